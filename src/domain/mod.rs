@@ -1,0 +1,21 @@
+//! Pure returns rules: money, RMA numbers and lifecycle, the return policy. Nothing in
+//! here does I/O or reads the clock; callers pass `now` in.
+
+pub mod money;
+pub mod policy;
+pub mod rma_number;
+pub mod rma_status;
+pub mod vocab;
+
+pub use money::{Currency, Money, MoneyError};
+pub use rma_number::RmaNumber;
+pub use rma_status::{transition, IllegalTransition, RmaEvent, RmaStatus};
+pub use vocab::{LabelPayer, Resolution, ReturnReason, Role};
+
+/// A text that is not one of a vocabulary's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not one of: {expected}")]
+pub struct UnknownValue {
+    pub value: String,
+    pub expected: String,
+}

@@ -1,0 +1,941 @@
+//! The return policy: given an order's facts, the lines a customer wants to send back
+//! and a clock reading, decide whether the return is authorized, who pays the label,
+//! what is refunded, and *why*. Every rule that shaped the decision is listed in it, so
+//! support staff and customers can read the reasoning rather than guess.
+//!
+//! The policy itself is data (`config/policy.toml`); this module validates it once at
+//! start-up and then only computes.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::money::{share_half_up, Currency, Money};
+use super::vocab::{LabelPayer, Resolution, ReturnReason};
+
+/// `config/policy.toml` as written; amounts are decimal strings per currency code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    pub shop_window_days: u32,
+    pub seller_fault_window_days: u32,
+    #[serde(default)]
+    pub jurisdictions: Vec<Jurisdiction>,
+    #[serde(default)]
+    pub categories: Vec<CategoryRule>,
+    pub restocking: Restocking,
+    pub label: LabelRule,
+    pub keep_it: KeepItRule,
+    pub manual_review: ManualReviewRule,
+    #[serde(default)]
+    pub photos_required_for: Vec<ReturnReason>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    pub id: String,
+    pub name: String,
+    pub countries: Vec<String>,
+    pub days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRule {
+    pub category: String,
+    #[serde(default = "yes")]
+    pub returnable: bool,
+    pub window_days: Option<u32>,
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restocking {
+    /// Fee in basis points of the item price (1000 = 10 %).
+    pub fee_bps: u32,
+    pub reasons: Vec<ReturnReason>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelRule {
+    /// Whether the customer pays the label when the return is not the shop's fault.
+    pub customer_pays_when_not_seller_fault: bool,
+    /// Estimated label cost per currency, as decimal strings.
+    pub estimated_cost: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeepItRule {
+    pub enabled: bool,
+    /// Keep-it when the label would cost at least this share of the refund (bps).
+    pub label_share_bps: u32,
+    /// Keep-it when the refund is at most this much, per currency.
+    #[serde(default)]
+    pub max_refund: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualReviewRule {
+    pub max_returns_90_days: u32,
+    #[serde(default)]
+    pub max_order_value: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("policy: {key}: {problem}")]
+pub struct PolicyError {
+    pub key: String,
+    pub problem: String,
+}
+
+/// A validated policy: every amount parsed for its currency, every country upper-case.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    file: PolicyFile,
+    label_cost: HashMap<&'static str, Money>,
+    keep_it_max: HashMap<&'static str, Money>,
+    review_max_order: HashMap<&'static str, Money>,
+}
+
+fn money_table(
+    key: &str,
+    table: &HashMap<String, String>,
+) -> Result<HashMap<&'static str, Money>, PolicyError> {
+    let mut out = HashMap::new();
+    for (code, amount) in table {
+        let problem = |e: super::money::MoneyError| PolicyError {
+            key: format!("{key}.{code}"),
+            problem: e.to_string(),
+        };
+        let currency = Currency::parse(code).map_err(problem)?;
+        out.insert(
+            currency.code(),
+            Money::parse(amount, currency).map_err(problem)?,
+        );
+    }
+    Ok(out)
+}
+
+impl Policy {
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let mut file: PolicyFile = toml::from_str(text).map_err(|e| PolicyError {
+            key: e.span().map_or_else(
+                || "file".into(),
+                |s| format!("at bytes {}..{}", s.start, s.end),
+            ),
+            problem: e.message().to_string(),
+        })?;
+        for j in &mut file.jurisdictions {
+            for c in &mut j.countries {
+                if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                    return Err(PolicyError {
+                        key: format!("jurisdictions.{}.countries", j.id),
+                        problem: format!("{c:?} is not a two-letter country code"),
+                    });
+                }
+                *c = c.to_ascii_uppercase();
+            }
+        }
+        if file.restocking.fee_bps > 10_000 || file.keep_it.label_share_bps > 10_000 {
+            return Err(PolicyError {
+                key: "restocking.fee_bps / keep_it.label_share_bps".into(),
+                problem: "a share cannot exceed 10000 basis points (100 %)".into(),
+            });
+        }
+        Ok(Policy {
+            label_cost: money_table("label.estimated_cost", &file.label.estimated_cost)?,
+            keep_it_max: money_table("keep_it.max_refund", &file.keep_it.max_refund)?,
+            review_max_order: money_table(
+                "manual_review.max_order_value",
+                &file.manual_review.max_order_value,
+            )?,
+            file,
+        })
+    }
+
+    pub fn file(&self) -> &PolicyFile {
+        &self.file
+    }
+}
+
+/// What the policy needs to know about the order.
+#[derive(Debug, Clone)]
+pub struct OrderFacts {
+    pub currency: Currency,
+    /// ISO 3166 alpha-2 country the goods were delivered to.
+    pub ship_country: String,
+    pub total: Money,
+}
+
+/// One line the customer wants to return, with the order line's facts.
+#[derive(Debug, Clone)]
+pub struct RequestedLine {
+    pub line_id: String,
+    pub category: String,
+    pub unit_price: Money,
+    /// Tax for the whole order line.
+    pub line_tax: Money,
+    pub ordered_quantity: i64,
+    /// Ordered minus what open or finished returns already hold.
+    pub returnable_quantity: i64,
+    /// When tracking saw the goods delivered; `None` when not (yet) known.
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub quantity: i64,
+    pub reason: ReturnReason,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReturnRequest {
+    pub order: OrderFacts,
+    pub lines: Vec<RequestedLine>,
+    pub resolution: Resolution,
+    /// RMAs this customer opened in the last 90 days, this one not counted.
+    pub customer_returns_90_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The return may go ahead now.
+    Authorized,
+    /// The return is allowed but a person must approve it first.
+    ManualReview,
+    /// The return is not allowed; the rules say why.
+    Rejected,
+}
+
+/// One rule that shaped the decision, in words a customer can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedRule {
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_id: Option<String>,
+    pub effect: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineDecision {
+    pub line_id: String,
+    pub quantity: i64,
+    pub reason: ReturnReason,
+    pub eligible: bool,
+    pub window_days: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_ends_at: Option<DateTime<Utc>>,
+    pub item_amount: Money,
+    pub tax_share: Money,
+    pub restocking_fee: Money,
+    pub refund: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub resolution: Resolution,
+    pub label: LabelPayer,
+    pub currency: Currency,
+    pub estimated_refund: Money,
+    pub estimated_label_cost: Money,
+    /// The label cost the customer bears (deducted from the refund).
+    pub label_deduction: Money,
+    pub restocking_fee: Money,
+    pub photos_required: bool,
+    pub lines: Vec<LineDecision>,
+    pub rules: Vec<AppliedRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecisionError {
+    #[error("amounts overflow")]
+    Overflow,
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+struct Rules(Vec<AppliedRule>);
+
+impl Rules {
+    fn add(&mut self, rule: &str, line_id: Option<&str>, effect: String) {
+        self.0.push(AppliedRule {
+            rule: rule.to_string(),
+            line_id: line_id.map(str::to_string),
+            effect,
+        });
+    }
+}
+
+fn date(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+impl Policy {
+    /// Decides a return request at `now`. Pure: the same input gives the same decision.
+    pub fn decide(
+        &self,
+        request: &ReturnRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, DecisionError> {
+        let currency = request.order.currency;
+        let money = |minor: i64| Money::from_minor(minor, currency);
+        let mut rules = Rules(Vec::new());
+        let mut lines = Vec::with_capacity(request.lines.len());
+        let mut rejected = false;
+
+        for line in &request.lines {
+            let id = Some(line.line_id.as_str());
+            let mut eligible = true;
+            let category = self
+                .file
+                .categories
+                .iter()
+                .find(|c| c.category == line.category);
+
+            if line.quantity > line.returnable_quantity {
+                eligible = false;
+                rules.add(
+                    "returnable_quantity",
+                    id,
+                    format!(
+                        "only {} of {} can still be returned",
+                        line.returnable_quantity.max(0),
+                        line.ordered_quantity
+                    ),
+                );
+            }
+
+            if let Some(c) = category.filter(|c| !c.returnable) {
+                let why = c
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| format!("{} cannot be returned", c.category));
+                if line.reason.is_seller_fault() {
+                    rules.add(
+                        "non_returnable_category.seller_fault",
+                        id,
+                        format!(
+                            "{why}, but a {} item is the shop's responsibility",
+                            line.reason
+                        ),
+                    );
+                } else {
+                    eligible = false;
+                    rules.add("non_returnable_category", id, why);
+                }
+            }
+
+            let window_days = self.window_days(line, category, &request.order, &mut rules);
+            let window_ends_at = line
+                .delivered_at
+                .map(|d| d + Duration::days(i64::from(window_days)));
+            match (line.delivered_at, window_ends_at) {
+                (Some(delivered), Some(ends)) if now > ends => {
+                    eligible = false;
+                    rules.add(
+                        "window_closed",
+                        id,
+                        format!(
+                            "the {window_days}-day return window from delivery on {} ended on {}",
+                            date(delivered),
+                            date(ends)
+                        ),
+                    );
+                }
+                (Some(delivered), Some(ends)) => rules.add(
+                    "window_open",
+                    id,
+                    format!(
+                        "returnable until {} ({window_days} days from delivery on {})",
+                        date(ends),
+                        date(delivered)
+                    ),
+                ),
+                _ => rules.add(
+                    "window_not_started",
+                    id,
+                    format!("delivery not yet confirmed by tracking; the {window_days}-day window starts at delivery"),
+                ),
+            }
+
+            let item_minor = line
+                .unit_price
+                .minor()
+                .checked_mul(line.quantity)
+                .ok_or(DecisionError::Overflow)?;
+            let tax_minor = share_half_up(
+                line.line_tax.minor(),
+                line.quantity,
+                line.ordered_quantity.max(1),
+            )
+            .ok_or(DecisionError::Overflow)?;
+            let fee_applies = !line.reason.is_seller_fault()
+                && self.file.restocking.reasons.contains(&line.reason);
+            let fee_minor = if fee_applies && self.file.restocking.fee_bps > 0 {
+                let fee =
+                    share_half_up(item_minor, i64::from(self.file.restocking.fee_bps), 10_000)
+                        .ok_or(DecisionError::Overflow)?;
+                rules.add(
+                    "restocking_fee",
+                    id,
+                    format!(
+                        "{} % restocking fee for \"{}\": {} {}",
+                        f64::from(self.file.restocking.fee_bps) / 100.0,
+                        line.reason,
+                        money(fee),
+                        currency
+                    ),
+                );
+                fee
+            } else {
+                if line.reason.is_seller_fault() {
+                    rules.add(
+                        "seller_fault",
+                        id,
+                        format!(
+                            "\"{}\" is the shop's fault: free label, no restocking fee",
+                            line.reason
+                        ),
+                    );
+                }
+                0
+            };
+            let refund_minor = item_minor
+                .checked_add(tax_minor)
+                .ok_or(DecisionError::Overflow)?
+                .saturating_sub(fee_minor)
+                .max(0);
+
+            rejected |= !eligible;
+            lines.push(LineDecision {
+                line_id: line.line_id.clone(),
+                quantity: line.quantity,
+                reason: line.reason,
+                eligible,
+                window_days,
+                window_ends_at,
+                item_amount: money(item_minor),
+                tax_share: money(tax_minor),
+                restocking_fee: money(fee_minor),
+                refund: money(refund_minor),
+            });
+        }
+
+        let lines_total = Money::sum(currency, lines.iter().map(|l| l.refund))
+            .map_err(|_| DecisionError::Overflow)?;
+        let restocking_fee = Money::sum(currency, lines.iter().map(|l| l.restocking_fee))
+            .map_err(|_| DecisionError::Overflow)?;
+        let label_cost = match self.label_cost.get(currency.code()) {
+            Some(cost) => *cost,
+            None => {
+                rules.add(
+                    "label_cost_unknown",
+                    None,
+                    format!("no label cost estimate for {currency}; counted as zero"),
+                );
+                money(0)
+            }
+        };
+
+        let any_seller_fault = request.lines.iter().any(|l| l.reason.is_seller_fault());
+        let mut label = if any_seller_fault || !self.file.label.customer_pays_when_not_seller_fault
+        {
+            rules.add("label_free", None, "the shop pays the return label".into());
+            LabelPayer::Free
+        } else {
+            rules.add(
+                "label_customer_pays",
+                None,
+                format!("the return label ({label_cost} {currency}) is deducted from the refund"),
+            );
+            LabelPayer::CustomerPays
+        };
+
+        if label == LabelPayer::Free && self.file.keep_it.enabled {
+            let share_too_high = lines_total.minor() > 0
+                && i128::from(label_cost.minor()) * 10_000
+                    >= i128::from(lines_total.minor())
+                        * i128::from(self.file.keep_it.label_share_bps);
+            let small_refund = self
+                .keep_it_max
+                .get(currency.code())
+                .is_some_and(|max| lines_total.minor() <= max.minor());
+            if share_too_high || small_refund {
+                label = LabelPayer::KeepIt;
+                let why = if share_too_high {
+                    format!(
+                        "shipping it back ({label_cost} {currency}) would cost at least {} % of its value",
+                        self.file.keep_it.label_share_bps / 100
+                    )
+                } else {
+                    format!("a refund of {lines_total} {currency} is below the keep-it threshold")
+                };
+                rules.add("keep_it", None, format!("keep the item: {why}"));
+            }
+        }
+        if request.resolution == Resolution::KeepIt && label != LabelPayer::KeepIt {
+            rejected = true;
+            rules.add(
+                "keep_it_not_available",
+                None,
+                "keep-it is offered only when the shop would pay a label worth a large share of the item".into(),
+            );
+        }
+
+        let label_deduction = if label == LabelPayer::CustomerPays {
+            label_cost
+        } else {
+            money(0)
+        };
+        let estimated_refund = lines_total
+            .saturating_sub_to_zero(label_deduction)
+            .map_err(|_| DecisionError::Overflow)?;
+
+        let photos_required = request
+            .lines
+            .iter()
+            .any(|l| self.file.photos_required_for.contains(&l.reason));
+        if photos_required {
+            rules.add(
+                "photos_required",
+                None,
+                "photos of the damage or defect are needed as evidence".into(),
+            );
+        }
+
+        let mut review = false;
+        let limit = self.file.manual_review.max_returns_90_days;
+        if request.customer_returns_90_days >= limit {
+            review = true;
+            rules.add(
+                "manual_review.returns_limit",
+                None,
+                format!(
+                    "the customer opened {} returns in 90 days (limit {limit}); a person reviews this one",
+                    request.customer_returns_90_days
+                ),
+            );
+        }
+        if let Some(max) = self.review_max_order.get(currency.code()) {
+            if request.order.total.minor() > max.minor() {
+                review = true;
+                rules.add(
+                    "manual_review.order_value",
+                    None,
+                    format!(
+                        "orders over {max} {currency} are reviewed by a person (this one: {})",
+                        request.order.total
+                    ),
+                );
+            }
+        }
+
+        let outcome = if rejected {
+            Outcome::Rejected
+        } else if review {
+            Outcome::ManualReview
+        } else {
+            Outcome::Authorized
+        };
+        Ok(Decision {
+            outcome,
+            resolution: request.resolution,
+            label,
+            currency,
+            estimated_refund,
+            estimated_label_cost: label_cost,
+            label_deduction,
+            restocking_fee,
+            photos_required,
+            lines,
+            rules: rules.0,
+        })
+    }
+
+    /// The line's window in days, noting each rule that set or extended it.
+    fn window_days(
+        &self,
+        line: &RequestedLine,
+        category: Option<&CategoryRule>,
+        order: &OrderFacts,
+        rules: &mut Rules,
+    ) -> u32 {
+        let id = Some(line.line_id.as_str());
+        let (mut days, source) = match category.and_then(|c| c.window_days) {
+            Some(d) => (d, format!("{}-day window for {}", d, line.category)),
+            None => (
+                self.file.shop_window_days,
+                format!("{}-day shop return window", self.file.shop_window_days),
+            ),
+        };
+        rules.add("shop_window", id, source);
+        let country = order.ship_country.to_ascii_uppercase();
+        for j in self
+            .file
+            .jurisdictions
+            .iter()
+            .filter(|j| j.countries.contains(&country))
+        {
+            if j.days > days {
+                days = j.days;
+                rules.add(
+                    &format!("statutory.{}", j.id),
+                    id,
+                    format!("{} gives {} days", j.name, j.days),
+                );
+            } else {
+                rules.add(
+                    &format!("statutory.{}", j.id),
+                    id,
+                    format!(
+                        "{} ({} days) is covered by the longer window",
+                        j.name, j.days
+                    ),
+                );
+            }
+        }
+        if line.reason.is_seller_fault() && self.file.seller_fault_window_days > days {
+            days = self.file.seller_fault_window_days;
+            rules.add(
+                "seller_fault_window",
+                id,
+                format!(
+                    "window extended to {days} days because the item is {}",
+                    line.reason
+                ),
+            );
+        }
+        days
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const POLICY: &str = include_str!("../../config/policy.toml");
+
+    fn policy() -> Policy {
+        Policy::from_toml(POLICY).expect("the shipped policy is valid")
+    }
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").expect("EUR")
+    }
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
+            .single()
+            .expect("valid date")
+    }
+
+    fn line(reason: ReturnReason, category: &str, price: i64) -> RequestedLine {
+        RequestedLine {
+            line_id: "1".into(),
+            category: category.into(),
+            unit_price: Money::from_minor(price, eur()),
+            line_tax: Money::from_minor(price / 5, eur()),
+            ordered_quantity: 1,
+            returnable_quantity: 1,
+            delivered_at: Some(at(1)),
+            quantity: 1,
+            reason,
+        }
+    }
+
+    fn request(country: &str, line: RequestedLine) -> ReturnRequest {
+        ReturnRequest {
+            order: OrderFacts {
+                currency: eur(),
+                ship_country: country.into(),
+                total: Money::from_minor(line.unit_price.minor(), eur()),
+            },
+            lines: vec![line],
+            resolution: Resolution::Refund,
+            customer_returns_90_days: 0,
+        }
+    }
+
+    fn has_rule(d: &Decision, rule: &str) -> bool {
+        d.rules.iter().any(|r| r.rule == rule)
+    }
+
+    /// (case, country, reason, category, price, now, outcome, label, refund, rule that decided)
+    #[test]
+    fn decisions_table() {
+        use LabelPayer as L;
+        use Outcome as O;
+        use ReturnReason as R;
+        let table: &[(&str, &str, R, &str, i64, u32, O, L, i64, &str)] = &[
+            (
+                "changed mind in window, customer pays label, 10% fee",
+                "DE",
+                R::ChangedMind,
+                "apparel",
+                5000,
+                10,
+                O::Authorized,
+                L::CustomerPays,
+                5000 + 1000 - 500 - 595,
+                "restocking_fee",
+            ),
+            (
+                "size issue: no fee, label still customer's",
+                "DE",
+                R::SizeTooSmall,
+                "apparel",
+                5000,
+                10,
+                O::Authorized,
+                L::CustomerPays,
+                6000 - 595,
+                "label_customer_pays",
+            ),
+            (
+                "defective: free label, no fee",
+                "DE",
+                R::Defective,
+                "apparel",
+                5000,
+                10,
+                O::Authorized,
+                L::Free,
+                6000,
+                "seller_fault",
+            ),
+            (
+                "changed mind on day 28 of the 30-day shop window",
+                "DE",
+                R::ChangedMind,
+                "apparel",
+                5000,
+                29,
+                O::Authorized,
+                L::CustomerPays,
+                4905,
+                "window_open",
+            ),
+            (
+                "defective long after delivery: seller-fault window",
+                "FR",
+                R::Defective,
+                "apparel",
+                5000,
+                30,
+                O::Authorized,
+                L::Free,
+                6000,
+                "seller_fault_window",
+            ),
+            (
+                "perishables cannot be returned for changed mind",
+                "DE",
+                R::ChangedMind,
+                "perishables",
+                5000,
+                2,
+                O::Rejected,
+                L::CustomerPays,
+                4905,
+                "non_returnable_category",
+            ),
+            (
+                "damaged perishables are the shop's problem",
+                "DE",
+                R::Damaged,
+                "perishables",
+                5000,
+                2,
+                O::Authorized,
+                L::Free,
+                6000,
+                "non_returnable_category.seller_fault",
+            ),
+            (
+                "cheap damaged item: keep it",
+                "DE",
+                R::Damaged,
+                "apparel",
+                500,
+                5,
+                O::Authorized,
+                L::KeepIt,
+                600,
+                "keep_it",
+            ),
+            (
+                "electronics have 14 days, EU law gives 14",
+                "DE",
+                R::ChangedMind,
+                "electronics",
+                5000,
+                20,
+                O::Rejected,
+                L::CustomerPays,
+                4905,
+                "window_closed",
+            ),
+            (
+                "electronics in CN: 14 days covers the 7-day rule",
+                "CN",
+                R::NoLongerNeeded,
+                "electronics",
+                5000,
+                10,
+                O::Authorized,
+                L::CustomerPays,
+                4905,
+                "statutory.cn_7_day",
+            ),
+        ];
+        for &(case, country, reason, category, price, day, outcome, label, refund, rule) in table {
+            let d = policy()
+                .decide(&request(country, line(reason, category, price)), at(day))
+                .expect(case);
+            assert_eq!(d.outcome, outcome, "{case}: {:#?}", d.rules);
+            assert_eq!(d.label, label, "{case}: {:#?}", d.rules);
+            assert_eq!(d.estimated_refund.minor(), refund, "{case}: {:#?}", d.rules);
+            assert!(
+                has_rule(&d, rule),
+                "{case}: expected rule {rule} in {:#?}",
+                d.rules
+            );
+        }
+    }
+
+    #[test]
+    fn window_closes_after_the_longest_applicable_window() {
+        let p = policy();
+        let shop = p.file().shop_window_days;
+        let open = p
+            .decide(
+                &request("DE", line(ReturnReason::ChangedMind, "apparel", 5000)),
+                at(1) + Duration::days(i64::from(shop)),
+            )
+            .expect("decide");
+        assert_eq!(open.outcome, Outcome::Authorized);
+        let closed = p
+            .decide(
+                &request("DE", line(ReturnReason::ChangedMind, "apparel", 5000)),
+                at(1) + Duration::days(i64::from(shop) + 1),
+            )
+            .expect("decide");
+        assert_eq!(closed.outcome, Outcome::Rejected);
+        assert!(has_rule(&closed, "window_closed"));
+    }
+
+    #[test]
+    fn undelivered_orders_have_not_started_their_window() {
+        let mut l = line(ReturnReason::ChangedMind, "apparel", 5000);
+        l.delivered_at = None;
+        let d = policy().decide(&request("US", l), at(28)).expect("decide");
+        assert_eq!(d.outcome, Outcome::Authorized);
+        assert!(has_rule(&d, "window_not_started"));
+    }
+
+    #[test]
+    fn quantity_beyond_returnable_is_rejected() {
+        let mut l = line(ReturnReason::Defective, "apparel", 5000);
+        l.ordered_quantity = 3;
+        l.returnable_quantity = 1;
+        l.quantity = 2;
+        let d = policy().decide(&request("DE", l), at(3)).expect("decide");
+        assert_eq!(d.outcome, Outcome::Rejected);
+        assert!(d
+            .rules
+            .iter()
+            .any(|r| r.rule == "returnable_quantity" && r.effect.contains("only 1 of 3")));
+    }
+
+    #[test]
+    fn tax_share_is_proportional_and_rounded_half_up() {
+        let mut l = line(ReturnReason::Defective, "apparel", 1000);
+        l.ordered_quantity = 3;
+        l.returnable_quantity = 3;
+        l.line_tax = Money::from_minor(100, eur());
+        l.quantity = 2;
+        let d = policy().decide(&request("DE", l), at(3)).expect("decide");
+        assert_eq!(d.lines[0].tax_share.minor(), 67);
+        assert_eq!(d.lines[0].refund.minor(), 2067);
+    }
+
+    #[test]
+    fn frequent_returners_and_big_orders_go_to_manual_review() {
+        let p = policy();
+        let mut r = request("DE", line(ReturnReason::Defective, "apparel", 5000));
+        r.customer_returns_90_days = p.file().manual_review.max_returns_90_days;
+        let d = p.decide(&r, at(3)).expect("decide");
+        assert_eq!(d.outcome, Outcome::ManualReview);
+        assert!(has_rule(&d, "manual_review.returns_limit"));
+
+        let mut big = request("DE", line(ReturnReason::Defective, "apparel", 5000));
+        big.order.total = Money::from_minor(10_000_000, eur());
+        let d = p.decide(&big, at(3)).expect("decide");
+        assert_eq!(d.outcome, Outcome::ManualReview);
+        assert!(has_rule(&d, "manual_review.order_value"));
+    }
+
+    #[test]
+    fn keep_it_asked_for_but_not_offered_is_rejected() {
+        let mut r = request("DE", line(ReturnReason::ChangedMind, "apparel", 5000));
+        r.resolution = Resolution::KeepIt;
+        let d = policy().decide(&r, at(3)).expect("decide");
+        assert_eq!(d.outcome, Outcome::Rejected);
+        assert!(has_rule(&d, "keep_it_not_available"));
+    }
+
+    #[test]
+    fn damage_claims_need_photos() {
+        let d = policy()
+            .decide(
+                &request("DE", line(ReturnReason::Damaged, "apparel", 5000)),
+                at(3),
+            )
+            .expect("decide");
+        assert!(d.photos_required);
+        let d = policy()
+            .decide(
+                &request("DE", line(ReturnReason::SizeTooLarge, "apparel", 5000)),
+                at(3),
+            )
+            .expect("decide");
+        assert!(!d.photos_required);
+    }
+
+    #[test]
+    fn a_refund_is_never_negative() {
+        let d = policy()
+            .decide(
+                &request("DE", line(ReturnReason::ChangedMind, "apparel", 100)),
+                at(3),
+            )
+            .expect("decide");
+        assert_eq!(d.estimated_refund.minor(), 0);
+    }
+
+    #[test]
+    fn bad_policies_name_the_key() {
+        let bad = POLICY.replace("fee_bps = 1000", "fee_bps = 20000");
+        let err = Policy::from_toml(&bad).expect_err("too big");
+        assert!(err.to_string().contains("fee_bps"), "{err}");
+        let bad = POLICY.replace("EUR = \"5.95\"", "EUR = \"5.955\"");
+        let err = Policy::from_toml(&bad).expect_err("too precise");
+        assert!(
+            err.to_string().contains("label.estimated_cost.EUR"),
+            "{err}"
+        );
+    }
+}

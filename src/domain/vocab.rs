@@ -1,0 +1,92 @@
+//! The fixed vocabularies of the API: why a customer returns, what they get back, and
+//! who pays the label.
+
+use super::rma_status::string_enum;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// Why the customer sends an item back.
+    ReturnReason {
+        Damaged => "damaged",
+        Defective => "defective",
+        WrongItem => "wrong_item",
+        NotAsDescribed => "not_as_described",
+        ArrivedLate => "arrived_late",
+        ChangedMind => "changed_mind",
+        NoLongerNeeded => "no_longer_needed",
+        BetterPriceFound => "better_price_found",
+        SizeTooSmall => "size_too_small",
+        SizeTooLarge => "size_too_large",
+        Other => "other",
+    }
+}
+
+impl ReturnReason {
+    /// The shop caused the return: free label, no restocking fee, longer window.
+    pub fn is_seller_fault(&self) -> bool {
+        matches!(
+            self,
+            ReturnReason::Damaged
+                | ReturnReason::Defective
+                | ReturnReason::WrongItem
+                | ReturnReason::NotAsDescribed
+        )
+    }
+}
+
+string_enum! {
+    /// What the customer gets for the return.
+    Resolution {
+        Refund => "refund",
+        StoreCredit => "store_credit",
+        Exchange => "exchange",
+        KeepIt => "keep_it",
+    }
+}
+
+string_enum! {
+    /// Who pays for the return label, or whether there is one at all.
+    LabelPayer {
+        Free => "free",
+        CustomerPays => "customer_pays",
+        KeepIt => "keep_it",
+    }
+}
+
+string_enum! {
+    /// What an API key may do.
+    Role {
+        Integration => "integration",
+        Warehouse => "warehouse",
+        Finance => "finance",
+        Admin => "admin",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seller_fault_reasons_are_exactly_the_four_in_the_contract() {
+        let seller: Vec<&str> = ReturnReason::ALL
+            .iter()
+            .filter(|r| r.is_seller_fault())
+            .map(|r| r.as_str())
+            .collect();
+        assert_eq!(
+            seller,
+            ["damaged", "defective", "wrong_item", "not_as_described"]
+        );
+        assert_eq!(ReturnReason::ALL.len(), 11);
+    }
+
+    #[test]
+    fn unknown_values_list_what_is_expected() {
+        let err = "bored".parse::<ReturnReason>().expect_err("unknown");
+        assert!(err.to_string().contains("changed_mind"), "{err}");
+    }
+}
