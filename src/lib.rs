@@ -1,1 +1,4 @@
+pub mod config;
+pub mod db;
 pub mod domain;
+pub mod error;

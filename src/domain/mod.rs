@@ -2,9 +2,11 @@
 //! here does I/O or reads the clock; callers pass `now` in.
 
 pub mod money;
+pub mod order;
 pub mod policy;
 pub mod rma_number;
 pub mod rma_status;
+pub mod routing;
 pub mod vocab;
 
 pub use money::{Currency, Money, MoneyError};
@@ -18,4 +20,11 @@ pub use vocab::{LabelPayer, Resolution, ReturnReason, Role};
 pub struct UnknownValue {
     pub value: String,
     pub expected: String,
+}
+
+/// One problem with one field of a request, named by its JSON path (`lines[0].quantity`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }

@@ -1,0 +1,149 @@
+//! Typed settings: `config/default.toml` (built in, so the binary runs from anywhere),
+//! then the file named by `BACKHAUL_CONFIG` if set, then `BACKHAUL__SECTION__KEY`
+//! environment variables and `DATABASE_URL`. Secrets come only from the environment and
+//! are wrapped so they never print.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+const BUILT_IN: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+    pub auth: AuthSettings,
+    pub lookup: LookupSettings,
+    pub policy: FileSetting,
+    pub warehouses: FileSetting,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub customer_token_minutes: i64,
+    /// Signs customer tokens. Unset: a random secret per start (tokens die on restart,
+    /// and instances cannot share them), with a warning.
+    #[serde(default)]
+    pub token_secret: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupSettings {
+    pub per_ip_per_minute: u32,
+    pub per_order_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSetting {
+    pub file: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Loads the settings from the built-in defaults, `BACKHAUL_CONFIG` and the
+    /// environment. The error is one line naming the key and the problem.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(BUILT_IN, config::FileFormat::Toml));
+        if let Ok(path) = std::env::var("BACKHAUL_CONFIG") {
+            builder =
+                builder.add_source(config::File::with_name(&path).format(config::FileFormat::Toml));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("BACKHAUL")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            builder = builder
+                .set_override("database.url", url)
+                .map_err(|e| ConfigError(e.to_string()))?;
+        }
+        let settings: Settings = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            return bad("server.bind", "expected an address such as 127.0.0.1:8080");
+        }
+        if self.auth.customer_token_minutes <= 0 {
+            return bad("auth.customer_token_minutes", "must be positive");
+        }
+        if self.server.max_body_bytes < 1024 {
+            return bad("server.max_body_bytes", "must be at least 1024");
+        }
+        if self.database.pool_size == 0 {
+            return bad("database.pool_size", "must be at least 1");
+        }
+        crate::db::DatabaseUrl::parse(&self.database.url)
+            .map_err(|e| ConfigError(format!("database.url: {e}")))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_defaults_load_and_hide_secrets() {
+        let mut s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(BUILT_IN, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .expect("defaults parse");
+        assert_eq!(s.database.url, "sqlite://var/backhaul.db");
+        assert!(s.check().is_ok());
+        s.auth.token_secret = Some(SecretString::from("hunter2-very-secret"));
+        assert!(!format!("{s:?}").contains("hunter2"));
+        s.server.bind = "nonsense".into();
+        let err = s.check().expect_err("bad bind").to_string();
+        assert!(err.contains("server.bind"), "{err}");
+    }
+}

@@ -1,0 +1,368 @@
+//! Orders, their lines and outbound shipments.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{order_lines, orders, rma_lines, rmas, shipments};
+use super::{is_unique_violation, naive, DbConnection};
+use crate::domain::order::Order;
+use crate::domain::RmaStatus;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = orders)]
+pub struct OrderRow {
+    pub id: String,
+    pub order_number: String,
+    pub currency: String,
+    pub placed_at: chrono::NaiveDateTime,
+    pub customer_email: String,
+    pub customer_name: String,
+    pub customer_locale: String,
+    pub ship_name: String,
+    pub ship_line1: String,
+    pub ship_line2: Option<String>,
+    pub ship_city: String,
+    pub ship_region: Option<String>,
+    pub ship_postal_code: String,
+    pub ship_country: String,
+    pub ship_lat: Option<f64>,
+    pub ship_lon: Option<f64>,
+    pub total_minor: i64,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = order_lines)]
+pub struct LineRow {
+    pub order_id: String,
+    pub line_id: String,
+    pub sku: String,
+    pub title: String,
+    pub category: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub tax_minor: i64,
+    pub delivered_at: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = shipments)]
+pub struct ShipmentRow {
+    pub id: String,
+    pub order_id: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub service: Option<String>,
+    pub shipped_at: chrono::NaiveDateTime,
+    pub delivered_at: Option<chrono::NaiveDateTime>,
+    pub status: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// An order with everything hanging off it that the API shows.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub order: OrderRow,
+    pub lines: Vec<LineRow>,
+    pub shipments: Vec<ShipmentRow>,
+    /// Per line: quantity held by RMAs that are not rejected, cancelled or expired.
+    pub held: HashMap<String, i64>,
+}
+
+impl OrderRecord {
+    pub fn returnable_quantity(&self, line: &LineRow) -> i64 {
+        (line.quantity - self.held.get(&line.line_id).copied().unwrap_or(0)).max(0)
+    }
+}
+
+pub fn find_by_number(
+    conn: &mut DbConnection,
+    order_number: &str,
+) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .filter(orders::order_number.eq(order_number))
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn load(conn: &mut DbConnection, order_number: &str) -> QueryResult<Option<OrderRecord>> {
+    let Some(order) = find_by_number(conn, order_number)? else {
+        return Ok(None);
+    };
+    load_parts(conn, order).map(Some)
+}
+
+pub fn load_by_id(conn: &mut DbConnection, order_id: &str) -> QueryResult<OrderRecord> {
+    let order = orders::table
+        .find(order_id)
+        .select(OrderRow::as_select())
+        .first(conn)?;
+    load_parts(conn, order)
+}
+
+fn load_parts(conn: &mut DbConnection, order: OrderRow) -> QueryResult<OrderRecord> {
+    let lines = order_lines::table
+        .filter(order_lines::order_id.eq(&order.id))
+        .order(order_lines::line_id)
+        .select(LineRow::as_select())
+        .load(conn)?;
+    let shipments = shipments::table
+        .filter(shipments::order_id.eq(&order.id))
+        .order(shipments::shipped_at)
+        .select(ShipmentRow::as_select())
+        .load(conn)?;
+    let held = held_quantities(conn, &order.id)?;
+    Ok(OrderRecord {
+        order,
+        lines,
+        shipments,
+        held,
+    })
+}
+
+/// Quantity per order line that RMAs still hold (open or completed returns).
+pub fn held_quantities(
+    conn: &mut DbConnection,
+    order_id: &str,
+) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64, String)> = rma_lines::table
+        .inner_join(rmas::table)
+        .filter(rmas::order_id.eq(order_id))
+        .select((rma_lines::line_id, rma_lines::quantity, rmas::status))
+        .load(conn)?;
+    let mut held = HashMap::new();
+    for (line_id, quantity, status) in rows {
+        let holds = status
+            .parse::<RmaStatus>()
+            .map_or(true, |s| s.holds_quantity());
+        if holds {
+            *held.entry(line_id).or_insert(0) += quantity;
+        }
+    }
+    Ok(held)
+}
+
+fn order_row(id: &str, order: &Order, created_at: DateTime<Utc>, now: DateTime<Utc>) -> OrderRow {
+    let a = &order.ship_to;
+    OrderRow {
+        id: id.to_string(),
+        order_number: order.order_number.clone(),
+        currency: order.currency.code().to_string(),
+        placed_at: naive(order.placed_at),
+        customer_email: order.customer_email.clone(),
+        customer_name: order.customer_name.clone(),
+        customer_locale: order.customer_locale.clone(),
+        ship_name: a.name.clone(),
+        ship_line1: a.line1.clone(),
+        ship_line2: a.line2.clone(),
+        ship_city: a.city.clone(),
+        ship_region: a.region.clone(),
+        ship_postal_code: a.postal_code.clone(),
+        ship_country: a.country.clone(),
+        ship_lat: a.lat,
+        ship_lon: a.lon,
+        total_minor: order.total.minor(),
+        created_at: naive(created_at),
+        updated_at: naive(now),
+    }
+}
+
+fn line_rows(order_id: &str, order: &Order) -> Vec<LineRow> {
+    order
+        .lines
+        .iter()
+        .map(|l| LineRow {
+            order_id: order_id.to_string(),
+            line_id: l.line_id.clone(),
+            sku: l.sku.clone(),
+            title: l.title.clone(),
+            category: l.category.clone(),
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price.minor(),
+            tax_minor: l.tax.minor(),
+            delivered_at: None,
+        })
+        .collect()
+}
+
+/// Creates the order, or updates it when the number is known. Returns the order id and
+/// whether it was created. An update may not remove a line that has returns, nor change
+/// the currency of an order that has RMAs.
+pub fn upsert(
+    conn: &mut DbConnection,
+    order: &Order,
+    now: DateTime<Utc>,
+) -> Result<(String, bool), AppError> {
+    let existing = find_by_number(conn, &order.order_number)?;
+    let Some(existing) = existing else {
+        let id = uuid::Uuid::now_v7().to_string();
+        let inserted = diesel::insert_into(orders::table)
+            .values(order_row(&id, order, now, now))
+            .execute(conn);
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(AppError::Conflict(format!(
+                    "order {} is being created by another request; retry",
+                    order.order_number
+                )))
+            }
+            other => other?,
+        };
+        for row in line_rows(&id, order) {
+            diesel::insert_into(order_lines::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        return Ok((id, true));
+    };
+
+    let id = existing.id.clone();
+    let held = held_quantities(conn, &id)?;
+    let has_rmas = rmas::table
+        .filter(rmas::order_id.eq(&id))
+        .select(rmas::id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some();
+    if has_rmas && existing.currency != order.currency.code() {
+        return Err(AppError::Conflict(format!(
+            "order {} has returns; its currency cannot change from {} to {}",
+            order.order_number,
+            existing.currency,
+            order.currency.code()
+        )));
+    }
+    diesel::update(orders::table.find(&id))
+        .set(order_row(
+            &id,
+            order,
+            crate::db::utc(existing.created_at),
+            now,
+        ))
+        .execute(conn)?;
+
+    let current: Vec<LineRow> = order_lines::table
+        .filter(order_lines::order_id.eq(&id))
+        .select(LineRow::as_select())
+        .load(conn)?;
+    let current_ids: HashSet<&str> = current.iter().map(|l| l.line_id.as_str()).collect();
+    let wanted: HashSet<&str> = order.lines.iter().map(|l| l.line_id.as_str()).collect();
+    for gone in current
+        .iter()
+        .filter(|l| !wanted.contains(l.line_id.as_str()))
+    {
+        if held.get(&gone.line_id).is_some_and(|q| *q > 0) {
+            return Err(AppError::Conflict(format!(
+                "line {} has returns and cannot be removed from order {}",
+                gone.line_id, order.order_number
+            )));
+        }
+        diesel::delete(order_lines::table.find((&id, &gone.line_id))).execute(conn)?;
+    }
+    let delivered: HashMap<&str, Option<chrono::NaiveDateTime>> = current
+        .iter()
+        .map(|l| (l.line_id.as_str(), l.delivered_at))
+        .collect();
+    for mut row in line_rows(&id, order) {
+        if current_ids.contains(row.line_id.as_str()) {
+            row.delivered_at = delivered.get(row.line_id.as_str()).copied().flatten();
+            diesel::update(order_lines::table.find((&id, &row.line_id)))
+                .set(&row)
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(order_lines::table)
+                .values(row)
+                .execute(conn)?;
+        }
+    }
+    Ok((id, false))
+}
+
+/// An outbound parcel to register on an order.
+#[derive(Debug, Clone)]
+pub struct NewShipment {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub service: Option<String>,
+    pub shipped_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The lines in the parcel; `None` means all of them.
+    pub line_ids: Option<Vec<String>>,
+}
+
+/// Registers an outbound parcel. Registering the same parcel again on the same order
+/// returns it unchanged (`false`); on another order it is a conflict.
+pub fn add_shipment(
+    conn: &mut DbConnection,
+    order: &OrderRow,
+    shipment: &NewShipment,
+    now: DateTime<Utc>,
+) -> Result<(ShipmentRow, bool), AppError> {
+    let existing: Option<ShipmentRow> = shipments::table
+        .filter(shipments::carrier.eq(&shipment.carrier))
+        .filter(shipments::tracking_number.eq(&shipment.tracking_number))
+        .select(ShipmentRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(existing) = existing {
+        if existing.order_id == order.id {
+            return Ok((existing, false));
+        }
+        return Err(AppError::Conflict(format!(
+            "{} parcel {} is registered on another order",
+            shipment.carrier, shipment.tracking_number
+        )));
+    }
+    if let Some(ids) = &shipment.line_ids {
+        let known: HashSet<String> = order_lines::table
+            .filter(order_lines::order_id.eq(&order.id))
+            .select(order_lines::line_id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        if let Some((i, unknown)) = ids.iter().enumerate().find(|(_, id)| !known.contains(*id)) {
+            return Err(AppError::invalid(
+                format!("line_ids[{i}]"),
+                format!("order has no line {unknown:?}"),
+            ));
+        }
+    }
+    let row = ShipmentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        order_id: order.id.clone(),
+        carrier: shipment.carrier.clone(),
+        tracking_number: shipment.tracking_number.clone(),
+        service: shipment.service.clone(),
+        shipped_at: naive(shipment.shipped_at),
+        delivered_at: shipment.delivered_at.map(naive),
+        status: if shipment.delivered_at.is_some() {
+            "delivered"
+        } else {
+            "in_transit"
+        }
+        .to_string(),
+        created_at: naive(now),
+    };
+    diesel::insert_into(shipments::table)
+        .values(&row)
+        .execute(conn)?;
+    if let Some(delivered) = shipment.delivered_at {
+        let lines = order_lines::table
+            .filter(order_lines::order_id.eq(&order.id))
+            .filter(order_lines::delivered_at.is_null());
+        match &shipment.line_ids {
+            Some(ids) => diesel::update(lines.filter(order_lines::line_id.eq_any(ids)))
+                .set(order_lines::delivered_at.eq(naive(delivered)))
+                .execute(conn)?,
+            None => diesel::update(lines)
+                .set(order_lines::delivered_at.eq(naive(delivered)))
+                .execute(conn)?,
+        };
+    }
+    Ok((row, true))
+}

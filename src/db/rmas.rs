@@ -1,0 +1,239 @@
+//! RMAs, their lines and their audit trail. Every status change goes through
+//! [`apply_event`], which checks the lifecycle table, updates the row only if nobody
+//! moved it meanwhile, and writes the audit event in the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{orders, rma_events, rma_lines, rmas};
+use super::{is_unique_violation, naive, DbConnection};
+use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rmas)]
+pub struct RmaRow {
+    pub id: String,
+    pub number: String,
+    pub order_id: String,
+    pub status: String,
+    pub resolution: String,
+    pub label_payer: String,
+    pub currency: String,
+    pub estimated_refund_minor: i64,
+    pub customer_email: String,
+    pub comment: Option<String>,
+    pub decision: String,
+    pub return_to: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rma_lines)]
+pub struct RmaLineRow {
+    pub rma_id: String,
+    pub line_id: String,
+    pub quantity: i64,
+    pub reason: String,
+    pub refund_minor: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rma_events)]
+pub struct RmaEventRow {
+    pub id: String,
+    pub rma_id: String,
+    pub at: chrono::NaiveDateTime,
+    pub actor: String,
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: Option<String>,
+}
+
+impl RmaRow {
+    pub fn status(&self) -> Result<RmaStatus, AppError> {
+        self.status.parse().map_err(|_| {
+            AppError::Internal(format!(
+                "RMA {} has unknown status {:?}",
+                self.number, self.status
+            ))
+        })
+    }
+}
+
+/// Writes the audit event for a status change (or for creation, with no `from`).
+pub fn record_event(
+    conn: &mut DbConnection,
+    rma_id: &str,
+    actor: &str,
+    event: &str,
+    from: Option<RmaStatus>,
+    to: RmaStatus,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(rma_events::table)
+        .values(RmaEventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            rma_id: rma_id.to_string(),
+            at: naive(now),
+            actor: actor.to_string(),
+            event: event.to_string(),
+            from_status: from.map(|s| s.as_str().to_string()),
+            to_status: to.as_str().to_string(),
+            note: note.map(str::to_string),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Inserts a new RMA under a fresh number, retrying on the rare number collision.
+/// `row.number` is replaced; the savepoint keeps PostgreSQL's transaction usable.
+pub fn insert(
+    conn: &mut DbConnection,
+    mut row: RmaRow,
+    lines: &[RmaLineRow],
+) -> Result<RmaRow, AppError> {
+    let mut rng = rand::rng();
+    for _ in 0..5 {
+        row.number = RmaNumber::generate(&mut rng).to_string();
+        let attempt =
+            conn.transaction(|c| diesel::insert_into(rmas::table).values(&row).execute(c));
+        match attempt {
+            Ok(_) => {
+                for line in lines {
+                    diesel::insert_into(rma_lines::table)
+                        .values(line)
+                        .execute(conn)?;
+                }
+                return Ok(row);
+            }
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal(
+        "could not find a free RMA number".into(),
+    ))
+}
+
+pub fn find(conn: &mut DbConnection, number: &RmaNumber) -> QueryResult<Option<RmaRow>> {
+    rmas::table
+        .filter(rmas::number.eq(number.as_str()))
+        .select(RmaRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn lines(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<RmaLineRow>> {
+    rma_lines::table
+        .filter(rma_lines::rma_id.eq(rma_id))
+        .order(rma_lines::line_id)
+        .select(RmaLineRow::as_select())
+        .load(conn)
+}
+
+pub fn events(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<RmaEventRow>> {
+    rma_events::table
+        .filter(rma_events::rma_id.eq(rma_id))
+        .order((rma_events::at, rma_events::id))
+        .select(RmaEventRow::as_select())
+        .load(conn)
+}
+
+/// Moves an RMA by `event`, or says why it cannot move. Must run inside a transaction.
+pub fn apply_event(
+    conn: &mut DbConnection,
+    number: &RmaNumber,
+    event: RmaEvent,
+    actor: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<RmaRow, AppError> {
+    let mut rma =
+        find(conn, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let from = rma.status()?;
+    let to = transition(from, event)?;
+    let updated = diesel::update(
+        rmas::table
+            .find(&rma.id)
+            .filter(rmas::status.eq(from.as_str())),
+    )
+    .set((
+        rmas::status.eq(to.as_str()),
+        rmas::updated_at.eq(naive(now)),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(AppError::Conflict(format!(
+            "RMA {number} was changed by another request; retry"
+        )));
+    }
+    record_event(
+        conn,
+        &rma.id,
+        actor,
+        event.as_str(),
+        Some(from),
+        to,
+        note,
+        now,
+    )?;
+    rma.status = to.as_str().to_string();
+    rma.updated_at = naive(now);
+    Ok(rma)
+}
+
+/// RMAs this customer opened since `since` that still count (not cancelled, rejected
+/// or expired).
+pub fn customer_returns_since(
+    conn: &mut DbConnection,
+    email: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<i64> {
+    rmas::table
+        .filter(rmas::customer_email.eq(email))
+        .filter(rmas::created_at.ge(naive(since)))
+        .filter(rmas::status.ne_all(["cancelled", "rejected", "expired"]))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<RmaStatus>,
+    pub order_number: Option<String>,
+    /// Return RMAs older than this id (ids are time-ordered UUIDv7).
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// One page of RMAs, newest first, with their order numbers.
+pub fn list(conn: &mut DbConnection, filter: &ListFilter) -> QueryResult<Vec<(RmaRow, String)>> {
+    let mut query = rmas::table
+        .inner_join(orders::table)
+        .select((RmaRow::as_select(), orders::order_number))
+        .order(rmas::id.desc())
+        .limit(filter.limit)
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(rmas::status.eq(status.as_str()));
+    }
+    if let Some(number) = &filter.order_number {
+        query = query.filter(orders::order_number.eq(number.clone()));
+    }
+    if let Some(before) = &filter.before_id {
+        query = query.filter(rmas::id.lt(before.clone()));
+    }
+    query.load(conn)
+}
+
+/// How many RMAs are in each status (for /metrics).
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    rmas::table
+        .group_by(rmas::status)
+        .select((rmas::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,135 @@
+//! Diesel's view of the tables in `migrations/`. Both backends share it; only types a
+//! `MultiConnection` maps are used (Text ids, BigInt minor units, naive UTC timestamps).
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        order_number -> Text,
+        currency -> Text,
+        placed_at -> Timestamp,
+        customer_email -> Text,
+        customer_name -> Text,
+        customer_locale -> Text,
+        ship_name -> Text,
+        ship_line1 -> Text,
+        ship_line2 -> Nullable<Text>,
+        ship_city -> Text,
+        ship_region -> Nullable<Text>,
+        ship_postal_code -> Text,
+        ship_country -> Text,
+        ship_lat -> Nullable<Double>,
+        ship_lon -> Nullable<Double>,
+        total_minor -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_lines (order_id, line_id) {
+        order_id -> Text,
+        line_id -> Text,
+        sku -> Text,
+        title -> Text,
+        category -> Text,
+        quantity -> BigInt,
+        unit_price_minor -> BigInt,
+        tax_minor -> BigInt,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    shipments (id) {
+        id -> Text,
+        order_id -> Text,
+        carrier -> Text,
+        tracking_number -> Text,
+        service -> Nullable<Text>,
+        shipped_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rmas (id) {
+        id -> Text,
+        number -> Text,
+        order_id -> Text,
+        status -> Text,
+        resolution -> Text,
+        label_payer -> Text,
+        currency -> Text,
+        estimated_refund_minor -> BigInt,
+        customer_email -> Text,
+        comment -> Nullable<Text>,
+        decision -> Text,
+        return_to -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rma_lines (rma_id, line_id) {
+        rma_id -> Text,
+        line_id -> Text,
+        quantity -> BigInt,
+        reason -> Text,
+        refund_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    rma_events (id) {
+        id -> Text,
+        rma_id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        event -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal, idempotency_key) {
+        principal -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(shipments -> orders (order_id));
+diesel::joinable!(rmas -> orders (order_id));
+diesel::joinable!(rma_lines -> rmas (rma_id));
+diesel::joinable!(rma_events -> rmas (rma_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    orders,
+    order_lines,
+    shipments,
+    rmas,
+    rma_lines,
+    rma_events,
+    idempotency_keys,
+);

@@ -1,0 +1,358 @@
+//! Orders as the shop's systems send them (API or CSV), and their validation into an
+//! [`Order`] whose every field is known good. All problems are collected at once, each
+//! with the JSON path of the field, so one round trip fixes a bad request.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::money::{Currency, Money};
+use super::FieldError;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderInput {
+    pub order_number: String,
+    pub currency: String,
+    pub placed_at: DateTime<Utc>,
+    pub customer: CustomerInput,
+    pub ship_to: AddressInput,
+    pub lines: Vec<LineInput>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub email: String,
+    pub name: String,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    pub country: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    pub line_id: String,
+    pub sku: String,
+    pub title: String,
+    pub category: String,
+    pub quantity: i64,
+    pub unit_price: String,
+    pub tax: String,
+}
+
+/// A validated order.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub order_number: String,
+    pub currency: Currency,
+    pub placed_at: DateTime<Utc>,
+    pub customer_email: String,
+    pub customer_name: String,
+    pub customer_locale: String,
+    pub ship_to: Address,
+    pub lines: Vec<OrderLine>,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    /// ISO 3166 alpha-2, upper case.
+    pub country: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderLine {
+    pub line_id: String,
+    pub sku: String,
+    pub title: String,
+    pub category: String,
+    pub quantity: i64,
+    pub unit_price: Money,
+    pub tax: Money,
+}
+
+const MAX_LINES: usize = 500;
+const MAX_QUANTITY: i64 = 1_000_000;
+
+/// Collects field errors while validating.
+#[derive(Default)]
+pub struct Problems(pub Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A required text: trimmed, non-empty, at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.add(field, "must not be empty");
+        } else if trimmed.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+        } else if trimmed.chars().any(char::is_control) {
+            self.add(field, "must not contain control characters");
+        }
+        trimmed.to_string()
+    }
+
+    pub fn into_result<T>(self, value: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// An order number: what shops print on invoices, and part of our URLs.
+pub fn check_order_number(problems: &mut Problems, field: &str, value: &str) -> String {
+    let number = problems.text(field, value, 64);
+    if number
+        .chars()
+        .any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '%' | '\\'))
+    {
+        problems.add(field, "must not contain spaces or any of / ? # % \\");
+    }
+    number
+}
+
+/// A plausible email address, lower-cased so look-ups ignore case.
+pub fn check_email(problems: &mut Problems, field: &str, value: &str) -> String {
+    let email = problems.text(field, value, 254).to_lowercase();
+    let plausible = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    });
+    if !email.is_empty() && !plausible {
+        problems.add(field, "is not an email address");
+    }
+    email
+}
+
+fn check_country(problems: &mut Problems, field: &str, value: &str) -> String {
+    let country = value.trim().to_ascii_uppercase();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+        problems.add(
+            field,
+            "must be a two-letter ISO 3166 country code such as DE",
+        );
+    }
+    country
+}
+
+fn optional(
+    problems: &mut Problems,
+    field: &str,
+    value: &Option<String>,
+    max: usize,
+) -> Option<String> {
+    value
+        .as_deref()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| problems.text(field, v, max))
+}
+
+impl OrderInput {
+    pub fn validate(&self) -> Result<Order, Vec<FieldError>> {
+        let mut p = Problems::default();
+        let order_number = check_order_number(&mut p, "order_number", &self.order_number);
+        let currency = Currency::parse(&self.currency)
+            .map_err(|e| p.add("currency", e.to_string()))
+            .ok();
+        let customer_email = check_email(&mut p, "customer.email", &self.customer.email);
+        let customer_name = p.text("customer.name", &self.customer.name, 200);
+        let customer_locale = optional(&mut p, "customer.locale", &self.customer.locale, 35)
+            .unwrap_or_else(|| "en".into());
+
+        let a = &self.ship_to;
+        let lat = a.lat.filter(|l| (-90.0..=90.0).contains(l));
+        if a.lat.is_some() && lat.is_none() {
+            p.add("ship_to.lat", "must be between -90 and 90");
+        }
+        let lon = a.lon.filter(|l| (-180.0..=180.0).contains(l));
+        if a.lon.is_some() && lon.is_none() {
+            p.add("ship_to.lon", "must be between -180 and 180");
+        }
+        if lat.is_some() != lon.is_some() {
+            p.add("ship_to", "give both lat and lon, or neither");
+        }
+        let ship_to = Address {
+            name: p.text("ship_to.name", &a.name, 200),
+            line1: p.text("ship_to.line1", &a.line1, 200),
+            line2: optional(&mut p, "ship_to.line2", &a.line2, 200),
+            city: p.text("ship_to.city", &a.city, 100),
+            region: optional(&mut p, "ship_to.region", &a.region, 100),
+            postal_code: p.text("ship_to.postal_code", &a.postal_code, 20),
+            country: check_country(&mut p, "ship_to.country", &a.country),
+            lat,
+            lon,
+        };
+
+        if self.lines.is_empty() {
+            p.add("lines", "an order needs at least one line");
+        } else if self.lines.len() > MAX_LINES {
+            p.add("lines", format!("at most {MAX_LINES} lines"));
+        }
+        let mut seen = HashSet::new();
+        let mut lines = Vec::with_capacity(self.lines.len());
+        for (i, l) in self.lines.iter().enumerate() {
+            let f = |name: &str| format!("lines[{i}].{name}");
+            let line_id = p.text(&f("line_id"), &l.line_id, 64);
+            if !seen.insert(line_id.clone()) {
+                p.add(f("line_id"), format!("line_id {line_id:?} appears twice"));
+            }
+            if !(1..=MAX_QUANTITY).contains(&l.quantity) {
+                p.add(
+                    f("quantity"),
+                    format!("must be between 1 and {MAX_QUANTITY}"),
+                );
+            }
+            let mut money = |name: &str, text: &str| {
+                currency.and_then(|c| {
+                    Money::parse(text, c)
+                        .map_err(|e| p.add(f(name), e.to_string()))
+                        .ok()
+                })
+            };
+            let unit_price = money("unit_price", &l.unit_price);
+            let tax = money("tax", &l.tax);
+            let sku = p.text(&f("sku"), &l.sku, 100);
+            let title = p.text(&f("title"), &l.title, 300);
+            let category = p.text(&f("category"), &l.category, 100).to_lowercase();
+            if let (Some(unit_price), Some(tax)) = (unit_price, tax) {
+                lines.push(OrderLine {
+                    line_id,
+                    sku,
+                    title,
+                    category,
+                    quantity: l.quantity,
+                    unit_price,
+                    tax,
+                });
+            }
+        }
+
+        let currency = match currency {
+            Some(c) if p.0.is_empty() => c,
+            _ => return Err(p.0),
+        };
+        let total = order_total(currency, &lines);
+        let total = match total {
+            Some(t) => t,
+            None => {
+                p.add("lines", "the order total is too large");
+                return Err(p.0);
+            }
+        };
+        p.into_result(Order {
+            order_number,
+            currency,
+            placed_at: self.placed_at,
+            customer_email,
+            customer_name,
+            customer_locale,
+            ship_to,
+            lines,
+            total,
+        })
+    }
+}
+
+fn order_total(currency: Currency, lines: &[OrderLine]) -> Option<Money> {
+    lines.iter().try_fold(Money::zero(currency), |total, l| {
+        let goods = l.unit_price.minor().checked_mul(l.quantity)?;
+        let line = goods.checked_add(l.tax.minor())?;
+        total.checked_add(Money::from_minor(line, currency)).ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> OrderInput {
+        serde_json::from_value(serde_json::json!({
+            "order_number": "1001",
+            "currency": "EUR",
+            "placed_at": "2026-11-01T10:00:00Z",
+            "customer": {"email": "Anna@Example.com", "name": "Anna"},
+            "ship_to": {"name": "Anna", "line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115", "country": "de"},
+            "lines": [
+                {"line_id": "1", "sku": "TSHIRT-M", "title": "T-shirt", "category": "Apparel", "quantity": 2, "unit_price": "19.99", "tax": "7.60"}
+            ]
+        }))
+        .expect("valid json")
+    }
+
+    #[test]
+    fn a_good_order_is_normalized() {
+        let order = input().validate().expect("valid");
+        assert_eq!(order.customer_email, "anna@example.com");
+        assert_eq!(order.ship_to.country, "DE");
+        assert_eq!(order.lines[0].category, "apparel");
+        assert_eq!(order.total.minor(), 2 * 1999 + 760);
+        assert_eq!(order.customer_locale, "en");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let table: Vec<(fn(&mut OrderInput), &str)> = vec![
+            (|o| o.currency = "EURO".into(), "currency"),
+            (|o| o.order_number = "10/01".into(), "order_number"),
+            (|o| o.order_number = "  ".into(), "order_number"),
+            (
+                |o| o.customer.email = "not-an-email".into(),
+                "customer.email",
+            ),
+            (|o| o.ship_to.country = "Germany".into(), "ship_to.country"),
+            (|o| o.ship_to.lat = Some(91.0), "ship_to.lat"),
+            (|o| o.lines.clear(), "lines"),
+            (|o| o.lines[0].quantity = 0, "lines[0].quantity"),
+            (|o| o.lines[0].quantity = -3, "lines[0].quantity"),
+            (
+                |o| o.lines[0].unit_price = "19.999".into(),
+                "lines[0].unit_price",
+            ),
+            (|o| o.lines[0].tax = "-1".into(), "lines[0].tax"),
+            (|o| o.lines.push(o.lines[0].clone()), "lines[1].line_id"),
+        ];
+        for (break_it, field) in table {
+            let mut o = input();
+            break_it(&mut o);
+            let errors = o.validate().expect_err(field);
+            assert!(
+                errors.iter().any(|e| e.field == field),
+                "{field}: {errors:?}"
+            );
+        }
+    }
+}
