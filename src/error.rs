@@ -25,6 +25,8 @@ pub enum AppError {
     Forbidden(String),
     #[error("too many requests; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]

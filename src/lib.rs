@@ -1,4 +1,17 @@
+//! Backhaul: returns logistics and RMA tracking for online shops.
+//!
+//! [`app::Application`] builds the service from [`config::Settings`]; `domain` holds
+//! the pure returns rules, `db` the storage on SQLite or PostgreSQL, `api` the JSON API,
+//! and `returns` the flow that ties a policy decision to a stored RMA.
+
+pub mod api;
+pub mod app;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod import;
+pub mod metrics;
+pub mod returns;
+pub mod telemetry;

@@ -1,1 +1,252 @@
-fn main() {}
+//! The `backhaul` command: run the service, migrate, manage API keys, import orders.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use backhaul::app::Application;
+use backhaul::config::Settings;
+use backhaul::db::{api_keys, Db};
+use backhaul::domain::Role;
+use backhaul::error::AppError;
+use backhaul::{demo, import, telemetry};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "backhaul",
+    version,
+    about = "Returns logistics and RMA tracking for online shops"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrations run first).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 (default: server.bind, 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load demo orders and print an admin key and a customer order to try.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create an API key; the key is printed once, alone on the last line.
+    Create {
+        /// integration, warehouse, finance or admin.
+        #[arg(long)]
+        role: String,
+        /// A name to recognise the key by.
+        #[arg(long, default_value = "unnamed")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import orders from a CSV file (one row per order line; see README).
+    Orders {
+        file: std::path::PathBuf,
+        /// Import nothing if any row is bad.
+        #[arg(long)]
+        all_or_nothing: bool,
+    },
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn open_db(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database.url, settings.database.pool_size)
+        .map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve { bind, demo } => {
+            if let Some(bind) = bind {
+                settings.server.bind = bind;
+            }
+            serve(settings, demo).await
+        }
+        Command::Migrate => match open_db(&settings) {
+            Ok(_) => {
+                eprintln!("migrations are up to date");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Keys {
+            action: KeysCommand::Create { role, name },
+        } => {
+            let role: Role = match role.parse() {
+                Ok(r) => r,
+                Err(e) => return fail(format!("--role: {e}")),
+            };
+            let db = match open_db(&settings) {
+                Ok(db) => db,
+                Err(e) => return fail(e),
+            };
+            let created = db.write_blocking(|c| {
+                api_keys::create(c, role, &name, chrono::Utc::now()).map_err(AppError::from)
+            });
+            match created {
+                Ok((row, secret)) => {
+                    eprintln!(
+                        "created {} key {:?} (id {}); it is shown only now:",
+                        row.role, row.name, row.id
+                    );
+                    println!("{secret}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Import {
+            what:
+                ImportCommand::Orders {
+                    file,
+                    all_or_nothing,
+                },
+        } => import_orders(&settings, &file, all_or_nothing),
+    }
+}
+
+async fn serve(settings: Settings, demo: bool) -> ExitCode {
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(e) => return fail(e),
+    };
+    let state = app.state();
+    let host = state
+        .settings
+        .server
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(host, _)| host);
+    let url = format!("http://{host}:{}", app.port());
+    if demo {
+        if let Err(e) = demo::load(&state).await {
+            return fail(format!("loading demo data: {e}"));
+        }
+        let key = state
+            .db
+            .write(|c| {
+                api_keys::create(c, Role::Admin, "demo admin", chrono::Utc::now())
+                    .map_err(AppError::from)
+            })
+            .await;
+        match key {
+            Ok((_, secret)) => {
+                println!("Backhaul demo is running at {url}");
+                println!("  admin API key:     {secret}");
+                println!(
+                    "  try the customer flow with order {} and email {}",
+                    demo::TRY_ORDER,
+                    demo::TRY_EMAIL
+                );
+                println!("  e.g. curl -s -X POST {url}/api/v1/returns/lookup -H 'content-type: application/json' \\");
+                println!(
+                    "         -d '{{\"order_number\":\"{}\",\"email\":\"{}\"}}'",
+                    demo::TRY_ORDER,
+                    demo::TRY_EMAIL
+                );
+            }
+            Err(e) => return fail(format!("creating the demo key: {e}")),
+        }
+    } else {
+        tracing::info!(%url, "listening");
+    }
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn import_orders(settings: &Settings, file: &std::path::Path, all_or_nothing: bool) -> ExitCode {
+    let reader = match std::fs::File::open(file) {
+        Ok(f) => std::io::BufReader::new(f),
+        Err(e) => return fail(format!("cannot open {}: {e}", file.display())),
+    };
+    let db = match open_db(settings) {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let options = import::ImportOptions {
+        all_or_nothing,
+        batch_size: 500,
+    };
+    let report = import::import_orders(&db, reader, options, chrono::Utc::now(), |done, total| {
+        if terminal {
+            eprint!("\rimported {done}/{total} orders");
+        }
+    });
+    if terminal {
+        eprintln!();
+    }
+    match report {
+        Err(e) => fail(e),
+        Ok(report) => {
+            for (line, problem) in &report.rejected {
+                eprintln!("line {line}: {problem}");
+            }
+            if all_or_nothing && !report.rejected.is_empty() {
+                eprintln!(
+                    "nothing imported: {} problems (--all-or-nothing)",
+                    report.rejected.len()
+                );
+                return ExitCode::from(1);
+            }
+            println!(
+                "imported {} orders ({} lines); {} problems",
+                report.orders_imported,
+                report.lines_imported,
+                report.rejected.len()
+            );
+            if report.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

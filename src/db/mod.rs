@@ -86,8 +86,10 @@ struct Connector {
     url: DatabaseUrl,
 }
 
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+// busy_timeout first: switching a new file to WAL takes a lock that other pool
+// connections, opened at the same moment, must wait for.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
 impl ManageConnection for Connector {
     type Connection = DbConnection;

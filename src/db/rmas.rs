@@ -63,27 +63,33 @@ impl RmaRow {
     }
 }
 
+/// Who did something to an RMA, when, and why: the fields every audit event shares.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
+    pub actor: &'a str,
+    pub note: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
 /// Writes the audit event for a status change (or for creation, with no `from`).
 pub fn record_event(
     conn: &mut DbConnection,
     rma_id: &str,
-    actor: &str,
     event: &str,
     from: Option<RmaStatus>,
     to: RmaStatus,
-    note: Option<&str>,
-    now: DateTime<Utc>,
+    audit: Audit<'_>,
 ) -> QueryResult<()> {
     diesel::insert_into(rma_events::table)
         .values(RmaEventRow {
             id: uuid::Uuid::now_v7().to_string(),
             rma_id: rma_id.to_string(),
-            at: naive(now),
-            actor: actor.to_string(),
+            at: naive(audit.at),
+            actor: audit.actor.to_string(),
             event: event.to_string(),
             from_status: from.map(|s| s.as_str().to_string()),
             to_status: to.as_str().to_string(),
-            note: note.map(str::to_string),
+            note: audit.note.map(str::to_string),
         })
         .execute(conn)
         .map(|_| ())
@@ -148,10 +154,9 @@ pub fn apply_event(
     conn: &mut DbConnection,
     number: &RmaNumber,
     event: RmaEvent,
-    actor: &str,
-    note: Option<&str>,
-    now: DateTime<Utc>,
+    audit: Audit<'_>,
 ) -> Result<RmaRow, AppError> {
+    let now = audit.at;
     let mut rma =
         find(conn, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
     let from = rma.status()?;
@@ -171,16 +176,7 @@ pub fn apply_event(
             "RMA {number} was changed by another request; retry"
         )));
     }
-    record_event(
-        conn,
-        &rma.id,
-        actor,
-        event.as_str(),
-        Some(from),
-        to,
-        note,
-        now,
-    )?;
+    record_event(conn, &rma.id, event.as_str(), Some(from), to, audit)?;
     rma.status = to.as_str().to_string();
     rma.updated_at = naive(now);
     Ok(rma)

@@ -324,6 +324,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn every_problem_is_reported_with_its_field() {
         let table: Vec<(fn(&mut OrderInput), &str)> = vec![
             (|o| o.currency = "EURO".into(), "currency"),

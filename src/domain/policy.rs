@@ -675,6 +675,7 @@ mod tests {
 
     /// (case, country, reason, category, price, now, outcome, label, refund, rule that decided)
     #[test]
+    #[allow(clippy::type_complexity)]
     fn decisions_table() {
         use LabelPayer as L;
         use Outcome as O;

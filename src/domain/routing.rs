@@ -142,6 +142,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn routes_table() {
         let n = network();
         let table: &[(&str, &str, Option<(f64, f64)>, &[&str], &str)] = &[

@@ -1,0 +1,103 @@
+//! `Idempotency-Key` on POSTs: the work and its stored response commit together, so
+//! the same key and body replay the first response and the same key with another body
+//! is a 422. Without a key the work simply runs in one transaction.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::auth::Principal;
+use crate::app::AppState;
+use crate::db::{idempotency, is_unique_violation, DbConnection, DbError};
+use crate::error::AppError;
+
+/// What a write handler produces: a status and a JSON body.
+pub type Reply = (StatusCode, serde_json::Value);
+
+enum Outcome {
+    Fresh(StatusCode, String),
+    Replayed(u16, String),
+}
+
+fn key_of(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > 255 {
+        return Err(AppError::invalid(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.content_type("application/json");
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response.body(body)
+}
+
+/// Runs `work` in one transaction, honouring the request's `Idempotency-Key`.
+pub async fn run<F>(
+    state: &AppState,
+    req: &HttpRequest,
+    principal: &Principal,
+    digest: &str,
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<Reply, AppError> + Send + 'static,
+{
+    let Some(key) = key_of(req)? else {
+        let (status, body) = state.db.write(work).await?;
+        return Ok(respond(status.as_u16(), body.to_string(), false));
+    };
+    let who = principal.actor();
+    let now = state.clock.now();
+    let (who2, key2, digest2) = (who.clone(), key.clone(), digest.to_string());
+    let outcome = state
+        .db
+        .write(move |c| {
+            if let Some(stored) = idempotency::find(c, &who2, &key2)? {
+                if stored.request_hash != digest2 {
+                    return Err(AppError::IdempotencyMismatch);
+                }
+                return Ok(Outcome::Replayed(
+                    u16::try_from(stored.status_code).unwrap_or(200),
+                    stored.response_body,
+                ));
+            }
+            let (status, body) = work(c)?;
+            let body = body.to_string();
+            idempotency::save(c, &who2, &key2, &digest2, status.as_u16(), &body, now)?;
+            Ok(Outcome::Fresh(status, body))
+        })
+        .await;
+    match outcome {
+        Ok(Outcome::Fresh(status, body)) => Ok(respond(status.as_u16(), body, false)),
+        Ok(Outcome::Replayed(status, body)) => Ok(respond(status, body, true)),
+        // A concurrent request with the same key committed first: replay its answer.
+        Err(AppError::Db(DbError::Query(e))) if is_unique_violation(&e) => {
+            let digest = digest.to_string();
+            let stored = state
+                .db
+                .read(move |c| idempotency::find(c, &who, &key).map_err(AppError::from))
+                .await?
+                .ok_or(AppError::Db(DbError::Query(e)))?;
+            if stored.request_hash != digest {
+                return Err(AppError::IdempotencyMismatch);
+            }
+            Ok(respond(
+                u16::try_from(stored.status_code).unwrap_or(200),
+                stored.response_body,
+                true,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,91 @@
+//! The JSON API under /api/v1 and the operations endpoints. Every route is listed once
+//! in [`endpoints`]; the router is built from that list and the OpenAPI document is
+//! checked against it, so neither can drift from the other.
+
+pub mod auth;
+pub mod idempotency;
+pub mod json;
+pub mod limits;
+pub mod lookup;
+pub mod openapi;
+pub mod ops;
+pub mod orders;
+pub mod problem;
+pub mod rmas;
+pub mod views;
+
+use actix_web::http::Method;
+use actix_web::{web, Route};
+
+/// Every route the service answers: method, path (actix and OpenAPI share the
+/// `{param}` syntax) and handler.
+pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
+    vec![
+        (
+            Method::POST,
+            "/api/v1/orders",
+            web::post().to(orders::upsert),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orders/{order_number}",
+            web::get().to(orders::get),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orders/{order_number}/shipments",
+            web::post().to(orders::add_shipment),
+        ),
+        (
+            Method::POST,
+            "/api/v1/returns/lookup",
+            web::post().to(lookup::lookup),
+        ),
+        (
+            Method::POST,
+            "/api/v1/rmas/quote",
+            web::post().to(rmas::quote),
+        ),
+        (Method::POST, "/api/v1/rmas", web::post().to(rmas::create)),
+        (Method::GET, "/api/v1/rmas", web::get().to(rmas::list)),
+        (
+            Method::GET,
+            "/api/v1/rmas/{number}",
+            web::get().to(rmas::get),
+        ),
+        (
+            Method::GET,
+            "/api/v1/rmas/{number}/events",
+            web::get().to(rmas::events),
+        ),
+        (
+            Method::POST,
+            "/api/v1/rmas/{number}/authorize",
+            web::post().to(rmas::authorize),
+        ),
+        (
+            Method::POST,
+            "/api/v1/rmas/{number}/reject",
+            web::post().to(rmas::reject),
+        ),
+        (
+            Method::POST,
+            "/api/v1/rmas/{number}/cancel",
+            web::post().to(rmas::cancel),
+        ),
+        (
+            Method::GET,
+            "/api/v1/openapi.json",
+            web::get().to(openapi::serve),
+        ),
+        (Method::GET, "/healthz", web::get().to(ops::healthz)),
+        (Method::GET, "/readyz", web::get().to(ops::readyz)),
+        (Method::GET, "/metrics", web::get().to(ops::metrics)),
+    ]
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for (_, path, route) in endpoints() {
+        cfg.route(path, route);
+    }
+}

@@ -1,0 +1,440 @@
+//! The OpenAPI 3.1 document, written by hand as data next to the routes it describes.
+//! A unit test checks it lists exactly the routes in [`super::endpoints`], and the
+//! integration tests check the documented statuses against real answers.
+
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": schema_ref("Problem")}}
+    })
+}
+
+fn ok(description: &str, schema: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema_ref(schema)}}})
+}
+
+fn body(schema: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema_ref(schema)}}})
+}
+
+/// Standard problem answers by status.
+fn problems(statuses: &[u16]) -> Vec<(String, Value)> {
+    statuses
+        .iter()
+        .map(|s| {
+            let text = match s {
+                400 => "Invalid request: malformed JSON, wrong types or invalid fields (see `errors`)",
+                401 => "Missing or invalid bearer token",
+                403 => "The token's role or order does not allow this",
+                404 => "Not found",
+                409 => "Conflicts with the current state (illegal status change, concurrent update)",
+                413 => "Body larger than the configured limit (1 MiB by default)",
+                422 => "Idempotency-Key reused with another body, or the return policy refuses (see `decision`)",
+                429 => "Too many look-ups; see Retry-After",
+                500 => "Unexpected failure (logged with the request id)",
+                503 => "Database unavailable",
+                _ => "Error",
+            };
+            (s.to_string(), problem(text))
+        })
+        .collect()
+}
+
+const WRITE_ERRORS: &[u16] = &[400, 401, 403, 404, 409, 413, 422, 500, 503];
+const READ_ERRORS: &[u16] = &[400, 401, 403, 404, 500, 503];
+
+struct Op {
+    summary: &'static str,
+    roles: &'static str,
+    params: Vec<Value>,
+    body: Option<&'static str>,
+    responses: Vec<(String, Value)>,
+    idempotent: bool,
+    public: bool,
+}
+
+fn path_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
+}
+
+fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+fn operation(op: Op) -> Value {
+    let mut params = op.params;
+    if op.idempotent {
+        params.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Replays the first response for the same key and body; another body with the same key is a 422.",
+            "schema": {"type": "string", "maxLength": 255}
+        }));
+    }
+    let mut responses = Map::new();
+    for (status, value) in op.responses {
+        responses.insert(status, value);
+    }
+    let mut value = json!({
+        "summary": op.summary,
+        "description": format!("Roles: {}.", op.roles),
+        "parameters": params,
+        "responses": responses,
+    });
+    if let Some(schema) = op.body {
+        value["requestBody"] = body(schema);
+    }
+    if op.public {
+        value["security"] = json!([]);
+    }
+    value
+}
+
+fn with(mut main: Vec<(String, Value)>, errors: &[u16]) -> Vec<(String, Value)> {
+    main.extend(problems(errors));
+    main
+}
+
+fn number_param() -> Value {
+    path_param(
+        "number",
+        "RMA number such as R-7KQ2-M9XD (case and dashes optional)",
+    )
+}
+
+fn order_param() -> Value {
+    path_param("order_number", "The shop's order number")
+}
+
+fn transition(summary: &'static str, roles: &'static str) -> Value {
+    operation(Op {
+        summary,
+        roles,
+        params: vec![number_param()],
+        body: Some("TransitionInput"),
+        responses: with(
+            vec![("200".into(), ok("The RMA after the change", "Rma"))],
+            WRITE_ERRORS,
+        ),
+        idempotent: true,
+        public: false,
+    })
+}
+
+/// The document, as served at /api/v1/openapi.json.
+pub fn document() -> Value {
+    let paths = json!({
+        "/api/v1/orders": {"post": operation(Op {
+            summary: "Create or update an order",
+            roles: "integration",
+            params: vec![],
+            body: Some("OrderInput"),
+            responses: with(vec![
+                ("201".into(), ok("Order created", "Order")),
+                ("200".into(), ok("Order updated", "Order")),
+            ], WRITE_ERRORS),
+            idempotent: true, public: false,
+        })},
+        "/api/v1/orders/{order_number}": {"get": operation(Op {
+            summary: "An order with each line's returnable quantity",
+            roles: "integration, customer (own order)",
+            params: vec![order_param()],
+            body: None,
+            responses: with(vec![("200".into(), ok("The order", "Order"))], READ_ERRORS),
+            idempotent: false, public: false,
+        })},
+        "/api/v1/orders/{order_number}/shipments": {"post": operation(Op {
+            summary: "Register an outbound parcel",
+            roles: "integration",
+            params: vec![order_param()],
+            body: Some("ShipmentInput"),
+            responses: with(vec![
+                ("201".into(), ok("Parcel registered", "Shipment")),
+                ("200".into(), ok("Parcel was already registered on this order", "Shipment")),
+            ], WRITE_ERRORS),
+            idempotent: true, public: false,
+        })},
+        "/api/v1/returns/lookup": {"post": operation(Op {
+            summary: "Customer look-up: order number plus email or postcode gives an order-scoped token",
+            roles: "public",
+            params: vec![],
+            body: Some("LookupInput"),
+            responses: with(vec![("200".into(), ok("Token and order", "LookupResult"))], &[400, 404, 413, 429, 500, 503]),
+            idempotent: false, public: true,
+        })},
+        "/api/v1/rmas/quote": {"post": operation(Op {
+            summary: "The policy decision for a return, creating nothing",
+            roles: "integration, customer (own order)",
+            params: vec![],
+            body: Some("ReturnInput"),
+            responses: with(vec![("200".into(), ok("The decision and the warehouse", "Quote"))], &[400, 401, 403, 404, 413, 500, 503]),
+            idempotent: false, public: false,
+        })},
+        "/api/v1/rmas": {
+            "post": operation(Op {
+                summary: "Create an RMA (authorized, or requested when manual review applies)",
+                roles: "integration, customer (own order)",
+                params: vec![],
+                body: Some("ReturnInput"),
+                responses: with(vec![("201".into(), ok("The RMA", "Rma"))], WRITE_ERRORS),
+                idempotent: true, public: false,
+            }),
+            "get": operation(Op {
+                summary: "List RMAs, newest first",
+                roles: "integration, warehouse, finance",
+                params: vec![
+                    query_param("status", "Only RMAs in this status", schema_ref("RmaStatus")),
+                    query_param("order_number", "Only this order's RMAs", json!({"type": "string"})),
+                    query_param("limit", "Page size, 1 to 200 (default 50)", json!({"type": "integer", "minimum": 1, "maximum": 200})),
+                    query_param("cursor", "`next_cursor` of the previous page", json!({"type": "string"})),
+                ],
+                body: None,
+                responses: with(vec![("200".into(), ok("One page", "RmaList"))], &[400, 401, 403, 500, 503]),
+                idempotent: false, public: false,
+            }),
+        },
+        "/api/v1/rmas/{number}": {"get": operation(Op {
+            summary: "One RMA with lines, label, parcels and timeline",
+            roles: "customer (own order), integration, warehouse, finance",
+            params: vec![number_param()],
+            body: None,
+            responses: with(vec![("200".into(), ok("The RMA", "Rma"))], READ_ERRORS),
+            idempotent: false, public: false,
+        })},
+        "/api/v1/rmas/{number}/events": {"get": operation(Op {
+            summary: "The RMA's audit trail",
+            roles: "customer (own order), integration, warehouse, finance",
+            params: vec![number_param()],
+            body: None,
+            responses: with(vec![("200".into(), ok("Events, oldest first", "EventList"))], READ_ERRORS),
+            idempotent: false, public: false,
+        })},
+        "/api/v1/rmas/{number}/authorize": {"post": transition("Authorize a requested RMA", "admin")},
+        "/api/v1/rmas/{number}/reject": {"post": transition("Reject a requested RMA", "admin")},
+        "/api/v1/rmas/{number}/cancel": {"post": transition("Cancel an RMA before its parcel is on the way", "admin, customer (own order)")},
+        "/api/v1/openapi.json": {"get": operation(Op {
+            summary: "This document",
+            roles: "public",
+            params: vec![], body: None,
+            responses: vec![("200".into(), json!({"description": "OpenAPI 3.1 document", "content": {"application/json": {}}}))],
+            idempotent: false, public: true,
+        })},
+        "/healthz": {"get": operation(Op {
+            summary: "Liveness",
+            roles: "public",
+            params: vec![], body: None,
+            responses: vec![("200".into(), json!({"description": "The process is up", "content": {"application/json": {}}}))],
+            idempotent: false, public: true,
+        })},
+        "/readyz": {"get": operation(Op {
+            summary: "Readiness: the database answers",
+            roles: "public",
+            params: vec![], body: None,
+            responses: vec![
+                ("200".into(), json!({"description": "Ready", "content": {"application/json": {}}})),
+                ("503".into(), problem("The database is not reachable")),
+            ],
+            idempotent: false, public: true,
+        })},
+        "/metrics": {"get": operation(Op {
+            summary: "Prometheus metrics: requests by route and status, latencies, RMAs by status",
+            roles: "public",
+            params: vec![], body: None,
+            responses: with(vec![("200".into(), json!({"description": "Prometheus text format", "content": {"text/plain": {}}}))], &[500, 503]),
+            idempotent: false, public: true,
+        })},
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Backhaul API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Returns logistics and RMA tracking. Money is a decimal string with exactly the currency's decimals; times are RFC 3339 UTC; errors are application/problem+json."
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "API key (bh_...) or customer token (c....) from /returns/lookup"}},
+            "schemas": schemas(),
+        }
+    })
+}
+
+fn string_enum(values: &[&str]) -> Value {
+    json!({"type": "string", "enum": values})
+}
+
+fn money() -> Value {
+    json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "Decimal with exactly the currency's decimals, e.g. 19.99 EUR, 1999 JPY, 1.250 KWD"})
+}
+
+fn schemas() -> Value {
+    use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
+    let names = |all: &[&str]| string_enum(all);
+    let statuses: Vec<&str> = RmaStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let reasons: Vec<&str> = ReturnReason::ALL.iter().map(|s| s.as_str()).collect();
+    let resolutions: Vec<&str> = Resolution::ALL.iter().map(|s| s.as_str()).collect();
+    let payers: Vec<&str> = LabelPayer::ALL.iter().map(|s| s.as_str()).collect();
+    let time = json!({"type": "string", "format": "date-time"});
+    let text = json!({"type": "string"});
+    let nullable_text = json!({"type": ["string", "null"]});
+    json!({
+        "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+            "type": text, "title": text, "status": {"type": "integer"}, "detail": text,
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"field": text, "message": text}}},
+            "decision": schema_ref("Decision"),
+        }},
+        "RmaStatus": names(&statuses),
+        "ReturnReason": names(&reasons),
+        "Resolution": names(&resolutions),
+        "Address": {"type": "object", "required": ["name", "line1", "city", "postal_code", "country"], "properties": {
+            "name": text, "line1": text, "line2": nullable_text, "city": text, "region": nullable_text,
+            "postal_code": text, "country": {"type": "string", "description": "ISO 3166 alpha-2"},
+            "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
+        }},
+        "OrderInput": {"type": "object", "additionalProperties": false,
+            "required": ["order_number", "currency", "placed_at", "customer", "ship_to", "lines"], "properties": {
+            "order_number": text, "currency": {"type": "string", "description": "ISO 4217"}, "placed_at": time,
+            "customer": {"type": "object", "required": ["email", "name"], "properties": {"email": text, "name": text, "locale": text}},
+            "ship_to": schema_ref("Address"),
+            "lines": {"type": "array", "minItems": 1, "items": {"type": "object",
+                "required": ["line_id", "sku", "title", "category", "quantity", "unit_price", "tax"], "properties": {
+                "line_id": text, "sku": text, "title": text, "category": text,
+                "quantity": {"type": "integer", "minimum": 1}, "unit_price": money(), "tax": money(),
+            }}},
+        }},
+        "Order": {"type": "object", "properties": {
+            "order_number": text, "currency": text, "placed_at": time, "total": money(),
+            "customer": {"type": "object", "properties": {"email": text, "name": text, "locale": text}},
+            "ship_to": schema_ref("Address"),
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "line_id": text, "sku": text, "title": text, "category": text, "quantity": {"type": "integer"},
+                "unit_price": money(), "tax": money(), "returnable_quantity": {"type": "integer"},
+                "delivered_at": {"type": ["string", "null"], "format": "date-time"},
+            }}},
+            "shipments": {"type": "array", "items": schema_ref("Shipment")},
+            "created_at": time, "updated_at": time,
+        }},
+        "ShipmentInput": {"type": "object", "additionalProperties": false, "required": ["carrier", "tracking_number", "shipped_at"], "properties": {
+            "carrier": text, "tracking_number": text, "service": text, "shipped_at": time,
+            "delivered_at": {"type": "string", "format": "date-time", "description": "Set when the parcel is already known delivered; starts the return window"},
+            "line_ids": {"type": "array", "items": text, "description": "Lines in this parcel; all when absent"},
+        }},
+        "Shipment": {"type": "object", "properties": {
+            "order_number": text, "carrier": text, "tracking_number": text, "service": nullable_text,
+            "shipped_at": time, "delivered_at": {"type": ["string", "null"], "format": "date-time"}, "status": text,
+        }},
+        "LookupInput": {"type": "object", "additionalProperties": false, "required": ["order_number"], "properties": {
+            "order_number": text, "email": text, "postal_code": text,
+        }, "description": "Give email or postal_code."},
+        "LookupResult": {"type": "object", "properties": {"token": text, "expires_at": time, "order": schema_ref("Order")}},
+        "ReturnInput": {"type": "object", "additionalProperties": false, "required": ["order_number", "lines", "resolution"], "properties": {
+            "order_number": text,
+            "lines": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["line_id", "quantity", "reason"], "properties": {
+                "line_id": text, "quantity": {"type": "integer", "minimum": 1}, "reason": schema_ref("ReturnReason"),
+            }}},
+            "resolution": schema_ref("Resolution"),
+            "comment": text,
+        }},
+        "Decision": {"type": "object", "properties": {
+            "outcome": string_enum(&["authorized", "manual_review", "rejected"]),
+            "resolution": schema_ref("Resolution"),
+            "label": names(&payers),
+            "currency": text,
+            "estimated_refund": money(), "estimated_label_cost": money(), "label_deduction": money(), "restocking_fee": money(),
+            "photos_required": {"type": "boolean"},
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "line_id": text, "quantity": {"type": "integer"}, "reason": schema_ref("ReturnReason"), "eligible": {"type": "boolean"},
+                "window_days": {"type": "integer"}, "window_ends_at": time, "item_amount": money(), "tax_share": money(),
+                "restocking_fee": money(), "refund": money(),
+            }}},
+            "rules": {"type": "array", "items": {"type": "object", "required": ["rule", "effect"], "properties": {
+                "rule": text, "line_id": text, "effect": text,
+            }}},
+        }},
+        "Warehouse": {"type": "object", "properties": {
+            "code": text, "name": text, "line1": text, "line2": text, "city": text, "region": text,
+            "postal_code": text, "country": text, "lat": {"type": "number"}, "lon": {"type": "number"},
+            "categories": {"type": "array", "items": text},
+        }},
+        "Quote": {"type": "object", "properties": {"decision": schema_ref("Decision"), "return_to": schema_ref("Warehouse"), "route": text}},
+        "Event": {"type": "object", "properties": {
+            "at": time, "event": text, "from": nullable_text, "to": text, "actor": text, "note": nullable_text,
+        }},
+        "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": schema_ref("Event")}}},
+        "Rma": {"type": "object", "properties": {
+            "number": text, "status": schema_ref("RmaStatus"), "order_number": text, "resolution": schema_ref("Resolution"),
+            "currency": text, "label_payer": names(&payers), "estimated_refund": money(),
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "line_id": text, "sku": text, "title": text, "quantity": {"type": "integer"},
+                "reason": schema_ref("ReturnReason"), "estimated_refund": money(),
+            }}},
+            "decision": schema_ref("Decision"), "return_to": schema_ref("Warehouse"), "comment": nullable_text,
+            "label": {"type": ["object", "null"]}, "parcels": {"type": "array", "items": {"type": "object"}},
+            "timeline": {"type": "array", "items": schema_ref("Event")},
+            "created_at": time, "updated_at": time,
+        }},
+        "RmaSummary": {"type": "object", "properties": {
+            "number": text, "status": schema_ref("RmaStatus"), "order_number": text, "resolution": schema_ref("Resolution"),
+            "currency": text, "label_payer": names(&payers), "estimated_refund": money(), "return_to": text,
+            "created_at": time, "updated_at": time,
+        }},
+        "RmaList": {"type": "object", "properties": {
+            "items": {"type": "array", "items": schema_ref("RmaSummary")},
+            "next_cursor": nullable_text,
+        }},
+        "TransitionInput": {"type": "object", "additionalProperties": false, "properties": {"note": text},
+            "description": "Optional; an empty body is accepted."},
+    })
+}
+
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn documents_exactly_the_routes_the_service_serves() {
+        let doc = document();
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .expect("operations")
+                    .keys()
+                    .map(move |m| (m.to_uppercase(), path.clone()))
+            })
+            .collect();
+        let served: BTreeSet<(String, String)> = super::super::endpoints()
+            .into_iter()
+            .map(|(m, p, _)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        for part in text.split("#/components/schemas/").skip(1) {
+            let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+            assert!(
+                doc["components"]["schemas"].get(&name).is_some(),
+                "missing schema {name}"
+            );
+        }
+    }
+}

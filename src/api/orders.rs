@@ -1,0 +1,160 @@
+//! `/orders`: the shop's systems push orders and outbound parcels in.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use super::auth::Principal;
+use super::idempotency;
+use super::json::ApiJson;
+use super::views;
+use crate::app::AppState;
+use crate::db::orders::{self, NewShipment};
+use crate::domain::order::{check_order_number, OrderInput, Problems};
+use crate::domain::Role;
+use crate::error::AppError;
+
+#[tracing::instrument(skip_all)]
+pub async fn upsert(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Principal,
+    body: ApiJson<OrderInput>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[Role::Integration])?;
+    let order = body.value.validate().map_err(AppError::Validation)?;
+    let now = state.clock.now();
+    idempotency::run(&state, &req, &who, &body.digest, move |c| {
+        let (id, created) = orders::upsert(c, &order, now)?;
+        let record = orders::load_by_id(c, &id)?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok((status, views::order(&record)))
+    })
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = path.into_inner();
+    who.require_staff_or_customer(&[Role::Integration], &number)?;
+    let record = state
+        .db
+        .read(move |c| orders::load(c, &number).map_err(AppError::from))
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    Ok(HttpResponse::Ok().json(views::order(&record)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipmentInput {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub service: Option<String>,
+    pub shipped_at: DateTime<Utc>,
+    /// When the parcel is already known to be delivered (imports of past orders).
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The order lines in this parcel; all of them when absent.
+    pub line_ids: Option<Vec<String>>,
+}
+
+impl ShipmentInput {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<NewShipment, AppError> {
+        let mut p = Problems::default();
+        let carrier = p.text("carrier", &self.carrier, 32).to_ascii_lowercase();
+        if !carrier
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            p.add(
+                "carrier",
+                "use the carrier's short name, such as ups, dhl or sandbox",
+            );
+        }
+        let tracking_number: String = self
+            .tracking_number
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if !(4..=40).contains(&tracking_number.len())
+            || !tracking_number.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            p.add("tracking_number", "must be 4 to 40 letters and digits");
+        }
+        let latest = now + Duration::days(1);
+        if self.shipped_at > latest {
+            p.add("shipped_at", "is in the future");
+        }
+        if let Some(delivered) = self.delivered_at {
+            if delivered < self.shipped_at {
+                p.add("delivered_at", "is before shipped_at");
+            }
+            if delivered > latest {
+                p.add("delivered_at", "is in the future");
+            }
+        }
+        if self.line_ids.as_ref().is_some_and(Vec::is_empty) {
+            p.add(
+                "line_ids",
+                "leave it out to mean every line, or name at least one",
+            );
+        }
+        let service = self
+            .service
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(s) = service {
+            p.text("service", s, 64);
+        }
+        p.into_result(NewShipment {
+            carrier,
+            tracking_number,
+            service: service.map(str::to_string),
+            shipped_at: self.shipped_at,
+            delivered_at: self.delivered_at,
+            line_ids: self.line_ids.clone(),
+        })
+        .map_err(AppError::Validation)
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn add_shipment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Principal,
+    path: web::Path<String>,
+    body: ApiJson<ShipmentInput>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[Role::Integration])?;
+    let number = path.into_inner();
+    let mut p = Problems::default();
+    check_order_number(&mut p, "order_number", &number);
+    p.into_result(())
+        .map_err(|_| AppError::not_found("order"))?;
+    let now = state.clock.now();
+    let shipment = body.value.validate(now)?;
+    idempotency::run(&state, &req, &who, &body.digest, move |c| {
+        let order =
+            orders::find_by_number(c, &number)?.ok_or_else(|| AppError::not_found("order"))?;
+        let (row, created) = orders::add_shipment(c, &order, &shipment, now)?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok((status, views::shipment(&row, &number)))
+    })
+    .await
+}

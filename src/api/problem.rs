@@ -1,0 +1,111 @@
+//! The one place where errors become HTTP: `application/problem+json` (RFC 9457) with a
+//! stable `type`, a `title`, the `status`, a `detail`, and for validation the failing
+//! fields. Server-side failures are logged with their cause and answered without it.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::db::DbError;
+use crate::error::AppError;
+
+impl AppError {
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::Validation(_) => ("validation", "Invalid request"),
+            AppError::NotFound { .. } => ("not-found", "Not found"),
+            AppError::IllegalTransition(_) => ("illegal-transition", "Illegal status change"),
+            AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::PolicyRejected(_) => ("policy-rejected", "Return not allowed by policy"),
+            AppError::IdempotencyMismatch => ("idempotency-key-reused", "Idempotency-Key reused"),
+            AppError::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            AppError::Forbidden(_) => ("forbidden", "Not allowed"),
+            AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
+            AppError::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
+            AppError::Db(DbError::Pool(_)) => ("unavailable", "Service busy"),
+            AppError::Db(_) | AppError::Internal(_) => ("internal", "Internal error"),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Validation(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::IllegalTransition(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PolicyRejected(_) | AppError::IdempotencyMismatch => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (slug, title) = self.slug_and_title();
+        let detail = if status.is_server_error() {
+            tracing::error!(error = %self, cause = ?self, "request failed");
+            "the service could not complete the request; it has been logged".to_string()
+        } else {
+            self.to_string()
+        };
+        let mut body = json!({
+            "type": format!("/problems/{slug}"),
+            "title": title,
+            "status": status.as_u16(),
+            "detail": detail,
+        });
+        match self {
+            AppError::Validation(errors) => body["errors"] = json!(errors),
+            AppError::PolicyRejected(decision) => body["decision"] = json!(decision),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        match self {
+            AppError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response.body(body.to_string())
+    }
+}
+
+/// Answers requests for routes that do not exist.
+pub async fn no_such_route() -> AppError {
+    AppError::NotFound {
+        what: "route".to_string(),
+    }
+}
+
+impl actix_web::Responder for AppError {
+    type Body = actix_web::body::BoxBody;
+    fn respond_to(self, _req: &actix_web::HttpRequest) -> HttpResponse {
+        self.error_response()
+    }
+}
+
+/// Turns actix's own extractor errors (bad path or query parameters) into problems.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    AppError::invalid("query", err.to_string()).into()
+}
+
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    AppError::invalid("path", err.to_string()).into()
+}

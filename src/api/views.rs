@@ -1,0 +1,144 @@
+//! The JSON shapes of orders and RMAs, built from storage rows. Money goes out as the
+//! currency's decimal string, times as RFC 3339 UTC.
+
+use chrono::{NaiveDateTime, SecondsFormat};
+use serde_json::{json, Value};
+
+use crate::db::orders::OrderRecord;
+use crate::db::rmas::{RmaEventRow, RmaLineRow, RmaRow};
+use crate::domain::routing::Warehouse;
+use crate::domain::{Currency, Money};
+
+pub fn ts(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn opt_ts(t: Option<NaiveDateTime>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(ts(t)))
+}
+
+/// Formats minor units of `currency_code`; codes come from our own validated rows.
+pub fn amount(minor: i64, currency_code: &str) -> String {
+    match Currency::parse(currency_code) {
+        Ok(c) => Money::from_minor(minor, c).to_string(),
+        Err(_) => minor.to_string(),
+    }
+}
+
+pub fn order(record: &OrderRecord) -> Value {
+    let o = &record.order;
+    let c = o.currency.as_str();
+    json!({
+        "order_number": o.order_number,
+        "currency": c,
+        "placed_at": ts(o.placed_at),
+        "total": amount(o.total_minor, c),
+        "customer": {"email": o.customer_email, "name": o.customer_name, "locale": o.customer_locale},
+        "ship_to": {
+            "name": o.ship_name, "line1": o.ship_line1, "line2": o.ship_line2, "city": o.ship_city,
+            "region": o.ship_region, "postal_code": o.ship_postal_code, "country": o.ship_country,
+            "lat": o.ship_lat, "lon": o.ship_lon,
+        },
+        "lines": record.lines.iter().map(|l| json!({
+            "line_id": l.line_id,
+            "sku": l.sku,
+            "title": l.title,
+            "category": l.category,
+            "quantity": l.quantity,
+            "unit_price": amount(l.unit_price_minor, c),
+            "tax": amount(l.tax_minor, c),
+            "returnable_quantity": record.returnable_quantity(l),
+            "delivered_at": opt_ts(l.delivered_at),
+        })).collect::<Vec<_>>(),
+        "shipments": record.shipments.iter().map(|s| json!({
+            "carrier": s.carrier,
+            "tracking_number": s.tracking_number,
+            "service": s.service,
+            "shipped_at": ts(s.shipped_at),
+            "delivered_at": opt_ts(s.delivered_at),
+            "status": s.status,
+        })).collect::<Vec<_>>(),
+        "created_at": ts(o.created_at),
+        "updated_at": ts(o.updated_at),
+    })
+}
+
+pub fn shipment(s: &crate::db::orders::ShipmentRow, order_number: &str) -> Value {
+    json!({
+        "order_number": order_number,
+        "carrier": s.carrier,
+        "tracking_number": s.tracking_number,
+        "service": s.service,
+        "shipped_at": ts(s.shipped_at),
+        "delivered_at": opt_ts(s.delivered_at),
+        "status": s.status,
+    })
+}
+
+pub fn event(e: &RmaEventRow) -> Value {
+    json!({
+        "at": ts(e.at),
+        "event": e.event,
+        "from": e.from_status,
+        "to": e.to_status,
+        "actor": e.actor,
+        "note": e.note,
+    })
+}
+
+/// One RMA in full. `return_to` is the warehouse when it is still configured.
+pub fn rma(
+    r: &RmaRow,
+    order: &OrderRecord,
+    lines: &[RmaLineRow],
+    events: &[RmaEventRow],
+    return_to: Option<&Warehouse>,
+) -> Value {
+    let c = r.currency.as_str();
+    let decision: Value = serde_json::from_str(&r.decision).unwrap_or(Value::Null);
+    json!({
+        "number": r.number,
+        "status": r.status,
+        "order_number": order.order.order_number,
+        "resolution": r.resolution,
+        "currency": c,
+        "label_payer": r.label_payer,
+        "estimated_refund": amount(r.estimated_refund_minor, c),
+        "lines": lines.iter().map(|l| {
+            let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
+            json!({
+                "line_id": l.line_id,
+                "sku": ordered.map(|o| o.sku.as_str()),
+                "title": ordered.map(|o| o.title.as_str()),
+                "quantity": l.quantity,
+                "reason": l.reason,
+                "estimated_refund": amount(l.refund_minor, c),
+            })
+        }).collect::<Vec<_>>(),
+        "decision": decision,
+        "return_to": return_to.map_or_else(|| json!({"code": r.return_to}), |w| json!(w)),
+        "comment": r.comment,
+        "label": Value::Null,
+        "parcels": [],
+        "timeline": events.iter().map(event).collect::<Vec<_>>(),
+        "created_at": ts(r.created_at),
+        "updated_at": ts(r.updated_at),
+    })
+}
+
+/// A short RMA for lists.
+pub fn rma_summary(r: &RmaRow, order_number: &str) -> Value {
+    let c = r.currency.as_str();
+    json!({
+        "number": r.number,
+        "status": r.status,
+        "order_number": order_number,
+        "resolution": r.resolution,
+        "currency": c,
+        "label_payer": r.label_payer,
+        "estimated_refund": amount(r.estimated_refund_minor, c),
+        "return_to": r.return_to,
+        "created_at": ts(r.created_at),
+        "updated_at": ts(r.updated_at),
+    })
+}

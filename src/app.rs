@@ -1,0 +1,243 @@
+//! Building and running the service: settings in, a bound listener and a running
+//! actix server out. Tests start the real application exactly this way, on port 0.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::api;
+use crate::api::auth::{CustomerTokens, KeyCache};
+use crate::api::limits::RateLimiter;
+use crate::config::Settings;
+use crate::db::{Db, DbError};
+use crate::domain::policy::{Policy, PolicyError};
+use crate::domain::routing::Network;
+use crate::metrics::Metrics;
+use crate::returns::ReturnRules;
+use crate::telemetry::RequestSpan;
+
+/// Where "now" comes from; tests substitute their own.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Everything a request handler may use.
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub policy: Policy,
+    pub network: Network,
+    pub tokens: CustomerTokens,
+    pub keys: KeyCache,
+    pub lookups: RateLimiter,
+    pub metrics: Metrics,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn rules(&self) -> ReturnRules<'_> {
+        ReturnRules {
+            policy: &self.policy,
+            network: &self.network,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// Reads a configured file, or the copy built into the binary when the configured path
+/// is the default and does not exist (so the binary runs from any directory).
+fn read_config_file(
+    path: &Path,
+    default_path: &str,
+    built_in: &'static str,
+) -> Result<String, StartError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(default_path) => {
+            Ok(built_in.to_string())
+        }
+        Err(e) => Err(StartError::Config(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+pub fn load_policy(settings: &Settings) -> Result<Policy, StartError> {
+    let text = read_config_file(
+        &settings.policy.file,
+        "config/policy.toml",
+        include_str!("../config/policy.toml"),
+    )?;
+    Policy::from_toml(&text)
+        .map_err(|e| StartError::Config(format!("{}: {e}", settings.policy.file.display())))
+}
+
+pub fn load_network(settings: &Settings) -> Result<Network, StartError> {
+    let text = read_config_file(
+        &settings.warehouses.file,
+        "config/warehouses.toml",
+        include_str!("../config/warehouses.toml"),
+    )?;
+    Network::from_toml(&text)
+        .map_err(|e| StartError::Config(format!("{}: {e}", settings.warehouses.file.display())))
+}
+
+/// Opens the database and runs pending migrations.
+pub async fn open_database(settings: &Settings) -> Result<Db, StartError> {
+    let url = settings.database.url.clone();
+    let pool_size = settings.database.pool_size;
+    let db = tokio::task::spawn_blocking(move || {
+        let db = Db::connect(&url, pool_size)?;
+        db.migrate()?;
+        Ok::<_, DbError>(db)
+    })
+    .await
+    .map_err(|e| DbError::Task(e.to_string()))??;
+    Ok(db)
+}
+
+fn token_secret(settings: &Settings) -> SecretString {
+    settings.auth.token_secret.clone().unwrap_or_else(|| {
+        use rand::RngCore;
+        tracing::warn!(
+            "BACKHAUL__AUTH__TOKEN_SECRET is not set: customer tokens use a random key and end at restart"
+        );
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        SecretString::from(hex::encode(bytes))
+    })
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        Application::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, StartError> {
+        let policy = load_policy(&settings)?;
+        let network = load_network(&settings)?;
+        let db = open_database(&settings).await?;
+        let addr = settings.server.bind.clone();
+        let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?
+            .port();
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let state = web::Data::new(AppState {
+            tokens: CustomerTokens::new(token_secret(&settings)),
+            settings,
+            db,
+            policy,
+            network,
+            keys: KeyCache::default(),
+            lookups: RateLimiter::default(),
+            metrics: Metrics::default(),
+            clock,
+        });
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            let metrics_state = app_state.clone();
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(web::QueryConfig::default().error_handler(api::problem::query_error))
+                .app_data(web::PathConfig::default().error_handler(api::problem::path_error))
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let method = req.method().to_string();
+                    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                    let state = metrics_state.clone();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        state.metrics.observe(
+                            &route,
+                            &method,
+                            res.status().as_u16(),
+                            started.elapsed(),
+                        );
+                        if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok())
+                        {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), id);
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .configure(api::configure)
+                .default_service(web::to(api::problem::no_such_route))
+        })
+        .workers(workers)
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            addr: format!("port {port}"),
+            source,
+        })?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,221 @@
+//! The return flow on top of storage: quote a return under the policy, create the RMA
+//! from the same decision, and move it through its lifecycle. The JSON API and the CLI
+//! (demo data) both go through here, so there is one place where an RMA is born.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::db::orders::{self, OrderRecord};
+use crate::db::rmas::{self, RmaLineRow, RmaRow};
+use crate::db::schema::orders as orders_table;
+use crate::db::{naive, utc, DbConnection};
+use crate::domain::order::Problems;
+use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
+use crate::domain::routing::{Network, Warehouse};
+use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaStatus};
+use crate::error::AppError;
+
+/// What a customer or the shop asks for: the body of `/rmas/quote` and `/rmas`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    pub order_number: String,
+    pub lines: Vec<ReturnLineInput>,
+    pub resolution: Resolution,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnLineInput {
+    pub line_id: String,
+    pub quantity: i64,
+    pub reason: ReturnReason,
+}
+
+/// The policy's answer and where the parcel would go.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub decision: Decision,
+    pub return_to: Warehouse,
+    pub route_reason: String,
+}
+
+/// The rules and places a return is decided with.
+pub struct ReturnRules<'a> {
+    pub policy: &'a Policy,
+    pub network: &'a Network,
+}
+
+fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError> {
+    let mut p = Problems::default();
+    if input.lines.is_empty() {
+        p.add("lines", "name at least one line to return");
+    }
+    let mut seen = HashSet::new();
+    for (i, line) in input.lines.iter().enumerate() {
+        if !record.lines.iter().any(|l| l.line_id == line.line_id) {
+            p.add(
+                format!("lines[{i}].line_id"),
+                format!(
+                    "order {} has no line {:?}",
+                    record.order.order_number, line.line_id
+                ),
+            );
+        }
+        if !seen.insert(line.line_id.as_str()) {
+            p.add(format!("lines[{i}].line_id"), "each line may appear once");
+        }
+        if line.quantity < 1 {
+            p.add(format!("lines[{i}].quantity"), "must be at least 1");
+        }
+    }
+    if input
+        .comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > 2000)
+    {
+        p.add("comment", "must be at most 2000 characters");
+    }
+    p.into_result(()).map_err(AppError::Validation)
+}
+
+impl ReturnRules<'_> {
+    /// The decision for `input` on `record` at `now`; creates nothing.
+    pub fn quote(
+        &self,
+        conn: &mut DbConnection,
+        record: &OrderRecord,
+        input: &ReturnInput,
+        now: DateTime<Utc>,
+    ) -> Result<Quote, AppError> {
+        check_lines(record, input)?;
+        let order = &record.order;
+        let currency =
+            Currency::parse(&order.currency).map_err(|e| AppError::Internal(e.to_string()))?;
+        let money = |minor| Money::from_minor(minor, currency);
+        let shipped_delivery = record.shipments.iter().filter_map(|s| s.delivered_at).min();
+        let mut categories = Vec::new();
+        let mut lines = Vec::with_capacity(input.lines.len());
+        for wanted in &input.lines {
+            let line = record
+                .lines
+                .iter()
+                .find(|l| l.line_id == wanted.line_id)
+                .ok_or_else(|| AppError::invalid("lines", "unknown line"))?;
+            if !categories.contains(&line.category) {
+                categories.push(line.category.clone());
+            }
+            lines.push(RequestedLine {
+                line_id: line.line_id.clone(),
+                category: line.category.clone(),
+                unit_price: money(line.unit_price_minor),
+                line_tax: money(line.tax_minor),
+                ordered_quantity: line.quantity,
+                returnable_quantity: record.returnable_quantity(line),
+                delivered_at: line.delivered_at.or(shipped_delivery).map(utc),
+                quantity: wanted.quantity,
+                reason: wanted.reason,
+            });
+        }
+        let returns =
+            rmas::customer_returns_since(conn, &order.customer_email, now - Duration::days(90))?;
+        let request = ReturnRequest {
+            order: OrderFacts {
+                currency,
+                ship_country: order.ship_country.clone(),
+                total: money(order.total_minor),
+            },
+            lines,
+            resolution: input.resolution,
+            customer_returns_90_days: u32::try_from(returns).unwrap_or(u32::MAX),
+        };
+        let decision = self
+            .policy
+            .decide(&request, now)
+            .map_err(|e| AppError::invalid("lines", e.to_string()))?;
+        let point = order.ship_lat.zip(order.ship_lon);
+        let route = self.network.route(&order.ship_country, point, &categories);
+        Ok(Quote {
+            decision,
+            return_to: route.warehouse.clone(),
+            route_reason: route.reason,
+        })
+    }
+
+    /// Creates the RMA the policy allows, in the caller's transaction, with its first
+    /// audit event. A rejected decision is returned as an error carrying the reasons.
+    pub fn create(
+        &self,
+        conn: &mut DbConnection,
+        input: &ReturnInput,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(RmaRow, OrderRecord, Vec<RmaLineRow>, Quote), AppError> {
+        // Take the order's row lock first so concurrent returns on one order queue up
+        // and cannot both claim the same returnable quantity.
+        let touched = diesel::update(
+            orders_table::table.filter(orders_table::order_number.eq(&input.order_number)),
+        )
+        .set(orders_table::updated_at.eq(orders_table::updated_at))
+        .execute(conn)?;
+        if touched == 0 {
+            return Err(AppError::not_found(format!("order {}", input.order_number)));
+        }
+        let record = orders::load(conn, &input.order_number)?
+            .ok_or_else(|| AppError::not_found(format!("order {}", input.order_number)))?;
+        let quote = self.quote(conn, &record, input, now)?;
+        let status = match quote.decision.outcome {
+            Outcome::Rejected => return Err(AppError::PolicyRejected(Box::new(quote.decision))),
+            Outcome::ManualReview => RmaStatus::Requested,
+            Outcome::Authorized => RmaStatus::Authorized,
+        };
+        let id = uuid::Uuid::now_v7().to_string();
+        let decision_json = serde_json::to_string(&quote.decision)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let lines: Vec<RmaLineRow> = quote
+            .decision
+            .lines
+            .iter()
+            .map(|l| RmaLineRow {
+                rma_id: id.clone(),
+                line_id: l.line_id.clone(),
+                quantity: l.quantity,
+                reason: l.reason.as_str().to_string(),
+                refund_minor: l.refund.minor(),
+            })
+            .collect();
+        let row = RmaRow {
+            id: id.clone(),
+            number: String::new(),
+            order_id: record.order.id.clone(),
+            status: status.as_str().to_string(),
+            resolution: input.resolution.as_str().to_string(),
+            label_payer: quote.decision.label.as_str().to_string(),
+            currency: record.order.currency.clone(),
+            estimated_refund_minor: quote.decision.estimated_refund.minor(),
+            customer_email: record.order.customer_email.clone(),
+            comment: input.comment.clone().filter(|c| !c.trim().is_empty()),
+            decision: decision_json,
+            return_to: quote.return_to.code.clone(),
+            created_at: naive(now),
+            updated_at: naive(now),
+        };
+        let row = rmas::insert(conn, row, &lines)?;
+        let note = match status {
+            RmaStatus::Requested => "waiting for manual review",
+            _ => "authorized by policy",
+        };
+        let audit = rmas::Audit {
+            actor,
+            note: Some(note),
+            at: now,
+        };
+        rmas::record_event(conn, &id, "create", None, status, audit)?;
+        Ok((row, record, lines, quote))
+    }
+}
