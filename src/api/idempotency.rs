@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::auth::Principal;
 use crate::app::AppState;
-use crate::db::{idempotency, is_unique_violation, DbConnection, DbError};
+use crate::db::{idempotency, DbConnection};
 use crate::error::AppError;
 
 /// What a write handler produces: a status and a JSON body.
@@ -59,45 +59,31 @@ where
     };
     let who = principal.actor();
     let now = state.clock.now();
-    let (who2, key2, digest2) = (who.clone(), key.clone(), digest.to_string());
+    let digest = digest.to_string();
     let outcome = state
         .db
         .write(move |c| {
-            if let Some(stored) = idempotency::find(c, &who2, &key2)? {
-                if stored.request_hash != digest2 {
+            // Claim the key first. A concurrent request with the same key waits here
+            // until the first one commits, then replays its answer instead of redoing
+            // (or, worse, half-redoing) the work.
+            if !idempotency::claim(c, &who, &key, &digest, now)? {
+                let stored = idempotency::find(c, &who, &key)?.ok_or_else(|| {
+                    AppError::Conflict("the Idempotency-Key is in use; retry".into())
+                })?;
+                if stored.request_hash != digest {
                     return Err(AppError::IdempotencyMismatch);
                 }
-                return Ok(Outcome::Replayed(
-                    u16::try_from(stored.status_code).unwrap_or(200),
-                    stored.response_body,
-                ));
+                let status = u16::try_from(stored.status_code).unwrap_or(200);
+                return Ok(Outcome::Replayed(status, stored.response_body));
             }
             let (status, body) = work(c)?;
             let body = body.to_string();
-            idempotency::save(c, &who2, &key2, &digest2, status.as_u16(), &body, now)?;
+            idempotency::complete(c, &who, &key, status.as_u16(), &body)?;
             Ok(Outcome::Fresh(status, body))
         })
-        .await;
-    match outcome {
-        Ok(Outcome::Fresh(status, body)) => Ok(respond(status.as_u16(), body, false)),
-        Ok(Outcome::Replayed(status, body)) => Ok(respond(status, body, true)),
-        // A concurrent request with the same key committed first: replay its answer.
-        Err(AppError::Db(DbError::Query(e))) if is_unique_violation(&e) => {
-            let digest = digest.to_string();
-            let stored = state
-                .db
-                .read(move |c| idempotency::find(c, &who, &key).map_err(AppError::from))
-                .await?
-                .ok_or(AppError::Db(DbError::Query(e)))?;
-            if stored.request_hash != digest {
-                return Err(AppError::IdempotencyMismatch);
-            }
-            Ok(respond(
-                u16::try_from(stored.status_code).unwrap_or(200),
-                stored.response_body,
-                true,
-            ))
-        }
-        Err(e) => Err(e),
-    }
+        .await?;
+    Ok(match outcome {
+        Outcome::Fresh(status, body) => respond(status.as_u16(), body, false),
+        Outcome::Replayed(status, body) => respond(status, body, true),
+    })
 }

@@ -27,11 +27,14 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     };
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // serde_path_to_error writes `?` for a segment it could not name (a map key
+        // being read): the field is the known part of the path, or the whole body.
         let path = e.path().to_string();
-        let field = if path == "." {
+        let known = path.trim_end_matches('?').trim_end_matches('.');
+        let field = if known.is_empty() {
             "body".to_string()
         } else {
-            path
+            known.to_string()
         };
         AppError::invalid(field, e.into_inner().to_string())
     })?;

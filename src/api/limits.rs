@@ -40,7 +40,7 @@ mod tests {
     #[test]
     fn allows_the_limit_then_says_when_to_retry() {
         let limiter = RateLimiter::default();
-        let t = 1_000_020; // 20 s into a window
+        let t = 1_000_040; // 20 s into a window (1_000_020 is a multiple of 60)
         for _ in 0..3 {
             assert_eq!(limiter.hit("ip:1", 3, t), Ok(()));
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::idempotency_keys;
-use super::{naive, DbConnection};
+use super::{is_unique_violation, naive, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
@@ -31,24 +31,49 @@ pub fn find(
         .optional()
 }
 
-pub fn save(
+/// Claims (caller, key) for a request with `request_hash`; `false` when the key was
+/// already claimed. The insert runs in a savepoint so a lost race leaves the caller's
+/// transaction usable (PostgreSQL aborts a transaction on a failed statement).
+pub fn claim(
     conn: &mut DbConnection,
     principal: &str,
     key: &str,
     request_hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let row = StoredResponse {
+        principal: principal.to_string(),
+        idempotency_key: key.to_string(),
+        request_hash: request_hash.to_string(),
+        status_code: 0,
+        response_body: String::new(),
+        created_at: naive(now),
+    };
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(idempotency_keys::table)
+            .values(&row)
+            .execute(c)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores the response of the claimed request, in the same transaction as its work.
+pub fn complete(
+    conn: &mut DbConnection,
+    principal: &str,
+    key: &str,
     status_code: u16,
     body: &str,
-    now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::insert_into(idempotency_keys::table)
-        .values(StoredResponse {
-            principal: principal.to_string(),
-            idempotency_key: key.to_string(),
-            request_hash: request_hash.to_string(),
-            status_code: i32::from(status_code),
-            response_body: body.to_string(),
-            created_at: naive(now),
-        })
+    diesel::update(idempotency_keys::table.find((principal, key)))
+        .set((
+            idempotency_keys::status_code.eq(i32::from(status_code)),
+            idempotency_keys::response_body.eq(body),
+        ))
         .execute(conn)
         .map(|_| ())
 }

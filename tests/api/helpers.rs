@@ -1,0 +1,335 @@
+//! Starts the real application on a random port against a fresh database (a SQLite file
+//! in a temporary folder, or a new PostgreSQL database), with one API key per role and
+//! a clock the test can move.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use backhaul::app::{Application, Clock};
+use backhaul::config::Settings;
+use backhaul::db::api_keys;
+use backhaul::domain::Role;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use diesel::{Connection, RunQueryDsl};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub keys: HashMap<Role, String>,
+    pub clock: Arc<TestClock>,
+    _dir: tempfile::TempDir,
+}
+
+/// The fixed "now" tests start at.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+/// Admin URL of the PostgreSQL server the test command started.
+pub fn postgres_admin_url() -> String {
+    std::env::var("BACKHAUL_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "PostgreSQL tests need BACKHAUL_TEST_POSTGRES_URL (an admin URL such as \
+             postgres://postgres@127.0.0.1:5433/postgres). Run the suite with scripts/test, \
+             which starts a throwaway server."
+        )
+    })
+}
+
+/// Creates a fresh PostgreSQL database and returns its URL.
+pub fn fresh_postgres_database() -> String {
+    let admin = postgres_admin_url();
+    let name = format!("backhaul_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn =
+        diesel::PgConnection::establish(&admin).expect("connect to the test PostgreSQL server");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create a test database");
+    match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("BACKHAUL_TEST_POSTGRES_URL must end in /DATABASE"),
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("backhaul.db").display()),
+        Backend::Postgres => fresh_postgres_database(),
+    };
+    let mut settings = Settings::load().expect("settings load");
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.workers = 1;
+    settings.database.url = database_url;
+    settings.database.pool_size = 3;
+    settings.lookup.per_ip_per_minute = 1000;
+    settings.lookup.per_order_per_minute = 1000;
+    adjust(&mut settings);
+    let clock = Arc::new(TestClock(Mutex::new(start_time())));
+    let app = Application::build_with_clock(settings, clock.clone())
+        .await
+        .expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let mut keys = HashMap::new();
+    for role in Role::ALL {
+        let (_, secret) = state
+            .db
+            .write_blocking(|c| {
+                api_keys::create(c, *role, "test", start_time())
+                    .map_err(backhaul::error::AppError::from)
+            })
+            .expect("create key");
+        keys.insert(*role, secret);
+    }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        keys,
+        clock,
+        _dir: dir,
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts a problem+json answer with `status` and returns it.
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "{}",
+            self.text
+        );
+        for field in ["type", "title", "status", "detail"] {
+            assert!(
+                self.body.get(field).is_some(),
+                "problem lacks {field}: {}",
+                self.text
+            );
+        }
+        &self.body
+    }
+
+    pub fn has_error_field(&self, field: &str) -> bool {
+        self.body["errors"]
+            .as_array()
+            .is_some_and(|errors| errors.iter().any(|e| e["field"] == field))
+    }
+}
+
+/// Who sends a request.
+#[derive(Debug, Clone)]
+pub enum As {
+    Nobody,
+    Role(Role),
+    Token(String),
+}
+
+impl TestApp {
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.clock.0.lock().expect("clock lock");
+        *now += by;
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn bearer(&self, who: &As) -> Option<String> {
+        match who {
+            As::Nobody => None,
+            As::Role(role) => Some(self.keys[role].clone()),
+            As::Token(t) => Some(t.clone()),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        who: &As,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(token) = self.bearer(who) {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, who: &As) -> Answer {
+        self.send("GET", path, who, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, who: &As, body: &Value) -> Answer {
+        self.send("POST", path, who, Some(body), &[]).await
+    }
+
+    /// Creates an order through the API and returns its JSON.
+    pub async fn create_order(&self, order: &Value) -> Value {
+        let answer = self
+            .post("/api/v1/orders", &As::Role(Role::Integration), order)
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+        answer.body
+    }
+
+    /// An order delivered `days_ago` days before the current test time.
+    pub async fn delivered_order(&self, order: &Value, days_ago: i64) -> Value {
+        self.create_order(order).await;
+        let number = order["order_number"].as_str().expect("order number");
+        let delivered = self.now() - Duration::days(days_ago);
+        let answer = self
+            .post(
+                &format!("/api/v1/orders/{number}/shipments"),
+                &As::Role(Role::Integration),
+                &json!({
+                    "carrier": "sandbox",
+                    "tracking_number": format!("SBX{}", uuid::Uuid::new_v4().simple()).chars().take(20).collect::<String>(),
+                    "shipped_at": (delivered - Duration::days(2)).to_rfc3339(),
+                    "delivered_at": delivered.to_rfc3339(),
+                }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+        self.get(
+            &format!("/api/v1/orders/{number}"),
+            &As::Role(Role::Integration),
+        )
+        .await
+        .body
+    }
+
+    /// A customer token for `order_number` via the public look-up.
+    pub async fn customer_token(&self, order_number: &str, email: &str) -> As {
+        let answer = self
+            .post(
+                "/api/v1/returns/lookup",
+                &As::Nobody,
+                &json!({"order_number": order_number, "email": email}),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        As::Token(answer.body["token"].as_str().expect("token").to_string())
+    }
+
+    pub async fn create_rma(&self, who: &As, body: &Value) -> Answer {
+        self.post("/api/v1/rmas", who, body).await
+    }
+}
+
+/// A realistic EUR order to Berlin: a jacket, two shirts and headphones.
+pub fn eur_order(number: &str) -> Value {
+    json!({
+        "order_number": number,
+        "currency": "EUR",
+        "placed_at": "2026-11-01T10:00:00Z",
+        "customer": {"email": format!("{}@example.com", number.to_lowercase()), "name": "Anna Schmidt", "locale": "de"},
+        "ship_to": {"name": "Anna Schmidt", "line1": "Torstraße 112", "city": "Berlin", "postal_code": "10119", "country": "DE", "lat": 52.53, "lon": 13.40},
+        "lines": [
+            {"line_id": "1", "sku": "JKT-RAIN-M", "title": "Rain jacket", "category": "apparel", "quantity": 1, "unit_price": "89.90", "tax": "14.35"},
+            {"line_id": "2", "sku": "TSH-ORG-L", "title": "Organic T-shirt", "category": "apparel", "quantity": 2, "unit_price": "19.90", "tax": "6.35"},
+            {"line_id": "3", "sku": "HDP-ANC-01", "title": "Headphones", "category": "electronics", "quantity": 1, "unit_price": "149.00", "tax": "23.79"}
+        ]
+    })
+}
+
+pub fn email_of(order: &Value) -> String {
+    order["customer"]["email"]
+        .as_str()
+        .expect("email")
+        .to_string()
+}
+
+pub fn return_body(order_number: &str, lines: &[(&str, i64, &str)], resolution: &str) -> Value {
+    json!({
+        "order_number": order_number,
+        "lines": lines.iter().map(|(id, q, reason)| json!({"line_id": id, "quantity": q, "reason": reason})).collect::<Vec<_>>(),
+        "resolution": resolution,
+    })
+}
+
+/// Runs each listed `async fn name(app: TestApp)` on a SQLite file and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await
+                }
+            )+
+        }
+    };
+}

@@ -1,0 +1,160 @@
+//! A customer finds their order with its number and email or postcode.
+
+use backhaul::domain::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn a_customer_finds_their_order_and_only_theirs(app: TestApp) {
+    let order = app.delivered_order(&eur_order("2001"), 3).await;
+    app.create_order(&eur_order("2002")).await;
+
+    let by_email = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "2001", "email": "  2001@EXAMPLE.com "}),
+        )
+        .await;
+    assert_eq!(by_email.status, StatusCode::OK, "{}", by_email.text);
+    assert_eq!(by_email.body["order"]["order_number"], "2001");
+    assert!(by_email.body["expires_at"].as_str().is_some());
+    let token = As::Token(by_email.body["token"].as_str().expect("token").into());
+
+    let by_postcode = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "2001", "postal_code": "10 119"}),
+        )
+        .await;
+    assert_eq!(by_postcode.status, StatusCode::OK, "{}", by_postcode.text);
+
+    let own = app.get("/api/v1/orders/2001", &token).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.body["lines"], order["lines"]);
+    app.get("/api/v1/orders/2002", &token).await.problem(403);
+    app.post("/api/v1/orders", &token, &eur_order("2003"))
+        .await
+        .problem(403);
+}
+
+async fn unknown_orders_and_wrong_emails_look_the_same(app: TestApp) {
+    app.create_order(&eur_order("2101")).await;
+    let wrong_email = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "2101", "email": "someone@else.com"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "9999", "email": "2101@example.com"}),
+        )
+        .await;
+    wrong_email.problem(404);
+    unknown.problem(404);
+    assert_eq!(wrong_email.text, unknown.text);
+
+    let neither = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "2101"}),
+        )
+        .await;
+    neither.problem(400);
+}
+
+async fn tokens_expire(app: TestApp) {
+    app.create_order(&eur_order("2201")).await;
+    let token = app.customer_token("2201", "2201@example.com").await;
+    assert_eq!(
+        app.get("/api/v1/orders/2201", &token).await.status,
+        StatusCode::OK
+    );
+    app.advance(chrono::Duration::minutes(61));
+    app.get("/api/v1/orders/2201", &token).await.problem(401);
+    let forged = As::Token("c.MjIwMXw5OTk5OTk5OTk5.AAAA".into());
+    app.get("/api/v1/orders/2201", &forged).await.problem(401);
+    let _ = Role::Admin;
+}
+
+crate::on_both_backends!(
+    a_customer_finds_their_order_and_only_theirs,
+    unknown_orders_and_wrong_emails_look_the_same,
+    tokens_expire,
+);
+
+#[tokio::test]
+async fn lookups_are_rate_limited_per_order_and_per_client() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.lookup.per_order_per_minute = 3;
+        s.lookup.per_ip_per_minute = 5;
+    })
+    .await;
+    app.create_order(&eur_order("2301")).await;
+    let guess = |email: &str| json!({"order_number": "2301", "email": email});
+    for i in 0..3 {
+        let answer = app
+            .post(
+                "/api/v1/returns/lookup",
+                &As::Nobody,
+                &guess(&format!("guess{i}@x.com")),
+            )
+            .await;
+        answer.problem(404);
+    }
+    let limited = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &guess("2301@example.com"),
+        )
+        .await;
+    limited.problem(429);
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+
+    // Other orders from the same client still work until the per-client limit.
+    app.create_order(&eur_order("2302")).await;
+    let other = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "2302", "email": "2302@example.com"}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text);
+    let over = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &json!({"order_number": "2302", "email": "2302@example.com"}),
+        )
+        .await;
+    over.problem(429);
+
+    app.advance(chrono::Duration::seconds(61));
+    let later = app
+        .post(
+            "/api/v1/returns/lookup",
+            &As::Nobody,
+            &guess("2301@example.com"),
+        )
+        .await;
+    assert_eq!(
+        later.status,
+        StatusCode::OK,
+        "a new minute, a new allowance: {}",
+        later.text
+    );
+}

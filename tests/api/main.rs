@@ -1,0 +1,13 @@
+//! Integration tests: the real service over real HTTP, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod idempotency;
+mod lookup;
+mod openapi;
+mod ops;
+mod orders;
+mod rmas;
+mod storage;
