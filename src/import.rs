@@ -115,12 +115,14 @@ pub struct ImportOptions {
     pub batch_size: usize,
 }
 
+/// (CSV line number, problem), sorted by line.
+pub type RowProblems = Vec<(u64, String)>;
+
 #[derive(Debug, Default)]
 pub struct ImportReport {
     pub orders_imported: usize,
     pub lines_imported: usize,
-    /// (CSV line number, problem), sorted by line.
-    pub rejected: Vec<(u64, String)>,
+    pub rejected: RowProblems,
 }
 
 struct PendingOrder {
@@ -141,7 +143,7 @@ fn blank_to_none(v: Option<String>) -> Option<String> {
 }
 
 /// Groups rows into orders, validating each; returns the good orders and the problems.
-fn read_orders(input: impl Read) -> Result<(Vec<PendingOrder>, Vec<(u64, String)>), String> {
+fn read_orders(input: impl Read) -> Result<(Vec<PendingOrder>, RowProblems), String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(input);
