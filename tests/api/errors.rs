@@ -25,6 +25,7 @@ async fn count_orders(app: &TestApp) -> usize {
     n
 }
 
+#[allow(clippy::type_complexity)]
 async fn bad_bodies_are_400s_naming_the_field(app: TestApp) {
     let integration = As::Role(Role::Integration);
     let raw = |body: &'static str| {
