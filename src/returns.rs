@@ -5,12 +5,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::db::orders::{self, OrderRecord};
 use crate::db::rmas::{self, RmaLineRow, RmaRow};
-use crate::db::schema::orders as orders_table;
 use crate::db::{naive, utc, DbConnection};
 use crate::domain::order::Problems;
 use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
@@ -156,16 +154,9 @@ impl ReturnRules<'_> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(RmaRow, OrderRecord, Vec<RmaLineRow>, Quote), AppError> {
-        // Take the order's row lock first so concurrent returns on one order queue up
-        // and cannot both claim the same returnable quantity.
-        let touched = diesel::update(
-            orders_table::table.filter(orders_table::order_number.eq(&input.order_number)),
-        )
-        .set(orders_table::updated_at.eq(orders_table::updated_at))
-        .execute(conn)?;
-        if touched == 0 {
-            return Err(AppError::not_found(format!("order {}", input.order_number)));
-        }
+        // Concurrent returns on one order queue up here, so they cannot both claim the
+        // same returnable quantity.
+        orders::lock(conn, &input.order_number)?;
         let record = orders::load(conn, &input.order_number)?
             .ok_or_else(|| AppError::not_found(format!("order {}", input.order_number)))?;
         let quote = self.quote(conn, &record, input, now)?;

@@ -59,6 +59,6 @@ pub fn find_active(conn: &mut DbConnection, secret: &str) -> QueryResult<Option<
         .filter(api_keys::key_hash.eq(hash_key(secret)))
         .filter(api_keys::revoked_at.is_null())
         .select(ApiKeyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }

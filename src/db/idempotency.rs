@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::idempotency_keys;
-use super::{is_unique_violation, naive, DbConnection};
+use super::{naive, try_insert, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
@@ -27,13 +27,12 @@ pub fn find(
     idempotency_keys::table
         .find((principal, key))
         .select(StoredResponse::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
 /// Claims (caller, key) for a request with `request_hash`; `false` when the key was
-/// already claimed. The insert runs in a savepoint so a lost race leaves the caller's
-/// transaction usable (PostgreSQL aborts a transaction on a failed statement).
+/// already claimed.
 pub fn claim(
     conn: &mut DbConnection,
     principal: &str,
@@ -49,16 +48,11 @@ pub fn claim(
         response_body: String::new(),
         created_at: naive(now),
     };
-    let inserted = conn.transaction(|c| {
+    try_insert(conn, |c| {
         diesel::insert_into(idempotency_keys::table)
             .values(&row)
             .execute(c)
-    });
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
-    }
+    })
 }
 
 /// Stores the response of the claimed request, in the same transaction as its work.

@@ -4,8 +4,10 @@
 //! the blocking thread pool so database work never stalls the async executor.
 //!
 //! Backend differences stay in this module: SQLite is tuned on connect (WAL, foreign
-//! keys, busy timeout) and its writers are serialized in-process, which avoids
-//! `SQLITE_BUSY` on lock upgrades that a busy timeout cannot resolve.
+//! keys, busy timeout) and all its writes go through one dedicated connection. SQLite
+//! allows one writer at a time anyway; one writer connection avoids `SQLITE_BUSY` on lock
+//! upgrades (which a busy timeout cannot resolve), and keeps its page and statement
+//! caches warm, because no other connection invalidates them. Reads use the pool.
 
 pub mod api_keys;
 pub mod idempotency;
@@ -123,8 +125,8 @@ impl ManageConnection for Connector {
 pub struct Db {
     pool: Pool<Connector>,
     url: DatabaseUrl,
-    /// Held for the length of each SQLite write transaction; `None` on PostgreSQL.
-    sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// The one SQLite connection that writes; `None` on PostgreSQL.
+    sqlite_writer: Option<Arc<Mutex<DbConnection>>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -155,7 +157,15 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Connector { url: url.clone() })
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        let sqlite_writer = url.is_sqlite().then(|| Arc::new(Mutex::new(())));
+        let connector = Connector { url: url.clone() };
+        let sqlite_writer = match url.is_sqlite() {
+            true => Some(Arc::new(Mutex::new(
+                connector
+                    .connect()
+                    .map_err(|e| DbError::Connect(e.to_string()))?,
+            ))),
+            false => None,
+        };
         Ok(Db {
             pool,
             url,
@@ -187,21 +197,39 @@ impl Db {
                 pg.batch_execute("SELECT pg_advisory_unlock(727246)")?;
                 result
             }
-            DbConnection::Sqlite(sqlite) => {
-                let _guard = self.lock_writer();
-                sqlite
-                    .run_pending_migrations(SQLITE_MIGRATIONS)
-                    .map(|_| ())
-                    .map_err(failed)
+            DbConnection::Sqlite(_) => {
+                let mut writer = self.sqlite_writer()?;
+                match &mut *writer {
+                    DbConnection::Sqlite(sqlite) => sqlite
+                        .run_pending_migrations(SQLITE_MIGRATIONS)
+                        .map(|_| ())
+                        .map_err(failed),
+                    DbConnection::Pg(_) => Err(DbError::Connect("writer is not SQLite".into())),
+                }
             }
         }
     }
 
-    fn lock_writer(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
-        // A poisoned lock only means another writer panicked; the data is in SQLite.
-        self.sqlite_writer
+    /// The SQLite writer connection, locked. After a panic inside a write (the lock is
+    /// poisoned) the connection may be mid-transaction, so it is replaced.
+    fn sqlite_writer(&self) -> Result<std::sync::MutexGuard<'_, DbConnection>, DbError> {
+        let writer = self
+            .sqlite_writer
             .as_ref()
-            .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+            .ok_or_else(|| DbError::Connect("no SQLite writer on this backend".into()))?;
+        match writer.lock() {
+            Ok(guard) => Ok(guard),
+            Err(poisoned) => {
+                let mut guard = poisoned.into_inner();
+                *guard = Connector {
+                    url: self.url.clone(),
+                }
+                .connect()
+                .map_err(|e| DbError::Connect(e.to_string()))?;
+                writer.clear_poison();
+                Ok(guard)
+            }
+        }
     }
 
     /// Runs `f` on a pooled connection, outside a transaction, on this thread.
@@ -220,8 +248,11 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
         E: From<DbError> + From<diesel::result::Error>,
     {
+        if self.sqlite_writer.is_some() {
+            let mut writer = self.sqlite_writer()?;
+            return writer.transaction(f);
+        }
         let mut conn = self.conn()?;
-        let _guard = self.lock_writer();
         let conn: &mut DbConnection = &mut conn;
         conn.transaction(f)
     }
@@ -250,6 +281,25 @@ impl Db {
         tokio::task::spawn_blocking(move || db.write_blocking(f))
             .await
             .map_err(|e| E::from(DbError::Task(e.to_string())))?
+    }
+}
+
+/// Runs `insert`; `Ok(false)` when it hit a unique constraint (a lost race, a taken
+/// number). PostgreSQL aborts the whole transaction on a failed statement, so there the
+/// insert runs in a savepoint; SQLite needs none, which saves two statements.
+pub fn try_insert(
+    conn: &mut DbConnection,
+    insert: impl Fn(&mut DbConnection) -> diesel::QueryResult<usize>,
+) -> diesel::QueryResult<bool> {
+    let result = if matches!(conn, DbConnection::Pg(_)) {
+        conn.transaction(|c| insert(c))
+    } else {
+        insert(conn)
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

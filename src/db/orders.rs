@@ -86,8 +86,20 @@ pub fn find_by_number(
     orders::table
         .filter(orders::order_number.eq(order_number))
         .select(OrderRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
+}
+
+/// Holds the order's row until the transaction ends, so concurrent changes to its
+/// returns queue up. PostgreSQL takes the row lock; SQLite writes through one
+/// connection (see `db`), so its transactions are serialized already.
+pub fn lock(conn: &mut DbConnection, order_number: &str) -> QueryResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query("SELECT id FROM orders WHERE order_number = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(order_number)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 pub fn load(conn: &mut DbConnection, order_number: &str) -> QueryResult<Option<OrderRecord>> {
@@ -101,7 +113,7 @@ pub fn load_by_id(conn: &mut DbConnection, order_id: &str) -> QueryResult<OrderR
     let order = orders::table
         .find(order_id)
         .select(OrderRow::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     load_parts(conn, order)
 }
 
@@ -307,7 +319,7 @@ pub fn add_shipment(
         .filter(shipments::carrier.eq(&shipment.carrier))
         .filter(shipments::tracking_number.eq(&shipment.tracking_number))
         .select(ShipmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(existing) = existing {
         if existing.order_id == order.id {

@@ -191,3 +191,79 @@ fn the_cli_creates_keys_and_imports_orders() {
     assert_eq!(stderr.lines().count(), 1, "one readable line: {stderr}");
     assert!(stderr.contains("database.url"), "{stderr}");
 }
+
+/// The real binary, started as a user would: JSON logs carry request ids and no
+/// customer data.
+#[tokio::test]
+async fn logs_have_request_ids_and_no_customer_data() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backhaul"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/logs.db", dir.path().display()),
+        )
+        .env("BACKHAUL__LOG__FORMAT", "json")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let banner = lines.next().expect("a banner").expect("readable");
+    let url = banner.split_whitespace().last().expect("url").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{banner}");
+
+    let client = reqwest::Client::new();
+    let lookup = client
+        .post(format!("{url}/api/v1/returns/lookup"))
+        .json(&serde_json::json!({"order_number": backhaul::demo::TRY_ORDER, "email": backhaul::demo::TRY_EMAIL}))
+        .send()
+        .await
+        .expect("lookup");
+    assert!(lookup.status().is_success());
+    let request_id = lookup.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_string();
+    let token = lookup.json::<serde_json::Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let order = client
+        .get(format!(
+            "{url}/api/v1/orders/{}?email={}",
+            backhaul::demo::TRY_ORDER,
+            backhaul::demo::TRY_EMAIL
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("order");
+    assert_eq!(order.status().as_u16(), 200);
+
+    child.kill().expect("stopped");
+    let output = child.wait_with_output().expect("output");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        logs.contains(&request_id),
+        "the request id is logged: {logs}"
+    );
+    for line in logs.lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    }
+    for secret in [
+        backhaul::demo::TRY_EMAIL,
+        token.as_str(),
+        "Torstraße",
+        "Anna Schmidt",
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "{secret} leaked into the logs: {logs}"
+        );
+    }
+}

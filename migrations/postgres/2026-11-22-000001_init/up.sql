@@ -74,9 +74,9 @@ CREATE TABLE rmas (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE INDEX rmas_order ON rmas (order_id);
+CREATE INDEX rmas_order ON rmas (order_id, status);
 CREATE INDEX rmas_status_created ON rmas (status, created_at);
-CREATE INDEX rmas_customer_created ON rmas (customer_email, created_at);
+CREATE INDEX rmas_customer_created ON rmas (customer_email, created_at, status);
 
 CREATE TABLE rma_lines (
     rma_id TEXT NOT NULL REFERENCES rmas (id) ON DELETE CASCADE,
