@@ -125,6 +125,7 @@ pub struct ImportReport {
     pub rejected: RowProblems,
 }
 
+#[derive(Clone)]
 struct PendingOrder {
     first_line: u64,
     order: Order,
@@ -344,8 +345,9 @@ impl ImportReport {
 }
 
 fn store(db: &Db, batch: &[PendingOrder], now: DateTime<Utc>) -> Result<(), AppError> {
-    db.write_blocking(|c| {
-        for pending in batch {
+    let batch = batch.to_vec();
+    db.write_blocking(move |c| {
+        for pending in &batch {
             let (id, _) = orders::upsert(c, &pending.order, now)?;
             let order = orders::load_by_id(c, &id)?.order;
             for shipment in &pending.shipments {

@@ -116,7 +116,7 @@ async fn main() -> ExitCode {
                 Ok(db) => db,
                 Err(e) => return fail(e),
             };
-            let created = db.write_blocking(|c| {
+            let created = db.write_blocking(move |c| {
                 api_keys::create(c, role, &name, chrono::Utc::now()).map_err(AppError::from)
             });
             match created {

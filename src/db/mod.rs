@@ -4,19 +4,21 @@
 //! the blocking thread pool so database work never stalls the async executor.
 //!
 //! Backend differences stay in this module: SQLite is tuned on connect (WAL, foreign
-//! keys, busy timeout) and all its writes go through one dedicated connection. SQLite
-//! allows one writer at a time anyway; one writer connection avoids `SQLITE_BUSY` on lock
-//! upgrades (which a busy timeout cannot resolve), and keeps its page and statement
-//! caches warm, because no other connection invalidates them. Reads use the pool.
+//! keys, busy timeout) and all its writes go through one connection owned by the
+//! [`sqlite_writer`] thread. SQLite allows one writer at a time anyway; one writer
+//! connection avoids `SQLITE_BUSY` on lock upgrades (which a busy timeout cannot
+//! resolve), keeps its page and statement caches warm, and lets queued writes share a
+//! commit. Reads use the pool.
 
 pub mod api_keys;
 pub mod idempotency;
 pub mod orders;
 pub mod rmas;
 pub mod schema;
+pub mod sqlite_writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -25,6 +27,8 @@ use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use sqlite_writer::SqliteWriter;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -125,8 +129,8 @@ impl ManageConnection for Connector {
 pub struct Db {
     pool: Pool<Connector>,
     url: DatabaseUrl,
-    /// The one SQLite connection that writes; `None` on PostgreSQL.
-    sqlite_writer: Option<Arc<Mutex<DbConnection>>>,
+    /// The thread that owns the one SQLite connection that writes; `None` on PostgreSQL.
+    sqlite_writer: Option<Arc<SqliteWriter>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -157,13 +161,16 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Connector { url: url.clone() })
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        let connector = Connector { url: url.clone() };
         let sqlite_writer = match url.is_sqlite() {
-            true => Some(Arc::new(Mutex::new(
-                connector
-                    .connect()
-                    .map_err(|e| DbError::Connect(e.to_string()))?,
-            ))),
+            true => {
+                let connector = Connector { url: url.clone() };
+                let open = move || {
+                    connector
+                        .connect()
+                        .map_err(|e| DbError::Connect(e.to_string()))
+                };
+                Some(Arc::new(SqliteWriter::start(open)?))
+            }
             false => None,
         };
         Ok(Db {
@@ -197,38 +204,12 @@ impl Db {
                 pg.batch_execute("SELECT pg_advisory_unlock(727246)")?;
                 result
             }
-            DbConnection::Sqlite(_) => {
-                let mut writer = self.sqlite_writer()?;
-                match &mut *writer {
-                    DbConnection::Sqlite(sqlite) => sqlite
-                        .run_pending_migrations(SQLITE_MIGRATIONS)
-                        .map(|_| ())
-                        .map_err(failed),
-                    DbConnection::Pg(_) => Err(DbError::Connect("writer is not SQLite".into())),
-                }
-            }
-        }
-    }
-
-    /// The SQLite writer connection, locked. After a panic inside a write (the lock is
-    /// poisoned) the connection may be mid-transaction, so it is replaced.
-    fn sqlite_writer(&self) -> Result<std::sync::MutexGuard<'_, DbConnection>, DbError> {
-        let writer = self
-            .sqlite_writer
-            .as_ref()
-            .ok_or_else(|| DbError::Connect("no SQLite writer on this backend".into()))?;
-        match writer.lock() {
-            Ok(guard) => Ok(guard),
-            Err(poisoned) => {
-                let mut guard = poisoned.into_inner();
-                *guard = Connector {
-                    url: self.url.clone(),
-                }
-                .connect()
-                .map_err(|e| DbError::Connect(e.to_string()))?;
-                writer.clear_poison();
-                Ok(guard)
-            }
+            // Nothing else writes while migrations run at start-up, so a pool
+            // connection may write here.
+            DbConnection::Sqlite(sqlite) => sqlite
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(failed),
         }
     }
 
@@ -242,15 +223,20 @@ impl Db {
         f(&mut conn)
     }
 
-    /// Runs `f` in one transaction, on this thread: all of it is written or none.
+    /// Runs `f` in one transaction and waits for it: all of it is written or none.
+    /// Blocks the calling thread; async code uses [`Db::write`].
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, E>,
-        E: From<DbError> + From<diesel::result::Error>,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        if self.sqlite_writer.is_some() {
-            let mut writer = self.sqlite_writer()?;
-            return writer.transaction(f);
+        if let Some(writer) = &self.sqlite_writer {
+            let (reply, answer) = std::sync::mpsc::sync_channel(1);
+            writer.submit(f, move |result| {
+                let _ = reply.send(result);
+            })?;
+            return answer.recv().map_err(|_| E::from(not_saved()))?;
         }
         let mut conn = self.conn()?;
         let conn: &mut DbConnection = &mut conn;
@@ -270,18 +256,30 @@ impl Db {
             .map_err(|e| E::from(DbError::Task(e.to_string())))?
     }
 
-    /// [`Db::write_blocking`] on the blocking thread pool.
+    /// Runs `f` in one transaction without blocking the executor: on SQLite through
+    /// the writer thread, on PostgreSQL on the blocking thread pool.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
+        if let Some(writer) = &self.sqlite_writer {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            writer.submit(f, move |result| {
+                let _ = reply.send(result);
+            })?;
+            return answer.await.map_err(|_| E::from(not_saved()))?;
+        }
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.write_blocking(f))
             .await
             .map_err(|e| E::from(DbError::Task(e.to_string())))?
     }
+}
+
+fn not_saved() -> DbError {
+    DbError::Task("the write was not saved (internal error, logged)".into())
 }
 
 /// Runs `insert`; `Ok(false)` when it hit a unique constraint (a lost race, a taken
