@@ -1,1 +1,136 @@
+//! Everything carrier-specific in Backhaul: the [`Carrier`] trait every adapter
+//! implements, the normalized tracking model ([`tracking`]), label rendering
+//! ([`label`]) and the adapters. `sandbox` is offline and the default, so a fresh
+//! checkout runs the whole flow: it renders real labels and simulates tracking.
+//!
+//! ```
+//! use backhaul_carriers::{Carrier, sandbox::Sandbox};
+//! let sandbox = Sandbox::new();
+//! assert_eq!(sandbox.code(), "sandbox");
+//! assert!(sandbox.capabilities().max_batch >= 1);
+//! ```
 
+pub mod label;
+pub mod pdf;
+pub mod sandbox;
+pub mod tracking;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use label::LabelFormat;
+pub use tracking::{ExceptionKind, Location, TrackingEvent, TrackingStatus, TrackingUpdate};
+
+/// A postal address as carriers need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    /// ISO 3166 alpha-2.
+    pub country: String,
+}
+
+/// A return label to buy: from the customer to the warehouse.
+#[derive(Debug, Clone)]
+pub struct LabelRequest {
+    pub rma_number: String,
+    pub from: Address,
+    pub to: Address,
+    pub format: LabelFormat,
+    /// The currency the shop accounts the label in (the order's).
+    pub currency: String,
+    /// What the policy estimated the label costs, in minor units of `currency`;
+    /// simulated carriers charge this.
+    pub estimated_cost_minor: i64,
+}
+
+/// A bought label.
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub service: String,
+    pub cost_minor: i64,
+    pub currency: String,
+    /// The label in every format the carrier delivered; the requested one first.
+    pub documents: Vec<(LabelFormat, Vec<u8>)>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Capabilities {
+    pub label_formats: Vec<LabelFormat>,
+    /// Most tracking numbers one `track` call takes.
+    pub max_batch: usize,
+    pub webhooks: bool,
+    /// Calls per second the carrier allows, if it limits them.
+    pub rate_limit_per_second: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CarrierError {
+    /// Worth retrying later: timeouts, 429, 5xx.
+    #[error("{carrier} is unavailable: {message}")]
+    Unavailable { carrier: String, message: String },
+    /// The carrier refused the request; its own words are in `message`.
+    #[error("{carrier} refused: {message}")]
+    Rejected { carrier: String, message: String },
+    #[error("{carrier} rejected our credentials")]
+    Unauthorized { carrier: String },
+    #[error("{carrier} answered something we cannot read: {message}")]
+    Malformed { carrier: String, message: String },
+    #[error("{carrier} does not support {what}")]
+    NotSupported { carrier: String, what: String },
+    #[error("cannot render the label: {0}")]
+    Label(String),
+}
+
+/// One carrier's API, as Backhaul uses it.
+#[async_trait]
+pub trait Carrier: Send + Sync {
+    /// Short name used in URLs, configuration and storage (`sandbox`, `ups`, ...).
+    fn code(&self) -> &'static str;
+    fn capabilities(&self) -> Capabilities;
+    async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError>;
+    /// Cancels an unused label.
+    async fn void_label(&self, tracking_number: &str) -> Result<(), CarrierError>;
+    /// Tracks up to `capabilities().max_batch` parcels. Unknown numbers come back with
+    /// status `unknown`, never as an error.
+    async fn track(&self, tracking_numbers: &[String])
+        -> Result<Vec<TrackingUpdate>, CarrierError>;
+}
+
+/// The configured carriers by code.
+#[derive(Clone, Default)]
+pub struct Carriers {
+    by_code: BTreeMap<&'static str, Arc<dyn Carrier>>,
+}
+
+impl Carriers {
+    /// The carriers a fresh installation has: the offline sandbox.
+    pub fn with_sandbox() -> Carriers {
+        let mut carriers = Carriers::default();
+        carriers.add(Arc::new(sandbox::Sandbox::new()));
+        carriers
+    }
+
+    pub fn add(&mut self, carrier: Arc<dyn Carrier>) {
+        self.by_code.insert(carrier.code(), carrier);
+    }
+
+    pub fn get(&self, code: &str) -> Option<Arc<dyn Carrier>> {
+        self.by_code.get(code).cloned()
+    }
+
+    pub fn codes(&self) -> Vec<&'static str> {
+        self.by_code.keys().copied().collect()
+    }
+}

@@ -1,0 +1,140 @@
+//! A small PDF writer for labels: one page of filled rectangles (barcode bars, rules)
+//! and text in the standard Helvetica fonts, which every PDF reader has built in.
+//! Labels need nothing more, and writing these few objects ourselves keeps the build
+//! light and the output byte-for-byte predictable.
+
+use std::fmt::Write;
+
+/// Points (1/72 inch), origin bottom-left as in PDF.
+pub struct Page {
+    width: f64,
+    height: f64,
+    content: String,
+}
+
+#[derive(Clone, Copy)]
+pub enum Font {
+    Regular,
+    Bold,
+}
+
+impl Page {
+    pub fn new(width: f64, height: f64) -> Page {
+        Page {
+            width,
+            height,
+            content: String::new(),
+        }
+    }
+
+    pub fn height(&self) -> f64 {
+        self.height
+    }
+
+    /// A filled black rectangle.
+    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
+        let _ = writeln!(self.content, "{x:.2} {y:.2} {w:.2} {h:.2} re f");
+    }
+
+    /// Text with its baseline at `y`. Characters outside WinAnsi print as `?`.
+    pub fn text(&mut self, x: f64, y: f64, size: f64, font: Font, text: &str) {
+        let font = match font {
+            Font::Regular => "F1",
+            Font::Bold => "F2",
+        };
+        let _ = writeln!(
+            self.content,
+            "BT /{font} {size:.1} Tf {x:.2} {y:.2} Td ({}) Tj ET",
+            escape(text)
+        );
+    }
+
+    /// The finished document.
+    pub fn to_pdf(&self) -> Vec<u8> {
+        let content = latin1(&self.content);
+        let objects: Vec<Vec<u8>> = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {:.2} {:.2}] \
+                 /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>",
+                self.width, self.height
+            )
+            .into_bytes(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".to_vec(),
+            [
+                format!("<< /Length {} >>\nstream\n", content.len()).into_bytes(),
+                content,
+                b"\nendstream".to_vec(),
+            ]
+            .concat(),
+        ];
+        let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+        let mut offsets = Vec::with_capacity(objects.len());
+        for (i, object) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(object);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+        for offset in offsets {
+            let _ = writeln!(table, "{offset:010} 00000 n ");
+        }
+        let _ = write!(
+            table,
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        );
+        out.extend_from_slice(table.as_bytes());
+        out
+    }
+}
+
+/// PDF string escaping; non-WinAnsi characters become `?`.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '(' | ')' | '\\' => format!("\\{c}"),
+            c if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) => c.to_string(),
+            _ => "?".to_string(),
+        })
+        .collect()
+}
+
+/// WinAnsi matches Latin-1 for the characters `escape` lets through.
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_a_well_formed_pdf() {
+        let mut page = Page::new(288.0, 432.0);
+        page.text(10.0, 400.0, 12.0, Font::Bold, "Torstraße 1 (rear) \\ 北京");
+        page.rect(10.0, 10.0, 2.0, 50.0);
+        let pdf = page.to_pdf();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.starts_with("%PDF-1.4"));
+        assert!(text.ends_with("%%EOF\n"));
+        assert!(
+            text.contains("(Torstra\u{fffd}e 1 \\(rear\\) \\\\ ??) Tj"),
+            "{text}"
+        );
+        // The xref offsets point at the objects.
+        let xref_at: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .and_then(|s| s.lines().next())
+            .and_then(|s| s.parse().ok())
+            .expect("startxref");
+        assert!(pdf[xref_at..].starts_with(b"xref"));
+    }
+}

@@ -1,0 +1,104 @@
+//! The normalized tracking model every adapter maps into. Carriers say the same things
+//! in many dialects; the rest of Backhaul reads only this one.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a parcel is, in the terms the rest of Backhaul uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackingStatus {
+    PreTransit,
+    InTransit,
+    OutForDelivery,
+    AvailableForPickup,
+    Delivered,
+    Exception,
+    ReturnedToSender,
+    Cancelled,
+    Unknown,
+}
+
+/// What went wrong, for `TrackingStatus::Exception`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionKind {
+    Damaged,
+    Lost,
+    Address,
+    Customs,
+    Refused,
+    Delayed,
+    Other,
+}
+
+impl TrackingStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TrackingStatus::PreTransit => "pre_transit",
+            TrackingStatus::InTransit => "in_transit",
+            TrackingStatus::OutForDelivery => "out_for_delivery",
+            TrackingStatus::AvailableForPickup => "available_for_pickup",
+            TrackingStatus::Delivered => "delivered",
+            TrackingStatus::Exception => "exception",
+            TrackingStatus::ReturnedToSender => "returned_to_sender",
+            TrackingStatus::Cancelled => "cancelled",
+            TrackingStatus::Unknown => "unknown",
+        }
+    }
+
+    /// No further scans are expected once a parcel is here.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            TrackingStatus::Delivered
+                | TrackingStatus::ReturnedToSender
+                | TrackingStatus::Cancelled
+        )
+    }
+}
+
+impl fmt::Display for TrackingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// One scan, as the carrier reported it and as Backhaul understands it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackingEvent {
+    pub at: DateTime<Utc>,
+    /// The time as the carrier wrote it (often local time without an offset).
+    pub raw_time: String,
+    /// The carrier's own code for the scan; kept even when it maps to `unknown`.
+    pub raw_code: String,
+    pub description: String,
+    pub location: Location,
+    pub status: TrackingStatus,
+    pub exception: Option<ExceptionKind>,
+}
+
+/// What a carrier says about one parcel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackingUpdate {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub status: TrackingStatus,
+    pub exception: Option<ExceptionKind>,
+    /// Oldest first.
+    pub events: Vec<TrackingEvent>,
+    pub estimated_delivery: Option<DateTime<Utc>>,
+}
