@@ -23,6 +23,7 @@ use crate::domain::routing::Network;
 use crate::metrics::Metrics;
 use crate::returns::ReturnRules;
 use crate::telemetry::RequestSpan;
+use backhaul_carriers::Carriers;
 
 /// Where "now" comes from; tests substitute their own.
 pub trait Clock: Send + Sync {
@@ -47,6 +48,7 @@ pub struct AppState {
     pub keys: KeyCache,
     pub lookups: RateLimiter,
     pub metrics: Metrics,
+    pub carriers: Carriers,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -156,6 +158,15 @@ impl Application {
     ) -> Result<Application, StartError> {
         let policy = load_policy(&settings)?;
         let network = load_network(&settings)?;
+        let sandbox_clock = clock.clone();
+        let carriers = Carriers::with_sandbox(Arc::new(move || sandbox_clock.now()));
+        if carriers.get(&settings.labels.default_carrier).is_none() {
+            return Err(StartError::Config(format!(
+                "labels.default_carrier: {:?} is not configured (configured: {})",
+                settings.labels.default_carrier,
+                carriers.codes().join(", ")
+            )));
+        }
         let db = open_database(&settings).await?;
         let addr = settings.server.bind.clone();
         let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
@@ -179,6 +190,7 @@ impl Application {
             keys: KeyCache::default(),
             lookups: RateLimiter::default(),
             metrics: Metrics::default(),
+            carriers,
             clock,
         });
         let app_state = state.clone();

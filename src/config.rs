@@ -18,6 +18,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub lookup: LookupSettings,
+    pub labels: LabelSettings,
     pub policy: FileSetting,
     pub warehouses: FileSetting,
 }
@@ -66,6 +67,12 @@ pub struct AuthSettings {
 pub struct LookupSettings {
     pub per_ip_per_minute: u32,
     pub per_order_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelSettings {
+    pub default_carrier: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -28,6 +28,8 @@ pub enum AppError {
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error(transparent)]
+    Carrier(#[from] backhaul_carriers::CarrierError),
+    #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
     Internal(String),

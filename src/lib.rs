@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod labels;
 pub mod metrics;
 pub mod returns;
 pub mod telemetry;

@@ -115,10 +115,10 @@ pub struct Carriers {
 }
 
 impl Carriers {
-    /// The carriers a fresh installation has: the offline sandbox.
-    pub fn with_sandbox() -> Carriers {
+    /// The carriers a fresh installation has: the offline sandbox, on `now`'s time.
+    pub fn with_sandbox(now: sandbox::Now) -> Carriers {
         let mut carriers = Carriers::default();
-        carriers.add(Arc::new(sandbox::Sandbox::new()));
+        carriers.add(Arc::new(sandbox::Sandbox::with_clock(now)));
         carriers
     }
 

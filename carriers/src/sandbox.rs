@@ -18,6 +18,8 @@
 //!
 //! A label's scenario is chosen from its RMA number: 85 % normal, 3 % each of the others.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sha2::{Digest, Sha256};
@@ -237,9 +239,13 @@ pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
     }
 }
 
-/// The sandbox carrier. `now` is injectable so tests can move time.
+/// Where the sandbox reads the time; the service passes its own clock so simulated
+/// parcels move when tests move time.
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The sandbox carrier.
 pub struct Sandbox {
-    now: fn() -> DateTime<Utc>,
+    now: Now,
 }
 
 impl Default for Sandbox {
@@ -250,10 +256,10 @@ impl Default for Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        Sandbox { now: Utc::now }
+        Sandbox::with_clock(Arc::new(Utc::now))
     }
 
-    pub fn with_clock(now: fn() -> DateTime<Utc>) -> Sandbox {
+    pub fn with_clock(now: Now) -> Sandbox {
         Sandbox { now }
     }
 }

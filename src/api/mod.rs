@@ -74,6 +74,16 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             web::post().to(rmas::cancel),
         ),
         (
+            Method::POST,
+            "/api/v1/rmas/{number}/label",
+            web::post().to(rmas::issue_label),
+        ),
+        (
+            Method::GET,
+            "/api/v1/rmas/{number}/label",
+            web::get().to(rmas::get_label),
+        ),
+        (
             Method::GET,
             "/api/v1/openapi.json",
             web::get().to(openapi::serve),

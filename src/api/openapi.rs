@@ -218,6 +218,28 @@ pub fn document() -> Value {
         "/api/v1/rmas/{number}/authorize": {"post": transition("Authorize a requested RMA", "admin")},
         "/api/v1/rmas/{number}/reject": {"post": transition("Reject a requested RMA", "admin")},
         "/api/v1/rmas/{number}/cancel": {"post": transition("Cancel an RMA before its parcel is on the way", "admin, customer (own order)")},
+        "/api/v1/rmas/{number}/label": {
+            "post": operation(Op {
+                summary: "Issue the return label (only for an authorized RMA); a second call returns the same label",
+                roles: "integration, customer (own order)",
+                params: vec![number_param()],
+                body: Some("LabelInput"),
+                responses: with(vec![
+                    ("201".into(), ok("Label bought", "Label")),
+                    ("200".into(), ok("The label issued earlier", "Label")),
+                    ("502".into(), problem("The carrier failed; the detail names it and gives its message. Nothing was stored.")),
+                ], &[400, 401, 403, 404, 409, 413, 500, 503]),
+                idempotent: false, public: false,
+            }),
+            "get": operation(Op {
+                summary: "The label document",
+                roles: "customer (own order), integration, warehouse, finance",
+                params: vec![number_param(), query_param("format", "pdf (4x6, default), pdf_a4 or zpl", string_enum(&["pdf", "pdf_a4", "zpl"]))],
+                body: None,
+                responses: with(vec![("200".into(), json!({"description": "The label", "content": {"application/pdf": {}, "application/x-zpl": {}}}))], READ_ERRORS),
+                idempotent: false, public: false,
+            }),
+        },
         "/api/v1/openapi.json": {"get": operation(Op {
             summary: "This document",
             roles: "public",
@@ -377,7 +399,7 @@ fn schemas() -> Value {
                 "reason": schema_ref("ReturnReason"), "estimated_refund": money(),
             }}},
             "decision": schema_ref("Decision"), "return_to": schema_ref("Warehouse"), "comment": nullable_text,
-            "label": {"type": ["object", "null"]}, "parcels": {"type": "array", "items": {"type": "object"}},
+            "label": {"oneOf": [schema_ref("Label"), {"type": "null"}]}, "parcels": {"type": "array", "items": {"type": "object"}},
             "timeline": {"type": "array", "items": schema_ref("Event")},
             "created_at": time, "updated_at": time,
         }},
@@ -389,6 +411,16 @@ fn schemas() -> Value {
         "RmaList": {"type": "object", "properties": {
             "items": {"type": "array", "items": schema_ref("RmaSummary")},
             "next_cursor": nullable_text,
+        }},
+        "LabelInput": {"type": "object", "additionalProperties": false, "properties": {
+            "carrier": {"type": "string", "description": "A configured carrier (default: labels.default_carrier, sandbox)"},
+            "format": string_enum(&["pdf", "pdf_a4", "zpl"]),
+        }, "description": "Optional; an empty body buys a 4x6 PDF label from the default carrier."},
+        "Label": {"type": "object", "properties": {
+            "carrier": text, "tracking_number": text, "service": text, "format": text,
+            "formats": {"type": "array", "items": text}, "cost": money(), "currency": text,
+            "label_url": text, "created_at": time, "expires_at": time,
+            "voided_at": {"type": ["string", "null"], "format": "date-time"},
         }},
         "TransitionInput": {"type": "object", "additionalProperties": false, "properties": {"note": text},
             "description": "Optional; an empty body is accepted."},

@@ -22,6 +22,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", "Not allowed"),
             AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
             AppError::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
+            AppError::Carrier(_) => ("carrier-failed", "The carrier could not do it"),
             AppError::Db(DbError::Pool(_)) => ("unavailable", "Service busy"),
             AppError::Db(_) | AppError::Internal(_) => ("internal", "Internal error"),
         }
@@ -41,6 +42,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Carrier(_) => StatusCode::BAD_GATEWAY,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -11,12 +11,14 @@ use super::idempotency;
 use super::json::ApiJson;
 use super::views;
 use crate::app::AppState;
+use crate::db::labels;
 use crate::db::orders;
 use crate::db::rmas::{self, ListFilter};
 use crate::db::DbConnection;
-use crate::domain::{RmaEvent, RmaNumber, RmaStatus, Role};
+use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
 use crate::returns::ReturnInput;
+use backhaul_carriers::LabelFormat;
 
 const STAFF: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
 
@@ -36,12 +38,17 @@ fn load_view(
     who.require_staff_or_customer(STAFF, &order.order.order_number)?;
     let lines = rmas::lines(c, &rma.id)?;
     let events = rmas::events(c, &rma.id)?;
+    let label = match labels::find(c, &rma.id)? {
+        Some(label) => crate::labels::label_view(c, &label, &rma.number, None)?,
+        None => serde_json::Value::Null,
+    };
     Ok(views::rma(
         &rma,
         &order,
         &lines,
         &events,
         state.network.find(&rma.return_to),
+        label,
     ))
 }
 
@@ -91,6 +98,7 @@ pub async fn create(
             &lines,
             &events,
             st.network.find(&rma.return_to),
+            serde_json::Value::Null,
         );
         Ok((StatusCode::CREATED, view))
     })
@@ -203,6 +211,25 @@ async fn transition(
     if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
         return Err(AppError::invalid("note", "must be at most 2000 characters"));
     }
+    // Cancelling an RMA with an unused label voids the label at the carrier first,
+    // once it is clear the cancel itself is allowed.
+    let mut voided = false;
+    if event == RmaEvent::Cancel {
+        let (who2, n) = (who.clone(), number.clone());
+        let (rma, label) = state
+            .db
+            .read(move |c| {
+                let rma =
+                    rmas::find(c, &n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
+                let order = orders::load_by_id(c, &rma.order_id)?;
+                who2.require_staff_or_customer(&[Role::Admin], &order.order.order_number)?;
+                let label = labels::find(c, &rma.id)?;
+                Ok::<_, AppError>((rma, label))
+            })
+            .await?;
+        transition_check(rma.status()?, event)?;
+        voided = crate::labels::void_before_cancel(&state, &rma, label.as_ref()).await?;
+    }
     let now = state.clock.now();
     let st = state.clone();
     let who2 = who.clone();
@@ -212,12 +239,20 @@ async fn transition(
         let order = orders::load_by_id(c, &rma.order_id)?;
         who2.require_staff_or_customer(&[Role::Admin], &order.order.order_number)?;
         let actor = who2.actor();
+        let note = match (voided, note) {
+            (true, Some(n)) => Some(format!("{n} (label voided)")),
+            (true, None) => Some("label voided".to_string()),
+            (false, n) => n,
+        };
         let audit = rmas::Audit {
             actor: &actor,
             note: note.as_deref(),
             at: now,
         };
         rmas::apply_event(c, &number, event, audit)?;
+        if voided {
+            labels::mark_voided(c, &rma.id, now)?;
+        }
         Ok((StatusCode::OK, load_view(c, &st, &who2, &number)?))
     })
     .await
@@ -251,4 +286,101 @@ pub async fn cancel(
     body: ApiJson<TransitionInput>,
 ) -> Result<HttpResponse, AppError> {
     transition(state, req, who, path, body, RmaEvent::Cancel).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelInput {
+    pub carrier: Option<String>,
+    /// pdf (4×6, the default), pdf_a4 or zpl.
+    pub format: Option<String>,
+}
+
+fn label_format(text: Option<&str>, field: &str) -> Result<LabelFormat, AppError> {
+    match text {
+        None => Ok(LabelFormat::Pdf),
+        Some(t) => LabelFormat::parse(t).ok_or_else(|| {
+            AppError::invalid(
+                field,
+                format!("{t:?} is not a label format: use pdf, pdf_a4 or zpl"),
+            )
+        }),
+    }
+}
+
+/// `POST /rmas/{number}/label`: buy the return label (or get the one already bought).
+#[tracing::instrument(skip_all)]
+pub async fn issue_label(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    body: ApiJson<LabelInput>,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(&path)?;
+    // Customers are checked against the RMA's order when it is loaded.
+    if let Principal::Staff { .. } = who {
+        who.require_staff(&[Role::Integration])?;
+    }
+    let format = label_format(body.value.format.as_deref(), "format")?;
+    let carrier = body
+        .value
+        .carrier
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty());
+    let (status, view) = crate::labels::issue(&state, &who, number, carrier, format).await?;
+    Ok(HttpResponse::build(status).json(view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelQuery {
+    pub format: Option<String>,
+}
+
+/// `GET /rmas/{number}/label?format=pdf|pdf_a4|zpl`: the label document itself.
+#[tracing::instrument(skip_all)]
+pub async fn get_label(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    query: web::Query<LabelQuery>,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(&path)?;
+    let format = label_format(query.format.as_deref(), "format")?;
+    let n = number.clone();
+    let bytes = state
+        .db
+        .read(move |c| {
+            let rma = rmas::find(c, &n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
+            let order = orders::load_by_id(c, &rma.order_id)?;
+            who.require_staff_or_customer(STAFF, &order.order.order_number)?;
+            let label = labels::find(c, &rma.id)?
+                .ok_or_else(|| AppError::not_found(format!("a label for RMA {n}")))?;
+            if label.voided_at.is_some() {
+                return Err(AppError::not_found(format!(
+                    "a valid label for RMA {n} (it was voided)"
+                )));
+            }
+            match labels::document(c, &rma.id, format.as_str())? {
+                Some(bytes) => Ok(bytes),
+                None => Err(AppError::not_found(format!(
+                    "a {} label for RMA {n} (available: {})",
+                    format.as_str(),
+                    labels::formats(c, &rma.id)?.join(", ")
+                ))),
+            }
+        })
+        .await?;
+    let extension = if format == LabelFormat::Zpl {
+        "zpl"
+    } else {
+        "pdf"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{number}.{extension}\""),
+        ))
+        .body(bytes))
 }

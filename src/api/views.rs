@@ -4,6 +4,9 @@
 use chrono::{NaiveDateTime, SecondsFormat};
 use serde_json::{json, Value};
 
+use backhaul_carriers::LabelFormat;
+
+use crate::db::labels::LabelRow;
 use crate::db::orders::OrderRecord;
 use crate::db::rmas::{RmaEventRow, RmaLineRow, RmaRow};
 use crate::domain::routing::Warehouse;
@@ -86,6 +89,29 @@ pub fn event(e: &RmaEventRow) -> Value {
     })
 }
 
+/// A return label; `label_url` fetches its document.
+pub fn label(
+    l: &LabelRow,
+    rma_number: &str,
+    formats: &[String],
+    requested: Option<LabelFormat>,
+) -> Value {
+    let format = requested.map_or("pdf", |f| f.as_str());
+    json!({
+        "carrier": l.carrier,
+        "tracking_number": l.tracking_number,
+        "service": l.service,
+        "format": format,
+        "formats": formats,
+        "cost": amount(l.cost_minor, &l.currency),
+        "currency": l.currency,
+        "label_url": format!("/api/v1/rmas/{rma_number}/label?format={format}"),
+        "created_at": ts(l.created_at),
+        "expires_at": ts(l.expires_at),
+        "voided_at": opt_ts(l.voided_at),
+    })
+}
+
 /// One RMA in full. `return_to` is the warehouse when it is still configured.
 pub fn rma(
     r: &RmaRow,
@@ -93,6 +119,7 @@ pub fn rma(
     lines: &[RmaLineRow],
     events: &[RmaEventRow],
     return_to: Option<&Warehouse>,
+    label: Value,
 ) -> Value {
     let c = r.currency.as_str();
     let decision: Value = serde_json::from_str(&r.decision).unwrap_or(Value::Null);
@@ -118,7 +145,7 @@ pub fn rma(
         "decision": decision,
         "return_to": return_to.map_or_else(|| json!({"code": r.return_to}), |w| json!(w)),
         "comment": r.comment,
-        "label": Value::Null,
+        "label": label,
         "parcels": [],
         "timeline": events.iter().map(event).collect::<Vec<_>>(),
         "created_at": ts(r.created_at),

@@ -12,6 +12,7 @@
 
 pub mod api_keys;
 pub mod idempotency;
+pub mod labels;
 pub mod orders;
 pub mod rmas;
 pub mod schema;

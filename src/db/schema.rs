@@ -117,7 +117,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    return_labels (rma_id) {
+        rma_id -> Text,
+        carrier -> Text,
+        tracking_number -> Text,
+        service -> Text,
+        cost_minor -> BigInt,
+        currency -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        voided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    label_documents (rma_id, format) {
+        rma_id -> Text,
+        format -> Text,
+        content -> Binary,
+    }
+}
+
 diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(return_labels -> rmas (rma_id));
+diesel::joinable!(label_documents -> return_labels (rma_id));
 diesel::joinable!(shipments -> orders (order_id));
 diesel::joinable!(rmas -> orders (order_id));
 diesel::joinable!(rma_lines -> rmas (rma_id));
@@ -132,4 +156,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rma_lines,
     rma_events,
     idempotency_keys,
+    return_labels,
+    label_documents,
 );

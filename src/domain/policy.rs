@@ -30,6 +30,13 @@ pub struct PolicyFile {
     pub manual_review: ManualReviewRule,
     #[serde(default)]
     pub photos_required_for: Vec<ReturnReason>,
+    /// Days a return label stays valid; an unused label then expires with its RMA.
+    #[serde(default = "thirty")]
+    pub label_validity_days: u32,
+}
+
+fn thirty() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Deserialize)]

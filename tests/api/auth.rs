@@ -104,6 +104,24 @@ async fn every_role_meets_every_endpoint(app: TestApp) {
         ),
         (
             "POST",
+            format!("{rma_path}/label"),
+            Some(json!({})),
+            vec![Staff(Integration), Staff(Admin), OwnCustomer],
+        ),
+        (
+            "GET",
+            format!("{rma_path}/label"),
+            None,
+            vec![
+                Staff(Integration),
+                Staff(Warehouse),
+                Staff(Finance),
+                Staff(Admin),
+                OwnCustomer,
+            ],
+        ),
+        (
+            "POST",
             format!("{rma_path}/authorize"),
             Some(json!({})),
             vec![Staff(Admin)],

@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod errors;
 mod idempotency;
+mod labels;
 mod lookup;
 mod openapi;
 mod ops;

@@ -1,0 +1,2 @@
+DROP TABLE label_documents;
+DROP TABLE return_labels;

@@ -1,0 +1,80 @@
+//! Return labels and their documents (PDF, ZPL) as the carrier delivered them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{label_documents, return_labels};
+use super::{naive, DbConnection};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = return_labels)]
+pub struct LabelRow {
+    pub rma_id: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub service: String,
+    pub cost_minor: i64,
+    pub currency: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub expires_at: chrono::NaiveDateTime,
+    pub voided_at: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = label_documents)]
+pub struct DocumentRow {
+    pub rma_id: String,
+    pub format: String,
+    pub content: Vec<u8>,
+}
+
+pub fn find(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Option<LabelRow>> {
+    return_labels::table
+        .find(rma_id)
+        .select(LabelRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    label: &LabelRow,
+    documents: &[DocumentRow],
+) -> QueryResult<()> {
+    diesel::insert_into(return_labels::table)
+        .values(label)
+        .execute(conn)?;
+    for document in documents {
+        diesel::insert_into(label_documents::table)
+            .values(document)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn document(
+    conn: &mut DbConnection,
+    rma_id: &str,
+    format: &str,
+) -> QueryResult<Option<Vec<u8>>> {
+    label_documents::table
+        .find((rma_id, format))
+        .select(label_documents::content)
+        .get_result(conn)
+        .optional()
+}
+
+pub fn formats(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<String>> {
+    label_documents::table
+        .filter(label_documents::rma_id.eq(rma_id))
+        .select(label_documents::format)
+        .order(label_documents::format)
+        .load(conn)
+}
+
+pub fn mark_voided(conn: &mut DbConnection, rma_id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(return_labels::table.find(rma_id))
+        .set(return_labels::voided_at.eq(naive(now)))
+        .execute(conn)
+        .map(|_| ())
+}

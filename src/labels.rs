@@ -1,0 +1,217 @@
+//! Return labels for RMAs: buying one from a carrier, and voiding it when the RMA is
+//! cancelled. The carrier is called outside any database transaction (it may take
+//! seconds); what it sold us is then stored together with the RMA's move to
+//! `label_issued`, or voided again if that move is no longer possible.
+
+use actix_web::http::StatusCode;
+use backhaul_carriers::{Address, LabelFormat, LabelRequest};
+use chrono::Duration;
+use serde_json::Value;
+
+use crate::api::auth::Principal;
+use crate::api::views;
+use crate::app::AppState;
+use crate::db::labels::{self, DocumentRow, LabelRow};
+use crate::db::orders::{self, OrderRecord};
+use crate::db::rmas::{self, Audit, RmaRow};
+use crate::db::{naive, DbConnection};
+use crate::domain::{Currency, LabelPayer, Money, RmaEvent, RmaNumber, RmaStatus, Role};
+use crate::error::AppError;
+
+/// Who may see and print an RMA's label: its customer and staff.
+const STAFF: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
+
+fn load(
+    c: &mut DbConnection,
+    who: &Principal,
+    number: &RmaNumber,
+) -> Result<(RmaRow, OrderRecord, Option<LabelRow>), AppError> {
+    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    who.require_staff_or_customer(STAFF, &order.order.order_number)?;
+    let label = labels::find(c, &rma.id)?;
+    Ok((rma, order, label))
+}
+
+/// The JSON of a stored label.
+pub fn label_view(
+    c: &mut DbConnection,
+    label: &LabelRow,
+    number: &str,
+    requested: Option<LabelFormat>,
+) -> Result<Value, AppError> {
+    let formats = labels::formats(c, &label.rma_id)?;
+    Ok(views::label(label, number, &formats, requested))
+}
+
+/// The estimated label cost the policy decided with, in minor units.
+fn estimated_cost(rma: &RmaRow) -> i64 {
+    let decision: Value = serde_json::from_str(&rma.decision).unwrap_or(Value::Null);
+    let text = decision["estimated_label_cost"].as_str().unwrap_or("0");
+    Currency::parse(&rma.currency)
+        .and_then(|c| Money::parse(text, c))
+        .map_or(0, |m| m.minor())
+}
+
+fn customer_address(order: &OrderRecord) -> Address {
+    let o = &order.order;
+    Address {
+        name: o.ship_name.clone(),
+        line1: o.ship_line1.clone(),
+        line2: o.ship_line2.clone(),
+        city: o.ship_city.clone(),
+        region: o.ship_region.clone(),
+        postal_code: o.ship_postal_code.clone(),
+        country: o.ship_country.clone(),
+    }
+}
+
+/// Issues the RMA's return label, or returns the one it has (200). 201 when bought now.
+pub async fn issue(
+    state: &AppState,
+    who: &Principal,
+    number: RmaNumber,
+    carrier: Option<String>,
+    format: LabelFormat,
+) -> Result<(StatusCode, Value), AppError> {
+    let (who2, n) = (who.clone(), number.clone());
+    let (rma, order, existing) = state.db.read(move |c| load(c, &who2, &n)).await?;
+    if let Some(label) = existing.filter(|l| l.voided_at.is_none()) {
+        let number = rma.number.clone();
+        let view = state
+            .db
+            .read(move |c| label_view(c, &label, &number, Some(format)))
+            .await?;
+        return Ok((StatusCode::OK, view));
+    }
+    if rma.status()? != RmaStatus::Authorized {
+        return Err(AppError::Conflict(format!(
+            "a label is issued only for an authorized RMA; {} is {}",
+            rma.number, rma.status
+        )));
+    }
+    if rma.label_payer == LabelPayer::KeepIt.as_str() {
+        return Err(AppError::Conflict(format!(
+            "{} is a keep-it return: the customer keeps the item and ships nothing",
+            rma.number
+        )));
+    }
+    let code = carrier.unwrap_or_else(|| state.settings.labels.default_carrier.clone());
+    let carrier = state.carriers.get(&code).ok_or_else(|| {
+        AppError::invalid(
+            "carrier",
+            format!(
+                "{code:?} is not configured; use one of: {}",
+                state.carriers.codes().join(", ")
+            ),
+        )
+    })?;
+    if !carrier.capabilities().label_formats.contains(&format) {
+        return Err(AppError::invalid(
+            "format",
+            format!("{code} does not print {} labels", format.as_str()),
+        ));
+    }
+    let warehouse = state.network.find(&rma.return_to).ok_or_else(|| {
+        AppError::Internal(format!(
+            "warehouse {} is no longer configured",
+            rma.return_to
+        ))
+    })?;
+    let request = LabelRequest {
+        rma_number: rma.number.clone(),
+        from: customer_address(&order),
+        to: Address {
+            name: warehouse.name.clone(),
+            line1: warehouse.line1.clone(),
+            line2: warehouse.line2.clone(),
+            city: warehouse.city.clone(),
+            region: warehouse.region.clone(),
+            postal_code: warehouse.postal_code.clone(),
+            country: warehouse.country.clone(),
+        },
+        format,
+        currency: rma.currency.clone(),
+        estimated_cost_minor: estimated_cost(&rma),
+    };
+    let bought = carrier.create_return_label(&request).await?;
+
+    let now = state.clock.now();
+    let validity = Duration::days(i64::from(state.policy.file().label_validity_days));
+    let row = LabelRow {
+        rma_id: rma.id.clone(),
+        carrier: bought.carrier.clone(),
+        tracking_number: bought.tracking_number.clone(),
+        service: bought.service.clone(),
+        cost_minor: bought.cost_minor,
+        currency: bought.currency.clone(),
+        created_at: naive(now),
+        expires_at: naive(now + validity),
+        voided_at: None,
+    };
+    let documents: Vec<DocumentRow> = bought
+        .documents
+        .iter()
+        .map(|(f, bytes)| DocumentRow {
+            rma_id: rma.id.clone(),
+            format: f.as_str().to_string(),
+            content: bytes.clone(),
+        })
+        .collect();
+    let actor = who.actor();
+    let stored = state
+        .db
+        .write(move |c| {
+            let note = format!("{} {} ({})", row.carrier, row.tracking_number, row.service);
+            let audit = Audit {
+                actor: &actor,
+                note: Some(&note),
+                at: now,
+            };
+            rmas::apply_event(c, &number, RmaEvent::IssueLabel, audit)?;
+            labels::insert(c, &row, &documents)?;
+            label_view(c, &row, number.as_str(), Some(format))
+        })
+        .await;
+    match stored {
+        Ok(view) => Ok((StatusCode::CREATED, view)),
+        Err(e) => {
+            // Someone else issued or cancelled meanwhile: give back what we bought.
+            if let Err(void) = carrier.void_label(&bought.tracking_number).await {
+                tracing::error!(carrier = %code, error = %void, "could not void an unneeded label");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Voids the RMA's unused label at its carrier, before the RMA is cancelled. Returns
+/// whether there was one to void.
+pub async fn void_before_cancel(
+    state: &AppState,
+    rma: &RmaRow,
+    label: Option<&LabelRow>,
+) -> Result<bool, AppError> {
+    let Some(label) = label.filter(|l| l.voided_at.is_none()) else {
+        return Ok(false);
+    };
+    if rma.status()? != RmaStatus::LabelIssued {
+        return Ok(false);
+    }
+    let carrier = state.carriers.get(&label.carrier).ok_or_else(|| {
+        AppError::Conflict(format!(
+            "carrier {} is no longer configured; cannot void its label",
+            label.carrier
+        ))
+    })?;
+    match carrier.void_label(&label.tracking_number).await {
+        Ok(()) => Ok(true),
+        Err(e @ backhaul_carriers::CarrierError::Rejected { .. }) => {
+            Err(AppError::Conflict(format!(
+                "{} cannot be cancelled: its label cannot be voided ({e})",
+                rma.number
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,283 @@
+//! Customers print return labels for authorized RMAs; cancelling voids an unused one.
+
+use backhaul::domain::Role;
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn authorized_rma(app: &TestApp, number: &str, reason: &str) -> (As, String) {
+    let order = eur_order(number);
+    app.delivered_order(&order, 2).await;
+    let customer = app.customer_token(number, &email_of(&order)).await;
+    let rma = app
+        .create_rma(
+            &customer,
+            &return_body(number, &[("1", 1, reason)], "refund"),
+        )
+        .await;
+    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
+    (
+        customer,
+        rma.body["number"].as_str().expect("number").to_string(),
+    )
+}
+
+async fn bytes(app: &TestApp, path: &str, who: &As) -> (StatusCode, String, Vec<u8>) {
+    let mut request = app.client.get(format!("{}{}", app.address, path));
+    if let As::Token(t) = who {
+        request = request.bearer_auth(t);
+    }
+    let response = request.send().await.expect("sent");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (
+        status,
+        content_type,
+        response.bytes().await.expect("body").to_vec(),
+    )
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("label.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).replace(' ', "")
+}
+
+async fn a_customer_prints_a_label_once(app: TestApp) {
+    let (customer, number) = authorized_rma(&app, "L-1", "changed_mind").await;
+    let path = format!("/api/v1/rmas/{number}/label");
+
+    let issued = app.post(&path, &customer, &json!({})).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text);
+    let label = &issued.body;
+    assert_eq!(label["carrier"], "sandbox");
+    assert_eq!(
+        label["cost"], "5.95",
+        "the customer-paid label costs what the policy estimated"
+    );
+    assert_eq!(label["currency"], "EUR");
+    assert_eq!(label["format"], "pdf");
+    let tracking = label["tracking_number"]
+        .as_str()
+        .expect("tracking")
+        .to_string();
+    assert!(
+        tracking.starts_with("SBX") && tracking.len() == 15,
+        "{tracking}"
+    );
+    assert_eq!(label["label_url"], format!("{path}?format=pdf"));
+
+    let again = app.post(&path, &customer, &json!({"format": "zpl"})).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "a second request returns the same label: {}",
+        again.text
+    );
+    assert_eq!(again.body["tracking_number"], tracking.as_str());
+
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &customer)
+        .await
+        .body;
+    assert_eq!(rma["status"], "label_issued");
+    assert_eq!(rma["label"]["tracking_number"], tracking.as_str());
+    let last = rma["timeline"]
+        .as_array()
+        .and_then(|t| t.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(last["event"], "issue_label");
+    assert!(
+        last["note"].as_str().is_some_and(|n| n.contains(&tracking)),
+        "{last}"
+    );
+
+    let (status, content_type, pdf) = bytes(&app, &path, &customer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    let text = pdf_text(&pdf);
+    assert!(text.contains(&tracking) && text.contains(&number), "{text}");
+    assert!(
+        text.contains("Berlinreturnscentre"),
+        "ships to the routed warehouse: {text}"
+    );
+
+    let (status, content_type, zpl) = bytes(&app, &format!("{path}?format=zpl"), &customer).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/x-zpl")
+    );
+    assert!(String::from_utf8_lossy(&zpl).contains(&format!("^FD{tracking}^FS")));
+    let (status, _, a4) = bytes(&app, &format!("{path}?format=pdf_a4"), &customer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf_text(&a4).contains(&tracking));
+
+    app.get(&format!("{path}?format=png"), &customer)
+        .await
+        .problem(400);
+}
+
+async fn labels_only_for_authorized_rmas_and_their_owners(app: TestApp) {
+    let (customer, number) = authorized_rma(&app, "L-2", "defective").await;
+    let path = format!("/api/v1/rmas/{number}/label");
+    app.get(&path, &customer).await.problem(404);
+    app.post(&path, &customer, &json!({"carrier": "pigeon"}))
+        .await
+        .problem(400);
+    let bad_format = app.post(&path, &customer, &json!({"format": "gif"})).await;
+    bad_format.problem(400);
+    assert!(bad_format.has_error_field("format"));
+
+    let other = eur_order("L-3");
+    app.delivered_order(&other, 1).await;
+    let stranger = app.customer_token("L-3", &email_of(&other)).await;
+    app.post(&path, &stranger, &json!({})).await.problem(403);
+    app.post(&path, &As::Role(Role::Warehouse), &json!({}))
+        .await
+        .problem(403);
+
+    // A free label for a defective item costs the customer nothing but is still bought.
+    let issued = app
+        .post(
+            &path,
+            &As::Role(Role::Integration),
+            &json!({"format": "pdf_a4"}),
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text);
+
+    // Keep-it returns ship nothing.
+    let mut cheap = eur_order("L-4");
+    cheap["lines"][0]["unit_price"] = json!("4.00");
+    cheap["lines"][0]["tax"] = json!("0.76");
+    app.delivered_order(&cheap, 1).await;
+    let kept = app
+        .create_rma(
+            &As::Role(Role::Integration),
+            &return_body("L-4", &[("1", 1, "damaged")], "refund"),
+        )
+        .await;
+    assert_eq!(kept.body["label_payer"], "keep_it", "{}", kept.text);
+    let kept_number = kept.body["number"].as_str().expect("number");
+    app.post(
+        &format!("/api/v1/rmas/{kept_number}/label"),
+        &As::Role(Role::Integration),
+        &json!({}),
+    )
+    .await
+    .problem(409);
+
+    // Manual review first.
+    let mut serial = Vec::new();
+    for i in 0..6 {
+        let mut order = eur_order(&format!("L-5{i}"));
+        order["customer"]["email"] = json!("labels-serial@example.com");
+        app.delivered_order(&order, 1).await;
+        let rma = app
+            .create_rma(
+                &As::Role(Role::Integration),
+                &return_body(&format!("L-5{i}"), &[("2", 1, "defective")], "refund"),
+            )
+            .await;
+        serial.push(rma.body["number"].as_str().expect("number").to_string());
+    }
+    let requested = app
+        .post(
+            &format!("/api/v1/rmas/{}/label", serial[5]),
+            &As::Role(Role::Integration),
+            &json!({}),
+        )
+        .await;
+    let problem = requested.problem(409);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("requested")),
+        "{problem}"
+    );
+}
+
+async fn cancelling_voids_an_unused_label(app: TestApp) {
+    let (customer, number) = authorized_rma(&app, "L-6", "size_too_small").await;
+    let path = format!("/api/v1/rmas/{number}/label");
+    assert_eq!(
+        app.post(&path, &customer, &json!({})).await.status,
+        StatusCode::CREATED
+    );
+    let cancelled = app
+        .post(
+            &format!("/api/v1/rmas/{number}/cancel"),
+            &customer,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    assert!(
+        cancelled.body["label"]["voided_at"].is_string(),
+        "{}",
+        cancelled.text
+    );
+    let last = cancelled.body["timeline"]
+        .as_array()
+        .and_then(|t| t.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(last["note"], "label voided");
+    app.get(&path, &customer).await.problem(404);
+
+    // Once the carrier has the parcel, the label cannot be voided, so no cancel.
+    let (customer, number) = authorized_rma(&app, "L-7", "size_too_small").await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &customer,
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    app.advance(Duration::hours(21));
+    let admin = As::Role(Role::Admin);
+    let refused = app
+        .post(&format!("/api/v1/rmas/{number}/cancel"), &admin, &json!({}))
+        .await;
+    let problem = refused.problem(409);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("sandbox")),
+        "{problem}"
+    );
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &admin)
+        .await
+        .body;
+    assert_eq!(rma["status"], "label_issued", "nothing changed");
+}
+
+crate::on_both_backends!(
+    a_customer_prints_a_label_once,
+    labels_only_for_authorized_rmas_and_their_owners,
+    cancelling_voids_an_unused_label,
+);
