@@ -4,7 +4,7 @@
 //! `label_issued`, or voided again if that move is no longer possible.
 
 use actix_web::http::StatusCode;
-use backhaul_carriers::{Address, LabelFormat, LabelRequest};
+use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest};
 use chrono::Duration;
 use serde_json::Value;
 
@@ -44,13 +44,26 @@ pub fn label_view(
     Ok(views::label(label, number, &formats, requested))
 }
 
-/// The estimated label cost the policy decided with, in minor units.
-fn estimated_cost(rma: &RmaRow) -> i64 {
+/// The estimated label cost the policy decided with, as the API's decimal.
+fn estimated_cost(rma: &RmaRow) -> String {
     let decision: Value = serde_json::from_str(&rma.decision).unwrap_or(Value::Null);
-    let text = decision["estimated_label_cost"].as_str().unwrap_or("0");
-    Currency::parse(&rma.currency)
-        .and_then(|c| Money::parse(text, c))
-        .map_or(0, |m| m.minor())
+    decision["estimated_label_cost"]
+        .as_str()
+        .unwrap_or("0")
+        .to_string()
+}
+
+/// The carrier's price in minor units of its currency.
+fn cost_minor(cost: &str, currency: &str, carrier: &str) -> Result<i64, AppError> {
+    Currency::parse(currency)
+        .and_then(|c| Money::parse(cost, c))
+        .map(|m| m.minor())
+        .map_err(|e| {
+            AppError::Carrier(backhaul_carriers::CarrierError::Malformed {
+                carrier: carrier.to_string(),
+                message: format!("label cost {cost:?} {currency}: {e}"),
+            })
+        })
 }
 
 fn customer_address(order: &OrderRecord) -> Address {
@@ -132,9 +145,20 @@ pub async fn issue(
         },
         format,
         currency: rma.currency.clone(),
-        estimated_cost_minor: estimated_cost(&rma),
+        estimated_cost: estimated_cost(&rma),
     };
     let bought = carrier.create_return_label(&request).await?;
+    let bought_ref = LabelRef {
+        tracking_number: bought.tracking_number.clone(),
+        reference: bought.reference.clone(),
+    };
+    let cost = match cost_minor(&bought.cost, &bought.currency, &code) {
+        Ok(cost) => cost,
+        Err(e) => {
+            give_back(carrier.as_ref(), &bought_ref).await;
+            return Err(e);
+        }
+    };
 
     let now = state.clock.now();
     let validity = Duration::days(i64::from(state.policy.file().label_validity_days));
@@ -142,8 +166,9 @@ pub async fn issue(
         rma_id: rma.id.clone(),
         carrier: bought.carrier.clone(),
         tracking_number: bought.tracking_number.clone(),
+        carrier_reference: bought.reference.clone(),
         service: bought.service.clone(),
-        cost_minor: bought.cost_minor,
+        cost_minor: cost,
         currency: bought.currency.clone(),
         created_at: naive(now),
         expires_at: naive(now + validity),
@@ -177,11 +202,17 @@ pub async fn issue(
         Ok(view) => Ok((StatusCode::CREATED, view)),
         Err(e) => {
             // Someone else issued or cancelled meanwhile: give back what we bought.
-            if let Err(void) = carrier.void_label(&bought.tracking_number).await {
-                tracing::error!(carrier = %code, error = %void, "could not void an unneeded label");
-            }
+            give_back(carrier.as_ref(), &bought_ref).await;
             Err(e)
         }
+    }
+}
+
+/// Voids a label we bought but cannot use; failing that, says so loudly, because
+/// the shop may be charged for it.
+async fn give_back(carrier: &dyn Carrier, label: &LabelRef) {
+    if let Err(e) = carrier.void_label(label).await {
+        tracing::error!(carrier = carrier.code(), tracking = %label.tracking_number, error = %e, "could not void an unneeded label");
     }
 }
 
@@ -204,7 +235,11 @@ pub async fn void_before_cancel(
             label.carrier
         ))
     })?;
-    match carrier.void_label(&label.tracking_number).await {
+    let reference = LabelRef {
+        tracking_number: label.tracking_number.clone(),
+        reference: label.carrier_reference.clone(),
+    };
+    match carrier.void_label(&reference).await {
         Ok(()) => Ok(true),
         Err(e @ backhaul_carriers::CarrierError::Rejected { .. }) => {
             Err(AppError::Conflict(format!(

@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         format,
         currency: "EUR".into(),
-        estimated_cost_minor: 595,
+        estimated_cost: "5.95".into(),
     };
     let label = Sandbox::new().create_return_label(&request).await?;
     std::fs::write(out, &label.documents[0].1)?;

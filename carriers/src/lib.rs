@@ -10,6 +10,8 @@
 //! assert!(sandbox.capabilities().max_batch >= 1);
 //! ```
 
+pub mod easypost;
+pub mod http;
 pub mod label;
 pub mod pdf;
 pub mod sandbox;
@@ -47,9 +49,9 @@ pub struct LabelRequest {
     pub format: LabelFormat,
     /// The currency the shop accounts the label in (the order's).
     pub currency: String,
-    /// What the policy estimated the label costs, in minor units of `currency`;
+    /// What the policy estimated the label costs, as a decimal in `currency`;
     /// simulated carriers charge this.
-    pub estimated_cost_minor: i64,
+    pub estimated_cost: String,
 }
 
 /// A bought label.
@@ -57,8 +59,11 @@ pub struct LabelRequest {
 pub struct Label {
     pub carrier: String,
     pub tracking_number: String,
+    /// The carrier's own id for the label or shipment, needed to void it.
+    pub reference: String,
     pub service: String,
-    pub cost_minor: i64,
+    /// What the carrier charged, as the decimal it sent, in `currency`.
+    pub cost: String,
     pub currency: String,
     /// The label in every format the carrier delivered; the requested one first.
     pub documents: Vec<(LabelFormat, Vec<u8>)>,
@@ -101,11 +106,32 @@ pub trait Carrier: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError>;
     /// Cancels an unused label.
-    async fn void_label(&self, tracking_number: &str) -> Result<(), CarrierError>;
+    async fn void_label(&self, label: &LabelRef) -> Result<(), CarrierError>;
     /// Tracks up to `capabilities().max_batch` parcels. Unknown numbers come back with
     /// status `unknown`, never as an error.
     async fn track(&self, tracking_numbers: &[String])
         -> Result<Vec<TrackingUpdate>, CarrierError>;
+
+    /// Verifies a pushed tracking update's signature, then reads it. `headers` are
+    /// (lower-case name, value) pairs; `body` is the raw bytes the signature covers.
+    fn parse_webhook(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Vec<TrackingUpdate>, CarrierError> {
+        let _ = (headers, body);
+        Err(CarrierError::NotSupported {
+            carrier: self.code().into(),
+            what: "webhooks".into(),
+        })
+    }
+}
+
+/// What identifies a bought label to its carrier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelRef {
+    pub tracking_number: String,
+    pub reference: String,
 }
 
 /// The configured carriers by code.

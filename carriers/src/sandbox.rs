@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::label::{self, LabelContent, LabelFormat};
 use crate::{
-    Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRequest, Location,
+    Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRef, LabelRequest, Location,
     TrackingEvent, TrackingStatus, TrackingUpdate,
 };
 
@@ -310,16 +310,18 @@ impl Carrier for Sandbox {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Label {
             carrier: "sandbox".into(),
+            reference: tracking.clone(),
             tracking_number: tracking,
             service: "ground_return".into(),
-            cost_minor: request.estimated_cost_minor.max(0),
+            cost: request.estimated_cost.clone(),
             currency: request.currency.clone(),
             documents,
             created_at: now,
         })
     }
 
-    async fn void_label(&self, tracking_number: &str) -> Result<(), CarrierError> {
+    async fn void_label(&self, label: &LabelRef) -> Result<(), CarrierError> {
+        let tracking_number = label.tracking_number.as_str();
         let rejected = |message: &str| CarrierError::Rejected {
             carrier: "sandbox".into(),
             message: message.into(),

@@ -44,7 +44,7 @@ async fn label(format: LabelFormat) -> (String, Vec<u8>) {
         ),
         format,
         currency: "EUR".into(),
-        estimated_cost_minor: 595,
+        estimated_cost: "5.95".into(),
     };
     let label = Sandbox::new()
         .create_return_label(&request)
@@ -54,7 +54,7 @@ async fn label(format: LabelFormat) -> (String, Vec<u8>) {
         label.documents[0].0, format,
         "the requested format comes first"
     );
-    assert_eq!(label.cost_minor, 595);
+    assert_eq!(label.cost, "5.95");
     (label.tracking_number, label.documents[0].1.clone())
 }
 

@@ -12,6 +12,7 @@ pub struct LabelRow {
     pub rma_id: String,
     pub carrier: String,
     pub tracking_number: String,
+    pub carrier_reference: String,
     pub service: String,
     pub cost_minor: i64,
     pub currency: String,

@@ -122,6 +122,7 @@ diesel::table! {
         rma_id -> Text,
         carrier -> Text,
         tracking_number -> Text,
+        carrier_reference -> Text,
         service -> Text,
         cost_minor -> BigInt,
         currency -> Text,

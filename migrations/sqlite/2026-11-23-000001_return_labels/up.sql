@@ -3,6 +3,7 @@ CREATE TABLE return_labels (
     rma_id TEXT PRIMARY KEY NOT NULL REFERENCES rmas (id) ON DELETE CASCADE,
     carrier TEXT NOT NULL,
     tracking_number TEXT NOT NULL,
+    carrier_reference TEXT NOT NULL,
     service TEXT NOT NULL,
     cost_minor BIGINT NOT NULL,
     currency TEXT NOT NULL,
