@@ -23,6 +23,8 @@ use crate::domain::routing::Network;
 use crate::metrics::Metrics;
 use crate::returns::ReturnRules;
 use crate::telemetry::RequestSpan;
+use backhaul_carriers::easypost::EasyPost;
+use backhaul_carriers::http::HttpSettings;
 use backhaul_carriers::Carriers;
 
 /// Where "now" comes from; tests substitute their own.
@@ -141,6 +143,26 @@ fn token_secret(settings: &Settings) -> SecretString {
     })
 }
 
+/// The sandbox (on the service's clock) and every real carrier the settings enable.
+fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Carriers, StartError> {
+    let mut carriers = Carriers::with_sandbox(Arc::new(move || clock.now()));
+    let easypost = &settings.carriers.easypost;
+    if easypost.enabled {
+        let api_key = easypost.api_key.clone().ok_or_else(|| {
+            StartError::Config(
+                "carriers.easypost.api_key: set BACKHAUL__CARRIERS__EASYPOST__API_KEY".into(),
+            )
+        })?;
+        let mut http = HttpSettings::new(&easypost.base_url);
+        http.timeout = std::time::Duration::from_secs(easypost.timeout_seconds.max(1));
+        http.retries = easypost.retries;
+        let adapter = EasyPost::new(http, api_key, easypost.webhook_secret.clone())
+            .map_err(|e| StartError::Config(format!("carriers.easypost: {e}")))?;
+        carriers.add(Arc::new(adapter));
+    }
+    Ok(carriers)
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -158,8 +180,7 @@ impl Application {
     ) -> Result<Application, StartError> {
         let policy = load_policy(&settings)?;
         let network = load_network(&settings)?;
-        let sandbox_clock = clock.clone();
-        let carriers = Carriers::with_sandbox(Arc::new(move || sandbox_clock.now()));
+        let carriers = configured_carriers(&settings, clock.clone())?;
         if carriers.get(&settings.labels.default_carrier).is_none() {
             return Err(StartError::Config(format!(
                 "labels.default_carrier: {:?} is not configured (configured: {})",

@@ -19,6 +19,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub lookup: LookupSettings,
     pub labels: LabelSettings,
+    pub carriers: CarrierSettings,
     pub policy: FileSetting,
     pub warehouses: FileSetting,
 }
@@ -73,6 +74,26 @@ pub struct LookupSettings {
 #[serde(deny_unknown_fields)]
 pub struct LabelSettings {
     pub default_carrier: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarrierSettings {
+    pub easypost: CarrierAccount,
+}
+
+/// One carrier account. Secrets only from the environment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarrierAccount {
+    pub enabled: bool,
+    pub base_url: String,
+    pub timeout_seconds: u64,
+    pub retries: u32,
+    #[serde(default)]
+    pub api_key: Option<SecretString>,
+    #[serde(default)]
+    pub webhook_secret: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -51,11 +51,18 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let (slug, title) = self.slug_and_title();
-        let detail = if status.is_server_error() {
-            tracing::error!(error = %self, cause = ?self, "request failed");
-            "the service could not complete the request; it has been logged".to_string()
-        } else {
-            self.to_string()
+        // Our own failures are logged with their cause and answered without it; a
+        // carrier's failure is the carrier's message, which the caller needs.
+        let detail = match self {
+            AppError::Db(_) | AppError::Internal(_) => {
+                tracing::error!(error = %self, cause = ?self, "request failed");
+                "the service could not complete the request; it has been logged".to_string()
+            }
+            AppError::Carrier(e) => {
+                tracing::warn!(error = %e, "carrier call failed");
+                self.to_string()
+            }
+            _ => self.to_string(),
         };
         let mut body = json!({
             "type": format!("/problems/{slug}"),

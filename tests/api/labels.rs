@@ -281,3 +281,141 @@ crate::on_both_backends!(
     labels_only_for_authorized_rmas_and_their_owners,
     cancelling_voids_an_unused_label,
 );
+
+/// An app whose `easypost` carrier is a local mock server.
+async fn app_with_easypost(backend: Backend, server: &wiremock::MockServer) -> TestApp {
+    let uri = server.uri();
+    spawn_app_with(backend, move |s| {
+        s.carriers.easypost.enabled = true;
+        s.carriers.easypost.base_url = uri;
+        s.carriers.easypost.retries = 1;
+        s.carriers.easypost.api_key = Some(secrecy::SecretString::from("EZTK_test"));
+    })
+    .await
+}
+
+async fn usd_rma(app: &TestApp, number: &str) -> String {
+    let mut order = eur_order(number);
+    order["currency"] = json!("USD");
+    order["ship_to"] = json!({"name": "Jordan Lee", "line1": "350 5th Ave", "city": "New York", "region": "NY", "postal_code": "10118", "country": "US", "lat": 40.7484, "lon": -73.9857});
+    app.delivered_order(&order, 2).await;
+    let rma = app
+        .create_rma(
+            &As::Role(Role::Integration),
+            &return_body(number, &[("1", 1, "size_too_small")], "refund"),
+        )
+        .await;
+    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
+    assert_eq!(rma.body["return_to"]["code"], "US-NJ");
+    rma.body["number"].as_str().expect("number").to_string()
+}
+
+async fn a_carrier_failure_is_a_502_and_changes_nothing(backend: Backend) {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "internal"}})),
+        )
+        .mount(&server)
+        .await;
+    let app = app_with_easypost(backend, &server).await;
+    let number = usd_rma(&app, "LE-1").await;
+    let integration = As::Role(Role::Integration);
+    let failed = app
+        .post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &integration,
+            &json!({"carrier": "easypost"}),
+        )
+        .await;
+    let problem = failed.problem(502);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("easypost")),
+        "{problem}"
+    );
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &integration)
+        .await
+        .body;
+    assert_eq!(rma["status"], "authorized");
+    assert!(rma["label"].is_null());
+    app.get(&format!("/api/v1/rmas/{number}/label"), &integration)
+        .await
+        .problem(404);
+}
+
+async fn a_real_carrier_label_is_bought_and_stored(backend: Backend) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/shipments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "shp_9", "rates": [{"id": "rate_1", "rate": "7.58", "currency": "USD", "service": "GroundAdvantage"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/shipments/shp_9/buy"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "shp_9", "tracking_code": "9400111899223197428490",
+            "selected_rate": {"id": "rate_1", "rate": "7.58", "currency": "USD", "service": "GroundAdvantage"},
+            "postage_label": {"label_url": format!("{}/files/l.pdf", server.uri())}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/files/l.pdf"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"%PDF-1.4 easypost".to_vec()))
+        .mount(&server)
+        .await;
+    let app = app_with_easypost(backend, &server).await;
+    let number = usd_rma(&app, "LE-2").await;
+    let integration = As::Role(Role::Integration);
+    let path = format!("/api/v1/rmas/{number}/label");
+    let bought = app
+        .post(&path, &integration, &json!({"carrier": "easypost"}))
+        .await;
+    assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.text);
+    assert_eq!(bought.body["tracking_number"], "9400111899223197428490");
+    assert_eq!(
+        (
+            bought.body["cost"].as_str(),
+            bought.body["currency"].as_str()
+        ),
+        (Some("7.58"), Some("USD"))
+    );
+    assert_eq!(bought.body["formats"], json!(["pdf"]));
+    let pdf = app.get(&path, &integration).await;
+    assert_eq!(pdf.text, "%PDF-1.4 easypost");
+    let zpl = app.get(&format!("{path}?format=zpl"), &integration).await;
+    let problem = zpl.problem(404);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("available: pdf")),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn carrier_failure_on_sqlite() {
+    a_carrier_failure_is_a_502_and_changes_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn carrier_failure_on_postgres() {
+    a_carrier_failure_is_a_502_and_changes_nothing(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn real_carrier_label_on_sqlite() {
+    a_real_carrier_label_is_bought_and_stored(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn real_carrier_label_on_postgres() {
+    a_real_carrier_label_is_bought_and_stored(Backend::Postgres).await;
+}
