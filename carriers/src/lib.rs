@@ -13,9 +13,11 @@
 pub mod easypost;
 pub mod http;
 pub mod label;
+pub mod oauth;
 pub mod pdf;
 pub mod sandbox;
 pub mod tracking;
+pub mod ups;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
