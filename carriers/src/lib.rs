@@ -11,6 +11,7 @@
 //! ```
 
 pub mod easypost;
+pub mod fedex;
 pub mod http;
 pub mod label;
 pub mod oauth;

@@ -77,6 +77,42 @@ pub struct Location {
     pub lon: Option<f64>,
 }
 
+/// Words in a carrier's exception text → kind; the first match wins. Carriers that
+/// describe exceptions in prose (UPS, FedEx) share this table.
+pub const EXCEPTION_WORDS: &[(&str, ExceptionKind)] = &[
+    ("damage", ExceptionKind::Damaged),
+    ("lost", ExceptionKind::Lost),
+    ("missing", ExceptionKind::Lost),
+    ("refused", ExceptionKind::Refused),
+    ("address", ExceptionKind::Address),
+    ("customs", ExceptionKind::Customs),
+    ("clearance", ExceptionKind::Customs),
+    ("brokerage", ExceptionKind::Customs),
+    ("weather", ExceptionKind::Delayed),
+    ("delay", ExceptionKind::Delayed),
+];
+
+/// The exception kind a description names, or `other`.
+pub fn exception_from_words(description: &str) -> ExceptionKind {
+    let lower = description.to_lowercase();
+    EXCEPTION_WORDS
+        .iter()
+        .find(|(word, _)| lower.contains(word))
+        .map_or(ExceptionKind::Other, |(_, k)| *k)
+}
+
+/// A parcel-level exception of kind `other` takes the kind of its latest exception
+/// scan: "Exception" alone says little, the scan usually says what happened.
+pub fn refine_exception(
+    kind: Option<ExceptionKind>,
+    events: &[TrackingEvent],
+) -> Option<ExceptionKind> {
+    match kind {
+        Some(ExceptionKind::Other) => events.iter().rev().find_map(|e| e.exception).or(kind),
+        other => other,
+    }
+}
+
 /// One scan, as the carrier reported it and as Backhaul understands it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackingEvent {

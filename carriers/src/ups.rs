@@ -5,7 +5,8 @@
 //!   `expires_in` (seconds, sent as a string) is about four hours;
 //! - tracking: `GET /api/track/v1/details/{inquiryNumber}` with `transId` and
 //!   `transactionSrc`, one number per call; `activity[].status.type` mapped by
-//!   [`STATUS_TYPE`]; exception descriptions refine the kind through [`EXCEPTION_WORDS`].
+//!   [`STATUS_TYPE`]; exception descriptions refine the kind through
+//!   [`crate::tracking::EXCEPTION_WORDS`].
 //!
 //! Partial: UPS sends local times without an offset; they are read as UTC for now (the
 //! raw text is kept). Return labels (Shipping API, `ReturnService.Code` 9) are not
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 use crate::http::{CarrierHttp, HttpSettings};
 use crate::oauth::{expires_in, TokenCache};
+use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
     Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRef, LabelRequest, Location,
     TrackingEvent, TrackingStatus, TrackingUpdate,
@@ -40,19 +42,6 @@ pub const STATUS_TYPE: &[(&str, TrackingStatus)] = &[
     ("MV", TrackingStatus::Cancelled),
 ];
 
-/// Words in an exception's description → kind; the first match wins.
-pub const EXCEPTION_WORDS: &[(&str, ExceptionKind)] = &[
-    ("damage", ExceptionKind::Damaged),
-    ("lost", ExceptionKind::Lost),
-    ("missing", ExceptionKind::Lost),
-    ("refused", ExceptionKind::Refused),
-    ("address", ExceptionKind::Address),
-    ("customs", ExceptionKind::Customs),
-    ("brokerage", ExceptionKind::Customs),
-    ("weather", ExceptionKind::Delayed),
-    ("delay", ExceptionKind::Delayed),
-];
-
 pub fn normalize(status_type: &str, description: &str) -> (TrackingStatus, Option<ExceptionKind>) {
     let status = STATUS_TYPE
         .iter()
@@ -61,12 +50,7 @@ pub fn normalize(status_type: &str, description: &str) -> (TrackingStatus, Optio
     if status != TrackingStatus::Exception {
         return (status, None);
     }
-    let lower = description.to_lowercase();
-    let kind = EXCEPTION_WORDS
-        .iter()
-        .find(|(word, _)| lower.contains(word))
-        .map_or(ExceptionKind::Other, |(_, k)| *k);
-    (status, Some(kind))
+    (status, Some(exception_from_words(description)))
 }
 
 pub struct Ups {
@@ -217,13 +201,7 @@ impl Ups {
                 .last()
                 .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
         };
-        // "Exception" alone says little; the latest exception scan usually says what.
-        let exception = match exception {
-            Some(ExceptionKind::Other) => {
-                events.iter().rev().find_map(|e| e.exception).or(exception)
-            }
-            other => other,
-        };
+        let exception = refine_exception(exception, &events);
         Ok(TrackingUpdate {
             carrier: "ups".into(),
             tracking_number: text(package, "/trackingNumber").unwrap_or_else(|| number.to_string()),
