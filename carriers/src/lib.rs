@@ -10,6 +10,7 @@
 //! assert!(sandbox.capabilities().max_batch >= 1);
 //! ```
 
+pub mod dhl;
 pub mod easypost;
 pub mod fedex;
 pub mod http;
