@@ -16,16 +16,19 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::api;
 use crate::api::auth::{CustomerTokens, KeyCache};
 use crate::api::limits::RateLimiter;
-use crate::config::Settings;
+use crate::config::{CarrierAccount, Settings};
 use crate::db::{Db, DbError};
 use crate::domain::policy::{Policy, PolicyError};
 use crate::domain::routing::Network;
 use crate::metrics::Metrics;
 use crate::returns::ReturnRules;
 use crate::telemetry::RequestSpan;
+use backhaul_carriers::dhl::Dhl;
 use backhaul_carriers::easypost::EasyPost;
+use backhaul_carriers::fedex::FedEx;
 use backhaul_carriers::http::HttpSettings;
-use backhaul_carriers::Carriers;
+use backhaul_carriers::ups::Ups;
+use backhaul_carriers::{CarrierError, Carriers};
 
 /// Where "now" comes from; tests substitute their own.
 pub trait Clock: Send + Sync {
@@ -144,20 +147,61 @@ fn token_secret(settings: &Settings) -> SecretString {
 }
 
 /// The sandbox (on the service's clock) and every real carrier the settings enable.
+/// A carrier enabled without its credentials stops start-up, naming the variable.
 fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Carriers, StartError> {
+    fn need<T>(value: &Option<T>, carrier: &str, key: &str) -> Result<T, StartError>
+    where
+        T: Clone,
+    {
+        value.clone().ok_or_else(|| {
+            StartError::Config(format!(
+                "carriers.{carrier}.{key}: set BACKHAUL__CARRIERS__{}__{}",
+                carrier.to_uppercase(),
+                key.to_uppercase()
+            ))
+        })
+    }
+    fn http(account: &CarrierAccount) -> HttpSettings {
+        let mut http = HttpSettings::new(&account.base_url);
+        http.timeout = std::time::Duration::from_secs(account.timeout_seconds.max(1));
+        http.retries = account.retries;
+        http.rate_limit_per_second = account.rate_limit_per_second;
+        http
+    }
+    fn failed(carrier: &'static str) -> impl Fn(CarrierError) -> StartError {
+        move |e| StartError::Config(format!("carriers.{carrier}: {e}"))
+    }
+
     let mut carriers = Carriers::with_sandbox(Arc::new(move || clock.now()));
-    let easypost = &settings.carriers.easypost;
-    if easypost.enabled {
-        let api_key = easypost.api_key.clone().ok_or_else(|| {
-            StartError::Config(
-                "carriers.easypost.api_key: set BACKHAUL__CARRIERS__EASYPOST__API_KEY".into(),
-            )
-        })?;
-        let mut http = HttpSettings::new(&easypost.base_url);
-        http.timeout = std::time::Duration::from_secs(easypost.timeout_seconds.max(1));
-        http.retries = easypost.retries;
-        let adapter = EasyPost::new(http, api_key, easypost.webhook_secret.clone())
-            .map_err(|e| StartError::Config(format!("carriers.easypost: {e}")))?;
+    let c = &settings.carriers;
+    if c.easypost.enabled {
+        let key = need(&c.easypost.api_key, "easypost", "api_key")?;
+        let adapter = EasyPost::new(http(&c.easypost), key, c.easypost.webhook_secret.clone())
+            .map_err(failed("easypost"))?;
+        carriers.add(Arc::new(adapter));
+    }
+    if c.ups.enabled {
+        let adapter = Ups::new(
+            http(&c.ups),
+            need(&c.ups.client_id, "ups", "client_id")?,
+            need(&c.ups.client_secret, "ups", "client_secret")?,
+            need(&c.ups.account_number, "ups", "account_number")?,
+        )
+        .map_err(failed("ups"))?;
+        carriers.add(Arc::new(adapter));
+    }
+    if c.fedex.enabled {
+        let adapter = FedEx::new(
+            http(&c.fedex),
+            need(&c.fedex.client_id, "fedex", "client_id")?,
+            need(&c.fedex.client_secret, "fedex", "client_secret")?,
+        )
+        .map_err(failed("fedex"))?;
+        carriers.add(Arc::new(adapter));
+    }
+    if c.dhl.enabled {
+        let adapter = Dhl::new(http(&c.dhl), need(&c.dhl.api_key, "dhl", "api_key")?)
+            .map_err(failed("dhl"))?;
         carriers.add(Arc::new(adapter));
     }
     Ok(carriers)

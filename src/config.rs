@@ -80,6 +80,9 @@ pub struct LabelSettings {
 #[serde(deny_unknown_fields)]
 pub struct CarrierSettings {
     pub easypost: CarrierAccount,
+    pub ups: CarrierAccount,
+    pub fedex: CarrierAccount,
+    pub dhl: CarrierAccount,
 }
 
 /// One carrier account. Secrets only from the environment.
@@ -91,9 +94,17 @@ pub struct CarrierAccount {
     pub timeout_seconds: u64,
     pub retries: u32,
     #[serde(default)]
+    pub rate_limit_per_second: Option<f64>,
+    #[serde(default)]
     pub api_key: Option<SecretString>,
     #[serde(default)]
     pub webhook_secret: Option<SecretString>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<SecretString>,
+    #[serde(default)]
+    pub account_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -267,3 +267,23 @@ async fn logs_have_request_ids_and_no_customer_data() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_carrier_enabled_without_credentials_stops_start_up_naming_the_variable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut settings = backhaul::config::Settings::load().expect("settings");
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.database.url = format!("sqlite://{}/c.db", dir.path().display());
+    settings.carriers.ups.enabled = true;
+    settings.carriers.ups.client_id = Some("id".into());
+    let err = backhaul::app::Application::build(settings)
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("BACKHAUL__CARRIERS__UPS__CLIENT_SECRET"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
