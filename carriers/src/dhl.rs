@@ -16,8 +16,8 @@ use serde_json::Value;
 use crate::http::{CarrierHttp, HttpSettings};
 use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
-    Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRef, LabelRequest, Location,
-    TrackingEvent, TrackingStatus, TrackingUpdate,
+    Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
+    TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://api-eu.dhl.com";
@@ -117,14 +117,7 @@ impl Dhl {
                     .header("DHL-API-Key", self.api_key.expose_secret())
             })
             .await?;
-        let unknown = TrackingUpdate {
-            carrier: "dhl".into(),
-            tracking_number: number.to_string(),
-            status: TrackingStatus::Unknown,
-            exception: None,
-            events: vec![],
-            estimated_delivery: None,
-        };
+        let unknown = TrackingUpdate::unknown("dhl", number);
         if answer.status == reqwest::StatusCode::NOT_FOUND {
             return Ok(unknown);
         }
@@ -170,20 +163,6 @@ impl Carrier for Dhl {
             webhooks: false,
             rate_limit_per_second: Some(DEFAULT_RATE_PER_SECOND),
         }
-    }
-
-    async fn create_return_label(&self, _request: &LabelRequest) -> Result<Label, CarrierError> {
-        Err(CarrierError::NotSupported {
-            carrier: "dhl".into(),
-            what: "return labels yet (MyDHL Express)".into(),
-        })
-    }
-
-    async fn void_label(&self, _label: &LabelRef) -> Result<(), CarrierError> {
-        Err(CarrierError::NotSupported {
-            carrier: "dhl".into(),
-            what: "voiding labels yet".into(),
-        })
     }
 
     async fn track(

@@ -343,14 +343,9 @@ impl Carrier for EasyPost {
                 Ok(tracker) => updates.push(update(tracker)),
                 // EasyPost refuses codes it cannot track: that parcel is unknown, not
                 // the whole batch failed.
-                Err(CarrierError::Rejected { .. }) => updates.push(TrackingUpdate {
-                    carrier: "easypost".into(),
-                    tracking_number: code.clone(),
-                    status: TrackingStatus::Unknown,
-                    exception: None,
-                    events: vec![],
-                    estimated_delivery: None,
-                }),
+                Err(CarrierError::Rejected { .. }) => {
+                    updates.push(TrackingUpdate::unknown("easypost", code))
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -9,19 +9,17 @@
 //!
 //! Partial: return labels (Ship API with `RETURN_SHIPMENT`) are not built yet.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
 use crate::http::{CarrierHttp, HttpSettings};
-use crate::oauth::{expires_in, TokenCache};
+use crate::oauth::{read_token, TokenCache};
 use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
-    Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRef, LabelRequest, Location,
-    TrackingEvent, TrackingStatus, TrackingUpdate,
+    Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
+    TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://apis.fedex.com";
@@ -171,16 +169,7 @@ impl FedEx {
                         ])
                     })
                     .await?;
-                let token =
-                    optional(&answer, "/access_token").ok_or_else(|| CarrierError::Malformed {
-                        carrier: "fedex".into(),
-                        message: "token answer without access_token".into(),
-                    })?;
-                let lifetime = answer
-                    .get("expires_in")
-                    .and_then(expires_in)
-                    .unwrap_or(Duration::from_secs(3600));
-                Ok((SecretString::from(token), lifetime))
+                read_token("fedex", &answer)
             })
             .await
     }
@@ -199,20 +188,6 @@ impl Carrier for FedEx {
             webhooks: false,
             rate_limit_per_second: None,
         }
-    }
-
-    async fn create_return_label(&self, _request: &LabelRequest) -> Result<Label, CarrierError> {
-        Err(CarrierError::NotSupported {
-            carrier: "fedex".into(),
-            what: "return labels yet".into(),
-        })
-    }
-
-    async fn void_label(&self, _label: &LabelRef) -> Result<(), CarrierError> {
-        Err(CarrierError::NotSupported {
-            carrier: "fedex".into(),
-            what: "voiding labels yet".into(),
-        })
     }
 
     async fn track(

@@ -108,9 +108,25 @@ pub trait Carrier: Send + Sync {
     /// Short name used in URLs, configuration and storage (`sandbox`, `ups`, ...).
     fn code(&self) -> &'static str;
     fn capabilities(&self) -> Capabilities;
-    async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError>;
+    /// Buys a return label. Adapters that only track keep this default.
+    async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError> {
+        let _ = request;
+        Err(self.not_supported("return labels yet"))
+    }
+
     /// Cancels an unused label.
-    async fn void_label(&self, label: &LabelRef) -> Result<(), CarrierError>;
+    async fn void_label(&self, label: &LabelRef) -> Result<(), CarrierError> {
+        let _ = label;
+        Err(self.not_supported("voiding labels yet"))
+    }
+
+    fn not_supported(&self, what: &str) -> CarrierError {
+        CarrierError::NotSupported {
+            carrier: self.code().into(),
+            what: what.into(),
+        }
+    }
+
     /// Tracks up to `capabilities().max_batch` parcels. Unknown numbers come back with
     /// status `unknown`, never as an error.
     async fn track(&self, tracking_numbers: &[String])
@@ -124,10 +140,7 @@ pub trait Carrier: Send + Sync {
         body: &[u8],
     ) -> Result<Vec<TrackingUpdate>, CarrierError> {
         let _ = (headers, body);
-        Err(CarrierError::NotSupported {
-            carrier: self.code().into(),
-            what: "webhooks".into(),
-        })
+        Err(self.not_supported("webhooks"))
     }
 }
 

@@ -49,8 +49,28 @@ impl TokenCache {
     }
 }
 
+/// Reads a token answer: `access_token`, and `expires_in` (an hour when absent).
+pub fn read_token(
+    carrier: &str,
+    answer: &serde_json::Value,
+) -> Result<(SecretString, Duration), CarrierError> {
+    let token = answer
+        .get("access_token")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| CarrierError::Malformed {
+            carrier: carrier.into(),
+            message: "token answer without access_token".into(),
+        })?;
+    let lifetime = answer
+        .get("expires_in")
+        .and_then(expires_in)
+        .unwrap_or(Duration::from_secs(3600));
+    Ok((SecretString::from(token.to_string()), lifetime))
+}
+
 /// Reads `expires_in`, which carriers send as a number or as a string of digits.
-pub fn expires_in(value: &serde_json::Value) -> Option<Duration> {
+fn expires_in(value: &serde_json::Value) -> Option<Duration> {
     match value {
         serde_json::Value::Number(n) => n.as_u64(),
         serde_json::Value::String(s) => s.trim().parse().ok(),

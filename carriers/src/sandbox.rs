@@ -184,14 +184,7 @@ fn steps(scenario: Scenario) -> Vec<Step> {
 /// The timeline of a sandbox parcel as known at `now`.
 pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
     let Some((scenario, created)) = decode(tracking) else {
-        return TrackingUpdate {
-            carrier: "sandbox".into(),
-            tracking_number: tracking.to_string(),
-            status: TrackingStatus::Unknown,
-            exception: None,
-            events: vec![],
-            estimated_delivery: None,
-        };
+        return TrackingUpdate::unknown("sandbox", tracking);
     };
     let hub = Location {
         city: Some("Sandbox Hub".into()),

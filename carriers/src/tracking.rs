@@ -138,3 +138,17 @@ pub struct TrackingUpdate {
     pub events: Vec<TrackingEvent>,
     pub estimated_delivery: Option<DateTime<Utc>>,
 }
+
+impl TrackingUpdate {
+    /// A parcel the carrier does not know (yet): status `unknown`, no events.
+    pub fn unknown(carrier: &str, tracking_number: &str) -> TrackingUpdate {
+        TrackingUpdate {
+            carrier: carrier.to_string(),
+            tracking_number: tracking_number.to_string(),
+            status: TrackingStatus::Unknown,
+            exception: None,
+            events: vec![],
+            estimated_delivery: None,
+        }
+    }
+}

@@ -12,19 +12,17 @@
 //! raw text is kept). Return labels (Shipping API, `ReturnService.Code` 9) are not
 //! built yet: `create_return_label` says so.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use chrono::{NaiveDateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use crate::http::{CarrierHttp, HttpSettings};
-use crate::oauth::{expires_in, TokenCache};
+use crate::oauth::{read_token, TokenCache};
 use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
-    Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRef, LabelRequest, Location,
-    TrackingEvent, TrackingStatus, TrackingUpdate,
+    Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
+    TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://onlinetools.ups.com";
@@ -99,17 +97,6 @@ fn event(activity: &Value) -> TrackingEvent {
     }
 }
 
-fn unknown(number: &str) -> TrackingUpdate {
-    TrackingUpdate {
-        carrier: "ups".into(),
-        tracking_number: number.to_string(),
-        status: TrackingStatus::Unknown,
-        exception: None,
-        events: vec![],
-        estimated_delivery: None,
-    }
-}
-
 impl Ups {
     pub fn new(
         settings: HttpSettings,
@@ -139,16 +126,7 @@ impl Ups {
                             .form(&[("grant_type", "client_credentials")])
                     })
                     .await?;
-                let token =
-                    text(&answer, "/access_token").ok_or_else(|| CarrierError::Malformed {
-                        carrier: "ups".into(),
-                        message: "token answer without access_token".into(),
-                    })?;
-                let lifetime = answer
-                    .get("expires_in")
-                    .and_then(expires_in)
-                    .unwrap_or(Duration::from_secs(3600));
-                Ok((SecretString::from(token), lifetime))
+                read_token("ups", &answer)
             })
             .await
     }
@@ -166,7 +144,7 @@ impl Ups {
             })
             .await?;
         if answer.status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(unknown(number));
+            return Ok(TrackingUpdate::unknown("ups", number));
         }
         if answer.status == reqwest::StatusCode::UNAUTHORIZED {
             self.tokens.clear().await;
@@ -178,7 +156,7 @@ impl Ups {
                 message: e.to_string(),
             })?;
         let Some(package) = body.pointer("/trackResponse/shipment/0/package/0") else {
-            return Ok(unknown(number));
+            return Ok(TrackingUpdate::unknown("ups", number));
         };
         let mut events: Vec<TrackingEvent> = package
             .get("activity")
@@ -231,20 +209,6 @@ impl Carrier for Ups {
             webhooks: false,
             rate_limit_per_second: None,
         }
-    }
-
-    async fn create_return_label(&self, _request: &LabelRequest) -> Result<Label, CarrierError> {
-        Err(CarrierError::NotSupported {
-            carrier: "ups".into(),
-            what: "return labels yet".into(),
-        })
-    }
-
-    async fn void_label(&self, _label: &LabelRef) -> Result<(), CarrierError> {
-        Err(CarrierError::NotSupported {
-            carrier: "ups".into(),
-            what: "voiding labels yet".into(),
-        })
     }
 
     async fn track(
