@@ -28,6 +28,7 @@ use backhaul_carriers::easypost::EasyPost;
 use backhaul_carriers::fedex::FedEx;
 use backhaul_carriers::http::HttpSettings;
 use backhaul_carriers::ups::Ups;
+use backhaul_carriers::usps::Usps;
 use backhaul_carriers::{CarrierError, Carriers};
 
 /// Where "now" comes from; tests substitute their own.
@@ -197,6 +198,15 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
             need(&c.fedex.client_secret, "fedex", "client_secret")?,
         )
         .map_err(failed("fedex"))?;
+        carriers.add(Arc::new(adapter));
+    }
+    if c.usps.enabled {
+        let adapter = Usps::new(
+            http(&c.usps),
+            need(&c.usps.client_id, "usps", "client_id")?,
+            need(&c.usps.client_secret, "usps", "client_secret")?,
+        )
+        .map_err(failed("usps"))?;
         carriers.add(Arc::new(adapter));
     }
     if c.dhl.enabled {

@@ -83,6 +83,7 @@ pub struct CarrierSettings {
     pub ups: CarrierAccount,
     pub fedex: CarrierAccount,
     pub dhl: CarrierAccount,
+    pub usps: CarrierAccount,
 }
 
 /// One carrier account. Secrets only from the environment.

@@ -9,12 +9,11 @@
 //! Partial: MyDHL Express return labels are not built yet.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use crate::http::{CarrierHttp, HttpSettings};
-use crate::tracking::{exception_from_words, refine_exception};
+use crate::tracking::{exception_from_words, parse_time, refine_exception};
 use crate::{
     Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
     TrackingUpdate,
@@ -58,13 +57,6 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn time(raw: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S").map(|t| t.and_utc()))
-        .unwrap_or(DateTime::UNIX_EPOCH)
-}
-
 fn event(v: &Value) -> TrackingEvent {
     let raw_time = text(v, "/timestamp").unwrap_or_default();
     let description = text(v, "/description")
@@ -73,7 +65,7 @@ fn event(v: &Value) -> TrackingEvent {
     let code = text(v, "/statusCode").unwrap_or_default();
     let (status, exception) = normalize(&code, &description);
     TrackingEvent {
-        at: time(&raw_time),
+        at: parse_time(&raw_time),
         raw_time,
         raw_code: code,
         description,
@@ -145,7 +137,7 @@ impl Dhl {
             status,
             exception: refine_exception(exception, &events),
             events,
-            estimated_delivery: text(shipment, "/estimatedTimeOfDelivery").map(|t| time(&t)),
+            estimated_delivery: text(shipment, "/estimatedTimeOfDelivery").map(|t| parse_time(&t)),
         })
     }
 }

@@ -20,6 +20,7 @@ pub mod pdf;
 pub mod sandbox;
 pub mod tracking;
 pub mod ups;
+pub mod usps;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

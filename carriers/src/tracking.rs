@@ -113,6 +113,17 @@ pub fn refine_exception(
     }
 }
 
+/// A carrier's time: RFC 3339 with an offset, or a local time without one, which is
+/// read as UTC (callers keep the raw text beside it).
+pub fn parse_time(raw: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S").map(|t| t.and_utc())
+        })
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
 /// One scan, as the carrier reported it and as Backhaul understands it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackingEvent {
