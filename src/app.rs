@@ -27,6 +27,7 @@ use backhaul_carriers::dhl::Dhl;
 use backhaul_carriers::easypost::EasyPost;
 use backhaul_carriers::fedex::FedEx;
 use backhaul_carriers::http::HttpSettings;
+use backhaul_carriers::shippo::Shippo;
 use backhaul_carriers::ups::Ups;
 use backhaul_carriers::usps::Usps;
 use backhaul_carriers::{CarrierError, Carriers};
@@ -198,6 +199,18 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
             need(&c.fedex.client_secret, "fedex", "client_secret")?,
         )
         .map_err(failed("fedex"))?;
+        carriers.add(Arc::new(adapter));
+    }
+    if c.shippo.enabled {
+        let adapter = Shippo::new(
+            http(&c.shippo),
+            need(&c.shippo.api_key, "shippo", "api_key")?,
+            c.shippo
+                .tracking_carrier
+                .clone()
+                .unwrap_or_else(|| "shippo".into()),
+        )
+        .map_err(failed("shippo"))?;
         carriers.add(Arc::new(adapter));
     }
     if c.usps.enabled {

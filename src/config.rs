@@ -84,6 +84,7 @@ pub struct CarrierSettings {
     pub fedex: CarrierAccount,
     pub dhl: CarrierAccount,
     pub usps: CarrierAccount,
+    pub shippo: CarrierAccount,
 }
 
 /// One carrier account. Secrets only from the environment.
@@ -106,6 +107,9 @@ pub struct CarrierAccount {
     pub client_secret: Option<SecretString>,
     #[serde(default)]
     pub account_number: Option<String>,
+    /// Shippo: the carrier for tracking numbers without a `carrier:` prefix.
+    #[serde(default)]
+    pub tracking_carrier: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

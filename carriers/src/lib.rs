@@ -18,6 +18,7 @@ pub mod label;
 pub mod oauth;
 pub mod pdf;
 pub mod sandbox;
+pub mod shippo;
 pub mod tracking;
 pub mod ups;
 pub mod usps;

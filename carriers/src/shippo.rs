@@ -1,0 +1,243 @@
+//! Shippo (an aggregator), from shared/carriers.md: header
+//! `Authorization: ShippoToken <token>`; tracking is
+//! `GET /tracks/{carrier}/{tracking_number}` with `tracking_status {status, substatus
+//! {code, text}, status_details, status_date, location}` and `tracking_history[]` of the
+//! same shape. `status` is mapped by [`STATUS`] and refined by `substatus.code` through
+//! [`SUBSTATUS`]. Shippo needs the underlying carrier: a number may be written
+//! `carrier:number` (e.g. `usps:9400…`), otherwise the configured default carrier is
+//! used (`shippo` is Shippo's test carrier).
+//!
+//! Partial: return labels (`/shipments` + `/transactions`) and webhooks are not built yet.
+
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+use crate::http::{CarrierHttp, HttpSettings};
+use crate::tracking::{parse_time, refine_exception};
+use crate::{
+    Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
+    TrackingUpdate,
+};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.goshippo.com";
+
+pub const STATUS: &[(&str, TrackingStatus)] = &[
+    ("PRE_TRANSIT", TrackingStatus::PreTransit),
+    ("TRANSIT", TrackingStatus::InTransit),
+    ("DELIVERED", TrackingStatus::Delivered),
+    ("RETURNED", TrackingStatus::ReturnedToSender),
+    ("FAILURE", TrackingStatus::Exception),
+    ("UNKNOWN", TrackingStatus::Unknown),
+];
+
+/// `substatus.code` → (status, exception kind), where it says more than `status`.
+pub const SUBSTATUS: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
+    ("out_for_delivery", TrackingStatus::OutForDelivery, None),
+    ("pickup_available", TrackingStatus::AvailableForPickup, None),
+    (
+        "package_damaged",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Damaged),
+    ),
+    (
+        "package_lost",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Lost),
+    ),
+    (
+        "address_issue",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Address),
+    ),
+    (
+        "package_held",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Customs),
+    ),
+    (
+        "delivery_refused",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Refused),
+    ),
+    (
+        "package_delayed",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+];
+
+pub fn normalize(status: &str, substatus: Option<&str>) -> (TrackingStatus, Option<ExceptionKind>) {
+    if let Some((_, s, kind)) =
+        substatus.and_then(|code| SUBSTATUS.iter().find(|(c, _, _)| *c == code))
+    {
+        return (*s, *kind);
+    }
+    match STATUS.iter().find(|(s, _)| *s == status) {
+        Some((_, TrackingStatus::Exception)) => {
+            (TrackingStatus::Exception, Some(ExceptionKind::Other))
+        }
+        Some((_, s)) => (*s, None),
+        None => (TrackingStatus::Unknown, None),
+    }
+}
+
+fn text(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|s| !s.is_empty())
+}
+
+fn event(v: &Value) -> TrackingEvent {
+    let raw_time = text(v, "/status_date").unwrap_or_default();
+    let substatus = text(v, "/substatus/code");
+    let status = text(v, "/status").unwrap_or_default();
+    let (normalized, exception) = normalize(&status, substatus.as_deref());
+    TrackingEvent {
+        at: parse_time(&raw_time),
+        raw_time,
+        raw_code: substatus.map_or(status.clone(), |s| format!("{status}/{s}")),
+        description: text(v, "/status_details").unwrap_or_default(),
+        location: Location {
+            city: text(v, "/location/city"),
+            region: text(v, "/location/state"),
+            postal_code: text(v, "/location/zip"),
+            country: text(v, "/location/country"),
+            lat: None,
+            lon: None,
+        },
+        status: normalized,
+        exception,
+    }
+}
+
+pub struct Shippo {
+    http: CarrierHttp,
+    token: SecretString,
+    default_carrier: String,
+}
+
+impl Shippo {
+    pub fn new(
+        settings: HttpSettings,
+        token: SecretString,
+        default_carrier: String,
+    ) -> Result<Shippo, CarrierError> {
+        Ok(Shippo {
+            http: CarrierHttp::new("shippo", settings)?,
+            token,
+            default_carrier,
+        })
+    }
+
+    async fn track_one(&self, number: &str) -> Result<TrackingUpdate, CarrierError> {
+        let (carrier, code) = number
+            .split_once(':')
+            .unwrap_or((self.default_carrier.as_str(), number));
+        let url = self.http.url(&format!("/tracks/{carrier}/{code}"));
+        let auth = format!("ShippoToken {}", self.token.expose_secret());
+        let answer = self
+            .http
+            .send(|c| c.get(&url).header("Authorization", &auth))
+            .await?;
+        if answer.status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(TrackingUpdate::unknown("shippo", number));
+        }
+        self.http.check(&answer)?;
+        let body: Value =
+            serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
+                carrier: "shippo".into(),
+                message: e.to_string(),
+            })?;
+        let mut events: Vec<TrackingEvent> = body
+            .get("tracking_history")
+            .and_then(Value::as_array)
+            .map(|h| h.iter().map(event).collect())
+            .unwrap_or_default();
+        events.sort_by_key(|e| e.at);
+        let current = body
+            .get("tracking_status")
+            .filter(|v| !v.is_null())
+            .map(event);
+        let (status, exception) =
+            current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
+        Ok(TrackingUpdate {
+            carrier: "shippo".into(),
+            tracking_number: number.to_string(),
+            status,
+            exception: refine_exception(exception, &events),
+            events,
+            estimated_delivery: text(&body, "/eta").map(|t| parse_time(&t)),
+        })
+    }
+}
+
+#[async_trait]
+impl Carrier for Shippo {
+    fn code(&self) -> &'static str {
+        "shippo"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            label_formats: vec![],
+            max_batch: 1,
+            webhooks: false,
+            rate_limit_per_second: None,
+        }
+    }
+
+    async fn track(
+        &self,
+        tracking_numbers: &[String],
+    ) -> Result<Vec<TrackingUpdate>, CarrierError> {
+        let mut updates = Vec::with_capacity(tracking_numbers.len());
+        for number in tracking_numbers {
+            updates.push(self.track_one(number).await?);
+        }
+        Ok(updates)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_substatuses() {
+        use ExceptionKind as X;
+        use TrackingStatus as S;
+        let table = [
+            ("PRE_TRANSIT", None, S::PreTransit, None),
+            ("TRANSIT", None, S::InTransit, None),
+            ("TRANSIT", Some("out_for_delivery"), S::OutForDelivery, None),
+            (
+                "TRANSIT",
+                Some("pickup_available"),
+                S::AvailableForPickup,
+                None,
+            ),
+            ("DELIVERED", None, S::Delivered, None),
+            ("RETURNED", None, S::ReturnedToSender, None),
+            (
+                "FAILURE",
+                Some("package_damaged"),
+                S::Exception,
+                Some(X::Damaged),
+            ),
+            ("FAILURE", Some("package_lost"), S::Exception, Some(X::Lost)),
+            (
+                "FAILURE",
+                Some("brand_new_code"),
+                S::Exception,
+                Some(X::Other),
+            ),
+            ("UNKNOWN", None, S::Unknown, None),
+            ("WHATEVER", None, S::Unknown, None),
+        ];
+        for (status, sub, expected, kind) in table {
+            assert_eq!(normalize(status, sub), (expected, kind), "{status}/{sub:?}");
+        }
+    }
+}
