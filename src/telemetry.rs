@@ -5,6 +5,8 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage};
+use std::io::IsTerminal;
+
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_subscriber::layer::SubscriberExt;
@@ -33,6 +35,7 @@ pub fn init(settings: &LogSettings) {
             .with(
                 tracing_subscriber::fmt::layer()
                     .compact()
+                    .with_ansi(std::io::stderr().is_terminal())
                     .with_writer(std::io::stderr),
             )
             .try_init(),
