@@ -7,17 +7,23 @@
 //! `carrier:number` (e.g. `usps:9400…`), otherwise the configured default carrier is
 //! used (`shippo` is Shippo's test carrier).
 //!
-//! Partial: return labels (`/shipments` + `/transactions`) and webhooks are not built yet.
+//! Return labels: `POST /shipments` with `extra.is_return: true`, then
+//! `POST /transactions` `{rate, label_file_type, async: false}` with the cheapest rate;
+//! a transaction with `status: SUCCESS` has `tracking_number` and `label_url` (fetched
+//! and stored). Void: `POST /refunds {transaction}`.
+//!
+//! Partial: webhooks are not built yet.
 
 use async_trait::async_trait;
+use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::http::{CarrierHttp, HttpSettings};
 use crate::tracking::{parse_time, refine_exception};
 use crate::{
-    Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
-    TrackingUpdate,
+    Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
+    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://api.goshippo.com";
@@ -131,12 +137,30 @@ impl Shippo {
         })
     }
 
+    fn auth(&self) -> String {
+        format!("ShippoToken {}", self.token.expose_secret())
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Result<Value, CarrierError> {
+        let (url, auth) = (self.http.url(path), self.auth());
+        self.http
+            .json(|c| c.post(&url).header("Authorization", &auth).json(body))
+            .await
+    }
+
+    fn refused(message: impl Into<String>) -> CarrierError {
+        CarrierError::Rejected {
+            carrier: "shippo".into(),
+            message: message.into(),
+        }
+    }
+
     async fn track_one(&self, number: &str) -> Result<TrackingUpdate, CarrierError> {
         let (carrier, code) = number
             .split_once(':')
             .unwrap_or((self.default_carrier.as_str(), number));
         let url = self.http.url(&format!("/tracks/{carrier}/{code}"));
-        let auth = format!("ShippoToken {}", self.token.expose_secret());
+        let auth = self.auth();
         let answer = self
             .http
             .send(|c| c.get(&url).header("Authorization", &auth))
@@ -181,10 +205,100 @@ impl Carrier for Shippo {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            label_formats: vec![],
+            label_formats: vec![LabelFormat::Pdf, LabelFormat::PdfA4, LabelFormat::Zpl],
             max_batch: 1,
             webhooks: false,
             rate_limit_per_second: None,
+        }
+    }
+
+    async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError> {
+        let address = |a: &Address| {
+            json!({"name": a.name, "street1": a.line1, "street2": a.line2, "city": a.city, "state": a.region,
+                   "zip": a.postal_code, "country": a.country})
+        };
+        let shipment = self
+            .post(
+                "/shipments",
+                &json!({
+                    "address_from": address(&request.from),
+                    "address_to": address(&request.to),
+                    "parcels": [{"length": "30", "width": "20", "height": "10", "distance_unit": "cm", "weight": "1", "mass_unit": "kg"}],
+                    "extra": {"is_return": true, "reference_1": request.rma_number},
+                    "async": false,
+                }),
+            )
+            .await?;
+        let cheapest = shipment
+            .get("rates")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((text(r, "/amount")?.parse::<f64>().ok()?, r)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, r)| r.clone())
+            .ok_or_else(|| Self::refused("no rates offered for this return"))?;
+        let file_type = match request.format {
+            LabelFormat::Pdf => "PDF_4x6",
+            LabelFormat::PdfA4 => "PDF",
+            LabelFormat::Zpl => "ZPLII",
+        };
+        let rate_id = text(&cheapest, "/object_id")
+            .ok_or_else(|| Self::refused("a rate without object_id"))?;
+        let transaction = self
+            .post(
+                "/transactions",
+                &json!({"rate": rate_id, "label_file_type": file_type, "async": false}),
+            )
+            .await?;
+        if text(&transaction, "/status").as_deref() != Some("SUCCESS") {
+            let messages: Vec<String> = transaction
+                .get("messages")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| text(m, "/text"))
+                .collect();
+            return Err(Self::refused(if messages.is_empty() {
+                "label purchase failed".to_string()
+            } else {
+                messages.join("; ")
+            }));
+        }
+        let malformed = |what: &str| CarrierError::Malformed {
+            carrier: "shippo".into(),
+            message: format!("transaction without {what}"),
+        };
+        let tracking =
+            text(&transaction, "/tracking_number").ok_or_else(|| malformed("tracking_number"))?;
+        let label_url = text(&transaction, "/label_url").ok_or_else(|| malformed("label_url"))?;
+        let document = self.http.send(|c| c.get(&label_url)).await?;
+        self.http.check(&document)?;
+        Ok(Label {
+            carrier: "shippo".into(),
+            tracking_number: tracking,
+            reference: text(&transaction, "/object_id").ok_or_else(|| malformed("object_id"))?,
+            service: text(&cheapest, "/servicelevel/token").unwrap_or_default(),
+            cost: text(&cheapest, "/amount").unwrap_or_default(),
+            currency: text(&cheapest, "/currency").unwrap_or_default(),
+            documents: vec![(request.format, document.body)],
+            created_at: Utc::now(),
+        })
+    }
+
+    async fn void_label(&self, label: &LabelRef) -> Result<(), CarrierError> {
+        let refund = self
+            .post(
+                "/refunds",
+                &json!({"transaction": label.reference, "async": false}),
+            )
+            .await?;
+        match text(&refund, "/status").as_deref() {
+            Some("QUEUED" | "PENDING" | "SUCCESS") => Ok(()),
+            other => Err(Self::refused(format!(
+                "refund {}",
+                other.unwrap_or("not accepted")
+            ))),
         }
     }
 

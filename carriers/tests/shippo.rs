@@ -132,3 +132,126 @@ async fn a_bad_token_is_unauthorized() {
         }
     );
 }
+
+fn return_request(format: backhaul_carriers::LabelFormat) -> backhaul_carriers::LabelRequest {
+    let address = |name: &str| backhaul_carriers::Address {
+        name: name.into(),
+        line1: "965 Mission St".into(),
+        line2: None,
+        city: "San Francisco".into(),
+        region: Some("CA".into()),
+        postal_code: "94103".into(),
+        country: "US".into(),
+    };
+    backhaul_carriers::LabelRequest {
+        rma_number: "R-7KQ2-M9XD".into(),
+        from: address("Jordan Lee"),
+        to: address("Returns"),
+        format,
+        currency: "USD".into(),
+        estimated_cost: "6.50".into(),
+    }
+}
+
+#[tokio::test]
+async fn buys_a_return_label_and_refunds_it() {
+    use backhaul_carriers::{LabelFormat, LabelRef};
+    use wiremock::matchers::body_partial_json;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/shipments"))
+        .and(body_partial_json(json!({"extra": {"is_return": true}})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"object_id": "shp_1", "rates": [
+            {"object_id": "rate_fast", "amount": "21.40", "currency": "USD", "servicelevel": {"token": "usps_priority_express"}},
+            {"object_id": "rate_slow", "amount": "6.10", "currency": "USD", "servicelevel": {"token": "usps_ground_advantage"}}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/transactions"))
+        .and(body_partial_json(
+            json!({"rate": "rate_slow", "label_file_type": "ZPLII"}),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "object_id": "txn_1", "status": "SUCCESS", "tracking_number": "9205590164917312751089",
+            "label_url": format!("{}/labels/txn_1.zpl", server.uri()), "messages": []
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/labels/txn_1.zpl"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("^XA^XZ"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/refunds"))
+        .and(body_partial_json(json!({"transaction": "txn_1"})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"object_id": "ref_1", "status": "QUEUED"})),
+        )
+        .mount(&server)
+        .await;
+    let shippo = Shippo::new(
+        HttpSettings::new(server.uri()),
+        SecretString::from("shippo_test_token"),
+        "shippo".into(),
+    )
+    .expect("adapter");
+    let label = shippo
+        .create_return_label(&return_request(LabelFormat::Zpl))
+        .await
+        .expect("bought");
+    assert_eq!(label.tracking_number, "9205590164917312751089");
+    assert_eq!(
+        (
+            label.cost.as_str(),
+            label.currency.as_str(),
+            label.reference.as_str()
+        ),
+        ("6.10", "USD", "txn_1")
+    );
+    assert_eq!(
+        label.documents,
+        vec![(LabelFormat::Zpl, b"^XA^XZ".to_vec())]
+    );
+    shippo
+        .void_label(&LabelRef {
+            tracking_number: label.tracking_number.clone(),
+            reference: label.reference.clone(),
+        })
+        .await
+        .expect("refund queued");
+}
+
+#[tokio::test]
+async fn a_failed_transaction_reports_shippos_messages() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/shipments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"object_id": "shp_1", "rates": [{"object_id": "r", "amount": "5.00", "currency": "USD"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/transactions"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"object_id": "txn_2", "status": "ERROR", "messages": [{"source": "USPS", "code": "", "text": "Address not found"}]})))
+        .mount(&server)
+        .await;
+    let shippo = Shippo::new(
+        HttpSettings::new(server.uri()),
+        SecretString::from("t"),
+        "shippo".into(),
+    )
+    .expect("adapter");
+    let err = shippo
+        .create_return_label(&return_request(backhaul_carriers::LabelFormat::Pdf))
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err,
+        CarrierError::Rejected {
+            carrier: "shippo".into(),
+            message: "Address not found".into()
+        }
+    );
+}
