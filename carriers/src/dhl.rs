@@ -4,7 +4,7 @@
 //! `location.address`, `statusCode` (`pre-transit`, `transit`, `delivered`, `failure`,
 //! `unknown`) and a description. The free tier is tightly rate-limited, so this
 //! adapter always runs with a rate limit (default one call every 5 s; configurable).
-//! Timestamps without an offset are read as UTC (raw text kept).
+//! Timestamps without an offset are converted from the scan's country (raw text kept).
 //!
 //! Partial: MyDHL Express return labels are not built yet.
 
@@ -64,19 +64,20 @@ fn event(v: &Value) -> TrackingEvent {
         .unwrap_or_default();
     let code = text(v, "/statusCode").unwrap_or_default();
     let (status, exception) = normalize(&code, &description);
+    let location = Location {
+        city: text(v, "/location/address/addressLocality"),
+        region: None,
+        postal_code: text(v, "/location/address/postalCode"),
+        country: text(v, "/location/address/countryCode"),
+        lat: None,
+        lon: None,
+    };
     TrackingEvent {
-        at: parse_time(&raw_time),
+        at: parse_time(&raw_time, &location),
         raw_time,
         raw_code: code,
         description,
-        location: Location {
-            city: text(v, "/location/address/addressLocality"),
-            region: None,
-            postal_code: text(v, "/location/address/postalCode"),
-            country: text(v, "/location/address/countryCode"),
-            lat: None,
-            lon: None,
-        },
+        location,
         status,
         exception,
     }
@@ -137,7 +138,8 @@ impl Dhl {
             status,
             exception: refine_exception(exception, &events),
             events,
-            estimated_delivery: text(shipment, "/estimatedTimeOfDelivery").map(|t| parse_time(&t)),
+            estimated_delivery: text(shipment, "/estimatedTimeOfDelivery")
+                .map(|t| parse_time(&t, &Location::default())),
         })
     }
 }

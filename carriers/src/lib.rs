@@ -15,6 +15,7 @@ pub mod easypost;
 pub mod fedex;
 pub mod http;
 pub mod label;
+pub mod local_time;
 pub mod oauth;
 pub mod pdf;
 pub mod sandbox;

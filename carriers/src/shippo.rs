@@ -100,19 +100,20 @@ fn event(v: &Value) -> TrackingEvent {
     let substatus = text(v, "/substatus/code");
     let status = text(v, "/status").unwrap_or_default();
     let (normalized, exception) = normalize(&status, substatus.as_deref());
+    let location = Location {
+        city: text(v, "/location/city"),
+        region: text(v, "/location/state"),
+        postal_code: text(v, "/location/zip"),
+        country: text(v, "/location/country"),
+        lat: None,
+        lon: None,
+    };
     TrackingEvent {
-        at: parse_time(&raw_time),
+        at: parse_time(&raw_time, &location),
         raw_time,
         raw_code: substatus.map_or(status.clone(), |s| format!("{status}/{s}")),
         description: text(v, "/status_details").unwrap_or_default(),
-        location: Location {
-            city: text(v, "/location/city"),
-            region: text(v, "/location/state"),
-            postal_code: text(v, "/location/zip"),
-            country: text(v, "/location/country"),
-            lat: None,
-            lon: None,
-        },
+        location,
         status: normalized,
         exception,
     }
@@ -192,7 +193,7 @@ impl Shippo {
             status,
             exception: refine_exception(exception, &events),
             events,
-            estimated_delivery: text(&body, "/eta").map(|t| parse_time(&t)),
+            estimated_delivery: text(&body, "/eta").map(|t| parse_time(&t, &Location::default())),
         })
     }
 }

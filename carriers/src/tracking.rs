@@ -114,12 +114,13 @@ pub fn refine_exception(
 }
 
 /// A carrier's time: RFC 3339 with an offset, or a local time without one, which is
-/// read as UTC (callers keep the raw text beside it).
-pub fn parse_time(raw: &str) -> DateTime<Utc> {
+/// converted from the zone of `at` (callers keep the raw text beside it).
+pub fn parse_time(raw: &str, at: &Location) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S").map(|t| t.and_utc())
+            chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
+                .map(|t| crate::local_time::to_utc(t, at))
         })
         .unwrap_or(DateTime::UNIX_EPOCH)
 }

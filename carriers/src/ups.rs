@@ -8,8 +8,8 @@
 //!   [`STATUS_TYPE`]; exception descriptions refine the kind through
 //!   [`crate::tracking::EXCEPTION_WORDS`].
 //!
-//! Partial: UPS sends local times without an offset; they are read as UTC for now (the
-//! raw text is kept). Return labels (Shipping API, `ReturnService.Code` 9) are not
+//! UPS sends local times without an offset; they are converted to UTC from the scan's
+//! country and state ([`crate::local_time`]), the raw text kept. Partial: return labels (Shipping API, `ReturnService.Code` 9) are not
 //! built yet: `create_return_label` says so.
 
 use async_trait::async_trait;
@@ -18,6 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use crate::http::{CarrierHttp, HttpSettings};
+use crate::local_time;
 use crate::oauth::{read_token, TokenCache};
 use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
@@ -70,8 +71,19 @@ fn event(activity: &Value) -> TrackingEvent {
     let date = text(activity, "/date").unwrap_or_default();
     let time = text(activity, "/time").unwrap_or_else(|| "000000".into());
     let raw_time = format!("{date}{time}");
+    let location = Location {
+        city: text(activity, "/location/address/city"),
+        region: text(activity, "/location/address/stateProvince"),
+        postal_code: text(activity, "/location/address/postalCode"),
+        country: text(activity, "/location/address/countryCode"),
+        lat: None,
+        lon: None,
+    };
+    // UPS scan times are local to the scan, without an offset.
     let at = NaiveDateTime::parse_from_str(&raw_time, "%Y%m%d%H%M%S")
-        .map_or(chrono::DateTime::UNIX_EPOCH, |t| t.and_utc());
+        .map_or(chrono::DateTime::UNIX_EPOCH, |t| {
+            local_time::to_utc(t, &location)
+        });
     let description = text(activity, "/status/description").unwrap_or_default();
     let (status, exception) = normalize(
         &text(activity, "/status/type").unwrap_or_default(),
@@ -84,14 +96,7 @@ fn event(activity: &Value) -> TrackingEvent {
             .or_else(|| text(activity, "/status/type"))
             .unwrap_or_default(),
         description,
-        location: Location {
-            city: text(activity, "/location/address/city"),
-            region: text(activity, "/location/address/stateProvince"),
-            postal_code: text(activity, "/location/address/postalCode"),
-            country: text(activity, "/location/address/countryCode"),
-            lat: None,
-            lon: None,
-        },
+        location,
         status,
         exception,
     }

@@ -165,19 +165,20 @@ impl Usps {
                         let description = text(e, "eventType").unwrap_or_default();
                         let code = text(e, "eventCode").unwrap_or_default();
                         let (status, exception) = normalize_event(&code, &description);
+                        let location = Location {
+                            city: text(e, "eventCity"),
+                            region: text(e, "eventState"),
+                            postal_code: text(e, "eventZIP"),
+                            country: text(e, "eventCountry").or_else(|| Some("US".into())),
+                            lat: None,
+                            lon: None,
+                        };
                         TrackingEvent {
-                            at: parse_time(&raw_time),
+                            at: parse_time(&raw_time, &location),
                             raw_time,
                             raw_code: code,
                             description,
-                            location: Location {
-                                city: text(e, "eventCity"),
-                                region: text(e, "eventState"),
-                                postal_code: text(e, "eventZIP"),
-                                country: text(e, "eventCountry"),
-                                lat: None,
-                                lon: None,
-                            },
+                            location,
                             status,
                             exception,
                         }
