@@ -109,7 +109,26 @@ pub async fn issue(
             rma.number
         )));
     }
-    let code = carrier.unwrap_or_else(|| state.settings.labels.default_carrier.clone());
+    let warehouse = state.network.find(&rma.return_to).ok_or_else(|| {
+        AppError::Internal(format!(
+            "warehouse {} is no longer configured",
+            rma.return_to
+        ))
+    })?;
+    let code = carrier
+        .or_else(|| warehouse.default_carrier.clone())
+        .unwrap_or_else(|| state.settings.labels.default_carrier.clone());
+    if !warehouse.carriers.is_empty() && !warehouse.carriers.contains(&code) {
+        return Err(AppError::invalid(
+            "carrier",
+            format!(
+                "{} ({}) takes returns by {} only",
+                warehouse.name,
+                warehouse.code,
+                warehouse.carriers.join(", ")
+            ),
+        ));
+    }
     let carrier = state.carriers.get(&code).ok_or_else(|| {
         AppError::invalid(
             "carrier",
@@ -125,12 +144,6 @@ pub async fn issue(
             format!("{code} does not print {} labels", format.as_str()),
         ));
     }
-    let warehouse = state.network.find(&rma.return_to).ok_or_else(|| {
-        AppError::Internal(format!(
-            "warehouse {} is no longer configured",
-            rma.return_to
-        ))
-    })?;
     let request = LabelRequest {
         rma_number: rma.number.clone(),
         from: customer_address(&order),

@@ -82,7 +82,11 @@ async fn tracks_with_a_cached_token() {
             "oldest first"
         );
         assert_eq!(u.events[2].raw_time, "20261121101500");
-        assert_eq!(u.events[2].at.to_rfc3339(), "2026-11-21T09:15:00+00:00", "Berlin local time, in UTC");
+        assert_eq!(
+            u.events[2].at.to_rfc3339(),
+            "2026-11-21T09:15:00+00:00",
+            "Berlin local time, in UTC"
+        );
         assert_eq!(u.events[1].location.city.as_deref(), Some("Koeln"));
     }
 }

@@ -40,6 +40,12 @@ pub struct Warehouse {
     /// Categories accepted; empty accepts all.
     #[serde(default)]
     pub categories: Vec<String>,
+    /// Carriers that may deliver returns here; empty accepts every configured one.
+    #[serde(default)]
+    pub carriers: Vec<String>,
+    /// The carrier for this warehouse's labels, unless a request names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_carrier: Option<String>,
 }
 
 impl Warehouse {

@@ -276,7 +276,30 @@ async fn cancelling_voids_an_unused_label(app: TestApp) {
     assert_eq!(rma["status"], "label_issued", "nothing changed");
 }
 
+async fn warehouses_limit_their_carriers(app: TestApp) {
+    let number = usd_rma(&app, "LW-1").await;
+    let refused = app
+        .post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &As::Role(Role::Integration),
+            &json!({"carrier": "dhl"}),
+        )
+        .await;
+    let problem = refused.problem(400);
+    assert!(refused.has_error_field("carrier"), "{problem}");
+    assert!(problem.to_string().contains("US-NJ"), "{problem}");
+    let sandbox = app
+        .post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &As::Role(Role::Integration),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(sandbox.status, StatusCode::CREATED, "{}", sandbox.text);
+}
+
 crate::on_both_backends!(
+    warehouses_limit_their_carriers,
     a_customer_prints_a_label_once,
     labels_only_for_authorized_rmas_and_their_owners,
     cancelling_voids_an_unused_label,
