@@ -197,6 +197,7 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
             http(&c.fedex),
             need(&c.fedex.client_id, "fedex", "client_id")?,
             need(&c.fedex.client_secret, "fedex", "client_secret")?,
+            c.fedex.account_number.clone(),
         )
         .map_err(failed("fedex"))?;
         carriers.add(Arc::new(adapter));
