@@ -1,7 +1,9 @@
-//! A small PDF writer for labels: one page of filled rectangles (barcode bars, rules)
-//! and text in the standard Helvetica fonts, which every PDF reader has built in.
-//! Labels need nothing more, and writing these few objects ourselves keeps the build
-//! light and the output byte-for-byte predictable.
+//! A small PDF writer for labels: one page of filled rectangles (barcode bars, rules),
+//! text in the standard Helvetica fonts, which every PDF reader has built in, and at most
+//! one PNG image (a carrier's label picture). PNG data goes in as it is: PDF's Flate
+//! filter with PNG predictors reads it directly, so nothing is decoded here. Labels need
+//! nothing more, and writing these few objects ourselves keeps the build light and the
+//! output byte-for-byte predictable.
 
 use std::fmt::Write;
 
@@ -10,6 +12,51 @@ pub struct Page {
     width: f64,
     height: f64,
     content: String,
+    image: Option<Png>,
+}
+
+/// The parts of a PNG a PDF image needs.
+struct Png {
+    width: u32,
+    height: u32,
+    colors: u8,
+    data: Vec<u8>,
+}
+
+/// Reads an 8-bit, non-interlaced greyscale or RGB PNG.
+fn read_png(bytes: &[u8]) -> Result<Png, String> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let mut rest = bytes.strip_prefix(SIGNATURE).ok_or("not a PNG")?;
+    let mut header = None;
+    let mut data = Vec::new();
+    while rest.len() >= 12 {
+        let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let kind = &rest[4..8];
+        let body = rest.get(8..8 + length).ok_or("truncated PNG chunk")?;
+        match kind {
+            b"IHDR" if body.len() >= 13 => header = Some(body.to_vec()),
+            b"IDAT" => data.extend_from_slice(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        rest = rest.get(12 + length..).ok_or("truncated PNG")?;
+    }
+    let h = header.ok_or("PNG without IHDR")?;
+    let (depth, color, interlace) = (h[8], h[9], h[12]);
+    let colors = match color {
+        0 => 1,
+        2 => 3,
+        _ => return Err(format!("PNG colour type {color} is not greyscale or RGB")),
+    };
+    if depth != 8 || interlace != 0 {
+        return Err("only 8-bit, non-interlaced PNGs are supported".into());
+    }
+    Ok(Png {
+        width: u32::from_be_bytes([h[0], h[1], h[2], h[3]]),
+        height: u32::from_be_bytes([h[4], h[5], h[6], h[7]]),
+        colors,
+        data,
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -24,7 +71,26 @@ impl Page {
             width,
             height,
             content: String::new(),
+            image: None,
         }
+    }
+
+    /// Draws a PNG scaled to fit (`x`, `y`, `w`, `h`), keeping its proportions.
+    pub fn png(&mut self, png: &[u8], x: f64, y: f64, w: f64, h: f64) -> Result<(), String> {
+        let image = read_png(png)?;
+        let scale = (w / f64::from(image.width)).min(h / f64::from(image.height));
+        let (iw, ih) = (
+            f64::from(image.width) * scale,
+            f64::from(image.height) * scale,
+        );
+        let _ = writeln!(
+            self.content,
+            "q {iw:.2} 0 0 {ih:.2} {:.2} {:.2} cm /Im1 Do Q",
+            x + (w - iw) / 2.0,
+            y + (h - ih) / 2.0
+        );
+        self.image = Some(image);
+        Ok(())
     }
 
     pub fn height(&self) -> f64 {
@@ -52,12 +118,17 @@ impl Page {
     /// The finished document.
     pub fn to_pdf(&self) -> Vec<u8> {
         let content = latin1(&self.content);
-        let objects: Vec<Vec<u8>> = vec![
+        let image_resource = if self.image.is_some() {
+            " /XObject << /Im1 7 0 R >>"
+        } else {
+            ""
+        };
+        let mut objects: Vec<Vec<u8>> = vec![
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
             format!(
                 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {:.2} {:.2}] \
-                 /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>",
+                 /Resources << /Font << /F1 4 0 R /F2 5 0 R >>{image_resource} >> /Contents 6 0 R >>",
                 self.width, self.height
             )
             .into_bytes(),
@@ -70,6 +141,30 @@ impl Page {
             ]
             .concat(),
         ];
+        if let Some(png) = &self.image {
+            let space = if png.colors == 1 {
+                "/DeviceGray"
+            } else {
+                "/DeviceRGB"
+            };
+            objects.push(
+                [
+                    format!(
+                        "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace {space} \
+                         /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 \
+                         /Colors {c} /BitsPerComponent 8 /Columns {w} >> /Length {len} >>\nstream\n",
+                        w = png.width,
+                        h = png.height,
+                        c = png.colors,
+                        len = png.data.len()
+                    )
+                    .into_bytes(),
+                    png.data.clone(),
+                    b"\nendstream".to_vec(),
+                ]
+                .concat(),
+            );
+        }
         let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
         let mut offsets = Vec::with_capacity(objects.len());
         for (i, object) in objects.iter().enumerate() {

@@ -125,3 +125,139 @@ async fn zpl_labels_carry_the_barcode() {
         "{zpl}"
     );
 }
+
+/// A carrier's label picture (PNG) wrapped into our PDF still scans.
+#[tokio::test]
+async fn a_png_label_wrapped_in_a_pdf_still_scans() {
+    let (tracking, pdf) = label(LabelFormat::Pdf).await;
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("in.pdf"), &pdf).expect("written");
+    for (flag, name) in [("-gray", "gray"), ("-png", "rgb")] {
+        let out = tool("pdftoppm")
+            .args(["-r", "200", "-png", flag, "-singlefile"])
+            .arg(dir.path().join("in.pdf"))
+            .arg(dir.path().join(name))
+            .output()
+            .expect("pdftoppm runs");
+        assert!(out.status.success());
+        let png = std::fs::read(dir.path().join(format!("{name}.png"))).expect("png");
+        let mut page = backhaul_carriers::pdf::Page::new(288.0, 432.0);
+        page.png(&png, 0.0, 0.0, 288.0, 432.0)
+            .expect("png embedded");
+        check_pdf_scans(&tracking, &page.to_pdf());
+    }
+}
+
+fn check_pdf_scans(tracking: &str, pdf: &[u8]) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("wrapped.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let rendered = tool("pdftoppm")
+        .args(["-r", "300", "-png", "-singlefile"])
+        .arg(&path)
+        .arg(dir.path().join("page"))
+        .output()
+        .expect("pdftoppm runs");
+    assert!(
+        rendered.status.success(),
+        "pdftoppm: {}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let decoded = tool("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Scode128.enable"])
+        .arg(dir.path().join("page.png"))
+        .output()
+        .expect("zbarimg runs");
+    assert_eq!(String::from_utf8_lossy(&decoded.stdout).trim(), tracking);
+}
+
+/// UPS sends its label as a PNG; the adapter hands back a PDF that still scans.
+#[tokio::test]
+async fn ups_return_labels_arrive_as_scannable_pdfs() {
+    use backhaul_carriers::http::HttpSettings;
+    use backhaul_carriers::ups::Ups;
+    use backhaul_carriers::LabelRef;
+    use base64::Engine;
+    use wiremock::matchers::{body_partial_json, method, path, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // A real label picture: the sandbox label rendered to a greyscale PNG.
+    let (tracking, pdf) = label(LabelFormat::Pdf).await;
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("in.pdf"), &pdf).expect("written");
+    let out = tool("pdftoppm")
+        .args(["-r", "200", "-png", "-gray", "-singlefile"])
+        .arg(dir.path().join("in.pdf"))
+        .arg(dir.path().join("ups"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let png = std::fs::read(dir.path().join("ups.png")).expect("png");
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/security/v1/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "t", "expires_in": "14399"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("^/api/shipments/v[0-9]+/ship$"))
+        .and(body_partial_json(serde_json::json!({"ShipmentRequest": {"Shipment": {"ReturnService": {"Code": "9"}}, "LabelSpecification": {"LabelImageFormat": {"Code": "PNG"}}}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ShipmentResponse": {
+            "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+            "ShipmentResults": {
+                "ShipmentCharges": {"TotalCharges": {"CurrencyCode": "EUR", "MonetaryValue": "9.87"}},
+                "ShipmentIdentificationNumber": "1ZSHIPMENT0001",
+                "PackageResults": {"TrackingNumber": tracking, "ShippingLabel": {"ImageFormat": {"Code": "PNG"},
+                    "GraphicImage": base64::engine::general_purpose::STANDARD.encode(&png)}}
+            }}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path_regex("^/api/shipments/v[0-9]+/void/cancel/1ZSHIPMENT0001$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"VoidShipmentResponse": {"SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}}}})))
+        .mount(&server)
+        .await;
+
+    let ups = Ups::new(
+        HttpSettings::new(server.uri()),
+        "id".into(),
+        secrecy::SecretString::from("s"),
+        "A1B2C3".into(),
+    )
+    .expect("adapter");
+    let request = LabelRequest {
+        rma_number: "R-7KQ2-M9XD".into(),
+        from: address("Anna Schmidt", "Torstraße 112", "Berlin", "10119", "DE"),
+        to: address(
+            "Berlin returns centre",
+            "Am Borsigturm 100",
+            "Berlin",
+            "13507",
+            "DE",
+        ),
+        format: LabelFormat::Pdf,
+        currency: "EUR".into(),
+        estimated_cost: "5.95".into(),
+    };
+    let bought = ups.create_return_label(&request).await.expect("bought");
+    assert_eq!(
+        (
+            bought.cost.as_str(),
+            bought.currency.as_str(),
+            bought.reference.as_str()
+        ),
+        ("9.87", "EUR", "1ZSHIPMENT0001")
+    );
+    assert!(bought.documents[0].1.starts_with(b"%PDF"));
+    check_pdf_scans(&tracking, &bought.documents[0].1);
+    ups.void_label(&LabelRef {
+        tracking_number: tracking,
+        reference: bought.reference,
+    })
+    .await
+    .expect("voided");
+}
