@@ -260,6 +260,11 @@ pub async fn void_before_cancel(
                 rma.number
             )))
         }
+        // Some carriers cannot void (they bill only once the parcel moves): cancel anyway.
+        Err(e @ backhaul_carriers::CarrierError::NotSupported { .. }) => {
+            tracing::warn!(carrier = %label.carrier, error = %e, "label left unvoided at cancel");
+            Ok(false)
+        }
         Err(e) => Err(e.into()),
     }
 }
