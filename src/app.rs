@@ -23,7 +23,7 @@ use crate::domain::routing::Network;
 use crate::metrics::Metrics;
 use crate::returns::ReturnRules;
 use crate::telemetry::RequestSpan;
-use backhaul_carriers::dhl::Dhl;
+use backhaul_carriers::dhl::{Dhl, ExpressAccount};
 use backhaul_carriers::easypost::EasyPost;
 use backhaul_carriers::fedex::FedEx;
 use backhaul_carriers::http::HttpSettings;
@@ -224,8 +224,31 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
         carriers.add(Arc::new(adapter));
     }
     if c.dhl.enabled {
-        let adapter = Dhl::new(http(&c.dhl), need(&c.dhl.api_key, "dhl", "api_key")?)
+        let mut adapter = Dhl::new(http(&c.dhl), need(&c.dhl.api_key, "dhl", "api_key")?)
             .map_err(failed("dhl"))?;
+        // Labels only when a MyDHL Express account is configured too.
+        if let (Some(username), Some(password), Some(account_number)) = (
+            c.dhl.client_id.clone(),
+            c.dhl.client_secret.clone(),
+            c.dhl.account_number.clone(),
+        ) {
+            let label_url = c
+                .dhl
+                .label_base_url
+                .as_deref()
+                .unwrap_or("https://express.api.dhl.com/mydhlapi");
+            let mut express = HttpSettings::new(label_url);
+            express.timeout = std::time::Duration::from_secs(c.dhl.timeout_seconds.max(1));
+            express.retries = c.dhl.retries;
+            adapter = adapter
+                .with_express(ExpressAccount {
+                    settings: express,
+                    username,
+                    password,
+                    account_number,
+                })
+                .map_err(failed("dhl"))?;
+        }
         carriers.add(Arc::new(adapter));
     }
     Ok(carriers)

@@ -110,6 +110,9 @@ pub struct CarrierAccount {
     /// Shippo: the carrier for tracking numbers without a `carrier:` prefix.
     #[serde(default)]
     pub tracking_carrier: Option<String>,
+    /// DHL: the MyDHL Express API, which buys labels (tracking is another host).
+    #[serde(default)]
+    pub label_base_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

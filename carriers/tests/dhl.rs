@@ -86,3 +86,77 @@ async fn a_bad_key_is_unauthorized() {
         }
     );
 }
+
+#[tokio::test]
+async fn buys_an_express_return_label_billed_to_the_shop() {
+    use backhaul_carriers::dhl::ExpressAccount;
+    use backhaul_carriers::{Address, LabelFormat, LabelRef, LabelRequest};
+    use base64::Engine;
+    use wiremock::matchers::body_partial_json;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/mydhlapi/shipments"))
+        .and(header("authorization", "Basic dXNlcjpwYXNz"))
+        .and(body_partial_json(json!({"accounts": [{"typeCode": "shipper", "number": "123456789"}], "outputImageProperties": {"encodingFormat": "pdf"}})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "shipmentTrackingNumber": "1234567890",
+            "packages": [{"referenceNumber": 1, "trackingNumber": "JD014600003828454340"}],
+            "documents": [{"imageFormat": "PDF", "content": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4 dhl"), "typeCode": "label"}],
+            "shipmentCharges": [{"currencyType": "BILLC", "priceCurrency": "EUR", "price": 24.5}]
+        })))
+        .mount(&server)
+        .await;
+    let dhl = Dhl::new(
+        HttpSettings::new(server.uri()),
+        SecretString::from("dhl-key"),
+    )
+    .expect("adapter")
+    .with_express(ExpressAccount {
+        settings: HttpSettings::new(format!("{}/mydhlapi", server.uri())),
+        username: "user".into(),
+        password: SecretString::from("pass"),
+        account_number: "123456789".into(),
+    })
+    .expect("express");
+    assert_eq!(
+        dhl.capabilities().label_formats,
+        vec![LabelFormat::Pdf, LabelFormat::Zpl]
+    );
+    let address = |name: &str, country: &str| Address {
+        name: name.into(),
+        line1: "Am Borsigturm 100".into(),
+        line2: None,
+        city: "Berlin".into(),
+        region: None,
+        postal_code: "13507".into(),
+        country: country.into(),
+    };
+    let request = LabelRequest {
+        rma_number: "R-7KQ2-M9XD".into(),
+        from: address("Anna Schmidt", "AT"),
+        to: address("Berlin returns centre", "DE"),
+        format: LabelFormat::Pdf,
+        currency: "EUR".into(),
+        estimated_cost: "5.95".into(),
+    };
+    let label = dhl.create_return_label(&request).await.expect("bought");
+    assert_eq!(label.tracking_number, "1234567890");
+    assert_eq!(
+        (label.cost.as_str(), label.currency.as_str()),
+        ("24.50", "EUR")
+    );
+    assert_eq!(
+        label.documents,
+        vec![(LabelFormat::Pdf, b"%PDF-1.4 dhl".to_vec())]
+    );
+    let void = dhl
+        .void_label(&LabelRef {
+            tracking_number: "1234567890".into(),
+            reference: "1234567890".into(),
+        })
+        .await;
+    assert!(
+        matches!(void, Err(CarrierError::NotSupported { .. })),
+        "MyDHL cannot void: {void:?}"
+    );
+}
