@@ -27,6 +27,7 @@ use backhaul_carriers::dhl::{Dhl, ExpressAccount};
 use backhaul_carriers::easypost::EasyPost;
 use backhaul_carriers::fedex::FedEx;
 use backhaul_carriers::http::HttpSettings;
+use backhaul_carriers::sandbox::Scenario;
 use backhaul_carriers::shippo::Shippo;
 use backhaul_carriers::ups::Ups;
 use backhaul_carriers::usps::Usps;
@@ -174,7 +175,15 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
         move |e| StartError::Config(format!("carriers.{carrier}: {e}"))
     }
 
-    let mut carriers = Carriers::with_sandbox(Arc::new(move || clock.now()));
+    let scenario = match settings.carriers.sandbox.scenario.as_str() {
+        "auto" => None,
+        name => Some(Scenario::parse(name).ok_or_else(|| {
+            StartError::Config(format!(
+                "carriers.sandbox.scenario: {name:?} is not auto, normal, lost, damaged, delayed, returned_to_sender, misdelivered or unused"
+            ))
+        })?),
+    };
+    let mut carriers = Carriers::with_sandbox(Arc::new(move || clock.now()), scenario);
     let c = &settings.carriers;
     if c.easypost.enabled {
         let key = need(&c.easypost.api_key, "easypost", "api_key")?;
@@ -252,6 +261,23 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
         carriers.add(Arc::new(adapter));
     }
     Ok(carriers)
+}
+
+/// Voids unused labels past their validity and expires their RMAs, every few minutes.
+fn spawn_label_expiry(state: web::Data<AppState>) {
+    let every =
+        std::time::Duration::from_secs(state.settings.labels.expiry_sweep_minutes.max(1) * 60);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match crate::labels::expire_unused(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "expired RMAs with unused labels"),
+                Err(e) => tracing::warn!(error = %e, "label expiry sweep failed; will retry"),
+            }
+        }
+    });
 }
 
 pub struct Application {
@@ -346,6 +372,7 @@ impl Application {
             source,
         })?
         .run();
+        spawn_label_expiry(state.clone());
         Ok(Application {
             port,
             server,

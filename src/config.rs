@@ -74,17 +74,25 @@ pub struct LookupSettings {
 #[serde(deny_unknown_fields)]
 pub struct LabelSettings {
     pub default_carrier: String,
+    pub expiry_sweep_minutes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CarrierSettings {
+    pub sandbox: SandboxSettings,
     pub easypost: CarrierAccount,
     pub ups: CarrierAccount,
     pub fedex: CarrierAccount,
     pub dhl: CarrierAccount,
     pub usps: CarrierAccount,
     pub shippo: CarrierAccount,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSettings {
+    pub scenario: String,
 }
 
 /// One carrier account. Secrets only from the environment.

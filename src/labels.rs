@@ -268,3 +268,53 @@ pub async fn void_before_cancel(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Expires RMAs whose label was not used in time: the label is voided at its carrier and
+/// the RMA moves to `expired` with an audit event. A label the carrier refuses to void
+/// (the parcel is already moving) leaves its RMA alone. Returns how many expired.
+pub async fn expire_unused(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let due = state
+        .db
+        .read(move |c| labels::unused_and_expired(c, now, 500).map_err(AppError::from))
+        .await?;
+    let mut expired = 0;
+    for (number, label) in due {
+        if let Some(carrier) = state.carriers.get(&label.carrier) {
+            let reference = LabelRef {
+                tracking_number: label.tracking_number.clone(),
+                reference: label.carrier_reference.clone(),
+            };
+            match carrier.void_label(&reference).await {
+                Ok(()) | Err(backhaul_carriers::CarrierError::NotSupported { .. }) => {}
+                Err(e) => {
+                    tracing::warn!(carrier = %label.carrier, error = %e, "expired label not voided; RMA left as it is");
+                    continue;
+                }
+            }
+        }
+        let number = RmaNumber::parse(&number).map_err(|e| AppError::Internal(e.to_string()))?;
+        let expires_at = label.expires_at;
+        let outcome = state
+            .db
+            .write(move |c| {
+                let note = format!("label unused by {}", views::ts(expires_at));
+                let audit = Audit {
+                    actor: "system:label-expiry",
+                    note: Some(&note),
+                    at: now,
+                };
+                rmas::apply_event(c, &number, RmaEvent::Expire, audit)?;
+                labels::mark_voided(c, &label.rma_id, now)?;
+                Ok::<_, AppError>(())
+            })
+            .await;
+        match outcome {
+            Ok(()) => expired += 1,
+            // Moved on meanwhile (a scan arrived): not ours to expire any more.
+            Err(AppError::IllegalTransition(_) | AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(expired)
+}

@@ -161,10 +161,13 @@ pub struct Carriers {
 }
 
 impl Carriers {
-    /// The carriers a fresh installation has: the offline sandbox, on `now`'s time.
-    pub fn with_sandbox(now: sandbox::Now) -> Carriers {
+    /// The carriers a fresh installation has: the offline sandbox, on `now`'s time,
+    /// optionally with every label forced into one scenario.
+    pub fn with_sandbox(now: sandbox::Now, scenario: Option<sandbox::Scenario>) -> Carriers {
         let mut carriers = Carriers::default();
-        carriers.add(Arc::new(sandbox::Sandbox::with_clock(now)));
+        carriers.add(Arc::new(
+            sandbox::Sandbox::with_clock(now).with_scenario(scenario),
+        ));
         carriers
     }
 

@@ -15,8 +15,11 @@
 //! | 3 | delayed | a delay exception at +44 h, delivered at +116 h |
 //! | 4 | returned to sender | refused at +52 h, back with the sender at +120 h |
 //! | 5 | misdelivered | delivered at +56 h, but scanned in Reykjavík |
+//! | 6 | unused | the label is never handed over: no scan after its creation |
 //!
-//! A label's scenario is chosen from its RMA number: 85 % normal, 3 % each of the others.
+//! A label's scenario is chosen from its RMA number: 85 % normal, 3 % each of lost,
+//! damaged, delayed, returned and misdelivered; or forced for every label by the setting
+//! `carriers.sandbox.scenario` (for demos and tests). `unused` is only ever forced.
 
 use std::sync::Arc;
 
@@ -38,17 +41,37 @@ pub enum Scenario {
     Delayed,
     ReturnedToSender,
     Misdelivered,
+    Unused,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 6] = [
+    const ALL: [Scenario; 7] = [
         Scenario::Normal,
         Scenario::Lost,
         Scenario::Damaged,
         Scenario::Delayed,
         Scenario::ReturnedToSender,
         Scenario::Misdelivered,
+        Scenario::Unused,
     ];
+
+    const NAMES: [&'static str; 7] = [
+        "normal",
+        "lost",
+        "damaged",
+        "delayed",
+        "returned_to_sender",
+        "misdelivered",
+        "unused",
+    ];
+
+    /// A scenario by its name in the table above.
+    pub fn parse(name: &str) -> Option<Scenario> {
+        Scenario::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Scenario::ALL[i])
+    }
 
     fn digit(self) -> u32 {
         Scenario::ALL.iter().position(|s| *s == self).unwrap_or(0) as u32
@@ -129,8 +152,9 @@ type Step = (
 fn steps(scenario: Scenario) -> Vec<Step> {
     use ExceptionKind as X;
     use TrackingStatus as S;
+    let created: Step = (0, "LC", "Label created", S::PreTransit, None);
     let start: [Step; 3] = [
-        (0, "LC", "Label created", S::PreTransit, None),
+        created,
         (20, "PU", "Picked up", S::InTransit, None),
         (32, "AR", "Arrived at sorting facility", S::InTransit, None),
     ];
@@ -173,6 +197,7 @@ fn steps(scenario: Scenario) -> Vec<Step> {
             ),
             (120, "RS", "Returned to sender", S::ReturnedToSender, None),
         ],
+        Scenario::Unused => return vec![created],
         Scenario::Misdelivered => vec![
             (50, "OD", "Out for delivery", S::OutForDelivery, None),
             (56, "DL", "Delivered", S::Delivered, None),
@@ -239,6 +264,7 @@ pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// The sandbox carrier.
 pub struct Sandbox {
     now: Now,
+    forced: Option<Scenario>,
 }
 
 impl Default for Sandbox {
@@ -253,11 +279,15 @@ impl Sandbox {
     }
 
     pub fn with_clock(now: Now) -> Sandbox {
-        Sandbox { now }
+        Sandbox { now, forced: None }
+    }
+
+    /// Every label follows `scenario` instead of one chosen from its RMA number.
+    pub fn with_scenario(mut self, scenario: Option<Scenario>) -> Sandbox {
+        self.forced = scenario;
+        self
     }
 }
-
-const PICKUP_AFTER_HOURS: i64 = 20;
 
 #[async_trait]
 impl Carrier for Sandbox {
@@ -276,7 +306,9 @@ impl Carrier for Sandbox {
 
     async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError> {
         let now = (self.now)();
-        let scenario = Scenario::for_reference(&request.rma_number);
+        let scenario = self
+            .forced
+            .unwrap_or_else(|| Scenario::for_reference(&request.rma_number));
         let salt = format!(
             "{}{}",
             request.rma_number,
@@ -319,9 +351,9 @@ impl Carrier for Sandbox {
             carrier: "sandbox".into(),
             message: message.into(),
         };
-        let (_, created) =
-            decode(tracking_number).ok_or_else(|| rejected("unknown tracking number"))?;
-        if (self.now)() >= created + Duration::hours(PICKUP_AFTER_HOURS) {
+        decode(tracking_number).ok_or_else(|| rejected("unknown tracking number"))?;
+        // Voidable until the first scan after the label was created.
+        if simulate(tracking_number, (self.now)()).status != TrackingStatus::PreTransit {
             return Err(rejected("the parcel is already with the carrier"));
         }
         Ok(())
@@ -385,6 +417,7 @@ mod tests {
             (Sc::ReturnedToSender, 53, S::Exception, Some(X::Refused)),
             (Sc::ReturnedToSender, 121, S::ReturnedToSender, None),
             (Sc::Misdelivered, 57, S::Delivered, None),
+            (Sc::Unused, 5000, S::PreTransit, None),
         ];
         for (scenario, hours, status, exception) in table {
             let n = tracking_number(scenario, at(0), "salt");
@@ -420,8 +453,14 @@ mod tests {
             .collect();
         let normal = scenarios.iter().filter(|s| **s == Scenario::Normal).count();
         assert!((800..900).contains(&normal), "{normal}");
-        for s in Scenario::ALL {
+        for s in Scenario::ALL.into_iter().filter(|s| *s != Scenario::Unused) {
             assert!(scenarios.contains(&s), "{s:?} never chosen");
         }
+        assert!(
+            !scenarios.contains(&Scenario::Unused),
+            "unused is only ever forced"
+        );
+        assert_eq!(Scenario::parse("unused"), Some(Scenario::Unused));
+        assert_eq!(Scenario::parse("teleported"), None);
     }
 }

@@ -79,3 +79,21 @@ pub fn mark_voided(conn: &mut DbConnection, rma_id: &str, now: DateTime<Utc>) ->
         .execute(conn)
         .map(|_| ())
 }
+
+/// Labels of RMAs still waiting for their parcel whose validity ended at or before `now`.
+pub fn unused_and_expired(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(String, LabelRow)>> {
+    use super::schema::rmas;
+    return_labels::table
+        .inner_join(rmas::table)
+        .filter(rmas::status.eq("label_issued"))
+        .filter(return_labels::voided_at.is_null())
+        .filter(return_labels::expires_at.le(naive(now)))
+        .select((rmas::number, LabelRow::as_select()))
+        .order(return_labels::expires_at)
+        .limit(limit)
+        .load(conn)
+}

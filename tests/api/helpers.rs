@@ -33,6 +33,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub keys: HashMap<Role, String>,
     pub clock: Arc<TestClock>,
+    pub state: actix_web::web::Data<backhaul::app::AppState>,
     _dir: tempfile::TempDir,
 }
 
@@ -110,6 +111,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         client: reqwest::Client::new(),
         keys,
         clock,
+        state,
         _dir: dir,
     }
 }

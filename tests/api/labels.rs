@@ -298,6 +298,91 @@ async fn warehouses_limit_their_carriers(app: TestApp) {
     assert_eq!(sandbox.status, StatusCode::CREATED, "{}", sandbox.text);
 }
 
+async fn unused_labels_expire_with_their_rma(app: TestApp) {
+    let (customer, number) = authorized_rma(&app, "LX-1", "size_too_small").await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &customer,
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    let (_, fresh) = authorized_rma(&app, "LX-2", "size_too_small").await;
+    app.advance(Duration::days(29));
+    let customer2 = app.customer_token("LX-2", "lx-2@example.com").await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/rmas/{fresh}/label"),
+            &customer2,
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        backhaul::labels::expire_unused(&app.state)
+            .await
+            .expect("sweep"),
+        0,
+        "nothing is due yet"
+    );
+
+    app.advance(Duration::days(2));
+    assert_eq!(
+        backhaul::labels::expire_unused(&app.state)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(
+        backhaul::labels::expire_unused(&app.state)
+            .await
+            .expect("sweep"),
+        0,
+        "once only"
+    );
+    let admin = As::Role(Role::Admin);
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &admin)
+        .await
+        .body;
+    assert_eq!(rma["status"], "expired");
+    assert!(rma["label"]["voided_at"].is_string());
+    let last = rma["timeline"]
+        .as_array()
+        .and_then(|t| t.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(
+        (last["event"].as_str(), last["actor"].as_str()),
+        (Some("expire"), Some("system:label-expiry"))
+    );
+    let still = app.get(&format!("/api/v1/rmas/{fresh}"), &admin).await.body;
+    assert_eq!(
+        still["status"], "label_issued",
+        "a label within its validity stays"
+    );
+}
+
+async fn unused_labels_expire_on(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "unused".into()).await;
+    unused_labels_expire_with_their_rma(app).await;
+}
+
+#[tokio::test]
+async fn unused_labels_expire_on_sqlite() {
+    unused_labels_expire_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn unused_labels_expire_on_postgres() {
+    unused_labels_expire_on(Backend::Postgres).await;
+}
+
 crate::on_both_backends!(
     warehouses_limit_their_carriers,
     a_customer_prints_a_label_once,
