@@ -21,6 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
 use crate::http::{CarrierHttp, HttpSettings};
+use crate::one_by_one;
 use crate::tracking::{exception_from_words, parse_time, refine_exception};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRequest,
@@ -285,11 +286,7 @@ impl Carrier for Dhl {
         &self,
         tracking_numbers: &[String],
     ) -> Result<Vec<TrackingUpdate>, CarrierError> {
-        let mut updates = Vec::with_capacity(tracking_numbers.len());
-        for number in tracking_numbers {
-            updates.push(self.track_one(number).await?);
-        }
-        Ok(updates)
+        one_by_one(tracking_numbers, |number| self.track_one(number)).await
     }
 }
 

@@ -147,6 +147,22 @@ pub trait Carrier: Send + Sync {
     }
 }
 
+/// Tracks numbers one call each, in order, for carriers without batch tracking.
+pub(crate) async fn one_by_one<'a, F, Fut>(
+    numbers: &'a [String],
+    track: F,
+) -> Result<Vec<TrackingUpdate>, CarrierError>
+where
+    F: Fn(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<TrackingUpdate, CarrierError>>,
+{
+    let mut updates = Vec::with_capacity(numbers.len());
+    for number in numbers {
+        updates.push(track(number).await?);
+    }
+    Ok(updates)
+}
+
 /// What identifies a bought label to its carrier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelRef {

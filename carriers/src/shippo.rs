@@ -20,6 +20,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
 use crate::http::{CarrierHttp, HttpSettings};
+use crate::one_by_one;
 use crate::tracking::{parse_time, refine_exception};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -307,11 +308,7 @@ impl Carrier for Shippo {
         &self,
         tracking_numbers: &[String],
     ) -> Result<Vec<TrackingUpdate>, CarrierError> {
-        let mut updates = Vec::with_capacity(tracking_numbers.len());
-        for number in tracking_numbers {
-            updates.push(self.track_one(number).await?);
-        }
-        Ok(updates)
+        one_by_one(tracking_numbers, |number| self.track_one(number)).await
     }
 }
 

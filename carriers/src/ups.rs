@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 use crate::http::{CarrierHttp, HttpSettings};
 use crate::local_time;
 use crate::oauth::{read_token, TokenCache};
+use crate::one_by_one;
 use crate::pdf::Page;
 use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
@@ -351,11 +352,7 @@ impl Carrier for Ups {
         &self,
         tracking_numbers: &[String],
     ) -> Result<Vec<TrackingUpdate>, CarrierError> {
-        let mut updates = Vec::with_capacity(tracking_numbers.len());
-        for number in tracking_numbers {
-            updates.push(self.track_one(number).await?);
-        }
-        Ok(updates)
+        one_by_one(tracking_numbers, |number| self.track_one(number)).await
     }
 }
 

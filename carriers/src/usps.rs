@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use crate::http::{CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
+use crate::one_by_one;
 use crate::tracking::{exception_from_words, parse_time, refine_exception};
 use crate::{
     Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
@@ -224,11 +225,7 @@ impl Carrier for Usps {
         &self,
         tracking_numbers: &[String],
     ) -> Result<Vec<TrackingUpdate>, CarrierError> {
-        let mut updates = Vec::with_capacity(tracking_numbers.len());
-        for number in tracking_numbers {
-            updates.push(self.track_one(number).await?);
-        }
-        Ok(updates)
+        one_by_one(tracking_numbers, |number| self.track_one(number)).await
     }
 }
 
