@@ -307,6 +307,9 @@ fn schemas() -> Value {
     let time = json!({"type": "string", "format": "date-time"});
     let text = json!({"type": "string"});
     let nullable_text = json!({"type": ["string", "null"]});
+    let parcel = json!({"type": "object", "properties": {
+        "direction": string_enum(&["inbound", "outbound"]), "carrier": text, "tracking_number": text,
+        "status": text, "since": time}});
     json!({
         "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
             "type": text, "title": text, "status": {"type": "integer"}, "detail": text,
@@ -399,7 +402,7 @@ fn schemas() -> Value {
                 "reason": schema_ref("ReturnReason"), "estimated_refund": money(),
             }}},
             "decision": schema_ref("Decision"), "return_to": schema_ref("Warehouse"), "comment": nullable_text,
-            "label": {"oneOf": [schema_ref("Label"), {"type": "null"}]}, "parcels": {"type": "array", "items": {"type": "object"}},
+            "label": {"oneOf": [schema_ref("Label"), {"type": "null"}]}, "parcels": {"type": "array", "items": parcel},
             "timeline": {"type": "array", "items": schema_ref("Event")},
             "created_at": time, "updated_at": time,
         }},

@@ -112,6 +112,26 @@ pub fn label(
     })
 }
 
+/// The return parcel its label created, until tracking says more: `pre_transit` from
+/// the label's creation, `cancelled` once voided.
+fn inbound_parcel(label: &Value) -> Value {
+    if label.is_null() {
+        return json!([]);
+    }
+    let status = if label["voided_at"].is_null() {
+        "pre_transit"
+    } else {
+        "cancelled"
+    };
+    json!([{
+        "direction": "inbound",
+        "carrier": label["carrier"],
+        "tracking_number": label["tracking_number"],
+        "status": status,
+        "since": label["created_at"],
+    }])
+}
+
 /// One RMA in full. `return_to` is the warehouse when it is still configured.
 pub fn rma(
     r: &RmaRow,
@@ -146,7 +166,7 @@ pub fn rma(
         "return_to": return_to.map_or_else(|| json!({"code": r.return_to}), |w| json!(w)),
         "comment": r.comment,
         "label": label,
-        "parcels": [],
+        "parcels": inbound_parcel(&label),
         "timeline": events.iter().map(event).collect::<Vec<_>>(),
         "created_at": ts(r.created_at),
         "updated_at": ts(r.updated_at),

@@ -100,6 +100,9 @@ async fn a_customer_prints_a_label_once(app: TestApp) {
         .body;
     assert_eq!(rma["status"], "label_issued");
     assert_eq!(rma["label"]["tracking_number"], tracking.as_str());
+    assert_eq!(rma["parcels"][0]["direction"], "inbound");
+    assert_eq!(rma["parcels"][0]["tracking_number"], tracking.as_str());
+    assert_eq!(rma["parcels"][0]["status"], "pre_transit");
     let last = rma["timeline"]
         .as_array()
         .and_then(|t| t.last())
@@ -237,6 +240,7 @@ async fn cancelling_voids_an_unused_label(app: TestApp) {
         "{}",
         cancelled.text
     );
+    assert_eq!(cancelled.body["parcels"][0]["status"], "cancelled");
     let last = cancelled.body["timeline"]
         .as_array()
         .and_then(|t| t.last())
