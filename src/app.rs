@@ -30,7 +30,7 @@ use backhaul_carriers::http::HttpSettings;
 use backhaul_carriers::sandbox::Scenario;
 use backhaul_carriers::shippo::Shippo;
 use backhaul_carriers::ups::Ups;
-use backhaul_carriers::usps::Usps;
+use backhaul_carriers::usps::{Payer as UspsPayer, Usps};
 use backhaul_carriers::{CarrierError, Carriers};
 
 /// Where "now" comes from; tests substitute their own.
@@ -224,12 +224,25 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
         carriers.add(Arc::new(adapter));
     }
     if c.usps.enabled {
-        let adapter = Usps::new(
+        let mut adapter = Usps::new(
             http(&c.usps),
             need(&c.usps.client_id, "usps", "client_id")?,
             need(&c.usps.client_secret, "usps", "client_secret")?,
         )
         .map_err(failed("usps"))?;
+        // Labels only when the business account that pays for them is configured.
+        if let (Some(crid), Some(mid), Some(eps_account)) = (
+            c.usps.crid.clone(),
+            c.usps.mid.clone(),
+            c.usps.account_number.clone(),
+        ) {
+            adapter = adapter.with_payer(UspsPayer {
+                manifest_mid: c.usps.manifest_mid.clone().unwrap_or_else(|| mid.clone()),
+                crid,
+                mid,
+                eps_account,
+            });
+        }
         carriers.add(Arc::new(adapter));
     }
     if c.dhl.enabled {

@@ -121,6 +121,14 @@ pub struct CarrierAccount {
     /// DHL: the MyDHL Express API, which buys labels (tracking is another host).
     #[serde(default)]
     pub label_base_url: Option<String>,
+    /// USPS: the Customer Registration ID, Mailer ID and manifest MID that pay for
+    /// return labels together with `account_number` (the EPS account).
+    #[serde(default)]
+    pub crid: Option<String>,
+    #[serde(default)]
+    pub mid: Option<String>,
+    #[serde(default)]
+    pub manifest_mid: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -20,7 +20,7 @@ use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
-use crate::http::{CarrierHttp, HttpSettings};
+use crate::http::{parse_json, CarrierHttp, HttpSettings};
 use crate::one_by_one;
 use crate::tracking::{exception_from_words, parse_time, refine_exception};
 use crate::{
@@ -147,38 +147,38 @@ impl Dhl {
                     .header("DHL-API-Key", self.api_key.expose_secret())
             })
             .await?;
-        let unknown = TrackingUpdate::unknown("dhl", number);
         if answer.status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(unknown);
+            return Ok(TrackingUpdate::unknown("dhl", number));
         }
         self.http.check(&answer)?;
-        let body: Value =
-            serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
-                carrier: "dhl".into(),
-                message: e.to_string(),
-            })?;
-        let Some(shipment) = body.pointer("/shipments/0") else {
-            return Ok(unknown);
-        };
-        let mut events: Vec<TrackingEvent> = shipment
-            .get("events")
-            .and_then(Value::as_array)
-            .map(|e| e.iter().map(event).collect())
-            .unwrap_or_default();
-        events.sort_by_key(|e| e.at);
-        let current = shipment.get("status").map(event);
-        let (status, exception) =
-            current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
-        Ok(TrackingUpdate {
-            carrier: "dhl".into(),
-            tracking_number: text(shipment, "/id").unwrap_or_else(|| number.to_string()),
-            status,
-            exception: refine_exception(exception, &events),
-            events,
-            estimated_delivery: text(shipment, "/estimatedTimeOfDelivery")
-                .map(|t| parse_time(&t, &Location::default())),
-        })
+        read_tracking(number, &answer.body)
     }
+}
+
+/// Reads one Shipment Tracking - Unified answer (`GET /track/shipments`).
+pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
+    let body: Value = parse_json("dhl", body)?;
+    let Some(shipment) = body.pointer("/shipments/0") else {
+        return Ok(TrackingUpdate::unknown("dhl", number));
+    };
+    let mut events: Vec<TrackingEvent> = shipment
+        .get("events")
+        .and_then(Value::as_array)
+        .map(|e| e.iter().map(event).collect())
+        .unwrap_or_default();
+    events.sort_by_key(|e| e.at);
+    let current = shipment.get("status").map(event);
+    let (status, exception) =
+        current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
+    Ok(TrackingUpdate {
+        carrier: "dhl".into(),
+        tracking_number: text(shipment, "/id").unwrap_or_else(|| number.to_string()),
+        status,
+        exception: refine_exception(exception, &events),
+        events,
+        estimated_delivery: text(shipment, "/estimatedTimeOfDelivery")
+            .map(|t| parse_time(&t, &Location::default())),
+    })
 }
 
 #[async_trait]

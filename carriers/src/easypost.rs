@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::http::{CarrierHttp, HttpSettings};
+use crate::http::{parse_json, CarrierHttp, HttpSettings};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
@@ -156,6 +156,11 @@ fn address(a: &Address) -> serde_json::Value {
         "name": a.name, "street1": a.line1, "street2": a.line2, "city": a.city,
         "state": a.region, "zip": a.postal_code, "country": a.country,
     })
+}
+
+/// Reads a Tracker object (from `POST /trackers`, or a webhook Event's `result`).
+pub fn read_tracking(body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
+    parse_json("easypost", body).map(update)
 }
 
 fn update(tracker: Tracker) -> TrackingUpdate {

@@ -22,7 +22,7 @@ use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
-use crate::http::{CarrierHttp, HttpSettings};
+use crate::http::{parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::tracking::{exception_from_words, refine_exception};
 use crate::{
@@ -124,6 +124,27 @@ fn scan(event: &Value) -> TrackingEvent {
         status,
         exception,
     }
+}
+
+/// Reads one `POST /track/v1/trackingnumbers` answer: an update per asked number, in
+/// the order asked; numbers the answer leaves out are unknown.
+pub fn read_tracking(numbers: &[String], body: &[u8]) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let parsed: Value = parse_json("fedex", body)?;
+    let results = parsed
+        .pointer("/output/completeTrackResults")
+        .and_then(Value::as_array);
+    Ok(numbers
+        .iter()
+        .map(|number| {
+            let found = results
+                .and_then(|all| all.iter().find(|r| text(r, "/trackingNumber") == *number))
+                .and_then(|r| r.pointer("/trackResults/0"));
+            match found {
+                Some(r) => result(number, r),
+                None => result(number, &json!({"error": {"code": "NOT.FOUND"}})),
+            }
+        })
+        .collect())
 }
 
 fn result(number: &str, result: &Value) -> TrackingUpdate {
@@ -340,23 +361,7 @@ impl Carrier for FedEx {
                 self.tokens.clear().await;
             }
             self.http.check(&answer)?;
-            let parsed: Value =
-                serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
-                    carrier: "fedex".into(),
-                    message: e.to_string(),
-                })?;
-            let results = parsed
-                .pointer("/output/completeTrackResults")
-                .and_then(Value::as_array);
-            for number in batch {
-                let found = results
-                    .and_then(|all| all.iter().find(|r| text(r, "/trackingNumber") == *number))
-                    .and_then(|r| r.pointer("/trackResults/0"));
-                updates.push(match found {
-                    Some(r) => result(number, r),
-                    None => result(number, &json!({"error": {"code": "NOT.FOUND"}})),
-                });
-            }
+            updates.extend(read_tracking(batch, &answer.body)?);
         }
         Ok(updates)
     }

@@ -110,6 +110,14 @@ fn carrier_message(body: &[u8]) -> String {
         .unwrap_or_else(|| text.chars().take(200).collect())
 }
 
+/// Reads a carrier's JSON body; anything unreadable is `Malformed`, never a panic.
+pub fn parse_json<T: DeserializeOwned>(carrier: &str, body: &[u8]) -> Result<T, CarrierError> {
+    serde_json::from_slice(body).map_err(|e| CarrierError::Malformed {
+        carrier: carrier.into(),
+        message: e.to_string(),
+    })
+}
+
 impl CarrierHttp {
     pub fn new(carrier: &'static str, settings: HttpSettings) -> Result<CarrierHttp, CarrierError> {
         let client = Client::builder()
@@ -217,10 +225,7 @@ impl CarrierHttp {
     ) -> Result<T, CarrierError> {
         let answer = self.send(build).await?;
         self.check(&answer)?;
-        serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
-            carrier: self.carrier.into(),
-            message: e.to_string(),
-        })
+        parse_json(self.carrier, &answer.body)
     }
 
     /// Turns a non-2xx answer into the matching error.

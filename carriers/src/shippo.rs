@@ -19,7 +19,7 @@ use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
-use crate::http::{CarrierHttp, HttpSettings};
+use crate::http::{parse_json, CarrierHttp, HttpSettings};
 use crate::one_by_one;
 use crate::tracking::{parse_time, refine_exception};
 use crate::{
@@ -171,32 +171,33 @@ impl Shippo {
             return Ok(TrackingUpdate::unknown("shippo", number));
         }
         self.http.check(&answer)?;
-        let body: Value =
-            serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
-                carrier: "shippo".into(),
-                message: e.to_string(),
-            })?;
-        let mut events: Vec<TrackingEvent> = body
-            .get("tracking_history")
-            .and_then(Value::as_array)
-            .map(|h| h.iter().map(event).collect())
-            .unwrap_or_default();
-        events.sort_by_key(|e| e.at);
-        let current = body
-            .get("tracking_status")
-            .filter(|v| !v.is_null())
-            .map(event);
-        let (status, exception) =
-            current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
-        Ok(TrackingUpdate {
-            carrier: "shippo".into(),
-            tracking_number: number.to_string(),
-            status,
-            exception: refine_exception(exception, &events),
-            events,
-            estimated_delivery: text(&body, "/eta").map(|t| parse_time(&t, &Location::default())),
-        })
+        read_tracking(number, &answer.body)
     }
+}
+
+/// Reads one tracking answer (`GET /tracks/{carrier}/{number}`).
+pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
+    let body: Value = parse_json("shippo", body)?;
+    let mut events: Vec<TrackingEvent> = body
+        .get("tracking_history")
+        .and_then(Value::as_array)
+        .map(|h| h.iter().map(event).collect())
+        .unwrap_or_default();
+    events.sort_by_key(|e| e.at);
+    let current = body
+        .get("tracking_status")
+        .filter(|v| !v.is_null())
+        .map(event);
+    let (status, exception) =
+        current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
+    Ok(TrackingUpdate {
+        carrier: "shippo".into(),
+        tracking_number: number.to_string(),
+        status,
+        exception: refine_exception(exception, &events),
+        events,
+        estimated_delivery: text(&body, "/eta").map(|t| parse_time(&t, &Location::default())),
+    })
 }
 
 #[async_trait]

@@ -23,7 +23,7 @@ use chrono::{NaiveDateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
-use crate::http::{CarrierHttp, HttpSettings};
+use crate::http::{parse_json, CarrierHttp, HttpSettings};
 use crate::local_time;
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
@@ -173,45 +173,46 @@ impl Ups {
             self.tokens.clear().await;
         }
         self.http.check(&answer)?;
-        let body: Value =
-            serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
-                carrier: "ups".into(),
-                message: e.to_string(),
-            })?;
-        let Some(package) = body.pointer("/trackResponse/shipment/0/package/0") else {
-            return Ok(TrackingUpdate::unknown("ups", number));
-        };
-        let mut events: Vec<TrackingEvent> = package
-            .get("activity")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(event).collect())
-            .unwrap_or_default();
-        events.sort_by_key(|e| e.at);
-        let current = package.get("currentStatus");
-        let (status, exception) = match current {
-            Some(c) => normalize(
-                &text(c, "/type").unwrap_or_else(|| {
-                    events
-                        .last()
-                        .map(|e| e.raw_code.clone())
-                        .unwrap_or_default()
-                }),
-                &text(c, "/description").unwrap_or_default(),
-            ),
-            None => events
-                .last()
-                .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
-        };
-        let exception = refine_exception(exception, &events);
-        Ok(TrackingUpdate {
-            carrier: "ups".into(),
-            tracking_number: text(package, "/trackingNumber").unwrap_or_else(|| number.to_string()),
-            status,
-            exception,
-            events,
-            estimated_delivery: None,
-        })
+        read_tracking(number, &answer.body)
     }
+}
+
+/// Reads one Track API answer (`GET /api/track/v1/details/{number}`).
+pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
+    let body: Value = parse_json("ups", body)?;
+    let Some(package) = body.pointer("/trackResponse/shipment/0/package/0") else {
+        return Ok(TrackingUpdate::unknown("ups", number));
+    };
+    let mut events: Vec<TrackingEvent> = package
+        .get("activity")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(event).collect())
+        .unwrap_or_default();
+    events.sort_by_key(|e| e.at);
+    let current = package.get("currentStatus");
+    let (status, exception) = match current {
+        Some(c) => normalize(
+            &text(c, "/type").unwrap_or_else(|| {
+                events
+                    .last()
+                    .map(|e| e.raw_code.clone())
+                    .unwrap_or_default()
+            }),
+            &text(c, "/description").unwrap_or_default(),
+        ),
+        None => events
+            .last()
+            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+    };
+    let exception = refine_exception(exception, &events);
+    Ok(TrackingUpdate {
+        carrier: "ups".into(),
+        tracking_number: text(package, "/trackingNumber").unwrap_or_else(|| number.to_string()),
+        status,
+        exception,
+        events,
+        estimated_delivery: None,
+    })
 }
 
 /// A per-request id UPS asks for; unique enough and free of customer data.

@@ -10,20 +10,28 @@
 //! `eventCode` ([`EVENT_CODES`]), and from its text where the code is not in the table.
 //! The event-code table holds only the codes carriers.md names (01, 03, 07, 10, 16 and
 //! the 04/05/09/21 undeliverable family); the full USPS table is not verified here.
-//! Partial: return labels (`/labels/v3/return-label` with a payment authorization) are
-//! not built yet.
+//!
+//! Return labels (domestic only, when a [`Payer`] is configured): a payment
+//! authorization token from `POST /payments/v3/payment-authorization` (roles PAYER and
+//! LABEL_OWNER with the shop's CRID, MIDs and EPS account; cached like the OAuth
+//! token), then `POST /labels/v3/return-label` with `X-Payment-Authorization-Token`.
+//! USPS answers multipart: a JSON part (`trackingNumber`, `postage`) and the label as
+//! base64 ([`read_label_answer`]). Voiding is `DELETE /labels/v3/label/{number}`.
+//! Request and answer shapes follow USPS's published examples; not verified live.
 
 use async_trait::async_trait;
+use base64::Engine;
+use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
-use crate::http::{CarrierHttp, HttpSettings};
+use crate::http::{parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::tracking::{exception_from_words, parse_time, refine_exception};
 use crate::{
-    Capabilities, Carrier, CarrierError, ExceptionKind, Location, TrackingEvent, TrackingStatus,
-    TrackingUpdate,
+    Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
+    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://apis.usps.com";
@@ -97,11 +105,151 @@ fn text(v: &Value, key: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// The shop's USPS business account, which pays for return labels.
+#[derive(Debug, Clone)]
+pub struct Payer {
+    /// Customer Registration ID.
+    pub crid: String,
+    /// Mailer ID printed in the label's barcode.
+    pub mid: String,
+    pub manifest_mid: String,
+    /// The Enterprise Payment System account charged for postage.
+    pub eps_account: String,
+}
+
 pub struct Usps {
     http: CarrierHttp,
     client_id: String,
     client_secret: SecretString,
     tokens: TokenCache,
+    payer: Option<Payer>,
+    payment_tokens: TokenCache,
+}
+
+fn malformed(message: impl Into<String>) -> CarrierError {
+    CarrierError::Malformed {
+        carrier: "usps".into(),
+        message: message.into(),
+    }
+}
+
+/// One part of a multipart answer: its headers (lower-case names) and body.
+struct Part<'a> {
+    headers: Vec<(String, String)>,
+    body: &'a [u8],
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Splits a multipart body on the boundary its first line declares.
+fn parts(body: &[u8]) -> Vec<Part<'_>> {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let body = &body[start..];
+    let line_end = find(body, b"\n").unwrap_or(body.len());
+    let boundary = String::from_utf8_lossy(&body[..line_end])
+        .trim()
+        .to_string();
+    if !boundary.starts_with("--") || boundary.len() < 3 {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut rest = &body[line_end.min(body.len())..];
+    while let Some(end) = find(rest, boundary.as_bytes()) {
+        let chunk = &rest[..end];
+        rest = &rest[end + boundary.len()..];
+        let split = find(chunk, b"\r\n\r\n")
+            .map(|i| (i, 4))
+            .or_else(|| find(chunk, b"\n\n").map(|i| (i, 2)));
+        if let Some((at, gap)) = split {
+            let headers = String::from_utf8_lossy(&chunk[..at])
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+                .collect();
+            found.push(Part {
+                headers,
+                body: &chunk[at + gap..],
+            });
+        }
+        if rest.starts_with(b"--") {
+            break;
+        }
+    }
+    found
+}
+
+/// Reads a return-label answer: the metadata (JSON part, or the whole body when USPS
+/// answers plain JSON with `labelImage`) and the label document.
+pub fn read_label_answer(body: &[u8]) -> Result<(String, String, Vec<u8>), CarrierError> {
+    let split = parts(body);
+    let (metadata, encoded): (Value, Vec<u8>) = if split.is_empty() {
+        let all: Value = parse_json("usps", body)?;
+        let image = text(&all, "labelImage").ok_or_else(|| malformed("no labelImage"))?;
+        (all, image.into_bytes())
+    } else {
+        let is_json = |p: &&Part| {
+            p.headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.contains("json"))
+        };
+        let json_part = split
+            .iter()
+            .find(is_json)
+            .ok_or_else(|| malformed("no JSON part in the label answer"))?;
+        let label_part = split
+            .iter()
+            .find(|p| !is_json(p))
+            .ok_or_else(|| malformed("no label part in the label answer"))?;
+        (
+            parse_json("usps", json_part.body)?,
+            label_part.body.to_vec(),
+        )
+    };
+    let metadata = ["returnLabelMetadata", "labelMetadata"]
+        .iter()
+        .find_map(|k| metadata.get(*k).cloned())
+        .unwrap_or(metadata);
+    let tracking = text(&metadata, "trackingNumber")
+        .ok_or_else(|| malformed("label answer without trackingNumber"))?;
+    let postage = match metadata.get("postage") {
+        Some(Value::Number(n)) => format!("{:.2}", n.as_f64().unwrap_or(0.0)),
+        Some(Value::String(s)) => s.clone(),
+        _ => "0.00".into(),
+    };
+    let compact: Vec<u8> = encoded
+        .into_iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let document = base64::engine::general_purpose::STANDARD
+        .decode(&compact)
+        .map_err(|e| malformed(format!("label is not base64: {e}")))?;
+    Ok((tracking, postage, document))
+}
+
+/// USPS wants first and last names apart; a one-word name is the last name.
+fn names(full: &str) -> (String, String) {
+    match full.trim().rsplit_once(' ') {
+        Some((first, last)) => (first.trim().to_string(), last.to_string()),
+        None => (String::new(), full.trim().to_string()),
+    }
+}
+
+fn address(a: &Address) -> Value {
+    let (first, last) = names(&a.name);
+    let (zip, plus4) = a
+        .postal_code
+        .split_once('-')
+        .map_or((a.postal_code.as_str(), None), |(z, p)| (z, Some(p)));
+    json!({
+        "firstName": first, "lastName": last,
+        "streetAddress": a.line1, "secondaryAddress": a.line2,
+        "city": a.city, "state": a.region, "ZIPCode": zip, "ZIPPlus4": plus4,
+    })
 }
 
 impl Usps {
@@ -115,7 +263,47 @@ impl Usps {
             client_id,
             client_secret,
             tokens: TokenCache::default(),
+            payer: None,
+            payment_tokens: TokenCache::default(),
         })
+    }
+
+    /// Buys return labels on `payer`'s account; without one the adapter only tracks.
+    pub fn with_payer(mut self, payer: Payer) -> Usps {
+        self.payer = Some(payer);
+        self
+    }
+
+    fn payer(&self) -> Result<&Payer, CarrierError> {
+        self.payer.as_ref().ok_or_else(|| {
+            self.not_supported("return labels without carriers.usps crid, mid and account_number")
+        })
+    }
+
+    async fn payment_token(&self, token: &SecretString) -> Result<SecretString, CarrierError> {
+        let payer = self.payer()?;
+        self.payment_tokens
+            .get(|| async {
+                let role = |name: &str| {
+                    json!({"roleName": name, "CRID": payer.crid, "MID": payer.mid,
+                           "manifestMID": payer.manifest_mid, "accountType": "EPS",
+                           "accountNumber": payer.eps_account})
+                };
+                let body = json!({"roles": [role("PAYER"), role("LABEL_OWNER")]});
+                let url = self.http.url("/payments/v3/payment-authorization");
+                let answer: Value = self
+                    .http
+                    .json(|c| c.post(&url).bearer_auth(token.expose_secret()).json(&body))
+                    .await?;
+                let value = text(&answer, "paymentAuthorizationToken")
+                    .ok_or_else(|| malformed("no paymentAuthorizationToken"))?;
+                // USPS does not say how long it lasts; the OAuth token's hours are safe.
+                Ok((
+                    SecretString::from(value),
+                    std::time::Duration::from_secs(3600),
+                ))
+            })
+            .await
     }
 
     async fn token(&self) -> Result<SecretString, CarrierError> {
@@ -151,59 +339,60 @@ impl Usps {
             self.tokens.clear().await;
         }
         self.http.check(&answer)?;
-        let body: Value =
-            serde_json::from_slice(&answer.body).map_err(|e| CarrierError::Malformed {
-                carrier: "usps".into(),
-                message: e.to_string(),
-            })?;
-        let mut events: Vec<TrackingEvent> = body
-            .get("trackingEvents")
-            .and_then(Value::as_array)
-            .map(|all| {
-                all.iter()
-                    .map(|e| {
-                        let raw_time = text(e, "eventTimestamp").unwrap_or_default();
-                        let description = text(e, "eventType").unwrap_or_default();
-                        let code = text(e, "eventCode").unwrap_or_default();
-                        let (status, exception) = normalize_event(&code, &description);
-                        let location = Location {
-                            city: text(e, "eventCity"),
-                            region: text(e, "eventState"),
-                            postal_code: text(e, "eventZIP"),
-                            country: text(e, "eventCountry").or_else(|| Some("US".into())),
-                            lat: None,
-                            lon: None,
-                        };
-                        TrackingEvent {
-                            at: parse_time(&raw_time, &location),
-                            raw_time,
-                            raw_code: code,
-                            description,
-                            location,
-                            status,
-                            exception,
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        events.sort_by_key(|e| e.at);
-        let summary = format!(
-            "{} {}",
-            text(&body, "status").unwrap_or_default(),
-            text(&body, "statusSummary").unwrap_or_default()
-        );
-        let (status, exception) =
-            by_category(&text(&body, "statusCategory").unwrap_or_default(), &summary);
-        Ok(TrackingUpdate {
-            carrier: "usps".into(),
-            tracking_number: text(&body, "trackingNumber").unwrap_or_else(|| number.to_string()),
-            status,
-            exception: refine_exception(exception, &events),
-            events,
-            estimated_delivery: None,
-        })
+        read_tracking(number, &answer.body)
     }
+}
+
+/// Reads one tracking answer (`GET /tracking/v3/tracking/{number}?expand=DETAIL`).
+pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
+    let body: Value = parse_json("usps", body)?;
+    let mut events: Vec<TrackingEvent> = body
+        .get("trackingEvents")
+        .and_then(Value::as_array)
+        .map(|all| {
+            all.iter()
+                .map(|e| {
+                    let raw_time = text(e, "eventTimestamp").unwrap_or_default();
+                    let description = text(e, "eventType").unwrap_or_default();
+                    let code = text(e, "eventCode").unwrap_or_default();
+                    let (status, exception) = normalize_event(&code, &description);
+                    let location = Location {
+                        city: text(e, "eventCity"),
+                        region: text(e, "eventState"),
+                        postal_code: text(e, "eventZIP"),
+                        country: text(e, "eventCountry").or_else(|| Some("US".into())),
+                        lat: None,
+                        lon: None,
+                    };
+                    TrackingEvent {
+                        at: parse_time(&raw_time, &location),
+                        raw_time,
+                        raw_code: code,
+                        description,
+                        location,
+                        status,
+                        exception,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    events.sort_by_key(|e| e.at);
+    let summary = format!(
+        "{} {}",
+        text(&body, "status").unwrap_or_default(),
+        text(&body, "statusSummary").unwrap_or_default()
+    );
+    let (status, exception) =
+        by_category(&text(&body, "statusCategory").unwrap_or_default(), &summary);
+    Ok(TrackingUpdate {
+        carrier: "usps".into(),
+        tracking_number: text(&body, "trackingNumber").unwrap_or_else(|| number.to_string()),
+        status,
+        exception: refine_exception(exception, &events),
+        events,
+        estimated_delivery: None,
+    })
 }
 
 #[async_trait]
@@ -214,11 +403,90 @@ impl Carrier for Usps {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            label_formats: vec![],
+            label_formats: if self.payer.is_some() {
+                vec![LabelFormat::Pdf, LabelFormat::Zpl]
+            } else {
+                vec![]
+            },
             max_batch: 1,
             webhooks: false,
             rate_limit_per_second: None,
         }
+    }
+
+    async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError> {
+        self.payer()?;
+        if request.from.country != "US" || request.to.country != "US" {
+            return Err(CarrierError::Rejected {
+                carrier: "usps".into(),
+                message: "USPS return labels are for addresses in the United States only".into(),
+            });
+        }
+        let image_type = match request.format {
+            LabelFormat::Zpl => "ZPL203DPI",
+            _ => "PDF",
+        };
+        let body = json!({
+            "imageInfo": {"imageType": image_type, "labelType": "4X6LABEL"},
+            "toAddress": address(&request.to),
+            "fromAddress": address(&request.from),
+            "packageDescription": {
+                "mailClass": "USPS_GROUND_ADVANTAGE", "rateIndicator": "SP",
+                "weightUOM": "lb", "weight": 2, "dimensionsUOM": "in",
+                "length": 12, "width": 9, "height": 4,
+                "processingCategory": "MACHINABLE", "destinationEntryFacilityType": "NONE",
+                "customerReference": [{"referenceNumber": request.rma_number, "printReferenceNumber": true}],
+            },
+        });
+        let token = self.token().await?;
+        let payment = self.payment_token(&token).await?;
+        let url = self.http.url("/labels/v3/return-label");
+        let answer = self
+            .http
+            .send(|c| {
+                c.post(&url)
+                    .bearer_auth(token.expose_secret())
+                    .header("X-Payment-Authorization-Token", payment.expose_secret())
+                    .json(&body)
+            })
+            .await?;
+        if answer.status == reqwest::StatusCode::UNAUTHORIZED {
+            self.tokens.clear().await;
+            self.payment_tokens.clear().await;
+        }
+        self.http.check(&answer)?;
+        let (tracking, postage, document) = read_label_answer(&answer.body)?;
+        let format = match request.format {
+            LabelFormat::Zpl => LabelFormat::Zpl,
+            _ => LabelFormat::Pdf,
+        };
+        Ok(Label {
+            carrier: "usps".into(),
+            reference: tracking.clone(),
+            tracking_number: tracking,
+            service: "usps_ground_advantage_return".into(),
+            cost: postage,
+            currency: "USD".into(),
+            documents: vec![(format, document)],
+            created_at: Utc::now(),
+        })
+    }
+
+    async fn void_label(&self, label: &LabelRef) -> Result<(), CarrierError> {
+        let token = self.token().await?;
+        let payment = self.payment_token(&token).await?;
+        let url = self
+            .http
+            .url(&format!("/labels/v3/label/{}", label.tracking_number));
+        let answer = self
+            .http
+            .send(|c| {
+                c.delete(&url)
+                    .bearer_auth(token.expose_secret())
+                    .header("X-Payment-Authorization-Token", payment.expose_secret())
+            })
+            .await?;
+        self.http.check(&answer)
     }
 
     async fn track(
