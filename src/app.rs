@@ -18,6 +18,7 @@ use crate::api::auth::{CustomerTokens, KeyCache};
 use crate::api::limits::RateLimiter;
 use crate::config::{CarrierAccount, Settings};
 use crate::db::{Db, DbError};
+use crate::domain::exchange::ExchangeRates;
 use crate::domain::policy::{Policy, PolicyError};
 use crate::domain::routing::Network;
 use crate::metrics::Metrics;
@@ -57,6 +58,7 @@ pub struct AppState {
     pub lookups: RateLimiter,
     pub metrics: Metrics,
     pub carriers: Carriers,
+    pub exchange_rates: ExchangeRates,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -310,6 +312,9 @@ impl Application {
     ) -> Result<Application, StartError> {
         let policy = load_policy(&settings)?;
         let network = load_network(&settings)?;
+        let exchange_rates = settings
+            .exchange_rates()
+            .map_err(|e| StartError::Config(e.to_string()))?;
         let carriers = configured_carriers(&settings, clock.clone())?;
         if carriers.get(&settings.labels.default_carrier).is_none() {
             return Err(StartError::Config(format!(
@@ -342,6 +347,7 @@ impl Application {
             lookups: RateLimiter::default(),
             metrics: Metrics::default(),
             carriers,
+            exchange_rates,
             clock,
         });
         let app_state = state.clone();

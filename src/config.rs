@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::domain::exchange::ExchangeRates;
+
 const BUILT_IN: &str = include_str!("../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
@@ -22,6 +24,16 @@ pub struct Settings {
     pub carriers: CarrierSettings,
     pub policy: FileSetting,
     pub warehouses: FileSetting,
+    pub exchange_rates: ExchangeRateSettings,
+}
+
+/// Units of each currency per one unit of `base`, as decimal strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRateSettings {
+    pub base: String,
+    #[serde(default)]
+    pub rates: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,7 +198,14 @@ impl Settings {
         }
         crate::db::DatabaseUrl::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
+        self.exchange_rates()?;
         Ok(())
+    }
+
+    /// The configured exchange rates, read and checked.
+    pub fn exchange_rates(&self) -> Result<ExchangeRates, ConfigError> {
+        ExchangeRates::new(&self.exchange_rates.base, &self.exchange_rates.rates)
+            .map_err(ConfigError)
     }
 }
 
@@ -194,13 +213,17 @@ impl Settings {
 mod tests {
     use super::*;
 
-    #[test]
-    fn built_in_defaults_load_and_hide_secrets() {
-        let mut s: Settings = config::Config::builder()
+    fn built_in() -> Settings {
+        config::Config::builder()
             .add_source(config::File::from_str(BUILT_IN, config::FileFormat::Toml))
             .build()
             .and_then(|c| c.try_deserialize())
-            .expect("defaults parse");
+            .expect("defaults parse")
+    }
+
+    #[test]
+    fn built_in_defaults_load_and_hide_secrets() {
+        let mut s = built_in();
         assert_eq!(s.database.url, "sqlite://var/backhaul.db");
         assert!(s.check().is_ok());
         s.auth.token_secret = Some(SecretString::from("hunter2-very-secret"));
@@ -208,5 +231,17 @@ mod tests {
         s.server.bind = "nonsense".into();
         let err = s.check().expect_err("bad bind").to_string();
         assert!(err.contains("server.bind"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_exchange_rate_names_its_key() {
+        let mut s = built_in();
+        let rates = s.exchange_rates().expect("built-in rates are valid");
+        assert_eq!(rates.base().code(), "EUR");
+        s.exchange_rates
+            .rates
+            .insert("USD".into(), "one point oh eight".into());
+        let err = s.check().expect_err("bad rate").to_string();
+        assert!(err.contains("exchange_rates.rates.USD"), "{err}");
     }
 }

@@ -29,6 +29,9 @@ pub enum AppError {
     PayloadTooLarge { limit: usize },
     #[error(transparent)]
     Carrier(#[from] backhaul_carriers::CarrierError),
+    /// The service lacks a setting this request needs; the message names it.
+    #[error("{0}")]
+    NotConfigured(String),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]

@@ -53,11 +53,10 @@ fn estimated_cost(rma: &RmaRow) -> String {
         .to_string()
 }
 
-/// The carrier's price in minor units of its currency.
-fn cost_minor(cost: &str, currency: &str, carrier: &str) -> Result<i64, AppError> {
+/// The carrier's price, in its currency.
+fn carrier_cost(cost: &str, currency: &str, carrier: &str) -> Result<Money, AppError> {
     Currency::parse(currency)
         .and_then(|c| Money::parse(cost, c))
-        .map(|m| m.minor())
         .map_err(|e| {
             AppError::Carrier(backhaul_carriers::CarrierError::Malformed {
                 carrier: carrier.to_string(),
@@ -165,8 +164,22 @@ pub async fn issue(
         tracking_number: bought.tracking_number.clone(),
         reference: bought.reference.clone(),
     };
-    let cost = match cost_minor(&bought.cost, &bought.currency, &code) {
-        Ok(cost) => cost,
+    let costs = carrier_cost(&bought.cost, &bought.currency, &code).and_then(|charged| {
+        let order_currency = Currency::parse(&rma.currency)
+            .map_err(|e| AppError::Internal(format!("stored RMA currency: {e}")))?;
+        let cost = state
+            .exchange_rates
+            .convert(charged, order_currency)
+            .map_err(|e| {
+                AppError::NotConfigured(format!(
+                    "{code} billed the label in {}; {e}",
+                    bought.currency
+                ))
+            })?;
+        Ok((charged, cost))
+    });
+    let (charged, cost) = match costs {
+        Ok(costs) => costs,
         Err(e) => {
             give_back(carrier.as_ref(), &bought_ref).await;
             return Err(e);
@@ -181,8 +194,10 @@ pub async fn issue(
         tracking_number: bought.tracking_number.clone(),
         carrier_reference: bought.reference.clone(),
         service: bought.service.clone(),
-        cost_minor: cost,
-        currency: bought.currency.clone(),
+        cost_minor: cost.minor(),
+        currency: cost.currency().code().to_string(),
+        carrier_cost_minor: charged.minor(),
+        carrier_currency: charged.currency().code().to_string(),
         created_at: naive(now),
         expires_at: naive(now + validity),
         voided_at: None,

@@ -421,7 +421,9 @@ fn schemas() -> Value {
         }, "description": "Optional; an empty body buys a 4x6 PDF label from the default carrier."},
         "Label": {"type": "object", "properties": {
             "carrier": text, "tracking_number": text, "service": text, "format": text,
-            "formats": {"type": "array", "items": text}, "cost": money(), "currency": text,
+            "formats": {"type": "array", "items": text},
+            "cost": money(), "currency": {"type": "string", "description": "The order's currency"},
+            "carrier_cost": money(), "carrier_currency": {"type": "string", "description": "What the carrier billed, in its currency"},
             "label_url": text, "created_at": time, "expires_at": time,
             "voided_at": {"type": ["string", "null"], "format": "date-time"},
         }},

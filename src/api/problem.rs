@@ -23,6 +23,7 @@ impl AppError {
             AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
             AppError::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
             AppError::Carrier(_) => ("carrier-failed", "The carrier could not do it"),
+            AppError::NotConfigured(_) => ("not-configured", "Not configured"),
             AppError::Db(DbError::Pool(_)) => ("unavailable", "Service busy"),
             AppError::Db(_) | AppError::Internal(_) => ("internal", "Internal error"),
         }
@@ -43,7 +44,9 @@ impl ResponseError for AppError {
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Carrier(_) => StatusCode::BAD_GATEWAY,
-            AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(DbError::Pool(_)) | AppError::NotConfigured(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -105,6 +105,8 @@ pub fn label(
         "formats": formats,
         "cost": amount(l.cost_minor, &l.currency),
         "currency": l.currency,
+        "carrier_cost": amount(l.carrier_cost_minor, &l.carrier_currency),
+        "carrier_currency": l.carrier_currency,
         "label_url": format!("/api/v1/rmas/{rma_number}/label?format={format}"),
         "created_at": ts(l.created_at),
         "expires_at": ts(l.expires_at),

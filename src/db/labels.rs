@@ -14,8 +14,12 @@ pub struct LabelRow {
     pub tracking_number: String,
     pub carrier_reference: String,
     pub service: String,
+    /// The cost in the order's currency.
     pub cost_minor: i64,
     pub currency: String,
+    /// What the carrier billed, in its currency.
+    pub carrier_cost_minor: i64,
+    pub carrier_currency: String,
     pub created_at: chrono::NaiveDateTime,
     pub expires_at: chrono::NaiveDateTime,
     pub voided_at: Option<chrono::NaiveDateTime>,

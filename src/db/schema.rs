@@ -129,6 +129,8 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         voided_at -> Nullable<Timestamp>,
+        carrier_cost_minor -> BigInt,
+        carrier_currency -> Text,
     }
 }
 

@@ -460,29 +460,46 @@ async fn a_carrier_failure_is_a_502_and_changes_nothing(backend: Backend) {
         .problem(404);
 }
 
-async fn a_real_carrier_label_is_bought_and_stored(backend: Backend) {
+/// EasyPost sells one label, `shp_9` with tracking code `tracking`, billed
+/// `rate` `currency`; a refund of it is accepted.
+async fn easypost_sells(server: &wiremock::MockServer, tracking: &str, rate: &str, currency: &str) {
     use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let server = MockServer::start().await;
+    use wiremock::{Mock, ResponseTemplate};
+    let rate =
+        json!({"id": "rate_1", "rate": rate, "currency": currency, "service": "GroundAdvantage"});
     Mock::given(method("POST"))
         .and(path("/shipments"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "shp_9", "rates": [{"id": "rate_1", "rate": "7.58", "currency": "USD", "service": "GroundAdvantage"}]})))
-        .mount(&server)
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": "shp_9", "rates": [rate]})),
+        )
+        .mount(server)
         .await;
     Mock::given(method("POST"))
         .and(path("/shipments/shp_9/buy"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "shp_9", "tracking_code": "9400111899223197428490",
-            "selected_rate": {"id": "rate_1", "rate": "7.58", "currency": "USD", "service": "GroundAdvantage"},
+            "id": "shp_9", "tracking_code": tracking, "selected_rate": rate,
             "postage_label": {"label_url": format!("{}/files/l.pdf", server.uri())}
         })))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path("/files/l.pdf"))
         .respond_with(ResponseTemplate::new(200).set_body_bytes(b"%PDF-1.4 easypost".to_vec()))
-        .mount(&server)
+        .mount(server)
         .await;
+    Mock::given(method("POST"))
+        .and(path("/shipments/shp_9/refund"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "shp_9", "refund_status": "submitted"})),
+        )
+        .mount(server)
+        .await;
+}
+
+async fn a_real_carrier_label_is_bought_and_stored(backend: Backend) {
+    let server = wiremock::MockServer::start().await;
+    easypost_sells(&server, "9400111899223197428490", "7.58", "USD").await;
     let app = app_with_easypost(backend, &server).await;
     let number = usd_rma(&app, "LE-2").await;
     let integration = As::Role(Role::Integration);
@@ -499,6 +516,7 @@ async fn a_real_carrier_label_is_bought_and_stored(backend: Backend) {
         ),
         (Some("7.58"), Some("USD"))
     );
+    assert_eq!(bought.body["carrier_cost"], "7.58");
     assert_eq!(bought.body["formats"], json!(["pdf"]));
     let pdf = app.get(&path, &integration).await;
     assert_eq!(pdf.text, "%PDF-1.4 easypost");
@@ -530,4 +548,82 @@ async fn real_carrier_label_on_sqlite() {
 #[tokio::test]
 async fn real_carrier_label_on_postgres() {
     a_real_carrier_label_is_bought_and_stored(Backend::Postgres).await;
+}
+
+/// EasyPost bills in USD: a EUR order's label cost is recorded in EUR at the configured
+/// rate, with what the carrier billed beside it; a currency without a rate is a 503
+/// naming the setting, and the bought label is refunded, not kept.
+async fn label_costs_in_the_orders_currency(backend: Backend) {
+    let server = wiremock::MockServer::start().await;
+    easypost_sells(&server, "9400111899223197428491", "10.80", "USD").await;
+    let app = app_with_easypost(backend, &server).await;
+    let integration = As::Role(Role::Integration);
+    let number = authorized_rma(&app, "LC-1", "size_too_small").await.1;
+    let bought = app
+        .post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &integration,
+            &json!({"carrier": "easypost"}),
+        )
+        .await;
+    assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.text);
+    let costs = |b: &Value| {
+        [
+            &b["cost"],
+            &b["currency"],
+            &b["carrier_cost"],
+            &b["carrier_currency"],
+        ]
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(costs(&bought.body), ["10.00", "EUR", "10.80", "USD"]);
+    let shown = app
+        .get(&format!("/api/v1/rmas/{number}"), &integration)
+        .await;
+    assert_eq!(
+        costs(&shown.body["label"]),
+        ["10.00", "EUR", "10.80", "USD"]
+    );
+
+    let pesos = wiremock::MockServer::start().await;
+    easypost_sells(&pesos, "9400111899223197428492", "150.00", "MXN").await;
+    let app = app_with_easypost(backend, &pesos).await;
+    let number = authorized_rma(&app, "LC-2", "size_too_small").await.1;
+    let refused = app
+        .post(
+            &format!("/api/v1/rmas/{number}/label"),
+            &integration,
+            &json!({"carrier": "easypost"}),
+        )
+        .await;
+    let problem = refused.problem(503);
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("MXN") && detail.contains("exchange_rates"),
+        "{problem}"
+    );
+    let refunds = pesos
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == "/shipments/shp_9/refund")
+        .count();
+    assert_eq!(refunds, 1, "the label we cannot account for is refunded");
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &integration)
+        .await
+        .body;
+    assert_eq!(rma["status"], "authorized");
+    assert!(rma["label"].is_null());
+}
+
+#[tokio::test]
+async fn label_costs_on_sqlite() {
+    label_costs_in_the_orders_currency(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn label_costs_on_postgres() {
+    label_costs_in_the_orders_currency(Backend::Postgres).await;
 }

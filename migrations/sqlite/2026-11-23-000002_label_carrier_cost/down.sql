@@ -1,0 +1,2 @@
+ALTER TABLE return_labels DROP COLUMN carrier_currency;
+ALTER TABLE return_labels DROP COLUMN carrier_cost_minor;
