@@ -435,13 +435,7 @@ async fn a_carrier_failure_is_a_502_and_changes_nothing(backend: Backend) {
     let app = app_with_easypost(backend, &server).await;
     let number = usd_rma(&app, "LE-1").await;
     let integration = As::Role(Role::Integration);
-    let failed = app
-        .post(
-            &format!("/api/v1/rmas/{number}/label"),
-            &integration,
-            &json!({"carrier": "easypost"}),
-        )
-        .await;
+    let failed = buy_from_easypost(&app, &number).await;
     let problem = failed.problem(502);
     assert!(
         problem["detail"]
@@ -458,6 +452,16 @@ async fn a_carrier_failure_is_a_502_and_changes_nothing(backend: Backend) {
     app.get(&format!("/api/v1/rmas/{number}/label"), &integration)
         .await
         .problem(404);
+}
+
+/// An integration buys `number`'s label from EasyPost.
+async fn buy_from_easypost(app: &TestApp, number: &str) -> Answer {
+    app.post(
+        &format!("/api/v1/rmas/{number}/label"),
+        &As::Role(Role::Integration),
+        &json!({"carrier": "easypost"}),
+    )
+    .await
 }
 
 /// EasyPost sells one label, `shp_9` with tracking code `tracking`, billed
@@ -559,13 +563,7 @@ async fn label_costs_in_the_orders_currency(backend: Backend) {
     let app = app_with_easypost(backend, &server).await;
     let integration = As::Role(Role::Integration);
     let number = authorized_rma(&app, "LC-1", "size_too_small").await.1;
-    let bought = app
-        .post(
-            &format!("/api/v1/rmas/{number}/label"),
-            &integration,
-            &json!({"carrier": "easypost"}),
-        )
-        .await;
+    let bought = buy_from_easypost(&app, &number).await;
     assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.text);
     let costs = |b: &Value| {
         [
@@ -589,13 +587,7 @@ async fn label_costs_in_the_orders_currency(backend: Backend) {
     easypost_sells(&pesos, "9400111899223197428492", "150.00", "MXN").await;
     let app = app_with_easypost(backend, &pesos).await;
     let number = authorized_rma(&app, "LC-2", "size_too_small").await.1;
-    let refused = app
-        .post(
-            &format!("/api/v1/rmas/{number}/label"),
-            &integration,
-            &json!({"carrier": "easypost"}),
-        )
-        .await;
+    let refused = buy_from_easypost(&app, &number).await;
     let problem = refused.problem(503);
     let detail = problem["detail"].as_str().unwrap_or_default();
     assert!(
