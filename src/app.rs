@@ -63,6 +63,38 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Everything the service needs except the HTTP listener: settings checked, policy,
+    /// warehouses and carriers loaded, database open and migrated.
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+        let policy = load_policy(&settings)?;
+        let network = load_network(&settings)?;
+        let exchange_rates = settings
+            .exchange_rates()
+            .map_err(|e| StartError::Config(e.to_string()))?;
+        let carriers = configured_carriers(&settings, clock.clone())?;
+        if carriers.get(&settings.labels.default_carrier).is_none() {
+            return Err(StartError::Config(format!(
+                "labels.default_carrier: {:?} is not configured (configured: {})",
+                settings.labels.default_carrier,
+                carriers.codes().join(", ")
+            )));
+        }
+        let db = open_database(&settings).await?;
+        Ok(AppState {
+            tokens: CustomerTokens::new(token_secret(&settings)),
+            settings,
+            db,
+            policy,
+            network,
+            keys: KeyCache::default(),
+            lookups: RateLimiter::default(),
+            metrics: Metrics::default(),
+            carriers,
+            exchange_rates,
+            clock,
+        })
+    }
+
     pub fn rules(&self) -> ReturnRules<'_> {
         ReturnRules {
             policy: &self.policy,
@@ -310,21 +342,8 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Application, StartError> {
-        let policy = load_policy(&settings)?;
-        let network = load_network(&settings)?;
-        let exchange_rates = settings
-            .exchange_rates()
-            .map_err(|e| StartError::Config(e.to_string()))?;
-        let carriers = configured_carriers(&settings, clock.clone())?;
-        if carriers.get(&settings.labels.default_carrier).is_none() {
-            return Err(StartError::Config(format!(
-                "labels.default_carrier: {:?} is not configured (configured: {})",
-                settings.labels.default_carrier,
-                carriers.codes().join(", ")
-            )));
-        }
-        let db = open_database(&settings).await?;
-        let addr = settings.server.bind.clone();
+        let state = web::Data::new(AppState::build(settings, clock).await?);
+        let addr = state.settings.server.bind.clone();
         let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
             addr: addr.clone(),
             source,
@@ -333,23 +352,10 @@ impl Application {
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?
             .port();
-        let workers = match settings.server.workers {
+        let workers = match state.settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let state = web::Data::new(AppState {
-            tokens: CustomerTokens::new(token_secret(&settings)),
-            settings,
-            db,
-            policy,
-            network,
-            keys: KeyCache::default(),
-            lookups: RateLimiter::default(),
-            metrics: Metrics::default(),
-            carriers,
-            exchange_rates,
-            clock,
-        });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             let metrics_state = app_state.clone();
@@ -392,6 +398,7 @@ impl Application {
         })?
         .run();
         spawn_label_expiry(state.clone());
+        crate::tracking::poller::spawn(state.clone());
         Ok(Application {
             port,
             server,

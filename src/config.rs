@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::domain::exchange::ExchangeRates;
+use crate::domain::tracking::TrackingRules;
 
 const BUILT_IN: &str = include_str!("../config/default.toml");
 
@@ -25,6 +26,20 @@ pub struct Settings {
     pub policy: FileSetting,
     pub warehouses: FileSetting,
     pub exchange_rates: ExchangeRateSettings,
+    pub tracking: TrackingSettings,
+}
+
+/// The poller and the tracking rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingSettings {
+    /// How often the service polls; 0 leaves polling to `backhaul poll`.
+    pub poll_every_seconds: u64,
+    /// Parcels claimed per round.
+    pub claim_batch: i64,
+    /// How long a claim holds before another instance may take the parcel.
+    pub lease_seconds: i64,
+    pub rules: TrackingRules,
 }
 
 /// Units of each currency per one unit of `base`, as decimal strings.
@@ -199,6 +214,7 @@ impl Settings {
         crate::db::DatabaseUrl::parse(&self.database.url)
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
         self.exchange_rates()?;
+        self.tracking.rules.check().map_err(ConfigError)?;
         Ok(())
     }
 

@@ -246,6 +246,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             shipped_at: now - Duration::days(o.delivered_days_ago + 2),
             delivered_at: Some(now - Duration::days(o.delivered_days_ago)),
             line_ids: None,
+            origin_country: None,
         };
         state
             .db

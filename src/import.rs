@@ -277,6 +277,7 @@ fn build_order(rows: Vec<(u64, Row)>) -> Result<PendingOrder, String> {
                 shipped_at,
                 delivered_at,
                 line_ids: Some(vec![r.line_id.trim().to_string()]),
+                origin_country: None,
             }),
         }
     }

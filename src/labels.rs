@@ -4,7 +4,7 @@
 //! `label_issued`, or voided again if that move is no longer possible.
 
 use actix_web::http::StatusCode;
-use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest};
+use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest, TrackingStatus};
 use chrono::Duration;
 use serde_json::Value;
 
@@ -13,6 +13,7 @@ use crate::api::views;
 use crate::app::AppState;
 use crate::db::labels::{self, DocumentRow, LabelRow};
 use crate::db::orders::{self, OrderRecord};
+use crate::db::parcels::{self, NewParcel};
 use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::{naive, DbConnection};
 use crate::domain::{Currency, LabelPayer, Money, RmaEvent, RmaNumber, RmaStatus, Role};
@@ -211,6 +212,22 @@ pub async fn issue(
             content: bytes.clone(),
         })
         .collect();
+    let inbound = NewParcel {
+        direction: parcels::INBOUND,
+        carrier: row.carrier.clone(),
+        tracking_number: row.tracking_number.clone(),
+        shipment_id: None,
+        rma_id: Some(rma.id.clone()),
+        status: TrackingStatus::PreTransit.as_str().to_string(),
+        international: !order
+            .order
+            .ship_country
+            .eq_ignore_ascii_case(&warehouse.country),
+        destination: Some((warehouse.lat, warehouse.lon)),
+        shipped_at: now,
+        delivered_at: None,
+        next_poll_at: Some(now),
+    };
     let actor = who.actor();
     let stored = state
         .db
@@ -223,6 +240,7 @@ pub async fn issue(
             };
             rmas::apply_event(c, &number, RmaEvent::IssueLabel, audit)?;
             labels::insert(c, &row, &documents)?;
+            parcels::register(c, inbound, now)?;
             label_view(c, &row, number.as_str(), Some(format))
         })
         .await;

@@ -16,3 +16,4 @@ pub mod labels;
 pub mod metrics;
 pub mod returns;
 pub mod telemetry;
+pub mod tracking;

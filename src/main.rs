@@ -3,12 +3,14 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use backhaul::app::Application;
+use std::sync::Arc;
+
+use backhaul::app::{AppState, Application, SystemClock};
 use backhaul::config::Settings;
 use backhaul::db::{api_keys, Db};
 use backhaul::domain::Role;
 use backhaul::error::AppError;
-use backhaul::{demo, import, telemetry};
+use backhaul::{demo, import, telemetry, tracking};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -44,6 +46,13 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// Poll carriers for the parcels that are due, as the service does every minute.
+    /// Any number of these may run beside the service (leases keep them apart).
+    Poll {
+        /// One pass over what is due now, a summary as JSON, then exit.
+        #[arg(long)]
+        once: bool,
     },
 }
 
@@ -138,6 +147,31 @@ async fn main() -> ExitCode {
                     all_or_nothing,
                 },
         } => import_orders(&settings, &file, all_or_nothing),
+        Command::Poll { once } => poll(settings, once).await,
+    }
+}
+
+async fn poll(settings: Settings, once: bool) -> ExitCode {
+    let every = std::time::Duration::from_secs(settings.tracking.poll_every_seconds.max(1));
+    let state = match AppState::build(settings, Arc::new(SystemClock)).await {
+        Ok(state) => state,
+        Err(e) => return fail(e),
+    };
+    let owner = format!("poll-{}", std::process::id());
+    loop {
+        match tracking::poller::poll_once(&state, &owner).await {
+            Ok(report) if once => {
+                println!(
+                    "{}",
+                    serde_json::to_string(&report).unwrap_or_else(|_| format!("{report:?}"))
+                );
+                return ExitCode::SUCCESS;
+            }
+            Ok(report) => tracing::info!(?report, "tracking poll"),
+            Err(e) if once => return fail(e),
+            Err(e) => tracing::warn!(error = %e, "tracking poll failed; will retry"),
+        }
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -19,6 +19,20 @@ struct Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    carrier_calls: Mutex<BTreeMap<(String, &'static str), u64>>,
+}
+
+/// What the database says at scrape time.
+#[derive(Debug, Default)]
+pub struct Gauges {
+    /// (status, count)
+    pub rmas: Vec<(String, i64)>,
+    /// (direction, status, count)
+    pub parcels: Vec<(String, String, i64)>,
+    /// (kind, count) of open incidents.
+    pub incidents: Vec<(String, i64)>,
+    /// How long the oldest due parcel has waited for its poll.
+    pub poll_lag_seconds: f64,
 }
 
 impl Metrics {
@@ -41,8 +55,15 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus exposition, with `rmas` (status, count) appended as a gauge.
-    pub fn render(&self, rmas: &[(String, i64)]) -> String {
+    /// Counts one tracking call to `carrier` by its outcome (`ok`, `error`).
+    pub fn carrier_call(&self, carrier: &str, outcome: &'static str) {
+        if let Ok(mut calls) = self.carrier_calls.lock() {
+            *calls.entry((carrier.to_string(), outcome)).or_default() += 1;
+        }
+    }
+
+    /// The Prometheus exposition, with the database gauges appended.
+    pub fn render(&self, gauges: &Gauges) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP backhaul_http_requests_total HTTP requests by route, method and status.\n",
@@ -86,12 +107,42 @@ impl Metrics {
         }
         out.push_str("# HELP backhaul_rmas RMAs by status.\n# TYPE backhaul_rmas gauge\n");
         for status in crate::domain::RmaStatus::ALL {
-            let n = rmas
+            let n = gauges
+                .rmas
                 .iter()
                 .find(|(s, _)| s == status.as_str())
                 .map_or(0, |(_, n)| *n);
             let _ = writeln!(out, "backhaul_rmas{{status=\"{status}\"}} {n}");
         }
+        out.push_str(
+            "# HELP backhaul_carrier_calls_total Tracking calls by carrier and outcome.\n# TYPE backhaul_carrier_calls_total counter\n",
+        );
+        if let Ok(calls) = self.carrier_calls.lock() {
+            for ((carrier, outcome), n) in calls.iter() {
+                let _ = writeln!(
+                    out,
+                    "backhaul_carrier_calls_total{{carrier=\"{carrier}\",outcome=\"{outcome}\"}} {n}"
+                );
+            }
+        }
+        out.push_str("# HELP backhaul_parcels Tracked parcels by direction and status.\n# TYPE backhaul_parcels gauge\n");
+        for (direction, status, n) in &gauges.parcels {
+            let _ = writeln!(
+                out,
+                "backhaul_parcels{{direction=\"{direction}\",status=\"{status}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP backhaul_incidents_open Open incidents by kind.\n# TYPE backhaul_incidents_open gauge\n");
+        for kind in crate::domain::tracking::IncidentKind::ALL {
+            let n = gauges
+                .incidents
+                .iter()
+                .find(|(k, _)| k == kind.as_str())
+                .map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "backhaul_incidents_open{{kind=\"{kind}\"}} {n}");
+        }
+        out.push_str("# HELP backhaul_poll_lag_seconds How long the oldest due parcel has waited for its poll.\n# TYPE backhaul_poll_lag_seconds gauge\n");
+        let _ = writeln!(out, "backhaul_poll_lag_seconds {}", gauges.poll_lag_seconds);
         out
     }
 }
@@ -105,7 +156,18 @@ mod tests {
         let m = Metrics::default();
         m.observe("/api/v1/rmas", "POST", 201, Duration::from_millis(3));
         m.observe("/api/v1/rmas", "POST", 201, Duration::from_millis(30));
-        let text = m.render(&[("authorized".into(), 2)]);
+        m.carrier_call("ups", "ok");
+        let text = m.render(&Gauges {
+            rmas: vec![("authorized".into(), 2)],
+            parcels: vec![("outbound".into(), "in_transit".into(), 3)],
+            incidents: vec![("lost".into(), 1)],
+            poll_lag_seconds: 12.0,
+        });
+        assert!(text.contains("backhaul_carrier_calls_total{carrier=\"ups\",outcome=\"ok\"} 1"));
+        assert!(text.contains("backhaul_parcels{direction=\"outbound\",status=\"in_transit\"} 3"));
+        assert!(text.contains("backhaul_incidents_open{kind=\"lost\"} 1"));
+        assert!(text.contains("backhaul_incidents_open{kind=\"damaged\"} 0"));
+        assert!(text.contains("backhaul_poll_lag_seconds 12"));
         assert!(text.contains(
             "backhaul_http_requests_total{route=\"/api/v1/rmas\",method=\"POST\",status=\"201\"} 2"
         ));

@@ -35,6 +35,23 @@ pub enum ExceptionKind {
 }
 
 impl TrackingStatus {
+    pub const ALL: [TrackingStatus; 9] = [
+        TrackingStatus::PreTransit,
+        TrackingStatus::InTransit,
+        TrackingStatus::OutForDelivery,
+        TrackingStatus::AvailableForPickup,
+        TrackingStatus::Delivered,
+        TrackingStatus::Exception,
+        TrackingStatus::ReturnedToSender,
+        TrackingStatus::Cancelled,
+        TrackingStatus::Unknown,
+    ];
+
+    /// The status named `text` (as stored), if it is one.
+    pub fn parse(text: &str) -> Option<TrackingStatus> {
+        TrackingStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             TrackingStatus::PreTransit => "pre_transit",
@@ -57,6 +74,34 @@ impl TrackingStatus {
                 | TrackingStatus::ReturnedToSender
                 | TrackingStatus::Cancelled
         )
+    }
+}
+
+impl ExceptionKind {
+    pub const ALL: [ExceptionKind; 7] = [
+        ExceptionKind::Damaged,
+        ExceptionKind::Lost,
+        ExceptionKind::Address,
+        ExceptionKind::Customs,
+        ExceptionKind::Refused,
+        ExceptionKind::Delayed,
+        ExceptionKind::Other,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ExceptionKind::Damaged => "damaged",
+            ExceptionKind::Lost => "lost",
+            ExceptionKind::Address => "address",
+            ExceptionKind::Customs => "customs",
+            ExceptionKind::Refused => "refused",
+            ExceptionKind::Delayed => "delayed",
+            ExceptionKind::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ExceptionKind> {
+        ExceptionKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -162,5 +207,29 @@ impl TrackingUpdate {
             events: vec![],
             estimated_delivery: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+
+    #[test]
+    fn stored_names_read_back_and_match_serde() {
+        for status in TrackingStatus::ALL {
+            assert_eq!(TrackingStatus::parse(status.as_str()), Some(status));
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::Value::String(status.as_str().into()))
+            );
+        }
+        for kind in ExceptionKind::ALL {
+            assert_eq!(ExceptionKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).ok(),
+                Some(serde_json::Value::String(kind.as_str().into()))
+            );
+        }
+        assert_eq!(TrackingStatus::parse("lost"), None);
     }
 }

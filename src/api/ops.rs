@@ -5,8 +5,9 @@ use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::db::rmas;
+use crate::db::{parcels, rmas, utc};
 use crate::error::AppError;
+use crate::metrics::Gauges;
 
 /// The process is up.
 pub async fn healthz() -> HttpResponse {
@@ -39,11 +40,21 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let counts = state
+    let now = state.clock.now();
+    let gauges = state
         .db
-        .read(|c| rmas::count_by_status(c).map_err(AppError::from))
+        .read(move |c| {
+            let oldest_due = parcels::oldest_due(c, now)?;
+            Ok::<_, AppError>(Gauges {
+                rmas: rmas::count_by_status(c)?,
+                parcels: parcels::count_by_status(c)?,
+                incidents: parcels::count_open_incidents(c)?,
+                poll_lag_seconds: oldest_due
+                    .map_or(0.0, |t| (now - utc(t)).num_milliseconds() as f64 / 1000.0),
+            })
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&counts)))
+        .body(state.metrics.render(&gauges)))
 }

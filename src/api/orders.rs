@@ -65,6 +65,9 @@ pub struct ShipmentInput {
     pub delivered_at: Option<DateTime<Utc>>,
     /// The order lines in this parcel; all of them when absent.
     pub line_ids: Option<Vec<String>>,
+    /// The country the parcel leaves from; tracking treats it as international when
+    /// that is not the ship-to country.
+    pub origin_country: Option<String>,
 }
 
 impl ShipmentInput {
@@ -117,7 +120,17 @@ impl ShipmentInput {
         if let Some(s) = service {
             p.text("service", s, 64);
         }
+        let origin_country = self.origin_country.as_deref().map(str::trim);
+        if origin_country
+            .is_some_and(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        {
+            p.add(
+                "origin_country",
+                "an ISO 3166 two-letter country code, such as DE",
+            );
+        }
         p.into_result(NewShipment {
+            origin_country: origin_country.map(str::to_ascii_uppercase),
             carrier,
             tracking_number,
             service: service.map(str::to_string),

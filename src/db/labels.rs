@@ -77,11 +77,12 @@ pub fn formats(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<String>
         .load(conn)
 }
 
+/// Marks the RMA's label voided; its parcel stops being tracked.
 pub fn mark_voided(conn: &mut DbConnection, rma_id: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(return_labels::table.find(rma_id))
         .set(return_labels::voided_at.eq(naive(now)))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    super::parcels::cancel(conn, rma_id, now)
 }
 
 /// Labels of RMAs still waiting for their parcel whose validity ended at or before `now`.

@@ -14,6 +14,7 @@ pub mod api_keys;
 pub mod idempotency;
 pub mod labels;
 pub mod orders;
+pub mod parcels;
 pub mod rmas;
 pub mod schema;
 pub mod sqlite_writer;

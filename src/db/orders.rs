@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use super::parcels::{self, NewParcel};
 use super::schema::{order_lines, orders, rma_lines, rmas, shipments};
 use super::{is_unique_violation, naive, DbConnection};
 use crate::domain::order::Order;
@@ -61,6 +62,8 @@ pub struct ShipmentRow {
     pub delivered_at: Option<chrono::NaiveDateTime>,
     pub status: String,
     pub created_at: chrono::NaiveDateTime,
+    /// JSON array of the order lines in the parcel; `None`: all of them.
+    pub line_ids: Option<String>,
 }
 
 /// An order with everything hanging off it that the API shows.
@@ -305,6 +308,9 @@ pub struct NewShipment {
     pub delivered_at: Option<DateTime<Utc>>,
     /// The lines in the parcel; `None` means all of them.
     pub line_ids: Option<Vec<String>>,
+    /// Where the parcel left from (ISO 3166 alpha-2); abroad from the ship-to country
+    /// makes it international for the tracking rules. `None`: domestic.
+    pub origin_country: Option<String>,
 }
 
 /// Registers an outbound parcel. Registering the same parcel again on the same order
@@ -359,22 +365,60 @@ pub fn add_shipment(
         }
         .to_string(),
         created_at: naive(now),
+        line_ids: shipment
+            .line_ids
+            .as_ref()
+            .map(|ids| serde_json::Value::from(ids.clone()).to_string()),
     };
     diesel::insert_into(shipments::table)
         .values(&row)
         .execute(conn)?;
+    let destination = order.ship_lat.zip(order.ship_lon);
+    parcels::register(
+        conn,
+        NewParcel {
+            direction: parcels::OUTBOUND,
+            carrier: row.carrier.clone(),
+            tracking_number: row.tracking_number.clone(),
+            shipment_id: Some(row.id.clone()),
+            rma_id: None,
+            status: row.status.clone(),
+            international: shipment
+                .origin_country
+                .as_ref()
+                .is_some_and(|c| !c.eq_ignore_ascii_case(&order.ship_country)),
+            destination,
+            shipped_at: shipment.shipped_at,
+            delivered_at: shipment.delivered_at,
+            // Already delivered (an import of past orders): nothing left to watch.
+            next_poll_at: shipment.delivered_at.is_none().then_some(now),
+        },
+        now,
+    )?;
     if let Some(delivered) = shipment.delivered_at {
-        let lines = order_lines::table
-            .filter(order_lines::order_id.eq(&order.id))
-            .filter(order_lines::delivered_at.is_null());
-        match &shipment.line_ids {
-            Some(ids) => diesel::update(lines.filter(order_lines::line_id.eq_any(ids)))
-                .set(order_lines::delivered_at.eq(naive(delivered)))
-                .execute(conn)?,
-            None => diesel::update(lines)
-                .set(order_lines::delivered_at.eq(naive(delivered)))
-                .execute(conn)?,
-        };
+        mark_lines_delivered(conn, &order.id, shipment.line_ids.as_deref(), delivered)?;
     }
     Ok((row, true))
+}
+
+/// Sets the delivery date (the return window counts from it) on the lines a shipment
+/// carried (`None`: all), where none is set yet.
+pub fn mark_lines_delivered(
+    conn: &mut DbConnection,
+    order_id: &str,
+    line_ids: Option<&[String]>,
+    delivered: DateTime<Utc>,
+) -> QueryResult<()> {
+    let lines = order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .filter(order_lines::delivered_at.is_null());
+    match line_ids {
+        Some(ids) => diesel::update(lines.filter(order_lines::line_id.eq_any(ids)))
+            .set(order_lines::delivered_at.eq(naive(delivered)))
+            .execute(conn)?,
+        None => diesel::update(lines)
+            .set(order_lines::delivered_at.eq(naive(delivered)))
+            .execute(conn)?,
+    };
+    Ok(())
 }

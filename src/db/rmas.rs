@@ -121,6 +121,14 @@ pub fn insert(
     ))
 }
 
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RmaRow>> {
+    rmas::table
+        .find(id)
+        .select(RmaRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
 pub fn find(conn: &mut DbConnection, number: &RmaNumber) -> QueryResult<Option<RmaRow>> {
     rmas::table
         .filter(rmas::number.eq(number.as_str()))

@@ -61,6 +61,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         status -> Text,
         created_at -> Timestamp,
+        line_ids -> Nullable<Text>,
     }
 }
 
@@ -142,6 +143,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    parcels (id) {
+        id -> Text,
+        direction -> Text,
+        carrier -> Text,
+        tracking_number -> Text,
+        shipment_id -> Nullable<Text>,
+        rma_id -> Nullable<Text>,
+        status -> Text,
+        exception -> Nullable<Text>,
+        international -> Bool,
+        destination_lat -> Nullable<Double>,
+        destination_lon -> Nullable<Double>,
+        shipped_at -> Timestamp,
+        last_event_at -> Nullable<Timestamp>,
+        estimated_delivery -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        next_poll_at -> Nullable<Timestamp>,
+        last_polled_at -> Nullable<Timestamp>,
+        polls -> BigInt,
+        failures -> Integer,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tracking_events (id) {
+        id -> Text,
+        parcel_id -> Text,
+        at -> Timestamp,
+        raw_code -> Text,
+        raw_time -> Text,
+        description -> Text,
+        status -> Text,
+        exception -> Nullable<Text>,
+        city -> Nullable<Text>,
+        region -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        country -> Nullable<Text>,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        source -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        parcel_id -> Text,
+        kind -> Text,
+        detail -> Text,
+        opened_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        action -> Nullable<Text>,
+        amount_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        claim_reference -> Nullable<Text>,
+        replacement_shipment_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(tracking_events -> parcels (parcel_id));
+diesel::joinable!(incidents -> parcels (parcel_id));
+diesel::joinable!(parcels -> rmas (rma_id));
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(return_labels -> rmas (rma_id));
 diesel::joinable!(label_documents -> return_labels (rma_id));
@@ -161,4 +232,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     return_labels,
     label_documents,
+    parcels,
+    tracking_events,
+    incidents,
 );

@@ -8,6 +8,7 @@ pub mod policy;
 pub mod rma_number;
 pub mod rma_status;
 pub mod routing;
+pub mod tracking;
 pub mod vocab;
 
 pub use money::{Currency, Money, MoneyError};

@@ -1,0 +1,368 @@
+//! Tracked parcels, the carrier events seen for them, and the incidents opened on them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{incidents, parcels, tracking_events};
+use super::{naive, try_insert, DbConnection};
+
+pub const OUTBOUND: &str = "outbound";
+pub const INBOUND: &str = "inbound";
+/// Pushed by a carrier for a number we do not know: kept for operations, never polled.
+pub const UNLINKED: &str = "unlinked";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = parcels)]
+pub struct ParcelRow {
+    pub id: String,
+    pub direction: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub shipment_id: Option<String>,
+    pub rma_id: Option<String>,
+    pub status: String,
+    pub exception: Option<String>,
+    pub international: bool,
+    pub destination_lat: Option<f64>,
+    pub destination_lon: Option<f64>,
+    pub shipped_at: chrono::NaiveDateTime,
+    pub last_event_at: Option<chrono::NaiveDateTime>,
+    pub estimated_delivery: Option<chrono::NaiveDateTime>,
+    pub delivered_at: Option<chrono::NaiveDateTime>,
+    pub next_poll_at: Option<chrono::NaiveDateTime>,
+    pub last_polled_at: Option<chrono::NaiveDateTime>,
+    pub polls: i64,
+    pub failures: i32,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<chrono::NaiveDateTime>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// What changes on a parcel when the carrier has spoken (or failed to).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = parcels, treat_none_as_null = true)]
+pub struct ParcelProgress {
+    pub status: String,
+    pub exception: Option<String>,
+    pub last_event_at: Option<chrono::NaiveDateTime>,
+    pub estimated_delivery: Option<chrono::NaiveDateTime>,
+    pub delivered_at: Option<chrono::NaiveDateTime>,
+    pub next_poll_at: Option<chrono::NaiveDateTime>,
+    pub last_polled_at: Option<chrono::NaiveDateTime>,
+    pub polls: i64,
+    pub failures: i32,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<chrono::NaiveDateTime>,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tracking_events)]
+pub struct EventRow {
+    pub id: String,
+    pub parcel_id: String,
+    pub at: chrono::NaiveDateTime,
+    pub raw_code: String,
+    pub raw_time: String,
+    pub description: String,
+    pub status: String,
+    pub exception: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub source: String,
+    pub received_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = incidents)]
+pub struct IncidentRow {
+    pub id: String,
+    pub parcel_id: String,
+    pub kind: String,
+    pub detail: String,
+    pub opened_at: chrono::NaiveDateTime,
+    pub resolved_at: Option<chrono::NaiveDateTime>,
+    pub action: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub claim_reference: Option<String>,
+    pub replacement_shipment_id: Option<String>,
+    pub note: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+/// A parcel to start tracking.
+#[derive(Debug, Clone)]
+pub struct NewParcel {
+    pub direction: &'static str,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub shipment_id: Option<String>,
+    pub rma_id: Option<String>,
+    pub status: String,
+    pub international: bool,
+    pub destination: Option<(f64, f64)>,
+    pub shipped_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// `None`: not polled (delivered already, or unlinked).
+    pub next_poll_at: Option<DateTime<Utc>>,
+}
+
+/// Starts tracking a parcel; a parcel already tracked is left as it is.
+pub fn register(conn: &mut DbConnection, new: NewParcel, now: DateTime<Utc>) -> QueryResult<()> {
+    let row = ParcelRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        direction: new.direction.to_string(),
+        carrier: new.carrier,
+        tracking_number: new.tracking_number,
+        shipment_id: new.shipment_id,
+        rma_id: new.rma_id,
+        status: new.status,
+        exception: None,
+        international: new.international,
+        destination_lat: new.destination.map(|d| d.0),
+        destination_lon: new.destination.map(|d| d.1),
+        shipped_at: naive(new.shipped_at),
+        last_event_at: None,
+        estimated_delivery: None,
+        delivered_at: new.delivered_at.map(naive),
+        next_poll_at: new.next_poll_at.map(naive),
+        last_polled_at: None,
+        polls: 0,
+        failures: 0,
+        lease_owner: None,
+        lease_until: None,
+        created_at: naive(now),
+        updated_at: naive(now),
+    };
+    try_insert(conn, |c| {
+        diesel::insert_into(parcels::table).values(&row).execute(c)
+    })
+    .map(|_| ())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ParcelRow>> {
+    parcels::table
+        .find(id)
+        .select(ParcelRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn find_by_number(
+    conn: &mut DbConnection,
+    carrier: &str,
+    tracking_number: &str,
+) -> QueryResult<Option<ParcelRow>> {
+    parcels::table
+        .filter(parcels::carrier.eq(carrier))
+        .filter(parcels::tracking_number.eq(tracking_number))
+        .select(ParcelRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn for_rma(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<ParcelRow>> {
+    parcels::table
+        .filter(parcels::rma_id.eq(rma_id))
+        .order(parcels::created_at)
+        .select(ParcelRow::as_select())
+        .load(conn)
+}
+
+pub fn events(conn: &mut DbConnection, parcel_id: &str) -> QueryResult<Vec<EventRow>> {
+    tracking_events::table
+        .filter(tracking_events::parcel_id.eq(parcel_id))
+        .order((tracking_events::at, tracking_events::raw_code))
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// Stores an event unless the same (time, code) is already stored for the parcel.
+pub fn add_event(conn: &mut DbConnection, event: &EventRow) -> QueryResult<bool> {
+    try_insert(conn, |c| {
+        diesel::insert_into(tracking_events::table)
+            .values(event)
+            .execute(c)
+    })
+}
+
+pub fn save_progress(
+    conn: &mut DbConnection,
+    parcel_id: &str,
+    progress: &ParcelProgress,
+) -> QueryResult<()> {
+    diesel::update(parcels::table.find(parcel_id))
+        .set(progress)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// After a failed or skipped poll: the failure count, when to try again, lease released.
+pub fn postpone(
+    conn: &mut DbConnection,
+    parcel_id: &str,
+    failures: i32,
+    next_poll_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(parcels::table.find(parcel_id))
+        .set((
+            parcels::failures.eq(failures),
+            parcels::next_poll_at.eq(next_poll_at.map(naive)),
+            parcels::lease_owner.eq(None::<String>),
+            parcels::lease_until.eq(None::<chrono::NaiveDateTime>),
+            parcels::updated_at.eq(naive(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Stops tracking (a voided label's parcel will never move).
+pub fn cancel(conn: &mut DbConnection, rma_id: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        parcels::table
+            .filter(parcels::rma_id.eq(rma_id))
+            .filter(parcels::status.eq_any(["pre_transit", "unknown"])),
+    )
+    .set((
+        parcels::status.eq("cancelled"),
+        parcels::next_poll_at.eq(None::<chrono::NaiveDateTime>),
+        parcels::updated_at.eq(naive(now)),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Leases up to `limit` parcels due at `now` to `owner` until `until`, soonest due
+/// first. On PostgreSQL rows another instance is claiming are skipped, not waited for
+/// (`FOR UPDATE SKIP LOCKED`); SQLite has one writer, so the claim is already exclusive.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    owner: &str,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<ParcelRow>> {
+    let due = parcels::table
+        .filter(parcels::next_poll_at.le(naive(now)))
+        .filter(
+            parcels::lease_until
+                .is_null()
+                .or(parcels::lease_until.lt(naive(now))),
+        )
+        .order(parcels::next_poll_at)
+        .limit(limit)
+        .select(parcels::id);
+    let ids: Vec<String> = match conn {
+        DbConnection::Pg(pg) => due.for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(sqlite) => due.load(sqlite)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(parcels::table.filter(parcels::id.eq_any(&ids)))
+        .set((
+            parcels::lease_owner.eq(owner),
+            parcels::lease_until.eq(naive(until)),
+        ))
+        .execute(conn)?;
+    parcels::table
+        .filter(parcels::id.eq_any(&ids))
+        .order(parcels::next_poll_at)
+        .select(ParcelRow::as_select())
+        .load(conn)
+}
+
+/// Returns delivered to the warehouse whose RMA still waits for its bench scan, and
+/// that have no unscanned-return incident yet.
+pub fn delivered_returns_awaiting_scan(
+    conn: &mut DbConnection,
+    delivered_before: DateTime<Utc>,
+) -> QueryResult<Vec<ParcelRow>> {
+    use super::schema::rmas;
+    let flagged = incidents::table
+        .filter(incidents::kind.eq("unscanned_return"))
+        .select(incidents::parcel_id);
+    parcels::table
+        .inner_join(rmas::table)
+        .filter(parcels::direction.eq(INBOUND))
+        .filter(parcels::delivered_at.le(naive(delivered_before)))
+        .filter(rmas::status.eq("delivered_to_warehouse"))
+        .filter(parcels::id.ne_all(flagged))
+        .select(ParcelRow::as_select())
+        .load(conn)
+}
+
+/// Opens an incident unless the parcel already has one of that kind; `true` if opened.
+pub fn open_incident(conn: &mut DbConnection, incident: &IncidentRow) -> QueryResult<bool> {
+    try_insert(conn, |c| {
+        diesel::insert_into(incidents::table)
+            .values(incident)
+            .execute(c)
+    })
+}
+
+pub fn incident(conn: &mut DbConnection, id: &str) -> QueryResult<Option<IncidentRow>> {
+    incidents::table
+        .find(id)
+        .select(IncidentRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+/// Incidents, newest first; `open` limits them to unresolved ones.
+pub fn list_incidents(
+    conn: &mut DbConnection,
+    open: Option<bool>,
+    kind: Option<&str>,
+) -> QueryResult<Vec<(IncidentRow, ParcelRow)>> {
+    let mut query = incidents::table
+        .inner_join(parcels::table)
+        .order(incidents::opened_at.desc())
+        .select((IncidentRow::as_select(), ParcelRow::as_select()))
+        .into_boxed();
+    match open {
+        Some(true) => query = query.filter(incidents::resolved_at.is_null()),
+        Some(false) => query = query.filter(incidents::resolved_at.is_not_null()),
+        None => {}
+    }
+    if let Some(kind) = kind {
+        query = query.filter(incidents::kind.eq(kind.to_string()));
+    }
+    query.limit(500).load(conn)
+}
+
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64)>> {
+    use diesel::dsl::count_star;
+    parcels::table
+        .group_by((parcels::direction, parcels::status))
+        .select((parcels::direction, parcels::status, count_star()))
+        .load(conn)
+}
+
+pub fn count_open_incidents(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    use diesel::dsl::count_star;
+    incidents::table
+        .filter(incidents::resolved_at.is_null())
+        .group_by(incidents::kind)
+        .select((incidents::kind, count_star()))
+        .load(conn)
+}
+
+/// The oldest `next_poll_at` that has passed: how far behind the poller is.
+pub fn oldest_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    use diesel::dsl::min;
+    parcels::table
+        .filter(parcels::next_poll_at.le(naive(now)))
+        .select(min(parcels::next_poll_at))
+        .get_result(conn)
+}
