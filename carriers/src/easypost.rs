@@ -252,7 +252,8 @@ impl Carrier for EasyPost {
         Capabilities {
             label_formats: vec![LabelFormat::Pdf, LabelFormat::Zpl],
             max_batch: 20,
-            webhooks: true,
+            // Pushes reach us only where a webhook secret is configured to check them.
+            webhooks: self.webhook_secret.is_some(),
             rate_limit_per_second: None,
         }
     }

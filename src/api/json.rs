@@ -43,7 +43,30 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     Ok(value)
 }
 
+/// A request body as bytes, read up to the size limit (webhooks verify signatures over
+/// the exact bytes), with the same digest `ApiJson` keeps.
+pub struct RawBody {
+    pub bytes: web::BytesMut,
+    pub digest: String,
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = RawBody::from_request(req, payload);
+        Box::pin(async move {
+            let raw = raw.await?;
+            Ok(ApiJson {
+                value: parse(&raw.bytes)?,
+                digest: raw.digest,
+            })
+        })
+    }
+}
+
+impl FromRequest for RawBody {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
@@ -75,8 +98,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 body.extend_from_slice(&chunk);
             }
             hasher.update(&body);
-            Ok(ApiJson {
-                value: parse(&body)?,
+            Ok(RawBody {
+                bytes: body,
                 digest: hex::encode(hasher.finalize()),
             })
         })

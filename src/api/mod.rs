@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod idempotency;
+pub mod incidents;
 pub mod json;
 pub mod limits;
 pub mod lookup;
@@ -13,6 +14,7 @@ pub mod orders;
 pub mod problem;
 pub mod rmas;
 pub mod views;
+pub mod webhooks;
 
 use actix_web::http::Method;
 use actix_web::{web, Route};
@@ -82,6 +84,21 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/api/v1/rmas/{number}/label",
             web::get().to(rmas::get_label),
+        ),
+        (
+            Method::GET,
+            "/api/v1/incidents",
+            web::get().to(incidents::list),
+        ),
+        (
+            Method::POST,
+            "/api/v1/incidents/{id}/resolve",
+            web::post().to(incidents::resolve),
+        ),
+        (
+            Method::POST,
+            "/api/v1/webhooks/{carrier}",
+            web::post().to(webhooks::receive),
         ),
         (
             Method::GET,

@@ -240,6 +240,33 @@ pub fn document() -> Value {
                 idempotent: false, public: false,
             }),
         },
+        "/api/v1/incidents": {"get": operation(Op {
+            summary: "Outbound parcel incidents (lost, damaged, delayed, returned to sender, misdelivered) and unscanned-return alerts, newest first",
+            roles: "admin",
+            params: vec![
+                query_param("open", "true: unresolved only; false: resolved only", json!({"type": "boolean"})),
+                query_param("kind", "Only this kind", schema_ref("IncidentKind")),
+            ],
+            body: None,
+            responses: with(vec![("200".into(), ok("Incidents", "IncidentList"))], &[400, 401, 403, 500, 503]),
+            idempotent: false, public: false,
+        })},
+        "/api/v1/incidents/{id}/resolve": {"post": operation(Op {
+            summary: "Resolve an outbound incident: reship (optionally with the replacement parcel), refund, partial_refund (amount) or claim (claim_reference); with a note",
+            roles: "admin",
+            params: vec![path_param("id", "The incident id")],
+            body: Some("IncidentResolveInput"),
+            responses: with(vec![("200".into(), ok("The resolved incident", "Incident"))], WRITE_ERRORS),
+            idempotent: true, public: false,
+        })},
+        "/api/v1/webhooks/{carrier}": {"post": operation(Op {
+            summary: "Tracking pushed by a carrier; its signature is checked before anything is read (e.g. EasyPost: X-Hmac-Signature)",
+            roles: "the carrier's signature (no bearer token)",
+            params: vec![path_param("carrier", "The carrier's code, e.g. easypost")],
+            body: None,
+            responses: with(vec![("200".into(), ok("What the delivery changed; unknown numbers are kept as unlinked parcels", "WebhookResult"))], &[400, 401, 404, 413, 500, 503]),
+            idempotent: false, public: true,
+        })},
         "/api/v1/openapi.json": {"get": operation(Op {
             summary: "This document",
             roles: "public",
@@ -307,9 +334,28 @@ fn schemas() -> Value {
     let time = json!({"type": "string", "format": "date-time"});
     let text = json!({"type": "string"});
     let nullable_text = json!({"type": ["string", "null"]});
+    let nullable_time = json!({"type": ["string", "null"], "format": "date-time"});
+    let tracking_statuses: Vec<&str> = backhaul_carriers::TrackingStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let incident_kinds: Vec<&str> = crate::domain::tracking::IncidentKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let incident_actions: Vec<&str> = crate::domain::tracking::IncidentAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
     let parcel = json!({"type": "object", "properties": {
-        "direction": string_enum(&["inbound", "outbound"]), "carrier": text, "tracking_number": text,
-        "status": text, "since": time}});
+        "id": text, "direction": string_enum(&["inbound", "outbound", "unlinked"]), "carrier": text,
+        "tracking_number": text, "status": string_enum(&tracking_statuses), "exception": nullable_text,
+        "last_event_at": nullable_time, "estimated_delivery": nullable_time, "delivered_at": nullable_time,
+        "next_poll_at": nullable_time,
+        "events": {"type": "array", "items": {"type": "object", "properties": {
+            "at": time, "status": text, "exception": nullable_text, "description": text, "raw_code": text,
+            "city": nullable_text, "country": nullable_text}}},
+    }});
     json!({
         "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
             "type": text, "title": text, "status": {"type": "integer"}, "detail": text,
@@ -317,6 +363,26 @@ fn schemas() -> Value {
             "decision": schema_ref("Decision"),
         }},
         "RmaStatus": names(&statuses),
+        "IncidentKind": string_enum(&incident_kinds),
+        "Incident": {"type": "object", "properties": {
+            "id": text, "kind": schema_ref("IncidentKind"), "detail": text,
+            "status": string_enum(&["open", "resolved"]), "opened_at": time,
+            "resolution": {"type": ["object", "null"], "properties": {
+                "action": string_enum(&incident_actions), "amount": {"type": ["string", "null"]},
+                "currency": nullable_text, "claim_reference": nullable_text,
+                "replacement_shipment_id": nullable_text, "note": text, "resolved_by": text, "resolved_at": time}},
+            "parcel": parcel.clone(), "order_number": nullable_text, "rma_number": nullable_text,
+        }},
+        "IncidentList": {"type": "object", "properties": {"items": {"type": "array", "items": schema_ref("Incident")}}},
+        "IncidentResolveInput": {"type": "object", "additionalProperties": false, "required": ["action", "note"], "properties": {
+            "action": string_enum(&incident_actions), "note": text,
+            "amount": {"type": "string", "description": "partial_refund: the amount in the order's currency, at most the parcel's value"},
+            "claim_reference": {"type": "string", "description": "claim: the carrier's claim reference"},
+            "replacement": schema_ref("ShipmentInput"),
+        }},
+        "WebhookResult": {"type": "object", "properties": {
+            "accepted": {"type": "integer"}, "new_events": {"type": "integer"},
+            "unknown": {"type": "array", "items": text}}},
         "ReturnReason": names(&reasons),
         "Resolution": names(&resolutions),
         "Address": {"type": "object", "required": ["name", "line1", "city", "postal_code", "country"], "properties": {
@@ -351,6 +417,7 @@ fn schemas() -> Value {
             "carrier": text, "tracking_number": text, "service": text, "shipped_at": time,
             "delivered_at": {"type": "string", "format": "date-time", "description": "Set when the parcel is already known delivered; starts the return window"},
             "line_ids": {"type": "array", "items": text, "description": "Lines in this parcel; all when absent"},
+            "origin_country": {"type": "string", "description": "ISO 3166 alpha-2 the parcel leaves from; another country than the ship-to makes it international for the lost-parcel rule"},
         }},
         "Shipment": {"type": "object", "properties": {
             "order_number": text, "carrier": text, "tracking_number": text, "service": nullable_text,

@@ -13,6 +13,7 @@ use super::views;
 use crate::app::AppState;
 use crate::db::labels;
 use crate::db::orders;
+use crate::db::parcels;
 use crate::db::rmas::{self, ListFilter};
 use crate::db::DbConnection;
 use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
@@ -42,6 +43,11 @@ fn load_view(
         Some(label) => crate::labels::label_view(c, &label, &rma.number, None)?,
         None => serde_json::Value::Null,
     };
+    let mut tracked = Vec::new();
+    for parcel in parcels::for_rma(c, &rma.id)? {
+        let scans = parcels::events(c, &parcel.id)?;
+        tracked.push(views::tracked_parcel(&parcel, &scans));
+    }
     Ok(views::rma(
         &rma,
         &order,
@@ -49,6 +55,7 @@ fn load_view(
         &events,
         state.network.find(&rma.return_to),
         label,
+        serde_json::Value::from(tracked),
     ))
 }
 
@@ -99,6 +106,7 @@ pub async fn create(
             &events,
             st.network.find(&rma.return_to),
             serde_json::Value::Null,
+            serde_json::json!([]),
         );
         Ok((StatusCode::CREATED, view))
     })

@@ -114,26 +114,6 @@ pub fn label(
     })
 }
 
-/// The return parcel its label created, until tracking says more: `pre_transit` from
-/// the label's creation, `cancelled` once voided.
-fn inbound_parcel(label: &Value) -> Value {
-    if label.is_null() {
-        return json!([]);
-    }
-    let status = if label["voided_at"].is_null() {
-        "pre_transit"
-    } else {
-        "cancelled"
-    };
-    json!([{
-        "direction": "inbound",
-        "carrier": label["carrier"],
-        "tracking_number": label["tracking_number"],
-        "status": status,
-        "since": label["created_at"],
-    }])
-}
-
 /// One RMA in full. `return_to` is the warehouse when it is still configured.
 pub fn rma(
     r: &RmaRow,
@@ -142,6 +122,7 @@ pub fn rma(
     events: &[RmaEventRow],
     return_to: Option<&Warehouse>,
     label: Value,
+    parcels: Value,
 ) -> Value {
     let c = r.currency.as_str();
     let decision: Value = serde_json::from_str(&r.decision).unwrap_or(Value::Null);
@@ -168,7 +149,7 @@ pub fn rma(
         "return_to": return_to.map_or_else(|| json!({"code": r.return_to}), |w| json!(w)),
         "comment": r.comment,
         "label": label,
-        "parcels": inbound_parcel(&label),
+        "parcels": parcels,
         "timeline": events.iter().map(event).collect::<Vec<_>>(),
         "created_at": ts(r.created_at),
         "updated_at": ts(r.updated_at),
@@ -190,4 +171,75 @@ pub fn rma_summary(r: &RmaRow, order_number: &str) -> Value {
         "created_at": ts(r.created_at),
         "updated_at": ts(r.updated_at),
     })
+}
+
+/// An incident with the parcel it is about and the order or RMA that parcel belongs to.
+pub fn incident(
+    i: &crate::db::parcels::IncidentRow,
+    p: &crate::db::parcels::ParcelRow,
+    owner: Option<&str>,
+) -> Value {
+    let resolution = i.resolved_at.map(|at| {
+        json!({
+            "action": i.action,
+            "amount": i.amount_minor.zip(i.currency.as_deref()).map(|(m, c)| amount(m, c)),
+            "currency": i.currency,
+            "claim_reference": i.claim_reference,
+            "replacement_shipment_id": i.replacement_shipment_id,
+            "note": i.note,
+            "resolved_by": i.resolved_by,
+            "resolved_at": ts(at),
+        })
+    });
+    let direction = p.direction.as_str();
+    json!({
+        "id": i.id,
+        "kind": i.kind,
+        "detail": i.detail,
+        "status": if i.resolved_at.is_some() { "resolved" } else { "open" },
+        "opened_at": ts(i.opened_at),
+        "resolution": resolution,
+        "parcel": parcel(p),
+        "order_number": if direction == crate::db::parcels::OUTBOUND { owner } else { None },
+        "rma_number": if direction == crate::db::parcels::INBOUND { owner } else { None },
+    })
+}
+
+/// A tracked parcel as the API shows it.
+pub fn parcel(p: &crate::db::parcels::ParcelRow) -> Value {
+    json!({
+        "id": p.id,
+        "direction": p.direction,
+        "carrier": p.carrier,
+        "tracking_number": p.tracking_number,
+        "status": p.status,
+        "exception": p.exception,
+        "last_event_at": opt_ts(p.last_event_at),
+        "estimated_delivery": opt_ts(p.estimated_delivery),
+        "delivered_at": opt_ts(p.delivered_at),
+        "next_poll_at": opt_ts(p.next_poll_at),
+    })
+}
+
+/// A parcel with its carrier scans, oldest first.
+pub fn tracked_parcel(
+    p: &crate::db::parcels::ParcelRow,
+    events: &[crate::db::parcels::EventRow],
+) -> Value {
+    let mut view = parcel(p);
+    view["events"] = events
+        .iter()
+        .map(|e| {
+            json!({
+                "at": ts(e.at),
+                "status": e.status,
+                "exception": e.exception,
+                "description": e.description,
+                "raw_code": e.raw_code,
+                "city": e.city,
+                "country": e.country,
+            })
+        })
+        .collect();
+    view
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{incidents, parcels, tracking_events};
+use super::schema::{incident_events, incidents, orders, parcels, rmas, shipments, tracking_events};
 use super::{naive, try_insert, DbConnection};
 
 pub const OUTBOUND: &str = "outbound";
@@ -285,7 +285,6 @@ pub fn delivered_returns_awaiting_scan(
     conn: &mut DbConnection,
     delivered_before: DateTime<Utc>,
 ) -> QueryResult<Vec<ParcelRow>> {
-    use super::schema::rmas;
     let flagged = incidents::table
         .filter(incidents::kind.eq("unscanned_return"))
         .select(incidents::parcel_id);
@@ -299,13 +298,142 @@ pub fn delivered_returns_awaiting_scan(
         .load(conn)
 }
 
-/// Opens an incident unless the parcel already has one of that kind; `true` if opened.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = incident_events)]
+pub struct IncidentEventRow {
+    pub id: String,
+    pub incident_id: String,
+    pub at: chrono::NaiveDateTime,
+    pub actor: String,
+    pub event: String,
+    pub note: Option<String>,
+}
+
+/// Writes one entry of an incident's audit trail.
+pub fn record_incident_event(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    actor: &str,
+    event: &str,
+    note: Option<&str>,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(incident_events::table)
+        .values(&IncidentEventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            incident_id: incident_id.to_string(),
+            at: naive(at),
+            actor: actor.to_string(),
+            event: event.to_string(),
+            note: note.map(str::to_string),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn incident_events(
+    conn: &mut DbConnection,
+    incident_id: &str,
+) -> QueryResult<Vec<IncidentEventRow>> {
+    incident_events::table
+        .filter(incident_events::incident_id.eq(incident_id))
+        .order(incident_events::at)
+        .select(IncidentEventRow::as_select())
+        .load(conn)
+}
+
+/// Opens an incident unless the parcel already has one of that kind; `true` if opened,
+/// with its first audit entry.
 pub fn open_incident(conn: &mut DbConnection, incident: &IncidentRow) -> QueryResult<bool> {
-    try_insert(conn, |c| {
+    let opened = try_insert(conn, |c| {
         diesel::insert_into(incidents::table)
             .values(incident)
             .execute(c)
-    })
+    })?;
+    if opened {
+        record_incident_event(
+            conn,
+            &incident.id,
+            "system:tracking",
+            "opened",
+            Some(&incident.detail),
+            crate::db::utc(incident.opened_at),
+        )?;
+    }
+    Ok(opened)
+}
+
+/// Records how an incident was settled.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = incidents)]
+pub struct IncidentResolution {
+    pub resolved_at: chrono::NaiveDateTime,
+    pub action: String,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub claim_reference: Option<String>,
+    pub replacement_shipment_id: Option<String>,
+    pub note: String,
+    pub resolved_by: String,
+}
+
+/// Resolves an open incident; `false` if someone resolved it first.
+pub fn resolve_incident(
+    conn: &mut DbConnection,
+    id: &str,
+    resolution: &IncidentResolution,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        incidents::table
+            .find(id)
+            .filter(incidents::resolved_at.is_null()),
+    )
+    .set(resolution)
+    .execute(conn)?;
+    if updated == 1 {
+        record_incident_event(
+            conn,
+            id,
+            &resolution.resolved_by,
+            &format!("resolved:{}", resolution.action),
+            Some(&resolution.note),
+            crate::db::utc(resolution.resolved_at),
+        )?;
+    }
+    Ok(updated == 1)
+}
+
+/// The order number (outbound) or RMA number (inbound) each parcel belongs to.
+pub fn owner_numbers(
+    conn: &mut DbConnection,
+    parcels: &[&ParcelRow],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    let shipment_ids: Vec<&String> = parcels.iter().filter_map(|p| p.shipment_id.as_ref()).collect();
+    let rma_ids: Vec<&String> = parcels.iter().filter_map(|p| p.rma_id.as_ref()).collect();
+    let by_shipment: std::collections::HashMap<String, String> = shipments::table
+        .inner_join(orders::table)
+        .filter(shipments::id.eq_any(shipment_ids))
+        .select((shipments::id, orders::order_number))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let by_rma: std::collections::HashMap<String, String> = rmas::table
+        .filter(rmas::id.eq_any(rma_ids))
+        .select((rmas::id, rmas::number))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(parcels
+        .iter()
+        .filter_map(|p| {
+            let owner = p
+                .shipment_id
+                .as_ref()
+                .and_then(|s| by_shipment.get(s))
+                .or_else(|| p.rma_id.as_ref().and_then(|r| by_rma.get(r)))?;
+            Some((p.id.clone(), owner.clone()))
+        })
+        .collect())
 }
 
 pub fn incident(conn: &mut DbConnection, id: &str) -> QueryResult<Option<IncidentRow>> {

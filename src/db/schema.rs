@@ -210,6 +210,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    incident_events (id) {
+        id -> Text,
+        incident_id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        event -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(incident_events -> incidents (incident_id));
 diesel::joinable!(tracking_events -> parcels (parcel_id));
 diesel::joinable!(incidents -> parcels (parcel_id));
 diesel::joinable!(parcels -> rmas (rma_id));
@@ -235,4 +247,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     parcels,
     tracking_events,
     incidents,
+    incident_events,
 );

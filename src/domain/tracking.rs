@@ -24,6 +24,16 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// How operations settle an outbound incident.
+    IncidentAction {
+        Reship => "reship",
+        Refund => "refund",
+        PartialRefund => "partial_refund",
+        Claim => "claim",
+    }
+}
+
 /// Days without a carrier scan before a parcel counts as lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -2,6 +2,7 @@
 //! poller that asks carriers ([`poller`]), and the sweep that flags returns waiting too
 //! long at the warehouse.
 
+pub mod incidents;
 pub mod poller;
 
 use backhaul_carriers::{TrackingStatus, TrackingUpdate};
@@ -130,7 +131,12 @@ pub fn ingest(
         last_event_at: last_event_at.map(naive),
         estimated_delivery: estimated_delivery.map(naive),
         delivered_at: delivered_at.map(naive),
-        next_poll_at: next_poll(now, &facts, rules).map(naive),
+        // An unlinked parcel belongs to nobody yet: it is kept, not polled.
+        next_poll_at: if parcel.direction == parcels::UNLINKED {
+            None
+        } else {
+            next_poll(now, &facts, rules).map(naive)
+        },
         last_polled_at: if polled {
             Some(naive(now))
         } else {
@@ -312,4 +318,65 @@ pub fn flag_unscanned_returns(
         }
     }
     Ok(opened)
+}
+
+/// What a pushed delivery did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PushReport {
+    /// Updates about parcels we track.
+    pub accepted: usize,
+    pub new_events: usize,
+    /// Tracking numbers we do not know: stored as unlinked parcels for operations.
+    pub unknown: Vec<String>,
+}
+
+/// Ingests updates a carrier pushed (its signature already checked), in one
+/// transaction. Numbers we do not track are kept as unlinked parcels, never dropped.
+pub async fn receive_pushed(
+    state: &crate::app::AppState,
+    carrier: &str,
+    updates: Vec<TrackingUpdate>,
+) -> Result<PushReport, AppError> {
+    let rules = state.settings.tracking.rules.clone();
+    let now = state.clock.now();
+    let carrier = carrier.to_string();
+    state
+        .db
+        .write(move |c| {
+            let mut report = PushReport::default();
+            for update in &updates {
+                let parcel = match parcels::find_by_number(c, &carrier, &update.tracking_number)? {
+                    Some(p) => p,
+                    None => {
+                        report.unknown.push(update.tracking_number.clone());
+                        parcels::register(c, unlinked(&carrier, update, now), now)?;
+                        parcels::find_by_number(c, &carrier, &update.tracking_number)?
+                            .ok_or_else(|| AppError::Internal("unlinked parcel not stored".into()))?
+                    }
+                };
+                if parcel.direction != parcels::UNLINKED {
+                    report.accepted += 1;
+                }
+                let done = ingest(c, &parcel, update, Source::Webhook, true, &rules, now)?;
+                report.new_events += done.new_events;
+            }
+            Ok(report)
+        })
+        .await
+}
+
+fn unlinked(carrier: &str, update: &TrackingUpdate, now: DateTime<Utc>) -> parcels::NewParcel {
+    parcels::NewParcel {
+        direction: parcels::UNLINKED,
+        carrier: carrier.to_string(),
+        tracking_number: update.tracking_number.clone(),
+        shipment_id: None,
+        rma_id: None,
+        status: TrackingStatus::Unknown.as_str().to_string(),
+        international: false,
+        destination: None,
+        shipped_at: update.events.iter().map(|e| e.at).min().unwrap_or(now),
+        delivered_at: None,
+        next_poll_at: None,
+    }
 }

@@ -1,3 +1,4 @@
+DROP TABLE incident_events;
 DROP TABLE incidents;
 DROP TABLE tracking_events;
 DROP TABLE parcels;

@@ -74,6 +74,17 @@ CREATE TABLE incidents (
 );
 CREATE INDEX incidents_open ON incidents (resolved_at, opened_at);
 
+-- The incident's audit trail: opened by the rules, resolved by someone.
+CREATE TABLE incident_events (
+    id TEXT PRIMARY KEY NOT NULL,
+    incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    at TIMESTAMP NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX incident_events_incident ON incident_events (incident_id, at);
+
 -- Returns already labelled before tracking existed become tracked inbound parcels.
 INSERT INTO parcels (id, direction, carrier, tracking_number, shipment_id, rma_id, status,
     exception, international, destination_lat, destination_lon, shipped_at, last_event_at,

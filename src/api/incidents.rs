@@ -1,0 +1,138 @@
+//! Incidents for operations: `GET /api/v1/incidents` (filter by `open`, `kind`) and
+//! `POST /api/v1/incidents/{id}/resolve`. Admin only.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Principal;
+use super::idempotency;
+use super::json::ApiJson;
+use super::orders::ShipmentInput;
+use super::views;
+use crate::app::AppState;
+use crate::db::parcels;
+use crate::domain::tracking::{IncidentAction, IncidentKind};
+use crate::error::AppError;
+use crate::tracking::incidents::{self, Resolve};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentQuery {
+    pub open: Option<bool>,
+    pub kind: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    query: web::Query<IncidentQuery>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[])?;
+    let query = query.into_inner();
+    let kind = query
+        .kind
+        .as_deref()
+        .map(str::parse::<IncidentKind>)
+        .transpose()
+        .map_err(|e| AppError::invalid("kind", e.to_string()))?;
+    let items = state
+        .db
+        .read(move |c| {
+            let found = parcels::list_incidents(c, query.open, kind.map(|k| k.as_str()))?;
+            let owned: Vec<&parcels::ParcelRow> = found.iter().map(|(_, p)| p).collect();
+            let owners = parcels::owner_numbers(c, &owned)?;
+            Ok::<_, AppError>(
+                found
+                    .iter()
+                    .map(|(i, p)| views::incident(i, p, owners.get(&p.id).map(String::as_str)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveInput {
+    pub action: IncidentAction,
+    pub note: String,
+    pub amount: Option<String>,
+    pub claim_reference: Option<String>,
+    pub replacement: Option<ShipmentInput>,
+}
+
+impl ResolveInput {
+    fn validate(self, now: chrono::DateTime<chrono::Utc>) -> Result<Resolve, AppError> {
+        let note = self.note.trim().to_string();
+        if note.is_empty() || note.chars().count() > 2000 {
+            return Err(AppError::invalid(
+                "note",
+                "say what was done, in 1 to 2000 characters",
+            ));
+        }
+        let claim_reference = self
+            .claim_reference
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        if claim_reference.as_ref().is_some_and(|r| r.chars().count() > 100) {
+            return Err(AppError::invalid("claim_reference", "at most 100 characters"));
+        }
+        let replacement = match self.replacement {
+            Some(r) if self.action == IncidentAction::Reship => {
+                Some(r.validate(now).map_err(|e| match e {
+                    AppError::Validation(errors) => AppError::Validation(
+                        errors
+                            .into_iter()
+                            .map(|mut f| {
+                                f.field = format!("replacement.{}", f.field);
+                                f
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                })?)
+            }
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "replacement",
+                    "only a reship records a replacement parcel",
+                ))
+            }
+            None => None,
+        };
+        Ok(Resolve {
+            action: self.action,
+            note,
+            amount: self.amount,
+            claim_reference,
+            replacement,
+        })
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn resolve(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Principal,
+    path: web::Path<String>,
+    body: ApiJson<ResolveInput>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[])?;
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let resolve = body.value.validate(now)?;
+    let actor = who.actor();
+    idempotency::run(&state, &req, &who, &body.digest, move |c| {
+        let (incident, parcel) = incidents::resolve(c, &id, resolve, &actor, now)?;
+        let owners = parcels::owner_numbers(c, &[&parcel])?;
+        Ok((
+            actix_web::http::StatusCode::OK,
+            views::incident(&incident, &parcel, owners.get(&parcel.id).map(String::as_str)),
+        ))
+    })
+    .await
+}
