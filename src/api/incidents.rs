@@ -77,22 +77,30 @@ impl ResolveInput {
             .claim_reference
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty());
-        if claim_reference.as_ref().is_some_and(|r| r.chars().count() > 100) {
-            return Err(AppError::invalid("claim_reference", "at most 100 characters"));
+        if claim_reference
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > 100)
+        {
+            return Err(AppError::invalid(
+                "claim_reference",
+                "at most 100 characters",
+            ));
         }
         let replacement = match self.replacement {
             Some(r) if self.action == IncidentAction::Reship => {
-                Some(r.validate(now).map_err(|e| match e {
-                    AppError::Validation(errors) => AppError::Validation(
-                        errors
-                            .into_iter()
-                            .map(|mut f| {
-                                f.field = format!("replacement.{}", f.field);
-                                f
-                            })
-                            .collect(),
-                    ),
-                    other => other,
+                Some(r.validate(now).map_err(|e| {
+                    match e {
+                        AppError::Validation(errors) => AppError::Validation(
+                            errors
+                                .into_iter()
+                                .map(|mut f| {
+                                    f.field = format!("replacement.{}", f.field);
+                                    f
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    }
                 })?)
             }
             Some(_) => {
@@ -131,7 +139,11 @@ pub async fn resolve(
         let owners = parcels::owner_numbers(c, &[&parcel])?;
         Ok((
             actix_web::http::StatusCode::OK,
-            views::incident(&incident, &parcel, owners.get(&parcel.id).map(String::as_str)),
+            views::incident(
+                &incident,
+                &parcel,
+                owners.get(&parcel.id).map(String::as_str),
+            ),
         ))
     })
     .await

@@ -27,7 +27,10 @@ pub async fn receive(
         .headers()
         .iter()
         .filter_map(|(name, value)| {
-            Some((name.as_str().to_lowercase(), value.to_str().ok()?.to_string()))
+            Some((
+                name.as_str().to_lowercase(),
+                value.to_str().ok()?.to_string(),
+            ))
         })
         .collect();
     let updates = carrier
@@ -44,7 +47,10 @@ pub async fn receive(
         })?;
     let report = tracking::receive_pushed(&state, &code, updates).await?;
     if !report.unknown.is_empty() {
-        tracing::info!(unknown = report.unknown.len(), "webhook named parcels we do not track; kept as unlinked");
+        tracing::info!(
+            unknown = report.unknown.len(),
+            "webhook named parcels we do not track; kept as unlinked"
+        );
     }
     Ok(HttpResponse::Ok().json(report))
 }

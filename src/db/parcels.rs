@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{incident_events, incidents, orders, parcels, rmas, shipments, tracking_events};
+use super::schema::{
+    incident_events, incidents, orders, parcels, rmas, shipments, tracking_events,
+};
 use super::{naive, try_insert, DbConnection};
 
 pub const OUTBOUND: &str = "outbound";
@@ -408,7 +410,10 @@ pub fn owner_numbers(
     conn: &mut DbConnection,
     parcels: &[&ParcelRow],
 ) -> QueryResult<std::collections::HashMap<String, String>> {
-    let shipment_ids: Vec<&String> = parcels.iter().filter_map(|p| p.shipment_id.as_ref()).collect();
+    let shipment_ids: Vec<&String> = parcels
+        .iter()
+        .filter_map(|p| p.shipment_id.as_ref())
+        .collect();
     let rma_ids: Vec<&String> = parcels.iter().filter_map(|p| p.rma_id.as_ref()).collect();
     let by_shipment: std::collections::HashMap<String, String> = shipments::table
         .inner_join(orders::table)

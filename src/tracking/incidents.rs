@@ -42,7 +42,10 @@ fn parcel_value(
     let carried: Option<Vec<String>> = line_ids.and_then(|t| serde_json::from_str(&t).ok());
     let mut total: i64 = 0;
     for line in &record.lines {
-        if carried.as_ref().is_some_and(|ids| !ids.contains(&line.line_id)) {
+        if carried
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&line.line_id))
+        {
             continue;
         }
         total = line
@@ -96,9 +99,10 @@ pub fn resolve(
     match r.action {
         IncidentAction::Refund => refund(value),
         IncidentAction::PartialRefund => {
-            let text = r.amount.as_deref().ok_or_else(|| {
-                AppError::invalid("amount", "a partial refund needs the amount")
-            })?;
+            let text = r
+                .amount
+                .as_deref()
+                .ok_or_else(|| AppError::invalid("amount", "a partial refund needs the amount"))?;
             let amount = Money::parse(text, value.currency())
                 .map_err(|e| AppError::invalid("amount", e.to_string()))?;
             if amount.minor() == 0 || amount.minor() > value.minor() {
@@ -114,7 +118,10 @@ pub fn resolve(
         }
         IncidentAction::Claim => {
             resolution.claim_reference = Some(r.claim_reference.ok_or_else(|| {
-                AppError::invalid("claim_reference", "a claim needs the carrier's claim reference")
+                AppError::invalid(
+                    "claim_reference",
+                    "a claim needs the carrier's claim reference",
+                )
             })?);
         }
         IncidentAction::Reship => {

@@ -350,8 +350,9 @@ pub async fn receive_pushed(
                     None => {
                         report.unknown.push(update.tracking_number.clone());
                         parcels::register(c, unlinked(&carrier, update, now), now)?;
-                        parcels::find_by_number(c, &carrier, &update.tracking_number)?
-                            .ok_or_else(|| AppError::Internal("unlinked parcel not stored".into()))?
+                        parcels::find_by_number(c, &carrier, &update.tracking_number)?.ok_or_else(
+                            || AppError::Internal("unlinked parcel not stored".into()),
+                        )?
                     }
                 };
                 if parcel.direction != parcels::UNLINKED {

@@ -67,6 +67,7 @@ async fn every_role_meets_every_endpoint(app: TestApp) {
             Some(quote),
             vec![Staff(Integration), Staff(Admin), OwnCustomer],
         ),
+        ("GET", "/api/v1/incidents".into(), None, vec![Staff(Admin)]),
         (
             "GET",
             "/api/v1/rmas".into(),

@@ -87,6 +87,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.database.pool_size = 3;
     settings.lookup.per_ip_per_minute = 1000;
     settings.lookup.per_order_per_minute = 1000;
+    // Tests poll by calling the poller with the clock where they want it.
+    settings.tracking.poll_every_seconds = 0;
     adjust(&mut settings);
     let clock = Arc::new(TestClock(Mutex::new(start_time())));
     let app = Application::build_with_clock(settings, clock.clone())
@@ -279,6 +281,13 @@ impl TestApp {
 
     pub async fn create_rma(&self, who: &As, body: &Value) -> Answer {
         self.post("/api/v1/rmas", who, body).await
+    }
+
+    /// One pass of the tracking poller at the current test time.
+    pub async fn poll(&self) -> backhaul::tracking::poller::PollReport {
+        backhaul::tracking::poller::poll_once(&self.state, "test-poller")
+            .await
+            .expect("poll pass")
     }
 }
 

@@ -12,3 +12,4 @@ mod ops;
 mod orders;
 mod rmas;
 mod storage;
+mod tracking;

@@ -144,6 +144,21 @@ fn backhaul(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+fn the_cli_polls_once_and_reports() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = backhaul(dir.path(), &["poll", "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON summary");
+    assert_eq!(report["parcels"], 0, "{report}");
+    assert_eq!(report["carrier_calls"], 0);
+}
+
+#[test]
 fn the_cli_creates_keys_and_imports_orders() {
     let dir = tempfile::tempdir().expect("dir");
     let out = backhaul(
