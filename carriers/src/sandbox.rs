@@ -5,16 +5,19 @@
 //! Tracking numbers look like `SBX` + 12 digits: a scenario digit, the hour the label
 //! was created (hours since 2026-01-01 UTC, 7 digits), 3 digits that make it unique,
 //! and a mod-10 check digit (weights 3 and 1). Everything the timeline needs is in the
-//! number, so tracking needs no state and survives restarts. Scenarios:
+//! number (times vary per parcel, drawn from a hash of the number), so tracking needs
+//! no state and survives restarts. Like real carriers, it promises a delivery day once
+//! the parcel is picked up and a delivery window (from the hour before delivery) once it
+//! is out for delivery. Scenarios:
 //!
 //! | digit | scenario | what happens |
 //! |---|---|---|
-//! | 0 | normal | label created, picked up (+20 h), sorted (+32 h), out for delivery (+50 h), delivered (+56 h) |
+//! | 0 | normal | label created; picked up after 14–26 h; sorted 8–16 h later; out for delivery on the first morning (07:00–09:00 UTC) at least 6 h after sorting; delivered 1–8 h after that |
 //! | 1 | lost | scans stop after sorting |
-//! | 2 | damaged | a damage exception at +40 h, delivered at +66 h |
-//! | 3 | delayed | a delay exception at +44 h, delivered at +116 h |
-//! | 4 | returned to sender | refused at +52 h, back with the sender at +120 h |
-//! | 5 | misdelivered | delivered at +56 h, but scanned in Reykjavík |
+//! | 2 | damaged | a damage exception 4 h after sorting, then delivered as normal |
+//! | 3 | delayed | a delay exception 4 h after sorting; delivered 2.5 days after the promised day |
+//! | 4 | returned to sender | out for delivery, refused 2 h later, back with the sender after 70 h |
+//! | 5 | misdelivered | delivered as normal, but scanned in Reykjavík |
 //! | 6 | unused | the label is never handed over: no scan after its creation |
 //!
 //! A label's scenario is chosen from its RMA number: 85 % normal, 3 % each of lost,
@@ -24,7 +27,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::label::{self, LabelContent, LabelFormat};
@@ -140,70 +143,167 @@ pub fn decode(tracking: &str) -> Option<(Scenario, DateTime<Utc>)> {
     Some((scenario, epoch() + Duration::hours(hours)))
 }
 
-/// (hours after creation, raw code, description, status, exception)
+/// (time, raw code, description, status, exception)
 type Step = (
-    i64,
+    DateTime<Utc>,
     &'static str,
     &'static str,
     TrackingStatus,
     Option<ExceptionKind>,
 );
 
-fn steps(scenario: Scenario) -> Vec<Step> {
+/// A parcel's timeline, fixed by its number: the scans, and what the carrier promises
+/// (a delivery day once the parcel moves, a delivery window once it is out for
+/// delivery).
+struct Timeline {
+    steps: Vec<Step>,
+    /// (from, promised delivery): the date, as midnight UTC, from pickup on.
+    promised_day: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// (from, window start): from out-for-delivery on.
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// A number in `0..range` drawn from the tracking number, different per `draw`.
+fn draw(tracking: &str, n: u8, range: i64) -> i64 {
+    let value = hash_number(&format!("{tracking}/{n}")) % range.max(1) as u64;
+    value as i64
+}
+
+/// The first 07:00 UTC at or after `t`: vans leave in the morning.
+fn next_morning(t: DateTime<Utc>) -> DateTime<Utc> {
+    let seven = t
+        .date_naive()
+        .and_hms_opt(7, 0, 0)
+        .map(|n| n.and_utc())
+        .unwrap_or(t);
+    if seven >= t {
+        seven
+    } else {
+        seven + Duration::days(1)
+    }
+}
+
+fn midnight(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|n| n.and_utc())
+        .unwrap_or(t)
+}
+
+fn timeline(tracking: &str, scenario: Scenario, created: DateTime<Utc>) -> Timeline {
     use ExceptionKind as X;
     use TrackingStatus as S;
-    let created: Step = (0, "LC", "Label created", S::PreTransit, None);
-    let start: [Step; 3] = [
-        created,
-        (20, "PU", "Picked up", S::InTransit, None),
-        (32, "AR", "Arrived at sorting facility", S::InTransit, None),
+    let minutes =
+        |n: u8, from: i64, to: i64| Duration::minutes(from + draw(tracking, n, to - from));
+    let created_step: Step = (created, "LC", "Label created", S::PreTransit, None);
+    if scenario == Scenario::Unused {
+        return Timeline {
+            steps: vec![created_step],
+            promised_day: None,
+            window: None,
+        };
+    }
+    let pickup = created + minutes(1, 14 * 60, 26 * 60);
+    let sorted = pickup + minutes(2, 8 * 60, 16 * 60);
+    // Out for delivery on the first morning at least 6 h after sorting (a delay pushes
+    // it by 2.5 days), delivered 1 to 8 hours later.
+    let extra = if scenario == Scenario::Delayed {
+        Duration::hours(60)
+    } else {
+        Duration::zero()
+    };
+    let promised_out = next_morning(sorted + Duration::hours(6)) + minutes(3, 0, 120);
+    let out = next_morning(sorted + Duration::hours(6) + extra) + minutes(3, 0, 120);
+    let delivered = out + minutes(4, 60, 8 * 60);
+    let mut steps = vec![
+        created_step,
+        (pickup, "PU", "Picked up", S::InTransit, None),
+        (
+            sorted,
+            "AR",
+            "Arrived at sorting facility",
+            S::InTransit,
+            None,
+        ),
     ];
-    let rest: Vec<Step> = match scenario {
-        Scenario::Normal => vec![
-            (50, "OD", "Out for delivery", S::OutForDelivery, None),
-            (56, "DL", "Delivered", S::Delivered, None),
-        ],
-        Scenario::Lost => vec![],
-        Scenario::Damaged => vec![
+    let out_step: Step = (out, "OD", "Out for delivery", S::OutForDelivery, None);
+    let delivered_step: Step = (delivered, "DL", "Delivered", S::Delivered, None);
+    match scenario {
+        Scenario::Normal | Scenario::Misdelivered => steps.extend([out_step, delivered_step]),
+        Scenario::Lost => {}
+        Scenario::Damaged => steps.extend([
             (
-                40,
+                sorted + Duration::hours(4),
                 "EX-DMG",
                 "Parcel damaged in handling",
                 S::Exception,
                 Some(X::Damaged),
             ),
-            (60, "OD", "Out for delivery", S::OutForDelivery, None),
-            (66, "DL", "Delivered", S::Delivered, None),
-        ],
-        Scenario::Delayed => vec![
+            out_step,
+            delivered_step,
+        ]),
+        Scenario::Delayed => steps.extend([
             (
-                44,
+                sorted + Duration::hours(4),
                 "EX-DLY",
                 "Delayed: operational disruption",
                 S::Exception,
                 Some(X::Delayed),
             ),
-            (110, "OD", "Out for delivery", S::OutForDelivery, None),
-            (116, "DL", "Delivered", S::Delivered, None),
-        ],
-        Scenario::ReturnedToSender => vec![
-            (50, "OD", "Out for delivery", S::OutForDelivery, None),
+            out_step,
+            delivered_step,
+        ]),
+        Scenario::ReturnedToSender => steps.extend([
+            out_step,
             (
-                52,
+                out + Duration::hours(2),
                 "EX-REF",
                 "Delivery refused",
                 S::Exception,
                 Some(X::Refused),
             ),
-            (120, "RS", "Returned to sender", S::ReturnedToSender, None),
-        ],
-        Scenario::Unused => return vec![created],
-        Scenario::Misdelivered => vec![
-            (50, "OD", "Out for delivery", S::OutForDelivery, None),
-            (56, "DL", "Delivered", S::Delivered, None),
-        ],
-    };
-    start.into_iter().chain(rest).collect()
+            (
+                out + Duration::hours(70),
+                "RS",
+                "Returned to sender",
+                S::ReturnedToSender,
+                None,
+            ),
+        ]),
+        Scenario::Unused => {}
+    }
+    let delivers = matches!(
+        scenario,
+        Scenario::Normal | Scenario::Misdelivered | Scenario::Damaged | Scenario::Delayed
+    );
+    Timeline {
+        steps,
+        promised_day: Some((pickup, midnight(promised_out))),
+        // The carrier announces a window starting on the hour before the delivery.
+        window: delivers.then(|| {
+            let start = delivered
+                .with_minute(0)
+                .and_then(|t| t.with_second(0))
+                .unwrap_or(delivered);
+            (out, start)
+        }),
+    }
+}
+
+/// When a sandbox parcel is (or would be) delivered, for tests and simulations that
+/// need the truth; `None` for scenarios that never deliver, or numbers not ours.
+pub fn delivered_at(tracking: &str) -> Option<DateTime<Utc>> {
+    let (scenario, created) = decode(tracking)?;
+    timeline(tracking, scenario, created)
+        .steps
+        .iter()
+        .find(|s| s.3 == TrackingStatus::Delivered)
+        .map(|s| s.0)
+}
+
+/// The scans of a sandbox parcel, all of them (including those still in its future).
+pub fn scans(tracking: &str) -> Vec<TrackingEvent> {
+    simulate(tracking, DateTime::<Utc>::MAX_UTC).events
 }
 
 /// The timeline of a sandbox parcel as known at `now`.
@@ -216,10 +316,12 @@ pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
         country: None,
         ..Location::default()
     };
-    let events: Vec<TrackingEvent> = steps(scenario)
+    let line = timeline(tracking, scenario, created);
+    let events: Vec<TrackingEvent> = line
+        .steps
         .into_iter()
-        .map(|(hours, code, description, status, exception)| {
-            let at = created + Duration::hours(hours);
+        .filter(|step| step.0 <= now)
+        .map(|(at, code, description, status, exception)| {
             let location = if scenario == Scenario::Misdelivered && code == "DL" {
                 Location {
                     city: Some("Reykjavík".into()),
@@ -241,18 +343,17 @@ pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
                 exception,
             }
         })
-        .filter(|e| e.at <= now)
         .collect();
     let latest = events.last();
+    let promise = |p: Option<(DateTime<Utc>, DateTime<Utc>)>| {
+        p.filter(|(from, _)| *from <= now).map(|(_, at)| at)
+    };
     TrackingUpdate {
         carrier: "sandbox".into(),
         tracking_number: tracking.to_string(),
         status: latest.map_or(TrackingStatus::Unknown, |e| e.status),
         exception: latest.and_then(|e| e.exception),
-        estimated_delivery: steps(scenario)
-            .iter()
-            .find(|s| s.3 == TrackingStatus::Delivered)
-            .map(|s| created + Duration::hours(s.0)),
+        estimated_delivery: promise(line.window).or(promise(line.promised_day)),
         events,
     }
 }
@@ -399,37 +500,72 @@ mod tests {
         assert_eq!(decode("1Z999AA10123456784"), None);
     }
 
-    /// (scenario, hours after creation, expected status, expected exception)
+    /// Each scenario's scan codes in order, for many parcels (their times vary).
     #[test]
     fn timelines_table() {
-        use ExceptionKind as X;
         use Scenario as Sc;
-        use TrackingStatus as S;
-        let table = [
-            (Sc::Normal, 1, S::PreTransit, None),
-            (Sc::Normal, 21, S::InTransit, None),
-            (Sc::Normal, 51, S::OutForDelivery, None),
-            (Sc::Normal, 57, S::Delivered, None),
-            (Sc::Lost, 500, S::InTransit, None),
-            (Sc::Damaged, 41, S::Exception, Some(X::Damaged)),
-            (Sc::Damaged, 70, S::Delivered, None),
-            (Sc::Delayed, 60, S::Exception, Some(X::Delayed)),
-            (Sc::ReturnedToSender, 53, S::Exception, Some(X::Refused)),
-            (Sc::ReturnedToSender, 121, S::ReturnedToSender, None),
-            (Sc::Misdelivered, 57, S::Delivered, None),
-            (Sc::Unused, 5000, S::PreTransit, None),
+        let table: [(Sc, &[&str]); 7] = [
+            (Sc::Normal, &["LC", "PU", "AR", "OD", "DL"]),
+            (Sc::Lost, &["LC", "PU", "AR"]),
+            (Sc::Damaged, &["LC", "PU", "AR", "EX-DMG", "OD", "DL"]),
+            (Sc::Delayed, &["LC", "PU", "AR", "EX-DLY", "OD", "DL"]),
+            (
+                Sc::ReturnedToSender,
+                &["LC", "PU", "AR", "OD", "EX-REF", "RS"],
+            ),
+            (Sc::Misdelivered, &["LC", "PU", "AR", "OD", "DL"]),
+            (Sc::Unused, &["LC"]),
         ];
-        for (scenario, hours, status, exception) in table {
-            let n = tracking_number(scenario, at(0), "salt");
-            let update = simulate(&n, at(hours));
-            assert_eq!(update.status, status, "{scenario:?} at +{hours} h");
-            assert_eq!(update.exception, exception, "{scenario:?} at +{hours} h");
-            assert!(
-                update.events.windows(2).all(|w| w[0].at <= w[1].at),
-                "oldest first"
-            );
+        for (scenario, codes) in table {
+            for salt in 0..50 {
+                let n = tracking_number(scenario, at(0), &salt.to_string());
+                let all = scans(&n);
+                let got: Vec<&str> = all.iter().map(|e| e.raw_code.as_str()).collect();
+                assert_eq!(got, codes, "{scenario:?} {n}");
+                assert!(all.windows(2).all(|w| w[0].at < w[1].at), "{n}: in order");
+                assert_eq!(simulate(&n, at(0)).status, TrackingStatus::PreTransit);
+                if let Some(delivered) = delivered_at(&n) {
+                    let hours = (delivered - at(0)).num_hours();
+                    let limit = if scenario == Sc::Delayed { 150 } else { 90 };
+                    assert!((28..limit).contains(&hours), "{n}: delivered at +{hours} h");
+                    let before = simulate(&n, delivered - Duration::minutes(1));
+                    assert_eq!(before.status, TrackingStatus::OutForDelivery);
+                    let window = before.estimated_delivery.expect("a window");
+                    assert!(window <= delivered && delivered - window < Duration::hours(1));
+                    assert_eq!(simulate(&n, delivered).status, TrackingStatus::Delivered);
+                    let out = all.iter().find(|e| e.raw_code == "OD").map(|e| e.at);
+                    assert!(
+                        out.is_some_and(|o| (7..9).contains(&o.hour())),
+                        "{n}: vans leave in the morning"
+                    );
+                }
+            }
         }
-        let misdelivered = simulate(&tracking_number(Sc::Misdelivered, at(0), "s"), at(60));
+        let damaged = tracking_number(Sc::Damaged, at(0), "d");
+        let damage = scans(&damaged)[3].at;
+        let update = simulate(&damaged, damage);
+        assert_eq!(
+            (update.status, update.exception),
+            (TrackingStatus::Exception, Some(ExceptionKind::Damaged))
+        );
+        let returned = tracking_number(Sc::ReturnedToSender, at(0), "r");
+        assert_eq!(
+            simulate(&returned, at(500)).status,
+            TrackingStatus::ReturnedToSender
+        );
+        let picked_up = scans(&returned)[1].at;
+        assert!(simulate(&returned, picked_up - Duration::minutes(1))
+            .estimated_delivery
+            .is_none());
+        let promised = simulate(&returned, picked_up)
+            .estimated_delivery
+            .expect("a day");
+        assert_eq!(
+            (promised.hour(), promised.minute()),
+            (0, 0),
+            "a day, not a time"
+        );
+        let misdelivered = simulate(&tracking_number(Sc::Misdelivered, at(0), "s"), at(200));
         assert_eq!(
             misdelivered
                 .events

@@ -177,12 +177,13 @@ pub fn next_poll(
         },
         S::Exception => Duration::hours(3),
         S::AvailableForPickup => Duration::hours(12),
-        S::PreTransit | S::Unknown if quiet < Duration::hours(24) => Duration::hours(6),
+        // Nothing urgent before the delivery day: a lost parcel is days of silence, so
+        // twice a day is plenty until a promise tells us when to look.
+        S::PreTransit | S::Unknown if quiet < Duration::hours(24) => Duration::hours(12),
         S::PreTransit | S::Unknown => Duration::hours(24),
         _ => match p.estimated_delivery {
             Some(eta) => return Some(delivery_day_poll(now, eta, rules)),
-            None if quiet < Duration::hours(12) => Duration::hours(4),
-            None if quiet < Duration::hours(48) => Duration::hours(8),
+            None if quiet < Duration::hours(48) => Duration::hours(12),
             None => Duration::hours(24),
         },
     };
@@ -500,7 +501,7 @@ mod tests {
             ("delivered stops", with(&none, S::Delivered)),
             ("returned stops", with(&none, S::ReturnedToSender)),
             ("out for delivery: 40 min", with(&none, S::OutForDelivery)),
-            ("fresh label: 6 h", with(&none, S::PreTransit)),
+            ("fresh label: 12 h", with(&none, S::PreTransit)),
             (
                 "old label: daily",
                 with(
@@ -508,9 +509,9 @@ mod tests {
                     S::PreTransit,
                 ),
             ),
-            ("fresh scan: 4 h", with(&none, S::InTransit)),
+            ("fresh scan: 12 h", with(&none, S::InTransit)),
             (
-                "quiet a day: 8 h",
+                "quiet a day: 12 h",
                 with(
                     &|p| p.last_event_at = Some(now - Duration::hours(20)),
                     S::InTransit,
@@ -578,10 +579,10 @@ mod tests {
             None,
             None,
             Some(40),
-            Some(360),
+            Some(720),
             Some(1440),
-            Some(240),
-            Some(480),
+            Some(720),
+            Some(720),
             Some(1440),
             Some(180),
             Some(1440),

@@ -261,7 +261,8 @@ async fn cancelling_voids_an_unused_label(app: TestApp) {
         .status,
         StatusCode::CREATED
     );
-    app.advance(Duration::hours(21));
+    // The sandbox picks a parcel up within 26 hours of its label.
+    app.advance(Duration::hours(27));
     let admin = As::Role(Role::Admin);
     let refused = app
         .post(&format!("/api/v1/rmas/{number}/cancel"), &admin, &json!({}))

@@ -4,8 +4,8 @@
 //! the test clock; nothing sleeps.
 
 use backhaul::domain::Role;
-use backhaul_carriers::sandbox::{tracking_number, Scenario};
-use chrono::Duration;
+use backhaul_carriers::sandbox::{delivered_at, scans, tracking_number, Scenario};
+use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -46,6 +46,17 @@ async fn run_for(app: &TestApp, hours: i64) -> usize {
     calls
 }
 
+/// Runs the poller hour by hour until the clock has passed `t`.
+async fn run_until(app: &TestApp, t: DateTime<Utc>) -> usize {
+    let hours = ((t - app.now()).num_minutes() + 59) / 60;
+    run_for(app, hours.max(0)).await
+}
+
+/// When the sandbox delivers `tracking` (the scenario must deliver).
+fn delivery(tracking: &str) -> DateTime<Utc> {
+    delivered_at(tracking).expect("this scenario delivers")
+}
+
 async fn incidents(app: &TestApp, query: &str) -> Vec<Value> {
     let answer = app.get(&format!("/api/v1/incidents{query}"), &ADMIN).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -64,14 +75,15 @@ async fn order(app: &TestApp, number: &str) -> Value {
 async fn a_lost_parcel_opens_one_incident_after_the_limit(app: TestApp) {
     let tracking = shipped(&app, "TL-1", Scenario::Lost).await;
     app.poll().await;
-    // The last scan is at +32 h; the domestic limit is 5 days.
-    run_for(&app, 32 + 5 * 24 - 1).await;
+    // The domestic limit is 5 days without a scan.
+    let last_scan = scans(&tracking).last().map(|e| e.at).expect("scans");
+    run_until(&app, last_scan + Duration::days(5) - Duration::hours(1)).await;
     assert!(
-        incidents(&app, "").await.is_empty(),
+        incidents(&app, "?kind=lost").await.is_empty(),
         "nothing before 5 days of silence"
     );
     run_for(&app, 26).await;
-    let found = incidents(&app, "?open=true").await;
+    let found = incidents(&app, "?open=true&kind=lost").await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["kind"], "lost");
     assert_eq!(found[0]["order_number"], "TL-1");
@@ -80,35 +92,35 @@ async fn a_lost_parcel_opens_one_incident_after_the_limit(app: TestApp) {
         .as_str()
         .is_some_and(|d| d.contains("no carrier scan")));
     run_for(&app, 72).await;
-    assert_eq!(incidents(&app, "").await.len(), 1, "opened once");
+    assert_eq!(incidents(&app, "?kind=lost").await.len(), 1, "opened once");
+    // Two days past the promised day it was already late: that came first.
+    assert_eq!(incidents(&app, "?kind=delayed").await.len(), 1);
 }
 
 async fn a_delivered_parcel_is_never_lost_and_starts_the_return_window(app: TestApp) {
-    shipped(&app, "TD-1", Scenario::Normal).await;
+    let tracking = shipped(&app, "TD-1", Scenario::Normal).await;
     let before = order(&app, "TD-1").await;
     assert!(before["lines"][0]["delivered_at"].is_null());
     let first = app.poll().await.carrier_calls;
     let calls = first + run_for(&app, 30 * 24).await;
     assert!(incidents(&app, "").await.is_empty());
     let after = order(&app, "TD-1").await;
-    // The sandbox delivers at +56 h.
-    let delivered =
-        (start_time() + Duration::hours(56)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let delivered = delivery(&tracking).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     assert_eq!(after["shipments"][0]["status"], "delivered");
     assert_eq!(after["shipments"][0]["delivered_at"], delivered.as_str());
     for line in after["lines"].as_array().expect("lines") {
         assert_eq!(line["delivered_at"], delivered.as_str());
     }
-    // Hourly polling would have asked 56 times before seeing the delivery.
-    eprintln!("carrier calls to follow one normal sandbox parcel: {calls}");
+    let hourly = (delivery(&tracking) - start_time()).num_hours() + 1;
+    eprintln!("carrier calls to follow one normal sandbox parcel: {calls} (hourly: {hourly})");
     assert!(calls <= 12, "{calls} carrier calls for one parcel");
 }
 
 async fn the_carriers_trouble_opens_incidents(app: TestApp) {
-    shipped(&app, "TM-1", Scenario::Misdelivered).await;
-    shipped(&app, "TX-1", Scenario::Damaged).await;
+    let m = shipped(&app, "TM-1", Scenario::Misdelivered).await;
+    let x = shipped(&app, "TX-1", Scenario::Damaged).await;
     app.poll().await;
-    run_for(&app, 80).await;
+    run_until(&app, delivery(&m).max(delivery(&x)) + Duration::hours(2)).await;
     let mut found: Vec<(String, String)> = incidents(&app, "")
         .await
         .iter()
@@ -141,11 +153,14 @@ async fn the_carriers_trouble_opens_incidents(app: TestApp) {
 }
 
 async fn operations_resolve_incidents(app: TestApp) {
-    shipped(&app, "TR-1", Scenario::Damaged).await;
-    shipped(&app, "TR-2", Scenario::Damaged).await;
+    let one = shipped(&app, "TR-1", Scenario::Damaged).await;
+    let two = shipped(&app, "TR-2", Scenario::Damaged).await;
     app.poll().await;
-    // Damage is scanned at +40 h; the next look is on the delivery day's morning.
-    run_for(&app, 48).await;
+    run_until(
+        &app,
+        delivery(&one).max(delivery(&two)) + Duration::hours(2),
+    )
+    .await;
     let open = incidents(&app, "?open=true&kind=damaged").await;
     assert_eq!(open.len(), 2);
     let id_of = |order: &str| {
@@ -261,15 +276,23 @@ async fn a_return_follows_its_parcel_to_the_warehouse(app: TestApp) {
         )
         .await;
     assert_eq!(label.status, StatusCode::CREATED, "{}", label.text);
+    let tracking = label.body["tracking_number"]
+        .as_str()
+        .expect("number")
+        .to_string();
     app.poll().await;
     assert_eq!(rma(&app, &number).await["status"], "label_issued");
-    // Picked up at +20 h, seen at the next look (+24 h).
-    run_for(&app, 24).await;
+    let picked_up = scans(&tracking)[1].at;
+    run_until(&app, picked_up + Duration::hours(24)).await;
     let moving = rma(&app, &number).await;
     assert_eq!(moving["status"], "in_transit");
     assert_eq!(moving["parcels"][0]["direction"], "inbound");
-    assert_eq!(moving["parcels"][0]["status"], "in_transit");
-    run_for(&app, 33).await;
+    let parcel_status = moving["parcels"][0]["status"].as_str().unwrap_or_default();
+    assert!(
+        ["in_transit", "out_for_delivery"].contains(&parcel_status),
+        "{parcel_status}"
+    );
+    run_until(&app, delivery(&tracking) + Duration::hours(2)).await;
     let arrived = rma(&app, &number).await;
     assert_eq!(arrived["status"], "delivered_to_warehouse");
     let events = arrived["parcels"][0]["events"].as_array().expect("events");
