@@ -247,6 +247,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             delivered_at: Some(now - Duration::days(o.delivered_days_ago)),
             line_ids: None,
             origin_country: None,
+            first_poll_at: None,
         };
         state
             .db

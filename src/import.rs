@@ -278,6 +278,7 @@ fn build_order(rows: Vec<(u64, Row)>) -> Result<PendingOrder, String> {
                 delivered_at,
                 line_ids: Some(vec![r.line_id.trim().to_string()]),
                 origin_country: None,
+                first_poll_at: None,
             }),
         }
     }

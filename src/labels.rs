@@ -16,6 +16,7 @@ use crate::db::orders::{self, OrderRecord};
 use crate::db::parcels::{self, NewParcel};
 use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::{naive, DbConnection};
+use crate::domain::tracking::first_poll;
 use crate::domain::{Currency, LabelPayer, Money, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
 
@@ -226,7 +227,7 @@ pub async fn issue(
         destination: Some((warehouse.lat, warehouse.lon)),
         shipped_at: now,
         delivered_at: None,
-        next_poll_at: Some(now),
+        next_poll_at: Some(first_poll(now, now, &state.settings.tracking.rules)),
     };
     let actor = who.actor();
     let stored = state

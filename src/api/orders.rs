@@ -12,6 +12,7 @@ use super::views;
 use crate::app::AppState;
 use crate::db::orders::{self, NewShipment};
 use crate::domain::order::{check_order_number, OrderInput, Problems};
+use crate::domain::tracking::first_poll;
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -131,6 +132,7 @@ impl ShipmentInput {
         }
         p.into_result(NewShipment {
             origin_country: origin_country.map(str::to_ascii_uppercase),
+            first_poll_at: None,
             carrier,
             tracking_number,
             service: service.map(str::to_string),
@@ -157,7 +159,12 @@ pub async fn add_shipment(
     p.into_result(())
         .map_err(|_| AppError::not_found("order"))?;
     let now = state.clock.now();
-    let shipment = body.value.validate(now)?;
+    let mut shipment = body.value.validate(now)?;
+    shipment.first_poll_at = Some(first_poll(
+        shipment.shipped_at,
+        now,
+        &state.settings.tracking.rules,
+    ));
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let order =
             orders::find_by_number(c, &number)?.ok_or_else(|| AppError::not_found("order"))?;

@@ -311,6 +311,9 @@ pub struct NewShipment {
     /// Where the parcel left from (ISO 3166 alpha-2); abroad from the ship-to country
     /// makes it international for the tracking rules. `None`: domestic.
     pub origin_country: Option<String>,
+    /// When to ask the carrier first (see `domain::tracking::first_poll`); `None`: at
+    /// once.
+    pub first_poll_at: Option<DateTime<Utc>>,
 }
 
 /// Registers an outbound parcel. Registering the same parcel again on the same order
@@ -391,7 +394,10 @@ pub fn add_shipment(
             shipped_at: shipment.shipped_at,
             delivered_at: shipment.delivered_at,
             // Already delivered (an import of past orders): nothing left to watch.
-            next_poll_at: shipment.delivered_at.is_none().then_some(now),
+            next_poll_at: shipment
+                .delivered_at
+                .is_none()
+                .then(|| shipment.first_poll_at.unwrap_or(now)),
         },
         now,
     )?;

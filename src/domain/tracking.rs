@@ -64,6 +64,9 @@ pub struct TrackingRules {
     pub delivery_day_poll_hour: u32,
     /// Stop polling a parcel that has said nothing for this many days.
     pub give_up_after_days: i64,
+    /// The first look at a new parcel, this long after it shipped: carriers scan parcels
+    /// within a day, and a look before that finds only "label created".
+    pub first_poll_after_hours: i64,
 }
 
 impl TrackingRules {
@@ -103,6 +106,9 @@ impl TrackingRules {
             return Err(
                 "tracking.safety_poll_hours and give_up_after_days must be at least 1".into(),
             );
+        }
+        if !(0..=168).contains(&self.first_poll_after_hours) {
+            return Err("tracking.first_poll_after_hours: 0 to 168".into());
         }
         if self.delivery_day_poll_hour > 23 {
             return Err("tracking.delivery_day_poll_hour: an hour from 0 to 23".into());
@@ -169,9 +175,11 @@ pub fn next_poll(
     let quiet = now - last_news;
     let wait = match p.status {
         // Delivery is hours away: look often, and at the promised window if there is one.
+        // The carrier's window opens at `eta`: look half an hour into it, then every
+        // 40 minutes, so a delivery is known within the hour.
         S::OutForDelivery => match p.estimated_delivery {
-            Some(eta) if eta > now + Duration::minutes(40) => {
-                return Some(eta.min(now + Duration::hours(3)));
+            Some(eta) if eta + Duration::minutes(30) > now + Duration::minutes(40) => {
+                return Some((eta + Duration::minutes(30)).min(now + Duration::hours(3)));
             }
             _ => Duration::minutes(40),
         },
@@ -188,6 +196,15 @@ pub fn next_poll(
         },
     };
     Some(now + wait)
+}
+
+/// The first look at a parcel shipped at `shipped_at`, registered at `now`.
+pub fn first_poll(
+    shipped_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    rules: &TrackingRules,
+) -> DateTime<Utc> {
+    (shipped_at + Duration::hours(rules.first_poll_after_hours)).max(now)
 }
 
 /// In transit with a promised day: one look a day until then, the first look that day
@@ -375,6 +392,7 @@ mod tests {
             safety_poll_hours: 24,
             delivery_day_poll_hour: 8,
             give_up_after_days: 30,
+            first_poll_after_hours: 24,
         }
     }
 
@@ -561,16 +579,23 @@ mod tests {
                 with(&|p| p.estimated_delivery = Some(at(1, 0)), S::InTransit),
             ),
             (
-                "out for delivery, window at 14:00: then",
+                "out for delivery, window at 12:00: half an hour into it",
                 with(
-                    &|p| p.estimated_delivery = Some(at(1, 14)),
+                    &|p| p.estimated_delivery = Some(at(1, 12)),
                     S::OutForDelivery,
                 ),
             ),
             (
-                "out for delivery, window past: 40 min",
+                "out for delivery, window at 16:00: at most 3 h",
                 with(
-                    &|p| p.estimated_delivery = Some(at(1, 9)),
+                    &|p| p.estimated_delivery = Some(at(1, 16)),
+                    S::OutForDelivery,
+                ),
+            ),
+            (
+                "out for delivery, window open: 40 min",
+                with(
+                    &|p| p.estimated_delivery = Some(at(1, 10)),
                     S::OutForDelivery,
                 ),
             ),
@@ -593,6 +618,7 @@ mod tests {
             Some(1440),
             Some(22 * 60),
             Some(60),
+            Some(150),
             Some(180),
             Some(40),
         ];
@@ -726,6 +752,17 @@ mod tests {
         );
         p.status = S::Delivered;
         assert!(outbound_findings(at(9, 0), &p, &[], &r).is_empty());
+    }
+
+    #[test]
+    fn the_first_look_waits_for_the_first_scan() {
+        let r = rules();
+        assert_eq!(first_poll(at(1, 9), at(1, 9), &r), at(2, 9));
+        assert_eq!(
+            first_poll(at(1, 9), at(3, 9), &r),
+            at(3, 9),
+            "registered late: now"
+        );
     }
 
     #[test]
