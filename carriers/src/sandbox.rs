@@ -157,8 +157,9 @@ type Step = (
 /// delivery).
 struct Timeline {
     steps: Vec<Step>,
-    /// (from, promised delivery): the date, as midnight UTC, from pickup on.
-    promised_day: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// (from, promised delivery): the date, as midnight UTC, from pickup on; a delay
+    /// comes with a new promise.
+    promised_days: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// (from, window start): from out-for-delivery on.
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
@@ -199,7 +200,7 @@ fn timeline(tracking: &str, scenario: Scenario, created: DateTime<Utc>) -> Timel
     if scenario == Scenario::Unused {
         return Timeline {
             steps: vec![created_step],
-            promised_day: None,
+            promised_days: Vec::new(),
             window: None,
         };
     }
@@ -276,9 +277,13 @@ fn timeline(tracking: &str, scenario: Scenario, created: DateTime<Utc>) -> Timel
         scenario,
         Scenario::Normal | Scenario::Misdelivered | Scenario::Damaged | Scenario::Delayed
     );
+    let mut promised_days = vec![(pickup, midnight(promised_out))];
+    if scenario == Scenario::Delayed {
+        promised_days.push((sorted + Duration::hours(4), midnight(out)));
+    }
     Timeline {
         steps,
-        promised_day: Some((pickup, midnight(promised_out))),
+        promised_days,
         // The carrier announces a window starting on the hour before the delivery.
         window: delivers.then(|| {
             let start = delivered
@@ -353,7 +358,12 @@ pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
         tracking_number: tracking.to_string(),
         status: latest.map_or(TrackingStatus::Unknown, |e| e.status),
         exception: latest.and_then(|e| e.exception),
-        estimated_delivery: promise(line.window).or(promise(line.promised_day)),
+        estimated_delivery: promise(line.window).or(promise(
+            line.promised_days
+                .into_iter()
+                .rev()
+                .find(|(from, _)| *from <= now),
+        )),
         events,
     }
 }

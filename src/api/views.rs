@@ -216,6 +216,7 @@ pub fn parcel(p: &crate::db::parcels::ParcelRow) -> Value {
         "exception": p.exception,
         "last_event_at": opt_ts(p.last_event_at),
         "estimated_delivery": opt_ts(p.estimated_delivery),
+        "promised_delivery": opt_ts(p.promised_delivery),
         "delivered_at": opt_ts(p.delivered_at),
         "next_poll_at": opt_ts(p.next_poll_at),
     })

@@ -159,6 +159,7 @@ diesel::table! {
         shipped_at -> Timestamp,
         last_event_at -> Nullable<Timestamp>,
         estimated_delivery -> Nullable<Timestamp>,
+        promised_delivery -> Nullable<Timestamp>,
         delivered_at -> Nullable<Timestamp>,
         next_poll_at -> Nullable<Timestamp>,
         last_polled_at -> Nullable<Timestamp>,

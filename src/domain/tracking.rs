@@ -143,6 +143,9 @@ pub struct PollFacts {
     pub shipped_at: DateTime<Utc>,
     pub last_event_at: Option<DateTime<Utc>>,
     pub estimated_delivery: Option<DateTime<Utc>>,
+    /// The carrier's first promise: a look when it is `delayed_after_days` overdue
+    /// settles whether the parcel is late.
+    pub promised_delivery: Option<DateTime<Utc>>,
     /// Carrier calls that failed in a row.
     pub failures: i32,
     /// The carrier pushes updates (webhooks configured).
@@ -156,7 +159,6 @@ pub fn next_poll(
     p: &PollFacts,
     rules: &TrackingRules,
 ) -> Option<DateTime<Utc>> {
-    use TrackingStatus as S;
     if p.status.is_final() {
         return None;
     }
@@ -173,29 +175,57 @@ pub fn next_poll(
         return Some(now + Duration::hours(rules.safety_poll_hours));
     }
     let quiet = now - last_news;
+    let next = regular_poll(now, p, quiet, rules);
+    // One look when the first promise is overdue by the limit decides "delayed".
+    let overdue = p
+        .promised_delivery
+        .map(|t| t + Duration::days(rules.delayed_after_days))
+        .filter(|t| *t > now);
+    Some(match overdue {
+        Some(deadline) if deadline < next => deadline,
+        _ => next,
+    })
+}
+
+fn regular_poll(
+    now: DateTime<Utc>,
+    p: &PollFacts,
+    quiet: Duration,
+    rules: &TrackingRules,
+) -> DateTime<Utc> {
+    use TrackingStatus as S;
     let wait = match p.status {
-        // Delivery is hours away: look often, and at the promised window if there is one.
-        // The carrier's window opens at `eta`: look half an hour into it, then every
-        // 40 minutes, so a delivery is known within the hour.
+        // Delivery is hours away. The carrier's window opens at `eta`: look half an hour
+        // into it, then every 40 minutes, so a delivery is known within the hour.
         S::OutForDelivery => match p.estimated_delivery {
             Some(eta) if eta + Duration::minutes(30) > now + Duration::minutes(40) => {
-                return Some((eta + Duration::minutes(30)).min(now + Duration::hours(3)));
+                return (eta + Duration::minutes(30)).min(now + Duration::hours(3));
             }
             _ => Duration::minutes(40),
         },
-        S::Exception => Duration::hours(3),
         S::AvailableForPickup => Duration::hours(12),
         // Nothing urgent before the delivery day: a lost parcel is days of silence, so
         // twice a day is plenty until a promise tells us when to look.
         S::PreTransit | S::Unknown if quiet < Duration::hours(24) => Duration::hours(12),
         S::PreTransit | S::Unknown => Duration::hours(24),
         _ => match p.estimated_delivery {
-            Some(eta) => return Some(delivery_day_poll(now, eta, rules)),
-            None if quiet < Duration::hours(48) => Duration::hours(12),
-            None => Duration::hours(24),
+            Some(eta) => return delivery_day_poll(now, eta, quiet, rules),
+            None if p.status == S::Exception => Duration::hours(6),
+            None => quiet_wait(quiet),
         },
     };
-    Some(now + wait)
+    now + wait
+}
+
+/// The wait between looks at a parcel that has said nothing new for `quiet`.
+fn quiet_wait(quiet: Duration) -> Duration {
+    if quiet < Duration::hours(48) {
+        Duration::hours(12)
+    } else if quiet < Duration::days(7) {
+        Duration::hours(24)
+    } else {
+        Duration::hours(72)
+    }
 }
 
 /// The first look at a parcel shipped at `shipped_at`, registered at `now`.
@@ -207,11 +237,13 @@ pub fn first_poll(
     (shipped_at + Duration::hours(rules.first_poll_after_hours)).max(now)
 }
 
-/// In transit with a promised day: one look a day until then, the first look that day
-/// after the vans are loaded, then hourly while the day lasts.
+/// On the way with a promised day: at most daily until then; that day, a first look
+/// after the vans are loaded and hourly for two hours (the parcel shows up out for
+/// delivery), then every 3 hours; once the day has passed, as for a quiet parcel.
 fn delivery_day_poll(
     now: DateTime<Utc>,
     eta: DateTime<Utc>,
+    quiet: Duration,
     rules: &TrackingRules,
 ) -> DateTime<Utc> {
     let day_start = eta
@@ -222,8 +254,12 @@ fn delivery_day_poll(
     let first_look = day_start + Duration::hours(i64::from(rules.delivery_day_poll_hour));
     if now < first_look {
         first_look.min(now + Duration::hours(24))
-    } else {
+    } else if now < first_look + Duration::hours(2) {
         now + Duration::hours(1)
+    } else if now < day_start + Duration::hours(24) {
+        now + Duration::hours(3)
+    } else {
+        now + quiet_wait(quiet)
     }
 }
 
@@ -246,7 +282,8 @@ pub struct ParcelFacts<'a> {
     pub international: bool,
     pub shipped_at: DateTime<Utc>,
     pub last_event_at: Option<DateTime<Utc>>,
-    pub estimated_delivery: Option<DateTime<Utc>>,
+    /// The carrier's first promised delivery.
+    pub promised_delivery: Option<DateTime<Utc>>,
     /// Where it should arrive (the order's ship-to), if known.
     pub destination: Option<(f64, f64)>,
 }
@@ -299,7 +336,7 @@ pub fn outbound_findings(
     if says(ExceptionKind::Damaged) {
         add(IncidentKind::Damaged, "the carrier reports damage".into());
     }
-    if let Some(eta) = parcel.estimated_delivery {
+    if let Some(eta) = parcel.promised_delivery {
         let late = now - eta;
         if !parcel.status.is_final()
             && late >= Duration::days(rules.delayed_after_days.max(0))
@@ -390,7 +427,7 @@ mod tests {
             misdelivered_km: 25.0,
             unscanned_after_hours: 24,
             safety_poll_hours: 24,
-            delivery_day_poll_hour: 8,
+            delivery_day_poll_hour: 9,
             give_up_after_days: 30,
             first_poll_after_hours: 24,
         }
@@ -500,6 +537,7 @@ mod tests {
             shipped_at: at(1, 9),
             last_event_at: Some(at(1, 9)),
             estimated_delivery: None,
+            promised_delivery: None,
             failures: 0,
             pushed: false,
         }
@@ -515,116 +553,126 @@ mod tests {
             next_poll(now, &p, &r).map(|t| (t - now).num_minutes())
         };
         let none = |_: &mut PollFacts| {};
-        let table: Vec<(&str, Option<i64>)> = vec![
-            ("delivered stops", with(&none, S::Delivered)),
-            ("returned stops", with(&none, S::ReturnedToSender)),
-            ("out for delivery: 40 min", with(&none, S::OutForDelivery)),
-            ("fresh label: 12 h", with(&none, S::PreTransit)),
+        let quiet_for = |d: Duration| move |p: &mut PollFacts| p.last_event_at = Some(now - d);
+        let promised = |t: DateTime<Utc>| move |p: &mut PollFacts| p.estimated_delivery = Some(t);
+        let minutes = |h: i64| Some(h * 60);
+        // (case, minutes until the next look: None stops)
+        let table: Vec<(&str, Option<i64>, Option<i64>)> = vec![
+            ("delivered stops", with(&none, S::Delivered), None),
+            ("returned stops", with(&none, S::ReturnedToSender), None),
+            ("out for delivery", with(&none, S::OutForDelivery), Some(40)),
+            ("fresh label", with(&none, S::PreTransit), minutes(12)),
             (
-                "old label: daily",
-                with(
-                    &|p| p.last_event_at = Some(at(1, 9) - Duration::days(3)),
-                    S::PreTransit,
-                ),
+                "old label",
+                with(&quiet_for(Duration::days(3)), S::PreTransit),
+                minutes(24),
             ),
-            ("fresh scan: 12 h", with(&none, S::InTransit)),
+            ("fresh scan", with(&none, S::InTransit), minutes(12)),
             (
-                "quiet a day: 12 h",
-                with(
-                    &|p| p.last_event_at = Some(now - Duration::hours(20)),
-                    S::InTransit,
-                ),
+                "quiet a day",
+                with(&quiet_for(Duration::hours(20)), S::InTransit),
+                minutes(12),
             ),
             (
-                "quiet for days: daily",
-                with(
-                    &|p| p.last_event_at = Some(now - Duration::days(3)),
-                    S::InTransit,
-                ),
+                "quiet for days",
+                with(&quiet_for(Duration::days(3)), S::InTransit),
+                minutes(24),
             ),
-            ("exception: 3 h", with(&none, S::Exception)),
+            (
+                "quiet for a week",
+                with(&quiet_for(Duration::days(8)), S::InTransit),
+                minutes(72),
+            ),
+            (
+                "exception, no promise",
+                with(&none, S::Exception),
+                minutes(6),
+            ),
             (
                 "pushed: safety net",
                 with(&|p| p.pushed = true, S::InTransit),
+                minutes(24),
             ),
             (
-                "first failure: 10 min",
+                "first failure",
                 with(&|p| p.failures = 1, S::InTransit),
+                Some(10),
             ),
             (
-                "third failure: 40 min",
+                "third failure",
                 with(&|p| p.failures = 3, S::InTransit),
+                Some(40),
             ),
             (
-                "many failures: 6 h at most",
+                "many failures",
                 with(&|p| p.failures = 30, S::InTransit),
+                minutes(6),
             ),
             (
                 "silent a month: give up",
-                with(
-                    &|p| p.last_event_at = Some(now - Duration::days(31)),
-                    S::InTransit,
-                ),
+                with(&quiet_for(Duration::days(31)), S::InTransit),
+                None,
             ),
             (
-                "promised in 3 days: daily",
-                with(&|p| p.estimated_delivery = Some(at(4, 0)), S::InTransit),
+                "promised in 3 days",
+                with(&promised(at(4, 0)), S::InTransit),
+                minutes(24),
             ),
             (
-                "promised tomorrow: at 08:00 then",
-                with(&|p| p.estimated_delivery = Some(at(2, 0)), S::InTransit),
+                "promised tomorrow: its 09:00",
+                with(&promised(at(2, 0)), S::InTransit),
+                minutes(23),
             ),
             (
-                "promised today, after 08:00: hourly",
-                with(&|p| p.estimated_delivery = Some(at(1, 0)), S::InTransit),
+                "promised today, first look at 09:00: hourly for two hours",
+                with(&promised(at(1, 0)), S::InTransit),
+                minutes(1),
+            ),
+            (
+                "promised yesterday: as a quiet parcel",
+                with(&promised(at(1, 0) - Duration::days(1)), S::InTransit),
+                minutes(12),
+            ),
+            (
+                "exception, promised today",
+                with(&promised(at(1, 0)), S::Exception),
+                minutes(1),
             ),
             (
                 "out for delivery, window at 12:00: half an hour into it",
-                with(
-                    &|p| p.estimated_delivery = Some(at(1, 12)),
-                    S::OutForDelivery,
-                ),
+                with(&promised(at(1, 12)), S::OutForDelivery),
+                Some(150),
             ),
             (
                 "out for delivery, window at 16:00: at most 3 h",
-                with(
-                    &|p| p.estimated_delivery = Some(at(1, 16)),
-                    S::OutForDelivery,
-                ),
+                with(&promised(at(1, 16)), S::OutForDelivery),
+                minutes(3),
             ),
             (
-                "out for delivery, window open: 40 min",
-                with(
-                    &|p| p.estimated_delivery = Some(at(1, 10)),
-                    S::OutForDelivery,
-                ),
+                "out for delivery, window open",
+                with(&promised(at(1, 10)), S::OutForDelivery),
+                Some(40),
             ),
         ];
-        let expected: Vec<Option<i64>> = vec![
-            None,
-            None,
-            Some(40),
-            Some(720),
-            Some(1440),
-            Some(720),
-            Some(720),
-            Some(1440),
-            Some(180),
-            Some(1440),
-            Some(10),
-            Some(40),
-            Some(360),
-            None,
-            Some(1440),
-            Some(22 * 60),
-            Some(60),
-            Some(150),
-            Some(180),
-            Some(40),
-        ];
-        for ((name, got), want) in table.into_iter().zip(expected) {
-            assert_eq!(got, want, "{name}");
+        for (case, got, want) in table {
+            assert_eq!(got, want, "{case}");
         }
+        let mut today = facts(S::InTransit);
+        today.estimated_delivery = Some(at(1, 0));
+        let later = at(1, 12);
+        assert_eq!(
+            next_poll(later, &today, &r),
+            Some(later + Duration::hours(3)),
+            "promised today, no van by 11:00: every 3 h"
+        );
+        let mut overdue = facts(S::InTransit);
+        overdue.last_event_at = Some(now - Duration::days(8));
+        overdue.promised_delivery = Some(at(1, 0));
+        assert_eq!(
+            next_poll(now, &overdue, &r),
+            Some(at(3, 0)),
+            "one look when the first promise is 2 days overdue, before the 3-day wait"
+        );
     }
 
     fn parcel(status: TrackingStatus) -> ParcelFacts<'static> {
@@ -635,7 +683,7 @@ mod tests {
             international: false,
             shipped_at: at(1, 9),
             last_event_at: Some(at(2, 9)),
-            estimated_delivery: None,
+            promised_delivery: None,
             destination: Some((52.52, 13.405)),
         }
     }
@@ -739,7 +787,7 @@ mod tests {
         let r = rules();
         let mut p = parcel(S::InTransit);
         p.last_event_at = Some(at(5, 9));
-        p.estimated_delivery = Some(at(4, 0));
+        p.promised_delivery = Some(at(4, 0));
         assert!(
             outbound_findings(at(5, 23), &p, &[], &r).is_empty(),
             "1 day 23 h late"

@@ -116,11 +116,14 @@ pub fn ingest(
     let estimated_delivery = update
         .estimated_delivery
         .or(parcel.estimated_delivery.map(utc));
+    // The first promise stays: a carrier that revises its estimate is still late.
+    let promised_delivery = parcel.promised_delivery.map(utc).or(estimated_delivery);
     let facts = PollFacts {
         status,
         shipped_at: utc(parcel.shipped_at),
         last_event_at,
         estimated_delivery,
+        promised_delivery,
         failures: 0,
         pushed,
     };
@@ -130,6 +133,7 @@ pub fn ingest(
         exception: exception.clone(),
         last_event_at: last_event_at.map(naive),
         estimated_delivery: estimated_delivery.map(naive),
+        promised_delivery: promised_delivery.map(naive),
         delivered_at: delivered_at.map(naive),
         // An unlinked parcel belongs to nobody yet: it is kept, not polled.
         next_poll_at: if parcel.direction == parcels::UNLINKED {
@@ -177,7 +181,7 @@ pub fn ingest(
             international: parcel.international,
             shipped_at: utc(parcel.shipped_at),
             last_event_at,
-            estimated_delivery,
+            promised_delivery,
             destination: parcel.destination_lat.zip(parcel.destination_lon),
         };
         for finding in outbound_findings(now, &facts, &scans, rules) {

@@ -181,6 +181,7 @@ fn backoff(
         shipped_at: utc(parcel.shipped_at),
         last_event_at: parcel.last_event_at.map(utc),
         estimated_delivery: parcel.estimated_delivery.map(utc),
+        promised_delivery: parcel.promised_delivery.map(utc),
         failures,
         pushed: false,
     };

@@ -20,7 +20,9 @@ CREATE TABLE parcels (
     destination_lon DOUBLE PRECISION,
     shipped_at TIMESTAMP NOT NULL,
     last_event_at TIMESTAMP,
+    -- The carrier's latest estimate, and its first promise (the one "delayed" counts from).
     estimated_delivery TIMESTAMP,
+    promised_delivery TIMESTAMP,
     delivered_at TIMESTAMP,
     next_poll_at TIMESTAMP,
     last_polled_at TIMESTAMP,
@@ -88,11 +90,11 @@ CREATE INDEX incident_events_incident ON incident_events (incident_id, at);
 -- Returns already labelled before tracking existed become tracked inbound parcels.
 INSERT INTO parcels (id, direction, carrier, tracking_number, shipment_id, rma_id, status,
     exception, international, destination_lat, destination_lon, shipped_at, last_event_at,
-    estimated_delivery, delivered_at, next_poll_at, last_polled_at, polls, failures,
+    estimated_delivery, promised_delivery, delivered_at, next_poll_at, last_polled_at, polls, failures,
     lease_owner, lease_until, created_at, updated_at)
 SELECT rma_id, 'inbound', carrier, tracking_number, NULL, rma_id,
     CASE WHEN voided_at IS NULL THEN 'pre_transit' ELSE 'cancelled' END,
-    NULL, FALSE, NULL, NULL, created_at, NULL, NULL, NULL,
+    NULL, FALSE, NULL, NULL, created_at, NULL, NULL, NULL, NULL,
     CASE WHEN voided_at IS NULL THEN created_at ELSE NULL END, NULL, 0, 0, NULL, NULL,
     created_at, created_at
 FROM return_labels;
@@ -100,10 +102,10 @@ FROM return_labels;
 -- Outbound shipments already registered, likewise; delivered ones are done.
 INSERT INTO parcels (id, direction, carrier, tracking_number, shipment_id, rma_id, status,
     exception, international, destination_lat, destination_lon, shipped_at, last_event_at,
-    estimated_delivery, delivered_at, next_poll_at, last_polled_at, polls, failures,
+    estimated_delivery, promised_delivery, delivered_at, next_poll_at, last_polled_at, polls, failures,
     lease_owner, lease_until, created_at, updated_at)
 SELECT s.id, 'outbound', s.carrier, s.tracking_number, s.id, NULL, s.status, NULL, FALSE,
-    o.ship_lat, o.ship_lon, s.shipped_at, NULL, NULL, s.delivered_at,
+    o.ship_lat, o.ship_lon, s.shipped_at, NULL, NULL, NULL, s.delivered_at,
     CASE WHEN s.delivered_at IS NULL THEN s.created_at ELSE NULL END, NULL, 0, 0, NULL, NULL,
     s.created_at, s.created_at
 FROM shipments s JOIN orders o ON o.id = s.order_id
