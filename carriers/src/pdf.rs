@@ -188,15 +188,26 @@ impl Page {
     }
 }
 
-/// PDF string escaping; non-WinAnsi characters become `?`.
+/// PDF string escaping. The built-in fonts speak Latin-1 (WinAnsi) only: anything
+/// else is written in Latin letters (北京 → "Bei Jing", Москва → "Moskva") rather than
+/// lost, as carriers ask for on international labels anyway.
 fn escape(text: &str) -> String {
-    text.chars()
+    let escaped: String = text
+        .chars()
         .map(|c| match c {
             '(' | ')' | '\\' => format!("\\{c}"),
             c if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) => c.to_string(),
-            _ => "?".to_string(),
+            c => {
+                let latin = deunicode::deunicode_char(c).unwrap_or("?");
+                escape(latin.trim_end()) + if latin.ends_with(' ') { " " } else { "" }
+            }
         })
-        .collect()
+        .collect();
+    if text.ends_with(char::is_whitespace) {
+        escaped
+    } else {
+        escaped.trim_end().to_string()
+    }
 }
 
 /// WinAnsi matches Latin-1 for the characters `escape` lets through.
@@ -213,14 +224,20 @@ mod tests {
     #[test]
     fn writes_a_well_formed_pdf() {
         let mut page = Page::new(288.0, 432.0);
-        page.text(10.0, 400.0, 12.0, Font::Bold, "Torstraße 1 (rear) \\ 北京");
+        page.text(
+            10.0,
+            400.0,
+            12.0,
+            Font::Bold,
+            "Torstraße 1 (rear) \\ 北京市",
+        );
         page.rect(10.0, 10.0, 2.0, 50.0);
         let pdf = page.to_pdf();
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.starts_with("%PDF-1.4"));
         assert!(text.ends_with("%%EOF\n"));
         assert!(
-            text.contains("(Torstra\u{fffd}e 1 \\(rear\\) \\\\ ??) Tj"),
+            text.contains("(Torstra\u{fffd}e 1 \\(rear\\) \\\\ Bei Jing Shi) Tj"),
             "{text}"
         );
         // The xref offsets point at the objects.

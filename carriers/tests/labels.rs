@@ -59,21 +59,10 @@ async fn label(format: LabelFormat) -> (String, Vec<u8>) {
 }
 
 fn check_pdf(tracking: &str, pdf: &[u8]) {
+    let text = pdf_text(pdf).replace(' ', "");
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("label.pdf");
     std::fs::write(&path, pdf).expect("written");
-
-    let text = tool("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    assert!(
-        text.status.success(),
-        "pdftotext: {}",
-        String::from_utf8_lossy(&text.stderr)
-    );
-    let text = String::from_utf8_lossy(&text.stdout).replace(' ', "");
     assert!(text.contains(tracking), "tracking number in {text}");
     assert!(text.contains("R-7KQ2-M9XD"), "RMA number in {text}");
     assert!(text.contains("Torstraße112"), "sender in {text}");
@@ -102,6 +91,52 @@ fn check_pdf(tracking: &str, pdf: &[u8]) {
         "{}",
         String::from_utf8_lossy(&decoded.stderr)
     );
+}
+
+/// The text pdftotext reads from a PDF.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("label.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let out = tool("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn addresses_in_other_scripts_print_in_latin_letters() {
+    let request = LabelRequest {
+        rma_number: "R-7KQ2-M9XD".into(),
+        from: address("王芳", "南山区科技园路1号", "深圳市", "518000", "CN"),
+        to: address("Москва склад", "Тверская улица 7", "Москва", "125009", "RU"),
+        format: LabelFormat::Pdf,
+        currency: "CNY".into(),
+        estimated_cost: "20.00".into(),
+    };
+    let label = Sandbox::new()
+        .create_return_label(&request)
+        .await
+        .expect("label");
+    let text = pdf_text(&label.documents[0].1);
+    for expected in ["Wang Fang", "Shen Zhen Shi", "Moskva", "Tverskaia"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(!text.contains('?'), "nothing lost: {text}");
+    let zpl = label
+        .documents
+        .iter()
+        .find(|(f, _)| *f == LabelFormat::Zpl)
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .expect("zpl");
+    assert!(zpl.contains("深圳市"), "ZPL keeps the original script");
 }
 
 #[tokio::test]
