@@ -107,17 +107,7 @@ fn hash_number(text: &str) -> u64 {
     u64::from_be_bytes(bytes)
 }
 
-/// Mod-10 check digit with weights 3 and 1 from the right.
-fn check_digit(digits: &str) -> u32 {
-    let sum: u32 = digits
-        .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { d })
-        .sum();
-    (10 - sum % 10) % 10
-}
+use crate::mod10_check_digit as check_digit;
 
 /// A sandbox tracking number for a label created at `created_at`; `salt` makes it
 /// unique among labels created in the same hour.

@@ -1,6 +1,7 @@
 //! Pure returns rules: money, RMA numbers and lifecycle, the return policy. Nothing in
 //! here does I/O or reads the clock; callers pass `now` in.
 
+pub mod barcode;
 pub mod exchange;
 pub mod money;
 pub mod order;
