@@ -17,6 +17,7 @@ pub mod error;
 pub mod import;
 pub mod labels;
 pub mod metrics;
+pub mod receiving;
 pub mod returns;
 pub mod telemetry;
 pub mod tracking;

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod problem;
 pub mod rmas;
 pub mod views;
+pub mod warehouse;
 pub mod webhooks;
 
 use actix_web::http::Method;
@@ -84,6 +85,21 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/api/v1/rmas/{number}/label",
             web::get().to(rmas::get_label),
+        ),
+        (
+            Method::POST,
+            "/api/v1/scans",
+            web::post().to(warehouse::scan),
+        ),
+        (
+            Method::GET,
+            "/api/v1/parcels",
+            web::get().to(warehouse::parcels),
+        ),
+        (
+            Method::POST,
+            "/api/v1/parcels/{id}/link",
+            web::post().to(warehouse::link),
         ),
         (
             Method::GET,

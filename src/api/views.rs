@@ -16,7 +16,7 @@ pub fn ts(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn opt_ts(t: Option<NaiveDateTime>) -> Value {
+pub fn opt_ts(t: Option<NaiveDateTime>) -> Value {
     t.map_or(Value::Null, |t| Value::String(ts(t)))
 }
 
@@ -114,6 +114,24 @@ pub fn label(
     })
 }
 
+/// An RMA's lines with what the order says about each item.
+pub fn rma_lines(order: &OrderRecord, lines: &[RmaLineRow], currency: &str) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|l| {
+            let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
+            json!({
+                "line_id": l.line_id,
+                "sku": ordered.map(|o| o.sku.as_str()),
+                "title": ordered.map(|o| o.title.as_str()),
+                "quantity": l.quantity,
+                "reason": l.reason,
+                "estimated_refund": amount(l.refund_minor, currency),
+            })
+        })
+        .collect()
+}
+
 /// One RMA in full. `return_to` is the warehouse when it is still configured.
 pub fn rma(
     r: &RmaRow,
@@ -134,17 +152,7 @@ pub fn rma(
         "currency": c,
         "label_payer": r.label_payer,
         "estimated_refund": amount(r.estimated_refund_minor, c),
-        "lines": lines.iter().map(|l| {
-            let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
-            json!({
-                "line_id": l.line_id,
-                "sku": ordered.map(|o| o.sku.as_str()),
-                "title": ordered.map(|o| o.title.as_str()),
-                "quantity": l.quantity,
-                "reason": l.reason,
-                "estimated_refund": amount(l.refund_minor, c),
-            })
-        }).collect::<Vec<_>>(),
+        "lines": rma_lines(order, lines, c),
         "decision": decision,
         "return_to": return_to.map_or_else(|| json!({"code": r.return_to}), |w| json!(w)),
         "comment": r.comment,
@@ -243,4 +251,22 @@ pub fn tracked_parcel(
         })
         .collect();
     view
+}
+
+/// A scanned box as the API shows it.
+pub fn received_parcel(p: &crate::db::received::ReceivedRow, rma_number: Option<&str>) -> Value {
+    json!({
+        "id": p.id,
+        "barcode": p.barcode,
+        "scanned": p.scanned,
+        "tracking_carrier": p.tracking_carrier,
+        "tracking_number": p.tracking_number,
+        "station": p.station,
+        "warehouse": p.warehouse,
+        "received_at": ts(p.received_at),
+        "received_by": p.received_by,
+        "rma_number": rma_number,
+        "linked_at": opt_ts(p.linked_at),
+        "linked_by": p.linked_by,
+    })
 }

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod labels;
 pub mod orders;
 pub mod parcels;
+pub mod received;
 pub mod rmas;
 pub mod schema;
 pub mod sqlite_writer;

@@ -172,6 +172,20 @@ pub fn find_by_number(
         .optional()
 }
 
+/// The return parcel with this tracking number, whatever its carrier.
+pub fn inbound_by_tracking_number(
+    conn: &mut DbConnection,
+    tracking_number: &str,
+) -> QueryResult<Option<ParcelRow>> {
+    parcels::table
+        .filter(parcels::tracking_number.eq(tracking_number))
+        .filter(parcels::direction.eq(INBOUND))
+        .order(parcels::created_at.desc())
+        .select(ParcelRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn for_rma(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<ParcelRow>> {
     parcels::table
         .filter(parcels::rma_id.eq(rma_id))

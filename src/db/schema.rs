@@ -222,6 +222,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    received_parcels (id) {
+        id -> Text,
+        barcode -> Text,
+        scanned -> Text,
+        tracking_carrier -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        station -> Text,
+        warehouse -> Nullable<Text>,
+        rma_id -> Nullable<Text>,
+        received_at -> Timestamp,
+        received_by -> Text,
+        linked_at -> Nullable<Timestamp>,
+        linked_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(received_parcels -> rmas (rma_id));
 diesel::joinable!(incident_events -> incidents (incident_id));
 diesel::joinable!(tracking_events -> parcels (parcel_id));
 diesel::joinable!(incidents -> parcels (parcel_id));
@@ -249,4 +267,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracking_events,
     incidents,
     incident_events,
+    received_parcels,
 );

@@ -70,6 +70,12 @@ async fn every_role_meets_every_endpoint(app: TestApp) {
         ("GET", "/api/v1/incidents".into(), None, vec![Staff(Admin)]),
         (
             "GET",
+            "/api/v1/parcels?unmatched=true".into(),
+            None,
+            vec![Staff(Warehouse), Staff(Admin)],
+        ),
+        (
+            "GET",
             "/api/v1/rmas".into(),
             None,
             vec![

@@ -283,6 +283,18 @@ impl TestApp {
         self.post("/api/v1/rmas", who, body).await
     }
 
+    /// Issues `number`'s return label as `who` and returns its tracking number.
+    pub async fn issue_label(&self, number: &str, who: &As) -> String {
+        let label = self
+            .post(&format!("/api/v1/rmas/{number}/label"), who, &json!({}))
+            .await;
+        assert_eq!(label.status, StatusCode::CREATED, "{}", label.text);
+        label.body["tracking_number"]
+            .as_str()
+            .expect("tracking number")
+            .to_string()
+    }
+
     /// One pass of the tracking poller at the current test time.
     pub async fn poll(&self) -> backhaul::tracking::poller::PollReport {
         backhaul::tracking::poller::poll_once(&self.state, "test-poller")

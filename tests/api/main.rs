@@ -13,3 +13,4 @@ mod orders;
 mod rmas;
 mod storage;
 mod tracking;
+mod warehouse;

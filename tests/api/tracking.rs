@@ -268,18 +268,7 @@ async fn a_return_follows_its_parcel_to_the_warehouse(app: TestApp) {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let number = created.body["number"].as_str().expect("number").to_string();
-    let label = app
-        .post(
-            &format!("/api/v1/rmas/{number}/label"),
-            &customer,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(label.status, StatusCode::CREATED, "{}", label.text);
-    let tracking = label.body["tracking_number"]
-        .as_str()
-        .expect("number")
-        .to_string();
+    let tracking = app.issue_label(&number, &customer).await;
     app.poll().await;
     assert_eq!(rma(&app, &number).await["status"], "label_issued");
     let picked_up = scans(&tracking)[1].at;
@@ -323,6 +312,19 @@ async fn a_return_follows_its_parcel_to_the_warehouse(app: TestApp) {
     )
     .await
     .problem(409);
+    // The bench scans the box: received, and the alert closes.
+    let scanned = app
+        .post(
+            "/api/v1/scans",
+            &As::Role(Role::Warehouse),
+            &json!({"barcode": tracking, "station": "DE-BER/bench-1"}),
+        )
+        .await;
+    assert_eq!(scanned.body["result"], "matched", "{}", scanned.text);
+    assert_eq!(rma(&app, &number).await["status"], "received");
+    assert!(incidents(&app, "?open=true").await.is_empty());
+    let closed = incidents(&app, "?kind=unscanned_return").await;
+    assert_eq!(closed[0]["resolution"]["action"], "received");
 }
 
 crate::on_both_backends!(
