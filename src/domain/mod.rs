@@ -6,6 +6,7 @@ pub mod exchange;
 pub mod money;
 pub mod order;
 pub mod policy;
+pub mod refund;
 pub mod rma_number;
 pub mod rma_status;
 pub mod routing;
@@ -15,7 +16,7 @@ pub mod vocab;
 pub use money::{Currency, Money, MoneyError};
 pub use rma_number::RmaNumber;
 pub use rma_status::{transition, IllegalTransition, RmaEvent, RmaStatus};
-pub use vocab::{LabelPayer, Resolution, ReturnReason, Role};
+pub use vocab::{Condition, Disposition, LabelPayer, Resolution, ReturnReason, Role};
 
 /// A text that is not one of a vocabulary's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::money::{share_half_up, Currency, Money};
-use super::vocab::{LabelPayer, Resolution, ReturnReason};
+use super::vocab::{Condition, LabelPayer, Resolution, ReturnReason};
 
 /// `config/policy.toml` as written; amounts are decimal strings per currency code.
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +33,27 @@ pub struct PolicyFile {
     /// Days a return label stays valid; an unused label then expires with its RMA.
     #[serde(default = "thirty")]
     pub label_validity_days: u32,
+    /// How inspection grades shape the refund of returns that are not the shop's fault.
+    #[serde(default)]
+    pub inspection: InspectionRule,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionRule {
+    /// Conditions an item may come back in without a deduction.
+    pub acceptable: Vec<Condition>,
+    /// Deduction in basis points of the item price for each worse condition.
+    pub deduction_bps: HashMap<Condition, u32>,
+}
+
+impl Default for InspectionRule {
+    fn default() -> Self {
+        InspectionRule {
+            acceptable: vec![Condition::New, Condition::LikeNew],
+            deduction_bps: HashMap::from([(Condition::Used, 2000), (Condition::Damaged, 5000)]),
+        }
+    }
 }
 
 fn thirty() -> u32 {
@@ -157,6 +178,17 @@ impl Policy {
             return Err(PolicyError {
                 key: "restocking.fee_bps / keep_it.label_share_bps".into(),
                 problem: "a share cannot exceed 10000 basis points (100 %)".into(),
+            });
+        }
+        if let Some((condition, _)) = file
+            .inspection
+            .deduction_bps
+            .iter()
+            .find(|(_, bps)| **bps > 10_000)
+        {
+            return Err(PolicyError {
+                key: format!("inspection.deduction_bps.{condition}"),
+                problem: "a deduction cannot exceed 10000 basis points (100 %)".into(),
             });
         }
         Ok(Policy {

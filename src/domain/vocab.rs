@@ -57,6 +57,36 @@ string_enum! {
 }
 
 string_enum! {
+    /// The state an item came back in, as the inspector grades it.
+    Condition {
+        New => "new",
+        LikeNew => "like_new",
+        Used => "used",
+        Damaged => "damaged",
+        Missing => "missing",
+        WrongItem => "wrong_item",
+    }
+}
+
+impl Condition {
+    /// Nothing of the ordered item came back: nothing to refund for it.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Condition::Missing | Condition::WrongItem)
+    }
+}
+
+string_enum! {
+    /// What the warehouse does with a returned item.
+    Disposition {
+        Restock => "restock",
+        Refurbish => "refurbish",
+        Liquidate => "liquidate",
+        Scrap => "scrap",
+        ReturnToCustomer => "return_to_customer",
+    }
+}
+
+string_enum! {
     /// What an API key may do.
     Role {
         Integration => "integration",
