@@ -15,6 +15,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod inspection;
 pub mod labels;
 pub mod metrics;
 pub mod receiving;

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod ops;
 pub mod orders;
 pub mod problem;
+pub mod refunds;
 pub mod rmas;
 pub mod views;
 pub mod warehouse;
@@ -85,6 +86,17 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/api/v1/rmas/{number}/label",
             web::get().to(rmas::get_label),
+        ),
+        (
+            Method::POST,
+            "/api/v1/rmas/{number}/inspection",
+            web::post().to(refunds::inspect),
+        ),
+        (Method::GET, "/api/v1/refunds", web::get().to(refunds::list)),
+        (
+            Method::POST,
+            "/api/v1/refunds/{id}/acknowledge",
+            web::post().to(refunds::acknowledge),
         ),
         (
             Method::POST,

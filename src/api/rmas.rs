@@ -23,7 +23,7 @@ use backhaul_carriers::LabelFormat;
 
 const STAFF: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
 
-fn parse_number(text: &str) -> Result<RmaNumber, AppError> {
+pub fn parse_number(text: &str) -> Result<RmaNumber, AppError> {
     RmaNumber::parse(text).map_err(|e| AppError::invalid("number", e.to_string()))
 }
 

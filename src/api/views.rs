@@ -194,6 +194,7 @@ pub fn incident(
             "currency": i.currency,
             "claim_reference": i.claim_reference,
             "replacement_shipment_id": i.replacement_shipment_id,
+            "refund_trigger_id": i.refund_trigger_id,
             "note": i.note,
             "resolved_by": i.resolved_by,
             "resolved_at": ts(at),
@@ -269,4 +270,34 @@ pub fn received_parcel(p: &crate::db::received::ReceivedRow, rma_number: Option<
         "linked_at": opt_ts(p.linked_at),
         "linked_by": p.linked_by,
     })
+}
+
+/// A refund trigger in short, as an inspection answers with it.
+pub fn refund_trigger_brief(t: &crate::db::refunds::TriggerRow) -> Value {
+    json!({
+        "id": t.id,
+        "amount": amount(t.amount_minor, &t.currency),
+        "currency": t.currency,
+        "method": t.method,
+        "status": t.status,
+    })
+}
+
+/// A refund trigger as finance sees it.
+pub fn refund_trigger(
+    t: &crate::db::refunds::TriggerRow,
+    order_number: &str,
+    rma_number: Option<&str>,
+) -> Value {
+    let mut view = refund_trigger_brief(t);
+    view["order_number"] = json!(order_number);
+    view["rma_number"] = json!(rma_number);
+    view["incident_id"] = json!(t.incident_id);
+    view["calculation"] = serde_json::from_str(&t.calculation).unwrap_or(Value::Null);
+    view["created_at"] = json!(ts(t.created_at));
+    view["emailed_at"] = opt_ts(t.emailed_at);
+    view["acknowledged_at"] = opt_ts(t.acknowledged_at);
+    view["acknowledged_by"] = json!(t.acknowledged_by);
+    view["idempotency_key"] = json!(t.id);
+    view
 }

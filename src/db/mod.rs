@@ -16,6 +16,7 @@ pub mod labels;
 pub mod orders;
 pub mod parcels;
 pub mod received;
+pub mod refunds;
 pub mod rmas;
 pub mod schema;
 pub mod sqlite_writer;
@@ -311,6 +312,29 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
+
+/// Leases the rows whose ids `$due` selects to `$owner` until `$until`, and evaluates
+/// to their ids. On PostgreSQL rows another instance is leasing are skipped, not waited
+/// for (`FOR UPDATE SKIP LOCKED`); SQLite has one writer, so the lease is exclusive.
+/// The table needs `id`, `lease_owner` and `lease_until` columns.
+macro_rules! lease_rows {
+    ($conn:expr, $table:ident, $due:expr, $owner:expr, $until:expr) => {{
+        let ids: Vec<String> = match &mut *$conn {
+            $crate::db::DbConnection::Pg(pg) => $due.for_update().skip_locked().load(pg)?,
+            $crate::db::DbConnection::Sqlite(sqlite) => $due.load(sqlite)?,
+        };
+        if !ids.is_empty() {
+            diesel::update($table::table.filter($table::id.eq_any(&ids)))
+                .set((
+                    $table::lease_owner.eq($owner),
+                    $table::lease_until.eq($crate::db::naive($until)),
+                ))
+                .execute($conn)?;
+        }
+        ids
+    }};
+}
+pub(crate) use lease_rows;
 
 /// Database time: naive UTC, as both backends store it.
 pub fn naive(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {

@@ -96,6 +96,7 @@ pub struct IncidentRow {
     pub currency: Option<String>,
     pub claim_reference: Option<String>,
     pub replacement_shipment_id: Option<String>,
+    pub refund_trigger_id: Option<String>,
     pub note: Option<String>,
     pub resolved_by: Option<String>,
 }
@@ -278,19 +279,10 @@ pub fn claim_due(
         .order(parcels::next_poll_at)
         .limit(limit)
         .select(parcels::id);
-    let ids: Vec<String> = match conn {
-        DbConnection::Pg(pg) => due.for_update().skip_locked().load(pg)?,
-        DbConnection::Sqlite(sqlite) => due.load(sqlite)?,
-    };
+    let ids = super::lease_rows!(conn, parcels, due, owner, until);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::update(parcels::table.filter(parcels::id.eq_any(&ids)))
-        .set((
-            parcels::lease_owner.eq(owner),
-            parcels::lease_until.eq(naive(until)),
-        ))
-        .execute(conn)?;
     parcels::table
         .filter(parcels::id.eq_any(&ids))
         .order(parcels::next_poll_at)
@@ -392,6 +384,7 @@ pub struct IncidentResolution {
     pub currency: Option<String>,
     pub claim_reference: Option<String>,
     pub replacement_shipment_id: Option<String>,
+    pub refund_trigger_id: Option<String>,
     pub note: String,
     pub resolved_by: String,
 }

@@ -120,6 +120,7 @@ pub fn close_unscanned_alerts(
             currency: None,
             claim_reference: None,
             replacement_shipment_id: None,
+            refund_trigger_id: None,
             note: "scanned at the warehouse".into(),
             resolved_by: by.to_string(),
         };

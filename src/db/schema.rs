@@ -206,6 +206,7 @@ diesel::table! {
         currency -> Nullable<Text>,
         claim_reference -> Nullable<Text>,
         replacement_shipment_id -> Nullable<Text>,
+        refund_trigger_id -> Nullable<Text>,
         note -> Nullable<Text>,
         resolved_by -> Nullable<Text>,
     }
@@ -239,6 +240,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inspections (rma_id) {
+        rma_id -> Text,
+        outcome -> Text,
+        lines -> Text,
+        calculation -> Text,
+        inspected_by -> Text,
+        inspected_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refund_triggers (id) {
+        id -> Text,
+        rma_id -> Nullable<Text>,
+        incident_id -> Nullable<Text>,
+        order_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        method -> Text,
+        status -> Text,
+        calculation -> Text,
+        created_at -> Timestamp,
+        emailed_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(inspections -> rmas (rma_id));
+diesel::joinable!(refund_triggers -> orders (order_id));
 diesel::joinable!(received_parcels -> rmas (rma_id));
 diesel::joinable!(incident_events -> incidents (incident_id));
 diesel::joinable!(tracking_events -> parcels (parcel_id));
@@ -268,4 +316,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     incidents,
     incident_events,
     received_parcels,
+    inspections,
+    refund_triggers,
+    outbox,
 );

@@ -5,9 +5,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use serde_json::json;
 
 use crate::db::orders::{self, NewShipment};
 use crate::db::parcels::{self, IncidentResolution, IncidentRow, ParcelRow};
+use crate::db::refunds::{self, TriggerRow};
 use crate::db::schema::shipments;
 use crate::db::{naive, DbConnection};
 use crate::domain::tracking::IncidentAction;
@@ -89,6 +91,7 @@ pub fn resolve(
         currency: None,
         claim_reference: None,
         replacement_shipment_id: None,
+        refund_trigger_id: None,
         note: r.note,
         resolved_by: actor.to_string(),
     };
@@ -136,6 +139,36 @@ pub fn resolve(
                 resolution.replacement_shipment_id = Some(row.id);
             }
         }
+    }
+    // A refund, in full or in part, reaches finance like an inspected return's.
+    if let (Some(amount_minor), Some(currency)) = (resolution.amount_minor, &resolution.currency) {
+        let trigger = TriggerRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            rma_id: None,
+            incident_id: Some(incident.id.clone()),
+            order_id: record.order.id.clone(),
+            amount_minor,
+            currency: currency.clone(),
+            method: "original_payment".into(),
+            status: "pending".into(),
+            calculation: json!({
+                "source": "incident",
+                "incident": incident.kind,
+                "detail": incident.detail,
+                "action": resolution.action,
+                "parcel": parcel.tracking_number,
+                "parcel_value": value.to_string(),
+                "total": Money::from_minor(amount_minor, value.currency()).to_string(),
+                "note": resolution.note,
+            })
+            .to_string(),
+            created_at: naive(now),
+            emailed_at: None,
+            acknowledged_at: None,
+            acknowledged_by: None,
+        };
+        refunds::create_trigger(c, &trigger, now)?;
+        resolution.refund_trigger_id = Some(trigger.id);
     }
     if !parcels::resolve_incident(c, id, &resolution)? {
         return Err(AppError::Conflict(

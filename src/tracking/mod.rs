@@ -216,6 +216,7 @@ pub fn open_incident(
         currency: None,
         claim_reference: None,
         replacement_shipment_id: None,
+        refund_trigger_id: None,
         note: None,
         resolved_by: None,
     };

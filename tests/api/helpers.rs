@@ -283,6 +283,30 @@ impl TestApp {
         self.post("/api/v1/rmas", who, body).await
     }
 
+    /// A delivered EUR order `order` and its customer's authorized RMA for line 1 (the
+    /// jacket): the customer's token and the RMA number.
+    pub async fn authorized_rma(
+        &self,
+        order: &str,
+        reason: &str,
+        resolution: &str,
+    ) -> (As, String) {
+        let o = eur_order(order);
+        self.delivered_order(&o, 2).await;
+        let customer = self.customer_token(order, &email_of(&o)).await;
+        let rma = self
+            .create_rma(
+                &customer,
+                &return_body(order, &[("1", 1, reason)], resolution),
+            )
+            .await;
+        assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
+        (
+            customer,
+            rma.body["number"].as_str().expect("number").to_string(),
+        )
+    }
+
     /// Issues `number`'s return label as `who` and returns its tracking number.
     pub async fn issue_label(&self, number: &str, who: &As) -> String {
         let label = self

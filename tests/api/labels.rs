@@ -8,20 +8,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 async fn authorized_rma(app: &TestApp, number: &str, reason: &str) -> (As, String) {
-    let order = eur_order(number);
-    app.delivered_order(&order, 2).await;
-    let customer = app.customer_token(number, &email_of(&order)).await;
-    let rma = app
-        .create_rma(
-            &customer,
-            &return_body(number, &[("1", 1, reason)], "refund"),
-        )
-        .await;
-    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
-    (
-        customer,
-        rma.body["number"].as_str().expect("number").to_string(),
-    )
+    app.authorized_rma(number, reason, "refund").await
 }
 
 async fn bytes(app: &TestApp, path: &str, who: &As) -> (StatusCode, String, Vec<u8>) {

@@ -10,6 +10,7 @@ mod lookup;
 mod openapi;
 mod ops;
 mod orders;
+mod refunds;
 mod rmas;
 mod storage;
 mod tracking;

@@ -218,6 +218,14 @@ async fn operations_resolve_incidents(app: TestApp) {
     assert_eq!(partial.body["status"], "resolved");
     assert_eq!(partial.body["resolution"]["amount"], "25.00");
     assert_eq!(partial.body["resolution"]["currency"], "EUR");
+    // Finance hears of it like of an inspected return.
+    let trigger = partial.body["resolution"]["refund_trigger_id"].clone();
+    let refunds = app.get("/api/v1/refunds?status=pending", &ADMIN).await.body;
+    let listed = &refunds["items"][0];
+    assert_eq!(listed["id"], trigger);
+    assert_eq!(listed["incident_id"], partial.body["id"]);
+    assert_eq!(listed["amount"], "25.00");
+    assert_eq!(listed["order_number"], "TR-1");
     assert!(partial.body["resolution"]["resolved_by"]
         .as_str()
         .is_some_and(|a| a.starts_with("admin:")));

@@ -11,20 +11,7 @@ use crate::helpers::*;
 const BENCH: As = As::Role(Role::Warehouse);
 
 async fn authorized(app: &TestApp, order: &str) -> (As, String) {
-    let o = eur_order(order);
-    app.delivered_order(&o, 2).await;
-    let customer = app.customer_token(order, &email_of(&o)).await;
-    let rma = app
-        .create_rma(
-            &customer,
-            &return_body(order, &[("1", 1, "size_too_small")], "refund"),
-        )
-        .await;
-    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
-    (
-        customer,
-        rma.body["number"].as_str().expect("number").to_string(),
-    )
+    app.authorized_rma(order, "size_too_small", "refund").await
 }
 
 async fn scan(app: &TestApp, barcode: &str, station: &str) -> Answer {

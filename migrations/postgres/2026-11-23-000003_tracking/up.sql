@@ -70,6 +70,8 @@ CREATE TABLE incidents (
     currency TEXT,
     claim_reference TEXT,
     replacement_shipment_id TEXT REFERENCES shipments (id),
+    -- refund / partial_refund: the refund trigger finance is told about.
+    refund_trigger_id TEXT,
     note TEXT,
     resolved_by TEXT,
     UNIQUE (parcel_id, kind)

@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE refund_triggers;
+DROP TABLE inspections;

@@ -1,0 +1,293 @@
+//! Inspections, refund triggers and the outbox that announces each trigger to finance.
+//!
+//! A trigger and its outbox message are written in the same transaction as the change
+//! that causes them (an inspection, an incident resolution): neither exists without the
+//! other, so a trigger is never lost and never announced twice under two ids.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{inspections, orders, outbox, refund_triggers, rmas};
+use super::{naive, DbConnection};
+
+pub const FINANCE_EMAIL: &str = "finance_refund_email";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inspections)]
+pub struct InspectionRow {
+    pub rma_id: String,
+    pub outcome: String,
+    pub lines: String,
+    pub calculation: String,
+    pub inspected_by: String,
+    pub inspected_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refund_triggers)]
+pub struct TriggerRow {
+    pub id: String,
+    pub rma_id: Option<String>,
+    pub incident_id: Option<String>,
+    pub order_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub method: String,
+    pub status: String,
+    pub calculation: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub emailed_at: Option<chrono::NaiveDateTime>,
+    pub acknowledged_at: Option<chrono::NaiveDateTime>,
+    pub acknowledged_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub kind: String,
+    pub subject_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: chrono::NaiveDateTime,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<chrono::NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub sent_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn insert_inspection(conn: &mut DbConnection, row: &InspectionRow) -> QueryResult<()> {
+    diesel::insert_into(inspections::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn inspection(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Option<InspectionRow>> {
+    inspections::table
+        .find(rma_id)
+        .select(InspectionRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+/// Stores a trigger and the outbox message announcing it, in the caller's transaction.
+pub fn create_trigger(
+    conn: &mut DbConnection,
+    trigger: &TriggerRow,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(refund_triggers::table)
+        .values(trigger)
+        .execute(conn)?;
+    diesel::insert_into(outbox::table)
+        .values(&OutboxRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: FINANCE_EMAIL.into(),
+            subject_id: trigger.id.clone(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: naive(now),
+            lease_owner: None,
+            lease_until: None,
+            last_error: None,
+            created_at: naive(now),
+            sent_at: None,
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn trigger(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TriggerRow>> {
+    refund_triggers::table
+        .find(id)
+        .select(TriggerRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn trigger_for_rma(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Option<TriggerRow>> {
+    refund_triggers::table
+        .filter(refund_triggers::rma_id.eq(rma_id))
+        .select(TriggerRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn trigger_for_incident(
+    conn: &mut DbConnection,
+    incident_id: &str,
+) -> QueryResult<Option<TriggerRow>> {
+    refund_triggers::table
+        .filter(refund_triggers::incident_id.eq(incident_id))
+        .select(TriggerRow::as_select())
+        .get_result(conn)
+        .optional()
+}
+
+/// Triggers with their order number and RMA number, newest first.
+pub fn list_triggers(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(TriggerRow, String, Option<String>)>> {
+    let mut query = refund_triggers::table
+        .inner_join(orders::table)
+        .left_join(rmas::table.on(rmas::id.nullable().eq(refund_triggers::rma_id)))
+        .order(refund_triggers::created_at.desc())
+        .select((
+            TriggerRow::as_select(),
+            orders::order_number,
+            rmas::number.nullable(),
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(refund_triggers::status.eq(status.to_string()));
+    }
+    if let Some(id) = id {
+        query = query.filter(refund_triggers::id.eq(id.to_string()));
+    }
+    query.load(conn)
+}
+
+/// One trigger with its order number and RMA number.
+pub fn list_one(
+    conn: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<(TriggerRow, String, Option<String>)>> {
+    Ok(list_triggers(conn, None, Some(id), 1)?.pop())
+}
+
+/// Marks a trigger acknowledged by finance; `false` if it already was.
+pub fn acknowledge(
+    conn: &mut DbConnection,
+    id: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        refund_triggers::table
+            .find(id)
+            .filter(refund_triggers::status.ne("acknowledged")),
+    )
+    .set((
+        refund_triggers::status.eq("acknowledged"),
+        refund_triggers::acknowledged_at.eq(naive(now)),
+        refund_triggers::acknowledged_by.eq(by),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    use diesel::dsl::count_star;
+    refund_triggers::table
+        .group_by(refund_triggers::status)
+        .select((refund_triggers::status, count_star()))
+        .load(conn)
+}
+
+/// Leases up to `limit` messages due at `now` (`FOR UPDATE SKIP LOCKED` on
+/// PostgreSQL), so several dispatchers never send the same one at once.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    owner: &str,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let due = outbox::table
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::next_attempt_at.le(naive(now)))
+        .filter(
+            outbox::lease_until
+                .is_null()
+                .or(outbox::lease_until.lt(naive(now))),
+        )
+        .order(outbox::next_attempt_at)
+        .limit(limit)
+        .select(outbox::id);
+    let ids = super::lease_rows!(conn, outbox, due, owner, until);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    outbox::table
+        .filter(outbox::id.eq_any(&ids))
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// The message went out: the outbox row and its trigger say so.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    message: &OutboxRow,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(outbox::table.find(&message.id))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::attempts.eq(message.attempts + 1),
+            outbox::sent_at.eq(naive(now)),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        refund_triggers::table
+            .find(&message.subject_id)
+            .filter(refund_triggers::status.eq_any(["pending", "failed"])),
+    )
+    .set((
+        refund_triggers::status.eq("emailed"),
+        refund_triggers::emailed_at.eq(naive(now)),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// A try failed: again at `retry_at`, or dead-lettered (`None`), with the trigger
+/// marked failed for finance and operations to see.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    message: &OutboxRow,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    let status = if retry_at.is_some() {
+        "pending"
+    } else {
+        "dead"
+    };
+    diesel::update(outbox::table.find(&message.id))
+        .set((
+            outbox::status.eq(status),
+            outbox::attempts.eq(message.attempts + 1),
+            outbox::next_attempt_at.eq(retry_at.map_or(message.next_attempt_at, naive)),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)?;
+    if retry_at.is_none() {
+        diesel::update(
+            refund_triggers::table
+                .find(&message.subject_id)
+                .filter(refund_triggers::status.eq("pending")),
+        )
+        .set(refund_triggers::status.eq("failed"))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn count_outbox(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    use diesel::dsl::count_star;
+    outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, count_star()))
+        .load(conn)
+}

@@ -1,0 +1,236 @@
+//! Inspecting a received return: the inspector's grades per line, the refund they
+//! work out to (`domain::refund`), and — when something is refundable — the refund
+//! trigger and its finance email in the outbox, all in one transaction with the RMA's
+//! status changes and their audit events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::db::labels;
+use crate::db::orders;
+use crate::db::refunds::{self, InspectionRow, TriggerRow};
+use crate::db::rmas::{self, Audit};
+use crate::db::{naive, DbConnection};
+use crate::domain::policy::Policy;
+use crate::domain::refund::{self, InspectedLine, InspectionOutcome};
+use crate::domain::{
+    Condition, Currency, Disposition, FieldError, LabelPayer, Money, Resolution, ReturnReason,
+    RmaEvent, RmaNumber,
+};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionLineInput {
+    pub line_id: String,
+    pub quantity_received: i64,
+    pub condition: Condition,
+    pub disposition: Disposition,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionInput {
+    pub lines: Vec<InspectionLineInput>,
+}
+
+impl InspectionInput {
+    /// Checks the lines against the RMA's: each exactly once, sane quantities.
+    fn check(&self, expected: &[String]) -> Result<(), AppError> {
+        let mut problems = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            let at = |field: &str| format!("lines[{i}].{field}");
+            if !expected.contains(&l.line_id) {
+                problems.push(FieldError {
+                    field: at("line_id"),
+                    message: format!("the RMA has no line {:?}", l.line_id),
+                });
+            } else if !seen.insert(l.line_id.clone()) {
+                problems.push(FieldError {
+                    field: at("line_id"),
+                    message: "this line is already inspected above".into(),
+                });
+            }
+            if !(0..=10_000).contains(&l.quantity_received) {
+                problems.push(FieldError {
+                    field: at("quantity_received"),
+                    message: "must be 0 to 10000".into(),
+                });
+            }
+            if l.notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+                problems.push(FieldError {
+                    field: at("notes"),
+                    message: "at most 2000 characters".into(),
+                });
+            }
+        }
+        for id in expected.iter().filter(|id| !seen.contains(*id)) {
+            if problems.is_empty() {
+                problems.push(FieldError {
+                    field: "lines".into(),
+                    message: format!("line {id:?} of the RMA is not inspected"),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(problems))
+        }
+    }
+}
+
+fn parse_money(minor: i64, code: &str) -> Result<Money, AppError> {
+    let currency = Currency::parse(code).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Money::from_minor(minor, currency))
+}
+
+/// Inspects `number`'s RMA; 409 unless it has been received and not inspected yet.
+pub fn inspect(
+    c: &mut DbConnection,
+    policy: &Policy,
+    number: &RmaNumber,
+    input: InspectionInput,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Value, AppError> {
+    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let rma_lines = rmas::lines(c, &rma.id)?;
+    let expected: Vec<String> = rma_lines.iter().map(|l| l.line_id.clone()).collect();
+    input.check(&expected)?;
+    // Inspecting twice, or before the box is scanned, is an illegal status change.
+    crate::domain::transition(rma.status()?, RmaEvent::Inspect)?;
+
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    let currency = Currency::parse(&rma.currency).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut inspected = Vec::with_capacity(input.lines.len());
+    for graded in &input.lines {
+        let (Some(rma_line), Some(ordered)) = (
+            rma_lines.iter().find(|l| l.line_id == graded.line_id),
+            order.lines.iter().find(|l| l.line_id == graded.line_id),
+        ) else {
+            continue;
+        };
+        inspected.push(InspectedLine {
+            line_id: graded.line_id.clone(),
+            reason: rma_line
+                .reason
+                .parse::<ReturnReason>()
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            unit_price: Money::from_minor(ordered.unit_price_minor, currency),
+            line_tax: Money::from_minor(ordered.tax_minor, currency),
+            ordered_quantity: ordered.quantity,
+            expected_quantity: rma_line.quantity,
+            received_quantity: graded.quantity_received,
+            condition: graded.condition,
+        });
+    }
+    // The label the customer pays, as bought (in the order's currency).
+    let label_deduction = match (
+        rma.label_payer.parse::<LabelPayer>(),
+        labels::find(c, &rma.id)?,
+    ) {
+        (Ok(LabelPayer::CustomerPays), Some(label)) => {
+            parse_money(label.cost_minor, &label.currency)?
+        }
+        _ => Money::zero(currency),
+    };
+    let file = policy.file();
+    let calculation = refund::calculate(
+        currency,
+        &inspected,
+        label_deduction,
+        &file.restocking,
+        &file.inspection,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let resolution = rma
+        .resolution
+        .parse::<Resolution>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // An exchange ships a replacement of what passed instead of refunding it.
+    let replacement = (resolution == Resolution::Exchange
+        && calculation.outcome != InspectionOutcome::Failed)
+        .then(|| {
+            json!({
+                "status": "to_ship",
+                "lines": calculation.lines.iter()
+                    .filter(|l| l.accepted_quantity > 0)
+                    .map(|l| json!({"line_id": l.line_id, "quantity": l.accepted_quantity}))
+                    .collect::<Vec<_>>(),
+            })
+        });
+    let mut calculation_json =
+        serde_json::to_value(&calculation).map_err(|e| AppError::Internal(e.to_string()))?;
+    calculation_json["replacement"] = replacement.clone().unwrap_or(Value::Null);
+
+    refunds::insert_inspection(
+        c,
+        &InspectionRow {
+            rma_id: rma.id.clone(),
+            outcome: calculation.outcome.as_str().to_string(),
+            lines: serde_json::to_string(&input.lines)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            calculation: calculation_json.to_string(),
+            inspected_by: actor.to_string(),
+            inspected_at: naive(now),
+        },
+    )?;
+    let note = format!(
+        "{}: refund {} {}",
+        calculation.outcome.as_str(),
+        calculation.total,
+        currency
+    );
+    fn audit<'a>(actor: &'a str, note: &'a str, at: DateTime<Utc>) -> Audit<'a> {
+        Audit {
+            actor,
+            note: Some(note),
+            at,
+        }
+    }
+    rmas::apply_event(c, number, RmaEvent::Inspect, audit(actor, &note, now))?;
+
+    let refundable =
+        calculation.outcome != InspectionOutcome::Failed && calculation.total.minor() > 0;
+    let method = match resolution {
+        Resolution::StoreCredit => Some("store_credit"),
+        Resolution::Refund | Resolution::KeepIt => Some("original_payment"),
+        Resolution::Exchange => None,
+    };
+    let trigger = match method.filter(|_| refundable) {
+        Some(method) => {
+            let trigger = TriggerRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                rma_id: Some(rma.id.clone()),
+                incident_id: None,
+                order_id: rma.order_id.clone(),
+                amount_minor: calculation.total.minor(),
+                currency: currency.code().to_string(),
+                method: method.to_string(),
+                status: "pending".into(),
+                calculation: calculation_json.to_string(),
+                created_at: naive(now),
+                emailed_at: None,
+                acknowledged_at: None,
+                acknowledged_by: None,
+            };
+            refunds::create_trigger(c, &trigger, now)?;
+            let note = format!("refund trigger {} ({method})", trigger.id);
+            rmas::apply_event(c, number, RmaEvent::TriggerRefund, audit(actor, &note, now))?;
+            Some(trigger)
+        }
+        None => None,
+    };
+    Ok(json!({
+        "rma": rma.number,
+        "outcome": calculation.outcome,
+        "refund": trigger.as_ref().map(crate::api::views::refund_trigger_brief),
+        "replacement": replacement,
+        "calculation": calculation_json,
+    }))
+}

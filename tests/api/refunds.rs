@@ -1,0 +1,175 @@
+//! Inspection to refund: the outcome and the maths, the trigger written with the
+//! inspection, finance's list and acknowledgement, and what may not happen twice.
+
+use backhaul::domain::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const BENCH: As = As::Role(Role::Warehouse);
+const FINANCE: As = As::Role(Role::Finance);
+
+/// An RMA for line 1 (a 89.90 jacket with 14.35 tax) with `resolution`, its sandbox
+/// label bought by the customer (5.95), and the box scanned at the bench.
+async fn received(app: &TestApp, order: &str, reason: &str, resolution: &str) -> String {
+    let (customer, number) = app.authorized_rma(order, reason, resolution).await;
+    app.issue_label(&number, &customer).await;
+    let scan = app
+        .post(
+            "/api/v1/scans",
+            &BENCH,
+            &json!({"barcode": number, "station": "DE-BER/bench-1"}),
+        )
+        .await;
+    assert_eq!(scan.body["result"], "matched", "{}", scan.text);
+    number
+}
+
+async fn inspect(app: &TestApp, number: &str, condition: &str, received: i64) -> Answer {
+    app.post(
+        &format!("/api/v1/rmas/{number}/inspection"),
+        &BENCH,
+        &json!({"lines": [{"line_id": "1", "quantity_received": received, "condition": condition,
+                           "disposition": "restock", "notes": "checked seams"}]}),
+    )
+    .await
+}
+
+async fn status(app: &TestApp, number: &str) -> String {
+    app.get(&format!("/api/v1/rmas/{number}"), &BENCH)
+        .await
+        .body["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn refunds(app: &TestApp, query: &str) -> Vec<Value> {
+    let answer = app.get(&format!("/api/v1/refunds{query}"), &FINANCE).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    answer.body["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn a_passed_inspection_triggers_one_refund(app: TestApp) {
+    let number = received(&app, "F-1", "size_too_small", "refund").await;
+    let passed = inspect(&app, &number, "new", 1).await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    assert_eq!(passed.body["outcome"], "passed");
+    // 89.90 + 14.35 tax − 5.95 label = 98.30
+    assert_eq!(passed.body["refund"]["amount"], "98.30");
+    assert_eq!(passed.body["refund"]["method"], "original_payment");
+    assert_eq!(passed.body["calculation"]["label_deduction"], "5.95");
+    assert_eq!(status(&app, &number).await, "refund_triggered");
+    let events = app
+        .get(&format!("/api/v1/rmas/{number}/events"), &BENCH)
+        .await
+        .body;
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .or(events.as_array())
+        .map(|a| a.iter().filter_map(|e| e["event"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        kinds.ends_with(&["receive", "inspect", "trigger_refund"]),
+        "{kinds:?}"
+    );
+
+    inspect(&app, &number, "new", 1).await.problem(409);
+    app.get("/api/v1/refunds", &BENCH).await.problem(403);
+    let pending = refunds(&app, "?status=pending").await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0]["rma_number"], number.as_str());
+    assert_eq!(pending[0]["order_number"], "F-1");
+    let id = pending[0]["id"].as_str().expect("id").to_string();
+    assert_eq!(pending[0]["idempotency_key"], id.as_str());
+    let path = format!("/api/v1/refunds/{id}/acknowledge");
+    let acknowledged = app.post(&path, &FINANCE, &json!({})).await;
+    assert_eq!(acknowledged.status, StatusCode::OK, "{}", acknowledged.text);
+    assert_eq!(acknowledged.body["status"], "acknowledged");
+    assert!(acknowledged.body["acknowledged_by"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("finance:")));
+    app.post(&path, &FINANCE, &json!({})).await.problem(409);
+    app.post("/api/v1/refunds/nope/acknowledge", &FINANCE, &json!({}))
+        .await
+        .problem(404);
+    assert!(refunds(&app, "?status=pending").await.is_empty());
+    app.get("/api/v1/refunds?status=lost", &FINANCE)
+        .await
+        .problem(400);
+}
+
+async fn worse_than_allowed_is_partial_and_nothing_is_failed(app: TestApp) {
+    let used = received(&app, "F-2", "size_too_small", "refund").await;
+    let partial = inspect(&app, &used, "used", 1).await;
+    assert_eq!(partial.body["outcome"], "partial", "{}", partial.text);
+    // 104.25 − 17.98 (20 % of 89.90) − 5.95 = 80.32
+    assert_eq!(partial.body["refund"]["amount"], "80.32");
+
+    let wrong = received(&app, "F-3", "size_too_small", "refund").await;
+    let failed = inspect(&app, &wrong, "wrong_item", 1).await;
+    assert_eq!(failed.body["outcome"], "failed");
+    assert!(failed.body["refund"].is_null());
+    assert_eq!(status(&app, &wrong).await, "inspected");
+
+    let credit = received(&app, "F-4", "defective", "store_credit").await;
+    let store_credit = inspect(&app, &credit, "damaged", 1).await;
+    assert_eq!(
+        store_credit.body["outcome"], "passed",
+        "the shop's fault: any state"
+    );
+    assert_eq!(store_credit.body["refund"]["method"], "store_credit");
+    // Defective: free label, all of 104.25.
+    assert_eq!(store_credit.body["refund"]["amount"], "104.25");
+
+    let swap = received(&app, "F-5", "size_too_small", "exchange").await;
+    let exchange = inspect(&app, &swap, "new", 1).await;
+    assert!(exchange.body["refund"].is_null());
+    assert_eq!(exchange.body["replacement"]["status"], "to_ship");
+    assert_eq!(exchange.body["replacement"]["lines"][0]["quantity"], 1);
+    assert_eq!(status(&app, &swap).await, "inspected");
+    assert_eq!(refunds(&app, "").await.len(), 2);
+}
+
+async fn inspections_are_checked(app: TestApp) {
+    let o = eur_order("F-6");
+    app.delivered_order(&o, 2).await;
+    let customer = app.customer_token("F-6", &email_of(&o)).await;
+    let rma = app
+        .create_rma(
+            &customer,
+            &return_body("F-6", &[("1", 1, "size_too_small")], "refund"),
+        )
+        .await;
+    let number = rma.body["number"].as_str().expect("number").to_string();
+    inspect(&app, &number, "new", 1).await.problem(409);
+    let path = format!("/api/v1/rmas/{number}/inspection");
+    let field = |answer: Answer| answer.problem(400)["errors"][0]["field"].clone();
+    assert_eq!(
+        field(app.post(&path, &BENCH, &json!({"lines": [{"line_id": "9", "quantity_received": 1, "condition": "new", "disposition": "restock"}]})).await),
+        "lines[0].line_id"
+    );
+    assert_eq!(
+        field(app.post(&path, &BENCH, &json!({"lines": []})).await),
+        "lines"
+    );
+    assert_eq!(
+        field(app.post(&path, &BENCH, &json!({"lines": [{"line_id": "1", "quantity_received": 1, "condition": "shiny", "disposition": "restock"}]})).await),
+        "lines[0].condition"
+    );
+    assert_eq!(
+        field(app.post(&path, &BENCH, &json!({"lines": [{"line_id": "1", "quantity_received": -1, "condition": "new", "disposition": "restock"}]})).await),
+        "lines[0].quantity_received"
+    );
+    app.post(&path, &customer, &json!({"lines": []}))
+        .await
+        .problem(403);
+    assert_eq!(status(&app, &number).await, "authorized", "nothing changed");
+}
+
+crate::on_both_backends!(
+    a_passed_inspection_triggers_one_refund,
+    worse_than_allowed_is_partial_and_nothing_is_failed,
+    inspections_are_checked,
+);
