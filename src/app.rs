@@ -59,6 +59,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub carriers: Carriers,
     pub exchange_rates: ExchangeRates,
+    pub mailer: crate::notify::Mailer,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -79,8 +80,11 @@ impl AppState {
                 carriers.codes().join(", ")
             )));
         }
+        let mailer =
+            crate::notify::Mailer::from_settings(&settings.email).map_err(StartError::Config)?;
         let db = open_database(&settings).await?;
         Ok(AppState {
+            mailer,
             tokens: CustomerTokens::new(token_secret(&settings)),
             settings,
             db,
@@ -310,14 +314,32 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
     Ok(carriers)
 }
 
-/// Voids unused labels past their validity and expires their RMAs, every few minutes.
-fn spawn_label_expiry(state: web::Data<AppState>) {
-    let every =
-        std::time::Duration::from_secs(state.settings.labels.expiry_sweep_minutes.max(1) * 60);
+/// Runs `round` every `seconds` (0: never) for as long as the service runs. A round
+/// logs its own outcome; a slow round delays the next instead of piling them up.
+pub fn spawn_every<F, Fut>(seconds: u64, round: F)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    if seconds == 0 {
+        return;
+    }
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            round().await;
+        }
+    });
+}
+
+/// Voids unused labels past their validity and expires their RMAs, every few minutes.
+fn spawn_label_expiry(state: web::Data<AppState>) {
+    let minutes = state.settings.labels.expiry_sweep_minutes.max(1);
+    spawn_every(minutes * 60, move || {
+        let state = state.clone();
+        async move {
             match crate::labels::expire_unused(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expired RMAs with unused labels"),
@@ -399,6 +421,7 @@ impl Application {
         .run();
         spawn_label_expiry(state.clone());
         crate::tracking::poller::spawn(state.clone());
+        crate::notify::dispatcher::spawn(state.clone());
         Ok(Application {
             port,
             server,

@@ -27,6 +27,47 @@ pub struct Settings {
     pub warehouses: FileSetting,
     pub exchange_rates: ExchangeRateSettings,
     pub tracking: TrackingSettings,
+    pub email: EmailSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    /// Each message written as an .eml file under `email.dir`.
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or a test sink.
+    None,
+}
+
+/// Outgoing email: finance's refund messages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub transport: EmailTransport,
+    pub dir: PathBuf,
+    pub from: String,
+    pub finance_to: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+    #[serde(default)]
+    pub smtp_password: Option<SecretString>,
+    /// How often the outbox is drained; 0 leaves it to tests.
+    pub dispatch_every_seconds: u64,
+    /// Tries before a message is dead-lettered.
+    pub max_attempts: i32,
 }
 
 /// The poller and the tracking rules.
@@ -215,6 +256,20 @@ impl Settings {
             .map_err(|e| ConfigError(format!("database.url: {e}")))?;
         self.exchange_rates()?;
         self.tracking.rules.check().map_err(ConfigError)?;
+        for (key, address) in [
+            ("email.from", &self.email.from),
+            ("email.finance_to", &self.email.finance_to),
+        ] {
+            if address.parse::<lettre::message::Mailbox>().is_err() {
+                return bad(
+                    key,
+                    "expected an email address such as Finance <finance@example.com>",
+                );
+            }
+        }
+        if self.email.max_attempts < 1 {
+            return bad("email.max_attempts", "must be at least 1");
+        }
         Ok(())
     }
 

@@ -18,6 +18,7 @@ pub mod import;
 pub mod inspection;
 pub mod labels;
 pub mod metrics;
+pub mod notify;
 pub mod receiving;
 pub mod returns;
 pub mod telemetry;

@@ -33,6 +33,10 @@ pub struct Gauges {
     pub incidents: Vec<(String, i64)>,
     /// How long the oldest due parcel has waited for its poll.
     pub poll_lag_seconds: f64,
+    /// (status, count) of refund triggers.
+    pub refunds: Vec<(String, i64)>,
+    /// (status, count) of outbox messages: pending, sent, dead.
+    pub outbox: Vec<(String, i64)>,
 }
 
 impl Metrics {
@@ -143,6 +147,24 @@ impl Metrics {
         }
         out.push_str("# HELP backhaul_poll_lag_seconds How long the oldest due parcel has waited for its poll.\n# TYPE backhaul_poll_lag_seconds gauge\n");
         let _ = writeln!(out, "backhaul_poll_lag_seconds {}", gauges.poll_lag_seconds);
+        out.push_str("# HELP backhaul_refund_triggers Refund triggers by status.\n# TYPE backhaul_refund_triggers gauge\n");
+        for status in ["pending", "emailed", "acknowledged", "failed"] {
+            let n = gauges
+                .refunds
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "backhaul_refund_triggers{{status=\"{status}\"}} {n}");
+        }
+        out.push_str("# HELP backhaul_outbox_messages Outbox messages by status (dead: gave up).\n# TYPE backhaul_outbox_messages gauge\n");
+        for status in ["pending", "sent", "dead"] {
+            let n = gauges
+                .outbox
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "backhaul_outbox_messages{{status=\"{status}\"}} {n}");
+        }
         out
     }
 }
@@ -162,7 +184,12 @@ mod tests {
             parcels: vec![("outbound".into(), "in_transit".into(), 3)],
             incidents: vec![("lost".into(), 1)],
             poll_lag_seconds: 12.0,
+            refunds: vec![("failed".into(), 1)],
+            outbox: vec![("dead".into(), 1)],
         });
+        assert!(text.contains("backhaul_refund_triggers{status=\"failed\"} 1"));
+        assert!(text.contains("backhaul_outbox_messages{status=\"dead\"} 1"));
+        assert!(text.contains("backhaul_outbox_messages{status=\"pending\"} 0"));
         assert!(text.contains("backhaul_carrier_calls_total{carrier=\"ups\",outcome=\"ok\"} 1"));
         assert!(text.contains("backhaul_parcels{direction=\"outbound\",status=\"in_transit\"} 3"));
         assert!(text.contains("backhaul_incidents_open{kind=\"lost\"} 1"));

@@ -5,7 +5,7 @@ use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::db::{parcels, rmas, utc};
+use crate::db::{parcels, refunds, rmas, utc};
 use crate::error::AppError;
 use crate::metrics::Gauges;
 
@@ -51,6 +51,8 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
                 incidents: parcels::count_open_incidents(c)?,
                 poll_lag_seconds: oldest_due
                     .map_or(0.0, |t| (now - utc(t)).num_milliseconds() as f64 / 1000.0),
+                refunds: refunds::count_by_status(c)?,
+                outbox: refunds::count_outbox(c)?,
             })
         })
         .await?;

@@ -190,16 +190,11 @@ fn backoff(
 
 /// Runs [`poll_once`] every `tracking.poll_every_seconds` in the service.
 pub fn spawn(state: actix_web::web::Data<AppState>) {
-    let seconds = state.settings.tracking.poll_every_seconds;
-    if seconds == 0 {
-        return;
-    }
     let owner = format!("backhaul-{}", uuid::Uuid::new_v4().simple());
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    let seconds = state.settings.tracking.poll_every_seconds;
+    crate::app::spawn_every(seconds, move || {
+        let (state, owner) = (state.clone(), owner.clone());
+        async move {
             match poll_once(&state, &owner).await {
                 Ok(r) if r.parcels > 0 || r.unscanned_flagged > 0 => {
                     tracing::info!(

@@ -87,8 +87,10 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.database.pool_size = 3;
     settings.lookup.per_ip_per_minute = 1000;
     settings.lookup.per_order_per_minute = 1000;
-    // Tests poll by calling the poller with the clock where they want it.
+    // Tests poll and drain the outbox themselves, with the clock where they want it.
     settings.tracking.poll_every_seconds = 0;
+    settings.email.dispatch_every_seconds = 0;
+    settings.email.dir = dir.path().join("mail");
     adjust(&mut settings);
     let clock = Arc::new(TestClock(Mutex::new(start_time())));
     let app = Application::build_with_clock(settings, clock.clone())
@@ -177,6 +179,18 @@ impl TestApp {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Where the file email transport writes.
+    pub fn mail_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("mail")
+    }
+
+    /// One pass of the outbox dispatcher at the current test time.
+    pub async fn dispatch(&self) -> backhaul::notify::dispatcher::DispatchReport {
+        backhaul::notify::dispatcher::dispatch_once(&self.state, "test-dispatcher")
+            .await
+            .expect("dispatch pass")
     }
 
     fn bearer(&self, who: &As) -> Option<String> {

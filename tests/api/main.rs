@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod email;
 mod errors;
 mod idempotency;
 mod labels;
@@ -12,6 +13,7 @@ mod ops;
 mod orders;
 mod refunds;
 mod rmas;
+mod smtp_sink;
 mod storage;
 mod tracking;
 mod warehouse;

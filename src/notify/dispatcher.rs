@@ -1,0 +1,124 @@
+//! Drains the outbox: leases due messages (so several instances never send the same one
+//! at once), sends each, and marks it sent — or tries again later with exponential
+//! backoff, dead-lettering it after `email.max_attempts`. SMTP cannot be exactly-once
+//! across a crash between sending and marking sent; the Message-ID made from the
+//! trigger id makes such a resend the same message.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::finance;
+use crate::app::AppState;
+use crate::db::refunds::{self, OutboxRow, FINANCE_EMAIL};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DispatchReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+/// When to try again after `attempts` failed tries: 30 s doubling to an hour.
+pub fn retry_delay(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+    Duration::seconds(30i64.saturating_mul(2i64.saturating_pow(exponent))).min(Duration::hours(1))
+}
+
+/// Sends what is due now, once.
+pub async fn dispatch_once(state: &AppState, owner: &str) -> Result<DispatchReport, AppError> {
+    let mut report = DispatchReport::default();
+    let now = state.clock.now();
+    let until = now + Duration::minutes(5);
+    let owner = owner.to_string();
+    let due = state
+        .db
+        .write(move |c| refunds::claim_due(c, now, &owner, until, 50).map_err(AppError::from))
+        .await?;
+    for message in due {
+        let outcome = send(state, &message).await;
+        let max = state.settings.email.max_attempts;
+        let now = state.clock.now();
+        let recorded = match outcome {
+            Ok(()) => {
+                report.sent += 1;
+                state
+                    .db
+                    .write(move |c| refunds::mark_sent(c, &message, now).map_err(AppError::from))
+                    .await
+            }
+            Err(error) => {
+                let attempts = message.attempts + 1;
+                let retry_at: Option<DateTime<Utc>> =
+                    (attempts < max).then(|| now + retry_delay(attempts));
+                if retry_at.is_some() {
+                    report.retried += 1;
+                    tracing::warn!(message = %message.id, attempts, %error, "email not sent; will retry");
+                } else {
+                    report.dead += 1;
+                    tracing::error!(message = %message.id, attempts, %error, "email dead-lettered");
+                }
+                state
+                    .db
+                    .write(move |c| {
+                        refunds::mark_failed(c, &message, &error, retry_at).map_err(AppError::from)
+                    })
+                    .await
+            }
+        };
+        recorded?;
+    }
+    Ok(report)
+}
+
+async fn send(state: &AppState, message: &OutboxRow) -> Result<(), String> {
+    if message.kind != FINANCE_EMAIL {
+        return Err(format!("unknown outbox message kind {:?}", message.kind));
+    }
+    let id = message.subject_id.clone();
+    let email = state
+        .db
+        .read(move |c| finance::load(c, &id))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("refund trigger {} is gone", message.subject_id))?;
+    let settings = &state.settings.email;
+    let mail = finance::compose(&email, &settings.from, &settings.finance_to)?;
+    state.mailer.send(mail).await
+}
+
+/// Drains the outbox every `email.dispatch_every_seconds` in the service.
+pub fn spawn(state: actix_web::web::Data<AppState>) {
+    let owner = format!("dispatcher-{}", uuid::Uuid::new_v4().simple());
+    let seconds = state.settings.email.dispatch_every_seconds;
+    crate::app::spawn_every(seconds, move || {
+        let (state, owner) = (state.clone(), owner.clone());
+        async move {
+            match dispatch_once(&state, &owner).await {
+                Ok(r) if r.sent + r.retried + r.dead > 0 => {
+                    tracing::info!(
+                        sent = r.sent,
+                        retried = r.retried,
+                        dead = r.dead,
+                        "outbox drained"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox dispatch failed; will retry"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_an_hour() {
+        let table = [(1, 30), (2, 60), (3, 120), (5, 480), (8, 3600), (30, 3600)];
+        for (attempts, seconds) in table {
+            assert_eq!(retry_delay(attempts).num_seconds(), seconds, "{attempts}");
+        }
+    }
+}

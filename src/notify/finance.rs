@@ -1,0 +1,349 @@
+//! The email that tells finance to pay a refund: one per refund trigger. Its
+//! Message-ID is made from the trigger id and the id travels in a header and in the
+//! body as the idempotency key, so a resend after a crash is the same message and
+//! finance systems can drop the duplicate.
+
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+use serde_json::Value;
+
+use crate::api::views::ts;
+use crate::db::orders::{self, OrderRecord};
+use crate::db::refunds::{self, InspectionRow, TriggerRow};
+use crate::db::rmas::{self, RmaRow};
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// Everything the email says, read in one go.
+pub struct RefundEmail {
+    pub trigger: TriggerRow,
+    pub order: OrderRecord,
+    pub rma: Option<RmaRow>,
+    pub inspection: Option<InspectionRow>,
+}
+
+pub fn load(c: &mut DbConnection, trigger_id: &str) -> Result<Option<RefundEmail>, AppError> {
+    let Some(trigger) = refunds::trigger(c, trigger_id)? else {
+        return Ok(None);
+    };
+    let order = orders::load_by_id(c, &trigger.order_id)?;
+    let rma = match &trigger.rma_id {
+        Some(id) => rmas::find_by_id(c, id)?,
+        None => None,
+    };
+    let inspection = match &trigger.rma_id {
+        Some(id) => refunds::inspection(c, id)?,
+        None => None,
+    };
+    Ok(Some(RefundEmail {
+        trigger,
+        order,
+        rma,
+        inspection,
+    }))
+}
+
+/// `X-Backhaul-Refund-Trigger`: the trigger id, for filters and deduplication.
+#[derive(Clone)]
+struct TriggerHeader(String);
+
+impl Header for TriggerHeader {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Backhaul-Refund-Trigger")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(TriggerHeader(s.to_string()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// One row of the calculation, as the email and its CSV show it.
+struct Row {
+    line_id: String,
+    sku: String,
+    title: String,
+    quantity: String,
+    item: String,
+    tax: String,
+    restocking: String,
+    deduction: String,
+    refund: String,
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn rows(e: &RefundEmail, calc: &Value) -> Vec<Row> {
+    let Some(lines) = calc["lines"].as_array() else {
+        // An incident refund: one row for the parcel.
+        return vec![Row {
+            line_id: String::new(),
+            sku: String::new(),
+            title: format!(
+                "{} parcel {}",
+                text(&calc["incident"]),
+                text(&calc["parcel"])
+            ),
+            quantity: String::new(),
+            item: text(&calc["parcel_value"]),
+            tax: String::new(),
+            restocking: String::new(),
+            deduction: String::new(),
+            refund: text(&calc["total"]),
+        }];
+    };
+    lines
+        .iter()
+        .map(|l| {
+            let id = text(&l["line_id"]);
+            let ordered = e.order.lines.iter().find(|o| o.line_id == id);
+            Row {
+                sku: ordered.map(|o| o.sku.clone()).unwrap_or_default(),
+                title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                quantity: format!(
+                    "{} of {}",
+                    text(&l["accepted_quantity"]),
+                    text(&l["expected_quantity"])
+                ),
+                item: text(&l["item_amount"]),
+                tax: text(&l["tax_share"]),
+                restocking: text(&l["restocking_fee"]),
+                deduction: text(&l["condition_deduction"]),
+                refund: text(&l["refund"]),
+                line_id: id,
+            }
+        })
+        .collect()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
+    let t = &e.trigger;
+    let rma = e.rma.as_ref().map(|r| r.number.as_str()).unwrap_or("");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "refund_trigger_id",
+        "order_number",
+        "rma_number",
+        "line_id",
+        "sku",
+        "title",
+        "quantity",
+        "item_amount",
+        "tax_share",
+        "restocking_fee",
+        "condition_deduction",
+        "refund",
+        "currency",
+        "method",
+    ];
+    w.write_record(header).map_err(|e| e.to_string())?;
+    for r in rows {
+        w.write_record([
+            t.id.as_str(),
+            e.order.order.order_number.as_str(),
+            rma,
+            &r.line_id,
+            &r.sku,
+            &r.title,
+            &r.quantity,
+            &r.item,
+            &r.tax,
+            &r.restocking,
+            &r.deduction,
+            &r.refund,
+            &t.currency,
+            &t.method,
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    let total = crate::api::views::amount(t.amount_minor, &t.currency);
+    w.write_record([
+        t.id.as_str(),
+        e.order.order.order_number.as_str(),
+        rma,
+        "total",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        &total,
+        &t.currency,
+        &t.method,
+    ])
+    .map_err(|e| e.to_string())?;
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+/// The finance email for `e`, from `from` to `to`.
+pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String> {
+    let t = &e.trigger;
+    let o = &e.order.order;
+    let amount = crate::api::views::amount(t.amount_minor, &t.currency);
+    let calc: Value = serde_json::from_str(&t.calculation).unwrap_or(Value::Null);
+    let method = match t.method.as_str() {
+        "store_credit" => "store credit",
+        _ => "the original payment",
+    };
+    let what = match &e.rma {
+        Some(r) => format!("Refund {}", r.number),
+        None => format!(
+            "Refund for a {} parcel",
+            text(&calc["incident"]).replace('_', " ")
+        ),
+    };
+    let subject = format!("{what}: {amount} {} (order {})", t.currency, o.order_number);
+    let mut facts: Vec<(&str, String)> = vec![
+        ("Refund trigger", t.id.clone()),
+        ("Idempotency key", t.id.clone()),
+        (
+            "Order",
+            format!("{} of {}", o.order_number, ts(o.placed_at)),
+        ),
+        (
+            "Customer",
+            format!("{} <{}>", o.customer_name, o.customer_email),
+        ),
+    ];
+    match (&e.rma, &e.inspection) {
+        (Some(r), inspection) => {
+            facts.push(("RMA", format!("{} ({})", r.number, r.resolution)));
+            if let Some(i) = inspection {
+                facts.push((
+                    "Inspection",
+                    format!(
+                        "{} on {} by {}",
+                        i.outcome,
+                        ts(i.inspected_at),
+                        i.inspected_by
+                    ),
+                ));
+            }
+        }
+        (None, _) => facts.push((
+            "Incident",
+            format!(
+                "{}: {} ({}; {})",
+                text(&calc["incident"]),
+                text(&calc["detail"]),
+                text(&calc["action"]),
+                text(&calc["note"])
+            ),
+        )),
+    }
+    facts.push(("Pay back", format!("{amount} {} to {method}", t.currency)));
+    let rows = rows(e, &calc);
+    let notes: Vec<String> = calc["notes"]
+        .as_array()
+        .map(|n| n.iter().map(text).collect())
+        .unwrap_or_default();
+    let label = text(&calc["label_deduction"]);
+
+    let mut plain = String::new();
+    for (k, v) in &facts {
+        plain.push_str(&format!("{k:<16} {v}\n"));
+    }
+    plain.push_str("\nLine  SKU  Title  Quantity  Item  Tax  Restocking  Condition  Refund\n");
+    for r in &rows {
+        plain.push_str(&format!(
+            "{}  {}  {}  {}  {}  {}  -{}  -{}  {}\n",
+            r.line_id,
+            r.sku,
+            r.title,
+            r.quantity,
+            r.item,
+            r.tax,
+            r.restocking,
+            r.deduction,
+            r.refund
+        ));
+    }
+    if !label.is_empty() && label != "0.00" && label != "0" {
+        plain.push_str(&format!("Return label paid by the customer: -{label}\n"));
+    }
+    plain.push_str(&format!("Total: {amount} {}\n", t.currency));
+    if !notes.is_empty() {
+        plain.push_str("\nHow it was worked out:\n");
+        for n in &notes {
+            plain.push_str(&format!("- {n}\n"));
+        }
+    }
+    plain.push_str(&format!(
+        "\nWhen it is paid, acknowledge it: POST /api/v1/refunds/{}/acknowledge\n",
+        t.id
+    ));
+
+    let mut html = String::from("<html><body><table>");
+    for (k, v) in &facts {
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+            html_escape(k),
+            html_escape(v)
+        ));
+    }
+    html.push_str("</table><table border=\"1\" cellpadding=\"4\"><tr><th>Line</th><th>SKU</th><th>Title</th><th>Quantity</th><th>Item</th><th>Tax</th><th>Restocking</th><th>Condition</th><th>Refund</th></tr>");
+    for r in &rows {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>-{}</td><td>-{}</td><td>{}</td></tr>",
+            html_escape(&r.line_id), html_escape(&r.sku), html_escape(&r.title), html_escape(&r.quantity),
+            html_escape(&r.item), html_escape(&r.tax), html_escape(&r.restocking), html_escape(&r.deduction),
+            html_escape(&r.refund)
+        ));
+    }
+    html.push_str(&format!(
+        "</table><p><strong>Total: {} {}</strong></p>",
+        html_escape(&amount),
+        html_escape(&t.currency)
+    ));
+    if !notes.is_empty() {
+        html.push_str("<ul>");
+        for n in &notes {
+            html.push_str(&format!("<li>{}</li>", html_escape(n)));
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str("</body></html>");
+
+    let from: Mailbox = from.parse().map_err(|e| format!("email.from: {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("email.finance_to: {e}"))?;
+    let domain = from.email.domain().to_string();
+    let attachment = Attachment::new(format!("refund-{}.csv", t.id)).body(
+        csv(e, &rows)?,
+        ContentType::parse("text/csv").map_err(|e| e.to_string())?,
+    );
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(format!("<refund-{}@{domain}>", t.id)))
+        .header(TriggerHeader(t.id.clone()))
+        .multipart(
+            MultiPart::mixed()
+                .multipart(
+                    MultiPart::alternative()
+                        .singlepart(SinglePart::plain(plain))
+                        .singlepart(SinglePart::html(html)),
+                )
+                .singlepart(attachment),
+        )
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,225 @@
+//! Finance email from the outbox: one message per refund trigger, as an .eml file and
+//! over real SMTP to a test sink; retries with backoff, then a dead letter; two
+//! dispatchers at once still send one message.
+
+use backhaul::domain::Role;
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::smtp_sink::SmtpSink;
+
+const FINANCE: As = As::Role(Role::Finance);
+
+/// A received, inspected (passed) return on `order`; the refund trigger id.
+async fn refund(app: &TestApp, order: &str) -> String {
+    let (customer, number) = app.authorized_rma(order, "size_too_small", "refund").await;
+    app.issue_label(&number, &customer).await;
+    let scan = app
+        .post(
+            "/api/v1/scans",
+            &As::Role(Role::Warehouse),
+            &json!({"barcode": number, "station": "DE-BER/bench-1"}),
+        )
+        .await;
+    assert_eq!(scan.body["result"], "matched", "{}", scan.text);
+    let inspected = app
+        .post(
+            &format!("/api/v1/rmas/{number}/inspection"),
+            &As::Role(Role::Warehouse),
+            &json!({"lines": [{"line_id": "1", "quantity_received": 1, "condition": "new", "disposition": "restock"}]}),
+        )
+        .await;
+    assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
+    inspected.body["refund"]["id"]
+        .as_str()
+        .expect("trigger")
+        .to_string()
+}
+
+async fn trigger(app: &TestApp, id: &str) -> Value {
+    let all = app.get("/api/v1/refunds", &FINANCE).await.body;
+    all["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|t| t["id"] == id).cloned())
+        .unwrap_or(Value::Null)
+}
+
+fn eml_files(app: &TestApp) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(app.mail_dir())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Decodes a quoted-printable body (RFC 2045): soft line breaks and `=XX` bytes.
+fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The email as finance reads it: headers, both bodies, the CSV.
+fn check_email(raw: &str, id: &str) {
+    let unfolded = raw.replace("\r\n", "\n");
+    for needle in [
+        format!("Message-ID: <refund-{id}@localhost>"),
+        format!("X-Backhaul-Refund-Trigger: {id}"),
+        "To: Finance <finance@example.com>".to_string(),
+        "Content-Type: text/plain".to_string(),
+        "Content-Type: text/html".to_string(),
+        "Content-Type: text/csv".to_string(),
+        format!("refund-{id}.csv\""),
+        format!("Idempotency key  {id}"),
+    ] {
+        assert!(unfolded.contains(&needle), "{needle} in\n{unfolded}");
+    }
+    assert!(
+        unfolded.contains("Subject: Refund R-") && unfolded.contains("98.30 EUR (order "),
+        "{unfolded}"
+    );
+    // The CSV attachment, decoded.
+    let csv_part = unfolded
+        .split("Content-Type: text/csv")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").nth(1))
+        .and_then(|body| body.split("\n--").next())
+        .expect("a CSV part");
+    let csv = quoted_printable(csv_part);
+    assert!(
+        csv.starts_with("refund_trigger_id,order_number,rma_number,line_id"),
+        "{csv}"
+    );
+    assert!(csv.contains("JKT-RAIN-M"), "{csv}");
+    assert!(csv.contains(",104.25,EUR,"), "the line's refund: {csv}");
+    assert!(
+        csv.contains(",total,,,,,,,,98.30,EUR,"),
+        "the total after the label: {csv}"
+    );
+}
+
+async fn each_trigger_is_emailed_once_as_a_file(app: TestApp) {
+    let id = refund(&app, "E-1").await;
+    assert_eq!(trigger(&app, &id).await["status"], "pending");
+    let sent = app.dispatch().await;
+    assert_eq!(sent.sent, 1);
+    let files = eml_files(&app);
+    assert_eq!(files.len(), 1);
+    check_email(&files[0], &id);
+    let emailed = trigger(&app, &id).await;
+    assert_eq!(emailed["status"], "emailed");
+    assert!(emailed["emailed_at"].is_string());
+    // Nothing is sent twice, whenever the dispatcher runs again.
+    app.advance(Duration::hours(2));
+    assert_eq!(app.dispatch().await.sent, 0);
+    assert_eq!(eml_files(&app).len(), 1);
+}
+
+crate::on_both_backends!(each_trigger_is_emailed_once_as_a_file);
+
+async fn smtp_app(backend: Backend, port: u16, max_attempts: i32) -> TestApp {
+    spawn_app_with(backend, move |s| {
+        s.email.transport = backhaul::config::EmailTransport::Smtp;
+        s.email.smtp_host = "127.0.0.1".into();
+        s.email.smtp_port = port;
+        s.email.smtp_tls = backhaul::config::SmtpTls::None;
+        s.email.max_attempts = max_attempts;
+    })
+    .await
+}
+
+async fn smtp_delivers_to_finance(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let app = smtp_app(backend, sink.port, 8).await;
+    let id = refund(&app, "E-2").await;
+    // Two dispatchers at once: the lease lets one of them send it.
+    let (a, b) = tokio::join!(
+        backhaul::notify::dispatcher::dispatch_once(&app.state, "dispatcher-a"),
+        backhaul::notify::dispatcher::dispatch_once(&app.state, "dispatcher-b"),
+    );
+    assert_eq!(a.expect("a").sent + b.expect("b").sent, 1);
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].to, vec!["<finance@example.com>".to_string()]);
+    assert!(received[0].from.contains("backhaul@localhost"));
+    check_email(&received[0].data, &id);
+    assert_eq!(trigger(&app, &id).await["status"], "emailed");
+}
+
+async fn failures_retry_then_dead_letter(backend: Backend) {
+    // A port where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let app = smtp_app(backend, port, 3).await;
+    let id = refund(&app, "E-3").await;
+    let first = app.dispatch().await;
+    assert_eq!((first.sent, first.retried), (0, 1));
+    assert_eq!(trigger(&app, &id).await["status"], "pending");
+    assert_eq!(app.dispatch().await.retried, 0, "not due again for 30 s");
+    app.advance(Duration::seconds(31));
+    assert_eq!(app.dispatch().await.retried, 1);
+    app.advance(Duration::seconds(61));
+    assert_eq!(app.dispatch().await.dead, 1);
+    let failed = app.get("/api/v1/refunds?status=failed", &FINANCE).await;
+    assert_eq!(failed.body["items"][0]["id"], id.as_str());
+    let metrics = app.get("/metrics", &As::Nobody).await.text;
+    assert!(
+        metrics.contains("backhaul_outbox_messages{status=\"dead\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("backhaul_refund_triggers{status=\"failed\"} 1"));
+    app.advance(Duration::hours(5));
+    let after = app.dispatch().await;
+    assert_eq!(
+        after.sent + after.retried + after.dead,
+        0,
+        "a dead letter stays put"
+    );
+}
+
+#[tokio::test]
+async fn smtp_on_sqlite() {
+    smtp_delivers_to_finance(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn smtp_on_postgres() {
+    smtp_delivers_to_finance(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn dead_letters_on_sqlite() {
+    failures_retry_then_dead_letter(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn dead_letters_on_postgres() {
+    failures_retry_then_dead_letter(Backend::Postgres).await;
+}
