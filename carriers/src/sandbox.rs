@@ -2,8 +2,8 @@
 //! (PDF 4×6, PDF A4, ZPL) and simulates a tracking timeline from the moment the label
 //! was created, with the trouble real parcels run into.
 //!
-//! Tracking numbers look like `SBX` + 12 digits: a scenario digit, the hour the label
-//! was created (hours since 2026-01-01 UTC, 7 digits), 3 digits that make it unique,
+//! Tracking numbers look like `SBX` + 15 digits: a scenario digit, the hour the label
+//! was created (hours since 2026-01-01 UTC, 7 digits), 6 digits that make it unique,
 //! and a mod-10 check digit (weights 3 and 1). Everything the timeline needs is in the
 //! number (times vary per parcel, drawn from a hash of the number), so tracking needs
 //! no state and survives restarts. Like real carriers, it promises a delivery day once
@@ -113,18 +113,18 @@ use crate::mod10_check_digit as check_digit;
 /// unique among labels created in the same hour.
 pub fn tracking_number(scenario: Scenario, created_at: DateTime<Utc>, salt: &str) -> String {
     let hours = (created_at - epoch()).num_hours().clamp(0, 9_999_999);
-    let unique = hash_number(salt) % 1000;
-    let body = format!("{}{hours:07}{unique:03}", scenario.digit());
+    let unique = hash_number(salt) % 1_000_000;
+    let body = format!("{}{hours:07}{unique:06}", scenario.digit());
     format!("SBX{body}{}", check_digit(&body))
 }
 
 /// What a sandbox number says, if it is one.
 pub fn decode(tracking: &str) -> Option<(Scenario, DateTime<Utc>)> {
     let digits = tracking.strip_prefix("SBX")?;
-    if digits.len() != 12 || !digits.chars().all(|c| c.is_ascii_digit()) {
+    if digits.len() != 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let (body, check) = digits.split_at(11);
+    let (body, check) = digits.split_at(14);
     if check.parse::<u32>().ok()? != check_digit(body) {
         return None;
     }
@@ -410,11 +410,8 @@ impl Carrier for Sandbox {
         let scenario = self
             .forced
             .unwrap_or_else(|| Scenario::for_reference(&request.rma_number));
-        let salt = format!(
-            "{}{}",
-            request.rma_number,
-            now.timestamp_nanos_opt().unwrap_or_default()
-        );
+        // Random as well as the RMA: two labels in one hour must not share a number.
+        let salt = format!("{}/{}", request.rma_number, rand::random::<u64>());
         let tracking = tracking_number(scenario, now, &salt);
         let content = LabelContent {
             carrier_name: "Sandbox",
@@ -484,7 +481,7 @@ mod tests {
     fn numbers_decode_to_their_scenario_and_hour() {
         for scenario in Scenario::ALL {
             let n = tracking_number(scenario, at(0), "R-7KQ2-M9XD");
-            assert_eq!(n.len(), 15, "{n}");
+            assert_eq!(n.len(), 18, "{n}");
             let (s, created) = decode(&n).expect("decodes");
             assert_eq!(s, scenario);
             assert_eq!(created, at(0));

@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | RMA number | `R` + 9 Crockford base32 characters, dashes optional | Luhn mod 32 |
 //! | UPS | `1Z` + 16 letters and digits | mod 10, letters as (code - 3) mod 10, weights 1, 2 |
-//! | sandbox | `SBX` + 12 digits | mod 10, weights 3, 1 from the right |
+//! | sandbox | `SBX` + 15 digits | mod 10, weights 3, 1 from the right |
 //! | UPU S10 (post) | 2 letters, 9 digits, 2 letters (`RR123456785CN`) | weights 8 6 4 2 3 5 9 7, 11 − sum mod 11 (10 → 0, 11 → 5) |
 //! | USPS IMpb | `420` + 5- or 9-digit ZIP before the number (stripped), or 20–26 digits | mod 10, weights 3, 1 from the right |
 //! | FedEx | 34-digit barcode (`96…`, `100…`) carrying the 12-digit number at its end; `96` + 20 digits carrying the 15-digit Ground number; 15 digits (Ground); 12 digits (Express) | Express: weights 1, 3, 7 from the right, mod 11 mod 10; Ground: mod 10, weights 3, 1 |
@@ -269,7 +269,10 @@ mod tests {
             ("1234567890", tracking("dhl", "1234567890")),
             ("RR123456785CN", tracking("post", "RR123456785CN")),
             ("rb123456785gb", tracking("post", "RB123456785GB")),
-            ("]C1SBX000077614254", tracking("sandbox", "SBX000077614254")),
+            (
+                "]C1SBX000077612345676",
+                tracking("sandbox", "SBX000077612345676"),
+            ),
             // Check digits that fail: a misread, kept as it is.
             (
                 "1Z5R89390357567128",

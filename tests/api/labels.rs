@@ -67,7 +67,7 @@ async fn a_customer_prints_a_label_once(app: TestApp) {
         .expect("tracking")
         .to_string();
     assert!(
-        tracking.starts_with("SBX") && tracking.len() == 15,
+        tracking.starts_with("SBX") && tracking.len() == 18,
         "{tracking}"
     );
     assert_eq!(label["label_url"], format!("{path}?format=pdf"));
