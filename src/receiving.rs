@@ -96,6 +96,8 @@ fn receive(
         },
     )?;
     received::close_unscanned_alerts(c, &rma.id, actor, now)?;
+    // The box is in our hands: nothing more to ask its carrier.
+    parcels::stop_polling_for_rma(c, &rma.id, now)?;
     Ok(())
 }
 

@@ -243,6 +243,21 @@ pub fn postpone(
         .map(|_| ())
 }
 
+/// Stops polling the RMA's return parcels: the box is at the bench.
+pub fn stop_polling_for_rma(
+    conn: &mut DbConnection,
+    rma_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(parcels::table.filter(parcels::rma_id.eq(rma_id)))
+        .set((
+            parcels::next_poll_at.eq(None::<chrono::NaiveDateTime>),
+            parcels::updated_at.eq(naive(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Stops tracking (a voided label's parcel will never move).
 pub fn cancel(conn: &mut DbConnection, rma_id: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(

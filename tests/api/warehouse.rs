@@ -75,7 +75,12 @@ async fn a_label_barcode_finds_its_rma_and_the_wrong_warehouse_is_flagged(app: T
     assert_eq!(scanned.body["read_as"]["carrier"], "sandbox");
     assert_eq!(scanned.body["wrong_warehouse"], true);
     assert_eq!(scanned.body["expected_warehouse"], "DE-BER");
-    assert_eq!(rma(&app, &number).await["status"], "received");
+    let after = rma(&app, &number).await;
+    assert_eq!(after["status"], "received");
+    assert!(
+        after["parcels"][0]["next_poll_at"].is_null(),
+        "no more polling once received"
+    );
 }
 
 async fn unmatched_boxes_are_kept_and_linked_later(app: TestApp) {
