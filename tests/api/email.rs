@@ -140,7 +140,36 @@ async fn each_trigger_is_emailed_once_as_a_file(app: TestApp) {
     assert_eq!(eml_files(&app).len(), 1);
 }
 
-crate::on_both_backends!(each_trigger_is_emailed_once_as_a_file);
+/// An instance that claimed a message and died before sending it: the lease runs out
+/// and another sends it, once.
+async fn a_crashed_dispatchers_message_is_sent_after_its_lease(app: TestApp) {
+    let id = refund(&app, "E-4").await;
+    let now = app.now();
+    let claimed = app
+        .state
+        .db
+        .write(move |c| {
+            backhaul::db::refunds::claim_due(c, now, "crashed", now + Duration::minutes(5), 10)
+                .map_err(backhaul::error::AppError::from)
+        })
+        .await
+        .expect("claimed");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        app.dispatch().await.sent,
+        0,
+        "leased to the crashed instance"
+    );
+    app.advance(Duration::minutes(6));
+    assert_eq!(app.dispatch().await.sent, 1);
+    assert_eq!(eml_files(&app).len(), 1);
+    assert_eq!(trigger(&app, &id).await["status"], "emailed");
+}
+
+crate::on_both_backends!(
+    each_trigger_is_emailed_once_as_a_file,
+    a_crashed_dispatchers_message_is_sent_after_its_lease,
+);
 
 async fn smtp_app(backend: Backend, port: u16, max_attempts: i32) -> TestApp {
     spawn_app_with(backend, move |s| {
