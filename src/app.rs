@@ -410,6 +410,7 @@ impl Application {
                 })
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .configure(api::configure)
+                .configure(crate::web::configure)
                 .default_service(web::to(api::problem::no_such_route))
         })
         .workers(workers)

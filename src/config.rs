@@ -28,6 +28,16 @@ pub struct Settings {
     pub exchange_rates: ExchangeRateSettings,
     pub tracking: TrackingSettings,
     pub email: EmailSettings,
+    pub web: WebSettings,
+}
+
+/// The staff pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// Session cookies only over HTTPS (browsers treat http://localhost as secure too).
+    pub secure_cookies: bool,
+    pub session_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

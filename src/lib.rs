@@ -23,3 +23,4 @@ pub mod receiving;
 pub mod returns;
 pub mod telemetry;
 pub mod tracking;
+pub mod web;

@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// Manage the staff who sign in to the pages.
+    Users {
+        #[command(subcommand)]
+        action: UsersCommand,
+    },
     /// Import data from files.
     Import {
         #[command(subcommand)]
@@ -66,6 +71,19 @@ enum KeysCommand {
         /// A name to recognise the key by.
         #[arg(long, default_value = "unnamed")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user; the password is read from standard input (one line, at least 12
+    /// characters), so it stays out of the shell history.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// warehouse, finance, admin or integration.
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -148,6 +166,46 @@ async fn main() -> ExitCode {
                 },
         } => import_orders(&settings, &file, all_or_nothing),
         Command::Poll { once } => poll(settings, once).await,
+        Command::Users {
+            action: UsersCommand::Create { username, role },
+        } => create_user(&settings, &username, &role),
+    }
+}
+
+fn create_user(settings: &Settings, username: &str, role: &str) -> ExitCode {
+    let role: Role = match role.parse() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("--role: {e}")),
+    };
+    let username = username.trim().to_string();
+    if username.is_empty()
+        || username.chars().count() > 64
+        || username.contains(char::is_whitespace)
+    {
+        return fail("--username: 1 to 64 characters, no spaces");
+    }
+    let mut password = String::new();
+    if std::io::stdin().read_line(&mut password).is_err() {
+        return fail("could not read the password from standard input");
+    }
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < 12 {
+        return fail("the password (standard input) must be at least 12 characters");
+    }
+    let db = match open_db(settings) {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    let name = username.clone();
+    let created = db.write_blocking(move |c| {
+        backhaul::db::staff::create_user(c, &name, role, &password, chrono::Utc::now())
+    });
+    match created {
+        Ok(user) => {
+            println!("created {} ({})", user.username, user.role);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }
 

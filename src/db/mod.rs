@@ -20,6 +20,7 @@ pub mod refunds;
 pub mod rmas;
 pub mod schema;
 pub mod sqlite_writer;
+pub mod staff;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

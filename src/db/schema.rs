@@ -285,6 +285,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_users (id) {
+        id -> Text,
+        username -> Text,
+        role -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    staff_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(staff_sessions -> staff_users (user_id));
 diesel::joinable!(inspections -> rmas (rma_id));
 diesel::joinable!(refund_triggers -> orders (order_id));
 diesel::joinable!(received_parcels -> rmas (rma_id));
@@ -319,4 +341,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     refund_triggers,
     outbox,
+    staff_users,
+    staff_sessions,
 );

@@ -11,6 +11,7 @@ mod lookup;
 mod openapi;
 mod ops;
 mod orders;
+mod pages;
 mod refunds;
 mod rmas;
 mod smtp_sink;

@@ -144,6 +144,55 @@ fn backhaul(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+fn the_cli_creates_staff_users_with_a_password_from_stdin() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("dir");
+    let create = |username: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_backhaul"))
+            .args([
+                "users",
+                "create",
+                "--username",
+                username,
+                "--role",
+                "warehouse",
+            ])
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/cli.db", dir.path().display()),
+            )
+            .env_remove("BACKHAUL_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(format!("{password}\n").as_bytes())
+                .expect("password written");
+        }
+        child.wait_with_output().expect("finishes")
+    };
+    let ok = create("anna", "correct horse battery");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout).trim(),
+        "created anna (warehouse)"
+    );
+    let short = create("ben", "short");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
+    let taken = create("anna", "another long password");
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("taken"));
+}
+
+#[test]
 fn the_cli_polls_once_and_reports() {
     let dir = tempfile::tempdir().expect("dir");
     let out = backhaul(dir.path(), &["poll", "--once"]);

@@ -1,0 +1,291 @@
+//! The pages' words in English, German, Chinese, Spanish and French. The language comes
+//! from the `lang` cookie (set by the switcher), else from Accept-Language, else English.
+
+use actix_web::HttpRequest;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    De,
+    Zh,
+    Es,
+    Fr,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::De, Lang::Zh, Lang::Es, Lang::Fr];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::De => "de",
+            Lang::Zh => "zh",
+            Lang::Es => "es",
+            Lang::Fr => "fr",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::De => "Deutsch",
+            Lang::Zh => "中文",
+            Lang::Es => "Español",
+            Lang::Fr => "Français",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The request's language.
+    pub fn of(req: &HttpRequest) -> Lang {
+        if let Some(lang) = req.cookie("lang").and_then(|c| Lang::parse(c.value())) {
+            return lang;
+        }
+        let header = req
+            .headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        // Highest q first; ties keep the header's order.
+        let mut offered: Vec<(f32, usize, &str)> = header
+            .split(',')
+            .enumerate()
+            .map(|(i, part)| {
+                let mut bits = part.split(';');
+                let tag = bits.next().unwrap_or("").trim();
+                let q = bits
+                    .find_map(|b| b.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (q, i, tag)
+            })
+            .collect();
+        offered.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        offered
+            .into_iter()
+            .find_map(|(_, _, tag)| Lang::parse(tag))
+            .unwrap_or(Lang::En)
+    }
+
+    /// The phrase for `key` in this language (English when a phrase is missing).
+    pub fn t(self, key: &str) -> &'static str {
+        let row = PHRASES.iter().find(|(k, _)| *k == key);
+        let Some((_, words)) = row else {
+            return "?";
+        };
+        let i = Lang::ALL.iter().position(|l| *l == self).unwrap_or(0);
+        words[i]
+    }
+}
+
+/// key → [en, de, zh, es, fr]
+const PHRASES: &[(&str, [&str; 5])] = &[
+    (
+        "sign_in",
+        [
+            "Sign in",
+            "Anmelden",
+            "登录",
+            "Iniciar sesión",
+            "Se connecter",
+        ],
+    ),
+    (
+        "sign_out",
+        [
+            "Sign out",
+            "Abmelden",
+            "退出",
+            "Cerrar sesión",
+            "Se déconnecter",
+        ],
+    ),
+    (
+        "username",
+        [
+            "Username",
+            "Benutzername",
+            "用户名",
+            "Usuario",
+            "Nom d'utilisateur",
+        ],
+    ),
+    (
+        "password",
+        ["Password", "Passwort", "密码", "Contraseña", "Mot de passe"],
+    ),
+    (
+        "wrong_login",
+        [
+            "Wrong username or password.",
+            "Benutzername oder Passwort falsch.",
+            "用户名或密码错误。",
+            "Usuario o contraseña incorrectos.",
+            "Nom d'utilisateur ou mot de passe incorrect.",
+        ],
+    ),
+    (
+        "forbidden",
+        [
+            "Your role may not open this page.",
+            "Ihre Rolle darf diese Seite nicht öffnen.",
+            "您的角色无权打开此页面。",
+            "Su rol no puede abrir esta página.",
+            "Votre rôle ne permet pas d'ouvrir cette page.",
+        ],
+    ),
+    (
+        "expired_form",
+        [
+            "This form has expired. Please try again.",
+            "Dieses Formular ist abgelaufen. Bitte erneut versuchen.",
+            "表单已过期，请重试。",
+            "Este formulario ha caducado. Inténtelo de nuevo.",
+            "Ce formulaire a expiré. Veuillez réessayer.",
+        ],
+    ),
+    (
+        "scan_station",
+        [
+            "Scan station",
+            "Scanplatz",
+            "扫描台",
+            "Puesto de escaneo",
+            "Poste de scan",
+        ],
+    ),
+    (
+        "barcode",
+        [
+            "Barcode",
+            "Barcode",
+            "条码",
+            "Código de barras",
+            "Code-barres",
+        ],
+    ),
+    ("station", ["Station", "Platz", "工位", "Puesto", "Poste"]),
+    ("scan", ["Scan", "Scannen", "扫描", "Escanear", "Scanner"]),
+    (
+        "matched",
+        [
+            "Matched",
+            "Zugeordnet",
+            "已匹配",
+            "Identificado",
+            "Identifié",
+        ],
+    ),
+    (
+        "already_received",
+        [
+            "Already received",
+            "Bereits eingegangen",
+            "已签收",
+            "Ya recibido",
+            "Déjà reçu",
+        ],
+    ),
+    (
+        "unmatched",
+        [
+            "Unmatched: kept for later",
+            "Nicht zugeordnet: aufbewahrt",
+            "未匹配：已保存待处理",
+            "Sin identificar: guardado",
+            "Non identifié : conservé",
+        ],
+    ),
+    (
+        "wrong_warehouse",
+        [
+            "Wrong warehouse! Meant for",
+            "Falsches Lager! Bestimmt für",
+            "仓库错误！应送往",
+            "¡Almacén equivocado! Destinado a",
+            "Mauvais entrepôt ! Destiné à",
+        ],
+    ),
+    (
+        "last_scans",
+        [
+            "Last scans",
+            "Letzte Scans",
+            "最近扫描",
+            "Últimos escaneos",
+            "Derniers scans",
+        ],
+    ),
+    ("time", ["Time", "Zeit", "时间", "Hora", "Heure"]),
+    (
+        "result",
+        ["Result", "Ergebnis", "结果", "Resultado", "Résultat"],
+    ),
+    ("rma", ["RMA", "RMA", "退货单", "RMA", "RMA"]),
+    ("quantity", ["Qty", "Menge", "数量", "Cant.", "Qté"]),
+    ("item", ["Item", "Artikel", "商品", "Artículo", "Article"]),
+    ("reason", ["Reason", "Grund", "原因", "Motivo", "Motif"]),
+    (
+        "language",
+        ["Language", "Sprache", "语言", "Idioma", "Langue"],
+    ),
+    (
+        "link_later",
+        [
+            "Link it to an RMA",
+            "Einem RMA zuordnen",
+            "关联到退货单",
+            "Vincular a un RMA",
+            "Lier à un RMA",
+        ],
+    ),
+    (
+        "nothing_scanned",
+        [
+            "Nothing was scanned.",
+            "Nichts gescannt.",
+            "未扫描到内容。",
+            "No se escaneó nada.",
+            "Rien n'a été scanné.",
+        ],
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn every_phrase_in_every_language() {
+        for (key, words) in PHRASES {
+            assert!(words.iter().all(|w| !w.is_empty()), "{key}");
+        }
+        assert_eq!(Lang::De.t("sign_in"), "Anmelden");
+        assert_eq!(Lang::Zh.t("scan"), "扫描");
+    }
+
+    #[test]
+    fn accept_language_and_cookie() {
+        let pick = |header: &str| {
+            Lang::of(
+                &TestRequest::default()
+                    .insert_header(("accept-language", header))
+                    .to_http_request(),
+            )
+        };
+        assert_eq!(pick("de-DE,de;q=0.9,en;q=0.8"), Lang::De);
+        assert_eq!(pick("ja, zh-CN;q=0.7, fr;q=0.8"), Lang::Fr);
+        assert_eq!(pick("pt-BR"), Lang::En);
+        assert_eq!(pick(""), Lang::En);
+        let with_cookie = TestRequest::default()
+            .insert_header(("accept-language", "de"))
+            .cookie(actix_web::cookie::Cookie::new("lang", "es"))
+            .to_http_request();
+        assert_eq!(Lang::of(&with_cookie), Lang::Es);
+    }
+}

@@ -1,0 +1,335 @@
+//! The staff pages, server-rendered: sign-in and the warehouse scan station. Each page
+//! is a thin layer over the services the JSON API uses. Sessions live in HttpOnly,
+//! SameSite=Strict cookies (Secure unless `web.secure_cookies` is off); every form
+//! carries a CSRF token checked on submit (the session's, or before sign-in a
+//! double-submit cookie).
+
+pub mod i18n;
+mod scan;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::staff::{self, StaffRow};
+use crate::domain::Role;
+use crate::error::AppError;
+use i18n::Lang;
+
+const SESSION: &str = "bh_session";
+const LOGIN_CSRF: &str = "bh_login_csrf";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/warehouse/scan", web::get().to(scan::page))
+        .route("/warehouse/scan", web::post().to(scan::submit));
+}
+
+/// A signed-in member of staff.
+pub struct Staff {
+    pub user: StaffRow,
+    pub role: Role,
+    pub csrf: String,
+}
+
+impl Staff {
+    pub fn actor(&self) -> String {
+        format!("{}:{}", self.role, self.user.username)
+    }
+}
+
+fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.web.secure_cookies)
+        .finish()
+}
+
+/// The page frame: language, title, the language switcher, the body.
+pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Backhaul" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    strong { "Backhaul" }
+                    @if let Some(s) = staff {
+                        span.who { (s.user.username) " (" (s.role) ")" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" { (lang.t("sign_out")) }
+                        }
+                    }
+                    nav.langs aria-label=(lang.t("language")) {
+                        @for l in Lang::ALL {
+                            a href={ "?lang=" (l.code()) } lang=(l.code()) { (l.name()) }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#111}\
+header{display:flex;gap:1em;align-items:center;padding:.5em 1em;background:#f2f2f2;flex-wrap:wrap}\
+header form{display:inline}.langs a{margin-right:.5em}main{padding:1em;max-width:60em}\
+label{display:block;margin-top:.6em}input{font-size:1.2em;padding:.3em;width:100%;max-width:30em}\
+button{font-size:1.1em;padding:.3em 1em;margin-top:.6em}.error{color:#a00}\
+.result{font-size:2em;padding:.5em;margin:.5em 0;border-radius:.3em}\
+.matched{background:#d8f5d8}.already_received{background:#fff3c4}.unmatched{background:#ffd6d6}\
+.wrong{font-size:1.5em;color:#a00;font-weight:bold}table{border-collapse:collapse}\
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}";
+
+/// Sets the language cookie when the switcher was used (`?lang=de`).
+fn remember_lang(req: &HttpRequest, state: &AppState, response: &mut HttpResponse) {
+    let chosen = web::Query::<LangQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.lang.as_deref().and_then(Lang::parse));
+    if let Some(lang) = chosen {
+        let mut c = cookie(state, "lang", lang.code().to_string());
+        c.set_http_only(false);
+        let _ = response.add_cookie(&c);
+    }
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The request's language, including a switch in this very request.
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    web::Query::<LangQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.lang.as_deref().and_then(Lang::parse))
+        .unwrap_or_else(|| Lang::of(req))
+}
+
+pub fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    markup: Markup,
+) -> HttpResponse {
+    let mut response = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(markup.into_string());
+    remember_lang(req, state, &mut response);
+    response
+}
+
+fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// The signed-in staff member allowed one of `roles` (admin always), or the response
+/// to send instead: the sign-in page for nobody, a 403 page for the wrong role.
+pub async fn require(
+    req: &HttpRequest,
+    state: &AppState,
+    roles: &[Role],
+) -> Result<Staff, HttpResponse> {
+    let lang = lang_of(req);
+    let token = req.cookie(SESSION).map(|c| c.value().to_string());
+    let now = state.clock.now();
+    let found = match token {
+        Some(token) => state
+            .db
+            .read(move |c| staff::session(c, &token, now))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let Some((user, session)) = found else {
+        let next = req.uri().path();
+        return Err(redirect(&format!("/login?next={next}")));
+    };
+    let role: Role = user.role.parse().unwrap_or(Role::Integration);
+    let staff = Staff {
+        user,
+        role,
+        csrf: session.csrf_token,
+    };
+    if role != Role::Admin && !roles.contains(&role) {
+        let body = html! { p.error { (lang.t("forbidden")) } };
+        return Err(page(
+            req,
+            state,
+            StatusCode::FORBIDDEN,
+            layout(lang, lang.t("forbidden"), Some(&staff), body),
+        ));
+    }
+    Ok(staff)
+}
+
+/// Checks a submitted CSRF token against the expected one, in constant time.
+pub fn csrf_ok(expected: &str, submitted: Option<&str>) -> bool {
+    use subtle_eq::eq;
+    submitted.is_some_and(|s| eq(s.as_bytes(), expected.as_bytes()))
+}
+
+mod subtle_eq {
+    /// Constant-time equality: every byte is compared whatever the first difference.
+    pub fn eq(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// The page to answer a form whose CSRF token did not match.
+pub fn expired_form(req: &HttpRequest, state: &AppState, staff: Option<&Staff>) -> HttpResponse {
+    let lang = lang_of(req);
+    let body = html! { p.error { (lang.t("expired_form")) } };
+    page(
+        req,
+        state,
+        StatusCode::FORBIDDEN,
+        layout(lang, lang.t("expired_form"), staff, body),
+    )
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only paths on this site: never an open redirect.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/warehouse/scan".to_string(),
+    }
+}
+
+fn login_form(lang: Lang, csrf: &str, next: &str, error: bool) -> Markup {
+    let body = html! {
+        h1 { (lang.t("sign_in")) }
+        @if error { p.error role="alert" { (lang.t("wrong_login")) } }
+        form method="post" action="/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="next" value=(next);
+            label for="username" { (lang.t("username")) }
+            input #username name="username" autocomplete="username" required autofocus;
+            label for="password" { (lang.t("password")) }
+            input #password name="password" type="password" autocomplete="current-password" required;
+            button type="submit" { (lang.t("sign_in")) }
+        }
+    };
+    layout(lang, lang.t("sign_in"), None, body)
+}
+
+async fn login_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let lang = lang_of(&req);
+    let next = web::Query::<NextQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.next.clone());
+    let csrf = staff::random_token();
+    let mut response = page(
+        &req,
+        &state,
+        StatusCode::OK,
+        login_form(lang, &csrf, &safe_next(next.as_deref()), false),
+    );
+    let _ = response.add_cookie(&cookie(&state, LOGIN_CSRF, csrf));
+    response
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let expected = req
+        .cookie(LOGIN_CSRF)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    if expected.is_empty() || !csrf_ok(&expected, Some(&form.csrf)) {
+        return Ok(expired_form(&req, &state, None));
+    }
+    let (username, password) = (form.username.trim().to_string(), form.password);
+    let user = state
+        .db
+        .read(move |c| staff::authenticate(c, &username, &password))
+        .await?;
+    let lang = lang_of(&req);
+    let next = safe_next(form.next.as_deref());
+    let Some(user) = user else {
+        tracing::info!("staff sign-in refused");
+        return Ok(page(
+            &req,
+            &state,
+            StatusCode::UNAUTHORIZED,
+            login_form(lang, &expected, &next, true),
+        ));
+    };
+    let now = state.clock.now();
+    let until = now + chrono::Duration::hours(state.settings.web.session_hours.max(1));
+    let user_id = user.id.clone();
+    let (token, _) = state
+        .db
+        .write(move |c| staff::start_session(c, &user_id, now, until))
+        .await?;
+    let mut response = redirect(&next);
+    let _ = response.add_cookie(&cookie(&state, SESSION, token));
+    let mut spent = cookie(&state, LOGIN_CSRF, String::new());
+    spent.make_removal();
+    let _ = response.add_cookie(&spent);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let staff = match require(&req, &state, Role::ALL).await {
+        Ok(s) => s,
+        Err(_) => return Ok(redirect("/login")),
+    };
+    if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
+        return Ok(expired_form(&req, &state, Some(&staff)));
+    }
+    if let Some(token) = req.cookie(SESSION).map(|c| c.value().to_string()) {
+        state
+            .db
+            .write(move |c| staff::end_session(c, &token))
+            .await?;
+    }
+    let mut response = redirect("/login");
+    let mut gone = cookie(&state, SESSION, String::new());
+    gone.make_removal();
+    let _ = response.add_cookie(&gone);
+    Ok(response)
+}

@@ -1,0 +1,196 @@
+//! `/warehouse/scan`: one input that keeps focus, for a keyboard-wedge scanner (a scan
+//! ends with Enter, which submits the form). The result shows large, with a sound where
+//! the browser allows one, and the last 20 scans below. Works without JavaScript.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::i18n::Lang;
+use super::{csrf_ok, expired_form, lang_of, layout, require, Staff};
+use crate::api::views;
+use crate::app::AppState;
+use crate::db::received::{self, ReceivedRow};
+use crate::domain::{barcode, Role};
+use crate::error::AppError;
+use crate::receiving::{self, BenchScan};
+
+const STATION: &str = "bh_station";
+
+const BEEP: &str = "(function(){var r=document.querySelector('[data-result]');if(!r||!window.AudioContext)return;\
+try{var c=new AudioContext(),o=c.createOscillator();o.frequency.value={matched:880,already_received:660,unmatched:220}[r.dataset.result]||440;\
+o.connect(c.destination);o.start();o.stop(c.currentTime+0.15);}catch(e){}})();";
+
+fn station_of(req: &HttpRequest) -> String {
+    req.cookie(STATION)
+        .map(|c| c.value().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "bench-1".to_string())
+}
+
+fn result_block(lang: Lang, answer: &Value) -> Markup {
+    let result = answer["result"].as_str().unwrap_or("unmatched");
+    let rma = &answer["rma"];
+    html! {
+        section.result.(result) data-result=(result) role="status" {
+            (lang.t(result))
+            @if let Some(number) = rma["number"].as_str() { " — " (number) }
+        }
+        @if answer["wrong_warehouse"].as_bool() == Some(true) {
+            p.wrong role="alert" {
+                (lang.t("wrong_warehouse")) " " (answer["expected_warehouse"].as_str().unwrap_or(""))
+            }
+        }
+        @if let Some(reason) = answer["reason"].as_str() { p { (reason) } }
+        @if let Some(lines) = rma["lines"].as_array() {
+            table {
+                tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
+                @for l in lines {
+                    tr {
+                        td { (l["sku"].as_str().unwrap_or("")) " " (l["title"].as_str().unwrap_or("")) }
+                        td { (l["quantity"]) }
+                        td { (l["reason"].as_str().unwrap_or("")) }
+                    }
+                }
+            }
+        }
+        @if result == "unmatched" {
+            p { (lang.t("link_later")) ": " code { (answer["parcel_id"].as_str().unwrap_or("")) } }
+        }
+    }
+}
+
+fn station_page(
+    lang: Lang,
+    staff: &Staff,
+    station: &str,
+    answer: Option<&Value>,
+    error: Option<&str>,
+    recent: &[(ReceivedRow, Option<String>)],
+) -> Markup {
+    let body = html! {
+        h1 { (lang.t("scan_station")) }
+        @if let Some(a) = answer { (result_block(lang, a)) }
+        @if let Some(e) = error { p.error role="alert" { (e) } }
+        form method="post" action="/warehouse/scan" {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            label for="barcode" { (lang.t("barcode")) }
+            input #barcode name="barcode" autocomplete="off" autofocus required;
+            label for="station" { (lang.t("station")) }
+            input #station name="station" value=(station) required;
+            button type="submit" { (lang.t("scan")) }
+        }
+        h2 { (lang.t("last_scans")) }
+        table {
+            tr { th { (lang.t("time")) } th { (lang.t("barcode")) } th { (lang.t("station")) } th { (lang.t("rma")) } }
+            @for (row, rma) in recent {
+                tr {
+                    td { (views::ts(row.received_at)) }
+                    td { (row.scanned) }
+                    td { (row.station) }
+                    td { (rma.as_deref().unwrap_or("—")) }
+                }
+            }
+        }
+        script { (PreEscaped(BEEP)) }
+        // Keep the focus on the scan input, as a bench scanner needs.
+        script { (PreEscaped("var b=document.getElementById('barcode');if(b){b.focus();}")) }
+    };
+    layout(lang, lang.t("scan_station"), Some(staff), body)
+}
+
+async fn recent(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
+    state
+        .db
+        .read(|c| {
+            let rows = received::list(c, false, 20)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let number = match &row.rma_id {
+                    Some(id) => crate::db::rmas::find_by_id(c, id)?.map(|r| r.number),
+                    None => None,
+                };
+                out.push((row, number));
+            }
+            Ok::<_, AppError>(out)
+        })
+        .await
+}
+
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let staff = match require(&req, &state, &[Role::Warehouse]).await {
+        Ok(s) => s,
+        Err(response) => return Ok(response),
+    };
+    let lang = lang_of(&req);
+    let recent = recent(&state).await?;
+    Ok(super::page(
+        &req,
+        &state,
+        StatusCode::OK,
+        station_page(lang, &staff, &station_of(&req), None, None, &recent),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ScanForm {
+    barcode: String,
+    station: String,
+    csrf: Option<String>,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<ScanForm>,
+) -> Result<HttpResponse, AppError> {
+    let staff = match require(&req, &state, &[Role::Warehouse]).await {
+        Ok(s) => s,
+        Err(response) => return Ok(response),
+    };
+    let form = form.into_inner();
+    if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
+        return Ok(expired_form(&req, &state, Some(&staff)));
+    }
+    let lang = lang_of(&req);
+    let station: String = form.station.trim().chars().take(64).collect();
+    let station = if station.is_empty() {
+        station_of(&req)
+    } else {
+        station
+    };
+    let (answer, error, status) = match barcode::read(&form.barcode) {
+        Err(_) => (
+            None,
+            Some(lang.t("nothing_scanned")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Ok(read) => {
+            let bench = BenchScan {
+                raw: form.barcode.clone(),
+                read,
+                warehouse: receiving::warehouse_of(&state.network, None, &station),
+                station: station.clone(),
+            };
+            let (actor, now) = (staff.actor(), state.clock.now());
+            let answer = state
+                .db
+                .write(move |c| receiving::scan(c, bench, &actor, now))
+                .await?;
+            (Some(answer), None, StatusCode::OK)
+        }
+    };
+    let recent = recent(&state).await?;
+    let mut response = super::page(
+        &req,
+        &state,
+        status,
+        station_page(lang, &staff, &station, answer.as_ref(), error, &recent),
+    );
+    let mut remembered = super::cookie(&state, STATION, station);
+    remembered.set_http_only(true);
+    let _ = response.add_cookie(&remembered);
+    Ok(response)
+}

@@ -1,0 +1,342 @@
+//! The staff pages over HTTP, as a browser without JavaScript uses them: sign-in with
+//! cookies and CSRF tokens, the scan station, roles, languages, escaping.
+
+use std::collections::HashMap;
+
+use backhaul::domain::Role;
+use reqwest::header::{HeaderMap, ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// A cookie jar and no redirects followed: what a browser would do, step by step.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    lang: Option<&'static str>,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    html: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The CSRF token of the page's first form.
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self
+            .html
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("a csrf field");
+        self.html[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: app.address.clone(),
+            cookies: HashMap::new(),
+            lang: None,
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            request = request.header(COOKIE, jar.join("; "));
+        }
+        if let Some(lang) = self.lang {
+            request = request.header(ACCEPT_LANGUAGE, lang);
+        }
+        let response = request.send().await.expect("sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        for cookie in headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
+            let pair = cookie.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || cookie.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+        let html = response.text().await.expect("body");
+        Page {
+            status,
+            headers,
+            html,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let request = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(request).await
+    }
+
+    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        let login = self.get("/login?next=/warehouse/scan").await;
+        let csrf = login.csrf();
+        self.post(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/warehouse/scan"),
+            ],
+        )
+        .await
+    }
+}
+
+async fn user(app: &TestApp, username: &str, role: Role) {
+    let (name, now) = (username.to_string(), app.now());
+    app.state
+        .db
+        .write(move |c| {
+            backhaul::db::staff::create_user(c, &name, role, "correct horse battery", now)
+        })
+        .await
+        .expect("user created");
+}
+
+/// Every visible input has a label, the page a language and a title.
+fn accessible(html: &str) {
+    assert!(html.contains("<html lang=\""), "lang attribute");
+    assert!(html.contains("<title>"), "a title");
+    let inputs = html.matches("<input").count() - html.matches("type=\"hidden\"").count();
+    assert_eq!(
+        inputs,
+        html.matches("<label for=").count(),
+        "a label per input: {html}"
+    );
+}
+
+async fn staff_sign_in_with_csrf_and_roles(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    user(&app, "money", Role::Finance).await;
+    let mut browser = Browser::new(&app);
+    let away = browser.get("/warehouse/scan").await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER);
+    assert_eq!(away.location(), "/login?next=/warehouse/scan");
+
+    let login = browser.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    accessible(&login.html);
+    let cookie = login.set_cookie("bh_login_csrf").expect("csrf cookie");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Secure"),
+        "{cookie}"
+    );
+
+    let forged = browser
+        .post(
+            "/login",
+            &[
+                ("username", "bench"),
+                ("password", "correct horse battery"),
+                ("csrf", "forged"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let wrong = browser.sign_in("bench", "wrong password!!").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.html.contains("Wrong username or password."));
+    let nobody = browser.sign_in("nobody", "correct horse battery").await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+
+    let signed_in = browser.sign_in("bench", "correct horse battery").await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    assert_eq!(signed_in.location(), "/warehouse/scan");
+    let session = signed_in.set_cookie("bh_session").expect("session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+
+    let station = browser.get("/warehouse/scan").await;
+    assert_eq!(station.status, StatusCode::OK, "{}", station.html);
+    accessible(&station.html);
+    assert!(station.html.contains("autofocus"));
+
+    let signed_out = browser.post("/logout", &[("csrf", &station.csrf())]).await;
+    assert_eq!(signed_out.location(), "/login");
+    assert_eq!(
+        browser.get("/warehouse/scan").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let mut finance = Browser::new(&app);
+    finance.sign_in("money", "correct horse battery").await;
+    let refused = finance.get("/warehouse/scan").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.html.contains("Your role may not open this page."));
+}
+
+async fn the_scan_station_receives_and_escapes(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    let mut order = eur_order("P-1");
+    order["lines"][0]["title"] = json!("<script>alert('x')</script> jacket");
+    app.delivered_order(&order, 2).await;
+    let customer = app.customer_token("P-1", &email_of(&order)).await;
+    let rma = app
+        .create_rma(
+            &customer,
+            &return_body("P-1", &[("1", 1, "size_too_small")], "refund"),
+        )
+        .await;
+    let number = rma.body["number"].as_str().expect("number").to_string();
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in("bench", "correct horse battery").await;
+    let station = browser.get("/warehouse/scan").await;
+    let csrf = station.csrf();
+    let no_token = browser
+        .post(
+            "/warehouse/scan",
+            &[("barcode", &number), ("station", "DE-BER/bench-4")],
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+
+    let scanned = browser
+        .post(
+            "/warehouse/scan",
+            &[
+                ("barcode", &format!("{number}\r\n")),
+                ("station", "DE-BER/bench-4"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(scanned.status, StatusCode::OK, "{}", scanned.html);
+    assert!(scanned.html.contains("data-result=\"matched\""));
+    assert!(scanned.html.contains(&format!("Matched — {number}")));
+    assert!(scanned
+        .html
+        .contains("&lt;script&gt;alert('x')&lt;/script&gt; jacket"));
+    assert!(
+        !scanned.html.contains("<script>alert"),
+        "customer input is escaped"
+    );
+    assert!(
+        scanned.html.contains("value=\"DE-BER/bench-4\""),
+        "the station is kept"
+    );
+    let status = app
+        .get(&format!("/api/v1/rmas/{number}"), &As::Role(Role::Admin))
+        .await
+        .body["status"]
+        .clone();
+    assert_eq!(status, "received");
+
+    let stranger = browser
+        .post(
+            "/warehouse/scan",
+            &[
+                ("barcode", "1Z999AA10123456784"),
+                ("station", "DE-BER/bench-4"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert!(stranger.html.contains("data-result=\"unmatched\""));
+    assert!(
+        stranger.html.contains("1Z999AA10123456784"),
+        "in the last scans"
+    );
+    let empty = browser
+        .post(
+            "/warehouse/scan",
+            &[
+                ("barcode", "  "),
+                ("station", "DE-BER/bench-4"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.html.contains("Nothing was scanned."));
+}
+
+async fn pages_speak_the_browsers_language(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    let mut browser = Browser::new(&app);
+    browser.lang = Some("de-DE,de;q=0.9,en;q=0.5");
+    let login = browser.get("/login").await;
+    assert!(login.html.contains("<html lang=\"de\""));
+    assert!(login.html.contains("Anmelden"));
+    browser.sign_in("bench", "correct horse battery").await;
+    let chosen = browser.get("/warehouse/scan?lang=zh").await;
+    assert!(chosen.html.contains("<html lang=\"zh\""), "{}", chosen.html);
+    assert!(chosen.html.contains("扫描台"));
+    let again = browser.get("/warehouse/scan").await;
+    assert!(again.html.contains("扫描台"), "the choice is remembered");
+    for (code, word) in [
+        ("es", "Puesto de escaneo"),
+        ("fr", "Poste de scan"),
+        ("en", "Scan station"),
+    ] {
+        let page = browser.get(&format!("/warehouse/scan?lang={code}")).await;
+        assert!(page.html.contains(word), "{code}");
+    }
+}
+
+crate::on_both_backends!(
+    staff_sign_in_with_csrf_and_roles,
+    the_scan_station_receives_and_escapes,
+    pages_speak_the_browsers_language,
+);
