@@ -253,6 +253,99 @@ const PHRASES: &[(&str, [&str; 5])] = &[
             "Rien n'a été scanné.",
         ],
     ),
+    (
+        "inspect",
+        ["Inspect", "Prüfen", "检验", "Inspeccionar", "Inspecter"],
+    ),
+    (
+        "received_qty",
+        ["Received", "Erhalten", "收到数量", "Recibido", "Reçu"],
+    ),
+    (
+        "condition",
+        ["Condition", "Zustand", "状况", "Estado", "État"],
+    ),
+    (
+        "disposition",
+        [
+            "Disposition",
+            "Verwendung",
+            "处置",
+            "Destino",
+            "Destination",
+        ],
+    ),
+    ("notes", ["Notes", "Notizen", "备注", "Notas", "Notes"]),
+    (
+        "outcome",
+        ["Outcome", "Ergebnis", "结论", "Resultado", "Résultat"],
+    ),
+    (
+        "refund",
+        ["Refund", "Erstattung", "退款", "Reembolso", "Remboursement"],
+    ),
+    (
+        "no_refund",
+        [
+            "No refund",
+            "Keine Erstattung",
+            "不退款",
+            "Sin reembolso",
+            "Pas de remboursement",
+        ],
+    ),
+    (
+        "refunds",
+        [
+            "Refunds",
+            "Erstattungen",
+            "退款单",
+            "Reembolsos",
+            "Remboursements",
+        ],
+    ),
+    ("all", ["All", "Alle", "全部", "Todos", "Tous"]),
+    ("amount", ["Amount", "Betrag", "金额", "Importe", "Montant"]),
+    ("method", ["Method", "Art", "方式", "Método", "Mode"]),
+    ("status", ["Status", "Status", "状态", "Estado", "Statut"]),
+    (
+        "created",
+        ["Created", "Erstellt", "创建时间", "Creado", "Créé"],
+    ),
+    (
+        "order",
+        ["Order", "Bestellung", "订单", "Pedido", "Commande"],
+    ),
+    (
+        "acknowledge",
+        [
+            "Acknowledge",
+            "Bestätigen",
+            "确认",
+            "Confirmar",
+            "Confirmer",
+        ],
+    ),
+    (
+        "export_csv",
+        [
+            "Export CSV",
+            "CSV exportieren",
+            "导出 CSV",
+            "Exportar CSV",
+            "Exporter en CSV",
+        ],
+    ),
+    (
+        "not_found",
+        [
+            "Not found.",
+            "Nicht gefunden.",
+            "未找到。",
+            "No encontrado.",
+            "Introuvable.",
+        ],
+    ),
 ];
 
 #[cfg(test)]

@@ -4,7 +4,21 @@
 //! carries a CSRF token checked on submit (the session's, or before sign-in a
 //! double-submit cookie).
 
+mod finance;
 pub mod i18n;
+
+/// The signed-in staff member allowed one of `$roles`, or returns from the handler
+/// with the sign-in redirect or the 403 page.
+macro_rules! signed_in {
+    ($req:expr, $state:expr, $roles:expr) => {
+        match $crate::web::require($req, $state, $roles).await {
+            Ok(staff) => staff,
+            Err(response) => return response,
+        }
+    };
+}
+use signed_in;
+mod inspect;
 mod scan;
 
 use actix_web::cookie::{Cookie, SameSite};
@@ -27,7 +41,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
         .route("/warehouse/scan", web::get().to(scan::page))
-        .route("/warehouse/scan", web::post().to(scan::submit));
+        .route("/warehouse/scan", web::post().to(scan::submit))
+        .route(
+            "/warehouse/rmas/{number}/inspect",
+            web::get().to(inspect::page),
+        )
+        .route(
+            "/warehouse/rmas/{number}/inspect",
+            web::post().to(inspect::submit),
+        )
+        .route("/finance/refunds", web::get().to(finance::page))
+        .route("/finance/refunds.csv", web::get().to(finance::csv))
+        .route(
+            "/finance/refunds/{id}/acknowledge",
+            web::post().to(finance::acknowledge),
+        );
 }
 
 /// A signed-in member of staff.
@@ -203,6 +231,37 @@ pub fn expired_form(req: &HttpRequest, state: &AppState, staff: Option<&Staff>) 
         state,
         StatusCode::FORBIDDEN,
         layout(lang, lang.t("expired_form"), staff, body),
+    )
+}
+
+/// A page saying what went wrong, with the status the API would answer.
+pub fn error_page(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: Option<&Staff>,
+    error: &AppError,
+) -> HttpResponse {
+    use actix_web::ResponseError;
+    let lang = lang_of(req);
+    let message = match error {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Db(_) | AppError::Internal(_) => {
+            tracing::error!(error = %error, "page failed");
+            "The service could not do that; it has been logged.".to_string()
+        }
+        AppError::NotFound { .. } => lang.t("not_found").to_string(),
+        other => other.to_string(),
+    };
+    let body = html! { p.error role="alert" { (message) } };
+    page(
+        req,
+        state,
+        error.status_code(),
+        layout(lang, &message, staff, body),
     )
 }
 

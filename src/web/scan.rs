@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::i18n::Lang;
-use super::{csrf_ok, expired_form, lang_of, layout, require, Staff};
+use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
 use crate::api::views;
 use crate::app::AppState;
 use crate::db::received::{self, ReceivedRow};
@@ -119,19 +119,18 @@ async fn recent(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, 
         .await
 }
 
-pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let staff = match require(&req, &state, &[Role::Warehouse]).await {
-        Ok(s) => s,
-        Err(response) => return Ok(response),
-    };
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
     let lang = lang_of(&req);
-    let recent = recent(&state).await?;
-    Ok(super::page(
-        &req,
-        &state,
-        StatusCode::OK,
-        station_page(lang, &staff, &station_of(&req), None, None, &recent),
-    ))
+    match recent(&state).await {
+        Ok(recent) => super::page(
+            &req,
+            &state,
+            StatusCode::OK,
+            station_page(lang, &staff, &station_of(&req), None, None, &recent),
+        ),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -145,14 +144,11 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<ScanForm>,
-) -> Result<HttpResponse, AppError> {
-    let staff = match require(&req, &state, &[Role::Warehouse]).await {
-        Ok(s) => s,
-        Err(response) => return Ok(response),
-    };
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
     let form = form.into_inner();
     if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
-        return Ok(expired_form(&req, &state, Some(&staff)));
+        return expired_form(&req, &state, Some(&staff));
     }
     let lang = lang_of(&req);
     let station: String = form.station.trim().chars().take(64).collect();
@@ -178,11 +174,17 @@ pub async fn submit(
             let answer = state
                 .db
                 .write(move |c| receiving::scan(c, bench, &actor, now))
-                .await?;
-            (Some(answer), None, StatusCode::OK)
+                .await;
+            match answer {
+                Ok(answer) => (Some(answer), None, StatusCode::OK),
+                Err(e) => return error_page(&req, &state, Some(&staff), &e),
+            }
         }
     };
-    let recent = recent(&state).await?;
+    let recent = match recent(&state).await {
+        Ok(recent) => recent,
+        Err(e) => return error_page(&req, &state, Some(&staff), &e),
+    };
     let mut response = super::page(
         &req,
         &state,
@@ -192,5 +194,5 @@ pub async fn submit(
     let mut remembered = super::cookie(&state, STATION, station);
     remembered.set_http_only(true);
     let _ = response.add_cookie(&remembered);
-    Ok(response)
+    response
 }

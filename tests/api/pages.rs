@@ -149,7 +149,8 @@ async fn user(app: &TestApp, username: &str, role: Role) {
 fn accessible(html: &str) {
     assert!(html.contains("<html lang=\""), "lang attribute");
     assert!(html.contains("<title>"), "a title");
-    let inputs = html.matches("<input").count() - html.matches("type=\"hidden\"").count();
+    let inputs = html.matches("<input").count() + html.matches("<select").count()
+        - html.matches("type=\"hidden\"").count();
     assert_eq!(
         inputs,
         html.matches("<label for=").count(),
@@ -335,7 +336,103 @@ async fn pages_speak_the_browsers_language(app: TestApp) {
     }
 }
 
+async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    user(&app, "money", Role::Finance).await;
+    let (_, number) = app.authorized_rma("P-2", "size_too_small", "refund").await;
+    let mut bench = Browser::new(&app);
+    bench.sign_in("bench", "correct horse battery").await;
+    let station = bench.get("/warehouse/scan").await;
+    bench
+        .post(
+            "/warehouse/scan",
+            &[
+                ("barcode", &number),
+                ("station", "DE-BER/bench-1"),
+                ("csrf", &station.csrf()),
+            ],
+        )
+        .await;
+
+    let path = format!("/warehouse/rmas/{number}/inspect");
+    let form = bench.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    accessible(&form.html);
+    let csrf = form.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("q_1", "1"),
+        ("c_1", "like_new"),
+        ("d_1", "restock"),
+        ("n_1", "tags still on"),
+    ];
+    let bad = bench
+        .post(
+            &path,
+            &[
+                ("csrf", csrf.as_str()),
+                ("q_1", "many"),
+                ("c_1", "new"),
+                ("d_1", "restock"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
+    let inspected = bench.post(&path, &fields).await;
+    assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.html);
+    assert!(inspected.html.contains("passed"));
+    assert!(inspected.html.contains("104.25 EUR"), "{}", inspected.html);
+    let again = bench.post(&path, &fields).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        bench.get("/finance/refunds").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut finance = Browser::new(&app);
+    finance.sign_in("money", "correct horse battery").await;
+    let list = finance.get("/finance/refunds?status=pending").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    accessible(&list.html);
+    assert!(
+        list.html.contains("P-2") && list.html.contains("104.25 EUR"),
+        "{}",
+        list.html
+    );
+    let marker = "action=\"/finance/refunds/";
+    let start = list
+        .html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("an acknowledge form");
+    let id = list.html[start..]
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let acknowledge = format!("/finance/refunds/{id}/acknowledge");
+    let acknowledged = finance.post(&acknowledge, &[("csrf", &list.csrf())]).await;
+    assert_eq!(acknowledged.status, StatusCode::SEE_OTHER);
+    let after = finance.get("/finance/refunds?status=acknowledged").await;
+    assert!(after.html.contains(&id));
+    let csv = finance.get("/finance/refunds.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv
+        .html
+        .starts_with("refund_trigger_id,created_at,order_number"));
+    assert!(csv.html.contains(&format!("{id},")), "{}", csv.html);
+    assert!(
+        csv.html
+            .contains(",104.25,EUR,original_payment,acknowledged,"),
+        "{}",
+        csv.html
+    );
+    let twice = finance.post(&acknowledge, &[("csrf", &list.csrf())]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+}
+
 crate::on_both_backends!(
+    an_inspector_passes_a_return_and_finance_sees_it,
     staff_sign_in_with_csrf_and_roles,
     the_scan_station_receives_and_escapes,
     pages_speak_the_browsers_language,

@@ -1,0 +1,202 @@
+//! `/warehouse/rmas/{number}/inspect`: grade each line of a received return; the answer
+//! shows the outcome and the refund, worked out by the same service the API uses.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+use serde_json::Value;
+
+use super::i18n::Lang;
+use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
+use crate::api::rmas::parse_number;
+use crate::app::AppState;
+use crate::db::{orders, rmas};
+use crate::domain::{Condition, Disposition, Role};
+use crate::error::AppError;
+use crate::inspection::{self, InspectionInput, InspectionLineInput};
+
+/// (line id, sku, title, quantity expected, reason)
+type LineFacts = (String, String, String, i64, String);
+
+async fn lines(
+    state: &AppState,
+    number: &str,
+) -> Result<(String, String, Vec<LineFacts>), AppError> {
+    let number = parse_number(number)?;
+    state
+        .db
+        .read(move |c| {
+            let rma = rmas::find(c, &number)?.ok_or_else(|| AppError::not_found("RMA"))?;
+            let order = orders::load_by_id(c, &rma.order_id)?;
+            let lines = rmas::lines(c, &rma.id)?
+                .into_iter()
+                .map(|l| {
+                    let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
+                    (
+                        l.line_id.clone(),
+                        ordered.map(|o| o.sku.clone()).unwrap_or_default(),
+                        ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                        l.quantity,
+                        l.reason,
+                    )
+                })
+                .collect();
+            Ok::<_, AppError>((rma.number, rma.status, lines))
+        })
+        .await
+}
+
+fn form(lang: Lang, staff: &Staff, number: &str, status: &str, lines: &[LineFacts]) -> Markup {
+    html! {
+        h1 { (lang.t("inspect")) " " (number) }
+        p { (lang.t("status")) ": " (status) }
+        form method="post" action={ "/warehouse/rmas/" (number) "/inspect" } {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            @for (id, sku, title, expected, reason) in lines {
+                fieldset {
+                    legend { (sku) " " (title) " × " (expected) " (" (reason) ")" }
+                    label for={ "q_" (id) } { (lang.t("received_qty")) }
+                    input id={ "q_" (id) } name={ "q_" (id) } type="number" min="0" value=(expected) required;
+                    label for={ "c_" (id) } { (lang.t("condition")) }
+                    select id={ "c_" (id) } name={ "c_" (id) } {
+                        @for c in Condition::ALL { option value=(c.as_str()) { (c.as_str()) } }
+                    }
+                    label for={ "d_" (id) } { (lang.t("disposition")) }
+                    select id={ "d_" (id) } name={ "d_" (id) } {
+                        @for d in Disposition::ALL { option value=(d.as_str()) { (d.as_str()) } }
+                    }
+                    label for={ "n_" (id) } { (lang.t("notes")) }
+                    input id={ "n_" (id) } name={ "n_" (id) };
+                }
+            }
+            button type="submit" { (lang.t("inspect")) }
+        }
+    }
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
+    let lang = lang_of(&req);
+    match lines(&state, &path.into_inner()).await {
+        Ok((number, status, lines)) => super::page(
+            &req,
+            &state,
+            StatusCode::OK,
+            layout(
+                lang,
+                lang.t("inspect"),
+                Some(&staff),
+                form(lang, &staff, &number, &status, &lines),
+            ),
+        ),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
+
+fn outcome(lang: Lang, answer: &Value) -> Markup {
+    let calc = &answer["calculation"];
+    html! {
+        section.result.(answer["outcome"].as_str().unwrap_or("")) role="status" {
+            (lang.t("outcome")) ": " (answer["outcome"].as_str().unwrap_or(""))
+        }
+        @match answer["refund"]["amount"].as_str() {
+            Some(amount) => p { strong { (lang.t("refund")) ": " (amount) " " (answer["refund"]["currency"].as_str().unwrap_or("")) } " (" (answer["refund"]["method"].as_str().unwrap_or("")) ")" },
+            None => p { (lang.t("no_refund")) },
+        }
+        @if let Some(lines) = calc["lines"].as_array() {
+            table {
+                tr { th { "#" } th { (lang.t("received_qty")) } th { (lang.t("condition")) } th { (lang.t("refund")) } }
+                @for l in lines {
+                    tr {
+                        td { (l["line_id"].as_str().unwrap_or("")) }
+                        td { (l["accepted_quantity"]) " / " (l["expected_quantity"]) }
+                        td { (l["condition"].as_str().unwrap_or("")) }
+                        td { (l["refund"].as_str().unwrap_or("")) }
+                    }
+                }
+            }
+        }
+        @if let Some(notes) = calc["notes"].as_array() {
+            ul { @for n in notes { li { (n.as_str().unwrap_or("")) } } }
+        }
+    }
+}
+
+/// The form's fields (`q_1`, `c_1`, `d_1`, `n_1` per line) as the API's input.
+fn input_of(
+    form: &HashMap<String, String>,
+    lines: &[LineFacts],
+) -> Result<InspectionInput, AppError> {
+    let mut out = Vec::with_capacity(lines.len());
+    for (id, ..) in lines {
+        let field = |prefix: &str| {
+            form.get(&format!("{prefix}_{id}"))
+                .map(|s| s.trim().to_string())
+        };
+        let quantity = field("q")
+            .and_then(|q| q.parse::<i64>().ok())
+            .ok_or_else(|| AppError::invalid(format!("q_{id}"), "a number of items"))?;
+        let condition = field("c")
+            .unwrap_or_default()
+            .parse::<Condition>()
+            .map_err(|e| AppError::invalid(format!("c_{id}"), e.to_string()))?;
+        let disposition = field("d")
+            .unwrap_or_default()
+            .parse::<Disposition>()
+            .map_err(|e| AppError::invalid(format!("d_{id}"), e.to_string()))?;
+        out.push(InspectionLineInput {
+            line_id: id.clone(),
+            quantity_received: quantity,
+            condition,
+            disposition,
+            notes: field("n").filter(|n| !n.is_empty()),
+        });
+    }
+    Ok(InspectionInput { lines: out })
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
+    let form = form.into_inner();
+    if !csrf_ok(&staff.csrf, form.get("csrf").map(String::as_str)) {
+        return expired_form(&req, &state, Some(&staff));
+    }
+    let lang = lang_of(&req);
+    let result = async {
+        let (number, _, lines) = lines(&state, &path.into_inner()).await?;
+        let input = input_of(&form, &lines)?;
+        let rma = parse_number(&number)?;
+        let (actor, now, st) = (staff.actor(), state.clock.now(), state.clone());
+        let answer = state
+            .db
+            .write(move |c| inspection::inspect(c, &st.policy, &rma, input, &actor, now))
+            .await?;
+        Ok::<_, AppError>((number, answer))
+    }
+    .await;
+    match result {
+        Ok((number, answer)) => super::page(
+            &req,
+            &state,
+            StatusCode::OK,
+            layout(
+                lang,
+                &format!("{} {number}", lang.t("inspect")),
+                Some(&staff),
+                outcome(lang, &answer),
+            ),
+        ),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
