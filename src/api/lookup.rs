@@ -34,13 +34,13 @@ fn same_postcode(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn lookup(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: ApiJson<LookupInput>,
-) -> Result<HttpResponse, AppError> {
-    let input = body.value;
+/// A customer's order found by number and email or postcode (rate-limited per IP and per
+/// order; an unknown order and a wrong email give the same 404), and a token for it.
+pub async fn find_order(
+    state: &AppState,
+    input: LookupInput,
+    ip: &str,
+) -> Result<(orders::OrderRecord, String, chrono::DateTime<chrono::Utc>), AppError> {
     let email = input
         .email
         .as_deref()
@@ -67,9 +67,6 @@ pub async fn lookup(
 
     let now = state.clock.now();
     let limits = &state.settings.lookup;
-    let ip = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string());
     for (key, limit) in [
         (format!("ip:{ip}"), limits.per_ip_per_minute),
         (
@@ -101,6 +98,19 @@ pub async fn lookup(
     };
     let expires_at = now + Duration::minutes(state.settings.auth.customer_token_minutes);
     let token = state.tokens.issue(&record.order.order_number, expires_at);
+    Ok((record, token, expires_at))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<LookupInput>,
+) -> Result<HttpResponse, AppError> {
+    let ip = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string());
+    let (record, token, expires_at) = find_order(&state, body.value, &ip).await?;
     Ok(HttpResponse::Ok().json(json!({
         "token": token,
         "expires_at": expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),

@@ -28,7 +28,7 @@ pub fn parse_number(text: &str) -> Result<RmaNumber, AppError> {
 }
 
 /// The full RMA as the API shows it, after checking `who` may see it.
-fn load_view(
+pub fn load_view(
     c: &mut DbConnection,
     state: &AppState,
     who: &Principal,
@@ -347,19 +347,18 @@ pub struct LabelQuery {
 
 /// `GET /rmas/{number}/label?format=pdf|pdf_a4|zpl`: the label document itself.
 #[tracing::instrument(skip_all)]
-pub async fn get_label(
-    state: web::Data<AppState>,
+/// The RMA's label document in `format`, for staff or the order's customer.
+pub async fn label_document(
+    state: &AppState,
     who: Principal,
-    path: web::Path<String>,
-    query: web::Query<LabelQuery>,
-) -> Result<HttpResponse, AppError> {
-    let number = parse_number(&path)?;
-    let format = label_format(query.format.as_deref(), "format")?;
-    let n = number.clone();
-    let bytes = state
+    number: RmaNumber,
+    format: LabelFormat,
+) -> Result<Vec<u8>, AppError> {
+    state
         .db
         .read(move |c| {
-            let rma = rmas::find(c, &n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
+            let n = &number;
+            let rma = rmas::find(c, n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
             let order = orders::load_by_id(c, &rma.order_id)?;
             who.require_staff_or_customer(STAFF, &order.order.order_number)?;
             let label = labels::find(c, &rma.id)?
@@ -378,7 +377,18 @@ pub async fn get_label(
                 ))),
             }
         })
-        .await?;
+        .await
+}
+
+pub async fn get_label(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    query: web::Query<LabelQuery>,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(&path)?;
+    let format = label_format(query.format.as_deref(), "format")?;
+    let bytes = label_document(&state, who, number.clone(), format).await?;
     let extension = if format == LabelFormat::Zpl {
         "zpl"
     } else {

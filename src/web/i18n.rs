@@ -346,6 +346,170 @@ const PHRASES: &[(&str, [&str; 5])] = &[
             "Introuvable.",
         ],
     ),
+    (
+        "return_items",
+        [
+            "Return items",
+            "Artikel zurücksenden",
+            "退货",
+            "Devolver artículos",
+            "Retourner des articles",
+        ],
+    ),
+    (
+        "order_number",
+        [
+            "Order number",
+            "Bestellnummer",
+            "订单号",
+            "Número de pedido",
+            "Numéro de commande",
+        ],
+    ),
+    (
+        "email",
+        [
+            "Email",
+            "E-Mail",
+            "电子邮件",
+            "Correo electrónico",
+            "E-mail",
+        ],
+    ),
+    (
+        "postcode",
+        [
+            "or postcode",
+            "oder Postleitzahl",
+            "或邮编",
+            "o código postal",
+            "ou code postal",
+        ],
+    ),
+    (
+        "find_order",
+        [
+            "Find my order",
+            "Bestellung finden",
+            "查找订单",
+            "Buscar mi pedido",
+            "Trouver ma commande",
+        ],
+    ),
+    (
+        "no_order",
+        [
+            "No order matches that number and email or postcode.",
+            "Keine Bestellung passt zu dieser Nummer und E-Mail oder Postleitzahl.",
+            "没有与该订单号及邮箱或邮编匹配的订单。",
+            "Ningún pedido coincide con ese número y correo o código postal.",
+            "Aucune commande ne correspond à ce numéro et à cet e-mail ou code postal.",
+        ],
+    ),
+    (
+        "too_many",
+        [
+            "Too many tries. Please wait a minute.",
+            "Zu viele Versuche. Bitte eine Minute warten.",
+            "尝试次数过多，请稍候一分钟。",
+            "Demasiados intentos. Espere un minuto.",
+            "Trop d'essais. Patientez une minute.",
+        ],
+    ),
+    (
+        "returnable",
+        [
+            "Returnable",
+            "Rückgabefähig",
+            "可退数量",
+            "Retornable",
+            "Retournable",
+        ],
+    ),
+    (
+        "resolution",
+        [
+            "What you would like",
+            "Ihr Wunsch",
+            "处理方式",
+            "Lo que desea",
+            "Ce que vous souhaitez",
+        ],
+    ),
+    (
+        "see_decision",
+        [
+            "See what applies",
+            "Bedingungen ansehen",
+            "查看退货政策",
+            "Ver qué se aplica",
+            "Voir ce qui s'applique",
+        ],
+    ),
+    (
+        "confirm",
+        [
+            "Confirm the return",
+            "Rückgabe bestätigen",
+            "确认退货",
+            "Confirmar la devolución",
+            "Confirmer le retour",
+        ],
+    ),
+    (
+        "estimated_refund",
+        [
+            "Estimated refund",
+            "Voraussichtliche Erstattung",
+            "预计退款",
+            "Reembolso estimado",
+            "Remboursement estimé",
+        ],
+    ),
+    (
+        "label_payer",
+        [
+            "Return label",
+            "Rücksendeetikett",
+            "退货标签",
+            "Etiqueta de devolución",
+            "Étiquette de retour",
+        ],
+    ),
+    (
+        "download_label",
+        [
+            "Download the label (PDF)",
+            "Etikett herunterladen (PDF)",
+            "下载标签 (PDF)",
+            "Descargar la etiqueta (PDF)",
+            "Télécharger l'étiquette (PDF)",
+        ],
+    ),
+    (
+        "drop_off",
+        [
+            "Print the label, stick it on the box and hand it to the carrier.",
+            "Etikett drucken, auf das Paket kleben und beim Versanddienst abgeben.",
+            "打印标签，贴在包裹上并交给承运商。",
+            "Imprima la etiqueta, péguela en la caja y entréguela al transportista.",
+            "Imprimez l'étiquette, collez-la sur le colis et remettez-le au transporteur.",
+        ],
+    ),
+    (
+        "keep_it",
+        [
+            "Keep the item: nothing to send back.",
+            "Behalten Sie den Artikel: nichts zurückzusenden.",
+            "无需寄回，商品请自行保留。",
+            "Quédese con el artículo: no hay que devolver nada.",
+            "Gardez l'article : rien à renvoyer.",
+        ],
+    ),
+    (
+        "timeline",
+        ["Timeline", "Verlauf", "进度", "Historial", "Historique"],
+    ),
 ];
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ macro_rules! signed_in {
 }
 use signed_in;
 mod inspect;
+mod portal;
 mod scan;
 
 use actix_web::cookie::{Cookie, SameSite};
@@ -50,6 +51,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/warehouse/rmas/{number}/inspect",
             web::post().to(inspect::submit),
         )
+        .route("/returns", web::get().to(portal::lookup_page))
+        .route("/returns", web::post().to(portal::lookup))
+        .route("/returns/order", web::get().to(portal::order_page))
+        .route("/returns/quote", web::post().to(portal::quote))
+        .route("/returns/confirm", web::post().to(portal::confirm))
+        .route("/returns/rmas/{number}", web::get().to(portal::status))
+        .route(
+            "/returns/rmas/{number}/label.pdf",
+            web::get().to(portal::label),
+        )
         .route("/finance/refunds", web::get().to(finance::page))
         .route("/finance/refunds.csv", web::get().to(finance::csv))
         .route(
@@ -71,7 +82,7 @@ impl Staff {
     }
 }
 
-fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
+pub fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
     Cookie::build(name, value)
         .path("/")
         .http_only(true)

@@ -431,7 +431,117 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     assert_eq!(twice.status, StatusCode::CONFLICT);
 }
 
+async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
+    let order = eur_order("P-3");
+    app.delivered_order(&order, 2).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.get("/returns/order").await.location(), "/returns");
+    let lookup = browser.get("/returns").await;
+    assert_eq!(lookup.status, StatusCode::OK);
+    accessible(&lookup.html);
+    let csrf = lookup.csrf();
+    let forged = browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "P-3"),
+                ("email", &email_of(&order)),
+                ("csrf", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let wrong = browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "P-3"),
+                ("email", "someone@else.example"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    let unknown = browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "NOPE-1"),
+                ("email", &email_of(&order)),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(wrong.html.matches("No order matches").count(), 1);
+    assert!(unknown.html.contains("No order matches"), "the same answer");
+    let found = browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "P-3"),
+                ("postal_code", "10119"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.html);
+    assert_eq!(found.location(), "/returns/order");
+
+    let lines = browser.get("/returns/order").await;
+    assert_eq!(lines.status, StatusCode::OK, "{}", lines.html);
+    accessible(&lines.html);
+    assert!(lines.html.contains("JKT-RAIN-M"));
+    let choices = [
+        ("csrf", csrf.as_str()),
+        ("q_1", "1"),
+        ("r_1", "size_too_small"),
+        ("q_2", "0"),
+        ("r_2", "other"),
+        ("q_3", "0"),
+        ("r_3", "other"),
+        ("resolution", "refund"),
+    ];
+    let decision = browser.post("/returns/quote", &choices).await;
+    assert_eq!(decision.status, StatusCode::OK, "{}", decision.html);
+    assert!(decision.html.contains("authorized"));
+    assert!(
+        decision.html.contains("returnable until"),
+        "the rules in words"
+    );
+    assert!(decision.html.contains("98.30 EUR"), "{}", decision.html);
+    let confirmed = browser.post("/returns/confirm", &choices).await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.html
+    );
+    let status_path = confirmed.location().to_string();
+    assert!(status_path.starts_with("/returns/rmas/R-"));
+    let status = browser.get(&status_path).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.html);
+    assert!(status.html.contains("label issued"));
+    assert!(status.html.contains("label.pdf"));
+    let pdf = browser.get(&format!("{status_path}/label.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert!(pdf.html.starts_with("%PDF"));
+    // Another order's RMA is not this customer's.
+    let (_, other) = app.authorized_rma("P-4", "size_too_small", "refund").await;
+    assert_eq!(
+        browser.get(&format!("/returns/rmas/{other}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 crate::on_both_backends!(
+    a_customer_returns_through_the_portal_to_a_pdf_label,
     an_inspector_passes_a_return_and_finance_sees_it,
     staff_sign_in_with_csrf_and_roles,
     the_scan_station_receives_and_escapes,

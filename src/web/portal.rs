@@ -1,0 +1,434 @@
+//! `/returns`: the customer portal, no account. Look the order up by number and email
+//! or postcode (rate-limited, one answer for unknown and wrong), pick lines, quantities
+//! and reasons, read the policy's decision in plain words, confirm, and get the label
+//! (PDF) with drop-off instructions — or be told to keep the item. The status page
+//! shows the timeline. Works without JavaScript; the order-scoped customer token lives
+//! in an HttpOnly cookie.
+
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use backhaul_carriers::LabelFormat;
+use maud::{html, Markup};
+use serde_json::Value;
+
+use super::i18n::Lang;
+use super::{cookie, csrf_ok, error_page, expired_form, lang_of, layout, page};
+use crate::api::auth::Principal;
+use crate::api::lookup::{self, LookupInput};
+use crate::api::rmas::{label_document, load_view, parse_number};
+use crate::app::AppState;
+use crate::db::orders::{self, OrderRecord};
+use crate::db::staff::random_token;
+use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
+use crate::error::AppError;
+use crate::returns::{ReturnInput, ReturnLineInput};
+
+const CUSTOMER: &str = "bh_customer";
+const CSRF: &str = "bh_portal_csrf";
+
+fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// The form token: the cookie's, or a new one the response must set.
+fn form_token(req: &HttpRequest) -> (String, bool) {
+    match req.cookie(CSRF).map(|c| c.value().to_string()) {
+        Some(t) if !t.is_empty() => (t, false),
+        _ => (random_token(), true),
+    }
+}
+
+fn respond(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    markup: Markup,
+    token: (String, bool),
+) -> HttpResponse {
+    let mut response = page(req, state, status, markup);
+    if token.1 {
+        let _ = response.add_cookie(&cookie(state, CSRF, token.0));
+    }
+    response
+}
+
+fn form_ok(req: &HttpRequest, form: &HashMap<String, String>) -> bool {
+    let expected = req
+        .cookie(CSRF)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    !expected.is_empty() && csrf_ok(&expected, form.get("csrf").map(String::as_str))
+}
+
+/// The customer's order number, from the token cookie.
+fn customer(req: &HttpRequest, state: &AppState) -> Option<Principal> {
+    let token = req.cookie(CUSTOMER)?.value().to_string();
+    let order_number = state.tokens.verify(&token, state.clock.now())?;
+    Some(Principal::Customer { order_number })
+}
+
+/// The customer and their submitted form, or the response for a missing sign-in or a
+/// bad form token.
+fn customer_form(
+    req: &HttpRequest,
+    state: &AppState,
+    form: HashMap<String, String>,
+) -> Result<(Principal, HashMap<String, String>), Box<HttpResponse>> {
+    let who = customer(req, state).ok_or_else(|| Box::new(redirect("/returns")))?;
+    if !form_ok(req, &form) {
+        return Err(Box::new(expired_form(req, state, None)));
+    }
+    Ok((who, form))
+}
+
+fn lookup_form(lang: Lang, token: &str, error: Option<&str>) -> Markup {
+    let body = html! {
+        h1 { (lang.t("return_items")) }
+        @if let Some(e) = error { p.error role="alert" { (e) } }
+        form method="post" action="/returns" {
+            input type="hidden" name="csrf" value=(token);
+            label for="order_number" { (lang.t("order_number")) }
+            input #order_number name="order_number" required autocomplete="off";
+            label for="email" { (lang.t("email")) }
+            input #email name="email" type="email" autocomplete="email";
+            label for="postal_code" { (lang.t("postcode")) }
+            input #postal_code name="postal_code" autocomplete="postal-code";
+            button type="submit" { (lang.t("find_order")) }
+        }
+    };
+    layout(lang, lang.t("return_items"), None, body)
+}
+
+pub async fn lookup_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let lang = lang_of(&req);
+    let token = form_token(&req);
+    let markup = lookup_form(lang, &token.0, None);
+    respond(&req, &state, StatusCode::OK, markup, token)
+}
+
+pub async fn lookup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if !form_ok(&req, &form) {
+        return expired_form(&req, &state, None);
+    }
+    let lang = lang_of(&req);
+    let field = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let input = LookupInput {
+        order_number: field("order_number").unwrap_or_default(),
+        email: field("email"),
+        postal_code: field("postal_code"),
+    };
+    let ip = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string());
+    let token = form_token(&req);
+    match lookup::find_order(&state, input, &ip).await {
+        Ok((_, customer_token, _)) => {
+            let mut response = redirect("/returns/order");
+            let _ = response.add_cookie(&cookie(&state, CUSTOMER, customer_token));
+            response
+        }
+        Err(AppError::RateLimited { .. }) => respond(
+            &req,
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            lookup_form(lang, &token.0, Some(lang.t("too_many"))),
+            token,
+        ),
+        Err(AppError::Validation(_) | AppError::NotFound { .. }) => respond(
+            &req,
+            &state,
+            StatusCode::NOT_FOUND,
+            lookup_form(lang, &token.0, Some(lang.t("no_order"))),
+            token,
+        ),
+        Err(e) => error_page(&req, &state, None, &e),
+    }
+}
+
+async fn order_of(state: &AppState, who: &Principal) -> Result<OrderRecord, AppError> {
+    let Principal::Customer { order_number } = who else {
+        return Err(AppError::Forbidden("customers only".into()));
+    };
+    let number = order_number.clone();
+    state
+        .db
+        .read(move |c| orders::load(c, &number).map_err(AppError::from))
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))
+}
+
+pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
+    };
+    let lang = lang_of(&req);
+    let record = match order_of(&state, &who).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&req, &state, None, &e),
+    };
+    let token = form_token(&req);
+    let body = html! {
+        h1 { (lang.t("return_items")) " · " (record.order.order_number) }
+        form method="post" action="/returns/quote" {
+            input type="hidden" name="csrf" value=(token.0);
+            table {
+                tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
+                @for l in &record.lines {
+                    @let can = record.returnable_quantity(l);
+                    tr {
+                        td { (l.sku) " " (l.title) }
+                        td { (can) }
+                        td {
+                            label for={ "q_" (l.line_id) } { (lang.t("quantity")) }
+                            select id={ "q_" (l.line_id) } name={ "q_" (l.line_id) } disabled[can == 0] {
+                                @for n in 0..=can { option value=(n) { (n) } }
+                            }
+                        }
+                        td {
+                            label for={ "r_" (l.line_id) } { (lang.t("reason")) }
+                            select id={ "r_" (l.line_id) } name={ "r_" (l.line_id) } {
+                                @for r in ReturnReason::ALL { option value=(r.as_str()) { (r.as_str().replace('_', " ")) } }
+                            }
+                        }
+                    }
+                }
+            }
+            label for="resolution" { (lang.t("resolution")) }
+            select #resolution name="resolution" {
+                @for r in [Resolution::Refund, Resolution::StoreCredit, Resolution::Exchange] {
+                    option value=(r.as_str()) { (r.as_str().replace('_', " ")) }
+                }
+            }
+            button type="submit" { (lang.t("see_decision")) }
+        }
+    };
+    respond(
+        &req,
+        &state,
+        StatusCode::OK,
+        layout(lang, lang.t("return_items"), None, body),
+        token,
+    )
+}
+
+/// The form's choices as the API's input: lines with a quantity above zero.
+fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<ReturnInput, AppError> {
+    let mut lines = Vec::new();
+    for l in &record.lines {
+        let quantity = form
+            .get(&format!("q_{}", l.line_id))
+            .and_then(|q| q.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        if quantity <= 0 {
+            continue;
+        }
+        let reason = form
+            .get(&format!("r_{}", l.line_id))
+            .map(String::as_str)
+            .unwrap_or("")
+            .parse::<ReturnReason>()
+            .map_err(|e| AppError::invalid(format!("r_{}", l.line_id), e.to_string()))?;
+        lines.push(ReturnLineInput {
+            line_id: l.line_id.clone(),
+            quantity,
+            reason,
+        });
+    }
+    let resolution = form
+        .get("resolution")
+        .map(String::as_str)
+        .unwrap_or("")
+        .parse::<Resolution>()
+        .map_err(|e| AppError::invalid("resolution", e.to_string()))?;
+    Ok(ReturnInput {
+        order_number: record.order.order_number.clone(),
+        lines,
+        resolution,
+        comment: None,
+    })
+}
+
+fn hidden_choices(form: &HashMap<String, String>) -> Markup {
+    let mut keys: Vec<&String> = form.keys().filter(|k| k.as_str() != "csrf").collect();
+    keys.sort();
+    html! { @for k in keys { input type="hidden" name=(k) value=(form[k]); } }
+}
+
+pub async fn quote(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (who, form) = match customer_form(&req, &state, form.into_inner()) {
+        Ok(signed) => signed,
+        Err(response) => return *response,
+    };
+    let lang = lang_of(&req);
+    let result = async {
+        let record = order_of(&state, &who).await?;
+        let input = input_of(&form, &record)?;
+        let (st, now) = (state.clone(), state.clock.now());
+        let quote = state
+            .db
+            .read(move |c| st.rules().quote(c, &record, &input, now))
+            .await?;
+        serde_json::to_value(&quote.decision).map_err(|e| AppError::Internal(e.to_string()))
+    }
+    .await;
+    let decision = match result {
+        Ok(d) => d,
+        Err(e) => return error_page(&req, &state, None, &e),
+    };
+    let token = form_token(&req);
+    let allowed = decision["outcome"] != "rejected";
+    let body = html! {
+        h1 { (lang.t("see_decision")) }
+        p.result.(if allowed { "matched" } else { "unmatched" }) { (decision["outcome"].as_str().unwrap_or("").replace('_', " ")) }
+        ul { @for r in decision["rules"].as_array().into_iter().flatten() { li { (r["effect"].as_str().unwrap_or("")) } } }
+        p { (lang.t("label_payer")) ": " (decision["label"].as_str().unwrap_or("").replace('_', " ")) }
+        p { strong { (lang.t("estimated_refund")) ": " (decision["estimated_refund"].as_str().unwrap_or("")) " " (decision["currency"].as_str().unwrap_or("")) } }
+        @if allowed {
+            form method="post" action="/returns/confirm" {
+                input type="hidden" name="csrf" value=(token.0);
+                (hidden_choices(&form))
+                button type="submit" { (lang.t("confirm")) }
+            }
+        }
+        p { a href="/returns/order" { "←" } }
+    };
+    respond(
+        &req,
+        &state,
+        StatusCode::OK,
+        layout(lang, lang.t("see_decision"), None, body),
+        token,
+    )
+}
+
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (who, form) = match customer_form(&req, &state, form.into_inner()) {
+        Ok(signed) => signed,
+        Err(response) => return *response,
+    };
+    let created = async {
+        let record = order_of(&state, &who).await?;
+        let input = input_of(&form, &record)?;
+        let (st, now, actor) = (state.clone(), state.clock.now(), who.actor());
+        let (rma, ..) = state
+            .db
+            .write(move |c| st.rules().create(c, &input, &actor, now))
+            .await?;
+        Ok::<_, AppError>(rma)
+    }
+    .await;
+    let rma = match created {
+        Ok(rma) => rma,
+        Err(e) => return error_page(&req, &state, None, &e),
+    };
+    let keep_it = rma.label_payer == LabelPayer::KeepIt.as_str();
+    if rma.status == RmaStatus::Authorized.as_str() && !keep_it {
+        if let Ok(number) = parse_number(&rma.number) {
+            if let Err(e) = crate::labels::issue(&state, &who, number, None, LabelFormat::Pdf).await
+            {
+                // The status page offers the label once it can be bought.
+                tracing::warn!(error = %e, "label not issued from the portal");
+            }
+        }
+    }
+    redirect(&format!("/returns/rmas/{}", rma.number))
+}
+
+pub async fn status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
+    };
+    let lang = lang_of(&req);
+    let result = async {
+        let number = parse_number(&path.into_inner())?;
+        let st = state.clone();
+        state
+            .db
+            .read(move |c| load_view(c, &st, &who, &number))
+            .await
+    }
+    .await;
+    let rma: Value = match result {
+        Ok(v) => v,
+        Err(e) => return error_page(&req, &state, None, &e),
+    };
+    let number = rma["number"].as_str().unwrap_or("");
+    let has_label = rma["label"].is_object() && rma["label"]["voided_at"].is_null();
+    let keep_it = rma["label_payer"] == "keep_it";
+    let body = html! {
+        h1 { (lang.t("rma")) " " (number) }
+        p.result.matched { (rma["status"].as_str().unwrap_or("").replace('_', " ")) }
+        @if keep_it { p { (lang.t("keep_it")) } }
+        @if has_label {
+            p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
+            p { (lang.t("drop_off")) " (" (rma["label"]["carrier"].as_str().unwrap_or("")) " " (rma["label"]["tracking_number"].as_str().unwrap_or("")) ")" }
+        }
+        table {
+            tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
+            @for l in rma["lines"].as_array().into_iter().flatten() {
+                tr { td { (l["sku"].as_str().unwrap_or("")) " " (l["title"].as_str().unwrap_or("")) } td { (l["quantity"]) } td { (l["reason"].as_str().unwrap_or("")) } }
+            }
+        }
+        h2 { (lang.t("timeline")) }
+        ol { @for e in rma["timeline"].as_array().into_iter().flatten() {
+            li { (e["at"].as_str().unwrap_or("")) ": " (e["to"].as_str().unwrap_or("").replace('_', " ")) }
+        } }
+    };
+    page(
+        &req,
+        &state,
+        StatusCode::OK,
+        layout(lang, number, None, body),
+    )
+}
+
+pub async fn label(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
+    };
+    let result = async {
+        let number = parse_number(&path.into_inner())?;
+        let bytes = label_document(&state, who, number.clone(), LabelFormat::Pdf).await?;
+        Ok::<_, AppError>((number, bytes))
+    }
+    .await;
+    match result {
+        Ok((number, bytes)) => HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"return-label-{number}.pdf\""),
+            ))
+            .body(bytes),
+        Err(e) => error_page(&req, &state, None, &e),
+    }
+}
