@@ -21,6 +21,7 @@ pub mod rmas;
 pub mod schema;
 pub mod sqlite_writer;
 pub mod staff;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

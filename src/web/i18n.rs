@@ -510,6 +510,121 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         "timeline",
         ["Timeline", "Verlauf", "进度", "Historial", "Historique"],
     ),
+    (
+        "operations",
+        ["Operations", "Betrieb", "运营", "Operaciones", "Opérations"],
+    ),
+    (
+        "incidents",
+        [
+            "Open incidents",
+            "Offene Vorfälle",
+            "未处理事件",
+            "Incidencias abiertas",
+            "Incidents ouverts",
+        ],
+    ),
+    ("kind", ["Kind", "Art", "类型", "Tipo", "Type"]),
+    (
+        "detail",
+        ["Detail", "Einzelheiten", "详情", "Detalle", "Détail"],
+    ),
+    ("action", ["Action", "Maßnahme", "处理", "Acción", "Action"]),
+    (
+        "claim_reference",
+        [
+            "Claim reference",
+            "Schadensnummer",
+            "索赔编号",
+            "Referencia de reclamación",
+            "Référence de réclamation",
+        ],
+    ),
+    (
+        "resolve",
+        ["Resolve", "Erledigen", "处理完成", "Resolver", "Résoudre"],
+    ),
+    (
+        "stalled",
+        [
+            "Stalled returns (no news for 7 days)",
+            "Stockende Rücksendungen (7 Tage ohne Neuigkeit)",
+            "停滞的退货（7 天无进展）",
+            "Devoluciones estancadas (7 días sin novedades)",
+            "Retours bloqués (7 jours sans nouvelles)",
+        ],
+    ),
+    ("since", ["Since", "Seit", "起始", "Desde", "Depuis"]),
+    (
+        "by_reason",
+        [
+            "Returned items by reason",
+            "Rücksendungen nach Grund",
+            "按原因的退货",
+            "Devoluciones por motivo",
+            "Retours par motif",
+        ],
+    ),
+    (
+        "by_sku",
+        [
+            "Returned items by SKU (top 10)",
+            "Rücksendungen nach Artikel (Top 10)",
+            "按 SKU 的退货（前 10）",
+            "Devoluciones por SKU (top 10)",
+            "Retours par SKU (top 10)",
+        ],
+    ),
+    (
+        "by_category",
+        [
+            "Returned items by category",
+            "Rücksendungen nach Kategorie",
+            "按类别的退货",
+            "Devoluciones por categoría",
+            "Retours par catégorie",
+        ],
+    ),
+    (
+        "return_rate",
+        [
+            "Return rate",
+            "Rücksendequote",
+            "退货率",
+            "Tasa de devolución",
+            "Taux de retour",
+        ],
+    ),
+    (
+        "transit",
+        [
+            "Average transit (hours)",
+            "Durchschnittliche Laufzeit (Stunden)",
+            "平均运输时间（小时）",
+            "Tránsito medio (horas)",
+            "Transit moyen (heures)",
+        ],
+    ),
+    (
+        "loss_rate",
+        [
+            "Loss rate (%)",
+            "Verlustquote (%)",
+            "丢件率（%）",
+            "Tasa de pérdida (%)",
+            "Taux de perte (%)",
+        ],
+    ),
+    (
+        "refund_totals",
+        [
+            "Refunds per day (last 30 days)",
+            "Erstattungen pro Tag (letzte 30 Tage)",
+            "每日退款（近 30 天）",
+            "Reembolsos por día (últimos 30 días)",
+            "Remboursements par jour (30 derniers jours)",
+        ],
+    ),
 ];
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ macro_rules! signed_in {
 }
 use signed_in;
 mod inspect;
+mod ops;
 mod portal;
 mod scan;
 
@@ -61,6 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/returns/rmas/{number}/label.pdf",
             web::get().to(portal::label),
         )
+        .route("/ops", web::get().to(ops::page))
+        .route("/ops/incidents/{id}/resolve", web::post().to(ops::resolve))
         .route("/finance/refunds", web::get().to(finance::page))
         .route("/finance/refunds.csv", web::get().to(finance::csv))
         .route(

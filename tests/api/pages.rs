@@ -540,7 +540,86 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     );
 }
 
+async fn operations_see_incidents_and_charts(app: TestApp) {
+    use backhaul_carriers::sandbox::{tracking_number, Scenario};
+    user(&app, "boss", Role::Admin).await;
+    user(&app, "bench", Role::Warehouse).await;
+    app.create_order(&eur_order("P-5")).await;
+    app.authorized_rma("P-6", "defective", "refund").await;
+    let tracking = tracking_number(Scenario::Damaged, app.now(), "P-5");
+    let shipped = app
+        .post(
+            "/api/v1/orders/P-5/shipments",
+            &As::Role(Role::Integration),
+            &json!({"carrier": "sandbox", "tracking_number": tracking, "shipped_at": app.now().to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(shipped.status, StatusCode::CREATED, "{}", shipped.text);
+    for _ in 0..100 {
+        app.advance(chrono::Duration::hours(1));
+        app.poll().await;
+    }
+    let mut boss = Browser::new(&app);
+    boss.sign_in("boss", "correct horse battery").await;
+    let ops = boss.get("/ops").await;
+    assert_eq!(ops.status, StatusCode::OK, "{}", ops.html);
+    accessible(&ops.html);
+    assert!(
+        ops.html.contains("damaged") && ops.html.contains("P-5"),
+        "{}",
+        ops.html
+    );
+    assert!(ops.html.matches("<svg").count() >= 5, "charts");
+    assert!(ops.html.contains("defective"), "return reasons");
+    assert!(ops.html.contains("Return rate"));
+    let marker = "action=\"/ops/incidents/";
+    let start = ops
+        .html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("a resolve form");
+    let id = ops.html[start..]
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let path = format!("/ops/incidents/{id}/resolve");
+    let csrf = ops.csrf();
+    let missing = boss
+        .post(
+            &path,
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "claim"),
+                ("note", "filed"),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert!(missing.html.contains("claim_reference"));
+    let claimed = boss
+        .post(
+            &path,
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "claim"),
+                ("note", "filed"),
+                ("claim_reference", "CLM-1"),
+            ],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.html);
+    assert!(
+        !boss.get("/ops").await.html.contains(&id),
+        "resolved incidents leave the list"
+    );
+    let mut bench = Browser::new(&app);
+    bench.sign_in("bench", "correct horse battery").await;
+    assert_eq!(bench.get("/ops").await.status, StatusCode::FORBIDDEN);
+}
+
 crate::on_both_backends!(
+    operations_see_incidents_and_charts,
     a_customer_returns_through_the_portal_to_a_pdf_label,
     an_inspector_passes_a_return_and_finance_sees_it,
     staff_sign_in_with_csrf_and_roles,

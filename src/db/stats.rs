@@ -1,0 +1,126 @@
+//! Figures for the operations dashboard: small, bounded reads that the page aggregates.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{incidents, order_lines, orders, parcels, refund_triggers, rma_lines, rmas};
+use super::{naive, DbConnection};
+
+/// (reason, sku, category, quantity) of the most recent returned lines.
+pub fn returned_lines(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> QueryResult<Vec<(String, String, String, i64)>> {
+    let lines: Vec<(String, String, String, i64)> = rma_lines::table
+        .inner_join(rmas::table)
+        .order(rmas::created_at.desc())
+        .limit(limit)
+        .select((
+            rmas::order_id,
+            rma_lines::line_id,
+            rma_lines::reason,
+            rma_lines::quantity,
+        ))
+        .load(conn)?;
+    let order_ids: Vec<&String> = lines.iter().map(|l| &l.0).collect();
+    let ordered: Vec<(String, String, String, String)> = order_lines::table
+        .filter(order_lines::order_id.eq_any(order_ids))
+        .select((
+            order_lines::order_id,
+            order_lines::line_id,
+            order_lines::sku,
+            order_lines::category,
+        ))
+        .load(conn)?;
+    Ok(lines
+        .into_iter()
+        .map(|(order, line, reason, quantity)| {
+            let found = ordered.iter().find(|o| o.0 == order && o.1 == line);
+            (
+                reason,
+                found.map(|o| o.2.clone()).unwrap_or_default(),
+                found.map(|o| o.3.clone()).unwrap_or_default(),
+                quantity,
+            )
+        })
+        .collect())
+}
+
+/// (orders, RMAs) in all.
+pub fn return_rate(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+    let orders: i64 = orders::table.count().get_result(conn)?;
+    let returns: i64 = rmas::table.count().get_result(conn)?;
+    Ok((orders, returns))
+}
+
+/// (carrier, shipped, delivered) of delivered outbound parcels, most recent first.
+pub fn transits(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> QueryResult<Vec<(String, chrono::NaiveDateTime, chrono::NaiveDateTime)>> {
+    let rows: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = parcels::table
+        .filter(parcels::direction.eq("outbound"))
+        .filter(parcels::delivered_at.is_not_null())
+        .order(parcels::delivered_at.desc())
+        .limit(limit)
+        .select((parcels::carrier, parcels::shipped_at, parcels::delivered_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, s, d)| Some((c, s, d?)))
+        .collect())
+}
+
+/// Per carrier: (outbound parcels, of them with a lost incident).
+pub fn losses(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {
+    use diesel::dsl::count_star;
+    let all: Vec<(String, i64)> = parcels::table
+        .filter(parcels::direction.eq("outbound"))
+        .group_by(parcels::carrier)
+        .select((parcels::carrier, count_star()))
+        .load(conn)?;
+    let lost: Vec<(String, i64)> = incidents::table
+        .inner_join(parcels::table)
+        .filter(incidents::kind.eq("lost"))
+        .group_by(parcels::carrier)
+        .select((parcels::carrier, count_star()))
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .map(|(carrier, n)| {
+            let l = lost.iter().find(|x| x.0 == carrier).map_or(0, |x| x.1);
+            (carrier, n, l)
+        })
+        .collect())
+}
+
+/// (created, currency, amount) of refund triggers since `since`.
+pub fn refunds_since(
+    conn: &mut DbConnection,
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<(chrono::NaiveDateTime, String, i64)>> {
+    refund_triggers::table
+        .filter(refund_triggers::created_at.ge(naive(since)))
+        .order(refund_triggers::created_at)
+        .select((
+            refund_triggers::created_at,
+            refund_triggers::currency,
+            refund_triggers::amount_minor,
+        ))
+        .load(conn)
+}
+
+/// RMAs waiting on the way (label issued or in transit) since before `before`.
+pub fn stalled(
+    conn: &mut DbConnection,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(String, String, chrono::NaiveDateTime)>> {
+    rmas::table
+        .filter(rmas::status.eq_any(["label_issued", "in_transit", "delivered_to_warehouse"]))
+        .filter(rmas::updated_at.lt(naive(before)))
+        .order(rmas::updated_at)
+        .limit(limit)
+        .select((rmas::number, rmas::status, rmas::updated_at))
+        .load(conn)
+}
