@@ -1,0 +1,339 @@
+//! The pages in a real browser: headless Chromium driven over WebDriver (chromedriver,
+//! from Debian's chromium-driver; scripts/test installs it). Screenshots of every page
+//! land in target/screenshots/ for a reviewer to look at.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backhaul::domain::Role;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver runs (Debian package chromium-driver; scripts/test installs it)");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver, downloads: &Path) -> Client {
+    // Two TLS backends are linked in; WebDriver speaks plain HTTP, but the client wants
+    // one chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=en-US"],
+            "prefs": {"download.default_directory": downloads.display().to_string(),
+                      "download.prompt_for_download": false},
+        }),
+    );
+    ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+async fn shot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(screenshots().join(format!("{name}.png")), png).expect("screenshot saved");
+}
+
+/// Every visible input and select has a label; the page has a language and a title.
+async fn accessible(client: &Client) {
+    let ok = client
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]),select')]\
+             .every(e => e.id && document.querySelector('label[for=\"' + e.id + '\"]'))\
+             && document.documentElement.lang.length > 0 && document.title.length > 0;",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(ok, json!(true), "labels, lang and title");
+}
+
+async fn text(client: &Client) -> String {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn wait_for_text(client: &Client, needle: &str) {
+    let started = Instant::now();
+    while !text(client).await.contains(needle) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never saw {needle:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn fill(client: &Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(value)
+        .await
+        .expect("typed");
+}
+
+/// Clicks, then waits until the browser is on a page whose path contains `path`.
+async fn click_to(client: &Client, css: &str, path: &str) {
+    click(client, css).await;
+    wait_for(client, path).await;
+}
+
+async fn wait_for(client: &Client, path: &str) {
+    let started = Instant::now();
+    loop {
+        let here = client.current_url().await.expect("url");
+        let ready = client
+            .execute("return document.readyState;", vec![])
+            .await
+            .unwrap_or_default();
+        if here.path().contains(path) && ready == json!("complete") {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never reached {path}: at {here}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("clicked");
+}
+
+#[tokio::test]
+async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let order = eur_order("B-1");
+    app.delivered_order(&order, 2).await;
+    let driver = start_driver();
+    let downloads = tempfile::tempdir().expect("downloads");
+    let client = browser(&driver, downloads.path()).await;
+
+    client
+        .goto(&format!("{}/returns", app.address))
+        .await
+        .expect("portal");
+    accessible(&client).await;
+    shot(&client, "portal-1-lookup").await;
+    fill(&client, "#order_number", "B-1").await;
+    fill(&client, "#postal_code", "10119").await;
+    click_to(&client, "button[type=submit]", "/returns/order").await;
+
+    accessible(&client).await;
+    shot(&client, "portal-2-lines").await;
+    client
+        .find(Locator::Css("#q_1"))
+        .await
+        .expect("quantity")
+        .select_by_value("1")
+        .await
+        .expect("one jacket");
+    client
+        .find(Locator::Css("#r_1"))
+        .await
+        .expect("reason")
+        .select_by_value("size_too_small")
+        .await
+        .expect("a reason");
+    click_to(&client, "button[type=submit]", "/returns/quote").await;
+
+    wait_for_text(&client, "authorized").await;
+    let decision = text(&client).await;
+    assert!(decision.contains("authorized"), "{decision}");
+    shot(&client, "portal-3-decision").await;
+    click_to(
+        &client,
+        "form[action='/returns/confirm'] button",
+        "/returns/rmas/",
+    )
+    .await;
+
+    let status = text(&client).await;
+    assert!(status.contains("label issued"), "{status}");
+    shot(&client, "portal-4-status").await;
+    click(&client, "a[download]").await;
+    let started = Instant::now();
+    let pdf = loop {
+        let found = std::fs::read_dir(downloads.path())
+            .ok()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "pdf"));
+        if let Some(path) = found {
+            break std::fs::read(path).expect("the download");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no PDF downloaded"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(pdf.starts_with(b"%PDF"), "a PDF label");
+    client.close().await.expect("closed");
+}
+
+#[tokio::test]
+async fn the_scan_station_takes_typed_scans_ending_in_enter() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (name, now) = ("bench".to_string(), app.now());
+    app.state
+        .db
+        .write(move |c| {
+            backhaul::db::staff::create_user(
+                c,
+                &name,
+                Role::Warehouse,
+                "correct horse battery",
+                now,
+            )
+        })
+        .await
+        .expect("user");
+    let (_, number) = app.authorized_rma("B-2", "size_too_small", "refund").await;
+    let driver = start_driver();
+    let downloads = tempfile::tempdir().expect("downloads");
+    let client = browser(&driver, downloads.path()).await;
+
+    client
+        .goto(&format!("{}/warehouse/scan", app.address))
+        .await
+        .expect("page");
+    accessible(&client).await;
+    shot(&client, "staff-1-login").await;
+    fill(&client, "#username", "bench").await;
+    fill(&client, "#password", "correct horse battery").await;
+    click_to(&client, "button[type=submit]", "/warehouse/scan").await;
+
+    accessible(&client).await;
+    let focused = client
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .expect("script");
+    assert_eq!(focused, json!("barcode"), "the scan input has the focus");
+    // A keyboard-wedge scanner types the code and Enter.
+    client
+        .find(Locator::Css("#barcode"))
+        .await
+        .expect("input")
+        .send_keys(&format!("{number}\u{E007}"))
+        .await
+        .expect("scanned");
+    wait_for_text(&client, "Matched").await;
+    let matched = text(&client).await;
+    assert!(
+        matched.contains(&format!("Matched — {number}")),
+        "{matched}"
+    );
+    shot(&client, "staff-2-scan-matched").await;
+    client
+        .find(Locator::Css("#barcode"))
+        .await
+        .expect("input")
+        .send_keys("1Z999AA10123456784\u{E007}")
+        .await
+        .expect("scanned");
+    wait_for_text(&client, "Unmatched").await;
+    let unmatched = text(&client).await;
+    assert!(unmatched.contains("Unmatched"), "{unmatched}");
+    shot(&client, "staff-3-scan-unmatched").await;
+
+    // The inspector passes it; finance sees the trigger.
+    client
+        .goto(&format!("{}/warehouse/rmas/{number}/inspect", app.address))
+        .await
+        .expect("inspection");
+    accessible(&client).await;
+    shot(&client, "staff-4-inspect").await;
+    click(&client, "main button[type=submit]").await;
+    wait_for_text(&client, "passed").await;
+    let inspected = text(&client).await;
+    assert!(inspected.contains("passed"), "{inspected}");
+    shot(&client, "staff-5-inspected").await;
+    client.close().await.expect("closed");
+
+    let (name, now) = ("money".to_string(), app.now());
+    app.state
+        .db
+        .write(move |c| {
+            backhaul::db::staff::create_user(c, &name, Role::Finance, "correct horse battery", now)
+        })
+        .await
+        .expect("user");
+    let finance = browser(&driver, downloads.path()).await;
+    finance
+        .goto(&format!("{}/login?next=/finance/refunds", app.address))
+        .await
+        .expect("login");
+    fill(&finance, "#username", "money").await;
+    fill(&finance, "#password", "correct horse battery").await;
+    click_to(&finance, "button[type=submit]", "/finance/refunds").await;
+    let refunds = text(&finance).await;
+    assert!(
+        refunds.contains("B-2") && refunds.contains("EUR"),
+        "{refunds}"
+    );
+    shot(&finance, "staff-6-finance").await;
+    finance.close().await.expect("closed");
+}
