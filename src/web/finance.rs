@@ -60,10 +60,10 @@ pub async fn page(
             @for (t, order, rma) in &rows {
                 @let calc: Value = serde_json::from_str(&t.calculation).unwrap_or(Value::Null);
                 tr data-refund=(t.id) {
-                    td { (crate::api::views::ts(t.created_at)) }
+                    td { (lang.date(t.created_at)) }
                     td { (order) }
                     td { (rma.as_deref().unwrap_or("—")) }
-                    td { (crate::api::views::amount(t.amount_minor, &t.currency)) " " (t.currency) }
+                    td { (lang.money(&crate::api::views::amount(t.amount_minor, &t.currency), &t.currency)) }
                     td { (t.method) }
                     td { (t.status) }
                     td {

@@ -71,6 +71,41 @@ impl Lang {
             .unwrap_or(Lang::En)
     }
 
+    /// An amount (the API's decimal string, already with the currency's own decimals)
+    /// written the way this language writes numbers, with the currency code.
+    pub fn money(self, amount: &str, currency: &str) -> String {
+        let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+        let (group, decimal) = match self {
+            Lang::En | Lang::Zh => (",", "."),
+            Lang::De | Lang::Es => (".", ","),
+            Lang::Fr => ("\u{202f}", ","),
+        };
+        let digits: Vec<char> = whole.chars().collect();
+        let mut grouped = String::new();
+        for (i, c) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push_str(group);
+            }
+            grouped.push(*c);
+        }
+        if fraction.is_empty() {
+            format!("{grouped} {currency}")
+        } else {
+            format!("{grouped}{decimal}{fraction} {currency}")
+        }
+    }
+
+    /// A UTC time written the way this language writes dates.
+    pub fn date(self, t: chrono::NaiveDateTime) -> String {
+        let pattern = match self {
+            Lang::En => "%-d %b %Y, %H:%M UTC",
+            Lang::De => "%d.%m.%Y, %H:%M UTC",
+            Lang::Zh => "%Y年%-m月%-d日 %H:%M UTC",
+            Lang::Es | Lang::Fr => "%d/%m/%Y %H:%M UTC",
+        };
+        t.format(pattern).to_string()
+    }
+
     /// The phrase for `key` in this language (English when a phrase is missing).
     pub fn t(self, key: &str) -> &'static str {
         let row = PHRASES.iter().find(|(k, _)| *k == key);
@@ -639,6 +674,29 @@ mod tests {
         }
         assert_eq!(Lang::De.t("sign_in"), "Anmelden");
         assert_eq!(Lang::Zh.t("scan"), "扫描");
+    }
+
+    #[test]
+    fn money_and_dates_per_language() {
+        let table = [
+            (Lang::En, "1234567.50", "EUR", "1,234,567.50 EUR"),
+            (Lang::De, "1234567.50", "EUR", "1.234.567,50 EUR"),
+            (Lang::Es, "104.25", "EUR", "104,25 EUR"),
+            (Lang::Fr, "1234.50", "EUR", "1\u{202f}234,50 EUR"),
+            (Lang::Zh, "1999", "JPY", "1,999 JPY"),
+            (Lang::De, "1.250", "KWD", "1,250 KWD"),
+            (Lang::En, "0.05", "USD", "0.05 USD"),
+        ];
+        for (lang, amount, currency, expected) in table {
+            assert_eq!(lang.money(amount, currency), expected, "{lang:?}");
+        }
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .and_then(|d| d.and_hms_opt(9, 5, 0))
+            .expect("time");
+        assert_eq!(Lang::En.date(t), "20 Nov 2026, 09:05 UTC");
+        assert_eq!(Lang::De.date(t), "20.11.2026, 09:05 UTC");
+        assert_eq!(Lang::Zh.date(t), "2026年11月20日 09:05 UTC");
+        assert_eq!(Lang::Fr.date(t), "20/11/2026 09:05 UTC");
     }
 
     #[test]

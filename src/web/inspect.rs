@@ -106,7 +106,7 @@ fn outcome(lang: Lang, answer: &Value) -> Markup {
             (lang.t("outcome")) ": " (answer["outcome"].as_str().unwrap_or(""))
         }
         @match answer["refund"]["amount"].as_str() {
-            Some(amount) => p { strong { (lang.t("refund")) ": " (amount) " " (answer["refund"]["currency"].as_str().unwrap_or("")) } " (" (answer["refund"]["method"].as_str().unwrap_or("")) ")" },
+            Some(amount) => p { strong { (lang.t("refund")) ": " (lang.money(amount, answer["refund"]["currency"].as_str().unwrap_or(""))) } " (" (answer["refund"]["method"].as_str().unwrap_or("")) ")" },
             None => p { (lang.t("no_refund")) },
         }
         @if let Some(lines) = calc["lines"].as_array() {

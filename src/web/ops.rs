@@ -176,7 +176,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         table {
             tr { th { (lang.t("rma")) } th { (lang.t("status")) } th { (lang.t("since")) } }
             @for (number, status, since) in &stalled {
-                tr { td { (number) } td { (status) } td { (crate::api::views::ts(*since)) } }
+                tr { td { (number) } td { (status) } td { (lang.date(*since)) } }
             }
         }
         (charts)

@@ -299,7 +299,7 @@ pub async fn quote(
         p.result.(if allowed { "matched" } else { "unmatched" }) { (decision["outcome"].as_str().unwrap_or("").replace('_', " ")) }
         ul { @for r in decision["rules"].as_array().into_iter().flatten() { li { (r["effect"].as_str().unwrap_or("")) } } }
         p { (lang.t("label_payer")) ": " (decision["label"].as_str().unwrap_or("").replace('_', " ")) }
-        p { strong { (lang.t("estimated_refund")) ": " (decision["estimated_refund"].as_str().unwrap_or("")) " " (decision["currency"].as_str().unwrap_or("")) } }
+        p { strong { (lang.t("estimated_refund")) ": " (lang.money(decision["estimated_refund"].as_str().unwrap_or(""), decision["currency"].as_str().unwrap_or(""))) } }
         @if allowed {
             form method="post" action="/returns/confirm" {
                 input type="hidden" name="csrf" value=(token.0);
@@ -396,7 +396,8 @@ pub async fn status(
         }
         h2 { (lang.t("timeline")) }
         ol { @for e in rma["timeline"].as_array().into_iter().flatten() {
-            li { (e["at"].as_str().unwrap_or("")) ": " (e["to"].as_str().unwrap_or("").replace('_', " ")) }
+            @let at = e["at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| lang.date(t.naive_utc())).unwrap_or_default();
+            li { (at) ": " (e["to"].as_str().unwrap_or("").replace('_', " ")) }
         } }
     };
     page(

@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use super::i18n::Lang;
 use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
-use crate::api::views;
 use crate::app::AppState;
 use crate::db::received::{self, ReceivedRow};
 use crate::domain::{barcode, Role};
@@ -87,7 +86,7 @@ fn station_page(
             tr { th { (lang.t("time")) } th { (lang.t("barcode")) } th { (lang.t("station")) } th { (lang.t("rma")) } }
             @for (row, rma) in recent {
                 tr {
-                    td { (views::ts(row.received_at)) }
+                    td { (lang.date(row.received_at)) }
                     td { (row.scanned) }
                     td { (row.station) }
                     td { (rma.as_deref().unwrap_or("—")) }

@@ -429,6 +429,10 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     );
     let twice = finance.post(&acknowledge, &[("csrf", &list.csrf())]).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
+    // Money and dates the way German writes them.
+    let german = finance.get("/finance/refunds?lang=de").await;
+    assert!(german.html.contains("104,25 EUR"), "{}", german.html);
+    assert!(german.html.contains("20.11.2026"), "{}", german.html);
 }
 
 async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
