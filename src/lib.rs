@@ -19,6 +19,7 @@ pub mod inspection;
 pub mod labels;
 pub mod metrics;
 pub mod notify;
+pub mod photos;
 pub mod receiving;
 pub mod returns;
 pub mod telemetry;

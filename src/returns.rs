@@ -43,6 +43,17 @@ pub struct Quote {
     pub route_reason: String,
 }
 
+/// Until when a line can be sent back: for any reason, and when the shop is at fault
+/// (damaged, defective...), which may have a longer window. No end before delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineWindow {
+    pub line_id: String,
+    pub days: u32,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub seller_fault_days: u32,
+    pub seller_fault_ends_at: Option<DateTime<Utc>>,
+}
+
 /// The rules and places a return is decided with.
 pub struct ReturnRules<'a> {
     pub policy: &'a Policy,
@@ -143,6 +154,51 @@ impl ReturnRules<'_> {
             return_to: route.warehouse.clone(),
             route_reason: route.reason,
         })
+    }
+
+    /// The return window of each line that can still be returned, as the policy would
+    /// decide it for one item returned for a change of mind and for a defect.
+    pub fn windows(
+        &self,
+        conn: &mut DbConnection,
+        record: &OrderRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LineWindow>, AppError> {
+        let ask = |reason| ReturnInput {
+            order_number: record.order.order_number.clone(),
+            lines: record
+                .lines
+                .iter()
+                .filter(|l| record.returnable_quantity(l) > 0)
+                .map(|l| ReturnLineInput {
+                    line_id: l.line_id.clone(),
+                    quantity: 1,
+                    reason,
+                })
+                .collect(),
+            resolution: Resolution::Refund,
+            comment: None,
+        };
+        let any = ask(ReturnReason::ChangedMind);
+        if any.lines.is_empty() {
+            return Ok(Vec::new());
+        }
+        let any = self.quote(conn, record, &any, now)?.decision.lines;
+        let fault = self
+            .quote(conn, record, &ask(ReturnReason::Defective), now)?
+            .decision
+            .lines;
+        Ok(any
+            .into_iter()
+            .zip(fault)
+            .map(|(a, f)| LineWindow {
+                line_id: a.line_id,
+                days: a.window_days,
+                ends_at: a.window_ends_at,
+                seller_fault_days: f.window_days,
+                seller_fault_ends_at: f.window_ends_at,
+            })
+            .collect())
     }
 
     /// Creates the RMA the policy allows, in the caller's transaction, with its first

@@ -11,6 +11,7 @@ pub mod lookup;
 pub mod openapi;
 pub mod ops;
 pub mod orders;
+pub mod photos;
 pub mod problem;
 pub mod refunds;
 pub mod rmas;
@@ -86,6 +87,16 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/api/v1/rmas/{number}/label",
             web::get().to(rmas::get_label),
+        ),
+        (
+            Method::POST,
+            "/api/v1/rmas/{number}/photos",
+            web::post().to(photos::upload),
+        ),
+        (
+            Method::GET,
+            "/api/v1/rmas/{number}/photos/{id}",
+            web::get().to(photos::get),
         ),
         (
             Method::POST,

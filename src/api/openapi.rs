@@ -101,6 +101,21 @@ fn with(mut main: Vec<(String, Value)>, errors: &[u16]) -> Vec<(String, Value)> 
     main
 }
 
+/// The upload's body is the image itself, not JSON.
+fn photo_upload() -> Value {
+    let mut op = operation(Op {
+        summary: "Add an evidence photo (damage claims need one). The body is the image itself: JPEG, PNG or HEIC, known by its bytes whatever Content-Type says, at most 5 MB; an RMA keeps at most 10 photos. A closed RMA takes none (409).",
+        roles: "customer (own order), integration, warehouse",
+        params: vec![number_param()],
+        body: None,
+        responses: with(vec![("201".into(), ok("The stored photo", "Photo"))], &[400, 401, 403, 404, 409, 413, 500, 503]),
+        idempotent: false, public: false,
+    });
+    op["requestBody"] =
+        json!({"required": true, "content": {"image/jpeg": {}, "image/png": {}, "image/heic": {}}});
+    op
+}
+
 fn number_param() -> Value {
     path_param(
         "number",
@@ -240,6 +255,15 @@ pub fn document() -> Value {
                 idempotent: false, public: false,
             }),
         },
+        "/api/v1/rmas/{number}/photos": {"post": photo_upload()},
+        "/api/v1/rmas/{number}/photos/{id}": {"get": operation(Op {
+            summary: "One evidence photo's bytes, with its checked content type",
+            roles: "customer (own order), integration, warehouse, finance",
+            params: vec![number_param(), path_param("id", "The photo's id from the RMA's photos")],
+            body: None,
+            responses: with(vec![("200".into(), json!({"description": "The photo", "content": {"image/jpeg": {}, "image/png": {}, "image/heic": {}}}))], READ_ERRORS),
+            idempotent: false, public: false,
+        })},
         "/api/v1/rmas/{number}/inspection": {"post": operation(Op {
             summary: "Inspect a received return: per line quantity received, condition, disposition, notes. Outcome passed, partial or failed; a refundable outcome creates the refund trigger and its finance email in the same transaction. Inspecting twice is a 409.",
             roles: "warehouse",
@@ -559,6 +583,7 @@ fn schemas() -> Value {
             }}},
             "decision": schema_ref("Decision"), "return_to": schema_ref("Warehouse"), "comment": nullable_text,
             "label": {"oneOf": [schema_ref("Label"), {"type": "null"}]}, "parcels": {"type": "array", "items": parcel},
+            "photos": {"type": "array", "items": schema_ref("Photo"), "description": "Evidence photos, oldest first"},
             "timeline": {"type": "array", "items": schema_ref("Event")},
             "created_at": time, "updated_at": time,
         }},
@@ -575,6 +600,11 @@ fn schemas() -> Value {
             "carrier": {"type": "string", "description": "A configured carrier (default: labels.default_carrier, sandbox)"},
             "format": string_enum(&["pdf", "pdf_a4", "zpl"]),
         }, "description": "Optional; an empty body buys a 4x6 PDF label from the default carrier."},
+        "Photo": {"type": "object", "required": ["id", "taken_by", "content_type", "size_bytes", "uploaded_at", "href"], "properties": {
+            "id": {"type": "string"}, "taken_by": {"type": "string", "description": "customer:<order> or <role>:<user>"},
+            "content_type": string_enum(&["image/jpeg", "image/png", "image/heic"]), "size_bytes": {"type": "integer"},
+            "uploaded_at": time, "href": {"type": "string", "description": "Where its bytes are"},
+        }},
         "Label": {"type": "object", "properties": {
             "carrier": text, "tracking_number": text, "service": text, "format": text,
             "formats": {"type": "array", "items": text},

@@ -48,7 +48,7 @@ pub fn load_view(
         let scans = parcels::events(c, &parcel.id)?;
         tracked.push(views::tracked_parcel(&parcel, &scans));
     }
-    Ok(views::rma(
+    let mut view = views::rma(
         &rma,
         &order,
         &lines,
@@ -56,7 +56,12 @@ pub fn load_view(
         state.network.find(&rma.return_to),
         label,
         serde_json::Value::from(tracked),
-    ))
+    );
+    view["photos"] = crate::db::photos::list(c, &rma.id)?
+        .iter()
+        .map(|p| crate::photos::view(&rma.number, p))
+        .collect();
+    Ok(view)
 }
 
 #[tracing::instrument(skip_all)]
@@ -345,8 +350,6 @@ pub struct LabelQuery {
     pub format: Option<String>,
 }
 
-/// `GET /rmas/{number}/label?format=pdf|pdf_a4|zpl`: the label document itself.
-#[tracing::instrument(skip_all)]
 /// The RMA's label document in `format`, for staff or the order's customer.
 pub async fn label_document(
     state: &AppState,
@@ -380,6 +383,8 @@ pub async fn label_document(
         .await
 }
 
+/// `GET /rmas/{number}/label?format=pdf|pdf_a4|zpl`: the label document itself.
+#[tracing::instrument(skip_all)]
 pub async fn get_label(
     state: web::Data<AppState>,
     who: Principal,

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod labels;
 pub mod orders;
 pub mod parcels;
+pub mod photos;
 pub mod received;
 pub mod refunds;
 pub mod rmas;

@@ -307,6 +307,19 @@ diesel::table! {
 }
 
 diesel::joinable!(staff_sessions -> staff_users (user_id));
+diesel::table! {
+    rma_photos (id) {
+        id -> Text,
+        rma_id -> Text,
+        taken_by -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(rma_photos -> rmas (rma_id));
 diesel::joinable!(inspections -> rmas (rma_id));
 diesel::joinable!(refund_triggers -> orders (order_id));
 diesel::joinable!(received_parcels -> rmas (rma_id));
@@ -343,4 +356,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     staff_users,
     staff_sessions,
+    rma_photos,
 );

@@ -97,13 +97,22 @@ impl Lang {
 
     /// A UTC time written the way this language writes dates.
     pub fn date(self, t: chrono::NaiveDateTime) -> String {
-        let pattern = match self {
-            Lang::En => "%-d %b %Y, %H:%M UTC",
-            Lang::De => "%d.%m.%Y, %H:%M UTC",
-            Lang::Zh => "%Y年%-m月%-d日 %H:%M UTC",
-            Lang::Es | Lang::Fr => "%d/%m/%Y %H:%M UTC",
+        let separator = match self {
+            Lang::En | Lang::De => ", ",
+            Lang::Zh | Lang::Es | Lang::Fr => " ",
         };
-        t.format(pattern).to_string()
+        format!("{}{separator}{} UTC", self.day(t.date()), t.format("%H:%M"))
+    }
+
+    /// A calendar day written the way this language writes it.
+    pub fn day(self, d: chrono::NaiveDate) -> String {
+        let pattern = match self {
+            Lang::En => "%-d %b %Y",
+            Lang::De => "%d.%m.%Y",
+            Lang::Zh => "%Y年%-m月%-d日",
+            Lang::Es | Lang::Fr => "%d/%m/%Y",
+        };
+        d.format(pattern).to_string()
     }
 
     /// The phrase for `key` in this language (English when a phrase is missing).
@@ -550,6 +559,56 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ["Operations", "Betrieb", "运营", "Operaciones", "Opérations"],
     ),
     (
+        "returnable_until",
+        [
+            "Returnable until",
+            "Rückgabe bis",
+            "可退货截止",
+            "Devolución hasta",
+            "Retour jusqu'au",
+        ],
+    ),
+    (
+        "days_from_delivery",
+        [
+            "{n} days from delivery",
+            "{n} Tage ab Zustellung",
+            "送达后 {n} 天",
+            "{n} días desde la entrega",
+            "{n} jours après la livraison",
+        ],
+    ),
+    (
+        "if_faulty",
+        [
+            "if damaged or defective",
+            "wenn beschädigt oder defekt",
+            "如有损坏或缺陷",
+            "si está dañado o defectuoso",
+            "si endommagé ou défectueux",
+        ],
+    ),
+    (
+        "photos_sent",
+        [
+            "Photos sent",
+            "Gesendete Fotos",
+            "已发送照片",
+            "Fotos enviadas",
+            "Photos envoyées",
+        ],
+    ),
+    (
+        "photos",
+        [
+            "Photos of the item (JPEG, PNG or HEIC, up to 5 MB each)",
+            "Fotos des Artikels (JPEG, PNG oder HEIC, je bis 5 MB)",
+            "商品照片（JPEG、PNG 或 HEIC，每张不超过 5 MB）",
+            "Fotos del artículo (JPEG, PNG o HEIC, hasta 5 MB cada una)",
+            "Photos de l'article (JPEG, PNG ou HEIC, 5 Mo max. chacune)",
+        ],
+    ),
+    (
         "incidents",
         [
             "Open incidents",
@@ -697,6 +756,7 @@ mod tests {
         assert_eq!(Lang::De.date(t), "20.11.2026, 09:05 UTC");
         assert_eq!(Lang::Zh.date(t), "2026年11月20日 09:05 UTC");
         assert_eq!(Lang::Fr.date(t), "20/11/2026 09:05 UTC");
+        assert_eq!(Lang::Es.day(t.date()), "20/11/2026");
     }
 
     #[test]

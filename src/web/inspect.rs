@@ -10,8 +10,10 @@ use serde_json::Value;
 
 use super::i18n::Lang;
 use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
+use crate::api::auth::Principal;
 use crate::api::rmas::parse_number;
 use crate::app::AppState;
+use crate::db::photos::{self, PhotoInfo};
 use crate::db::{orders, rmas};
 use crate::domain::{Condition, Disposition, Role};
 use crate::error::AppError;
@@ -20,10 +22,15 @@ use crate::inspection::{self, InspectionInput, InspectionLineInput};
 /// (line id, sku, title, quantity expected, reason)
 type LineFacts = (String, String, String, i64, String);
 
-async fn lines(
-    state: &AppState,
-    number: &str,
-) -> Result<(String, String, Vec<LineFacts>), AppError> {
+/// What the inspector sees of a return before grading it.
+struct Return {
+    number: String,
+    status: String,
+    lines: Vec<LineFacts>,
+    photos: Vec<PhotoInfo>,
+}
+
+async fn load(state: &AppState, number: &str) -> Result<Return, AppError> {
     let number = parse_number(number)?;
     state
         .db
@@ -43,18 +50,37 @@ async fn lines(
                     )
                 })
                 .collect();
-            Ok::<_, AppError>((rma.number, rma.status, lines))
+            Ok::<_, AppError>(Return {
+                photos: photos::list(c, &rma.id)?,
+                number: rma.number,
+                status: rma.status,
+                lines,
+            })
         })
         .await
 }
 
-fn form(lang: Lang, staff: &Staff, number: &str, status: &str, lines: &[LineFacts]) -> Markup {
+fn form(lang: Lang, staff: &Staff, r: &Return) -> Markup {
+    let number = &r.number;
     html! {
         h1 { (lang.t("inspect")) " " (number) }
-        p { (lang.t("status")) ": " (status) }
-        form method="post" action={ "/warehouse/rmas/" (number) "/inspect" } {
+        p { (lang.t("status")) ": " (r.status) }
+        @if !r.photos.is_empty() {
+            h2 { (lang.t("photos_sent")) }
+            p.photos {
+                @for p in &r.photos {
+                    @let href = format!("/warehouse/rmas/{number}/photos/{}", p.id);
+                    // Browsers do not show HEIC: a link to download it instead.
+                    a href=(href) title=(p.taken_by) {
+                        @if p.content_type == "image/heic" { "HEIC " (p.taken_by) }
+                        @else { img src=(href) alt=(p.taken_by) width="160" loading="lazy"; }
+                    }
+                }
+            }
+        }
+        form method="post" action={ "/warehouse/rmas/" (number) "/inspect" } enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(staff.csrf);
-            @for (id, sku, title, expected, reason) in lines {
+            @for (id, sku, title, expected, reason) in &r.lines {
                 fieldset {
                     legend { (sku) " " (title) " × " (expected) " (" (reason) ")" }
                     label for={ "q_" (id) } { (lang.t("received_qty")) }
@@ -71,6 +97,8 @@ fn form(lang: Lang, staff: &Staff, number: &str, status: &str, lines: &[LineFact
                     input id={ "n_" (id) } name={ "n_" (id) };
                 }
             }
+            label for="photo" { (lang.t("photos")) }
+            input #photo name="photo" type="file" accept="image/jpeg,image/png,image/heic" multiple;
             button type="submit" { (lang.t("inspect")) }
         }
     }
@@ -83,8 +111,8 @@ pub async fn page(
 ) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
     let lang = lang_of(&req);
-    match lines(&state, &path.into_inner()).await {
-        Ok((number, status, lines)) => super::page(
+    match load(&state, &path.into_inner()).await {
+        Ok(r) => super::page(
             &req,
             &state,
             StatusCode::OK,
@@ -92,7 +120,7 @@ pub async fn page(
                 lang,
                 lang.t("inspect"),
                 Some(&staff),
-                form(lang, &staff, &number, &status, &lines),
+                form(lang, &staff, &r),
             ),
         ),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
@@ -161,26 +189,54 @@ fn input_of(
     Ok(InspectionInput { lines: out })
 }
 
+/// `/warehouse/rmas/{number}/photos/{id}`: a photo's bytes for signed-in staff.
+pub async fn photo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse, Role::Finance]);
+    let (number, id) = path.into_inner();
+    let who = Principal::Staff {
+        key_id: staff.user.username.clone(),
+        role: staff.role,
+    };
+    match crate::api::photos::photo_file(&state, who, &number, id).await {
+        Ok(response) => response,
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
+
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    payload: web::Payload,
 ) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
-    let form = form.into_inner();
+    let (form, photos) = match super::read_form(&req, payload).await {
+        Ok(read) => read,
+        Err(e) => return error_page(&req, &state, Some(&staff), &e),
+    };
     if !csrf_ok(&staff.csrf, form.get("csrf").map(String::as_str)) {
         return expired_form(&req, &state, Some(&staff));
     }
     let lang = lang_of(&req);
     let result = async {
-        let (number, _, lines) = lines(&state, &path.into_inner()).await?;
+        let Return { number, lines, .. } = load(&state, &path.into_inner()).await?;
         let input = input_of(&form, &lines)?;
         let rma = parse_number(&number)?;
         let (actor, now, st) = (staff.actor(), state.clock.now(), state.clone());
         let answer = state
             .db
-            .write(move |c| inspection::inspect(c, &st.policy, &rma, input, &actor, now))
+            .write(move |c| {
+                let answer = inspection::inspect(c, &st.policy, &rma, input, &actor, now)?;
+                if !photos.is_empty() {
+                    let found = rmas::find(c, &rma)?.ok_or_else(|| AppError::not_found("RMA"))?;
+                    crate::photos::attach(c, &found.id, &photos, &actor, now)?;
+                }
+                Ok::<_, AppError>(answer)
+            })
             .await?;
         Ok::<_, AppError>((number, answer))
     }

@@ -33,7 +33,9 @@ use crate::app::AppState;
 use crate::db::staff::{self, StaffRow};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::photos::{self, Photo};
 use i18n::Lang;
+use std::collections::HashMap;
 
 const SESSION: &str = "bh_session";
 const LOGIN_CSRF: &str = "bh_login_csrf";
@@ -51,6 +53,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/warehouse/rmas/{number}/inspect",
             web::post().to(inspect::submit),
+        )
+        .route(
+            "/warehouse/rmas/{number}/photos/{id}",
+            web::get().to(inspect::photo),
         )
         .route("/returns", web::get().to(portal::lookup_page))
         .route("/returns", web::post().to(portal::lookup))
@@ -405,4 +411,72 @@ async fn logout(
     gone.make_removal();
     let _ = response.add_cookie(&gone);
     Ok(response)
+}
+
+/// A form sent urlencoded, or multipart with photos: its fields, and its photos (known
+/// by their bytes, size-limited). File inputs left empty are skipped.
+pub async fn read_form(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> Result<(HashMap<String, String>, Vec<Photo>), AppError> {
+    use futures_util::StreamExt;
+    const FIELDS_BYTES: usize = 64 << 10;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| AppError::invalid("body", e.to_string()))?;
+            if body.len() + chunk.len() > FIELDS_BYTES {
+                return Err(AppError::PayloadTooLarge {
+                    limit: FIELDS_BYTES,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let fields = serde_urlencoded::from_bytes(&body)
+            .map_err(|e| AppError::invalid("body", e.to_string()))?;
+        return Ok((fields, Vec::new()));
+    }
+    let mut fields = HashMap::new();
+    let mut photos = Vec::new();
+    let mut field_bytes = 0;
+    let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|e| AppError::invalid("body", e.to_string()))?;
+        let name = part.name().unwrap_or_default().to_string();
+        let is_file = part
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .is_some();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|e| AppError::invalid(name.clone(), e.to_string()))?;
+            bytes.extend_from_slice(&chunk);
+            if is_file && bytes.len() > photos::MAX_BYTES {
+                return Err(photos::too_large(&name));
+            }
+            if !is_file && field_bytes + bytes.len() > FIELDS_BYTES {
+                return Err(AppError::PayloadTooLarge {
+                    limit: FIELDS_BYTES,
+                });
+            }
+        }
+        if !is_file {
+            field_bytes += name.len() + bytes.len();
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        } else if !bytes.is_empty() {
+            if photos.len() == photos::MAX_PER_RMA {
+                return Err(AppError::invalid(
+                    name,
+                    format!("at most {} photos", photos::MAX_PER_RMA),
+                ));
+            }
+            photos.push(Photo::read(&name, bytes)?);
+        }
+    }
+    Ok((fields, photos))
 }

@@ -23,7 +23,8 @@ use crate::db::orders::{self, OrderRecord};
 use crate::db::staff::random_token;
 use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
-use crate::returns::{ReturnInput, ReturnLineInput};
+use crate::photos;
+use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
 
 const CUSTOMER: &str = "bh_customer";
 const CSRF: &str = "bh_portal_csrf";
@@ -175,8 +176,17 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         return redirect("/returns");
     };
     let lang = lang_of(&req);
-    let record = match order_of(&state, &who).await {
-        Ok(r) => r,
+    let loaded = async {
+        let record = order_of(&state, &who).await?;
+        let (st, now, of) = (state.clone(), state.clock.now(), record.clone());
+        let windows = state
+            .db
+            .read(move |c| st.rules().windows(c, &of, now))
+            .await?;
+        Ok::<_, AppError>((record, windows))
+    };
+    let (record, windows) = match loaded.await {
+        Ok(loaded) => loaded,
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);
@@ -185,12 +195,13 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         form method="post" action="/returns/quote" {
             input type="hidden" name="csrf" value=(token.0);
             table {
-                tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
+                tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("returnable_until")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
                 @for l in &record.lines {
                     @let can = record.returnable_quantity(l);
                     tr {
                         td { (l.sku) " " (l.title) }
                         td { (can) }
+                        td { (window_words(lang, windows.iter().find(|w| w.line_id == l.line_id))) }
                         td {
                             label for={ "q_" (l.line_id) } { (lang.t("quantity")) }
                             select id={ "q_" (l.line_id) } name={ "q_" (l.line_id) } disabled[can == 0] {
@@ -222,6 +233,31 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         layout(lang, lang.t("return_items"), None, body),
         token,
     )
+}
+
+/// Until when a line can be returned, in words: the day for any reason, and the later
+/// day when the item is damaged or defective; before delivery, how many days it will be.
+fn window_words(lang: Lang, window: Option<&LineWindow>) -> Markup {
+    let Some(w) = window else {
+        return html! { "—" };
+    };
+    let longer = w.seller_fault_days > w.days;
+    html! {
+        @match w.ends_at {
+            Some(ends) => (lang.day(ends.date_naive())),
+            None => (lang.t("days_from_delivery").replace("{n}", &w.days.to_string())),
+        }
+        @if longer {
+            br;
+            small {
+                (lang.t("if_faulty")) ": "
+                @match w.seller_fault_ends_at {
+                    Some(ends) => (lang.day(ends.date_naive())),
+                    None => (lang.t("days_from_delivery").replace("{n}", &w.seller_fault_days.to_string())),
+                }
+            }
+        }
+    }
 }
 
 /// The form's choices as the API's input: lines with a quantity above zero.
@@ -301,9 +337,13 @@ pub async fn quote(
         p { (lang.t("label_payer")) ": " (decision["label"].as_str().unwrap_or("").replace('_', " ")) }
         p { strong { (lang.t("estimated_refund")) ": " (lang.money(decision["estimated_refund"].as_str().unwrap_or(""), decision["currency"].as_str().unwrap_or(""))) } }
         @if allowed {
-            form method="post" action="/returns/confirm" {
+            form method="post" action="/returns/confirm" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(token.0);
                 (hidden_choices(&form))
+                @if decision["photos_required"] == true {
+                    label for="photo" { (lang.t("photos")) }
+                    input #photo name="photo" type="file" accept="image/jpeg,image/png,image/heic" multiple required;
+                }
                 button type="submit" { (lang.t("confirm")) }
             }
         }
@@ -321,9 +361,13 @@ pub async fn quote(
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<HashMap<String, String>>,
+    payload: web::Payload,
 ) -> HttpResponse {
-    let (who, form) = match customer_form(&req, &state, form.into_inner()) {
+    let (form, photos) = match super::read_form(&req, payload).await {
+        Ok(read) => read,
+        Err(e) => return error_page(&req, &state, None, &e),
+    };
+    let (who, form) = match customer_form(&req, &state, form) {
         Ok(signed) => signed,
         Err(response) => return *response,
     };
@@ -331,9 +375,19 @@ pub async fn confirm(
         let record = order_of(&state, &who).await?;
         let input = input_of(&form, &record)?;
         let (st, now, actor) = (state.clone(), state.clock.now(), who.actor());
-        let (rma, ..) = state
+        let rma = state
             .db
-            .write(move |c| st.rules().create(c, &input, &actor, now))
+            .write(move |c| {
+                let (rma, _, _, quote) = st.rules().create(c, &input, &actor, now)?;
+                if quote.decision.photos_required && photos.is_empty() {
+                    return Err(AppError::invalid(
+                        "photo",
+                        "photos of the item are required for this reason",
+                    ));
+                }
+                photos::attach(c, &rma.id, &photos, &actor, now)?;
+                Ok(rma)
+            })
             .await?;
         Ok::<_, AppError>(rma)
     }
@@ -384,6 +438,7 @@ pub async fn status(
         h1 { (lang.t("rma")) " " (number) }
         p.result.matched { (rma["status"].as_str().unwrap_or("").replace('_', " ")) }
         @if keep_it { p { (lang.t("keep_it")) } }
+        @if let Some(sent) = rma["photos"].as_array().filter(|p| !p.is_empty()) { p { (lang.t("photos_sent")) ": " (sent.len()) } }
         @if has_label {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
             p { (lang.t("drop_off")) " (" (rma["label"]["carrier"].as_str().unwrap_or("")) " " (rma["label"]["tracking_number"].as_str().unwrap_or("")) ")" }

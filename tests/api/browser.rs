@@ -94,14 +94,26 @@ async fn accessible(client: &Client) {
     assert_eq!(ok, json!(true), "labels, lang and title");
 }
 
+/// The page's visible text, read in one script call: a page being replaced after a
+/// submit has no body for a moment, and an element found before is then stale.
 async fn text(client: &Client) -> String {
-    client
-        .find(Locator::Css("body"))
-        .await
-        .expect("body")
-        .text()
-        .await
-        .expect("text")
+    let started = Instant::now();
+    loop {
+        let read = client
+            .execute(
+                "return document.body ? document.body.innerText : null;",
+                vec![],
+            )
+            .await;
+        if let Ok(serde_json::Value::String(text)) = read {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no page text: {read:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn wait_for_text(client: &Client, needle: &str) {

@@ -127,6 +127,7 @@ pub struct Answer {
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -209,6 +210,30 @@ impl TestApp {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
+        let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
+        self.send_raw(method, path, who, body, headers).await
+    }
+
+    /// POSTs `bytes` as the body, declared as `content_type`.
+    pub async fn send_bytes(
+        &self,
+        path: &str,
+        who: &As,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Answer {
+        self.send_raw("POST", path, who, Some((content_type, bytes)), &[])
+            .await
+    }
+
+    async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        who: &As,
+        body: Option<(&str, Vec<u8>)>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self
             .client
@@ -219,21 +244,21 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
+        if let Some((content_type, bytes)) = body {
+            request = request.header("content-type", content_type).body(bytes);
         }
         let response = request.send().await.expect("request sent");
         let status = response.status();
         let headers = response.headers().clone();
-        let text = response.text().await.expect("body read");
+        let bytes = response.bytes().await.expect("body read").to_vec();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Answer {
             status,
             headers,
             body,
             text,
+            bytes,
         }
     }
 

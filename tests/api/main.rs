@@ -13,6 +13,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod pages;
+mod photos;
 mod refunds;
 mod rmas;
 mod smtp_sink;

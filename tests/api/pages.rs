@@ -118,6 +118,34 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A multipart form as a browser sends it: an empty file part when no photo is chosen.
+    async fn post_with_photos(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        photos: &[(&str, Vec<u8>)],
+    ) -> Page {
+        use reqwest::multipart::{Form, Part};
+        let mut multipart = Form::new();
+        for (name, value) in form {
+            multipart = multipart.text(name.to_string(), value.to_string());
+        }
+        for (file, bytes) in photos {
+            multipart = multipart.part(
+                "photo",
+                Part::bytes(bytes.clone()).file_name(file.to_string()),
+            );
+        }
+        if photos.is_empty() {
+            multipart = multipart.part("photo", Part::bytes(Vec::new()).file_name(""));
+        }
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(multipart);
+        self.send(request).await
+    }
+
     async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         let login = self.get("/login?next=/warehouse/scan").await;
         let csrf = login.csrf();
@@ -339,7 +367,18 @@ async fn pages_speak_the_browsers_language(app: TestApp) {
 async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     user(&app, "bench", Role::Warehouse).await;
     user(&app, "money", Role::Finance).await;
-    let (_, number) = app.authorized_rma("P-2", "size_too_small", "refund").await;
+    let (customer, number) = app.authorized_rma("P-2", "size_too_small", "refund").await;
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend_from_slice(b"JFIF customer photo");
+    let sent = app
+        .send_bytes(
+            &format!("/api/v1/rmas/{number}/photos"),
+            &customer,
+            "image/jpeg",
+            jpeg.clone(),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
     let mut bench = Browser::new(&app);
     bench.sign_in("bench", "correct horse battery").await;
     let station = bench.get("/warehouse/scan").await;
@@ -358,6 +397,32 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     let form = bench.get(&path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.html);
     accessible(&form.html);
+    // The customer's photo is shown to the inspector, served to signed-in staff only.
+    let photo_path = format!(
+        "/warehouse/rmas/{number}/photos/{}",
+        sent.body["id"].as_str().expect("photo id")
+    );
+    assert!(form.html.contains(&photo_path), "{}", form.html);
+    let photo = bench.get(&photo_path).await;
+    assert_eq!(photo.status, StatusCode::OK);
+    assert_eq!(
+        photo
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/jpeg")
+    );
+    assert_eq!(
+        photo
+            .headers
+            .get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
+    assert_ne!(
+        Browser::new(&app).get(&photo_path).await.status,
+        StatusCode::OK
+    );
     let csrf = form.csrf();
     let fields = [
         ("csrf", csrf.as_str()),
@@ -378,12 +443,29 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
-    let inspected = bench.post(&path, &fields).await;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(b"torn seam");
+    let inspected = bench
+        .post_with_photos(&path, &fields, &[("seam.png", png)])
+        .await;
     assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.html);
     assert!(inspected.html.contains("passed"));
     assert!(inspected.html.contains("104.25 EUR"), "{}", inspected.html);
     let again = bench.post(&path, &fields).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    let rma = app
+        .get(
+            &format!("/api/v1/rmas/{number}"),
+            &As::Role(Role::Integration),
+        )
+        .await;
+    let taken_by: Vec<&str> = rma.body["photos"]
+        .as_array()
+        .expect("photos")
+        .iter()
+        .filter_map(|p| p["taken_by"].as_str())
+        .collect();
+    assert_eq!(taken_by, ["customer:P-2", "warehouse:bench"]);
     assert_eq!(
         bench.get("/finance/refunds").await.status,
         StatusCode::FORBIDDEN
@@ -496,6 +578,17 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     assert_eq!(lines.status, StatusCode::OK, "{}", lines.html);
     accessible(&lines.html);
     assert!(lines.html.contains("JKT-RAIN-M"));
+    // Delivered two days ago: 30 days for any reason, 365 when the item is faulty.
+    let day = |days: i64| {
+        (app.now() + chrono::Duration::days(days))
+            .format("%-d %b %Y")
+            .to_string()
+    };
+    assert!(lines.html.contains("Returnable until"));
+    assert!(lines.html.contains(&day(28)), "{}", lines.html);
+    assert!(lines
+        .html
+        .contains(&format!("if damaged or defective: {}", day(363))));
     let choices = [
         ("csrf", csrf.as_str()),
         ("q_1", "1"),
@@ -622,7 +715,81 @@ async fn operations_see_incidents_and_charts(app: TestApp) {
     assert_eq!(bench.get("/ops").await.status, StatusCode::FORBIDDEN);
 }
 
+async fn damage_claims_need_photos_checked_by_their_bytes(app: TestApp) {
+    let order = eur_order("P-7");
+    app.delivered_order(&order, 2).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.get("/returns").await.csrf();
+    browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "P-7"),
+                ("postal_code", "10119"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    let choices = [
+        ("csrf", csrf.as_str()),
+        ("q_1", "1"),
+        ("r_1", "damaged"),
+        ("resolution", "refund"),
+    ];
+    let decision = browser.post("/returns/quote", &choices).await;
+    assert!(decision.html.contains("type=\"file\""), "{}", decision.html);
+    accessible(&decision.html);
+    let none = browser
+        .post_with_photos("/returns/confirm", &choices, &[])
+        .await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.html);
+    assert!(none.html.contains("photos of the item are required"));
+    let gif = browser
+        .post_with_photos(
+            "/returns/confirm",
+            &choices,
+            &[("scratch.jpg", b"GIF89a-pretending".to_vec())],
+        )
+        .await;
+    assert_eq!(gif.status, StatusCode::BAD_REQUEST);
+    assert!(gif.html.contains("not a photo"));
+    let rmas = app
+        .get(
+            "/api/v1/rmas?order_number=P-7",
+            &As::Role(Role::Integration),
+        )
+        .await;
+    assert_eq!(
+        rmas.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing half-written"
+    );
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    let ok = browser
+        .post_with_photos("/returns/confirm", &choices, &[("dent.png", png)])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+    let number = ok
+        .location()
+        .trim_start_matches("/returns/rmas/")
+        .to_string();
+    let rma = app
+        .get(
+            &format!("/api/v1/rmas/{number}"),
+            &As::Role(Role::Integration),
+        )
+        .await;
+    let photos = rma.body["photos"].as_array().expect("photos");
+    assert_eq!(photos.len(), 1, "{}", rma.text);
+    assert_eq!(photos[0]["content_type"], "image/png");
+    assert_eq!(photos[0]["taken_by"], "customer:P-7");
+    let status = browser.get(&format!("/returns/rmas/{number}")).await;
+    assert!(status.html.contains("Photos sent: 1"), "{}", status.html);
+}
+
 crate::on_both_backends!(
+    damage_claims_need_photos_checked_by_their_bytes,
     operations_see_incidents_and_charts,
     a_customer_returns_through_the_portal_to_a_pdf_label,
     an_inspector_passes_a_return_and_finance_sees_it,

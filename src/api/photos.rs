@@ -1,0 +1,114 @@
+//! `/rmas/{number}/photos`: evidence photos sent with a return. The body of an upload is
+//! the image itself (JPEG, PNG or HEIC, checked by its bytes); the RMA view lists them.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use futures_util::StreamExt;
+
+use super::auth::Principal;
+use super::rmas::parse_number;
+use crate::app::AppState;
+use crate::db::rmas::{self, RmaRow};
+use crate::db::{orders, photos as stored, DbConnection};
+use crate::domain::{RmaNumber, RmaStatus, Role};
+use crate::error::AppError;
+use crate::photos::{self, Photo};
+
+/// Who may see an RMA's photos besides the order's customer.
+const READERS: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
+/// Who may add photos besides the order's customer.
+const WRITERS: &[Role] = &[Role::Integration, Role::Warehouse];
+
+/// The RMA, after checking `who` may act on it with `roles`.
+fn rma_for(
+    c: &mut DbConnection,
+    who: &Principal,
+    roles: &[Role],
+    number: &RmaNumber,
+) -> Result<RmaRow, AppError> {
+    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    who.require_staff_or_customer(roles, &order.order.order_number)?;
+    Ok(rma)
+}
+
+/// `POST /rmas/{number}/photos`: the body is one photo.
+#[tracing::instrument(skip_all)]
+pub async fn upload(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    mut body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(&path)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| AppError::invalid("body", e.to_string()))?;
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > photos::MAX_BYTES {
+            return Err(AppError::PayloadTooLarge {
+                limit: photos::MAX_BYTES,
+            });
+        }
+    }
+    let photo = Photo::read("body", bytes)?;
+    let (now, actor) = (state.clock.now(), who.actor());
+    let view = state
+        .db
+        .write(move |c| {
+            let rma = rma_for(c, &who, WRITERS, &number)?;
+            let status = rma
+                .status
+                .parse::<RmaStatus>()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            if status.is_final() {
+                return Err(AppError::Conflict(format!(
+                    "RMA {number} is {status}; it takes no more photos"
+                )));
+            }
+            let stored = photos::attach(c, &rma.id, &[photo], &actor, now)?;
+            Ok::<_, AppError>(
+                stored
+                    .iter()
+                    .map(|p| photos::view(&rma.number, p))
+                    .collect(),
+            )
+        })
+        .await?;
+    let view: serde_json::Value = view;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(&view[0]))
+}
+
+/// One photo's bytes, for staff or the order's customer.
+pub async fn photo_file(
+    state: &AppState,
+    who: Principal,
+    number: &str,
+    photo_id: String,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(number)?;
+    let (content_type, bytes) = state
+        .db
+        .read(move |c| {
+            let rma = rma_for(c, &who, READERS, &number)?;
+            stored::content(c, &rma.id, &photo_id)?
+                .ok_or_else(|| AppError::not_found(format!("photo {photo_id} of RMA {number}")))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        // Stored bytes were checked to be images; never let a browser guess otherwise.
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=86400, immutable"))
+        .body(bytes))
+}
+
+/// `GET /rmas/{number}/photos/{id}`.
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (number, id) = path.into_inner();
+    photo_file(&state, who, &number, id).await
+}
