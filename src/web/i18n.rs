@@ -589,6 +589,16 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ],
     ),
     (
+        "show_qr",
+        [
+            "No printer? Show this code at the drop-off point: it holds the tracking number.",
+            "Kein Drucker? Zeigen Sie diesen Code in der Annahmestelle: Er enthält die Sendungsnummer.",
+            "没有打印机？在投递点出示此二维码：其中包含运单号。",
+            "¿Sin impresora? Muestre este código en el punto de entrega: contiene el número de seguimiento.",
+            "Pas d'imprimante ? Montrez ce code au point de dépôt : il contient le numéro de suivi.",
+        ],
+    ),
+    (
         "photos_sent",
         [
             "Photos sent",

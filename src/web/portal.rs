@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use backhaul_carriers::LabelFormat;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
 use super::i18n::Lang;
@@ -434,6 +434,7 @@ pub async fn status(
     let number = rma["number"].as_str().unwrap_or("");
     let has_label = rma["label"].is_object() && rma["label"]["voided_at"].is_null();
     let keep_it = rma["label_payer"] == "keep_it";
+    let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
         p.result.matched { (rma["status"].as_str().unwrap_or("").replace('_', " ")) }
@@ -441,7 +442,13 @@ pub async fn status(
         @if let Some(sent) = rma["photos"].as_array().filter(|p| !p.is_empty()) { p { (lang.t("photos_sent")) ": " (sent.len()) } }
         @if has_label {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
-            p { (lang.t("drop_off")) " (" (rma["label"]["carrier"].as_str().unwrap_or("")) " " (rma["label"]["tracking_number"].as_str().unwrap_or("")) ")" }
+            p { (lang.t("drop_off")) " (" (rma["label"]["carrier"].as_str().unwrap_or("")) " " (tracking) ")" }
+            @if let Some(svg) = qr_svg(tracking) {
+                figure.qr {
+                    (PreEscaped(svg))
+                    figcaption { (lang.t("show_qr")) }
+                }
+            }
         }
         table {
             tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
@@ -461,6 +468,22 @@ pub async fn status(
         StatusCode::OK,
         layout(lang, number, None, body),
     )
+}
+
+/// The tracking number as a QR code to show on a phone at the drop-off point, drawn as
+/// inline SVG (no request, prints with the page).
+fn qr_svg(tracking_number: &str) -> Option<String> {
+    if tracking_number.is_empty() {
+        return None;
+    }
+    let code = qrcode::QrCode::new(tracking_number.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    // The renderer writes a standalone document; HTML wants the <svg> element only.
+    let start = svg.find("<svg")?;
+    Some(svg[start..].replacen("<svg", "<svg role=\"img\" aria-label=\"QR\"", 1))
 }
 
 pub async fn label(

@@ -223,6 +223,33 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     let status = text(&client).await;
     assert!(status.contains("label issued"), "{status}");
     shot(&client, "portal-4-status").await;
+    // The QR code as Chromium draws it decodes to the label's tracking number.
+    let tracking = status
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.starts_with("SBX"))
+        .expect("a sandbox tracking number on the page")
+        .to_string();
+    let qr = client
+        .find(Locator::Css("figure.qr svg"))
+        .await
+        .expect("a QR code")
+        .screenshot()
+        .await
+        .expect("QR screenshot");
+    let qr_png = downloads.path().join("qr.png");
+    std::fs::write(&qr_png, qr).expect("saved");
+    let decoded = Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&qr_png)
+        .output()
+        .expect("zbarimg runs");
+    assert_eq!(
+        String::from_utf8_lossy(&decoded.stdout).trim(),
+        tracking,
+        "{}",
+        String::from_utf8_lossy(&decoded.stderr)
+    );
+    std::fs::remove_file(&qr_png).expect("removed");
     click(&client, "a[download]").await;
     let started = Instant::now();
     let pdf = loop {

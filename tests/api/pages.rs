@@ -620,6 +620,13 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     assert_eq!(status.status, StatusCode::OK, "{}", status.html);
     assert!(status.html.contains("label issued"));
     assert!(status.html.contains("label.pdf"));
+    assert!(
+        status
+            .html
+            .contains("<figure class=\"qr\"><svg role=\"img\""),
+        "the QR code inline: {}",
+        status.html
+    );
     let pdf = browser.get(&format!("{status_path}/label.pdf")).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(
