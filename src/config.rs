@@ -59,7 +59,7 @@ pub enum SmtpTls {
     None,
 }
 
-/// Outgoing email: finance's refund messages.
+/// Outgoing email: finance's refund messages and customers' status messages.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
@@ -78,6 +78,12 @@ pub struct EmailSettings {
     pub dispatch_every_seconds: u64,
     /// Tries before a message is dead-lettered.
     pub max_attempts: i32,
+    /// Customers get an email when their return changes in a way they care about.
+    pub customer_emails: bool,
+    /// Where customers reach this service: the start of the links in their emails.
+    /// Unset: `http://` and `server.bind`, right for a demo on this machine only.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 /// The poller and the tracking rules.
@@ -135,6 +141,8 @@ pub struct LogSettings {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub customer_token_minutes: i64,
+    /// How long the link in a customer's email opens their return.
+    pub customer_link_days: i64,
     /// Signs customer tokens. Unset: a random secret per start (tokens die on restart,
     /// and instances cannot share them), with a warning.
     #[serde(default)]
@@ -256,6 +264,19 @@ impl Settings {
         if self.auth.customer_token_minutes <= 0 {
             return bad("auth.customer_token_minutes", "must be positive");
         }
+        if self.auth.customer_link_days <= 0 {
+            return bad("auth.customer_link_days", "must be positive");
+        }
+        if let Some(url) = &self.email.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.contains(char::is_whitespace)
+            {
+                return bad(
+                    "email.public_url",
+                    "expected an address such as https://returns.example.com",
+                );
+            }
+        }
         if self.server.max_body_bytes < 1024 {
             return bad("server.max_body_bytes", "must be at least 1024");
         }
@@ -281,6 +302,14 @@ impl Settings {
             return bad("email.max_attempts", "must be at least 1");
         }
         Ok(())
+    }
+
+    /// The start of links to this service in emails, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.email.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.server.bind),
+        }
     }
 
     /// The configured exchange rates, read and checked.
@@ -324,5 +353,17 @@ mod tests {
             .insert("USD".into(), "one point oh eight".into());
         let err = s.check().expect_err("bad rate").to_string();
         assert!(err.contains("exchange_rates.rates.USD"), "{err}");
+    }
+
+    #[test]
+    fn email_links_start_at_the_public_url() {
+        let mut s = built_in();
+        assert_eq!(s.public_url(), "http://127.0.0.1:8080", "the bound address");
+        s.email.public_url = Some("https://returns.example.com/".into());
+        assert_eq!(s.public_url(), "https://returns.example.com");
+        assert!(s.check().is_ok());
+        s.email.public_url = Some("returns.example.com".into());
+        let err = s.check().expect_err("no scheme").to_string();
+        assert!(err.contains("email.public_url"), "{err}");
     }
 }

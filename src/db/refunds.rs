@@ -11,6 +11,8 @@ use super::schema::{inspections, orders, outbox, refund_triggers, rmas};
 use super::{naive, DbConnection};
 
 pub const FINANCE_EMAIL: &str = "finance_refund_email";
+/// The customer's email about a change of their return; the subject is the RMA event.
+pub const CUSTOMER_EMAIL: &str = "customer_status_email";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inspections)]
@@ -81,20 +83,46 @@ pub fn create_trigger(
     diesel::insert_into(refund_triggers::table)
         .values(trigger)
         .execute(conn)?;
+    enqueue(conn, FINANCE_EMAIL, &trigger.id, now, now)
+}
+
+/// Puts a message about `subject_id` in the outbox, due at `due`, in the caller's
+/// transaction.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    kind: &str,
+    subject_id: &str,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::insert_into(outbox::table)
         .values(&OutboxRow {
             id: uuid::Uuid::now_v7().to_string(),
-            kind: FINANCE_EMAIL.into(),
-            subject_id: trigger.id.clone(),
+            kind: kind.into(),
+            subject_id: subject_id.into(),
             status: "pending".into(),
             attempts: 0,
-            next_attempt_at: naive(now),
+            next_attempt_at: naive(due),
             lease_owner: None,
             lease_until: None,
             last_error: None,
             created_at: naive(now),
             sent_at: None,
         })
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The message need not go out (a later one says more, or such emails are off): it
+/// leaves the queue without being sent, saying why.
+pub fn mark_skipped(conn: &mut DbConnection, message: &OutboxRow, why: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.find(&message.id))
+        .set((
+            outbox::status.eq("skipped"),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::last_error.eq(why),
+        ))
         .execute(conn)
         .map(|_| ())
 }

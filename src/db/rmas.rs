@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::{orders, rma_events, rma_lines, rmas};
 use super::{naive, try_insert, DbConnection};
-use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
+use crate::domain::{customer_news, transition, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -71,7 +71,8 @@ pub struct Audit<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Writes the audit event for a status change (or for creation, with no `from`).
+/// Writes the audit event for a status change (or for creation, with no `from`), and
+/// queues the customer's email when the change is news to them.
 pub fn record_event(
     conn: &mut DbConnection,
     rma_id: &str,
@@ -80,9 +81,14 @@ pub fn record_event(
     to: RmaStatus,
     audit: Audit<'_>,
 ) -> QueryResult<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    if customer_news::tells_customer(to) {
+        let due = audit.at + customer_news::delay();
+        super::refunds::enqueue(conn, super::refunds::CUSTOMER_EMAIL, &id, due, audit.at)?;
+    }
     diesel::insert_into(rma_events::table)
         .values(RmaEventRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id,
             rma_id: rma_id.to_string(),
             at: naive(audit.at),
             actor: audit.actor.to_string(),
@@ -151,6 +157,14 @@ pub fn events(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<RmaEvent
         .order((rma_events::at, rma_events::id))
         .select(RmaEventRow::as_select())
         .load(conn)
+}
+
+pub fn event(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RmaEventRow>> {
+    rma_events::table
+        .find(id)
+        .select(RmaEventRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Moves an RMA by `event`, or says why it cannot move. Must run inside a transaction.

@@ -2,6 +2,7 @@
 //! here does I/O or reads the clock; callers pass `now` in.
 
 pub mod barcode;
+pub mod customer_news;
 pub mod exchange;
 pub mod money;
 pub mod order;

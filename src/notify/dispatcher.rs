@@ -7,9 +7,9 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::finance;
+use super::{customer, finance};
 use crate::app::AppState;
-use crate::db::refunds::{self, OutboxRow, FINANCE_EMAIL};
+use crate::db::refunds::{self, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -17,6 +17,13 @@ pub struct DispatchReport {
     pub sent: usize,
     pub retried: usize,
     pub dead: usize,
+    /// Left unsent on purpose: a later status email says more, or they are turned off.
+    pub skipped: usize,
+}
+
+enum Delivery {
+    Sent,
+    Skipped(&'static str),
 }
 
 /// When to try again after `attempts` failed tries: 30 s doubling to an hour.
@@ -40,7 +47,14 @@ pub async fn dispatch_once(state: &AppState, owner: &str) -> Result<DispatchRepo
         let max = state.settings.email.max_attempts;
         let now = state.clock.now();
         let recorded = match outcome {
-            Ok(()) => {
+            Ok(Delivery::Skipped(why)) => {
+                report.skipped += 1;
+                state
+                    .db
+                    .write(move |c| refunds::mark_skipped(c, &message, why).map_err(AppError::from))
+                    .await
+            }
+            Ok(Delivery::Sent) => {
                 report.sent += 1;
                 state
                     .db
@@ -71,20 +85,53 @@ pub async fn dispatch_once(state: &AppState, owner: &str) -> Result<DispatchRepo
     Ok(report)
 }
 
-async fn send(state: &AppState, message: &OutboxRow) -> Result<(), String> {
-    if message.kind != FINANCE_EMAIL {
-        return Err(format!("unknown outbox message kind {:?}", message.kind));
-    }
-    let id = message.subject_id.clone();
-    let email = state
-        .db
-        .read(move |c| finance::load(c, &id))
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("refund trigger {} is gone", message.subject_id))?;
+async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String> {
     let settings = &state.settings.email;
-    let mail = finance::compose(&email, &settings.from, &settings.finance_to)?;
-    state.mailer.send(mail).await
+    let id = message.subject_id.clone();
+    let mail = match message.kind.as_str() {
+        FINANCE_EMAIL => {
+            let email = state
+                .db
+                .read(move |c| finance::load(c, &id))
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("refund trigger {} is gone", message.subject_id))?;
+            finance::compose(&email, &settings.from, &settings.finance_to)?
+        }
+        CUSTOMER_EMAIL => {
+            if !settings.customer_emails {
+                return Ok(Delivery::Skipped("customer emails are turned off"));
+            }
+            let prepared = state
+                .db
+                .read(move |c| customer::load(c, &id))
+                .await
+                .map_err(|e| e.to_string())?;
+            let email = match prepared {
+                customer::Prepared::Send(email) => email,
+                customer::Prepared::Skip(why) => return Ok(Delivery::Skipped(why)),
+            };
+            let expires =
+                state.clock.now() + Duration::days(state.settings.auth.customer_link_days);
+            let token = state.tokens.issue(&email.order.order.order_number, expires);
+            let link = format!(
+                "{}/returns/rmas/{}?t={token}",
+                state.settings.public_url(),
+                email.rma.number
+            );
+            let mail = customer::compose(&email, &settings.from, &link)?;
+            // A relay's refusal may quote the address: keep it out of logs and the outbox.
+            let address = email.rma.customer_email.clone();
+            return state
+                .mailer
+                .send(mail)
+                .await
+                .map(|()| Delivery::Sent)
+                .map_err(|e| e.replace(&address, "<customer>"));
+        }
+        other => return Err(format!("unknown outbox message kind {other:?}")),
+    };
+    state.mailer.send(mail).await.map(|()| Delivery::Sent)
 }
 
 /// Drains the outbox every `email.dispatch_every_seconds` in the service.
@@ -95,11 +142,12 @@ pub fn spawn(state: actix_web::web::Data<AppState>) {
         let (state, owner) = (state.clone(), owner.clone());
         async move {
             match dispatch_once(&state, &owner).await {
-                Ok(r) if r.sent + r.retried + r.dead > 0 => {
+                Ok(r) if r.sent + r.retried + r.dead + r.skipped > 0 => {
                     tracing::info!(
                         sent = r.sent,
                         retried = r.retried,
                         dead = r.dead,
+                        skipped = r.skipped,
                         "outbox drained"
                     );
                 }

@@ -1,7 +1,9 @@
 //! Outgoing email: the transports (an .eml file per message as the embedded default,
-//! SMTP in production), the finance email for a refund trigger ([`finance`]) and the
-//! dispatcher that drains the outbox ([`dispatcher`]).
+//! SMTP in production), the finance email for a refund trigger ([`finance`]), the
+//! customer's email about their return ([`customer`]) and the dispatcher that drains
+//! the outbox ([`dispatcher`]).
 
+pub mod customer;
 pub mod dispatcher;
 pub mod finance;
 

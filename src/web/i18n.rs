@@ -40,6 +40,28 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
+    /// The language to write to someone in `country` (ISO 3166 alpha-2) when they have
+    /// not chosen one: the country's main language among ours, else English.
+    pub fn of_country(country: &str) -> Lang {
+        const DE: &[&str] = &["DE", "AT", "CH", "LI"];
+        const ZH: &[&str] = &["CN", "TW", "HK", "MO"];
+        const ES: &[&str] = &[
+            "ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "GT", "CU", "BO", "DO", "HN", "PY",
+            "SV", "NI", "CR", "PA", "UY",
+        ];
+        const FR: &[&str] = &["FR", "BE", "LU", "MC"];
+        let c = country.trim().to_ascii_uppercase();
+        [
+            (DE, Lang::De),
+            (ZH, Lang::Zh),
+            (ES, Lang::Es),
+            (FR, Lang::Fr),
+        ]
+        .into_iter()
+        .find(|(codes, _)| codes.contains(&c.as_str()))
+        .map_or(Lang::En, |(_, lang)| lang)
+    }
+
     /// The request's language.
     pub fn of(req: &HttpRequest) -> Lang {
         if let Some(lang) = req.cookie("lang").and_then(|c| Lang::parse(c.value())) {
@@ -559,6 +581,146 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ["Operations", "Betrieb", "运营", "Operaciones", "Opérations"],
     ),
     (
+        "news.requested",
+        ["Being reviewed", "Wird geprüft", "审核中", "En revisión", "En cours d'examen"],
+    ),
+    (
+        "news.requested.body",
+        [
+            "We have your return request and a person is looking at it. You will hear from us when it is decided.",
+            "Ihre Rücksendeanfrage ist eingegangen und wird von uns geprüft. Sie hören von uns, sobald sie entschieden ist.",
+            "我们已收到您的退货申请，正在人工审核。审核结果出来后我们会通知您。",
+            "Hemos recibido su solicitud de devolución y la estamos revisando. Le avisaremos cuando esté decidida.",
+            "Nous avons reçu votre demande de retour et l'examinons. Nous vous écrirons dès qu'elle sera décidée.",
+        ],
+    ),
+    (
+        "news.authorized",
+        ["Approved", "Genehmigt", "已批准", "Aprobada", "Acceptée"],
+    ),
+    (
+        "news.authorized.body",
+        [
+            "Your return is approved. Your return page shows what to do next.",
+            "Ihre Rücksendung ist genehmigt. Auf Ihrer Rücksendeseite steht, wie es weitergeht.",
+            "您的退货已获批准。请在退货页面查看下一步操作。",
+            "Su devolución está aprobada. Su página de devolución indica los siguientes pasos.",
+            "Votre retour est accepté. Votre page de retour indique la suite.",
+        ],
+    ),
+    (
+        "news.rejected",
+        ["Not accepted", "Nicht angenommen", "未获批准", "No aceptada", "Refusée"],
+    ),
+    (
+        "news.rejected.body",
+        [
+            "We are sorry: this return cannot be accepted. Your return page gives the reasons.",
+            "Leider können wir diese Rücksendung nicht annehmen. Die Gründe finden Sie auf Ihrer Rücksendeseite.",
+            "很抱歉，此退货无法受理。原因请见退货页面。",
+            "Lo sentimos: no podemos aceptar esta devolución. Los motivos están en su página de devolución.",
+            "Nous sommes désolés : ce retour ne peut pas être accepté. Les raisons sont sur votre page de retour.",
+        ],
+    ),
+    (
+        "news.label_issued",
+        ["Your label is ready", "Ihr Etikett ist bereit", "退货标签已就绪", "Su etiqueta está lista", "Votre étiquette est prête"],
+    ),
+    (
+        "news.label_issued.body",
+        [
+            "Your return label is ready: print it from your return page, or show its QR code at the drop-off point.",
+            "Ihr Rücksendeetikett ist bereit: Drucken Sie es auf Ihrer Rücksendeseite aus oder zeigen Sie den QR-Code in der Annahmestelle vor.",
+            "您的退货标签已就绪：请在退货页面打印，或在投递点出示二维码。",
+            "Su etiqueta de devolución está lista: imprímala desde su página de devolución o muestre su código QR en el punto de entrega.",
+            "Votre étiquette de retour est prête : imprimez-la depuis votre page de retour, ou montrez son code QR au point de dépôt.",
+        ],
+    ),
+    (
+        "news.received",
+        ["Parcel received", "Paket eingegangen", "包裹已签收", "Paquete recibido", "Colis reçu"],
+    ),
+    (
+        "news.received.body",
+        [
+            "Your parcel has arrived at our warehouse. We will check the items next.",
+            "Ihr Paket ist in unserem Lager eingetroffen. Als Nächstes prüfen wir die Artikel.",
+            "您的包裹已到达我们的仓库，我们将尽快检查商品。",
+            "Su paquete ha llegado a nuestro almacén. A continuación revisaremos los artículos.",
+            "Votre colis est arrivé à notre entrepôt. Nous allons maintenant vérifier les articles.",
+        ],
+    ),
+    (
+        "news.inspected",
+        ["Items checked", "Artikel geprüft", "商品已检查", "Artículos revisados", "Articles vérifiés"],
+    ),
+    (
+        "news.inspected.body",
+        [
+            "We have checked your items. Your return page shows the outcome.",
+            "Wir haben Ihre Artikel geprüft. Das Ergebnis finden Sie auf Ihrer Rücksendeseite.",
+            "我们已检查您的商品，结果请见退货页面。",
+            "Hemos revisado sus artículos. El resultado está en su página de devolución.",
+            "Nous avons vérifié vos articles. Le résultat est sur votre page de retour.",
+        ],
+    ),
+    (
+        "news.refund_triggered",
+        ["Refund on its way", "Erstattung veranlasst", "退款处理中", "Reembolso en camino", "Remboursement en cours"],
+    ),
+    (
+        "news.refund_triggered.body",
+        [
+            "We have checked your items and your refund is on its way.",
+            "Wir haben Ihre Artikel geprüft und Ihre Erstattung veranlasst.",
+            "我们已检查您的商品，退款正在处理中。",
+            "Hemos revisado sus artículos y su reembolso está en camino.",
+            "Nous avons vérifié vos articles et votre remboursement est en cours.",
+        ],
+    ),
+    (
+        "news.cancelled",
+        ["Cancelled", "Storniert", "已取消", "Cancelada", "Annulée"],
+    ),
+    (
+        "news.cancelled.body",
+        [
+            "Your return has been cancelled. If that is a mistake, you can start a new one from our returns page.",
+            "Ihre Rücksendung wurde storniert. Falls das ein Irrtum ist, können Sie auf unserer Rücksendeseite eine neue beginnen.",
+            "您的退货已取消。如有误，可在退货页面重新申请。",
+            "Su devolución ha sido cancelada. Si es un error, puede iniciar otra desde nuestra página de devoluciones.",
+            "Votre retour a été annulé. S'il s'agit d'une erreur, vous pouvez en commencer un nouveau sur notre page de retours.",
+        ],
+    ),
+    (
+        "news.expired",
+        ["Label expired", "Etikett abgelaufen", "标签已过期", "Etiqueta caducada", "Étiquette expirée"],
+    ),
+    (
+        "news.expired.body",
+        [
+            "Your return label was not used in time and has expired. You can start a new return from our returns page.",
+            "Ihr Rücksendeetikett wurde nicht rechtzeitig genutzt und ist abgelaufen. Auf unserer Rücksendeseite können Sie eine neue Rücksendung beginnen.",
+            "您的退货标签未在有效期内使用，已过期。可在退货页面重新申请退货。",
+            "Su etiqueta de devolución no se usó a tiempo y ha caducado. Puede iniciar una nueva devolución desde nuestra página de devoluciones.",
+            "Votre étiquette de retour n'a pas été utilisée à temps et a expiré. Vous pouvez commencer un nouveau retour sur notre page de retours.",
+        ],
+    ),
+    (
+        "hello",
+        ["Hello {name},", "Hallo {name},", "{name}，您好：", "Hola, {name}:", "Bonjour {name},"],
+    ),
+    (
+        "open_return",
+        [
+            "See your return",
+            "Ihre Rücksendung ansehen",
+            "查看您的退货",
+            "Ver su devolución",
+            "Voir votre retour",
+        ],
+    ),
+    (
         "returnable_until",
         [
             "Returnable until",
@@ -767,6 +929,23 @@ mod tests {
         assert_eq!(Lang::Zh.date(t), "2026年11月20日 09:05 UTC");
         assert_eq!(Lang::Fr.date(t), "20/11/2026 09:05 UTC");
         assert_eq!(Lang::Es.day(t.date()), "20/11/2026");
+    }
+
+    #[test]
+    fn customers_are_written_to_in_their_countrys_language() {
+        let table = [
+            ("DE", Lang::De),
+            ("at", Lang::De),
+            ("CN", Lang::Zh),
+            ("MX", Lang::Es),
+            ("BE", Lang::Fr),
+            ("US", Lang::En),
+            ("JP", Lang::En),
+            ("", Lang::En),
+        ];
+        for (country, lang) in table {
+            assert_eq!(Lang::of_country(country), lang, "{country}");
+        }
     }
 
     #[test]

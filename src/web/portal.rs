@@ -414,8 +414,19 @@ pub async fn status(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let Some(who) = customer(&req, &state) else {
-        return redirect("/returns");
+    // The link in a status email carries the customer's token. The page is answered
+    // here rather than after a redirect: browsers keep SameSite=Strict cookies out of a
+    // redirect that began in a mail client, which would land them on the look-up form.
+    let from_link =
+        link_token(&req).and_then(|t| state.tokens.verify(&t, state.clock.now()).map(|o| (t, o)));
+    let who = match &from_link {
+        Some((_, order_number)) => Principal::Customer {
+            order_number: order_number.clone(),
+        },
+        None => match customer(&req, &state) {
+            Some(who) => who,
+            None => return redirect("/returns"),
+        },
     };
     let lang = lang_of(&req);
     let result = async {
@@ -462,12 +473,24 @@ pub async fn status(
             li { (at) ": " (e["to"].as_str().unwrap_or("").replace('_', " ")) }
         } }
     };
-    page(
+    let mut response = page(
         &req,
         &state,
         StatusCode::OK,
         layout(lang, number, None, body),
-    )
+    );
+    if let Some((token, _)) = from_link {
+        let _ = response.add_cookie(&cookie(&state, CUSTOMER, token));
+    }
+    response
+}
+
+/// The `t` of an emailed link's query, if there is one.
+fn link_token(req: &HttpRequest) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .find_map(|(k, v)| (k == "t").then_some(v))
 }
 
 /// The tracking number as a QR code to show on a phone at the drop-off point, drawn as

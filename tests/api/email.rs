@@ -13,7 +13,7 @@ use crate::smtp_sink::SmtpSink;
 const FINANCE: As = As::Role(Role::Finance);
 
 /// A received, inspected (passed) return on `order`; the refund trigger id.
-async fn refund(app: &TestApp, order: &str) -> String {
+pub async fn refund(app: &TestApp, order: &str) -> String {
     let (customer, number) = app.authorized_rma(order, "size_too_small", "refund").await;
     app.issue_label(&number, &customer).await;
     let scan = app
@@ -46,12 +46,14 @@ async fn trigger(app: &TestApp, id: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn eml_files(app: &TestApp) -> Vec<String> {
+/// The messages written to the mail folder: to finance, or to customers.
+pub fn mail_files(app: &TestApp, to_finance: bool) -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(app.mail_dir())
         .map(|d| {
             d.filter_map(|e| e.ok())
                 .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
                 .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .filter(|m| m.contains("X-Backhaul-Refund-Trigger") == to_finance)
                 .collect()
         })
         .unwrap_or_default();
@@ -59,8 +61,12 @@ fn eml_files(app: &TestApp) -> Vec<String> {
     files
 }
 
+fn eml_files(app: &TestApp) -> Vec<String> {
+    mail_files(app, true)
+}
+
 /// Decodes a quoted-printable body (RFC 2045): soft line breaks and `=XX` bytes.
-fn quoted_printable(text: &str) -> String {
+pub fn quoted_printable(text: &str) -> String {
     let joined = text.replace("=\n", "");
     let bytes = joined.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -134,10 +140,13 @@ async fn each_trigger_is_emailed_once_as_a_file(app: TestApp) {
     let emailed = trigger(&app, &id).await;
     assert_eq!(emailed["status"], "emailed");
     assert!(emailed["emailed_at"].is_string());
-    // Nothing is sent twice, whenever the dispatcher runs again.
+    // Nothing is sent twice, whenever the dispatcher runs again (the customer's email
+    // about the same refund goes out then).
     app.advance(Duration::hours(2));
+    assert_eq!(app.dispatch().await.sent, 1);
     assert_eq!(app.dispatch().await.sent, 0);
     assert_eq!(eml_files(&app).len(), 1);
+    assert_eq!(mail_files(&app, false).len(), 1);
 }
 
 /// An instance that claimed a message and died before sending it: the lease runs out
@@ -161,7 +170,11 @@ async fn a_crashed_dispatchers_message_is_sent_after_its_lease(app: TestApp) {
         "leased to the crashed instance"
     );
     app.advance(Duration::minutes(6));
-    assert_eq!(app.dispatch().await.sent, 1);
+    assert_eq!(
+        app.dispatch().await.sent,
+        2,
+        "finance's, and the customer's now due"
+    );
     assert_eq!(eml_files(&app).len(), 1);
     assert_eq!(trigger(&app, &id).await["status"], "emailed");
 }
@@ -178,6 +191,8 @@ async fn smtp_app(backend: Backend, port: u16, max_attempts: i32) -> TestApp {
         s.email.smtp_port = port;
         s.email.smtp_tls = backhaul::config::SmtpTls::None;
         s.email.max_attempts = max_attempts;
+        // Finance's message alone: customers' emails have their own test.
+        s.email.customer_emails = false;
     })
     .await
 }

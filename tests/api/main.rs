@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod browser;
+mod customer_email;
 mod email;
 mod errors;
 mod idempotency;

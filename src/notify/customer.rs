@@ -1,0 +1,122 @@
+//! The email that tells a customer their return has moved: one per change they care
+//! about (`domain::customer_news`), in the language of the country it ships from, with
+//! a link that opens the return's page signed in. A change followed within minutes by
+//! another is left to the later one's email.
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use maud::html;
+
+use crate::db::orders::{self, OrderRecord};
+use crate::db::refunds::{self, TriggerRow};
+use crate::db::rmas::{self, RmaEventRow, RmaRow};
+use crate::db::DbConnection;
+use crate::domain::customer_news::tells_customer;
+use crate::domain::RmaStatus;
+use crate::error::AppError;
+use crate::web::i18n::Lang;
+
+/// Everything the email says, read in one go.
+pub struct StatusEmail {
+    pub event: RmaEventRow,
+    pub rma: RmaRow,
+    pub order: OrderRecord,
+    pub refund: Option<TriggerRow>,
+}
+
+/// What to do with a queued status email.
+pub enum Prepared {
+    Send(Box<StatusEmail>),
+    /// Not sent, and why.
+    Skip(&'static str),
+}
+
+pub fn load(c: &mut DbConnection, event_id: &str) -> Result<Prepared, AppError> {
+    let Some(event) = rmas::event(c, event_id)? else {
+        return Ok(Prepared::Skip("the RMA event is gone"));
+    };
+    let later = rmas::events(c, &event.rma_id)?
+        .into_iter()
+        .filter(|e| (e.at, &e.id) > (event.at, &event.id))
+        .any(|e| e.to_status.parse::<RmaStatus>().is_ok_and(tells_customer));
+    if later {
+        return Ok(Prepared::Skip(
+            "a later change of the return has its own email",
+        ));
+    }
+    let Some(rma) = rmas::find_by_id(c, &event.rma_id)? else {
+        return Ok(Prepared::Skip("the RMA is gone"));
+    };
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    let refund = refunds::trigger_for_rma(c, &rma.id)?;
+    Ok(Prepared::Send(Box::new(StatusEmail {
+        event,
+        rma,
+        order,
+        refund,
+    })))
+}
+
+/// The email for `e`, from `from`, with `link` to the return's page.
+pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, String> {
+    let lang = Lang::of_country(&e.order.order.ship_country);
+    let status = e.event.to_status.as_str();
+    let title = lang.t(&format!("news.{status}"));
+    let sentence = lang.t(&format!("news.{status}.body"));
+    let number = &e.rma.number;
+    let greeting = lang
+        .t("hello")
+        .replace("{name}", &e.order.order.customer_name);
+    let refund = e
+        .refund
+        .as_ref()
+        .filter(|_| status == RmaStatus::RefundTriggered.as_str())
+        .map(|t| {
+            lang.money(
+                &crate::api::views::amount(t.amount_minor, &t.currency),
+                &t.currency,
+            )
+        });
+    let subject = format!("{} {number}: {title}", lang.t("rma"));
+
+    let mut plain = format!("{greeting}\n\n{sentence}\n");
+    if let Some(amount) = &refund {
+        plain.push_str(&format!("\n{}: {amount}\n", lang.t("refund")));
+    }
+    plain.push_str(&format!(
+        "\n{} ({} {}, {} {number}):\n{link}\n",
+        lang.t("open_return"),
+        lang.t("order_number"),
+        e.order.order.order_number,
+        lang.t("rma"),
+    ));
+    let page = html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                p { (greeting) }
+                p { (sentence) }
+                @if let Some(amount) = &refund { p { strong { (lang.t("refund")) ": " (amount) } } }
+                p { a href=(link) { (lang.t("open_return")) } }
+                p { small { (lang.t("order_number")) " " (e.order.order.order_number) " · " (lang.t("rma")) " " (number) } }
+            }
+        }
+    };
+
+    let from: Mailbox = from.parse().map_err(|e| format!("email.from: {e}"))?;
+    let to: Mailbox = e
+        .rma
+        .customer_email
+        .parse()
+        .map_err(|_| format!("RMA {number} has no usable customer email address"))?;
+    let domain = from.email.domain().to_string();
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        // One event, one Message-ID: a resend after a crash is the same message.
+        .message_id(Some(format!("<rma-event-{}@{domain}>", e.event.id)))
+        .multipart(MultiPart::alternative_plain_html(plain, page.into_string()))
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,144 @@
+//! The customer's emails about their return: one per change they care about, several
+//! changes within minutes as one, in their country's language, with a link that opens
+//! their return page signed in.
+
+use chrono::Duration;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+
+use crate::email::{mail_files, quoted_printable, refund};
+use crate::helpers::*;
+
+/// The plain-text part of a message, decoded.
+fn plain_text(raw: &str) -> String {
+    let unfolded = raw.replace("\r\n", "\n");
+    let part = unfolded
+        .split("Content-Type: text/plain")
+        .nth(1)
+        .and_then(|rest| rest.split_once("\n\n"))
+        .map(|(_, body)| body.split("\n--").next().unwrap_or(""))
+        .expect("a text part");
+    quoted_printable(part)
+}
+
+/// The path of the link in a message (the host is `email.public_url`'s).
+fn link_path(text: &str) -> String {
+    let start = text.find("/returns/rmas/").expect("a link to the return");
+    text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn customers_hear_of_their_return_once_per_change(app: TestApp) {
+    // Authorized and given its label at once: one email, about the label.
+    let (customer, number) = app.authorized_rma("CE-1", "size_too_small", "refund").await;
+    app.issue_label(&number, &customer).await;
+    assert_eq!(app.dispatch().await.sent, 0, "not before two minutes");
+    app.advance(Duration::minutes(3));
+    let report = app.dispatch().await;
+    assert_eq!((report.sent, report.skipped), (1, 1), "{report:?}");
+    let mails = mail_files(&app, false);
+    assert_eq!(mails.len(), 1);
+    let raw = mails[0].replace("\r\n", "\n");
+    assert!(raw.contains("Message-ID: <rma-event-"), "{raw}");
+    let customer_address = email_of(&eur_order("CE-1"));
+    assert!(raw.contains(&format!("To: {customer_address}")), "{raw}");
+    // Shipped to Berlin: written in German.
+    let text = plain_text(&raw);
+    assert!(text.starts_with("Hallo Anna Schmidt,"), "{text}");
+    assert!(text.contains("Ihr Rücksendeetikett ist bereit"), "{text}");
+    assert!(text.contains(&number), "{text}");
+
+    // The link opens the return page without a look-up, and signs the browser in.
+    let link = link_path(&text);
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let opened = browser
+        .get(format!("{}{link}", app.address))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(opened.status(), StatusCode::OK);
+    let cookie = opened
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("bh_customer="))
+        .and_then(|c| c.split(';').next())
+        .expect("the customer's cookie")
+        .to_string();
+    assert!(opened.text().await.expect("page").contains("label.pdf"));
+    let again = browser
+        .get(format!("{}/returns/rmas/{number}", app.address))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), StatusCode::OK);
+    // A forged or altered link opens nothing.
+    let forged = browser
+        .get(format!("{}{}x", app.address, link))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(forged.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        forged.headers().get(LOCATION).and_then(|v| v.to_str().ok()),
+        Some("/returns")
+    );
+    // The link is for this order only.
+    let (_, other) = app.authorized_rma("CE-2", "size_too_small", "refund").await;
+    let token = link.split("?t=").nth(1).expect("a token");
+    let elsewhere = browser
+        .get(format!("{}/returns/rmas/{other}?t={token}", app.address))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(elsewhere.status(), StatusCode::FORBIDDEN);
+
+    // Nothing is sent twice; the next change is the next email.
+    app.advance(Duration::hours(1));
+    let report = app.dispatch().await;
+    assert_eq!(report.sent, 1, "CE-2's label: {report:?}");
+    let refunded = refund(&app, "CE-3").await;
+    assert!(!refunded.is_empty());
+    app.advance(Duration::minutes(3));
+    app.dispatch().await;
+    let texts: Vec<String> = mail_files(&app, false)
+        .iter()
+        .map(|m| plain_text(m))
+        .collect();
+    let about_refund: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.contains("Erstattung veranlasst") || t.contains("Ihre Erstattung"))
+        .collect();
+    assert_eq!(about_refund.len(), 1, "{texts:#?}");
+    assert!(about_refund[0].contains("98,30 EUR"), "{}", about_refund[0]);
+}
+
+async fn customer_emails_can_be_turned_off(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.email.customer_emails = false).await;
+    let (customer, number) = app.authorized_rma("CE-9", "size_too_small", "refund").await;
+    app.issue_label(&number, &customer).await;
+    app.advance(Duration::minutes(3));
+    let report = app.dispatch().await;
+    assert_eq!((report.sent, report.skipped), (0, 2), "{report:?}");
+    assert!(mail_files(&app, false).is_empty());
+}
+
+#[tokio::test]
+async fn customer_emails_off_on_sqlite() {
+    customer_emails_can_be_turned_off(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn customer_emails_off_on_postgres() {
+    customer_emails_can_be_turned_off(Backend::Postgres).await;
+}
+
+crate::on_both_backends!(customers_hear_of_their_return_once_per_change);
