@@ -220,6 +220,25 @@ fn rma_summary(c: &mut DbConnection, rma: &RmaRow) -> Result<Value, AppError> {
     }))
 }
 
+/// Received boxes, newest first (only those no RMA matched, if `unmatched`), each with
+/// the number of the RMA it belongs to.
+pub fn boxes(
+    c: &mut DbConnection,
+    unmatched: bool,
+    limit: i64,
+) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
+    let rows = received::list(c, unmatched, limit)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let number = match &row.rma_id {
+            Some(id) => rmas::find_by_id(c, id)?.map(|r| r.number),
+            None => None,
+        };
+        out.push((row, number));
+    }
+    Ok(out)
+}
+
 /// Links an unmatched box to `number`'s RMA and receives it.
 pub fn link(
     c: &mut DbConnection,

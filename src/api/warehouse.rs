@@ -11,7 +11,6 @@ use super::idempotency;
 use super::json::ApiJson;
 use super::views;
 use crate::app::AppState;
-use crate::db::{received, rmas};
 use crate::domain::barcode::{self, BarcodeError};
 use crate::domain::{RmaNumber, Role};
 use crate::error::AppError;
@@ -90,16 +89,13 @@ pub async fn parcels(
     let items = state
         .db
         .read(move |c| {
-            let rows = received::list(c, unmatched, 200)?;
-            let mut items = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let number = match &row.rma_id {
-                    Some(id) => rmas::find_by_id(c, id)?.map(|r| r.number),
-                    None => None,
-                };
-                items.push(views::received_parcel(row, number.as_deref()));
-            }
-            Ok::<_, AppError>(items)
+            let boxes = receiving::boxes(c, unmatched, 200)?;
+            Ok::<_, AppError>(
+                boxes
+                    .iter()
+                    .map(|(row, number)| views::received_parcel(row, number.as_deref()))
+                    .collect::<Vec<_>>(),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))

@@ -300,6 +300,28 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ["Language", "Sprache", "语言", "Idioma", "Langue"],
     ),
     (
+        "pages",
+        ["Pages", "Seiten", "页面", "Páginas", "Pages"],
+    ),
+    (
+        "unmatched_parcels",
+        [
+            "Unmatched parcels",
+            "Nicht zugeordnete Pakete",
+            "未匹配的包裹",
+            "Paquetes sin asignar",
+            "Colis non rattachés",
+        ],
+    ),
+    (
+        "received",
+        ["Received", "Eingegangen", "已签收", "Recibido", "Reçu"],
+    ),
+    (
+        "none",
+        ["None.", "Keine.", "无。", "Ninguno.", "Aucun."],
+    ),
+    (
         "link_later",
         [
             "Link it to an RMA",

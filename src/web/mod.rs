@@ -46,6 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(logout))
         .route("/warehouse/scan", web::get().to(scan::page))
         .route("/warehouse/scan", web::post().to(scan::submit))
+        .route("/warehouse/parcels", web::get().to(scan::parcels))
+        .route("/warehouse/parcels/{id}/link", web::post().to(scan::link))
         .route(
             "/warehouse/rmas/{number}/inspect",
             web::get().to(inspect::page),
@@ -115,6 +117,13 @@ pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> M
                 header {
                     strong { "Backhaul" }
                     @if let Some(s) = staff {
+                        nav.pages aria-label=(lang.t("pages")) {
+                            @for (href, key, roles) in STAFF_PAGES {
+                                @if s.role == Role::Admin || roles.contains(&s.role) {
+                                    a href=(href) { (lang.t(key)) }
+                                }
+                            }
+                        }
                         span.who { (s.user.username) " (" (s.role) ")" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -133,9 +142,21 @@ pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> M
     }
 }
 
+/// The staff pages, and who besides admins uses each: the header links to them.
+const STAFF_PAGES: &[(&str, &str, &[Role])] = &[
+    ("/warehouse/scan", "scan_station", &[Role::Warehouse]),
+    (
+        "/warehouse/parcels",
+        "unmatched_parcels",
+        &[Role::Warehouse],
+    ),
+    ("/finance/refunds", "refunds", &[Role::Finance]),
+    ("/ops", "operations", &[]),
+];
+
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#111}\
 header{display:flex;gap:1em;align-items:center;padding:.5em 1em;background:#f2f2f2;flex-wrap:wrap}\
-header form{display:inline}.langs a{margin-right:.5em}main{padding:1em;max-width:60em}\
+header form{display:inline}.langs a,.pages a{margin-right:.5em}main{padding:1em;max-width:60em}\
 label{display:block;margin-top:.6em}input{font-size:1.2em;padding:.3em;width:100%;max-width:30em}\
 button{font-size:1.1em;padding:.3em 1em;margin-top:.6em}.error{color:#a00}\
 .result{font-size:2em;padding:.5em;margin:.5em 0;border-radius:.3em}\
@@ -255,15 +276,9 @@ pub fn expired_form(req: &HttpRequest, state: &AppState, staff: Option<&Staff>) 
 }
 
 /// A page saying what went wrong, with the status the API would answer.
-pub fn error_page(
-    req: &HttpRequest,
-    state: &AppState,
-    staff: Option<&Staff>,
-    error: &AppError,
-) -> HttpResponse {
-    use actix_web::ResponseError;
-    let lang = lang_of(req);
-    let message = match error {
+/// What went wrong, for a person: the fields and reasons of a bad form, or the error.
+pub fn error_words(lang: Lang, error: &AppError) -> String {
+    match error {
         AppError::Validation(errors) => errors
             .iter()
             .map(|f| format!("{}: {}", f.field, f.message))
@@ -275,7 +290,18 @@ pub fn error_page(
         }
         AppError::NotFound { .. } => lang.t("not_found").to_string(),
         other => other.to_string(),
-    };
+    }
+}
+
+pub fn error_page(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: Option<&Staff>,
+    error: &AppError,
+) -> HttpResponse {
+    use actix_web::ResponseError;
+    let lang = lang_of(req);
+    let message = error_words(lang, error);
     let body = html! { p.error role="alert" { (message) } };
     page(
         req,

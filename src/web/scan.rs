@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::i18n::Lang;
 use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
 use crate::app::AppState;
-use crate::db::received::{self, ReceivedRow};
+use crate::db::received::ReceivedRow;
 use crate::domain::{barcode, Role};
 use crate::error::AppError;
 use crate::receiving::{self, BenchScan};
@@ -56,7 +56,8 @@ fn result_block(lang: Lang, answer: &Value) -> Markup {
             }
         }
         @if result == "unmatched" {
-            p { (lang.t("link_later")) ": " code { (answer["parcel_id"].as_str().unwrap_or("")) } }
+            @let id = answer["parcel_id"].as_str().unwrap_or("");
+            p { a href={ "/warehouse/parcels#p-" (id) } { (lang.t("link_later")) } " (" code { (id) } ")" }
         }
     }
 }
@@ -101,21 +102,7 @@ fn station_page(
 }
 
 async fn recent(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
-    state
-        .db
-        .read(|c| {
-            let rows = received::list(c, false, 20)?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let number = match &row.rma_id {
-                    Some(id) => crate::db::rmas::find_by_id(c, id)?.map(|r| r.number),
-                    None => None,
-                };
-                out.push((row, number));
-            }
-            Ok::<_, AppError>(out)
-        })
-        .await
+    state.db.read(|c| receiving::boxes(c, false, 20)).await
 }
 
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -194,4 +181,105 @@ pub async fn submit(
     remembered.set_http_only(true);
     let _ = response.add_cookie(&remembered);
     response
+}
+
+/// `/warehouse/parcels`: boxes no RMA matched, oldest problems first in view, each with a
+/// form to link it to its RMA once someone has found which one it is.
+fn unmatched_page(
+    lang: Lang,
+    staff: &Staff,
+    boxes: &[(ReceivedRow, Option<String>)],
+    outcome: Option<Result<String, String>>,
+) -> Markup {
+    let body = html! {
+        h1 { (lang.t("unmatched_parcels")) }
+        @match &outcome {
+            Some(Ok(done)) => p.result.matched role="status" { (done) },
+            Some(Err(e)) => p.error role="alert" { (e) },
+            None => {},
+        }
+        @if boxes.is_empty() { p { (lang.t("none")) } }
+        @for (row, _) in boxes {
+            section id={ "p-" (row.id) } {
+                h2 { code { (row.scanned) } }
+                p { (lang.date(row.received_at)) " · " (row.station) " · " (row.received_by) }
+                form method="post" action={ "/warehouse/parcels/" (row.id) "/link" } {
+                    input type="hidden" name="csrf" value=(staff.csrf);
+                    label for={ "rma-" (row.id) } { (lang.t("rma")) }
+                    input id={ "rma-" (row.id) } name="rma" placeholder="R-XXXX-XXXX" autocomplete="off" required;
+                    button type="submit" { (lang.t("link_later")) }
+                }
+            }
+        }
+    };
+    layout(lang, lang.t("unmatched_parcels"), Some(staff), body)
+}
+
+async fn unmatched(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
+    state.db.read(|c| receiving::boxes(c, true, 200)).await
+}
+
+pub async fn parcels(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
+    match unmatched(&state).await {
+        Ok(boxes) => super::page(
+            &req,
+            &state,
+            StatusCode::OK,
+            unmatched_page(lang_of(&req), &staff, &boxes, None),
+        ),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    rma: String,
+    csrf: Option<String>,
+}
+
+pub async fn link(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<LinkForm>,
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
+    let form = form.into_inner();
+    if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
+        return expired_form(&req, &state, Some(&staff));
+    }
+    let lang = lang_of(&req);
+    let linked = async {
+        let number = crate::api::rmas::parse_number(&form.rma)?;
+        let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
+        state
+            .db
+            .write(move |c| receiving::link(c, &id, &number, &actor, now))
+            .await
+    }
+    .await;
+    let (status, outcome) = match linked {
+        Ok(view) => (
+            StatusCode::OK,
+            Ok(format!(
+                "{} — {}",
+                lang.t("received"),
+                view["rma_number"].as_str().unwrap_or("")
+            )),
+        ),
+        Err(e) => {
+            use actix_web::ResponseError;
+            (e.status_code(), Err(super::error_words(lang, &e)))
+        }
+    };
+    match unmatched(&state).await {
+        Ok(boxes) => super::page(
+            &req,
+            &state,
+            status,
+            unmatched_page(lang, &staff, &boxes, Some(outcome)),
+        ),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
 }

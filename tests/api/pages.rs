@@ -339,6 +339,53 @@ async fn the_scan_station_receives_and_escapes(app: TestApp) {
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.html.contains("Nothing was scanned."));
+
+    // The unmatched box waits on its own page until someone links it to its RMA.
+    let marker = "href=\"/warehouse/parcels#p-";
+    let start = stranger.html.find(marker).expect("a link to match it") + marker.len();
+    let id = stranger.html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let waiting = browser.get("/warehouse/parcels").await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.html);
+    accessible(&waiting.html);
+    assert!(
+        waiting.html.contains(&format!("id=\"p-{id}\"")),
+        "{}",
+        waiting.html
+    );
+    let (_, other) = app.authorized_rma("P-11", "size_too_small", "refund").await;
+    let link = format!("/warehouse/parcels/{id}/link");
+    let typo = browser
+        .post(&link, &[("rma", "R-NOPE"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(typo.status, StatusCode::BAD_REQUEST, "{}", typo.html);
+    assert!(typo.html.contains("role=\"alert\""));
+    let linked = browser
+        .post(&link, &[("rma", &other.to_lowercase()), ("csrf", &csrf)])
+        .await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.html);
+    assert!(
+        linked.html.contains(&format!("Received — {other}")),
+        "{}",
+        linked.html
+    );
+    assert!(
+        !linked.html.contains(&format!("id=\"p-{id}\"")),
+        "no longer waiting"
+    );
+    let twice = browser
+        .post(&link, &[("rma", &other), ("csrf", &csrf)])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let forged = browser.post(&link, &[("rma", &other)]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let received = app
+        .get(&format!("/api/v1/rmas/{other}"), &As::Role(Role::Admin))
+        .await;
+    assert_eq!(received.body["status"], "received");
 }
 
 async fn pages_speak_the_browsers_language(app: TestApp) {
@@ -476,6 +523,13 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     let list = finance.get("/finance/refunds?status=pending").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.html);
     accessible(&list.html);
+    assert!(
+        list.html.contains("href=\"/finance/refunds\"")
+            && !list.html.contains("href=\"/ops\"")
+            && !list.html.contains("href=\"/warehouse/scan\""),
+        "the header links to this role's pages only: {}",
+        list.html
+    );
     assert!(
         list.html.contains("P-2") && list.html.contains("104.25 EUR"),
         "{}",
