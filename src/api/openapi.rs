@@ -273,9 +273,15 @@ pub fn document() -> Value {
             idempotent: true, public: false,
         })},
         "/api/v1/refunds": {"get": operation(Op {
-            summary: "Refund triggers, newest first, by status",
+            summary: "Refund triggers, newest first (at most 500), filtered by status, currency, creation day and order or RMA number",
             roles: "finance",
-            params: vec![query_param("status", "pending, emailed, acknowledged or failed", string_enum(&["pending", "emailed", "acknowledged", "failed"]))],
+            params: vec![
+                query_param("status", "pending, emailed, acknowledged or failed", string_enum(&["pending", "emailed", "acknowledged", "failed"])),
+                query_param("currency", "ISO 4217 code", json!({"type": "string"})),
+                query_param("from", "First creation day (UTC)", json!({"type": "string", "format": "date"})),
+                query_param("to", "Last creation day (UTC), included", json!({"type": "string", "format": "date"})),
+                query_param("q", "An order number or RMA number", json!({"type": "string"})),
+            ],
             body: None,
             responses: with(vec![("200".into(), ok("Refund triggers", "RefundList"))], &[400, 401, 403, 500, 503]),
             idempotent: false, public: false,

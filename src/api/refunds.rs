@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -13,8 +14,9 @@ use super::json::ApiJson;
 use super::rmas::parse_number;
 use super::views;
 use crate::app::AppState;
-use crate::db::refunds;
-use crate::domain::Role;
+use crate::db::refunds::{self, TriggerFilter};
+use crate::domain::order::Problems;
+use crate::domain::{Currency, RmaNumber, Role};
 use crate::error::AppError;
 use crate::inspection::{self, InspectionInput};
 
@@ -38,12 +40,82 @@ pub async fn inspect(
     .await
 }
 
-const STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
+pub const STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefundQuery {
     pub status: Option<String>,
+    pub currency: Option<String>,
+    /// First day, YYYY-MM-DD (UTC).
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (UTC), included.
+    pub to: Option<String>,
+    /// An order number or RMA number.
+    pub q: Option<String>,
+}
+
+impl RefundQuery {
+    /// The query checked, each bad part named; empty parts mean "any".
+    pub fn filter(&self) -> Result<TriggerFilter, AppError> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let mut problems = Problems::default();
+        let status = given(&self.status);
+        if let Some(s) = status.as_deref().filter(|s| !STATUSES.contains(s)) {
+            problems.add(
+                "status",
+                format!("{s:?} is not one of: {}", STATUSES.join(", ")),
+            );
+        }
+        let currency = match given(&self.currency).map(|c| Currency::parse(&c)) {
+            Some(Ok(c)) => Some(c.code().to_string()),
+            Some(Err(e)) => {
+                problems.add("currency", e.to_string());
+                None
+            }
+            None => None,
+        };
+        let mut day = |field: &str, v: &Option<String>| match given(v) {
+            Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problems.add(field, format!("{text:?} is not a date such as 2026-11-23"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let from = day("from", &self.from);
+        let to = day("to", &self.to);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                problems.add("to", "must not be before from");
+            }
+        }
+        let search = given(&self.q).map(|q| match RmaNumber::parse(&q) {
+            Ok(number) => number.to_string(),
+            Err(_) => q,
+        });
+        if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
+            problems.add("q", "must be at most 100 characters");
+        }
+        problems
+            .into_result(TriggerFilter {
+                status,
+                currency,
+                from: from.map(|d| d.and_time(NaiveTime::MIN)),
+                until: to
+                    .and_then(|d| d.succ_opt())
+                    .map(|d| d.and_time(NaiveTime::MIN)),
+                search,
+            })
+            .map_err(AppError::Validation)
+    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -53,17 +125,11 @@ pub async fn list(
     query: web::Query<RefundQuery>,
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Finance])?;
-    let status = query.into_inner().status;
-    if let Some(s) = status.as_deref().filter(|s| !STATUSES.contains(s)) {
-        return Err(AppError::invalid(
-            "status",
-            format!("{s:?} is not one of: {}", STATUSES.join(", ")),
-        ));
-    }
+    let filter = query.filter()?;
     let items = state
         .db
         .read(move |c| {
-            let rows = refunds::list_triggers(c, status.as_deref(), None, 500)?;
+            let rows = refunds::list_triggers(c, &filter, None, 500)?;
             Ok::<_, AppError>(
                 rows.iter()
                     .map(|(t, order, rma)| views::refund_trigger(t, order, rma.as_deref()))

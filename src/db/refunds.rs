@@ -155,9 +155,22 @@ pub fn trigger_for_incident(
 }
 
 /// Triggers with their order number and RMA number, newest first.
+/// Which refund triggers to list; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct TriggerFilter {
+    pub status: Option<String>,
+    pub currency: Option<String>,
+    /// Created at or after.
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Created before.
+    pub until: Option<chrono::NaiveDateTime>,
+    /// An order number, or an RMA number as stored.
+    pub search: Option<String>,
+}
+
 pub fn list_triggers(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    filter: &TriggerFilter,
     id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<(TriggerRow, String, Option<String>)>> {
@@ -172,8 +185,24 @@ pub fn list_triggers(
         ))
         .limit(limit)
         .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(refund_triggers::status.eq(status.to_string()));
+    if let Some(status) = &filter.status {
+        query = query.filter(refund_triggers::status.eq(status.clone()));
+    }
+    if let Some(currency) = &filter.currency {
+        query = query.filter(refund_triggers::currency.eq(currency.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(refund_triggers::created_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(refund_triggers::created_at.lt(until));
+    }
+    if let Some(search) = &filter.search {
+        query = query.filter(
+            orders::order_number
+                .eq(search.clone())
+                .or(rmas::number.nullable().eq(search.clone())),
+        );
     }
     if let Some(id) = id {
         query = query.filter(refund_triggers::id.eq(id.to_string()));
@@ -186,7 +215,7 @@ pub fn list_one(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<(TriggerRow, String, Option<String>)>> {
-    Ok(list_triggers(conn, None, Some(id), 1)?.pop())
+    Ok(list_triggers(conn, &TriggerFilter::default(), Some(id), 1)?.pop())
 }
 
 /// Marks a trigger acknowledged by finance; `false` if it already was.

@@ -1,6 +1,8 @@
 //! `/finance/refunds`: refund triggers by status with their calculation, acknowledge,
 //! and a CSV export of what is shown.
 
+use std::collections::HashMap;
+
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
@@ -8,50 +10,75 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{csrf_ok, error_page, expired_form, lang_of, layout};
+use crate::api::refunds::{RefundQuery, STATUSES};
 use crate::app::AppState;
 use crate::db::refunds::{self, TriggerRow};
 use crate::domain::Role;
 use crate::error::AppError;
 
-const STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
-
-#[derive(Deserialize)]
-pub struct Filter {
-    status: Option<String>,
-}
-
 type Listed = (TriggerRow, String, Option<String>);
 
-async fn listed(state: &AppState, status: Option<String>) -> Result<Vec<Listed>, AppError> {
-    let status = status.filter(|s| STATUSES.contains(&s.as_str()));
+/// The page's filters, read from its query the way the API reads its own (the page's
+/// query may also carry `lang`).
+fn query_of(req: &HttpRequest) -> RefundQuery {
+    let pairs: HashMap<String, String> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let get = |k: &str| pairs.get(k).cloned();
+    RefundQuery {
+        status: get("status"),
+        currency: get("currency"),
+        from: get("from"),
+        to: get("to"),
+        q: get("q"),
+    }
+}
+
+async fn listed(state: &AppState, query: &RefundQuery) -> Result<Vec<Listed>, AppError> {
+    let filter = query.filter()?;
     state
         .db
-        .read(move |c| {
-            refunds::list_triggers(c, status.as_deref(), None, 500).map_err(AppError::from)
-        })
+        .read(move |c| refunds::list_triggers(c, &filter, None, 500).map_err(AppError::from))
         .await
 }
 
-pub async fn page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    filter: web::Query<Filter>,
-) -> HttpResponse {
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Finance]);
     let lang = lang_of(&req);
-    let status = filter.into_inner().status;
-    let rows = match listed(&state, status.clone()).await {
-        Ok(rows) => rows,
+    let query = query_of(&req);
+    let (rows, problem) = match listed(&state, &query).await {
+        Ok(rows) => (rows, None),
+        Err(e @ AppError::Validation(_)) => (Vec::new(), Some(super::error_words(lang, &e))),
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let csv_query = serde_urlencoded::to_string([
+        ("status", value(&query.status)),
+        ("currency", value(&query.currency)),
+        ("from", value(&query.from)),
+        ("to", value(&query.to)),
+        ("q", value(&query.q)),
+    ])
+    .unwrap_or_default();
     let body = html! {
         h1 { (lang.t("refunds")) }
-        nav aria-label=(lang.t("status")) {
-            a href="/finance/refunds" { (lang.t("all")) } " "
-            @for s in STATUSES { a href={ "/finance/refunds?status=" (s) } { (s) } " " }
-            " · "
-            a href={ "/finance/refunds.csv" @if let Some(s) = &status { "?status=" (s) } } { (lang.t("export_csv")) }
+        form.filters method="get" action="/finance/refunds" {
+            label for="status" { (lang.t("status")) }
+            select #status name="status" {
+                option value="" { (lang.t("all")) }
+                @for s in STATUSES { option value=(s) selected[query.status.as_deref() == Some(s)] { (s) } }
+            }
+            label for="currency" { (lang.t("currency")) }
+            input #currency name="currency" value=(value(&query.currency)) placeholder="EUR" maxlength="3";
+            label for="from" { (lang.t("from_day")) }
+            input #from name="from" type="date" value=(value(&query.from));
+            label for="to" { (lang.t("to_day")) }
+            input #to name="to" type="date" value=(value(&query.to));
+            label for="q" { (lang.t("order_or_rma")) }
+            input #q name="q" value=(value(&query.q));
+            button type="submit" { (lang.t("filter")) }
         }
+        @if let Some(p) = &problem { p.error role="alert" { (p) } }
+        p { a href={ "/finance/refunds.csv?" (csv_query) } { (lang.t("export_csv")) } }
         table {
             tr {
                 th { (lang.t("created")) } th { (lang.t("order")) } th { (lang.t("rma")) }
@@ -85,22 +112,22 @@ pub async fn page(
             }
         }
     };
+    let status = match problem {
+        Some(_) => StatusCode::BAD_REQUEST,
+        None => StatusCode::OK,
+    };
     super::page(
         &req,
         &state,
-        StatusCode::OK,
+        status,
         layout(lang, lang.t("refunds"), Some(&staff), body),
     )
 }
 
-pub async fn csv(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    filter: web::Query<Filter>,
-) -> HttpResponse {
+pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Finance]);
     let result = async {
-        let rows = listed(&state, filter.into_inner().status).await?;
+        let rows = listed(&state, &query_of(&req)).await?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let fail = |e: csv::Error| AppError::Internal(e.to_string());
         w.write_record([

@@ -300,6 +300,32 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ["Language", "Sprache", "语言", "Idioma", "Langue"],
     ),
     (
+        "currency",
+        ["Currency", "Währung", "币种", "Moneda", "Devise"],
+    ),
+    (
+        "from_day",
+        ["From", "Von", "起始日期", "Desde", "Du"],
+    ),
+    (
+        "to_day",
+        ["To", "Bis", "截止日期", "Hasta", "Au"],
+    ),
+    (
+        "order_or_rma",
+        [
+            "Order or RMA number",
+            "Bestell- oder RMA-Nummer",
+            "订单号或退货单号",
+            "Número de pedido o RMA",
+            "N° de commande ou de RMA",
+        ],
+    ),
+    (
+        "filter",
+        ["Filter", "Filtern", "筛选", "Filtrar", "Filtrer"],
+    ),
+    (
         "pages",
         ["Pages", "Seiten", "页面", "Páginas", "Pages"],
     ),

@@ -563,6 +563,18 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
         "{}",
         csv.html
     );
+    let filtered = finance.get("/finance/refunds?currency=USD").await;
+    assert!(!filtered.html.contains(&id), "another currency");
+    let by_order = finance.get("/finance/refunds?q=P-2&status=").await;
+    assert!(by_order.html.contains(&id), "{}", by_order.html);
+    let bad = finance.get("/finance/refunds?from=yesterday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.html
+            .contains("from: &quot;yesterday&quot; is not a date"),
+        "{}",
+        bad.html
+    );
     let twice = finance.post(&acknowledge, &[("csrf", &list.csrf())]).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
     // Money and dates the way German writes them.

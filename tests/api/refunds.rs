@@ -98,6 +98,39 @@ async fn a_passed_inspection_triggers_one_refund(app: TestApp) {
     app.get("/api/v1/refunds?status=lost", &FINANCE)
         .await
         .problem(400);
+
+    // Filters: currency, creation days (the test clock's 2026-11-20), order or RMA.
+    let day = app.now().format("%Y-%m-%d").to_string();
+    let next = (app.now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    for (query, found) in [
+        ("?currency=eur".to_string(), 1),
+        ("?currency=USD".to_string(), 0),
+        (format!("?from={day}&to={day}"), 1),
+        (format!("?from={next}"), 0),
+        ("?q=F-1".to_string(), 1),
+        (format!("?q={}", number.to_lowercase().replace('-', "")), 1),
+        ("?q=F-999".to_string(), 0),
+    ] {
+        assert_eq!(refunds(&app, &query).await.len(), found, "{query}");
+    }
+    let bad = app
+        .get(
+            &format!("/api/v1/refunds?currency=EURO&from=yesterday&to={day}"),
+            &FINANCE,
+        )
+        .await;
+    bad.problem(400);
+    assert!(
+        bad.has_error_field("currency") && bad.has_error_field("from"),
+        "{}",
+        bad.text
+    );
+    let backwards = app
+        .get(&format!("/api/v1/refunds?from={next}&to={day}"), &FINANCE)
+        .await;
+    assert!(backwards.has_error_field("to"), "{}", backwards.text);
 }
 
 async fn worse_than_allowed_is_partial_and_nothing_is_failed(app: TestApp) {
