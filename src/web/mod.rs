@@ -162,7 +162,10 @@ button{font-size:1.1em;padding:.3em 1em;margin-top:.6em}.error{color:#a00}\
 .result{font-size:2em;padding:.5em;margin:.5em 0;border-radius:.3em}\
 .matched{background:#d8f5d8}.already_received{background:#fff3c4}.unmatched{background:#ffd6d6}\
 .wrong{font-size:1.5em;color:#a00;font-weight:bold}table{border-collapse:collapse}\
-td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}";
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
+@media (max-width:40em){table,tr,td{display:block}tr:has(th){display:none}\
+tr{border-top:1px solid #ccc;padding:.4em 0}td{border:0;padding:.15em 0}\
+td[data-label]::before{content:attr(data-label) \": \";font-weight:bold}}";
 
 /// Sets the language cookie when the switcher was used (`?lang=de`).
 fn remember_lang(req: &HttpRequest, state: &AppState, response: &mut HttpResponse) {

@@ -200,8 +200,8 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
                     @let can = record.returnable_quantity(l);
                     tr {
                         td { (l.sku) " " (l.title) }
-                        td { (can) }
-                        td { (window_words(lang, windows.iter().find(|w| w.line_id == l.line_id))) }
+                        td data-label=(lang.t("returnable")) { (can) }
+                        td data-label=(lang.t("returnable_until")) { (window_words(lang, windows.iter().find(|w| w.line_id == l.line_id))) }
                         td {
                             label for={ "q_" (l.line_id) } { (lang.t("quantity")) }
                             select id={ "q_" (l.line_id) } name={ "q_" (l.line_id) } disabled[can == 0] {
@@ -211,6 +211,7 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
                         td {
                             label for={ "r_" (l.line_id) } { (lang.t("reason")) }
                             select id={ "r_" (l.line_id) } name={ "r_" (l.line_id) } {
+                                option value="" { "—" }
                                 @for r in ReturnReason::ALL { option value=(r.as_str()) { (r.as_str().replace('_', " ")) } }
                             }
                         }
@@ -271,12 +272,18 @@ fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<Retu
         if quantity <= 0 {
             continue;
         }
-        let reason = form
-            .get(&format!("r_{}", l.line_id))
-            .map(String::as_str)
-            .unwrap_or("")
-            .parse::<ReturnReason>()
-            .map_err(|e| AppError::invalid(format!("r_{}", l.line_id), e.to_string()))?;
+        let field = format!("r_{}", l.line_id);
+        let reason = match form.get(&field).map(|r| r.trim()).unwrap_or("") {
+            "" => {
+                return Err(AppError::invalid(
+                    field,
+                    format!("choose why {} goes back", l.sku),
+                ))
+            }
+            r => r
+                .parse::<ReturnReason>()
+                .map_err(|e| AppError::invalid(field, e.to_string()))?,
+        };
         lines.push(ReturnLineInput {
             line_id: l.line_id.clone(),
             quantity,

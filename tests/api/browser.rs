@@ -96,6 +96,22 @@ async fn accessible(client: &Client) {
 
 /// The page's visible text, read in one script call: a page being replaced after a
 /// submit has no body for a moment, and an element found before is then stale.
+/// Nothing sticks out sideways: the page is as wide as the window.
+async fn fits_the_screen(client: &Client) {
+    let widths = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    let (page, window) = (widths[0].as_i64(), widths[1].as_i64());
+    assert!(
+        page <= window,
+        "page {page:?} px wide in a {window:?} px window"
+    );
+}
+
 async fn text(client: &Client) -> String {
     let started = Instant::now();
     loop {
@@ -180,6 +196,11 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     let driver = start_driver();
     let downloads = tempfile::tempdir().expect("downloads");
     let client = browser(&driver, downloads.path()).await;
+    // A phone's screen: the portal must fit it without sideways scrolling.
+    client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone-sized window");
 
     client
         .goto(&format!("{}/returns", app.address))
@@ -192,6 +213,7 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     click_to(&client, "button[type=submit]", "/returns/order").await;
 
     accessible(&client).await;
+    fits_the_screen(&client).await;
     shot(&client, "portal-2-lines").await;
     client
         .find(Locator::Css("#q_1"))
@@ -212,6 +234,7 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     wait_for_text(&client, "authorized").await;
     let decision = text(&client).await;
     assert!(decision.contains("authorized"), "{decision}");
+    fits_the_screen(&client).await;
     shot(&client, "portal-3-decision").await;
     click_to(
         &client,

@@ -665,6 +665,11 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
         ("r_3", "other"),
         ("resolution", "refund"),
     ];
+    let mut no_reason = choices;
+    no_reason[2] = ("r_1", "");
+    let unexplained = browser.post("/returns/quote", &no_reason).await;
+    assert_eq!(unexplained.status, StatusCode::BAD_REQUEST);
+    assert!(unexplained.html.contains("choose why JKT-RAIN-M goes back"));
     let decision = browser.post("/returns/quote", &choices).await;
     assert_eq!(decision.status, StatusCode::OK, "{}", decision.html);
     assert!(decision.html.contains("authorized"));
