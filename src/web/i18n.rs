@@ -137,6 +137,16 @@ impl Lang {
         d.format(pattern).to_string()
     }
 
+    /// A value of one of the API's vocabularies (reasons, resolutions, statuses, who pays
+    /// the label) in words; a value without a phrase is shown with spaces.
+    pub fn word(self, code: &str) -> String {
+        let key = format!("w.{code}");
+        match PHRASES.iter().any(|(k, _)| *k == key) {
+            true => self.t(&key).to_string(),
+            false => code.replace('_', " "),
+        }
+    }
+
     /// The phrase for `key` in this language (English when a phrase is missing).
     pub fn t(self, key: &str) -> &'static str {
         let row = PHRASES.iter().find(|(k, _)| *k == key);
@@ -299,6 +309,36 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         "language",
         ["Language", "Sprache", "语言", "Idioma", "Langue"],
     ),
+    ("w.damaged", ["damaged", "beschädigt", "已损坏", "dañado", "endommagé"]),
+    ("w.defective", ["defective", "defekt", "有缺陷", "defectuoso", "défectueux"]),
+    ("w.wrong_item", ["wrong item", "falscher Artikel", "发错商品", "artículo equivocado", "mauvais article"]),
+    ("w.not_as_described", ["not as described", "nicht wie beschrieben", "与描述不符", "no es como se describía", "non conforme à la description"]),
+    ("w.arrived_late", ["arrived late", "zu spät angekommen", "到货太晚", "llegó tarde", "arrivé en retard"]),
+    ("w.changed_mind", ["changed my mind", "es mir anders überlegt", "改变主意", "cambié de opinión", "j'ai changé d'avis"]),
+    ("w.no_longer_needed", ["no longer needed", "nicht mehr benötigt", "不再需要", "ya no lo necesito", "plus nécessaire"]),
+    ("w.better_price_found", ["found a better price", "woanders günstiger", "找到更低价格", "encontré un precio mejor", "trouvé moins cher ailleurs"]),
+    ("w.size_too_small", ["size too small", "zu klein", "尺码太小", "talla demasiado pequeña", "taille trop petite"]),
+    ("w.size_too_large", ["size too large", "zu groß", "尺码太大", "talla demasiado grande", "taille trop grande"]),
+    ("w.other", ["other", "anderer Grund", "其他", "otro", "autre"]),
+    ("w.refund", ["refund", "Erstattung", "退款", "reembolso", "remboursement"]),
+    ("w.store_credit", ["store credit", "Gutschrift", "店铺积分", "crédito en tienda", "avoir"]),
+    ("w.exchange", ["exchange", "Umtausch", "换货", "cambio", "échange"]),
+    ("w.keep_it", ["keep the item", "Artikel behalten", "保留商品", "quédese el artículo", "gardez l'article"]),
+    ("w.free", ["free", "kostenlos", "免费", "gratis", "gratuit"]),
+    ("w.customer_pays", ["you pay", "auf Ihre Kosten", "由您支付", "a su cargo", "à votre charge"]),
+    ("w.manual_review", ["manual review", "manuelle Prüfung", "人工审核", "revisión manual", "examen manuel"]),
+    ("w.requested", ["requested", "angefragt", "已申请", "solicitada", "demandé"]),
+    ("w.authorized", ["authorized", "genehmigt", "已批准", "autorizada", "accepté"]),
+    ("w.rejected", ["rejected", "abgelehnt", "已拒绝", "rechazada", "refusé"]),
+    ("w.label_issued", ["label issued", "Etikett erstellt", "已生成标签", "etiqueta emitida", "étiquette émise"]),
+    ("w.in_transit", ["in transit", "unterwegs", "运输中", "en tránsito", "en transit"]),
+    ("w.delivered_to_warehouse", ["delivered to the warehouse", "im Lager zugestellt", "已送达仓库", "entregado en el almacén", "livré à l'entrepôt"]),
+    ("w.received", ["received", "eingegangen", "已签收", "recibido", "reçu"]),
+    ("w.inspected", ["inspected", "geprüft", "已检查", "revisado", "vérifié"]),
+    ("w.refund_triggered", ["refund on its way", "Erstattung veranlasst", "退款处理中", "reembolso en camino", "remboursement en cours"]),
+    ("w.closed", ["closed", "abgeschlossen", "已完成", "cerrada", "clôturé"]),
+    ("w.cancelled", ["cancelled", "storniert", "已取消", "cancelada", "annulé"]),
+    ("w.expired", ["expired", "abgelaufen", "已过期", "caducada", "expiré"]),
     (
         "currency",
         ["Currency", "Währung", "币种", "Moneda", "Devise"],
@@ -994,6 +1034,24 @@ mod tests {
         for (country, lang) in table {
             assert_eq!(Lang::of_country(country), lang, "{country}");
         }
+    }
+
+    #[test]
+    fn every_value_a_customer_sees_has_words() {
+        use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
+        let codes = ReturnReason::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .chain(Resolution::ALL.iter().map(|r| r.as_str()))
+            .chain(LabelPayer::ALL.iter().map(|p| p.as_str()))
+            .chain(RmaStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(["manual_review"]);
+        for code in codes {
+            let key = format!("w.{code}");
+            assert!(PHRASES.iter().any(|(k, _)| *k == key), "{key}");
+        }
+        assert_eq!(Lang::De.word("size_too_small"), "zu klein");
+        assert_eq!(Lang::En.word("no_such_value"), "no such value");
     }
 
     #[test]

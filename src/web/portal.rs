@@ -212,7 +212,7 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
                             label for={ "r_" (l.line_id) } { (lang.t("reason")) }
                             select id={ "r_" (l.line_id) } name={ "r_" (l.line_id) } {
                                 option value="" { "—" }
-                                @for r in ReturnReason::ALL { option value=(r.as_str()) { (r.as_str().replace('_', " ")) } }
+                                @for r in ReturnReason::ALL { option value=(r.as_str()) { (lang.word(r.as_str())) } }
                             }
                         }
                     }
@@ -221,7 +221,7 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
             label for="resolution" { (lang.t("resolution")) }
             select #resolution name="resolution" {
                 @for r in [Resolution::Refund, Resolution::StoreCredit, Resolution::Exchange] {
-                    option value=(r.as_str()) { (r.as_str().replace('_', " ")) }
+                    option value=(r.as_str()) { (lang.word(r.as_str())) }
                 }
             }
             button type="submit" { (lang.t("see_decision")) }
@@ -339,9 +339,9 @@ pub async fn quote(
     let allowed = decision["outcome"] != "rejected";
     let body = html! {
         h1 { (lang.t("see_decision")) }
-        p.result.(if allowed { "matched" } else { "unmatched" }) { (decision["outcome"].as_str().unwrap_or("").replace('_', " ")) }
+        p.result.(if allowed { "matched" } else { "unmatched" }) { (lang.word(decision["outcome"].as_str().unwrap_or(""))) }
         ul { @for r in decision["rules"].as_array().into_iter().flatten() { li { (r["effect"].as_str().unwrap_or("")) } } }
-        p { (lang.t("label_payer")) ": " (decision["label"].as_str().unwrap_or("").replace('_', " ")) }
+        p { (lang.t("label_payer")) ": " (lang.word(decision["label"].as_str().unwrap_or(""))) }
         p { strong { (lang.t("estimated_refund")) ": " (lang.money(decision["estimated_refund"].as_str().unwrap_or(""), decision["currency"].as_str().unwrap_or(""))) } }
         @if allowed {
             form method="post" action="/returns/confirm" enctype="multipart/form-data" {
@@ -455,7 +455,7 @@ pub async fn status(
     let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
-        p.result.matched { (rma["status"].as_str().unwrap_or("").replace('_', " ")) }
+        p.result.matched { (lang.word(rma["status"].as_str().unwrap_or(""))) }
         @if keep_it { p { (lang.t("keep_it")) } }
         @if let Some(sent) = rma["photos"].as_array().filter(|p| !p.is_empty()) { p { (lang.t("photos_sent")) ": " (sent.len()) } }
         @if has_label {
@@ -471,13 +471,13 @@ pub async fn status(
         table {
             tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
             @for l in rma["lines"].as_array().into_iter().flatten() {
-                tr { td { (l["sku"].as_str().unwrap_or("")) " " (l["title"].as_str().unwrap_or("")) } td { (l["quantity"]) } td { (l["reason"].as_str().unwrap_or("")) } }
+                tr { td { (l["sku"].as_str().unwrap_or("")) " " (l["title"].as_str().unwrap_or("")) } td { (l["quantity"]) } td { (lang.word(l["reason"].as_str().unwrap_or(""))) } }
             }
         }
         h2 { (lang.t("timeline")) }
         ol { @for e in rma["timeline"].as_array().into_iter().flatten() {
             @let at = e["at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| lang.date(t.naive_utc())).unwrap_or_default();
-            li { (at) ": " (e["to"].as_str().unwrap_or("").replace('_', " ")) }
+            li { (at) ": " (lang.word(e["to"].as_str().unwrap_or(""))) }
         } }
     };
     let mut response = page(

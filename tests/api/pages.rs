@@ -409,6 +409,32 @@ async fn pages_speak_the_browsers_language(app: TestApp) {
         let page = browser.get(&format!("/warehouse/scan?lang={code}")).await;
         assert!(page.html.contains(word), "{code}");
     }
+
+    // A German customer reads reasons, resolutions and dates in German.
+    let order = eur_order("P-12");
+    app.delivered_order(&order, 2).await;
+    let mut customer = Browser::new(&app);
+    customer.lang = Some("de");
+    let csrf = customer.get("/returns").await.csrf();
+    customer
+        .post(
+            "/returns",
+            &[
+                ("order_number", "P-12"),
+                ("postal_code", "10119"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    let lines = customer.get("/returns/order").await;
+    for words in [
+        "zu klein",
+        "Gutschrift",
+        "Rückgabe bis",
+        "wenn beschädigt oder defekt",
+    ] {
+        assert!(lines.html.contains(words), "{words}: {}", lines.html);
+    }
 }
 
 async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
