@@ -568,6 +568,8 @@ fn schemas() -> Value {
             }}},
             "rules": {"type": "array", "items": {"type": "object", "required": ["rule", "effect"], "properties": {
                 "rule": text, "line_id": text, "effect": text,
+                "params": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "The facts in effect (days, YYYY-MM-DD dates, amounts with currency, reason codes) and a variant where a rule has two wordings, to say it in another language"},
             }}},
         }},
         "Warehouse": {"type": "object", "properties": {

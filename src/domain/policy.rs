@@ -260,6 +260,10 @@ pub struct AppliedRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_id: Option<String>,
     pub effect: String,
+    /// The facts in `effect` (days, dates as YYYY-MM-DD, amounts with `currency`,
+    /// reasons as codes), and `variant` where one rule has two wordings.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -308,11 +312,17 @@ impl Serialize for Currency {
 struct Rules(Vec<AppliedRule>);
 
 impl Rules {
-    fn add(&mut self, rule: &str, line_id: Option<&str>, effect: String) {
+    /// Notes a rule with its effect in English and the facts in it, so a page can say
+    /// the same in another language.
+    fn add(&mut self, rule: &str, line_id: Option<&str>, effect: String, facts: &[(&str, String)]) {
         self.0.push(AppliedRule {
             rule: rule.to_string(),
             line_id: line_id.map(str::to_string),
             effect,
+            params: facts
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
         });
     }
 }
@@ -353,6 +363,10 @@ impl Policy {
                         line.returnable_quantity.max(0),
                         line.ordered_quantity
                     ),
+                    &[
+                        ("can", line.returnable_quantity.max(0).to_string()),
+                        ("ordered", line.ordered_quantity.to_string()),
+                    ],
                 );
             }
 
@@ -369,10 +383,19 @@ impl Policy {
                             "{why}, but a {} item is the shop's responsibility",
                             line.reason
                         ),
+                        &[
+                            ("category", c.category.clone()),
+                            ("reason", line.reason.as_str().to_string()),
+                        ],
                     );
                 } else {
                     eligible = false;
-                    rules.add("non_returnable_category", id, why);
+                    rules.add(
+                        "non_returnable_category",
+                        id,
+                        why,
+                        &[("category", c.category.clone())],
+                    );
                 }
             }
 
@@ -391,6 +414,11 @@ impl Policy {
                             date(delivered),
                             date(ends)
                         ),
+                        &[
+                            ("days", window_days.to_string()),
+                            ("delivered", date(delivered)),
+                            ("ends", date(ends)),
+                        ],
                     );
                 }
                 (Some(delivered), Some(ends)) => rules.add(
@@ -401,11 +429,17 @@ impl Policy {
                         date(ends),
                         date(delivered)
                     ),
+                    &[
+                        ("days", window_days.to_string()),
+                        ("delivered", date(delivered)),
+                        ("ends", date(ends)),
+                    ],
                 ),
                 _ => rules.add(
                     "window_not_started",
                     id,
                     format!("delivery not yet confirmed by tracking; the {window_days}-day window starts at delivery"),
+                    &[("days", window_days.to_string())],
                 ),
             }
 
@@ -436,6 +470,15 @@ impl Policy {
                         money(fee),
                         currency
                     ),
+                    &[
+                        (
+                            "percent",
+                            (f64::from(self.file.restocking.fee_bps) / 100.0).to_string(),
+                        ),
+                        ("reason", line.reason.as_str().to_string()),
+                        ("fee", money(fee).to_string()),
+                        ("currency", currency.to_string()),
+                    ],
                 );
                 fee
             } else {
@@ -447,6 +490,7 @@ impl Policy {
                             "\"{}\" is the shop's fault: free label, no restocking fee",
                             line.reason
                         ),
+                        &[("reason", line.reason.as_str().to_string())],
                     );
                 }
                 0
@@ -483,6 +527,7 @@ impl Policy {
                     "label_cost_unknown",
                     None,
                     format!("no label cost estimate for {currency}; counted as zero"),
+                    &[("currency", currency.to_string())],
                 );
                 money(0)
             }
@@ -491,13 +536,22 @@ impl Policy {
         let any_seller_fault = request.lines.iter().any(|l| l.reason.is_seller_fault());
         let mut label = if any_seller_fault || !self.file.label.customer_pays_when_not_seller_fault
         {
-            rules.add("label_free", None, "the shop pays the return label".into());
+            rules.add(
+                "label_free",
+                None,
+                "the shop pays the return label".into(),
+                &[],
+            );
             LabelPayer::Free
         } else {
             rules.add(
                 "label_customer_pays",
                 None,
                 format!("the return label ({label_cost} {currency}) is deducted from the refund"),
+                &[
+                    ("cost", label_cost.to_string()),
+                    ("currency", currency.to_string()),
+                ],
             );
             LabelPayer::CustomerPays
         };
@@ -513,15 +567,31 @@ impl Policy {
                 .is_some_and(|max| lines_total.minor() <= max.minor());
             if share_too_high || small_refund {
                 label = LabelPayer::KeepIt;
-                let why = if share_too_high {
-                    format!(
-                        "shipping it back ({label_cost} {currency}) would cost at least {} % of its value",
-                        self.file.keep_it.label_share_bps / 100
+                let (why, mut facts) = if share_too_high {
+                    let percent = self.file.keep_it.label_share_bps / 100;
+                    (
+                        format!(
+                            "shipping it back ({label_cost} {currency}) would cost at least {percent} % of its value",
+                        ),
+                        vec![
+                            ("variant", "share".to_string()),
+                            ("cost", label_cost.to_string()),
+                            ("percent", percent.to_string()),
+                        ],
                     )
                 } else {
-                    format!("a refund of {lines_total} {currency} is below the keep-it threshold")
+                    (
+                        format!(
+                            "a refund of {lines_total} {currency} is below the keep-it threshold"
+                        ),
+                        vec![
+                            ("variant", "small".to_string()),
+                            ("refund", lines_total.to_string()),
+                        ],
+                    )
                 };
-                rules.add("keep_it", None, format!("keep the item: {why}"));
+                facts.push(("currency", currency.to_string()));
+                rules.add("keep_it", None, format!("keep the item: {why}"), &facts);
             }
         }
         if request.resolution == Resolution::KeepIt && label != LabelPayer::KeepIt {
@@ -530,6 +600,7 @@ impl Policy {
                 "keep_it_not_available",
                 None,
                 "keep-it is offered only when the shop would pay a label worth a large share of the item".into(),
+                &[],
             );
         }
 
@@ -551,6 +622,7 @@ impl Policy {
                 "photos_required",
                 None,
                 "photos of the damage or defect are needed as evidence".into(),
+                &[],
             );
         }
 
@@ -565,6 +637,10 @@ impl Policy {
                     "the customer opened {} returns in 90 days (limit {limit}); a person reviews this one",
                     request.customer_returns_90_days
                 ),
+                &[
+                    ("count", request.customer_returns_90_days.to_string()),
+                    ("limit", limit.to_string()),
+                ],
             );
         }
         if let Some(max) = self.review_max_order.get(currency.code()) {
@@ -577,6 +653,11 @@ impl Policy {
                         "orders over {max} {currency} are reviewed by a person (this one: {})",
                         request.order.total
                     ),
+                    &[
+                        ("max", max.to_string()),
+                        ("total", request.order.total.to_string()),
+                        ("currency", currency.to_string()),
+                    ],
                 );
             }
         }
@@ -612,14 +693,23 @@ impl Policy {
         rules: &mut Rules,
     ) -> u32 {
         let id = Some(line.line_id.as_str());
-        let (mut days, source) = match category.and_then(|c| c.window_days) {
-            Some(d) => (d, format!("{}-day window for {}", d, line.category)),
+        let (mut days, source, mut facts) = match category.and_then(|c| c.window_days) {
+            Some(d) => (
+                d,
+                format!("{}-day window for {}", d, line.category),
+                vec![
+                    ("variant", "category".to_string()),
+                    ("category", line.category.clone()),
+                ],
+            ),
             None => (
                 self.file.shop_window_days,
                 format!("{}-day shop return window", self.file.shop_window_days),
+                Vec::new(),
             ),
         };
-        rules.add("shop_window", id, source);
+        facts.push(("days", days.to_string()));
+        rules.add("shop_window", id, source, &facts);
         let country = order.ship_country.to_ascii_uppercase();
         for j in self
             .file
@@ -633,6 +723,7 @@ impl Policy {
                     &format!("statutory.{}", j.id),
                     id,
                     format!("{} gives {} days", j.name, j.days),
+                    &[("name", j.name.clone()), ("days", j.days.to_string())],
                 );
             } else {
                 rules.add(
@@ -642,6 +733,11 @@ impl Policy {
                         "{} ({} days) is covered by the longer window",
                         j.name, j.days
                     ),
+                    &[
+                        ("variant", "covered".to_string()),
+                        ("name", j.name.clone()),
+                        ("days", j.days.to_string()),
+                    ],
                 );
             }
         }
@@ -654,6 +750,10 @@ impl Policy {
                     "window extended to {days} days because the item is {}",
                     line.reason
                 ),
+                &[
+                    ("days", days.to_string()),
+                    ("reason", line.reason.as_str().to_string()),
+                ],
             );
         }
         days

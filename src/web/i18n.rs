@@ -140,21 +140,58 @@ impl Lang {
     /// A value of one of the API's vocabularies (reasons, resolutions, statuses, who pays
     /// the label) in words; a value without a phrase is shown with spaces.
     pub fn word(self, code: &str) -> String {
-        let key = format!("w.{code}");
-        match PHRASES.iter().any(|(k, _)| *k == key) {
-            true => self.t(&key).to_string(),
-            false => code.replace('_', " "),
+        self.phrase(&format!("w.{code}"))
+            .map_or_else(|| code.replace('_', " "), str::to_string)
+    }
+
+    /// A rule of a policy decision (as the API shows it) in this language: its phrase
+    /// filled with the rule's facts, dates and money written the language's way. The
+    /// decision's English words where there is no phrase or a fact is missing.
+    pub fn rule(self, rule: &serde_json::Value) -> String {
+        let effect = rule["effect"].as_str().unwrap_or("").to_string();
+        let id = rule["rule"].as_str().unwrap_or("");
+        let base = if id.starts_with("statutory.") {
+            "statutory"
+        } else {
+            id
+        };
+        let params = rule["params"].as_object();
+        let get = |k: &str| params.and_then(|p| p.get(k)).and_then(|v| v.as_str());
+        let key = match get("variant") {
+            Some(variant) => format!("rule.{base}.{variant}"),
+            None => format!("rule.{base}"),
+        };
+        let Some(template) = self.phrase(&key).filter(|_| self != Lang::En) else {
+            return effect;
+        };
+        let currency = get("currency").unwrap_or("");
+        let mut out = template.to_string();
+        for (k, v) in params.into_iter().flatten() {
+            let v = v.as_str().unwrap_or("");
+            let shown = match k.as_str() {
+                "delivered" | "ends" => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_or_else(|_| v.to_string(), |d| self.day(d)),
+                "fee" | "cost" | "refund" | "max" | "total" => self.money(v, currency),
+                "reason" => self.word(v),
+                _ => v.to_string(),
+            };
+            out = out.replace(&format!("{{{k}}}"), &shown);
         }
+        if out.contains('{') {
+            return effect;
+        }
+        out
+    }
+
+    fn phrase(self, key: &str) -> Option<&'static str> {
+        let (_, words) = PHRASES.iter().find(|(k, _)| *k == key)?;
+        let i = Lang::ALL.iter().position(|l| *l == self).unwrap_or(0);
+        Some(words[i])
     }
 
     /// The phrase for `key` in this language (English when a phrase is missing).
     pub fn t(self, key: &str) -> &'static str {
-        let row = PHRASES.iter().find(|(k, _)| *k == key);
-        let Some((_, words)) = row else {
-            return "?";
-        };
-        let i = Lang::ALL.iter().position(|l| *l == self).unwrap_or(0);
-        words[i]
+        self.phrase(key).unwrap_or("?")
     }
 }
 
@@ -339,6 +376,226 @@ const PHRASES: &[(&str, [&str; 5])] = &[
     ("w.closed", ["closed", "abgeschlossen", "已完成", "cerrada", "clôturé"]),
     ("w.cancelled", ["cancelled", "storniert", "已取消", "cancelada", "annulé"]),
     ("w.expired", ["expired", "abgelaufen", "已过期", "caducada", "expiré"]),
+    (
+        "rule.returnable_quantity",
+        [
+            "only {can} of {ordered} can still be returned",
+            "nur noch {can} von {ordered} können zurückgegeben werden",
+            "{ordered} 件中仅剩 {can} 件可退",
+            "solo {can} de {ordered} pueden devolverse todavía",
+            "seuls {can} sur {ordered} peuvent encore être retournés",
+        ],
+    ),
+    (
+        "rule.non_returnable_category.seller_fault",
+        [
+            "{category} cannot usually be returned, but a {reason} item is the shop's responsibility",
+            "{category} ist normalerweise vom Umtausch ausgeschlossen, aber für einen Artikel mit „{reason}“ haftet der Shop",
+            "{category} 通常不可退货，但“{reason}”的商品由商家负责",
+            "{category} normalmente no admite devolución, pero un artículo «{reason}» es responsabilidad de la tienda",
+            "{category} n'est normalement pas repris, mais un article « {reason} » relève de la responsabilité de la boutique",
+        ],
+    ),
+    (
+        "rule.non_returnable_category",
+        [
+            "{category} cannot be returned",
+            "{category} ist vom Umtausch ausgeschlossen",
+            "{category} 不可退货",
+            "{category} no admite devolución",
+            "{category} ne peut pas être retourné",
+        ],
+    ),
+    (
+        "rule.window_closed",
+        [
+            "the {days}-day return window from delivery on {delivered} ended on {ends}",
+            "die Rückgabefrist von {days} Tagen ab Zustellung am {delivered} endete am {ends}",
+            "自 {delivered} 送达起的 {days} 天退货期已于 {ends} 结束",
+            "el plazo de devolución de {days} días desde la entrega el {delivered} terminó el {ends}",
+            "le délai de retour de {days} jours après la livraison du {delivered} a pris fin le {ends}",
+        ],
+    ),
+    (
+        "rule.window_open",
+        [
+            "returnable until {ends} ({days} days from delivery on {delivered})",
+            "Rückgabe bis {ends} ({days} Tage ab Zustellung am {delivered})",
+            "可退货至 {ends}（自 {delivered} 送达起 {days} 天）",
+            "devolución hasta el {ends} ({days} días desde la entrega el {delivered})",
+            "retour possible jusqu'au {ends} ({days} jours après la livraison du {delivered})",
+        ],
+    ),
+    (
+        "rule.window_not_started",
+        [
+            "delivery not yet confirmed by tracking; the {days}-day window starts at delivery",
+            "Zustellung noch nicht bestätigt; die Frist von {days} Tagen beginnt mit der Zustellung",
+            "物流尚未确认送达；{days} 天退货期自送达起计算",
+            "la entrega aún no está confirmada; el plazo de {days} días empieza con la entrega",
+            "livraison pas encore confirmée ; le délai de {days} jours commence à la livraison",
+        ],
+    ),
+    (
+        "rule.restocking_fee",
+        [
+            "{percent} % restocking fee for \"{reason}\": {fee}",
+            "{percent} % Wiedereinlagerungsgebühr bei „{reason}“: {fee}",
+            "“{reason}”收取 {percent}% 重新上架费：{fee}",
+            "{percent} % de cargo por reposición por «{reason}»: {fee}",
+            "{percent} % de frais de remise en stock pour « {reason} » : {fee}",
+        ],
+    ),
+    (
+        "rule.seller_fault",
+        [
+            "\"{reason}\" is the shop's fault: free label, no restocking fee",
+            "„{reason}“ liegt beim Shop: kostenloses Etikett, keine Wiedereinlagerungsgebühr",
+            "“{reason}”属于商家责任：免费退货标签，不收重新上架费",
+            "«{reason}» es responsabilidad de la tienda: etiqueta gratuita, sin cargo por reposición",
+            "« {reason} » relève de la boutique : étiquette gratuite, pas de frais de remise en stock",
+        ],
+    ),
+    (
+        "rule.label_cost_unknown",
+        [
+            "no label cost estimate for {currency}; counted as zero",
+            "keine Etikettenkosten für {currency} hinterlegt; mit null gerechnet",
+            "没有 {currency} 的标签费用估算；按零计算",
+            "sin estimación del coste de la etiqueta en {currency}; se cuenta como cero",
+            "pas d'estimation du coût de l'étiquette en {currency} ; compté comme zéro",
+        ],
+    ),
+    (
+        "rule.label_free",
+        [
+            "the shop pays the return label",
+            "der Shop bezahlt das Rücksendeetikett",
+            "退货标签由商家支付",
+            "la tienda paga la etiqueta de devolución",
+            "la boutique paie l'étiquette de retour",
+        ],
+    ),
+    (
+        "rule.label_customer_pays",
+        [
+            "the return label ({cost}) is deducted from the refund",
+            "das Rücksendeetikett ({cost}) wird von der Erstattung abgezogen",
+            "退货标签费用（{cost}）将从退款中扣除",
+            "la etiqueta de devolución ({cost}) se descuenta del reembolso",
+            "l'étiquette de retour ({cost}) est déduite du remboursement",
+        ],
+    ),
+    (
+        "rule.keep_it.share",
+        [
+            "keep the item: shipping it back ({cost}) would cost at least {percent} % of its value",
+            "behalten Sie den Artikel: die Rücksendung ({cost}) kostete mindestens {percent} % seines Werts",
+            "请保留商品：寄回费用（{cost}）至少相当于其价值的 {percent}%",
+            "quédese el artículo: devolverlo ({cost}) costaría al menos el {percent} % de su valor",
+            "gardez l'article : le renvoyer ({cost}) coûterait au moins {percent} % de sa valeur",
+        ],
+    ),
+    (
+        "rule.keep_it.small",
+        [
+            "keep the item: a refund of {refund} is below the keep-it threshold",
+            "behalten Sie den Artikel: eine Erstattung von {refund} liegt unter der Schwelle für Rücksendungen",
+            "请保留商品：{refund} 的退款低于免退回门槛",
+            "quédese el artículo: un reembolso de {refund} está por debajo del umbral",
+            "gardez l'article : un remboursement de {refund} est sous le seuil de retour",
+        ],
+    ),
+    (
+        "rule.keep_it_not_available",
+        [
+            "keep-it is offered only when the shop would pay a label worth a large share of the item",
+            "Behalten wird nur angeboten, wenn das Etikett des Shops einen großen Teil des Artikelwerts kostete",
+            "仅当商家承担的标签费用占商品价值较大比例时，才提供免退回",
+            "quedarse el artículo solo se ofrece cuando la etiqueta que pagaría la tienda vale gran parte del artículo",
+            "garder l'article n'est proposé que si l'étiquette payée par la boutique vaut une grande part de l'article",
+        ],
+    ),
+    (
+        "rule.photos_required",
+        [
+            "photos of the damage or defect are needed as evidence",
+            "Fotos des Schadens oder Defekts werden als Nachweis benötigt",
+            "需要提供损坏或缺陷的照片作为证据",
+            "se necesitan fotos del daño o defecto como prueba",
+            "des photos du dommage ou du défaut sont nécessaires comme preuve",
+        ],
+    ),
+    (
+        "rule.manual_review.returns_limit",
+        [
+            "the customer opened {count} returns in 90 days (limit {limit}); a person reviews this one",
+            "{count} Rücksendungen in 90 Tagen (Grenze {limit}); diese prüft ein Mitarbeiter",
+            "90 天内已有 {count} 次退货（上限 {limit}）；本次由人工审核",
+            "{count} devoluciones en 90 días (límite {limit}); una persona revisa esta",
+            "{count} retours en 90 jours (limite {limit}) ; une personne examine celui-ci",
+        ],
+    ),
+    (
+        "rule.manual_review.order_value",
+        [
+            "orders over {max} are reviewed by a person (this one: {total})",
+            "Bestellungen über {max} prüft ein Mitarbeiter (diese: {total})",
+            "超过 {max} 的订单需人工审核（本单：{total}）",
+            "los pedidos de más de {max} los revisa una persona (este: {total})",
+            "les commandes de plus de {max} sont examinées par une personne (celle-ci : {total})",
+        ],
+    ),
+    (
+        "rule.shop_window",
+        [
+            "{days}-day shop return window",
+            "{days} Tage Rückgaberecht des Shops",
+            "商家 {days} 天退货期",
+            "plazo de devolución de la tienda de {days} días",
+            "délai de retour de la boutique de {days} jours",
+        ],
+    ),
+    (
+        "rule.shop_window.category",
+        [
+            "{days}-day window for {category}",
+            "{days} Tage Rückgabefrist für {category}",
+            "{category} 的退货期为 {days} 天",
+            "plazo de {days} días para {category}",
+            "délai de {days} jours pour {category}",
+        ],
+    ),
+    (
+        "rule.statutory",
+        [
+            "{name} gives {days} days",
+            "{name}: {days} Tage",
+            "{name}：{days} 天",
+            "{name}: {days} días",
+            "{name} : {days} jours",
+        ],
+    ),
+    (
+        "rule.statutory.covered",
+        [
+            "{name} ({days} days) is covered by the longer window",
+            "{name} ({days} Tage) ist durch die längere Frist abgedeckt",
+            "{name}（{days} 天）已包含在更长的退货期内",
+            "{name} ({days} días) queda cubierto por el plazo más largo",
+            "{name} ({days} jours) est couvert par le délai plus long",
+        ],
+    ),
+    (
+        "rule.seller_fault_window",
+        [
+            "window extended to {days} days because the item is {reason}",
+            "Frist auf {days} Tage verlängert, weil der Artikel {reason} ist",
+            "因商品{reason}，退货期延长至 {days} 天",
+            "plazo ampliado a {days} días porque el artículo está {reason}",
+            "délai prolongé à {days} jours car l'article est {reason}",
+        ],
+    ),
     (
         "currency",
         ["Currency", "Währung", "币种", "Moneda", "Devise"],
@@ -1052,6 +1309,40 @@ mod tests {
         }
         assert_eq!(Lang::De.word("size_too_small"), "zu klein");
         assert_eq!(Lang::En.word("no_such_value"), "no such value");
+    }
+
+    #[test]
+    fn decision_rules_in_the_customers_language() {
+        use serde_json::json;
+        let open = json!({"rule": "window_open", "effect": "returnable until 2026-12-18 (30 days from delivery on 2026-11-18)",
+            "params": {"days": "30", "delivered": "2026-11-18", "ends": "2026-12-18"}});
+        assert_eq!(
+            Lang::De.rule(&open),
+            "Rückgabe bis 18.12.2026 (30 Tage ab Zustellung am 18.11.2026)"
+        );
+        assert_eq!(
+            Lang::En.rule(&open),
+            open["effect"],
+            "English is the decision's own"
+        );
+        let fee = json!({"rule": "restocking_fee", "effect": "10 % restocking fee",
+            "params": {"percent": "10", "reason": "changed_mind", "fee": "1234.50", "currency": "EUR"}});
+        assert_eq!(
+            Lang::Fr.rule(&fee),
+            "10 % de frais de remise en stock pour « j'ai changé d'avis » : 1\u{202f}234,50 EUR"
+        );
+        let covered = json!({"rule": "statutory.eu_withdrawal", "effect": "EU (14 days) is covered",
+            "params": {"variant": "covered", "name": "EU", "days": "14"}});
+        assert_eq!(
+            Lang::Es.rule(&covered),
+            "EU (14 días) queda cubierto por el plazo más largo"
+        );
+        // A rule without a phrase, or missing a fact, keeps the decision's words.
+        let unknown = json!({"rule": "something_new", "effect": "as decided"});
+        assert_eq!(Lang::Zh.rule(&unknown), "as decided");
+        let short =
+            json!({"rule": "window_open", "effect": "as decided", "params": {"days": "30"}});
+        assert_eq!(Lang::De.rule(&short), "as decided");
     }
 
     #[test]

@@ -340,7 +340,7 @@ pub async fn quote(
     let body = html! {
         h1 { (lang.t("see_decision")) }
         p.result.(if allowed { "matched" } else { "unmatched" }) { (lang.word(decision["outcome"].as_str().unwrap_or(""))) }
-        ul { @for r in decision["rules"].as_array().into_iter().flatten() { li { (r["effect"].as_str().unwrap_or("")) } } }
+        ul { @for r in decision["rules"].as_array().into_iter().flatten() { li { (lang.rule(r)) } } }
         p { (lang.t("label_payer")) ": " (lang.word(decision["label"].as_str().unwrap_or(""))) }
         p { strong { (lang.t("estimated_refund")) ": " (lang.money(decision["estimated_refund"].as_str().unwrap_or(""), decision["currency"].as_str().unwrap_or(""))) } }
         @if allowed {

@@ -435,6 +435,25 @@ async fn pages_speak_the_browsers_language(app: TestApp) {
     ] {
         assert!(lines.html.contains(words), "{words}: {}", lines.html);
     }
+    let decision = customer
+        .post(
+            "/returns/quote",
+            &[
+                ("csrf", csrf.as_str()),
+                ("q_1", "1"),
+                ("r_1", "size_too_small"),
+                ("resolution", "refund"),
+            ],
+        )
+        .await;
+    assert_eq!(decision.status, StatusCode::OK, "{}", decision.html);
+    for words in [
+        "30 Tage Rückgaberecht des Shops",
+        "Tage ab Zustellung am",
+        "das Rücksendeetikett (5,95 EUR) wird von der Erstattung abgezogen",
+    ] {
+        assert!(decision.html.contains(words), "{words}: {}", decision.html);
+    }
 }
 
 async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
