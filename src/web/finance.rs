@@ -65,7 +65,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             label for="status" { (lang.t("status")) }
             select #status name="status" {
                 option value="" { (lang.t("all")) }
-                @for s in STATUSES { option value=(s) selected[query.status.as_deref() == Some(s)] { (s) } }
+                @for s in STATUSES { option value=(s) selected[query.status.as_deref() == Some(s)] { (lang.word(s)) } }
             }
             label for="currency" { (lang.t("currency")) }
             input #currency name="currency" value=(value(&query.currency)) placeholder="EUR" maxlength="3";
@@ -91,8 +91,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                     td { (order) }
                     td { (rma.as_deref().unwrap_or("—")) }
                     td { (lang.money(&crate::api::views::amount(t.amount_minor, &t.currency), &t.currency)) }
-                    td { (t.method) }
-                    td { (t.status) }
+                    td { (lang.word(&t.method)) }
+                    td { (lang.word(&t.status)) }
                     td {
                         details {
                             summary { "…" }

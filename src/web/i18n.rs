@@ -596,6 +596,30 @@ const PHRASES: &[(&str, [&str; 5])] = &[
             "délai prolongé à {days} jours car l'article est {reason}",
         ],
     ),
+    ("w.new", ["new", "neu", "全新", "nuevo", "neuf"]),
+    ("w.like_new", ["like new", "wie neu", "几乎全新", "como nuevo", "comme neuf"]),
+    ("w.used", ["used", "gebraucht", "已使用", "usado", "utilisé"]),
+    ("w.missing", ["missing", "fehlt", "缺失", "falta", "manquant"]),
+    ("w.restock", ["restock", "wieder einlagern", "重新上架", "reponer", "remettre en stock"]),
+    ("w.refurbish", ["refurbish", "aufbereiten", "翻新", "reacondicionar", "reconditionner"]),
+    ("w.liquidate", ["liquidate", "verwerten", "清仓处理", "liquidar", "liquider"]),
+    ("w.scrap", ["scrap", "entsorgen", "报废", "desechar", "mettre au rebut"]),
+    ("w.return_to_customer", ["return to customer", "an Kunden zurück", "退回客户", "devolver al cliente", "renvoyer au client"]),
+    ("w.passed", ["passed", "bestanden", "通过", "aprobada", "validée"]),
+    ("w.partial", ["partial", "teilweise", "部分通过", "parcial", "partielle"]),
+    ("w.failed", ["failed", "fehlgeschlagen", "未通过", "fallida", "échouée"]),
+    ("w.original_payment", ["original payment", "ursprüngliche Zahlung", "原支付方式", "pago original", "paiement d'origine"]),
+    ("w.pending", ["pending", "offen", "待处理", "pendiente", "en attente"]),
+    ("w.emailed", ["emailed", "gemailt", "已发邮件", "enviado por correo", "envoyé par e-mail"]),
+    ("w.acknowledged", ["acknowledged", "bestätigt", "已确认", "confirmado", "pris en charge"]),
+    ("w.lost", ["lost", "verloren", "丢失", "perdido", "perdu"]),
+    ("w.delayed", ["delayed", "verspätet", "延误", "retrasado", "retardé"]),
+    ("w.returned_to_sender", ["returned to sender", "an Absender zurück", "退回寄件人", "devuelto al remitente", "retourné à l'expéditeur"]),
+    ("w.misdelivered", ["misdelivered", "falsch zugestellt", "错误投递", "mal entregado", "mal livré"]),
+    ("w.unscanned_return", ["unscanned return", "nicht gescannte Rücksendung", "未扫描的退货", "devolución sin escanear", "retour non scanné"]),
+    ("w.reship", ["reship", "neu versenden", "重新发货", "reenviar", "réexpédier"]),
+    ("w.partial_refund", ["partial refund", "Teilerstattung", "部分退款", "reembolso parcial", "remboursement partiel"]),
+    ("w.claim", ["claim", "Reklamation beim Versanddienst", "向承运商索赔", "reclamación", "réclamation"]),
     (
         "currency",
         ["Currency", "Währung", "币种", "Moneda", "Devise"],
@@ -1295,14 +1319,28 @@ mod tests {
 
     #[test]
     fn every_value_a_customer_sees_has_words() {
-        use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
+        use crate::domain::tracking::{IncidentAction, IncidentKind};
+        use crate::domain::{
+            Condition, Disposition, LabelPayer, Resolution, ReturnReason, RmaStatus,
+        };
         let codes = ReturnReason::ALL
             .iter()
             .map(|r| r.as_str())
             .chain(Resolution::ALL.iter().map(|r| r.as_str()))
             .chain(LabelPayer::ALL.iter().map(|p| p.as_str()))
             .chain(RmaStatus::ALL.iter().map(|s| s.as_str()))
-            .chain(["manual_review"]);
+            .chain(Condition::ALL.iter().map(|c| c.as_str()))
+            .chain(Disposition::ALL.iter().map(|d| d.as_str()))
+            .chain(IncidentKind::ALL.iter().map(|k| k.as_str()))
+            .chain(IncidentAction::ALL.iter().map(|a| a.as_str()))
+            .chain(crate::api::refunds::STATUSES)
+            .chain([
+                "manual_review",
+                "passed",
+                "partial",
+                "failed",
+                "original_payment",
+            ]);
         for code in codes {
             let key = format!("w.{code}");
             assert!(PHRASES.iter().any(|(k, _)| *k == key), "{key}");

@@ -87,11 +87,11 @@ fn form(lang: Lang, staff: &Staff, r: &Return) -> Markup {
                     input id={ "q_" (id) } name={ "q_" (id) } type="number" min="0" value=(expected) required;
                     label for={ "c_" (id) } { (lang.t("condition")) }
                     select id={ "c_" (id) } name={ "c_" (id) } {
-                        @for c in Condition::ALL { option value=(c.as_str()) { (c.as_str()) } }
+                        @for c in Condition::ALL { option value=(c.as_str()) { (lang.word(c.as_str())) } }
                     }
                     label for={ "d_" (id) } { (lang.t("disposition")) }
                     select id={ "d_" (id) } name={ "d_" (id) } {
-                        @for d in Disposition::ALL { option value=(d.as_str()) { (d.as_str()) } }
+                        @for d in Disposition::ALL { option value=(d.as_str()) { (lang.word(d.as_str())) } }
                     }
                     label for={ "n_" (id) } { (lang.t("notes")) }
                     input id={ "n_" (id) } name={ "n_" (id) };
@@ -131,10 +131,10 @@ fn outcome(lang: Lang, answer: &Value) -> Markup {
     let calc = &answer["calculation"];
     html! {
         section.result.(answer["outcome"].as_str().unwrap_or("")) role="status" {
-            (lang.t("outcome")) ": " (answer["outcome"].as_str().unwrap_or(""))
+            (lang.t("outcome")) ": " (lang.word(answer["outcome"].as_str().unwrap_or("")))
         }
         @match answer["refund"]["amount"].as_str() {
-            Some(amount) => p { strong { (lang.t("refund")) ": " (lang.money(amount, answer["refund"]["currency"].as_str().unwrap_or(""))) } " (" (answer["refund"]["method"].as_str().unwrap_or("")) ")" },
+            Some(amount) => p { strong { (lang.t("refund")) ": " (lang.money(amount, answer["refund"]["currency"].as_str().unwrap_or(""))) } " (" (lang.word(answer["refund"]["method"].as_str().unwrap_or(""))) ")" },
             None => p { (lang.t("no_refund")) },
         }
         @if let Some(lines) = calc["lines"].as_array() {
@@ -144,7 +144,7 @@ fn outcome(lang: Lang, answer: &Value) -> Markup {
                     tr {
                         td { (l["line_id"].as_str().unwrap_or("")) }
                         td { (l["accepted_quantity"]) " / " (l["expected_quantity"]) }
-                        td { (l["condition"].as_str().unwrap_or("")) }
+                        td { (lang.word(l["condition"].as_str().unwrap_or(""))) }
                         td { (l["refund"].as_str().unwrap_or("")) }
                     }
                 }

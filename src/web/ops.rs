@@ -119,7 +119,7 @@ fn incident_rows(
             tr { th { (lang.t("kind")) } th { (lang.t("detail")) } th { (lang.t("order")) } th { (lang.t("action")) } }
             @for (i, p) in open {
                 tr {
-                    td { (i.kind) }
+                    td { (lang.word(&i.kind)) }
                     td { (i.detail) br; small { (p.carrier) " " (p.tracking_number) } }
                     td { (owners.get(&p.id).map(String::as_str).unwrap_or("—")) }
                     td {
@@ -128,7 +128,7 @@ fn incident_rows(
                                 input type="hidden" name="csrf" value=(staff.csrf);
                                 label for={ "a_" (i.id) } { (lang.t("action")) }
                                 select id={ "a_" (i.id) } name="action" {
-                                    @for a in IncidentAction::ALL { option value=(a.as_str()) { (a.as_str().replace('_', " ")) } }
+                                    @for a in IncidentAction::ALL { option value=(a.as_str()) { (lang.word(a.as_str())) } }
                                 }
                                 label for={ "n_" (i.id) } { (lang.t("notes")) }
                                 input id={ "n_" (i.id) } name="note" required;
