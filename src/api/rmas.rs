@@ -48,20 +48,22 @@ pub fn load_view(
         let scans = parcels::events(c, &parcel.id)?;
         tracked.push(views::tracked_parcel(&parcel, &scans));
     }
-    let mut view = views::rma(
+    let photos = crate::db::photos::list(c, &rma.id)?
+        .iter()
+        .map(|p| crate::photos::view(&rma.number, p))
+        .collect();
+    Ok(views::rma(
         &rma,
         &order,
         &lines,
         &events,
         state.network.find(&rma.return_to),
-        label,
-        serde_json::Value::from(tracked),
-    );
-    view["photos"] = crate::db::photos::list(c, &rma.id)?
-        .iter()
-        .map(|p| crate::photos::view(&rma.number, p))
-        .collect();
-    Ok(view)
+        views::RmaParts {
+            label,
+            parcels: serde_json::Value::from(tracked),
+            photos,
+        },
+    ))
 }
 
 #[tracing::instrument(skip_all)]
@@ -110,8 +112,7 @@ pub async fn create(
             &lines,
             &events,
             st.network.find(&rma.return_to),
-            serde_json::Value::Null,
-            serde_json::json!([]),
+            views::RmaParts::default(),
         );
         Ok((StatusCode::CREATED, view))
     })

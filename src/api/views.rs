@@ -133,15 +133,37 @@ pub fn rma_lines(order: &OrderRecord, lines: &[RmaLineRow], currency: &str) -> V
 }
 
 /// One RMA in full. `return_to` is the warehouse when it is still configured.
+/// What an RMA view shows beside the RMA itself, each already in its JSON shape. A new
+/// RMA has none of them.
+pub struct RmaParts {
+    pub label: Value,
+    pub parcels: Value,
+    pub photos: Value,
+}
+
+impl Default for RmaParts {
+    fn default() -> Self {
+        RmaParts {
+            label: Value::Null,
+            parcels: json!([]),
+            photos: json!([]),
+        }
+    }
+}
+
 pub fn rma(
     r: &RmaRow,
     order: &OrderRecord,
     lines: &[RmaLineRow],
     events: &[RmaEventRow],
     return_to: Option<&Warehouse>,
-    label: Value,
-    parcels: Value,
+    parts: RmaParts,
 ) -> Value {
+    let RmaParts {
+        label,
+        parcels,
+        photos,
+    } = parts;
     let c = r.currency.as_str();
     let decision: Value = serde_json::from_str(&r.decision).unwrap_or(Value::Null);
     json!({
@@ -158,6 +180,7 @@ pub fn rma(
         "comment": r.comment,
         "label": label,
         "parcels": parcels,
+        "photos": photos,
         "timeline": events.iter().map(event).collect::<Vec<_>>(),
         "created_at": ts(r.created_at),
         "updated_at": ts(r.updated_at),

@@ -14,6 +14,18 @@ fn png(marker: &str) -> Vec<u8> {
 }
 
 async fn photos_are_kept_as_evidence_with_the_rma(app: TestApp) {
+    // A new RMA answers in the same shape as a read one: no photos yet.
+    let order = eur_order("PH-0");
+    app.delivered_order(&order, 2).await;
+    let token = app.customer_token("PH-0", &email_of(&order)).await;
+    let created = app
+        .create_rma(
+            &token,
+            &return_body("PH-0", &[("1", 1, "damaged")], "refund"),
+        )
+        .await;
+    assert_eq!(created.body["photos"], json!([]), "{}", created.text);
+    assert_eq!(created.body["decision"]["photos_required"], true);
     let (customer, number) = app.authorized_rma("PH-1", "damaged", "refund").await;
     let (stranger, _) = app.authorized_rma("PH-2", "damaged", "refund").await;
     let upload = format!("/api/v1/rmas/{number}/photos");
