@@ -912,6 +912,16 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ],
     ),
     (
+        "get_label",
+        [
+            "Get the return label",
+            "Rücksendeetikett erstellen",
+            "获取退货标签",
+            "Obtener la etiqueta de devolución",
+            "Obtenir l'étiquette de retour",
+        ],
+    ),
+    (
         "download_label",
         [
             "Download the label (PDF)",

@@ -67,6 +67,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/returns/confirm", web::post().to(portal::confirm))
         .route("/returns/rmas/{number}", web::get().to(portal::status))
         .route(
+            "/returns/rmas/{number}/label",
+            web::post().to(portal::issue_label),
+        )
+        .route(
             "/returns/rmas/{number}/label.pdf",
             web::get().to(portal::label),
         )

@@ -408,7 +408,7 @@ pub async fn confirm(
         if let Ok(number) = parse_number(&rma.number) {
             if let Err(e) = crate::labels::issue(&state, &who, number, None, LabelFormat::Pdf).await
             {
-                // The status page offers the label once it can be bought.
+                // The status page offers to buy it again.
                 tracing::warn!(error = %e, "label not issued from the portal");
             }
         }
@@ -453,6 +453,9 @@ pub async fn status(
     let has_label = rma["label"].is_object() && rma["label"]["voided_at"].is_null();
     let keep_it = rma["label_payer"] == "keep_it";
     let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
+    // Approved after a review, or the carrier failed at confirmation: buy it now.
+    let label_due = rma["status"] == RmaStatus::Authorized.as_str() && !keep_it && !has_label;
+    let token = form_token(&req);
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
         p.result.matched { (lang.word(rma["status"].as_str().unwrap_or(""))) }
@@ -468,6 +471,12 @@ pub async fn status(
                 }
             }
         }
+        @if label_due {
+            form method="post" action={ "/returns/rmas/" (number) "/label" } {
+                input type="hidden" name="csrf" value=(token.0);
+                button type="submit" { (lang.t("get_label")) }
+            }
+        }
         table {
             tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
             @for l in rma["lines"].as_array().into_iter().flatten() {
@@ -480,16 +489,41 @@ pub async fn status(
             li { (at) ": " (lang.word(e["to"].as_str().unwrap_or(""))) }
         } }
     };
-    let mut response = page(
+    let mut response = respond(
         &req,
         &state,
         StatusCode::OK,
         layout(lang, number, None, body),
+        token,
     );
     if let Some((token, _)) = from_link {
         let _ = response.add_cookie(&cookie(&state, CUSTOMER, token));
     }
     response
+}
+
+/// `POST /returns/rmas/{number}/label`: buys the label of an authorized return that has
+/// none yet, then shows the status page with it.
+pub async fn issue_label(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (who, _) = match customer_form(&req, &state, form.into_inner()) {
+        Ok(signed) => signed,
+        Err(response) => return *response,
+    };
+    let issued = async {
+        let number = parse_number(&path.into_inner())?;
+        crate::labels::issue(&state, &who, number.clone(), None, LabelFormat::Pdf).await?;
+        Ok::<_, AppError>(number)
+    }
+    .await;
+    match issued {
+        Ok(number) => redirect(&format!("/returns/rmas/{number}")),
+        Err(e) => error_page(&req, &state, None, &e),
+    }
 }
 
 /// The `t` of an emailed link's query, if there is one.

@@ -911,7 +911,45 @@ async fn damage_claims_need_photos_checked_by_their_bytes(app: TestApp) {
     assert!(status.html.contains("Photos sent: 1"), "{}", status.html);
 }
 
+/// A return approved without its label (over the API, or after a review) gets the label
+/// from its status page.
+async fn an_approved_return_gets_its_label_from_its_page(app: TestApp) {
+    let (_, number) = app.authorized_rma("P-13", "size_too_small", "refund").await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.get("/returns").await.csrf();
+    browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "P-13"),
+                ("postal_code", "10119"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    let path = format!("/returns/rmas/{number}");
+    let page = browser.get(&path).await;
+    assert!(
+        page.html.contains(&format!("action=\"{path}/label\"")),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("label.pdf"));
+    let forged = browser
+        .post(&format!("{path}/label"), &[("csrf", "x")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let bought = browser
+        .post(&format!("{path}/label"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(bought.status, StatusCode::SEE_OTHER, "{}", bought.html);
+    let page = browser.get(&path).await;
+    assert!(page.html.contains("label.pdf"), "{}", page.html);
+    assert!(!page.html.contains(&format!("action=\"{path}/label\"")));
+}
+
 crate::on_both_backends!(
+    an_approved_return_gets_its_label_from_its_page,
     damage_claims_need_photos_checked_by_their_bytes,
     operations_see_incidents_and_charts,
     a_customer_returns_through_the_portal_to_a_pdf_label,
