@@ -1,5 +1,6 @@
 //! The email that tells a customer their return has moved: one per change they care
-//! about (`domain::customer_news`), in the language of the country it ships from, with
+//! about (`domain::customer_news`), in the customer's language (the order's locale, else
+//! the shipping country's), with
 //! a link that opens the return's page signed in. A change followed within minutes by
 //! another is left to the later one's email.
 
@@ -59,7 +60,8 @@ pub fn load(c: &mut DbConnection, event_id: &str) -> Result<Prepared, AppError> 
 
 /// The email for `e`, from `from`, with `link` to the return's page.
 pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, String> {
-    let lang = Lang::of_country(&e.order.order.ship_country);
+    let o = &e.order.order;
+    let lang = Lang::for_customer(&o.customer_locale, &o.ship_country);
     let status = e.event.to_status.as_str();
     let title = lang.t(&format!("news.{status}"));
     let sentence = lang.t(&format!("news.{status}.body"));

@@ -6,10 +6,9 @@ use std::collections::HashMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::{csrf_ok, error_page, expired_form, lang_of, layout};
+use super::{error_page, lang_of, layout};
 use crate::api::refunds::{RefundQuery, STATUSES};
 use crate::app::AppState;
 use crate::db::refunds::{self, TriggerRow};
@@ -179,21 +178,13 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
-}
-
 pub async fn acknowledge(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let staff = super::signed_in!(&req, &state, &[Role::Finance]);
-    if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
-        return expired_form(&req, &state, Some(&staff));
-    }
+    let (staff, _) = super::signed_form!(&req, &state, &[Role::Finance], form);
     let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
     let done = state
         .db

@@ -40,6 +40,15 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
+    /// The language to write to a customer in: the shop's locale for them when it is one
+    /// of ours, else their shipping country's. Orders without a locale say "en", so
+    /// English alone does not outweigh the country.
+    pub fn for_customer(locale: &str, country: &str) -> Lang {
+        Lang::parse(locale)
+            .filter(|l| *l != Lang::En)
+            .unwrap_or_else(|| Lang::of_country(country))
+    }
+
     /// The language to write to someone in `country` (ISO 3166 alpha-2) when they have
     /// not chosen one: the country's main language among ours, else English.
     pub fn of_country(country: &str) -> Lang {
@@ -646,6 +655,18 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         "filter",
         ["Filter", "Filtern", "筛选", "Filtrar", "Filtrer"],
     ),
+    (
+        "waiting_review",
+        [
+            "Returns waiting for review",
+            "Rücksendungen zur Prüfung",
+            "待审核的退货",
+            "Devoluciones pendientes de revisión",
+            "Retours à examiner",
+        ],
+    ),
+    ("approve", ["Approve", "Genehmigen", "批准", "Aprobar", "Accepter"]),
+    ("refuse", ["Refuse", "Ablehnen", "拒绝", "Rechazar", "Refuser"]),
     (
         "pages",
         ["Pages", "Seiten", "页面", "Páginas", "Pages"],
@@ -1324,6 +1345,21 @@ mod tests {
         ];
         for (country, lang) in table {
             assert_eq!(Lang::of_country(country), lang, "{country}");
+        }
+        let customers = [
+            ("fr-BE", "DE", Lang::Fr),
+            ("zh_CN", "US", Lang::Zh),
+            ("en", "DE", Lang::De),
+            ("en-US", "US", Lang::En),
+            ("ja", "FR", Lang::Fr),
+            ("", "GB", Lang::En),
+        ];
+        for (locale, country, lang) in customers {
+            assert_eq!(
+                Lang::for_customer(locale, country),
+                lang,
+                "{locale} {country}"
+            );
         }
     }
 

@@ -18,6 +18,21 @@ macro_rules! signed_in {
     };
 }
 use signed_in;
+
+/// The signed-in staff member allowed one of `$roles` and their submitted form (a
+/// `web::Form<HashMap<String, String>>`), once its CSRF token checks out; otherwise
+/// returns from the handler with the sign-in redirect, the 403 or the expired-form page.
+macro_rules! signed_form {
+    ($req:expr, $state:expr, $roles:expr, $form:expr) => {{
+        let staff = $crate::web::signed_in!($req, $state, $roles);
+        let form: std::collections::HashMap<String, String> = $form.into_inner();
+        if !$crate::web::csrf_ok(&staff.csrf, form.get("csrf").map(String::as_str)) {
+            return $crate::web::expired_form($req, $state, Some(&staff));
+        }
+        (staff, form)
+    }};
+}
+use signed_form;
 mod inspect;
 mod ops;
 mod portal;
@@ -76,6 +91,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/ops", web::get().to(ops::page))
         .route("/ops/incidents/{id}/resolve", web::post().to(ops::resolve))
+        .route("/ops/rmas/{number}/review", web::post().to(ops::review))
         .route("/finance/refunds", web::get().to(finance::page))
         .route("/finance/refunds.csv", web::get().to(finance::csv))
         .route(

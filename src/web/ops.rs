@@ -10,11 +10,11 @@ use chrono::Duration;
 use maud::{html, Markup};
 
 use super::i18n::Lang;
-use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
+use super::{error_page, lang_of, layout, Staff};
 use crate::app::AppState;
-use crate::db::{parcels, stats};
+use crate::db::{parcels, rmas, stats};
 use crate::domain::tracking::IncidentAction;
-use crate::domain::Role;
+use crate::domain::{RmaEvent, RmaStatus, Role};
 use crate::error::AppError;
 use crate::tracking::incidents::{self, Resolve};
 
@@ -146,6 +146,34 @@ fn incident_rows(
     }
 }
 
+/// Returns the policy sent to a person: why, and a form to approve or refuse each.
+fn review_rows(lang: Lang, staff: &Staff, waiting: &[(rmas::RmaRow, String)]) -> Markup {
+    html! {
+        @if waiting.is_empty() { p { (lang.t("none")) } }
+        @for (rma, order) in waiting {
+            @let decision: serde_json::Value = serde_json::from_str(&rma.decision).unwrap_or_default();
+            section id={ "review-" (rma.number) } {
+                h3 { (rma.number) " · " (order) " · " (lang.money(&crate::api::views::amount(rma.estimated_refund_minor, &rma.currency), &rma.currency)) }
+                ul {
+                    @for r in decision["rules"].as_array().into_iter().flatten() {
+                        @if r["rule"].as_str().is_some_and(|id| id.starts_with("manual_review")) {
+                            li { (lang.rule(r)) }
+                        }
+                    }
+                }
+                form method="post" action={ "/ops/rmas/" (rma.number) "/review" } {
+                    input type="hidden" name="csrf" value=(staff.csrf);
+                    label for={ "note-" (rma.number) } { (lang.t("notes")) }
+                    input id={ "note-" (rma.number) } name="note";
+                    button type="submit" name="decision" value="authorize" { (lang.t("approve")) }
+                    " "
+                    button type="submit" name="decision" value="reject" { (lang.t("refuse")) }
+                }
+            }
+        }
+    }
+}
+
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[]);
     let lang = lang_of(&req);
@@ -157,10 +185,18 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             let refs: Vec<&parcels::ParcelRow> = open.iter().map(|(_, p)| p).collect();
             let owners = parcels::owner_numbers(c, &refs)?;
             let stalled = stats::stalled(c, before, 50)?;
-            Ok::<_, AppError>((open, owners, stalled))
+            let waiting = rmas::list(
+                c,
+                &rmas::ListFilter {
+                    status: Some(RmaStatus::Requested),
+                    limit: 50,
+                    ..rmas::ListFilter::default()
+                },
+            )?;
+            Ok::<_, AppError>((open, owners, stalled, waiting))
         })
         .await;
-    let (open, owners, stalled) = match listed {
+    let (open, owners, stalled, waiting) = match listed {
         Ok(l) => l,
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
@@ -170,6 +206,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let body = html! {
         h1 { (lang.t("operations")) }
+        h2 { (lang.t("waiting_review")) }
+        (review_rows(lang, &staff, &waiting))
         h2 { (lang.t("incidents")) }
         (incident_rows(lang, &staff, &open, &owners))
         h2 { (lang.t("stalled")) }
@@ -195,11 +233,7 @@ pub async fn resolve(
     path: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let staff = super::signed_in!(&req, &state, &[Role::Admin]);
-    let form = form.into_inner();
-    if !csrf_ok(&staff.csrf, form.get("csrf").map(String::as_str)) {
-        return expired_form(&req, &state, Some(&staff));
-    }
+    let (staff, form) = super::signed_form!(&req, &state, &[Role::Admin], form);
     let field = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
@@ -223,6 +257,48 @@ pub async fn resolve(
         state
             .db
             .write(move |c| incidents::resolve(c, &id, resolve, &actor, now))
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/ops"))
+            .finish(),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
+
+/// `POST /ops/rmas/{number}/review`: approve or refuse a return waiting for a person, as
+/// the API's authorize and reject do (the customer hears of it by email).
+pub async fn review(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (staff, form) = super::signed_form!(&req, &state, &[Role::Admin], form);
+    let result = async {
+        let number = crate::api::rmas::parse_number(&path.into_inner())?;
+        let event = match form.get("decision").map(String::as_str) {
+            Some("authorize") => RmaEvent::Authorize,
+            Some("reject") => RmaEvent::Reject,
+            _ => return Err(AppError::invalid("decision", "approve or refuse")),
+        };
+        let note = form
+            .get("note")
+            .map(|n| n.trim().chars().take(2000).collect::<String>())
+            .filter(|n| !n.is_empty());
+        let (actor, now) = (staff.actor(), state.clock.now());
+        state
+            .db
+            .write(move |c| {
+                let audit = rmas::Audit {
+                    actor: &actor,
+                    note: note.as_deref(),
+                    at: now,
+                };
+                rmas::apply_event(c, &number, event, audit)
+            })
             .await
     }
     .await;

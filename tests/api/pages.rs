@@ -948,7 +948,87 @@ async fn an_approved_return_gets_its_label_from_its_page(app: TestApp) {
     assert!(!page.html.contains(&format!("action=\"{path}/label\"")));
 }
 
+async fn admins_review_returns_sent_to_a_person(app: TestApp) {
+    user(&app, "boss", Role::Admin).await;
+    user(&app, "bench", Role::Warehouse).await;
+    let mut order = eur_order("P-14");
+    order["lines"][2]["unit_price"] = json!("2499.00");
+    app.delivered_order(&order, 2).await;
+    let token = app.customer_token("P-14", &email_of(&order)).await;
+    let rma = app
+        .create_rma(
+            &token,
+            &return_body("P-14", &[("1", 1, "size_too_small")], "refund"),
+        )
+        .await;
+    assert_eq!(rma.body["status"], "requested", "{}", rma.text);
+    let number = rma.body["number"].as_str().expect("number").to_string();
+
+    let mut boss = Browser::new(&app);
+    boss.sign_in("boss", "correct horse battery").await;
+    let ops = boss.get("/ops").await;
+    assert_eq!(ops.status, StatusCode::OK, "{}", ops.html);
+    accessible(&ops.html);
+    assert!(
+        ops.html.contains(&format!("id=\"review-{number}\"")),
+        "{}",
+        ops.html
+    );
+    assert!(ops
+        .html
+        .contains("orders over 2000.00 EUR are reviewed by a person"));
+    let path = format!("/ops/rmas/{number}/review");
+    let csrf = ops.csrf();
+    let unsure = boss
+        .post(&path, &[("csrf", &csrf), ("decision", "maybe")])
+        .await;
+    assert_eq!(unsure.status, StatusCode::BAD_REQUEST);
+    let mut bench = Browser::new(&app);
+    bench.sign_in("bench", "correct horse battery").await;
+    let csrf_bench = bench.get("/warehouse/scan").await.csrf();
+    let not_theirs = bench
+        .post(&path, &[("csrf", &csrf_bench), ("decision", "authorize")])
+        .await;
+    assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
+    let approved = boss
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("decision", "authorize"),
+                ("note", "long-standing customer"),
+            ],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.html);
+    let events = app
+        .get(
+            &format!("/api/v1/rmas/{number}/events"),
+            &As::Role(Role::Admin),
+        )
+        .await
+        .body;
+    let last = events["items"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["to"], "authorized", "{events}");
+    assert_eq!(last["note"], "long-standing customer");
+    assert!(last["actor"].as_str().is_some_and(|a| a.ends_with(":boss")));
+    let again = boss
+        .post(&path, &[("csrf", &csrf), ("decision", "reject")])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.html);
+    assert!(!boss
+        .get("/ops")
+        .await
+        .html
+        .contains(&format!("id=\"review-{number}\"")));
+}
+
 crate::on_both_backends!(
+    admins_review_returns_sent_to_a_person,
     an_approved_return_gets_its_label_from_its_page,
     damage_claims_need_photos_checked_by_their_bytes,
     operations_see_incidents_and_charts,
