@@ -396,6 +396,37 @@ async fn the_scan_station_takes_typed_scans_ending_in_enter() {
         refunds.contains("B-2") && refunds.contains("EUR"),
         "{refunds}"
     );
+    accessible(&finance).await;
     shot(&finance, "staff-6-finance").await;
     finance.close().await.expect("closed");
+
+    // An admin: the box nobody matched waits on its page, and the operations page.
+    let (name, now) = ("boss".to_string(), app.now());
+    app.state
+        .db
+        .write(move |c| {
+            backhaul::db::staff::create_user(c, &name, Role::Admin, "correct horse battery", now)
+        })
+        .await
+        .expect("user");
+    let admin = browser(&driver, downloads.path()).await;
+    admin
+        .goto(&format!("{}/login?next=/warehouse/parcels", app.address))
+        .await
+        .expect("login");
+    fill(&admin, "#username", "boss").await;
+    fill(&admin, "#password", "correct horse battery").await;
+    click_to(&admin, "button[type=submit]", "/warehouse/parcels").await;
+    let waiting = text(&admin).await;
+    assert!(waiting.contains("1Z999AA10123456784"), "{waiting}");
+    accessible(&admin).await;
+    shot(&admin, "staff-7-unmatched-parcels").await;
+    admin
+        .goto(&format!("{}/ops", app.address))
+        .await
+        .expect("ops");
+    wait_for_text(&admin, "Operations").await;
+    accessible(&admin).await;
+    shot(&admin, "staff-8-ops").await;
+    admin.close().await.expect("closed");
 }
