@@ -66,7 +66,7 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
     let mut skus = HashMap::new();
     let mut categories = HashMap::new();
     for (reason, sku, category, quantity) in &lines {
-        *reasons.entry(reason.clone()).or_insert(0.0) += *quantity as f64;
+        *reasons.entry(lang.word(reason)).or_insert(0.0) += *quantity as f64;
         *skus.entry(sku.clone()).or_insert(0.0) += *quantity as f64;
         *categories.entry(category.clone()).or_insert(0.0) += *quantity as f64;
     }
@@ -209,14 +209,16 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         h2 { (lang.t("waiting_review")) }
         (review_rows(lang, &staff, &waiting))
         h2 { (lang.t("incidents")) }
-        (incident_rows(lang, &staff, &open, &owners))
+        @if open.is_empty() { p { (lang.t("none")) } }
+        @else { (incident_rows(lang, &staff, &open, &owners)) }
         h2 { (lang.t("stalled")) }
-        table {
+        @if stalled.is_empty() { p { (lang.t("none")) } }
+        @else { table {
             tr { th { (lang.t("rma")) } th { (lang.t("status")) } th { (lang.t("since")) } }
             @for (number, status, since) in &stalled {
-                tr { td { (number) } td { (status) } td { (lang.date(*since)) } }
+                tr { td { (number) } td { (lang.word(status)) } td { (lang.date(*since)) } }
             }
-        }
+        } }
         (charts)
     };
     super::page(

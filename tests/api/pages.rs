@@ -829,9 +829,15 @@ async fn operations_see_incidents_and_charts(app: TestApp) {
         )
         .await;
     assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.html);
+    let after = boss.get("/ops?lang=de").await;
     assert!(
-        !boss.get("/ops").await.html.contains(&id),
+        !after.html.contains(&id),
         "resolved incidents leave the list"
+    );
+    assert!(
+        after.html.contains("defekt"),
+        "reasons in words: {}",
+        after.html
     );
     let mut bench = Browser::new(&app);
     bench.sign_in("bench", "correct horse battery").await;
