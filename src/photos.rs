@@ -69,6 +69,9 @@ pub fn attach(
     taken_by: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<PhotoInfo>, AppError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
     let held = photos::list(conn, rma_id)?.len();
     if held + new.len() > MAX_PER_RMA {
         return Err(AppError::invalid(

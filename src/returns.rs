@@ -102,6 +102,32 @@ impl ReturnRules<'_> {
         input: &ReturnInput,
         now: DateTime<Utc>,
     ) -> Result<Quote, AppError> {
+        let (request, categories) = self.request(conn, record, input, now)?;
+        let decision = self.decide(&request, now)?;
+        let order = &record.order;
+        let point = order.ship_lat.zip(order.ship_lon);
+        let route = self.network.route(&order.ship_country, point, &categories);
+        Ok(Quote {
+            decision,
+            return_to: route.warehouse.clone(),
+            route_reason: route.reason,
+        })
+    }
+
+    fn decide(&self, request: &ReturnRequest, now: DateTime<Utc>) -> Result<Decision, AppError> {
+        self.policy
+            .decide(request, now)
+            .map_err(|e| AppError::invalid("lines", e.to_string()))
+    }
+
+    /// What the policy is asked for `input` on `record`, and the categories of its lines.
+    fn request(
+        &self,
+        conn: &mut DbConnection,
+        record: &OrderRecord,
+        input: &ReturnInput,
+        now: DateTime<Utc>,
+    ) -> Result<(ReturnRequest, Vec<String>), AppError> {
         check_lines(record, input)?;
         let order = &record.order;
         let currency =
@@ -143,17 +169,7 @@ impl ReturnRules<'_> {
             resolution: input.resolution,
             customer_returns_90_days: u32::try_from(returns).unwrap_or(u32::MAX),
         };
-        let decision = self
-            .policy
-            .decide(&request, now)
-            .map_err(|e| AppError::invalid("lines", e.to_string()))?;
-        let point = order.ship_lat.zip(order.ship_lon);
-        let route = self.network.route(&order.ship_country, point, &categories);
-        Ok(Quote {
-            decision,
-            return_to: route.warehouse.clone(),
-            route_reason: route.reason,
-        })
+        Ok((request, categories))
     }
 
     /// The return window of each line that can still be returned, as the policy would
@@ -164,7 +180,7 @@ impl ReturnRules<'_> {
         record: &OrderRecord,
         now: DateTime<Utc>,
     ) -> Result<Vec<LineWindow>, AppError> {
-        let ask = |reason| ReturnInput {
+        let one_of_each = ReturnInput {
             order_number: record.order.order_number.clone(),
             lines: record
                 .lines
@@ -173,21 +189,21 @@ impl ReturnRules<'_> {
                 .map(|l| ReturnLineInput {
                     line_id: l.line_id.clone(),
                     quantity: 1,
-                    reason,
+                    reason: ReturnReason::ChangedMind,
                 })
                 .collect(),
             resolution: Resolution::Refund,
             comment: None,
         };
-        let any = ask(ReturnReason::ChangedMind);
-        if any.lines.is_empty() {
+        if one_of_each.lines.is_empty() {
             return Ok(Vec::new());
         }
-        let any = self.quote(conn, record, &any, now)?.decision.lines;
-        let fault = self
-            .quote(conn, record, &ask(ReturnReason::Defective), now)?
-            .decision
-            .lines;
+        let (mut request, _) = self.request(conn, record, &one_of_each, now)?;
+        let any = self.decide(&request, now)?.lines;
+        for line in &mut request.lines {
+            line.reason = ReturnReason::Defective;
+        }
+        let fault = self.decide(&request, now)?.lines;
         Ok(any
             .into_iter()
             .zip(fault)

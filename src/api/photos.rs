@@ -3,14 +3,14 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use futures_util::StreamExt;
 
 use super::auth::Principal;
+use super::json::read_body;
 use super::rmas::parse_number;
 use crate::app::AppState;
 use crate::db::rmas::{self, RmaRow};
 use crate::db::{orders, photos as stored, DbConnection};
-use crate::domain::{RmaNumber, RmaStatus, Role};
+use crate::domain::{RmaNumber, Role};
 use crate::error::AppError;
 use crate::photos::{self, Photo};
 
@@ -41,42 +41,27 @@ pub async fn upload(
     mut body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(&path)?;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| AppError::invalid("body", e.to_string()))?;
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > photos::MAX_BYTES {
-            return Err(AppError::PayloadTooLarge {
-                limit: photos::MAX_BYTES,
-            });
-        }
-    }
-    let photo = Photo::read("body", bytes)?;
+    let bytes = read_body(&mut body, photos::MAX_BYTES).await?;
+    let photo = Photo::read("body", bytes.into())?;
     let (now, actor) = (state.clock.now(), who.actor());
     let view = state
         .db
         .write(move |c| {
             let rma = rma_for(c, &who, WRITERS, &number)?;
-            let status = rma
-                .status
-                .parse::<RmaStatus>()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let status = rma.status()?;
             if status.is_final() {
                 return Err(AppError::Conflict(format!(
                     "RMA {number} is {status}; it takes no more photos"
                 )));
             }
             let stored = photos::attach(c, &rma.id, &[photo], &actor, now)?;
-            Ok::<_, AppError>(
-                stored
-                    .iter()
-                    .map(|p| photos::view(&rma.number, p))
-                    .collect(),
-            )
+            stored
+                .first()
+                .map(|p| photos::view(&rma.number, p))
+                .ok_or_else(|| AppError::Internal("the photo was not stored".into()))
         })
         .await?;
-    let view: serde_json::Value = view;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(&view[0]))
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
 }
 
 /// One photo's bytes, for staff or the order's customer.

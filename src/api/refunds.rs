@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,6 +15,7 @@ use super::rmas::parse_number;
 use super::views;
 use crate::app::AppState;
 use crate::db::refunds::{self, TriggerFilter};
+use crate::db::DbConnection;
 use crate::domain::order::Problems;
 use crate::domain::{Currency, RmaNumber, Role};
 use crate::error::AppError;
@@ -140,6 +141,24 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
+/// Records that finance took refund `id` over; a second time is a conflict.
+pub fn acknowledge_trigger(
+    c: &mut DbConnection,
+    id: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if refunds::trigger(c, id)?.is_none() {
+        return Err(AppError::not_found("refund"));
+    }
+    if !refunds::acknowledge(c, id, actor, now)? {
+        return Err(AppError::Conflict(format!(
+            "refund {id} was acknowledged already"
+        )));
+    }
+    Ok(())
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn acknowledge(
     state: web::Data<AppState>,
@@ -153,13 +172,7 @@ pub async fn acknowledge(
     let now = state.clock.now();
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
-        let trigger = refunds::trigger(c, &id)?.ok_or_else(|| AppError::not_found("refund"))?;
-        if !refunds::acknowledge(c, &id, &actor, now)? {
-            return Err(AppError::Conflict(format!(
-                "refund {} was acknowledged already",
-                trigger.id
-            )));
-        }
+        acknowledge_trigger(c, &id, &actor, now)?;
         let rows = refunds::list_one(c, &id)?;
         let (t, order, rma) = rows.ok_or_else(|| AppError::not_found("refund"))?;
         Ok((

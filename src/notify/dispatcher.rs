@@ -88,7 +88,8 @@ pub async fn dispatch_once(state: &AppState, owner: &str) -> Result<DispatchRepo
 async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String> {
     let settings = &state.settings.email;
     let id = message.subject_id.clone();
-    let mail = match message.kind.as_str() {
+    // A relay's refusal may quote the customer's address: kept out of logs and the outbox.
+    let (mail, customer_address) = match message.kind.as_str() {
         FINANCE_EMAIL => {
             let email = state
                 .db
@@ -96,7 +97,8 @@ async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String>
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("refund trigger {} is gone", message.subject_id))?;
-            finance::compose(&email, &settings.from, &settings.finance_to)?
+            let mail = finance::compose(&email, &settings.from, &settings.finance_to)?;
+            (mail, None)
         }
         CUSTOMER_EMAIL => {
             if !settings.customer_emails {
@@ -120,18 +122,19 @@ async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String>
                 email.rma.number
             );
             let mail = customer::compose(&email, &settings.from, &link)?;
-            // A relay's refusal may quote the address: keep it out of logs and the outbox.
-            let address = email.rma.customer_email.clone();
-            return state
-                .mailer
-                .send(mail)
-                .await
-                .map(|()| Delivery::Sent)
-                .map_err(|e| e.replace(&address, "<customer>"));
+            (mail, Some(email.rma.customer_email.clone()))
         }
         other => return Err(format!("unknown outbox message kind {other:?}")),
     };
-    state.mailer.send(mail).await.map(|()| Delivery::Sent)
+    state
+        .mailer
+        .send(mail)
+        .await
+        .map(|()| Delivery::Sent)
+        .map_err(|e| match &customer_address {
+            Some(address) => e.replace(address, "<customer>"),
+            None => e,
+        })
 }
 
 /// Drains the outbox every `email.dispatch_every_seconds` in the service.

@@ -9,7 +9,7 @@ use maud::html;
 use serde_json::Value;
 
 use super::{error_page, lang_of, layout};
-use crate::api::refunds::{RefundQuery, STATUSES};
+use crate::api::refunds::{acknowledge_trigger, RefundQuery, STATUSES};
 use crate::app::AppState;
 use crate::db::refunds::{self, TriggerRow};
 use crate::domain::Role;
@@ -188,22 +188,10 @@ pub async fn acknowledge(
     let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
     let done = state
         .db
-        .write(move |c| {
-            if refunds::trigger(c, &id)?.is_none() {
-                return Err(AppError::not_found("refund"));
-            }
-            if !refunds::acknowledge(c, &id, &actor, now)? {
-                return Err(AppError::Conflict(
-                    "the refund was acknowledged already".into(),
-                ));
-            }
-            Ok(())
-        })
+        .write(move |c| acknowledge_trigger(c, &id, &actor, now))
         .await;
     match done {
-        Ok(()) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/finance/refunds"))
-            .finish(),
+        Ok(()) => super::redirect("/finance/refunds"),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }

@@ -24,6 +24,7 @@ type LineFacts = (String, String, String, i64, String);
 
 /// What the inspector sees of a return before grading it.
 struct Return {
+    id: String,
     number: String,
     status: String,
     lines: Vec<LineFacts>,
@@ -52,6 +53,7 @@ async fn load(state: &AppState, number: &str) -> Result<Return, AppError> {
                 .collect();
             Ok::<_, AppError>(Return {
                 photos: photos::list(c, &rma.id)?,
+                id: rma.id,
                 number: rma.number,
                 status: rma.status,
                 lines,
@@ -223,7 +225,9 @@ pub async fn submit(
     }
     let lang = lang_of(&req);
     let result = async {
-        let Return { number, lines, .. } = load(&state, &path.into_inner()).await?;
+        let Return {
+            id, number, lines, ..
+        } = load(&state, &path.into_inner()).await?;
         let input = input_of(&form, &lines)?;
         let rma = parse_number(&number)?;
         let (actor, now, st) = (staff.actor(), state.clock.now(), state.clone());
@@ -231,10 +235,7 @@ pub async fn submit(
             .db
             .write(move |c| {
                 let answer = inspection::inspect(c, &st.policy, &rma, input, &actor, now)?;
-                if !photos.is_empty() {
-                    let found = rmas::find(c, &rma)?.ok_or_else(|| AppError::not_found("RMA"))?;
-                    crate::photos::attach(c, &found.id, &photos, &actor, now)?;
-                }
+                crate::photos::attach(c, &id, &photos, &actor, now)?;
                 Ok::<_, AppError>(answer)
             })
             .await?;

@@ -1,5 +1,6 @@
-//! The staff pages, server-rendered: sign-in and the warehouse scan station. Each page
-//! is a thin layer over the services the JSON API uses. Sessions live in HttpOnly,
+//! The pages, server-rendered: the customer portal, and for staff the sign-in, the
+//! warehouse bench and inspection, finance and operations. Each page is a thin layer over
+//! the services the JSON API uses. Sessions live in HttpOnly,
 //! SameSite=Strict cookies (Secure unless `web.secure_cookies` is off); every form
 //! carries a CSRF token checked on submit (the session's, or before sign-in a
 //! double-submit cookie).
@@ -44,6 +45,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
+use crate::api::json::read_body;
 use crate::app::AppState;
 use crate::db::staff::{self, StaffRow};
 use crate::domain::Role;
@@ -226,7 +228,7 @@ pub fn page(
     response
 }
 
-fn redirect(to: &str) -> HttpResponse {
+pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .finish()
@@ -298,7 +300,6 @@ pub fn expired_form(req: &HttpRequest, state: &AppState, staff: Option<&Staff>) 
     )
 }
 
-/// A page saying what went wrong, with the status the API would answer.
 /// What went wrong, for a person: the fields and reasons of a bad form, or the error.
 pub fn error_words(lang: Lang, error: &AppError) -> String {
     match error {
@@ -316,6 +317,7 @@ pub fn error_words(lang: Lang, error: &AppError) -> String {
     }
 }
 
+/// A page saying what went wrong, with the status the API would answer.
 pub fn error_page(
     req: &HttpRequest,
     state: &AppState,
@@ -476,16 +478,7 @@ pub async fn read_form(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| AppError::invalid("body", e.to_string()))?;
-            if body.len() + chunk.len() > FIELDS_BYTES {
-                return Err(AppError::PayloadTooLarge {
-                    limit: FIELDS_BYTES,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_body(&mut payload, FIELDS_BYTES).await?;
         let fields = serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::invalid("body", e.to_string()))?;
         return Ok((fields, Vec::new()));

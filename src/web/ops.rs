@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use maud::{html, Markup};
@@ -263,9 +263,7 @@ pub async fn resolve(
     }
     .await;
     match result {
-        Ok(_) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/ops"))
-            .finish(),
+        Ok(_) => super::redirect("/ops"),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }
@@ -305,9 +303,7 @@ pub async fn review(
     }
     .await;
     match result {
-        Ok(_) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/ops"))
-            .finish(),
+        Ok(_) => super::redirect("/ops"),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }

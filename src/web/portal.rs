@@ -14,7 +14,7 @@ use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
 use super::i18n::Lang;
-use super::{cookie, csrf_ok, error_page, expired_form, lang_of, layout, page};
+use super::{cookie, csrf_ok, error_page, expired_form, lang_of, layout, page, redirect};
 use crate::api::auth::Principal;
 use crate::api::lookup::{self, LookupInput};
 use crate::api::rmas::{label_document, load_view, parse_number};
@@ -28,12 +28,6 @@ use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
 
 const CUSTOMER: &str = "bh_customer";
 const CSRF: &str = "bh_portal_csrf";
-
-fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
-}
 
 /// The form token: the cookie's, or a new one the response must set.
 fn form_token(req: &HttpRequest) -> (String, bool) {
@@ -176,16 +170,20 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         return redirect("/returns");
     };
     let lang = lang_of(&req);
-    let loaded = async {
-        let record = order_of(&state, &who).await?;
-        let (st, now, of) = (state.clone(), state.clock.now(), record.clone());
-        let windows = state
-            .db
-            .read(move |c| st.rules().windows(c, &of, now))
-            .await?;
-        Ok::<_, AppError>((record, windows))
+    let Principal::Customer { order_number } = who else {
+        return redirect("/returns");
     };
-    let (record, windows) = match loaded.await {
+    let (st, now) = (state.clone(), state.clock.now());
+    let loaded = state
+        .db
+        .read(move |c| {
+            let record =
+                orders::load(c, &order_number)?.ok_or_else(|| AppError::not_found("order"))?;
+            let windows = st.rules().windows(c, &record, now)?;
+            Ok::<_, AppError>((record, windows))
+        })
+        .await;
+    let (record, windows) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => return error_page(&req, &state, None, &e),
     };
@@ -451,7 +449,7 @@ pub async fn status(
     };
     let number = rma["number"].as_str().unwrap_or("");
     let has_label = rma["label"].is_object() && rma["label"]["voided_at"].is_null();
-    let keep_it = rma["label_payer"] == "keep_it";
+    let keep_it = rma["label_payer"] == LabelPayer::KeepIt.as_str();
     let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
     // Approved after a review, or the carrier failed at confirmation: buy it now.
     let label_due = rma["status"] == RmaStatus::Authorized.as_str() && !keep_it && !has_label;

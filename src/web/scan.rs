@@ -2,14 +2,15 @@
 //! ends with Enter, which submits the form). The result shows large, with a sound where
 //! the browser allows one, and the last 20 scans below. Works without JavaScript.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::i18n::Lang;
-use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
+use super::{error_page, lang_of, layout, Staff};
 use crate::app::AppState;
 use crate::db::received::ReceivedRow;
 use crate::domain::{barcode, Role};
@@ -119,31 +120,21 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     }
 }
 
-#[derive(Deserialize)]
-pub struct ScanForm {
-    barcode: String,
-    station: String,
-    csrf: Option<String>,
-}
-
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<ScanForm>,
+    form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
-    let form = form.into_inner();
-    if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
-        return expired_form(&req, &state, Some(&staff));
-    }
+    let (staff, form) = super::signed_form!(&req, &state, &[Role::Warehouse], form);
     let lang = lang_of(&req);
-    let station: String = form.station.trim().chars().take(64).collect();
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let station: String = field("station").trim().chars().take(64).collect();
     let station = if station.is_empty() {
         station_of(&req)
     } else {
         station
     };
-    let (answer, error, status) = match barcode::read(&form.barcode) {
+    let (answer, error, status) = match barcode::read(field("barcode")) {
         Err(_) => (
             None,
             Some(lang.t("nothing_scanned")),
@@ -151,7 +142,7 @@ pub async fn submit(
         ),
         Ok(read) => {
             let bench = BenchScan {
-                raw: form.barcode.clone(),
+                raw: field("barcode").to_string(),
                 read,
                 warehouse: receiving::warehouse_of(&state.network, None, &station),
                 station: station.clone(),
@@ -232,26 +223,17 @@ pub async fn parcels(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     }
 }
 
-#[derive(Deserialize)]
-pub struct LinkForm {
-    rma: String,
-    csrf: Option<String>,
-}
-
 pub async fn link(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<LinkForm>,
+    form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
-    let form = form.into_inner();
-    if !csrf_ok(&staff.csrf, form.csrf.as_deref()) {
-        return expired_form(&req, &state, Some(&staff));
-    }
+    let (staff, form) = super::signed_form!(&req, &state, &[Role::Warehouse], form);
     let lang = lang_of(&req);
     let linked = async {
-        let number = crate::api::rmas::parse_number(&form.rma)?;
+        let rma = form.get("rma").map(String::as_str).unwrap_or("");
+        let number = crate::api::rmas::parse_number(rma)?;
         let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
         state
             .db

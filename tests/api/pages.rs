@@ -118,6 +118,23 @@ impl Browser {
         self.send(request).await
     }
 
+    /// Looks `order_number` up by its postcode as a customer; the portal's form token.
+    async fn look_up(&mut self, order_number: &str) -> String {
+        let csrf = self.get("/returns").await.csrf();
+        let found = self
+            .post(
+                "/returns",
+                &[
+                    ("order_number", order_number),
+                    ("postal_code", "10119"),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.html);
+        csrf
+    }
+
     /// A multipart form as a browser sends it: an empty file part when no photo is chosen.
     async fn post_with_photos(
         &mut self,
@@ -415,17 +432,7 @@ async fn pages_speak_the_browsers_language(app: TestApp) {
     app.delivered_order(&order, 2).await;
     let mut customer = Browser::new(&app);
     customer.lang = Some("de");
-    let csrf = customer.get("/returns").await.csrf();
-    customer
-        .post(
-            "/returns",
-            &[
-                ("order_number", "P-12"),
-                ("postal_code", "10119"),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let csrf = customer.look_up("P-12").await;
     let lines = customer.get("/returns/order").await;
     for words in [
         "zu klein",
@@ -848,17 +855,7 @@ async fn damage_claims_need_photos_checked_by_their_bytes(app: TestApp) {
     let order = eur_order("P-7");
     app.delivered_order(&order, 2).await;
     let mut browser = Browser::new(&app);
-    let csrf = browser.get("/returns").await.csrf();
-    browser
-        .post(
-            "/returns",
-            &[
-                ("order_number", "P-7"),
-                ("postal_code", "10119"),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let csrf = browser.look_up("P-7").await;
     let choices = [
         ("csrf", csrf.as_str()),
         ("q_1", "1"),
@@ -922,17 +919,7 @@ async fn damage_claims_need_photos_checked_by_their_bytes(app: TestApp) {
 async fn an_approved_return_gets_its_label_from_its_page(app: TestApp) {
     let (_, number) = app.authorized_rma("P-13", "size_too_small", "refund").await;
     let mut browser = Browser::new(&app);
-    let csrf = browser.get("/returns").await.csrf();
-    browser
-        .post(
-            "/returns",
-            &[
-                ("order_number", "P-13"),
-                ("postal_code", "10119"),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let csrf = browser.look_up("P-13").await;
     let path = format!("/returns/rmas/{number}");
     let page = browser.get(&path).await;
     assert!(
