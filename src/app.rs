@@ -16,7 +16,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::api;
 use crate::api::auth::{CustomerTokens, KeyCache};
 use crate::api::limits::RateLimiter;
-use crate::config::{CarrierAccount, Settings};
+use crate::config::{CarrierAccount, IpRange, Settings};
 use crate::db::{Db, DbError};
 use crate::domain::exchange::ExchangeRates;
 use crate::domain::policy::{Policy, PolicyError};
@@ -47,6 +47,9 @@ impl Clock for SystemClock {
     }
 }
 
+/// Portal forms with photos read at the same time; more wait their turn.
+const MAX_UPLOADS_AT_ONCE: usize = 4;
+
 /// Everything a request handler may use.
 pub struct AppState {
     pub settings: Settings,
@@ -56,6 +59,12 @@ pub struct AppState {
     pub tokens: CustomerTokens,
     pub keys: KeyCache,
     pub lookups: RateLimiter,
+    /// `server.trusted_proxies`, read: whose `X-Forwarded-For` names the client.
+    pub proxies: Vec<IpRange>,
+    /// Password hashes checked at once (argon2 is slow on purpose).
+    pub password_checks: tokio::sync::Semaphore,
+    /// Portal forms with photos read at once (each may hold up to 50 MB).
+    pub uploads: tokio::sync::Semaphore,
     pub metrics: Metrics,
     pub carriers: Carriers,
     pub exchange_rates: ExchangeRates,
@@ -83,7 +92,13 @@ impl AppState {
         let mailer =
             crate::notify::Mailer::from_settings(&settings.email).map_err(StartError::Config)?;
         let db = open_database(&settings).await?;
+        let proxies = settings
+            .trusted_proxies()
+            .map_err(|e| StartError::Config(e.to_string()))?;
         Ok(AppState {
+            proxies,
+            password_checks: tokio::sync::Semaphore::new(settings.web.password_checks_at_once),
+            uploads: tokio::sync::Semaphore::new(MAX_UPLOADS_AT_ONCE),
             mailer,
             tokens: CustomerTokens::new(token_secret(&settings)),
             settings,
@@ -349,6 +364,18 @@ fn spawn_label_expiry(state: web::Data<AppState>) {
     });
 }
 
+/// Forgets failed sign-ins and look-ups that have been quiet for a day, hourly.
+fn spawn_guess_sweep(state: web::Data<AppState>) {
+    spawn_every(3600, move || {
+        let state = state.clone();
+        async move {
+            if let Err(e) = crate::guesses::sweep(&state.db, state.clock.now()).await {
+                tracing::warn!(error = %e, "sweeping old failed guesses failed; will retry");
+            }
+        }
+    });
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -388,15 +415,16 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-                    let method = req.method().to_string();
+                    let method = crate::metrics::method_label(req.method());
                     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
                     let state = metrics_state.clone();
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
+                        crate::web::secure_headers(res.headers_mut());
                         state.metrics.observe(
                             &route,
-                            &method,
+                            method,
                             res.status().as_u16(),
                             started.elapsed(),
                         );
@@ -421,6 +449,7 @@ impl Application {
         })?
         .run();
         spawn_label_expiry(state.clone());
+        spawn_guess_sweep(state.clone());
         crate::tracking::poller::spawn(state.clone());
         crate::notify::dispatcher::spawn(state.clone());
         Ok(Application {

@@ -29,6 +29,19 @@ pub struct Settings {
     pub tracking: TrackingSettings,
     pub email: EmailSettings,
     pub web: WebSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// A scraper sends `Authorization: Bearer <token>`. Unset: only callers on this
+    /// machine (loopback) may read the metrics. From the environment only
+    /// (`BACKHAUL__METRICS__TOKEN`).
+    #[serde(default)]
+    pub token: Option<SecretString>,
 }
 
 /// The staff pages.
@@ -38,6 +51,14 @@ pub struct WebSettings {
     /// Session cookies only over HTTPS (browsers treat http://localhost as secure too).
     pub secure_cookies: bool,
     pub session_hours: i64,
+    /// Failed sign-ins allowed per hour before back-off starts (doubling from a second
+    /// up to 15 minutes): per username and address, per address, per username.
+    pub sign_in_failures_per_user_and_address: u32,
+    pub sign_in_failures_per_address: u32,
+    pub sign_in_failures_per_user: u32,
+    /// Password hashes checked at once; more sign-ins wait their turn, so sign-ins
+    /// cannot take every core from the API.
+    pub password_checks_at_once: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -114,6 +135,10 @@ pub struct ServerSettings {
     pub bind: String,
     pub workers: usize,
     pub max_body_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, comma-separated addresses
+    /// or CIDR ranges (`10.0.0.0/8, ::1`). Empty: the peer address is the client.
+    #[serde(default)]
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,8 +177,16 @@ pub struct AuthSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LookupSettings {
+    /// Look-ups per minute from one client address (spread evenly, bursts up to this).
     pub per_ip_per_minute: u32,
-    pub per_order_per_minute: u32,
+    /// Failed look-ups allowed per hour before back-off starts (doubling from a second
+    /// up to an hour): per order and address, per address, and per order from
+    /// everywhere (a ceiling for guessing from many addresses).
+    pub failures_per_order_and_address: u32,
+    pub failures_per_address: u32,
+    pub failures_per_order: u32,
+    /// Wrong postcodes per order per hour; then that order can be found by its email only.
+    pub postcode_failures_per_order: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -221,6 +254,37 @@ pub struct CarrierAccount {
 #[serde(deny_unknown_fields)]
 pub struct FileSetting {
     pub file: PathBuf,
+}
+
+/// An address or CIDR range of trusted reverse proxies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    pub fn parse(text: &str) -> Option<IpRange> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a.trim(), Some(p.trim().parse::<u8>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let addr: std::net::IpAddr = addr.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(IpRange { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let (net, ip, bits) = match (self.addr, ip.to_canonical()) {
+            (IpAddr::V4(n), IpAddr::V4(i)) => (u128::from(u32::from(n)), u128::from(u32::from(i)), 32),
+            (IpAddr::V6(n), IpAddr::V6(i)) => (u128::from(n), u128::from(i), 128),
+            _ => return false,
+        };
+        let shift = bits - u32::from(self.prefix);
+        shift >= bits || (net >> shift) == (ip >> shift)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -301,7 +365,28 @@ impl Settings {
         if self.email.max_attempts < 1 {
             return bad("email.max_attempts", "must be at least 1");
         }
+        if self.web.password_checks_at_once == 0 {
+            return bad("web.password_checks_at_once", "must be at least 1");
+        }
+        self.trusted_proxies()?;
         Ok(())
+    }
+
+    /// `server.trusted_proxies`, read.
+    pub fn trusted_proxies(&self) -> Result<Vec<IpRange>, ConfigError> {
+        self.server
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                IpRange::parse(t).ok_or_else(|| {
+                    ConfigError(format!(
+                        "server.trusted_proxies: {t:?} is not an address or CIDR range such as 10.0.0.0/8"
+                    ))
+                })
+            })
+            .collect()
     }
 
     /// The start of links to this service in emails, without a trailing slash.
@@ -353,6 +438,32 @@ mod tests {
             .insert("USD".into(), "one point oh eight".into());
         let err = s.check().expect_err("bad rate").to_string();
         assert!(err.contains("exchange_rates.rates.USD"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_ranges() {
+        let mut s = built_in();
+        assert_eq!(s.trusted_proxies().map(|p| p.len()).ok(), Some(0));
+        s.server.trusted_proxies = "10.0.0.0/8, 192.168.1.7 ,::1, fd00::/8".into();
+        let proxies = s.trusted_proxies().expect("valid");
+        let ip = |t: &str| t.parse::<std::net::IpAddr>().expect("ip");
+        // (address, trusted)
+        for (addr, trusted) in [
+            ("10.1.2.3", true),
+            ("11.0.0.1", false),
+            ("192.168.1.7", true),
+            ("192.168.1.8", false),
+            ("::1", true),
+            ("::ffff:10.9.9.9", true),
+            ("fd12::1", true),
+            ("fe80::1", false),
+        ] {
+            assert_eq!(proxies.iter().any(|p| p.contains(ip(addr))), trusted, "{addr}");
+        }
+        assert!(IpRange::parse("0.0.0.0/0").is_some_and(|r| r.contains(ip("8.8.8.8"))));
+        s.server.trusted_proxies = "10.0.0.0/33".into();
+        let err = s.check().expect_err("bad range").to_string();
+        assert!(err.contains("server.trusted_proxies"), "{err}");
     }
 
     #[test]

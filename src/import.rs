@@ -18,7 +18,10 @@ use serde::Deserialize;
 
 use crate::db::orders::{self, NewShipment};
 use crate::db::Db;
-use crate::domain::order::{AddressInput, CustomerInput, LineInput, Order, OrderInput};
+use crate::domain::order::{
+    check_time, AddressInput, CustomerInput, LineInput, Order, OrderInput, Problems,
+};
+use crate::domain::order_number::OrderNumber;
 use crate::error::AppError;
 
 pub const COLUMNS: &[&str] = &[
@@ -144,7 +147,10 @@ fn blank_to_none(v: Option<String>) -> Option<String> {
 }
 
 /// Groups rows into orders, validating each; returns the good orders and the problems.
-fn read_orders(input: impl Read) -> Result<(Vec<PendingOrder>, RowProblems), String> {
+fn read_orders(
+    input: impl Read,
+    now: DateTime<Utc>,
+) -> Result<(Vec<PendingOrder>, RowProblems), String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(input);
@@ -170,7 +176,9 @@ fn read_orders(input: impl Read) -> Result<(Vec<PendingOrder>, RowProblems), Str
         let line = record.position().map_or(0, |p| p.line());
         match record.deserialize::<Row>(Some(&headers)) {
             Ok(row) => {
-                let key = row.order_number.trim().to_string();
+                // Rows of one order may spell its number differently (full-width digits).
+                let key = OrderNumber::parse(&row.order_number)
+                    .map_or_else(|_| row.order_number.trim().to_string(), |n| n.into_string());
                 let at = *index.entry(key.clone()).or_insert_with(|| {
                     groups.push((key, Vec::new()));
                     groups.len() - 1
@@ -184,7 +192,7 @@ fn read_orders(input: impl Read) -> Result<(Vec<PendingOrder>, RowProblems), Str
     let mut orders = Vec::new();
     for (_, rows) in groups {
         let lines: Vec<u64> = rows.iter().map(|(l, _)| *l).collect();
-        match build_order(rows) {
+        match build_order(rows, now) {
             Ok(order) => orders.push(order),
             Err(problem) => {
                 let where_ = lines
@@ -203,7 +211,7 @@ fn read_orders(input: impl Read) -> Result<(Vec<PendingOrder>, RowProblems), Str
     Ok((orders, rejected))
 }
 
-fn build_order(rows: Vec<(u64, Row)>) -> Result<PendingOrder, String> {
+fn build_order(rows: Vec<(u64, Row)>, now: DateTime<Utc>) -> Result<PendingOrder, String> {
     let (first_line, first) = (rows[0].0, &rows[0].1);
     let input = OrderInput {
         order_number: first.order_number.clone(),
@@ -238,7 +246,7 @@ fn build_order(rows: Vec<(u64, Row)>) -> Result<PendingOrder, String> {
             })
             .collect(),
     };
-    let order = input.validate().map_err(|errors| {
+    let order = input.validate(now).map_err(|errors| {
         errors
             .iter()
             .map(|e| format!("{}: {}", e.field, e.message))
@@ -260,6 +268,14 @@ fn build_order(rows: Vec<(u64, Row)>) -> Result<PendingOrder, String> {
         let delivered_at = blank_to_none(r.delivered_at.clone())
             .map(|t| parse_time("delivered_at", &t))
             .transpose()?;
+        let mut p = Problems::default();
+        check_time(&mut p, "shipped_at", shipped_at, now);
+        if let Some(delivered) = delivered_at {
+            check_time(&mut p, "delivered_at", delivered, now);
+        }
+        if let Some(problem) = p.0.first() {
+            return Err(format!("{}: {}", problem.field, problem.message));
+        }
         let carrier = carrier.to_ascii_lowercase();
         let tracking = tracking.to_ascii_uppercase();
         match shipments
@@ -298,7 +314,7 @@ pub fn import_orders(
     now: DateTime<Utc>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<ImportReport, String> {
-    let (orders, rejected) = read_orders(input)?;
+    let (orders, rejected) = read_orders(input, now)?;
     let mut report = ImportReport {
         rejected,
         ..ImportReport::default()

@@ -30,7 +30,7 @@ fn load(
 ) -> Result<(RmaRow, OrderRecord, Option<LabelRow>), AppError> {
     let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
     let order = orders::load_by_id(c, &rma.order_id)?;
-    who.require_staff_or_customer(STAFF, &order.order.order_number)?;
+    who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
     let label = labels::find(c, &rma.id)?;
     Ok((rma, order, label))
 }

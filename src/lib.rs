@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod guesses;
 pub mod import;
 pub mod inspection;
 pub mod labels;

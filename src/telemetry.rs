@@ -58,7 +58,7 @@ impl RootSpanBuilder for RequestSpan {
             .unwrap_or_else(|| "unmatched".into());
         tracing::info_span!(
             "request",
-            method = %request.method(),
+            method = crate::metrics::method_label(request.method()),
             route = %route,
             request_id = %request_id,
             status = tracing::field::Empty,

@@ -1,18 +1,26 @@
 //! `POST /returns/lookup`: a customer proves they own an order (order number plus the
 //! email or delivery postcode) and gets a short-lived token scoped to that order. An
-//! unknown order and wrong details give the same answer, and guesses are rate-limited
-//! per client address and per order number.
+//! unknown order and wrong details give the same answer after the same work, and
+//! failed guesses back off per order and address, per address and per order.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, SecondsFormat};
 use serde::Deserialize;
 use serde_json::json;
 
+use sha2::{Digest, Sha256};
+
+use super::auth::CustomerAccess;
+use super::client::client_ip;
 use super::json::ApiJson;
 use super::views;
 use crate::app::AppState;
+use crate::config::LookupSettings;
 use crate::db::orders;
+use crate::domain::order_number::OrderNumber;
+use crate::domain::throttle::ThrottleRule;
 use crate::error::AppError;
+use crate::guesses::{self, GuessKey};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,82 +31,170 @@ pub struct LookupInput {
 }
 
 /// Postcodes compare without spaces, dashes or case ("SW1A 1AA" = "sw1a1aa").
-fn same_postcode(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect()
-    };
-    let (a, b) = (norm(a), norm(b));
-    !a.is_empty() && a == b
+fn postcode_key(p: &str) -> String {
+    p.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
-/// A customer's order found by number and email or postcode (rate-limited per IP and per
-/// order; an unknown order and a wrong email give the same 404), and a token for it.
+/// Equal texts, found with the same work whatever they hold and wherever they
+/// differ: both are hashed and the digests compared in constant time.
+fn same_secret(typed: &str, stored: &str) -> bool {
+    let (a, b) = (Sha256::digest(typed.as_bytes()), Sha256::digest(stored.as_bytes()));
+    crate::domain::secret_eq(&a, &b)
+}
+
+fn same_postcode(a: &str, b: &str) -> bool {
+    let (a, b) = (postcode_key(a), postcode_key(b));
+    same_secret(&a, &b) && !a.is_empty()
+}
+
+/// The keys a look-up counts against (see [`crate::guesses`]): per order and address,
+/// per address, per order, and for a postcode look-up the order's postcode budget.
+fn guess_keys(
+    settings: &LookupSettings,
+    order: &str,
+    ip: &str,
+    by_postcode: bool,
+) -> Vec<GuessKey> {
+    let hour = Duration::hours(1);
+    let mut keys = vec![
+        GuessKey::new(
+            format!("lookup:order+address:{order}|{ip}"),
+            ThrottleRule::hourly(settings.failures_per_order_and_address, hour),
+        ),
+        GuessKey::new(
+            format!("lookup:address:{ip}"),
+            ThrottleRule::hourly(settings.failures_per_address, hour),
+        ),
+        GuessKey::new(
+            format!("lookup:order:{order}"),
+            ThrottleRule::hourly(settings.failures_per_order, hour),
+        ),
+    ];
+    if by_postcode {
+        keys.push(GuessKey::new(
+            format!("lookup:postcode:{order}"),
+            ThrottleRule {
+                free: settings.postcode_failures_per_order,
+                first_block: hour,
+                max_block: hour,
+                forget_after: hour,
+            },
+        ));
+    }
+    keys
+}
+
+/// A customer's order, found by number and email or postcode.
+pub struct FoundOrder {
+    pub record: orders::OrderRecord,
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub access: CustomerAccess,
+}
+
+/// Why a look-up failed, beyond "no such order": the postcode guesses for this order
+/// are used up, so only its email finds it for now.
+pub const POSTCODE_BUDGET_SPENT: &str = "too many postcodes were tried for this order; use the order's email address";
+
+/// A customer's order found by number and email or postcode, and a token for it. An
+/// unknown order and wrong details give the same 404 after the same work; failures
+/// count per order and address, per address and per order (each backing off), and a
+/// postcode finds an order at most a few times an hour and gives a token that masks
+/// the customer's email and street.
 pub async fn find_order(
     state: &AppState,
     input: LookupInput,
     ip: &str,
-) -> Result<(orders::OrderRecord, String, chrono::DateTime<chrono::Utc>), AppError> {
+) -> Result<FoundOrder, AppError> {
     let email = input
         .email
         .as_deref()
-        .map(str::trim)
+        .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty());
     let postal = input
         .postal_code
         .as_deref()
         .map(str::trim)
-        .filter(|p| !p.is_empty());
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
     if email.is_none() && postal.is_none() {
         return Err(AppError::invalid(
             "email",
             "give the order's email address or its delivery postcode",
         ));
     }
-    let order_number = input.order_number.trim().to_string();
-    if order_number.is_empty() || order_number.len() > 64 {
-        return Err(AppError::invalid(
-            "order_number",
-            "must be 1 to 64 characters",
-        ));
-    }
+    let number = OrderNumber::parse(&input.order_number)
+        .map_err(|e| AppError::invalid("order_number", e.to_string()))?;
 
     let now = state.clock.now();
-    let limits = &state.settings.lookup;
-    for (key, limit) in [
-        (format!("ip:{ip}"), limits.per_ip_per_minute),
-        (
-            format!("order:{}", order_number.to_lowercase()),
-            limits.per_order_per_minute,
-        ),
-    ] {
-        state
-            .lookups
-            .hit(&key, limit, now.timestamp())
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    let settings = &state.settings.lookup;
+    state
+        .lookups
+        .hit(
+            &format!("ip:{ip}"),
+            settings.per_ip_per_minute,
+            now.timestamp_millis(),
+        )
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    let order_key = number.as_str().to_lowercase();
+    let by_postcode = email.is_none();
+    let keys = guess_keys(settings, &order_key, ip, by_postcode);
+    let waits = guesses::waits(&state.db, &keys, now).await?;
+    if let Some(retry_after_secs) = waits.iter().take(3).flatten().max() {
+        return Err(AppError::RateLimited {
+            retry_after_secs: *retry_after_secs,
+        });
+    }
+    if waits.get(3).is_some_and(Option::is_some) {
+        return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
     }
 
+    let n = number.clone();
+    let stored = state
+        .db
+        .read(move |c| orders::lookup_keys(c, n.as_str()).map_err(AppError::from))
+        .await?;
+    // The unknown order is compared against made-up details: the same work as a
+    // wrong email on a real one.
+    let (stored_email, stored_postcode) =
+        stored.unwrap_or_else(|| (String::from("\u{0}unknown"), String::from("\u{0}")));
+    let email_ok = email
+        .as_deref()
+        .is_some_and(|e| same_secret(e, &stored_email));
+    let postcode_ok = postal
+        .as_deref()
+        .is_some_and(|p| same_postcode(p, &stored_postcode));
+    if !email_ok && !postcode_ok {
+        guesses::failed(&state.db, keys, now).await?;
+        return Err(AppError::not_found(
+            "no order matches that number and email or postcode",
+        ));
+    }
+    guesses::succeeded(&state.db, vec![keys[0].key.clone()]).await?;
+    let n = number.clone();
     let record = state
         .db
-        .read(move |c| orders::load(c, &order_number).map_err(AppError::from))
-        .await?;
-    let matches = record.as_ref().is_some_and(|r| {
-        email.is_some_and(|e| e.eq_ignore_ascii_case(&r.order.customer_email))
-            || postal.is_some_and(|p| same_postcode(p, &r.order.ship_postal_code))
-    });
-    let record = match record {
-        Some(r) if matches => r,
-        _ => {
-            return Err(AppError::not_found(
-                "no order matches that number and email or postcode",
-            ))
-        }
+        .read(move |c| orders::load(c, n.as_str()).map_err(AppError::from))
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    let access = if email_ok {
+        CustomerAccess::Order
+    } else {
+        CustomerAccess::OrderMasked
     };
     let expires_at = now + Duration::minutes(state.settings.auth.customer_token_minutes);
-    let token = state.tokens.issue(&record.order.order_number, expires_at);
-    Ok((record, token, expires_at))
+    let token = state
+        .tokens
+        .issue(&record.order.order_number, &access, expires_at);
+    Ok(FoundOrder {
+        record,
+        token,
+        expires_at,
+        access,
+    })
 }
 
 #[tracing::instrument(skip_all)]
@@ -107,13 +203,16 @@ pub async fn lookup(
     req: HttpRequest,
     body: ApiJson<LookupInput>,
 ) -> Result<HttpResponse, AppError> {
-    let ip = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string());
-    let (record, token, expires_at) = find_order(&state, body.value, &ip).await?;
+    let ip = client_ip(&req, &state.proxies);
+    let found = find_order(&state, body.value, &ip).await?;
+    let mut record = found.record;
+    if found.access == CustomerAccess::OrderMasked {
+        views::mask_customer(&mut record.order);
+    }
     Ok(HttpResponse::Ok().json(json!({
-        "token": token,
-        "expires_at": expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "token": found.token,
+        "expires_at": found.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "access": if found.access == CustomerAccess::Order { "order" } else { "order_masked" },
         "order": views::order(&record),
     })))
 }

@@ -3,6 +3,7 @@
 //! checked against it, so neither can drift from the other.
 
 pub mod auth;
+pub mod client;
 pub mod idempotency;
 pub mod incidents;
 pub mod json;

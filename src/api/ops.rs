@@ -1,6 +1,8 @@
 //! Operations endpoints outside /api/v1: liveness, readiness and Prometheus metrics.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
@@ -39,7 +41,36 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// `GET /metrics`: for a scraper with `metrics.token` as its Bearer token, or without
+/// a token set, for callers on this machine only.
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    match &state.settings.metrics.token {
+        Some(token) => {
+            let sent = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if !crate::domain::secret_eq(sent.as_bytes(), token.expose_secret().as_bytes()) {
+                return Err(AppError::Unauthorized(
+                    "send Authorization: Bearer <metrics.token>".into(),
+                ));
+            }
+        }
+        None => {
+            let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+            if !local {
+                return Err(AppError::Forbidden(
+                    "metrics are for this machine only; set BACKHAUL__METRICS__TOKEN to scrape from elsewhere"
+                        .into(),
+                ));
+            }
+        }
+    }
     let now = state.clock.now();
     let gauges = state
         .db

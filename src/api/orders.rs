@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::auth::Principal;
@@ -11,7 +11,7 @@ use super::json::ApiJson;
 use super::views;
 use crate::app::AppState;
 use crate::db::orders::{self, NewShipment};
-use crate::domain::order::{check_order_number, OrderInput, Problems};
+use crate::domain::order::{check_line_ids, check_order_number, check_time, OrderInput, Problems};
 use crate::domain::tracking::first_poll;
 use crate::domain::Role;
 use crate::error::AppError;
@@ -24,7 +24,10 @@ pub async fn upsert(
     body: ApiJson<OrderInput>,
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Integration])?;
-    let order = body.value.validate().map_err(AppError::Validation)?;
+    let order = body
+        .value
+        .validate(state.clock.now())
+        .map_err(AppError::Validation)?;
     let now = state.clock.now();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (id, created) = orders::upsert(c, &order, now)?;
@@ -52,6 +55,10 @@ pub async fn get(
         .read(move |c| orders::load(c, &number).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
+    let mut record = record;
+    if who.sees_masked_order() {
+        views::mask_customer(&mut record.order);
+    }
     Ok(HttpResponse::Ok().json(views::order(&record)))
 }
 
@@ -95,17 +102,12 @@ impl ShipmentInput {
         {
             p.add("tracking_number", "must be 4 to 40 letters and digits");
         }
-        let latest = now + Duration::days(1);
-        if self.shipped_at > latest {
-            p.add("shipped_at", "is in the future");
-        }
+        check_time(&mut p, "shipped_at", self.shipped_at, now);
         if let Some(delivered) = self.delivered_at {
             if delivered < self.shipped_at {
                 p.add("delivered_at", "is before shipped_at");
             }
-            if delivered > latest {
-                p.add("delivered_at", "is in the future");
-            }
+            check_time(&mut p, "delivered_at", delivered, now);
         }
         if self.line_ids.as_ref().is_some_and(Vec::is_empty) {
             p.add(
@@ -113,6 +115,10 @@ impl ShipmentInput {
                 "leave it out to mean every line, or name at least one",
             );
         }
+        let line_ids = self
+            .line_ids
+            .as_deref()
+            .map(|ids| check_line_ids(&mut p, "line_ids", ids));
         let service = self
             .service
             .as_deref()
@@ -138,7 +144,7 @@ impl ShipmentInput {
             service: service.map(str::to_string),
             shipped_at: self.shipped_at,
             delivered_at: self.delivered_at,
-            line_ids: self.line_ids.clone(),
+            line_ids,
         })
         .map_err(AppError::Validation)
     }
@@ -153,9 +159,8 @@ pub async fn add_shipment(
     body: ApiJson<ShipmentInput>,
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Integration])?;
-    let number = path.into_inner();
     let mut p = Problems::default();
-    check_order_number(&mut p, "order_number", &number);
+    let number = check_order_number(&mut p, "order_number", &path.into_inner());
     p.into_result(())
         .map_err(|_| AppError::not_found("order"))?;
     let now = state.clock.now();

@@ -72,18 +72,30 @@ pub async fn photo_file(
     photo_id: String,
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(number)?;
+    let id = photo_id.clone();
     let (content_type, bytes) = state
         .db
         .read(move |c| {
             let rma = rma_for(c, &who, READERS, &number)?;
-            stored::content(c, &rma.id, &photo_id)?
-                .ok_or_else(|| AppError::not_found(format!("photo {photo_id} of RMA {number}")))
+            stored::content(c, &rma.id, &id)?
+                .ok_or_else(|| AppError::not_found(format!("photo {id} of RMA {number}")))
         })
         .await?;
+    let extension = content_type.rsplit('/').next().unwrap_or("bin").to_string();
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        // Stored bytes were checked to be images; never let a browser guess otherwise.
+        // Stored bytes were checked to be images; never let a browser guess otherwise,
+        // and never run one as a page of ours if it is opened on its own (an <img>
+        // shows it all the same).
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"photo-{photo_id}.{extension}\""),
+        ))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'",
+        ))
         .insert_header((header::CACHE_CONTROL, "private, max-age=86400, immutable"))
         .body(bytes))
 }

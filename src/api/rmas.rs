@@ -36,7 +36,7 @@ pub fn load_view(
 ) -> Result<serde_json::Value, AppError> {
     let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
     let order = orders::load_by_id(c, &rma.order_id)?;
-    who.require_staff_or_customer(STAFF, &order.order.order_number)?;
+    who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
     let lines = rmas::lines(c, &rma.id)?;
     let events = rmas::events(c, &rma.id)?;
     let label = match labels::find(c, &rma.id)? {
@@ -194,7 +194,7 @@ pub async fn events(
             let rma = rmas::find(c, &number)?
                 .ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
             let order = orders::load_by_id(c, &rma.order_id)?;
-            who.require_staff_or_customer(STAFF, &order.order.order_number)?;
+            who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
             Ok::<_, AppError>(rmas::events(c, &rma.id)?)
         })
         .await?;
@@ -364,7 +364,7 @@ pub async fn label_document(
             let n = &number;
             let rma = rmas::find(c, n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
             let order = orders::load_by_id(c, &rma.order_id)?;
-            who.require_staff_or_customer(STAFF, &order.order.order_number)?;
+            who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
             let label = labels::find(c, &rma.id)?
                 .ok_or_else(|| AppError::not_found(format!("a label for RMA {n}")))?;
             if label.voided_at.is_some() {

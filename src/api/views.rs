@@ -28,6 +28,19 @@ pub fn amount(minor: i64, currency_code: &str) -> String {
     }
 }
 
+/// Masks the customer's email, name, street and coordinates (a postcode look-up sees
+/// the order, not who and where exactly).
+pub fn mask_customer(o: &mut crate::db::orders::OrderRow) {
+    use crate::domain::privacy::{mask_email, mask_words};
+    o.customer_email = mask_email(&o.customer_email);
+    o.customer_name = mask_words(&o.customer_name);
+    o.ship_name = mask_words(&o.ship_name);
+    o.ship_line1 = mask_words(&o.ship_line1);
+    o.ship_line2 = o.ship_line2.as_deref().map(mask_words);
+    o.ship_lat = None;
+    o.ship_lon = None;
+}
+
 pub fn order(record: &OrderRecord) -> Value {
     let o = &record.order;
     let c = o.currency.as_str();

@@ -23,6 +23,7 @@ pub mod schema;
 pub mod sqlite_writer;
 pub mod staff;
 pub mod stats;
+pub mod throttles;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

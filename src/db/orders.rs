@@ -93,6 +93,19 @@ pub fn find_by_number(
         .optional()
 }
 
+/// What a customer's look-up is checked against: the order's email and delivery
+/// postcode, and nothing else (the order itself is loaded only after a match).
+pub fn lookup_keys(
+    conn: &mut DbConnection,
+    order_number: &str,
+) -> QueryResult<Option<(String, String)>> {
+    orders::table
+        .filter(orders::order_number.eq(order_number))
+        .select((orders::customer_email, orders::ship_postal_code))
+        .get_result(conn)
+        .optional()
+}
+
 /// Holds the order's row until the transaction ends, so concurrent changes to its
 /// returns queue up. PostgreSQL takes the row lock; SQLite writes through one
 /// connection (see `db`), so its transactions are serialized already.

@@ -308,6 +308,15 @@ diesel::table! {
 
 diesel::joinable!(staff_sessions -> staff_users (user_id));
 diesel::table! {
+    throttles (key_hash) {
+        key_hash -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     rma_photos (id) {
         id -> Text,
         rma_id -> Text,
@@ -357,4 +366,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_users,
     staff_sessions,
     rma_photos,
+    throttles,
 );

@@ -94,18 +94,20 @@ pub fn create_user(
     Ok(row)
 }
 
-/// The user if the password is theirs (and they are not disabled). The hash is always
-/// checked, so a wrong username and a wrong password take the same time.
-pub fn authenticate(
-    conn: &mut DbConnection,
-    username: &str,
-    password: &str,
-) -> Result<Option<StaffRow>, AppError> {
-    let user: Option<StaffRow> = staff_users::table
+/// The user called `username`, if there is one.
+pub fn find_user(conn: &mut DbConnection, username: &str) -> Result<Option<StaffRow>, AppError> {
+    Ok(staff_users::table
         .filter(staff_users::username.eq(username))
         .select(StaffRow::as_select())
         .get_result(conn)
-        .optional()?;
+        .optional()?)
+}
+
+/// The user if the password is theirs (and they are not disabled). The hash is always
+/// checked, so a wrong username and a wrong password take the same time. Slow on
+/// purpose (argon2): callers run it off the async executor and off database
+/// connections.
+pub fn check_password(user: Option<StaffRow>, password: &str) -> Option<StaffRow> {
     // A real hash to check against when the username is unknown.
     static DECOY: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| hash_password("not anyone's password").unwrap_or_default());
@@ -113,7 +115,7 @@ pub fn authenticate(
         .as_ref()
         .map_or(DECOY.as_str(), |u| u.password_hash.as_str());
     let matches = password_matches(password, stored);
-    Ok(user.filter(|u| matches && u.disabled_at.is_none()))
+    user.filter(|u| matches && u.disabled_at.is_none())
 }
 
 /// Starts a session: the cookie token (returned once, stored hashed) and its CSRF token.

@@ -6,10 +6,14 @@ pub mod customer_news;
 pub mod exchange;
 pub mod money;
 pub mod order;
+pub mod order_number;
 pub mod policy;
+pub mod privacy;
 pub mod refund;
 pub mod rma_number;
 pub mod rma_status;
+pub mod spreadsheet;
+pub mod throttle;
 pub mod routing;
 pub mod tracking;
 pub mod vocab;
@@ -32,4 +36,10 @@ pub struct UnknownValue {
 pub struct FieldError {
     pub field: String,
     pub message: String,
+}
+
+/// Equal secrets, compared in constant time: every byte is looked at whatever the
+/// first difference, so timing does not tell how much of a guess was right.
+pub fn secret_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

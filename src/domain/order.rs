@@ -131,31 +131,75 @@ impl Problems {
     }
 }
 
-/// An order number: what shops print on invoices, and part of our URLs.
+/// An order number, by the one rule that stores and finds them
+/// ([`super::order_number::OrderNumber`]).
 pub fn check_order_number(problems: &mut Problems, field: &str, value: &str) -> String {
-    let number = problems.text(field, value, 64);
-    if number
-        .chars()
-        .any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '%' | '\\'))
-    {
-        problems.add(field, "must not contain spaces or any of / ? # % \\");
+    match super::order_number::OrderNumber::parse(value) {
+        Ok(number) => number.into_string(),
+        Err(e) => {
+            problems.add(field, e.to_string());
+            value.trim().to_string()
+        }
     }
-    number
 }
 
-/// A plausible email address, lower-cased so look-ups ignore case.
+/// An email address we can send to, lower-cased so look-ups ignore case.
 pub fn check_email(problems: &mut Problems, field: &str, value: &str) -> String {
     let email = problems.text(field, value, 254).to_lowercase();
-    let plausible = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    });
-    if !email.is_empty() && !plausible {
-        problems.add(field, "is not an email address");
+    if !email.is_empty() && !usable_email(&email) {
+        problems.add(
+            field,
+            "is not an email address we can send to (name@example.com)",
+        );
     }
     email
+}
+
+/// Whether mail to `address` can go out: an RFC 5321 address (lettre's parser) with a
+/// dotted domain, and none of the quoted local parts, angle brackets or spaces that
+/// the syntax allows but relays and mailbox headers refuse.
+pub fn usable_email(address: &str) -> bool {
+    let plain = !address
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | ',' | ';'));
+    plain
+        && address.parse::<lettre::Address>().is_ok_and(|a| {
+            let domain = a.domain();
+            domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+}
+
+/// The earliest time an order or parcel may carry: anything before is a typo or a
+/// zero value (year 0, 1970), not a real sale.
+pub const EARLIEST: DateTime<Utc> = DateTime::from_timestamp_nanos(946_684_800_000_000_000);
+
+/// A time in a shop's records: from 2000 on, and at most a day ahead of `now` (clocks
+/// and time zones differ a little, not more).
+pub fn check_time(problems: &mut Problems, field: &str, at: DateTime<Utc>, now: DateTime<Utc>) {
+    if at < EARLIEST {
+        problems.add(field, "must be on or after 2000-01-01");
+    } else if at > now + chrono::Duration::days(1) {
+        problems.add(field, "is in the future");
+    }
+}
+
+/// A list of order line ids: each a short text, none twice, at most one per line an
+/// order may have.
+pub fn check_line_ids(problems: &mut Problems, field: &str, ids: &[String]) -> Vec<String> {
+    if ids.len() > MAX_LINES {
+        problems.add(field, format!("at most {MAX_LINES} line ids"));
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut checked = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let id = problems.text(&format!("{field}[{i}]"), id, 64);
+        if !seen.insert(id.clone()) {
+            problems.add(format!("{field}[{i}]"), format!("{id:?} appears twice"));
+        }
+        checked.push(id);
+    }
+    checked
 }
 
 fn check_country(problems: &mut Problems, field: &str, value: &str) -> String {
@@ -182,9 +226,11 @@ fn optional(
 }
 
 impl OrderInput {
-    pub fn validate(&self) -> Result<Order, Vec<FieldError>> {
+    /// The order, checked as of `now` (it cannot be placed much later than now).
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<Order, Vec<FieldError>> {
         let mut p = Problems::default();
         let order_number = check_order_number(&mut p, "order_number", &self.order_number);
+        check_time(&mut p, "placed_at", self.placed_at, now);
         let currency = Currency::parse(&self.currency)
             .map_err(|e| p.add("currency", e.to_string()))
             .ok();
@@ -299,6 +345,10 @@ fn order_total(currency: Currency, lines: &[OrderLine]) -> Option<Money> {
 mod tests {
     use super::*;
 
+    fn now() -> DateTime<Utc> {
+        "2026-11-20T09:00:00Z".parse().expect("time")
+    }
+
     fn input() -> OrderInput {
         serde_json::from_value(serde_json::json!({
             "order_number": "1001",
@@ -315,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_good_order_is_normalized() {
-        let order = input().validate().expect("valid");
+        let order = input().validate(now()).expect("valid");
         assert_eq!(order.customer_email, "anna@example.com");
         assert_eq!(order.ship_to.country, "DE");
         assert_eq!(order.lines[0].category, "apparel");
@@ -345,15 +395,48 @@ mod tests {
             ),
             (|o| o.lines[0].tax = "-1".into(), "lines[0].tax"),
             (|o| o.lines.push(o.lines[0].clone()), "lines[1].line_id"),
+            (
+                |o| o.customer.email = "\"<script>x</script>\"@example.com".into(),
+                "customer.email",
+            ),
+            (|o| o.customer.email = "a b@example.com".into(), "customer.email"),
+            (|o| o.customer.email = "anna@localhost".into(), "customer.email"),
+            (|o| o.order_number = "1001\u{200B}".into(), "order_number"),
+            (
+                |o| o.placed_at = "0000-01-01T00:00:00Z".parse().expect("year 0"),
+                "placed_at",
+            ),
+            (
+                |o| o.placed_at = "1970-01-01T00:00:00Z".parse().expect("1970"),
+                "placed_at",
+            ),
+            (
+                |o| o.placed_at = "2027-01-01T00:00:00Z".parse().expect("later"),
+                "placed_at",
+            ),
+            (|o| o.lines[0].title = "a\u{0}b".into(), "lines[0].title"),
         ];
         for (break_it, field) in table {
             let mut o = input();
             break_it(&mut o);
-            let errors = o.validate().expect_err(field);
+            let errors = o.validate(now()).expect_err(field);
             assert!(
                 errors.iter().any(|e| e.field == field),
                 "{field}: {errors:?}"
             );
         }
+    }
+
+    #[test]
+    fn line_ids_are_checked_once_each() {
+        let mut p = Problems::default();
+        let ids: Vec<String> = ["1", "2", "1"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(check_line_ids(&mut p, "line_ids", &ids).len(), 3);
+        assert_eq!(p.0.len(), 1);
+        assert_eq!(p.0[0].field, "line_ids[2]");
+        let mut p = Problems::default();
+        let many = vec!["1".to_string(); 50_000];
+        assert!(check_line_ids(&mut p, "line_ids", &many).is_empty());
+        assert_eq!(p.0.len(), 1, "one error, not 50,000");
     }
 }

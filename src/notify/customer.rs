@@ -48,6 +48,10 @@ pub fn load(c: &mut DbConnection, event_id: &str) -> Result<Prepared, AppError> 
     let Some(rma) = rmas::find_by_id(c, &event.rma_id)? else {
         return Ok(Prepared::Skip("the RMA is gone"));
     };
+    // An address that cannot be sent to is not retried: it would fail every time.
+    if !crate::domain::order::usable_email(&rma.customer_email) {
+        return Ok(Prepared::Skip("not sent: no usable address"));
+    }
     let order = orders::load_by_id(c, &rma.order_id)?;
     let refund = refunds::trigger_for_rma(c, &rma.id)?;
     Ok(Prepared::Send(Box::new(StatusEmail {

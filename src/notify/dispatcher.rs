@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{customer, finance};
+use crate::api::auth::CustomerAccess;
 use crate::app::AppState;
 use crate::db::refunds::{self, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
 use crate::error::AppError;
@@ -115,7 +116,11 @@ async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String>
             };
             let expires =
                 state.clock.now() + Duration::days(state.settings.auth.customer_link_days);
-            let token = state.tokens.issue(&email.order.order.order_number, expires);
+            // The link opens this return only: it travels in a URL, in a mailbox.
+            let access = CustomerAccess::Rma(email.rma.number.clone());
+            let token = state
+                .tokens
+                .issue(&email.order.order.order_number, &access, expires);
             let link = format!(
                 "{}/returns/rmas/{}?t={token}",
                 state.settings.public_url(),

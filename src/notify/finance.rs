@@ -134,6 +134,7 @@ fn html_escape(s: &str) -> String {
 }
 
 fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
+    use crate::domain::spreadsheet::safe_cell;
     let t = &e.trigger;
     let rma = e.rma.as_ref().map(|r| r.number.as_str()).unwrap_or("");
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -155,7 +156,7 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
     ];
     w.write_record(header).map_err(|e| e.to_string())?;
     for r in rows {
-        w.write_record([
+        let cells = [
             t.id.as_str(),
             e.order.order.order_number.as_str(),
             rma,
@@ -170,8 +171,9 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
             &r.refund,
             &t.currency,
             &t.method,
-        ])
-        .map_err(|e| e.to_string())?;
+        ];
+        w.write_record(cells.map(safe_cell))
+            .map_err(|e| e.to_string())?;
     }
     let total = crate::api::views::amount(t.amount_minor, &t.currency);
     w.write_record([

@@ -146,7 +146,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         for (t, order, rma) in &rows {
             let opt =
                 |v: Option<chrono::NaiveDateTime>| v.map(crate::api::views::ts).unwrap_or_default();
-            w.write_record([
+            let cells = [
                 t.id.as_str(),
                 &crate::api::views::ts(t.created_at),
                 order,
@@ -158,8 +158,9 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 &opt(t.emailed_at),
                 &opt(t.acknowledged_at),
                 t.acknowledged_by.as_deref().unwrap_or(""),
-            ])
-            .map_err(fail)?;
+            ];
+            w.write_record(cells.map(crate::domain::spreadsheet::safe_cell))
+                .map_err(fail)?;
         }
         w.into_inner()
             .map_err(|e| AppError::Internal(e.to_string()))

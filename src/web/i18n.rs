@@ -202,6 +202,18 @@ impl Lang {
     pub fn t(self, key: &str) -> &'static str {
         self.phrase(key).unwrap_or("?")
     }
+
+    /// "Too many tries", with how long to wait in words.
+    pub fn too_many(self, retry_after_secs: u64) -> String {
+        let wait = if retry_after_secs < 120 {
+            self.t("n_seconds")
+                .replace("{n}", &retry_after_secs.max(1).to_string())
+        } else {
+            self.t("n_minutes")
+                .replace("{n}", &retry_after_secs.div_ceil(60).to_string())
+        };
+        self.t("too_many").replace("{wait}", &wait)
+    }
 }
 
 /// key → [en, de, zh, es, fr]
@@ -865,11 +877,61 @@ const PHRASES: &[(&str, [&str; 5])] = &[
     (
         "too_many",
         [
-            "Too many tries. Please wait a minute.",
-            "Zu viele Versuche. Bitte eine Minute warten.",
-            "尝试次数过多，请稍候一分钟。",
-            "Demasiados intentos. Espere un minuto.",
-            "Trop d'essais. Patientez une minute.",
+            "Too many tries. Please try again in {wait}.",
+            "Zu viele Versuche. Bitte in {wait} erneut versuchen.",
+            "尝试次数过多，请在{wait}后再试。",
+            "Demasiados intentos. Vuelva a intentarlo en {wait}.",
+            "Trop d'essais. Réessayez dans {wait}.",
+        ],
+    ),
+    (
+        "n_seconds",
+        [
+            "{n} seconds",
+            "{n} Sekunden",
+            "{n} 秒",
+            "{n} segundos",
+            "{n} secondes",
+        ],
+    ),
+    (
+        "n_minutes",
+        [
+            "{n} minutes",
+            "{n} Minuten",
+            "{n} 分钟",
+            "{n} minutos",
+            "{n} minutes",
+        ],
+    ),
+    (
+        "postcode_spent",
+        [
+            "Too many postcodes were tried for this order. Please use the email address of the order.",
+            "Für diese Bestellung wurden zu viele Postleitzahlen versucht. Bitte die E-Mail-Adresse der Bestellung verwenden.",
+            "此订单已尝试过多邮编，请使用订单的邮箱地址。",
+            "Se probaron demasiados códigos postales para este pedido. Use el correo electrónico del pedido.",
+            "Trop de codes postaux ont été essayés pour cette commande. Utilisez l'adresse e-mail de la commande.",
+        ],
+    ),
+    (
+        "opening_return",
+        [
+            "Opening your return…",
+            "Ihre Rücksendung wird geöffnet …",
+            "正在打开您的退货…",
+            "Abriendo su devolución…",
+            "Ouverture de votre retour…",
+        ],
+    ),
+    (
+        "uploads_busy",
+        [
+            "Many photos are being sent right now. Please try again in a moment.",
+            "Gerade werden viele Fotos gesendet. Bitte gleich noch einmal versuchen.",
+            "当前上传的照片较多，请稍后再试。",
+            "Ahora se están enviando muchas fotos. Inténtelo de nuevo en un momento.",
+            "Beaucoup de photos sont envoyées en ce moment. Réessayez dans un instant.",
         ],
     ),
     (

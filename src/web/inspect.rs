@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use super::i18n::Lang;
-use super::{csrf_ok, error_page, expired_form, lang_of, layout, Staff};
+use super::{error_page, expired_form, lang_of, layout, Staff};
 use crate::api::auth::Principal;
 use crate::api::rmas::parse_number;
 use crate::app::AppState;
@@ -216,13 +216,11 @@ pub async fn submit(
     payload: web::Payload,
 ) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
-    let (form, photos) = match super::read_form(&req, payload).await {
+    let (form, photos) = match super::read_form(&req, payload, &staff.csrf).await {
         Ok(read) => read,
-        Err(e) => return error_page(&req, &state, Some(&staff), &e),
+        Err(super::FormError::Expired) => return expired_form(&req, &state, Some(&staff)),
+        Err(super::FormError::Bad(e)) => return error_page(&req, &state, Some(&staff), &e),
     };
-    if !csrf_ok(&staff.csrf, form.get("csrf").map(String::as_str)) {
-        return expired_form(&req, &state, Some(&staff));
-    }
     let lang = lang_of(&req);
     let result = async {
         let Return {

@@ -45,7 +45,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
+use crate::api::client::client_ip;
 use crate::api::json::read_body;
+use crate::domain::throttle::ThrottleRule;
+use crate::guesses::{self, GuessKey};
 use crate::app::AppState;
 use crate::db::staff::{self, StaffRow};
 use crate::domain::Role;
@@ -58,16 +61,16 @@ const SESSION: &str = "bh_session";
 const LOGIN_CSRF: &str = "bh_login_csrf";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_page))
+    cfg.route("/login", get_or_head().to(login_page))
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
-        .route("/warehouse/scan", web::get().to(scan::page))
+        .route("/warehouse/scan", get_or_head().to(scan::page))
         .route("/warehouse/scan", web::post().to(scan::submit))
-        .route("/warehouse/parcels", web::get().to(scan::parcels))
+        .route("/warehouse/parcels", get_or_head().to(scan::parcels))
         .route("/warehouse/parcels/{id}/link", web::post().to(scan::link))
         .route(
             "/warehouse/rmas/{number}/inspect",
-            web::get().to(inspect::page),
+            get_or_head().to(inspect::page),
         )
         .route(
             "/warehouse/rmas/{number}/inspect",
@@ -75,31 +78,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/warehouse/rmas/{number}/photos/{id}",
-            web::get().to(inspect::photo),
+            get_or_head().to(inspect::photo),
         )
-        .route("/returns", web::get().to(portal::lookup_page))
+        .route("/returns", get_or_head().to(portal::lookup_page))
         .route("/returns", web::post().to(portal::lookup))
-        .route("/returns/order", web::get().to(portal::order_page))
+        .route("/returns/order", get_or_head().to(portal::order_page))
         .route("/returns/quote", web::post().to(portal::quote))
         .route("/returns/confirm", web::post().to(portal::confirm))
-        .route("/returns/rmas/{number}", web::get().to(portal::status))
+        .route("/returns/rmas/{number}", get_or_head().to(portal::status))
         .route(
             "/returns/rmas/{number}/label",
             web::post().to(portal::issue_label),
         )
         .route(
             "/returns/rmas/{number}/label.pdf",
-            web::get().to(portal::label),
+            get_or_head().to(portal::label),
         )
-        .route("/ops", web::get().to(ops::page))
+        .route("/ops", get_or_head().to(ops::page))
         .route("/ops/incidents/{id}/resolve", web::post().to(ops::resolve))
         .route("/ops/rmas/{number}/review", web::post().to(ops::review))
-        .route("/finance/refunds", web::get().to(finance::page))
-        .route("/finance/refunds.csv", web::get().to(finance::csv))
+        .route("/finance/refunds", get_or_head().to(finance::page))
+        .route("/finance/refunds.csv", get_or_head().to(finance::csv))
         .route(
             "/finance/refunds/{id}/acknowledge",
             web::post().to(finance::acknowledge),
         );
+}
+
+/// A page route for GET, and for HEAD, which answers the same headers without the
+/// body (actix leaves the body out of a HEAD answer).
+fn get_or_head() -> actix_web::Route {
+    use actix_web::guard;
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// A signed-in member of staff.
@@ -162,6 +172,61 @@ pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> M
             }
         }
     }
+}
+
+/// Where a member of staff lands after signing in, when no page asked for it.
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Finance => "/finance/refunds",
+        Role::Admin => "/ops",
+        _ => "/warehouse/scan",
+    }
+}
+
+/// Headers every answer carries, and on pages the Content-Security-Policy: our own
+/// origin only, inline styles, the scan station's two scripts by their hashes, no
+/// framing, forms posting only to us.
+pub fn secure_headers(headers: &mut header::HeaderMap) {
+    use header::HeaderValue;
+    static POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let scripts: Vec<String> = scan::SCRIPTS
+            .iter()
+            .map(|s| {
+                let digest = sha2::Sha256::digest(s.as_bytes());
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        format!(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             script-src {}; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; \
+             object-src 'none'",
+            scripts.join(" ")
+        )
+    });
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        if let Ok(policy) = HeaderValue::from_str(&POLICY) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Status links carry a token in their address: it must not leave this site.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
 }
 
 /// The staff pages, and who besides admins uses each: the header links to them.
@@ -228,6 +293,14 @@ pub fn page(
     response
 }
 
+/// `response` with `Retry-After` (the page itself says how long in words).
+pub fn retry_after(mut response: HttpResponse, seconds: u64) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    response
+}
+
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
@@ -277,15 +350,7 @@ pub async fn require(
 
 /// Checks a submitted CSRF token against the expected one, in constant time.
 pub fn csrf_ok(expected: &str, submitted: Option<&str>) -> bool {
-    use subtle_eq::eq;
-    submitted.is_some_and(|s| eq(s.as_bytes(), expected.as_bytes()))
-}
-
-mod subtle_eq {
-    /// Constant-time equality: every byte is compared whatever the first difference.
-    pub fn eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
+    submitted.is_some_and(|s| crate::domain::secret_eq(s.as_bytes(), expected.as_bytes()))
 }
 
 /// The page to answer a form whose CSRF token did not match.
@@ -341,18 +406,50 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only paths on this site: never an open redirect.
-fn safe_next(next: Option<&str>) -> String {
+/// Only a path on this site, never an open redirect: it starts with one `/` (not `//`
+/// or `/\\`, which browsers read as another host), and holds no backslash, whitespace or
+/// control character anywhere (browsers drop a TAB or newline and then see `//host`; a
+/// newline cannot go in a header at all). Anything else goes to `home`.
+pub fn safe_next(next: Option<&str>, home: &str) -> String {
+    let same_site = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/warehouse/scan".to_string(),
+        Some(n) if same_site(n) => n.to_string(),
+        _ => home.to_string(),
     }
 }
 
-fn login_form(lang: Lang, csrf: &str, next: &str, error: bool) -> Markup {
+/// The keys a sign-in counts against (see [`crate::guesses`]): the username from this
+/// address, the address, and the username from everywhere.
+fn sign_in_keys(settings: &crate::config::WebSettings, username: &str, ip: &str) -> Vec<GuessKey> {
+    let user = username.to_lowercase();
+    let rule = |free| ThrottleRule::hourly(free, chrono::Duration::minutes(15));
+    vec![
+        GuessKey::new(
+            format!("sign-in:user+address:{user}|{ip}"),
+            rule(settings.sign_in_failures_per_user_and_address),
+        ),
+        GuessKey::new(
+            format!("sign-in:address:{ip}"),
+            rule(settings.sign_in_failures_per_address),
+        ),
+        GuessKey::new(
+            format!("sign-in:user:{user}"),
+            rule(settings.sign_in_failures_per_user),
+        ),
+    ]
+}
+
+fn login_form(lang: Lang, csrf: &str, next: &str, error: Option<String>) -> Markup {
     let body = html! {
         h1 { (lang.t("sign_in")) }
-        @if error { p.error role="alert" { (lang.t("wrong_login")) } }
+        @if let Some(error) = error { p.error role="alert" { (error) } }
         form method="post" action="/login" {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="next" value=(next);
@@ -376,7 +473,7 @@ async fn login_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         &req,
         &state,
         StatusCode::OK,
-        login_form(lang, &csrf, &safe_next(next.as_deref()), false),
+        login_form(lang, &csrf, &safe_next(next.as_deref(), ""), None),
     );
     let _ = response.add_cookie(&cookie(&state, LOGIN_CSRF, csrf));
     response
@@ -403,30 +500,59 @@ async fn login(
     if expected.is_empty() || !csrf_ok(&expected, Some(&form.csrf)) {
         return Ok(expired_form(&req, &state, None));
     }
-    let (username, password) = (form.username.trim().to_string(), form.password);
+    let lang = lang_of(&req);
+    let username = form.username.trim().to_string();
+    let now = state.clock.now();
+    let ip = client_ip(&req, &state.proxies);
+    let keys = sign_in_keys(&state.settings.web, &username, &ip);
+    match guesses::check(&state.db, &keys, now).await {
+        Ok(()) => {}
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            tracing::info!("staff sign-in refused: too many failures");
+            let next = safe_next(form.next.as_deref(), "");
+            let markup = login_form(lang, &expected, &next, Some(lang.too_many(retry_after_secs)));
+            let response = page(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup);
+            return Ok(retry_after(response, retry_after_secs));
+        }
+        Err(e) => return Err(e),
+    }
+    let name = username.clone();
     let user = state
         .db
-        .read(move |c| staff::authenticate(c, &username, &password))
+        .read(move |c| staff::find_user(c, &name))
         .await?;
-    let lang = lang_of(&req);
-    let next = safe_next(form.next.as_deref());
+    let user = {
+        // Hashing waits for a free slot here rather than holding a database connection.
+        let _slot = state
+            .password_checks
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let password = form.password.clone();
+        tokio::task::spawn_blocking(move || staff::check_password(user, &password))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    };
     let Some(user) = user else {
+        guesses::failed(&state.db, keys, now).await?;
+        let next = safe_next(form.next.as_deref(), "");
         tracing::info!("staff sign-in refused");
         return Ok(page(
             &req,
             &state,
             StatusCode::UNAUTHORIZED,
-            login_form(lang, &expected, &next, true),
+            login_form(lang, &expected, &next, Some(lang.t("wrong_login").to_string())),
         ));
     };
-    let now = state.clock.now();
+    guesses::succeeded(&state.db, vec![keys[0].key.clone()]).await?;
     let until = now + chrono::Duration::hours(state.settings.web.session_hours.max(1));
-    let user_id = user.id.clone();
+    let (user_id, user_role) = (user.id.clone(), user.role.clone());
     let (token, _) = state
         .db
         .write(move |c| staff::start_session(c, &user_id, now, until))
         .await?;
-    let mut response = redirect(&next);
+    let role: Role = user_role.parse().unwrap_or(Role::Integration);
+    let mut response = redirect(&safe_next(form.next.as_deref(), home_of(role)));
     let _ = response.add_cookie(&cookie(&state, SESSION, token));
     let mut spent = cookie(&state, LOGIN_CSRF, String::new());
     spent.make_removal();
@@ -464,12 +590,28 @@ async fn logout(
     Ok(response)
 }
 
+/// Why a submitted form was not read.
+pub enum FormError {
+    /// Its CSRF token is missing or not the expected one (checked before any photo).
+    Expired,
+    Bad(AppError),
+}
+
+impl From<AppError> for FormError {
+    fn from(e: AppError) -> Self {
+        FormError::Bad(e)
+    }
+}
+
 /// A form sent urlencoded, or multipart with photos: its fields, and its photos (known
-/// by their bytes, size-limited). File inputs left empty are skipped.
+/// by their bytes, size-limited). File inputs left empty are skipped. The form's
+/// `csrf` must be `expected_csrf`; in a multipart form it must come first, so a
+/// forged form is refused before its files are read.
 pub async fn read_form(
     req: &HttpRequest,
     mut payload: web::Payload,
-) -> Result<(HashMap<String, String>, Vec<Photo>), AppError> {
+    expected_csrf: &str,
+) -> Result<(HashMap<String, String>, Vec<Photo>), FormError> {
     use futures_util::StreamExt;
     const FIELDS_BYTES: usize = 64 << 10;
     let multipart = req
@@ -479,8 +621,11 @@ pub async fn read_form(
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
         let body = read_body(&mut payload, FIELDS_BYTES).await?;
-        let fields = serde_urlencoded::from_bytes(&body)
+        let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::invalid("body", e.to_string()))?;
+        if expected_csrf.is_empty() || !csrf_ok(expected_csrf, fields.get("csrf").map(String::as_str)) {
+            return Err(FormError::Expired);
+        }
         return Ok((fields, Vec::new()));
     }
     let mut fields = HashMap::new();
@@ -494,18 +639,28 @@ pub async fn read_form(
             .content_disposition()
             .and_then(|d| d.get_filename())
             .is_some();
+        if fields.is_empty() && (is_file || name != "csrf") {
+            return Err(FormError::Expired);
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(|e| AppError::invalid(name.clone(), e.to_string()))?;
             bytes.extend_from_slice(&chunk);
             if is_file && bytes.len() > photos::MAX_BYTES {
-                return Err(photos::too_large(&name));
+                return Err(photos::too_large(&name).into());
             }
             if !is_file && field_bytes + bytes.len() > FIELDS_BYTES {
                 return Err(AppError::PayloadTooLarge {
                     limit: FIELDS_BYTES,
-                });
+                }
+                .into());
             }
+        }
+        if fields.is_empty()
+            && (expected_csrf.is_empty()
+                || !csrf_ok(expected_csrf, std::str::from_utf8(&bytes).ok()))
+        {
+            return Err(FormError::Expired);
         }
         if !is_file {
             field_bytes += name.len() + bytes.len();
@@ -515,10 +670,14 @@ pub async fn read_form(
                 return Err(AppError::invalid(
                     name,
                     format!("at most {} photos", photos::MAX_PER_RMA),
-                ));
+                )
+                .into());
             }
             photos.push(Photo::read(&name, bytes)?);
         }
+    }
+    if fields.is_empty() {
+        return Err(FormError::Expired);
     }
     Ok((fields, photos))
 }

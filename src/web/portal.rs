@@ -14,8 +14,11 @@ use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
 use super::i18n::Lang;
-use super::{cookie, csrf_ok, error_page, expired_form, lang_of, layout, page, redirect};
-use crate::api::auth::Principal;
+use super::{
+    cookie, csrf_ok, error_page, expired_form, lang_of, layout, page, redirect, retry_after,
+};
+use crate::api::auth::{CustomerAccess, Principal};
+use crate::api::client::client_ip;
 use crate::api::lookup::{self, LookupInput};
 use crate::api::rmas::{label_document, load_view, parse_number};
 use crate::app::AppState;
@@ -27,6 +30,8 @@ use crate::photos;
 use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
 
 const CUSTOMER: &str = "bh_customer";
+/// How long a form with photos waits for its turn when many are being read.
+const UPLOAD_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 const CSRF: &str = "bh_portal_csrf";
 
 /// The form token: the cookie's, or a new one the response must set.
@@ -59,11 +64,10 @@ fn form_ok(req: &HttpRequest, form: &HashMap<String, String>) -> bool {
     !expected.is_empty() && csrf_ok(&expected, form.get("csrf").map(String::as_str))
 }
 
-/// The customer's order number, from the token cookie.
+/// The customer, from the token cookie.
 fn customer(req: &HttpRequest, state: &AppState) -> Option<Principal> {
     let token = req.cookie(CUSTOMER)?.value().to_string();
-    let order_number = state.tokens.verify(&token, state.clock.now())?;
-    Some(Principal::Customer { order_number })
+    state.tokens.verify(&token, state.clock.now())
 }
 
 /// The customer and their submitted form, or the response for a missing sign-in or a
@@ -81,6 +85,11 @@ fn customer_form(
 }
 
 fn lookup_form(lang: Lang, token: &str, error: Option<&str>) -> Markup {
+    let error = error.map(str::to_string);
+    lookup_form_saying(lang, token, error)
+}
+
+fn lookup_form_saying(lang: Lang, token: &str, error: Option<String>) -> Markup {
     let body = html! {
         h1 { (lang.t("return_items")) }
         @if let Some(e) = error { p.error role="alert" { (e) } }
@@ -125,23 +134,32 @@ pub async fn lookup(
         email: field("email"),
         postal_code: field("postal_code"),
     };
-    let ip = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string());
+    let ip = client_ip(&req, &state.proxies);
     let token = form_token(&req);
     match lookup::find_order(&state, input, &ip).await {
-        Ok((_, customer_token, _)) => {
+        Ok(found) => {
             let mut response = redirect("/returns/order");
-            let _ = response.add_cookie(&cookie(&state, CUSTOMER, customer_token));
+            let _ = response.add_cookie(&cookie(&state, CUSTOMER, found.token));
             response
         }
-        Err(AppError::RateLimited { .. }) => respond(
-            &req,
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            lookup_form(lang, &token.0, Some(lang.t("too_many"))),
-            token,
-        ),
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            let markup = lookup_form_saying(lang, &token.0, Some(lang.too_many(retry_after_secs)));
+            let response = respond(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup, token);
+            retry_after(response, retry_after_secs)
+        }
+        Err(AppError::Validation(errors))
+            if errors
+                .iter()
+                .any(|e| e.message == lookup::POSTCODE_BUDGET_SPENT) =>
+        {
+            respond(
+                &req,
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                lookup_form(lang, &token.0, Some(lang.t("postcode_spent"))),
+                token,
+            )
+        }
         Err(AppError::Validation(_) | AppError::NotFound { .. }) => respond(
             &req,
             &state,
@@ -153,10 +171,12 @@ pub async fn lookup(
     }
 }
 
+/// The customer's whole order, for a token that may see it (not a status link).
 async fn order_of(state: &AppState, who: &Principal) -> Result<OrderRecord, AppError> {
-    let Principal::Customer { order_number } = who else {
+    let Principal::Customer { order_number, .. } = who else {
         return Err(AppError::Forbidden("customers only".into()));
     };
+    who.require_staff_or_customer(&[], order_number)?;
     let number = order_number.clone();
     state
         .db
@@ -170,7 +190,12 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         return redirect("/returns");
     };
     let lang = lang_of(&req);
-    let Principal::Customer { order_number } = who else {
+    // A status link opens its return only: the order's page needs a look-up.
+    let Principal::Customer {
+        order_number,
+        access: CustomerAccess::Order | CustomerAccess::OrderMasked,
+    } = who
+    else {
         return redirect("/returns");
     };
     let (st, now) = (state.clone(), state.clock.now());
@@ -368,13 +393,27 @@ pub async fn confirm(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let (form, photos) = match super::read_form(&req, payload).await {
-        Ok(read) => read,
-        Err(e) => return error_page(&req, &state, None, &e),
+    // Who is asking and the form token are checked before a byte of the photos is read:
+    // the customer from the cookie, the token as the form's first field.
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
     };
-    let (who, form) = match customer_form(&req, &state, form) {
-        Ok(signed) => signed,
-        Err(response) => return *response,
+    let expected = req
+        .cookie(CSRF)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let Ok(_permit) = tokio::time::timeout(UPLOAD_QUEUE_WAIT, state.uploads.acquire()).await
+    else {
+        let lang = lang_of(&req);
+        let body = html! { p.error role="alert" { (lang.t("uploads_busy")) } };
+        let markup = layout(lang, lang.t("uploads_busy"), None, body);
+        let response = page(&req, &state, StatusCode::SERVICE_UNAVAILABLE, markup);
+        return retry_after(response, 5);
+    };
+    let (form, photos) = match super::read_form(&req, payload, &expected).await {
+        Ok(read) => read,
+        Err(super::FormError::Expired) => return expired_form(&req, &state, None),
+        Err(super::FormError::Bad(e)) => return error_page(&req, &state, None, &e),
     };
     let created = async {
         let record = order_of(&state, &who).await?;
@@ -419,19 +458,21 @@ pub async fn status(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    // The link in a status email carries the customer's token. The page is answered
-    // here rather than after a redirect: browsers keep SameSite=Strict cookies out of a
-    // redirect that began in a mail client, which would land them on the look-up form.
-    let from_link =
-        link_token(&req).and_then(|t| state.tokens.verify(&t, state.clock.now()).map(|o| (t, o)));
-    let who = match &from_link {
-        Some((_, order_number)) => Principal::Customer {
-            order_number: order_number.clone(),
-        },
-        None => match customer(&req, &state) {
-            Some(who) => who,
-            None => return redirect("/returns"),
-        },
+    // The link in a status email carries a token for this return. It becomes the
+    // session cookie, and the browser moves on to the address without it (so it does
+    // not linger in history or bookmarks). The move is a page, not a 303: browsers
+    // keep SameSite=Strict cookies out of a redirect that began in a mail client.
+    if let Some(token) = link_token(&req) {
+        return match state.tokens.verify(&token, state.clock.now()) {
+            Some(Principal::Customer {
+                access: CustomerAccess::Rma(_),
+                ..
+            }) => open_from_link(&req, &state, token),
+            _ => redirect("/returns"),
+        };
+    }
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
     };
     let lang = lang_of(&req);
     let result = async {
@@ -487,16 +528,36 @@ pub async fn status(
             li { (at) ": " (lang.word(e["to"].as_str().unwrap_or(""))) }
         } }
     };
-    let mut response = respond(
+    respond(
         &req,
         &state,
         StatusCode::OK,
         layout(lang, number, None, body),
         token,
-    );
-    if let Some((token, _)) = from_link {
-        let _ = response.add_cookie(&cookie(&state, CUSTOMER, token));
-    }
+    )
+}
+
+/// Signs the browser in with an emailed link's token and sends it on to the same
+/// page without the token in its address.
+fn open_from_link(req: &HttpRequest, state: &AppState, token: String) -> HttpResponse {
+    let lang = lang_of(req);
+    let target = req.path().to_string();
+    let body = html! {
+        p { a href=(target) { (lang.t("opening_return")) } }
+    };
+    let markup = html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="refresh" content={ "0;url=" (target) };
+                title { (lang.t("opening_return")) }
+            }
+            body { (body) }
+        }
+    };
+    let mut response = page(req, state, StatusCode::OK, markup);
+    let _ = response.add_cookie(&cookie(state, CUSTOMER, token));
     response
 }
 

@@ -23,6 +23,12 @@ const BEEP: &str = "(function(){var r=document.querySelector('[data-result]');if
 try{var c=new AudioContext(),o=c.createOscillator();o.frequency.value={matched:880,already_received:660,unmatched:220}[r.dataset.result]||440;\
 o.connect(c.destination);o.start();o.stop(c.currentTime+0.15);}catch(e){}})();";
 
+/// Keeps the focus on the scan input, as a bench scanner needs.
+const KEEP_FOCUS: &str = "var b=document.getElementById('barcode');if(b){b.focus();}";
+
+/// The page's only scripts; the Content-Security-Policy allows exactly these.
+pub(super) const SCRIPTS: [&str; 2] = [BEEP, KEEP_FOCUS];
+
 fn station_of(req: &HttpRequest) -> String {
     req.cookie(STATION)
         .map(|c| c.value().to_string())
@@ -95,9 +101,7 @@ fn station_page(
                 }
             }
         }
-        script { (PreEscaped(BEEP)) }
-        // Keep the focus on the scan input, as a bench scanner needs.
-        script { (PreEscaped("var b=document.getElementById('barcode');if(b){b.focus();}")) }
+        @for script in SCRIPTS { script { (PreEscaped(script)) } }
     };
     layout(lang, lang.t("scan_station"), Some(staff), body)
 }
