@@ -26,6 +26,20 @@ pub struct BenchScan {
     pub warehouse: Option<String>,
 }
 
+/// A bench's name as staff typed it: 1 to 64 characters, none of them control
+/// characters (a NUL or newline would reach pages, CSV files and logs).
+pub fn check_station(text: &str) -> Result<String, AppError> {
+    let station = text.trim();
+    if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control)
+    {
+        return Err(AppError::invalid(
+            "station",
+            "name the bench in 1 to 64 characters without control characters, e.g. DE-BER/bench-2",
+        ));
+    }
+    Ok(station.to_string())
+}
+
 /// The warehouse a station belongs to: named outright, or the station's prefix before
 /// `/` or `:` when that is a warehouse code (`DE-BER/bench-2`).
 pub fn warehouse_of(network: &Network, named: Option<&str>, station: &str) -> Option<String> {

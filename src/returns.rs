@@ -60,20 +60,36 @@ pub struct ReturnRules<'a> {
     pub network: &'a Network,
 }
 
+/// Lines one return may hold at most, whatever the order.
+const MAX_RETURN_LINES: usize = 500;
+
 fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError> {
     let mut p = Problems::default();
     if input.lines.is_empty() {
         p.add("lines", "name at least one line to return");
     }
+    // No more lines than the order has (each may come back once), and never many.
+    let most = record.lines.len().min(MAX_RETURN_LINES);
+    if input.lines.len() > most {
+        return Err(AppError::invalid(
+            "lines",
+            format!(
+                "at most {most} lines: order {} has {} lines",
+                record.order.order_number,
+                record.lines.len()
+            ),
+        ));
+    }
     let mut seen = HashSet::new();
     for (i, line) in input.lines.iter().enumerate() {
         if !record.lines.iter().any(|l| l.line_id == line.line_id) {
+            let named = match line.line_id.chars().count() {
+                0..=64 => format!("{:?}", line.line_id),
+                _ => "with that id".to_string(),
+            };
             p.add(
                 format!("lines[{i}].line_id"),
-                format!(
-                    "order {} has no line {:?}",
-                    record.order.order_number, line.line_id
-                ),
+                format!("order {} has no line {named}", record.order.order_number),
             );
         }
         if !seen.insert(line.line_id.as_str()) {

@@ -66,17 +66,50 @@ impl RootSpanBuilder for RequestSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        let status = match outcome {
-            Ok(response) => response.status().as_u16(),
-            Err(error) => error.as_response_error().status_code().as_u16(),
+        let (status, error) = match outcome {
+            Ok(response) => (
+                response.status().as_u16(),
+                response.response().error().map(ToString::to_string),
+            ),
+            Err(error) => (
+                error.as_response_error().status_code().as_u16(),
+                Some(error.to_string()),
+            ),
         };
         span.record("status", status);
+        // An error's words may quote the request: bounded, on one line.
+        let error = error.map(|e| bounded(&e, 200));
         span.in_scope(|| {
             if status >= 500 {
-                tracing::error!(status, "request failed");
+                tracing::error!(status, error, "request failed");
             } else {
-                tracing::info!(status, "request done");
+                tracing::info!(status, error, "request done");
             }
         });
+    }
+}
+
+/// `text` for a log line: at most `max` characters, control characters replaced.
+pub fn bounded(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bounded;
+
+    #[test]
+    fn log_text_is_bounded_and_on_one_line() {
+        assert_eq!(bounded("short", 10), "short");
+        assert_eq!(bounded("a\nb\rc", 10), "a b c");
+        assert_eq!(bounded(&"x".repeat(1_000_000), 5), "xxxxx…");
     }
 }

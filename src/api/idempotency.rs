@@ -23,7 +23,8 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>, AppError> {
         return Ok(None);
     };
     let key = value.to_str().unwrap_or("").trim();
-    if key.is_empty() || key.len() > 255 {
+    let visible = key.bytes().all(|b| b.is_ascii_graphic());
+    if key.is_empty() || key.len() > 255 || !visible {
         return Err(AppError::invalid(
             "Idempotency-Key",
             "must be 1 to 255 visible ASCII characters",

@@ -74,7 +74,9 @@ impl ResponseError for AppError {
             "detail": detail,
         });
         match self {
-            AppError::Validation(errors) => body["errors"] = json!(errors),
+            AppError::Validation(errors) => {
+                body["errors"] = json!(crate::domain::first_field_errors(errors))
+            }
             AppError::PolicyRejected(decision) => body["decision"] = json!(decision),
             _ => {}
         }

@@ -43,13 +43,7 @@ pub async fn scan(
         };
         AppError::invalid("barcode", message)
     })?;
-    let station = input.station.trim().to_string();
-    if station.is_empty() || station.chars().count() > 64 {
-        return Err(AppError::invalid(
-            "station",
-            "name the bench in 1 to 64 characters, e.g. DE-BER/bench-2",
-        ));
-    }
+    let station = receiving::check_station(&input.station)?;
     let warehouse = receiving::warehouse_of(&state.network, input.warehouse.as_deref(), &station);
     if input.warehouse.is_some() && warehouse.is_none() {
         return Err(AppError::invalid(

@@ -43,3 +43,44 @@ pub struct FieldError {
 pub fn secret_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Field errors one answer lists at most; the rest are counted in a last entry.
+pub const MAX_FIELD_ERRORS: usize = 50;
+
+/// The first [`MAX_FIELD_ERRORS`] of `errors`, and "and N more" when there are more.
+pub fn first_field_errors(errors: &[FieldError]) -> Vec<FieldError> {
+    let mut shown: Vec<FieldError> = errors.iter().take(MAX_FIELD_ERRORS).cloned().collect();
+    if errors.len() > MAX_FIELD_ERRORS {
+        shown.push(FieldError {
+            field: String::new(),
+            message: format!("and {} more", errors.len() - MAX_FIELD_ERRORS),
+        });
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_error_lists_are_cut_with_a_count() {
+        let errors: Vec<FieldError> = (0..10_000)
+            .map(|i| FieldError {
+                field: format!("lines[{i}]"),
+                message: "bad".into(),
+            })
+            .collect();
+        let shown = first_field_errors(&errors);
+        assert_eq!(shown.len(), MAX_FIELD_ERRORS + 1);
+        assert_eq!(shown[MAX_FIELD_ERRORS].message, "and 9950 more");
+        assert_eq!(first_field_errors(&errors[..3]).len(), 3);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(secret_eq(b"abc", b"abc"));
+        assert!(!secret_eq(b"abc", b"abd"));
+        assert!(!secret_eq(b"abc", b"abcd"));
+    }
+}

@@ -4,14 +4,12 @@
 //! such text is written with a leading `'`, which spreadsheets show as text. Plain
 //! numbers (`-12.50`) stay numbers.
 
-use std::borrow::Cow;
-
-pub fn safe_cell(text: &str) -> Cow<'_, str> {
+pub fn safe_cell(text: &str) -> String {
     let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if risky && !is_plain_number(text) {
-        Cow::Owned(format!("'{text}"))
+        format!("'{text}")
     } else {
-        Cow::Borrowed(text)
+        text.to_string()
     }
 }
 

@@ -368,9 +368,12 @@ pub fn expired_form(req: &HttpRequest, state: &AppState, staff: Option<&Staff>) 
 /// What went wrong, for a person: the fields and reasons of a bad form, or the error.
 pub fn error_words(lang: Lang, error: &AppError) -> String {
     match error {
-        AppError::Validation(errors) => errors
+        AppError::Validation(errors) => crate::domain::first_field_errors(errors)
             .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
+            .map(|f| match f.field.as_str() {
+                "" => f.message.clone(),
+                field => format!("{field}: {}", f.message),
+            })
             .collect::<Vec<_>>()
             .join("; "),
         AppError::Db(_) | AppError::Internal(_) => {

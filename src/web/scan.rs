@@ -31,8 +31,7 @@ pub(super) const SCRIPTS: [&str; 2] = [BEEP, KEEP_FOCUS];
 
 fn station_of(req: &HttpRequest) -> String {
     req.cookie(STATION)
-        .map(|c| c.value().to_string())
-        .filter(|s| !s.is_empty())
+        .and_then(|c| receiving::check_station(c.value()).ok())
         .unwrap_or_else(|| "bench-1".to_string())
 }
 
@@ -132,11 +131,12 @@ pub async fn submit(
     let (staff, form) = super::signed_form!(&req, &state, &[Role::Warehouse], form);
     let lang = lang_of(&req);
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    let station: String = field("station").trim().chars().take(64).collect();
-    let station = if station.is_empty() {
-        station_of(&req)
-    } else {
-        station
+    let station = match field("station").trim() {
+        "" => station_of(&req),
+        typed => match receiving::check_station(typed) {
+            Ok(station) => station,
+            Err(e) => return error_page(&req, &state, Some(&staff), &e),
+        },
     };
     let (answer, error, status) = match barcode::read(field("barcode")) {
         Err(_) => (
