@@ -103,7 +103,7 @@ async fn main() -> anyhow::Result<()> {
                    "quantity": 1, "unit_price": "50.00", "tax": "8.00"}]
     }))?;
     let order = order
-        .validate()
+        .validate(start)
         .map_err(|e| anyhow::anyhow!("order: {e:?}"))?;
     let order_row = state
         .db

@@ -278,7 +278,9 @@ impl IpRange {
     pub fn contains(&self, ip: std::net::IpAddr) -> bool {
         use std::net::IpAddr;
         let (net, ip, bits) = match (self.addr, ip.to_canonical()) {
-            (IpAddr::V4(n), IpAddr::V4(i)) => (u128::from(u32::from(n)), u128::from(u32::from(i)), 32),
+            (IpAddr::V4(n), IpAddr::V4(i)) => {
+                (u128::from(u32::from(n)), u128::from(u32::from(i)), 32)
+            }
             (IpAddr::V6(n), IpAddr::V6(i)) => (u128::from(n), u128::from(i), 128),
             _ => return false,
         };
@@ -458,7 +460,11 @@ mod tests {
             ("fd12::1", true),
             ("fe80::1", false),
         ] {
-            assert_eq!(proxies.iter().any(|p| p.contains(ip(addr))), trusted, "{addr}");
+            assert_eq!(
+                proxies.iter().any(|p| p.contains(ip(addr))),
+                trusted,
+                "{addr}"
+            );
         }
         assert!(IpRange::parse("0.0.0.0/0").is_some_and(|r| r.contains(ip("8.8.8.8"))));
         s.server.trusted_proxies = "10.0.0.0/33".into();

@@ -30,8 +30,7 @@ pub struct BenchScan {
 /// characters (a NUL or newline would reach pages, CSV files and logs).
 pub fn check_station(text: &str) -> Result<String, AppError> {
     let station = text.trim();
-    if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control)
-    {
+    if station.is_empty() || station.chars().count() > 64 || station.chars().any(char::is_control) {
         return Err(AppError::invalid(
             "station",
             "name the bench in 1 to 64 characters without control characters, e.g. DE-BER/bench-2",

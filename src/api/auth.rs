@@ -122,7 +122,9 @@ impl Principal {
             Principal::Customer {
                 access: CustomerAccess::Rma(_),
                 ..
-            } => Err(AppError::Forbidden("this link is for another return".into())),
+            } => Err(AppError::Forbidden(
+                "this link is for another return".into(),
+            )),
             other => other.require_staff_or_customer(roles, order_number),
         }
     }
@@ -371,7 +373,9 @@ mod tests {
             role: Role::Warehouse,
         };
         let link = customer("1001", CustomerAccess::Rma("R-1".into()));
-        assert!(link.require_staff_or_customer(&[Role::Integration], "1001").is_err());
+        assert!(link
+            .require_staff_or_customer(&[Role::Integration], "1001")
+            .is_err());
         assert!(link
             .require_staff_or_customer_of_rma(&[Role::Integration], "1001", "R-1")
             .is_ok());

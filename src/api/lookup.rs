@@ -41,7 +41,10 @@ fn postcode_key(p: &str) -> String {
 /// Equal texts, found with the same work whatever they hold and wherever they
 /// differ: both are hashed and the digests compared in constant time.
 fn same_secret(typed: &str, stored: &str) -> bool {
-    let (a, b) = (Sha256::digest(typed.as_bytes()), Sha256::digest(stored.as_bytes()));
+    let (a, b) = (
+        Sha256::digest(typed.as_bytes()),
+        Sha256::digest(stored.as_bytes()),
+    );
     crate::domain::secret_eq(&a, &b)
 }
 
@@ -97,7 +100,8 @@ pub struct FoundOrder {
 
 /// Why a look-up failed, beyond "no such order": the postcode guesses for this order
 /// are used up, so only its email finds it for now.
-pub const POSTCODE_BUDGET_SPENT: &str = "too many postcodes were tried for this order; use the order's email address";
+pub const POSTCODE_BUDGET_SPENT: &str =
+    "too many postcodes were tried for this order; use the order's email address";
 
 /// A customer's order found by number and email or postcode, and a token for it. An
 /// unknown order and wrong details give the same 404 after the same work; failures

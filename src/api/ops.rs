@@ -2,8 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use secrecy::ExposeSecret;
 use diesel::connection::SimpleConnection;
+use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::app::AppState;

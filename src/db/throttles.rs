@@ -14,7 +14,12 @@ pub fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-type Row = (String, i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>);
+type Row = (
+    String,
+    i32,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+);
 
 fn failures(row: &Row) -> Failures {
     Failures {
@@ -74,7 +79,7 @@ pub fn record_failure(
         }
         let inserted = try_insert(conn, |c| {
             diesel::insert_into(throttles::table)
-                .values((throttles::key_hash.eq(&hash), values.clone()))
+                .values((throttles::key_hash.eq(&hash), values))
                 .execute(c)
         })?;
         if inserted {

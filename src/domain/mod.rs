@@ -12,9 +12,9 @@ pub mod privacy;
 pub mod refund;
 pub mod rma_number;
 pub mod rma_status;
+pub mod routing;
 pub mod spreadsheet;
 pub mod throttle;
-pub mod routing;
 pub mod tracking;
 pub mod vocab;
 

@@ -399,8 +399,14 @@ mod tests {
                 |o| o.customer.email = "\"<script>x</script>\"@example.com".into(),
                 "customer.email",
             ),
-            (|o| o.customer.email = "a b@example.com".into(), "customer.email"),
-            (|o| o.customer.email = "anna@localhost".into(), "customer.email"),
+            (
+                |o| o.customer.email = "a b@example.com".into(),
+                "customer.email",
+            ),
+            (
+                |o| o.customer.email = "anna@localhost".into(),
+                "customer.email",
+            ),
             (|o| o.order_number = "1001\u{200B}".into(), "order_number"),
             (
                 |o| o.placed_at = "0000-01-01T00:00:00Z".parse().expect("year 0"),

@@ -28,7 +28,10 @@ mod tests {
     #[test]
     fn formulas_become_text_and_numbers_stay() {
         let table = [
-            ("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"),
+            (
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "'=HYPERLINK(\"http://evil.example\",\"x\")",
+            ),
             ("=1+1", "'=1+1"),
             ("@SUM(1+1)", "'@SUM(1+1)"),
             ("+49 30 123", "'+49 30 123"),

@@ -76,7 +76,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0)
+            .single()
+            .expect("time")
     }
 
     const RULE: ThrottleRule = ThrottleRule {

@@ -205,9 +205,11 @@ impl Lang {
 
     /// "Too many tries", with how long to wait in words.
     pub fn too_many(self, retry_after_secs: u64) -> String {
-        let wait = if retry_after_secs < 120 {
+        let wait = if retry_after_secs <= 1 {
+            self.t("one_second").to_string()
+        } else if retry_after_secs < 120 {
             self.t("n_seconds")
-                .replace("{n}", &retry_after_secs.max(1).to_string())
+                .replace("{n}", &retry_after_secs.to_string())
         } else {
             self.t("n_minutes")
                 .replace("{n}", &retry_after_secs.div_ceil(60).to_string())
@@ -883,6 +885,10 @@ const PHRASES: &[(&str, [&str; 5])] = &[
             "Demasiados intentos. Vuelva a intentarlo en {wait}.",
             "Trop d'essais. Réessayez dans {wait}.",
         ],
+    ),
+    (
+        "one_second",
+        ["a second", "einer Sekunde", "1 秒", "un segundo", "une seconde"],
     ),
     (
         "n_seconds",

@@ -47,12 +47,12 @@ use serde::Deserialize;
 
 use crate::api::client::client_ip;
 use crate::api::json::read_body;
-use crate::domain::throttle::ThrottleRule;
-use crate::guesses::{self, GuessKey};
 use crate::app::AppState;
 use crate::db::staff::{self, StaffRow};
+use crate::domain::throttle::ThrottleRule;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::guesses::{self, GuessKey};
 use crate::photos::{self, Photo};
 use i18n::Lang;
 use std::collections::HashMap;
@@ -513,17 +513,19 @@ async fn login(
         Err(AppError::RateLimited { retry_after_secs }) => {
             tracing::info!("staff sign-in refused: too many failures");
             let next = safe_next(form.next.as_deref(), "");
-            let markup = login_form(lang, &expected, &next, Some(lang.too_many(retry_after_secs)));
+            let markup = login_form(
+                lang,
+                &expected,
+                &next,
+                Some(lang.too_many(retry_after_secs)),
+            );
             let response = page(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup);
             return Ok(retry_after(response, retry_after_secs));
         }
         Err(e) => return Err(e),
     }
     let name = username.clone();
-    let user = state
-        .db
-        .read(move |c| staff::find_user(c, &name))
-        .await?;
+    let user = state.db.read(move |c| staff::find_user(c, &name)).await?;
     let user = {
         // Hashing waits for a free slot here rather than holding a database connection.
         let _slot = state
@@ -544,7 +546,12 @@ async fn login(
             &req,
             &state,
             StatusCode::UNAUTHORIZED,
-            login_form(lang, &expected, &next, Some(lang.t("wrong_login").to_string())),
+            login_form(
+                lang,
+                &expected,
+                &next,
+                Some(lang.t("wrong_login").to_string()),
+            ),
         ));
     };
     guesses::succeeded(&state.db, vec![keys[0].key.clone()]).await?;
@@ -626,7 +633,9 @@ pub async fn read_form(
         let body = read_body(&mut payload, FIELDS_BYTES).await?;
         let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::invalid("body", e.to_string()))?;
-        if expected_csrf.is_empty() || !csrf_ok(expected_csrf, fields.get("csrf").map(String::as_str)) {
+        if expected_csrf.is_empty()
+            || !csrf_ok(expected_csrf, fields.get("csrf").map(String::as_str))
+        {
             return Err(FormError::Expired);
         }
         return Ok((fields, Vec::new()));

@@ -402,8 +402,7 @@ pub async fn confirm(
         .cookie(CSRF)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
-    let Ok(_permit) = tokio::time::timeout(UPLOAD_QUEUE_WAIT, state.uploads.acquire()).await
-    else {
+    let Ok(_permit) = tokio::time::timeout(UPLOAD_QUEUE_WAIT, state.uploads.acquire()).await else {
         let lang = lang_of(&req);
         let body = html! { p.error role="alert" { (lang.t("uploads_busy")) } };
         let markup = layout(lang, lang.t("uploads_busy"), None, body);
@@ -463,12 +462,21 @@ pub async fn status(
     // not linger in history or bookmarks). The move is a page, not a 303: browsers
     // keep SameSite=Strict cookies out of a redirect that began in a mail client.
     if let Some(token) = link_token(&req) {
+        let asked = parse_number(path.as_str()).map(|n| n.to_string());
         return match state.tokens.verify(&token, state.clock.now()) {
             Some(Principal::Customer {
-                access: CustomerAccess::Rma(_),
+                access: CustomerAccess::Rma(rma),
                 ..
-            }) => open_from_link(&req, &state, token),
-            _ => redirect("/returns"),
+            }) if asked.as_deref().ok() == Some(rma.as_str()) => {
+                open_from_link(&req, &state, token)
+            }
+            Some(_) => error_page(
+                &req,
+                &state,
+                None,
+                &AppError::Forbidden("this link is for another return".into()),
+            ),
+            None => redirect("/returns"),
         };
     }
     let Some(who) = customer(&req, &state) else {

@@ -62,7 +62,16 @@ async fn customers_hear_of_their_return_once_per_change(app: TestApp) {
         .send()
         .await
         .expect("sent");
+    // The link's page signs the browser in and moves on to the address without the
+    // token (a page, not a redirect: SameSite=Strict cookies and mail clients).
     assert_eq!(opened.status(), StatusCode::OK);
+    assert_eq!(
+        opened
+            .headers()
+            .get("referrer-policy")
+            .and_then(|v| v.to_str().ok()),
+        Some("same-origin")
+    );
     let cookie = opened
         .headers()
         .get_all(SET_COOKIE)
@@ -72,7 +81,15 @@ async fn customers_hear_of_their_return_once_per_change(app: TestApp) {
         .and_then(|c| c.split(';').next())
         .expect("the customer's cookie")
         .to_string();
-    assert!(opened.text().await.expect("page").contains("label.pdf"));
+    let bounce = opened.text().await.expect("page");
+    assert!(
+        bounce.contains(&format!("content=\"0;url=/returns/rmas/{number}\"")),
+        "{bounce}"
+    );
+    assert!(
+        !bounce.contains("t=c."),
+        "the token stays out of the page: {bounce}"
+    );
     let again = browser
         .get(format!("{}/returns/rmas/{number}", app.address))
         .header("cookie", &cookie)
@@ -80,6 +97,15 @@ async fn customers_hear_of_their_return_once_per_change(app: TestApp) {
         .await
         .expect("sent");
     assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.text().await.expect("page").contains("label.pdf"));
+    // The link's sign-in opens this return only: not the order, not a new return.
+    let order_page = browser
+        .get(format!("{}/returns/order", app.address))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(order_page.status(), StatusCode::SEE_OTHER);
     // A forged or altered link opens nothing.
     let forged = browser
         .get(format!("{}{}x", app.address, link))

@@ -86,7 +86,6 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.database.url = database_url;
     settings.database.pool_size = 3;
     settings.lookup.per_ip_per_minute = 1000;
-    settings.lookup.per_order_per_minute = 1000;
     // Tests poll and drain the outbox themselves, with the clock where they want it.
     settings.tracking.poll_every_seconds = 0;
     settings.email.dispatch_every_seconds = 0;

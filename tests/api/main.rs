@@ -17,6 +17,7 @@ mod pages;
 mod photos;
 mod refunds;
 mod rmas;
+mod security;
 mod smtp_sink;
 mod storage;
 mod tracking;

@@ -11,21 +11,21 @@ use serde_json::json;
 use crate::helpers::*;
 
 /// A cookie jar and no redirects followed: what a browser would do, step by step.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
-    cookies: HashMap<String, String>,
+    pub(crate) cookies: HashMap<String, String>,
     lang: Option<&'static str>,
 }
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) html: String,
 }
 
 impl Page {
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -33,7 +33,7 @@ impl Page {
     }
 
     /// The CSRF token of the page's first form.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let marker = "name=\"csrf\" value=\"";
         let start = self
             .html
@@ -47,7 +47,7 @@ impl Page {
             .to_string()
     }
 
-    fn set_cookie(&self, name: &str) -> Option<String> {
+    pub(crate) fn set_cookie(&self, name: &str) -> Option<String> {
         self.headers
             .get_all(SET_COOKIE)
             .iter()
@@ -58,7 +58,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         Browser {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -70,7 +70,7 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+    pub(crate) async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
         let mut request = request;
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self
@@ -108,18 +108,18 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let request = self.client.get(format!("{}{path}", self.base));
         self.send(request).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let request = self.client.post(format!("{}{path}", self.base)).form(form);
         self.send(request).await
     }
 
     /// Looks `order_number` up by its postcode as a customer; the portal's form token.
-    async fn look_up(&mut self, order_number: &str) -> String {
+    pub(crate) async fn look_up(&mut self, order_number: &str) -> String {
         let csrf = self.get("/returns").await.csrf();
         let found = self
             .post(
@@ -136,7 +136,7 @@ impl Browser {
     }
 
     /// A multipart form as a browser sends it: an empty file part when no photo is chosen.
-    async fn post_with_photos(
+    pub(crate) async fn post_with_photos(
         &mut self,
         path: &str,
         form: &[(&str, &str)],
@@ -163,7 +163,7 @@ impl Browser {
         self.send(request).await
     }
 
-    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         let login = self.get("/login?next=/warehouse/scan").await;
         let csrf = login.csrf();
         self.post(
@@ -179,7 +179,7 @@ impl Browser {
     }
 }
 
-async fn user(app: &TestApp, username: &str, role: Role) {
+pub(crate) async fn user(app: &TestApp, username: &str, role: Role) {
     let (name, now) = (username.to_string(), app.now());
     app.state
         .db
