@@ -176,7 +176,7 @@ pub fn document() -> Value {
             idempotent: true, public: false,
         })},
         "/api/v1/returns/lookup": {"post": operation(Op {
-            summary: "Customer look-up: order number plus email or postcode gives an order-scoped token",
+            summary: "Customer look-up: order number plus email or postcode gives an order-scoped token (a postcode's masks personal data); failures back off per order and address, per address and per order",
             roles: "public",
             params: vec![],
             body: Some("LookupInput"),
@@ -370,10 +370,10 @@ pub fn document() -> Value {
             idempotent: false, public: true,
         })},
         "/metrics": {"get": operation(Op {
-            summary: "Prometheus metrics: requests by route and status, latencies, RMAs by status",
+            summary: "Prometheus metrics: requests by route and status, latencies, RMAs by status. With metrics.token set, send it as the Bearer token; without, only callers on this machine may read them",
             roles: "public",
             params: vec![], body: None,
-            responses: with(vec![("200".into(), json!({"description": "Prometheus text format", "content": {"text/plain": {}}}))], &[500, 503]),
+            responses: with(vec![("200".into(), json!({"description": "Prometheus text format", "content": {"text/plain": {}}}))], &[401, 403, 500, 503]),
             idempotent: false, public: true,
         })},
     });
@@ -545,7 +545,11 @@ fn schemas() -> Value {
         "LookupInput": {"type": "object", "additionalProperties": false, "required": ["order_number"], "properties": {
             "order_number": text, "email": text, "postal_code": text,
         }, "description": "Give email or postal_code."},
-        "LookupResult": {"type": "object", "properties": {"token": text, "expires_at": time, "order": schema_ref("Order")}},
+        "LookupResult": {"type": "object", "properties": {
+            "token": text, "expires_at": time,
+            "access": {"type": "string", "enum": ["order", "order_masked"], "description": "order_masked after a postcode look-up: the customer's email, name, street and coordinates are masked"},
+            "order": schema_ref("Order"),
+        }},
         "ReturnInput": {"type": "object", "additionalProperties": false, "required": ["order_number", "lines", "resolution"], "properties": {
             "order_number": text,
             "lines": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["line_id", "quantity", "reason"], "properties": {
