@@ -80,9 +80,19 @@ async fn lookup_timing(args: &Args, client: &reqwest::Client) -> Result<(), Fail
     }
     let (mut known, mut unknown) = (Vec::new(), Vec::new());
     for i in 0..args.requests {
-        for (target, times) in [(&number, &mut known), (&format!("NOPE-{run}-{i}"), &mut unknown)] {
+        for (target, times) in [
+            (&number, &mut known),
+            (&format!("NOPE-{run}-{i}"), &mut unknown),
+        ] {
             let body = json!({"order_number": target, "email": format!("wrong-{i}@example.com")});
-            times.push(timed(client.post(format!("{base}/api/v1/returns/lookup")).json(&body)).await?);
+            times.push(
+                timed(
+                    client
+                        .post(format!("{base}/api/v1/returns/lookup"))
+                        .json(&body),
+                )
+                .await?,
+            );
         }
     }
     let (k, u) = (median_ms(known), median_ms(unknown));
@@ -106,7 +116,10 @@ async fn wrong_sign_in(client: &reqwest::Client, base: &str, n: usize) -> Result
         .and_then(|c| c.split(';').next())
         .unwrap_or_default()
         .to_string();
-    let csrf = cookie.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
+    let csrf = cookie
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
     page.bytes().await?;
     let form = [
         ("username", format!("nobody-{n}")),
@@ -180,6 +193,8 @@ async fn main() -> Result<(), Failed> {
     match args.scenario.as_str() {
         "lookup-timing" => lookup_timing(&args, &client).await,
         "sign-in-storm" => sign_in_storm(&args, &client).await,
-        other => Err(format!("unknown scenario {other:?}; known: lookup-timing, sign-in-storm").into()),
+        other => {
+            Err(format!("unknown scenario {other:?}; known: lookup-timing, sign-in-storm").into())
+        }
     }
 }

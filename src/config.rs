@@ -367,6 +367,40 @@ impl Settings {
         if self.email.max_attempts < 1 {
             return bad("email.max_attempts", "must be at least 1");
         }
+        if !(1..=60_000).contains(&self.lookup.per_ip_per_minute) {
+            return bad("lookup.per_ip_per_minute", "must be 1 to 60000");
+        }
+        for (key, value) in [
+            (
+                "lookup.failures_per_order_and_address",
+                self.lookup.failures_per_order_and_address,
+            ),
+            (
+                "lookup.failures_per_address",
+                self.lookup.failures_per_address,
+            ),
+            ("lookup.failures_per_order", self.lookup.failures_per_order),
+            (
+                "lookup.postcode_failures_per_order",
+                self.lookup.postcode_failures_per_order,
+            ),
+            (
+                "web.sign_in_failures_per_user_and_address",
+                self.web.sign_in_failures_per_user_and_address,
+            ),
+            (
+                "web.sign_in_failures_per_address",
+                self.web.sign_in_failures_per_address,
+            ),
+            (
+                "web.sign_in_failures_per_user",
+                self.web.sign_in_failures_per_user,
+            ),
+        ] {
+            if value == 0 {
+                return bad(key, "must be at least 1");
+            }
+        }
         if self.web.password_checks_at_once == 0 {
             return bad("web.password_checks_at_once", "must be at least 1");
         }

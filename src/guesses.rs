@@ -1,8 +1,11 @@
 //! Guarding secrets people type against guessing: staff passwords at sign-in and a
 //! customer's order details at look-up. Each attempt names the keys it counts against
 //! (the person and address, the address alone, the account or order alone), each with
-//! its own [`ThrottleRule`]; failures are stored in the database, so every instance
-//! sharing it counts together, and a blocked key answers 429 with when to come back.
+//! its own [`ThrottleRule`]. An attempt is counted as a failure *before* it is checked,
+//! in one transaction with the check that no key is blocked, so a burst of parallel
+//! guesses cannot all pass a check made before any of them failed; a right answer then
+//! gives its attempt back. Failures are stored in the database, so every instance
+//! sharing it counts together.
 
 use chrono::{DateTime, Utc};
 
@@ -23,53 +26,70 @@ impl GuessKey {
     }
 }
 
-/// `Err(RateLimited)` with the longest wait when any of `keys` is blocked at `now`.
-pub async fn check(db: &Db, keys: &[GuessKey], now: DateTime<Utc>) -> Result<(), AppError> {
-    match waits(db, keys, now).await?.into_iter().flatten().max() {
-        Some(retry_after_secs) => Err(AppError::RateLimited { retry_after_secs }),
-        None => Ok(()),
+/// An attempt refused unheard: which key is blocked (its index), and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocked {
+    pub key: usize,
+    pub retry_after_secs: u64,
+}
+
+impl From<Blocked> for AppError {
+    fn from(b: Blocked) -> Self {
+        AppError::RateLimited {
+            retry_after_secs: b.retry_after_secs,
+        }
     }
 }
 
-/// For each of `keys`, the seconds it is still blocked for at `now`, if it is.
-pub async fn waits(
+/// Counts an attempt against every key at `now`, unless one of them is blocked: then
+/// nothing is counted and the longest wait is the answer.
+pub async fn attempt(
     db: &Db,
     keys: &[GuessKey],
     now: DateTime<Utc>,
-) -> Result<Vec<Option<u64>>, AppError> {
-    let names: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
-    let stored = db
-        .read(move |c| {
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            throttles::load(c, &refs).map_err(AppError::from)
-        })
-        .await?;
-    Ok(keys
-        .iter()
-        .map(|k| {
-            let hash = throttles::key_hash(&k.key);
-            let found = stored.iter().find(|(h, _)| *h == hash).map(|(_, f)| f);
-            k.rule.retry_after(now, found)
-        })
-        .collect())
-}
-
-/// Counts a failed attempt against every key.
-pub async fn failed(db: &Db, keys: Vec<GuessKey>, now: DateTime<Utc>) -> Result<(), AppError> {
+) -> Result<Result<(), Blocked>, AppError> {
+    let keys = keys.to_vec();
     db.write(move |c| {
+        let mut stored = Vec::with_capacity(keys.len());
         for k in &keys {
-            throttles::record_failure(c, &k.key, &k.rule, now)?;
+            stored.push(throttles::lock(c, &k.key)?);
         }
-        Ok::<_, AppError>(())
+        let blocked = keys
+            .iter()
+            .zip(&stored)
+            .enumerate()
+            .filter_map(|(i, (k, s))| k.rule.retry_after(now, s.as_ref()).map(|w| (w, i)))
+            .max();
+        if let Some((retry_after_secs, key)) = blocked {
+            return Ok(Err(Blocked {
+                key,
+                retry_after_secs,
+            }));
+        }
+        for (k, s) in keys.iter().zip(&stored) {
+            throttles::store(c, &k.key, &k.rule.after_failure(now, s.as_ref()))?;
+        }
+        Ok::<_, AppError>(Ok(()))
     })
     .await
 }
 
-/// Forgets the failures of `keys` after a success.
-pub async fn succeeded(db: &Db, keys: Vec<String>) -> Result<(), AppError> {
+/// The attempt counted by [`attempt`] was right: the keys at `forget` lose all their
+/// failures (the person from this address is who they said), the others get the
+/// attempt back.
+pub async fn succeeded(db: &Db, keys: &[GuessKey], forget: &[usize]) -> Result<(), AppError> {
+    let keys = keys.to_vec();
+    let forget = forget.to_vec();
     db.write(move |c| {
-        for k in &keys {
-            throttles::forget(c, k)?;
+        for (i, k) in keys.iter().enumerate() {
+            let stored = throttles::lock(c, &k.key)?;
+            match stored
+                .and_then(|s| k.rule.after_success(&s))
+                .filter(|_| !forget.contains(&i))
+            {
+                Some(back) => throttles::store(c, &k.key, &back)?,
+                None => throttles::forget(c, &k.key)?,
+            }
         }
         Ok::<_, AppError>(())
     })

@@ -161,6 +161,13 @@ impl CustomerTokens {
         mac
     }
 
+    /// A mark that this browser once signed in as `username` (staff pages), signed
+    /// with the same secret so it cannot be made up.
+    pub fn device_mark(&self, username: &str) -> String {
+        let mark = format!("known-device|{}", username.to_lowercase());
+        hex::encode(self.mac(&mark).finalize().into_bytes())
+    }
+
     pub fn issue(
         &self,
         order_number: &str,
@@ -184,13 +191,19 @@ impl CustomerTokens {
         )
     }
 
-    /// The customer the token is for, if it is genuine and not expired.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Principal> {
+    /// The token's payload, if our secret signed it.
+    fn signed_payload(&self, token: &str) -> Option<String> {
         let rest = token.strip_prefix("c.")?;
         let (payload, sig) = rest.split_once('.')?;
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
         let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
         self.mac(&payload).verify_slice(&sig).ok()?;
+        Some(payload)
+    }
+
+    /// The customer the token is for, if it is genuine and not expired.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Principal> {
+        let payload = self.signed_payload(token)?;
         let mut parts = payload.splitn(4, '|');
         let (purpose, expires, rma, order_number) =
             (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
@@ -207,6 +220,26 @@ impl CustomerTokens {
             order_number: order_number.to_string(),
             access,
         })
+    }
+}
+
+impl CustomerTokens {
+    /// The order and expiry of a token issued before tokens had purposes
+    /// (`order|expiry`): the links in status emails sent then opened the whole order.
+    /// Only the status page reads these, to open one return of that order.
+    pub fn verify_order_link(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Option<(String, DateTime<Utc>)> {
+        let payload = self.signed_payload(token)?;
+        let purposes = ["lookup|", "lookup_postcode|", "status_link|"];
+        if purposes.iter().any(|p| payload.starts_with(p)) {
+            return None;
+        }
+        let (order_number, expires) = payload.rsplit_once('|')?;
+        let expires = DateTime::from_timestamp(expires.parse::<i64>().ok()?, 0)?;
+        (expires > now).then(|| (order_number.to_string(), expires))
     }
 }
 

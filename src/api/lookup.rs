@@ -31,7 +31,7 @@ pub struct LookupInput {
 }
 
 /// Postcodes compare without spaces, dashes or case ("SW1A 1AA" = "sw1a1aa").
-fn postcode_key(p: &str) -> String {
+fn postcode_text(p: &str) -> String {
     p.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
@@ -49,20 +49,15 @@ fn same_secret(typed: &str, stored: &str) -> bool {
 }
 
 fn same_postcode(a: &str, b: &str) -> bool {
-    let (a, b) = (postcode_key(a), postcode_key(b));
+    let (a, b) = (postcode_text(a), postcode_text(b));
     same_secret(&a, &b) && !a.is_empty()
 }
 
-/// The keys a look-up counts against (see [`crate::guesses`]): per order and address,
-/// per address, per order, and for a postcode look-up the order's postcode budget.
-fn guess_keys(
-    settings: &LookupSettings,
-    order: &str,
-    ip: &str,
-    by_postcode: bool,
-) -> Vec<GuessKey> {
+/// The keys a look-up counts against (see [`crate::guesses`]): per order and address
+/// (forgotten when that address gets it right), per address, per order from everywhere.
+fn guess_keys(settings: &LookupSettings, order: &str, ip: &str) -> Vec<GuessKey> {
     let hour = Duration::hours(1);
-    let mut keys = vec![
+    vec![
         GuessKey::new(
             format!("lookup:order+address:{order}|{ip}"),
             ThrottleRule::hourly(settings.failures_per_order_and_address, hour),
@@ -75,19 +70,21 @@ fn guess_keys(
             format!("lookup:order:{order}"),
             ThrottleRule::hourly(settings.failures_per_order, hour),
         ),
-    ];
-    if by_postcode {
-        keys.push(GuessKey::new(
-            format!("lookup:postcode:{order}"),
-            ThrottleRule {
-                free: settings.postcode_failures_per_order,
-                first_block: hour,
-                max_block: hour,
-                forget_after: hour,
-            },
-        ));
-    }
-    keys
+    ]
+}
+
+/// The order's postcode budget: spent for an hour after a few wrong postcodes.
+fn postcode_budget(settings: &LookupSettings, order: &str) -> GuessKey {
+    let hour = Duration::hours(1);
+    GuessKey::new(
+        format!("lookup:postcode:{order}"),
+        ThrottleRule {
+            free: settings.postcode_failures_per_order,
+            first_block: hour,
+            max_block: hour,
+            forget_after: hour,
+        },
+    )
 }
 
 /// A customer's order, found by number and email or postcode.
@@ -100,8 +97,13 @@ pub struct FoundOrder {
 
 /// Why a look-up failed, beyond "no such order": the postcode guesses for this order
 /// are used up, so only its email finds it for now.
-pub const POSTCODE_BUDGET_SPENT: &str =
+const POSTCODE_BUDGET_SPENT: &str =
     "too many postcodes were tried for this order; use the order's email address";
+
+/// Whether `e` says the order's postcode budget is spent (the field is the postcode).
+pub fn postcode_budget_spent(e: &AppError) -> bool {
+    matches!(e, AppError::Validation(errors) if errors.iter().any(|f| f.field == "postal_code"))
+}
 
 /// A customer's order found by number and email or postcode, and a token for it. An
 /// unknown order and wrong details give the same 404 after the same work; failures
@@ -144,44 +146,59 @@ pub async fn find_order(
         )
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     let order_key = number.as_str().to_lowercase();
-    let by_postcode = email.is_none();
-    let keys = guess_keys(settings, &order_key, ip, by_postcode);
-    let waits = guesses::waits(&state.db, &keys, now).await?;
-    if let Some(retry_after_secs) = waits.iter().take(3).flatten().max() {
-        return Err(AppError::RateLimited {
-            retry_after_secs: *retry_after_secs,
-        });
-    }
-    if waits.get(3).is_some_and(Option::is_some) {
-        return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
+    let keys = guess_keys(settings, &order_key, ip);
+    guesses::attempt(&state.db, &keys, now).await??;
+    // A spent postcode budget leaves the email to prove it, if one was given.
+    let mut postcode_keys = Vec::new();
+    if postal.is_some() {
+        let budget = vec![postcode_budget(settings, &order_key)];
+        if guesses::attempt(&state.db, &budget, now).await?.is_ok() {
+            postcode_keys = budget;
+        } else if email.is_none() {
+            return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
+        }
     }
 
-    let n = number.clone();
+    let (n, raw) = (number.clone(), input.order_number.trim().to_string());
     let stored = state
         .db
-        .read(move |c| orders::lookup_keys(c, n.as_str()).map_err(AppError::from))
+        .read(move |c| {
+            // Orders stored before the one spelling rule may only be found as typed.
+            Ok::<_, AppError>(match orders::lookup_keys(c, n.as_str())? {
+                Some(found) => Some((n.into_string(), found)),
+                None if raw != n.as_str() => {
+                    orders::lookup_keys(c, &raw)?.map(|found| (raw, found))
+                }
+                None => None,
+            })
+        })
         .await?;
+    let found_number = stored.as_ref().map(|(n, _)| n.clone());
     // The unknown order is compared against made-up details: the same work as a
     // wrong email on a real one.
-    let (stored_email, stored_postcode) =
-        stored.unwrap_or_else(|| (String::from("\u{0}unknown"), String::from("\u{0}")));
+    let (stored_email, stored_postcode) = stored
+        .map(|(_, keys)| keys)
+        .unwrap_or_else(|| (String::from("\u{0}unknown"), String::from("\u{0}")));
     let email_ok = email
         .as_deref()
         .is_some_and(|e| same_secret(e, &stored_email));
-    let postcode_ok = postal
-        .as_deref()
-        .is_some_and(|p| same_postcode(p, &stored_postcode));
-    if !email_ok && !postcode_ok {
-        guesses::failed(&state.db, keys, now).await?;
+    let postcode_ok = !postcode_keys.is_empty()
+        && postal
+            .as_deref()
+            .is_some_and(|p| same_postcode(p, &stored_postcode));
+    let Some(found_number) = found_number.filter(|_| email_ok || postcode_ok) else {
+        // The attempt was counted as a failure already.
         return Err(AppError::not_found(
             "no order matches that number and email or postcode",
         ));
+    };
+    guesses::succeeded(&state.db, &keys, &[0]).await?;
+    if !postcode_keys.is_empty() {
+        guesses::succeeded(&state.db, &postcode_keys, &[]).await?;
     }
-    guesses::succeeded(&state.db, vec![keys[0].key.clone()]).await?;
-    let n = number.clone();
     let record = state
         .db
-        .read(move |c| orders::load(c, n.as_str()).map_err(AppError::from))
+        .read(move |c| orders::load(c, &found_number).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let access = if email_ok {

@@ -62,10 +62,13 @@ pub async fn metrics(
             }
         }
         None => {
-            let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+            // A reverse proxy on this machine makes every caller look local.
+            let local = req.peer_addr().map(|a| a.ip()).is_some_and(|ip| {
+                ip.is_loopback() && !state.proxies.iter().any(|p| p.contains(ip))
+            });
             if !local {
                 return Err(AppError::Forbidden(
-                    "metrics are for this machine only; set BACKHAUL__METRICS__TOKEN to scrape from elsewhere"
+                    "metrics are for this machine only (not through a proxy); set BACKHAUL__METRICS__TOKEN to scrape from elsewhere"
                         .into(),
                 ));
             }

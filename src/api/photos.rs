@@ -64,12 +64,20 @@ pub async fn upload(
     Ok(HttpResponse::build(StatusCode::CREATED).json(view))
 }
 
+/// How a photo is served: shown on one of our pages, or downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Inline,
+    Attachment,
+}
+
 /// One photo's bytes, for staff or the order's customer.
 pub async fn photo_file(
     state: &AppState,
     who: Principal,
     number: &str,
     photo_id: String,
+    disposition: Disposition,
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(number)?;
     let id = photo_id.clone();
@@ -85,12 +93,17 @@ pub async fn photo_file(
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         // Stored bytes were checked to be images; never let a browser guess otherwise,
-        // and never run one as a page of ours if it is opened on its own (an <img>
-        // shows it all the same).
+        // and never run one as a page of ours if it is opened on its own (the sandbox).
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"photo-{photo_id}.{extension}\""),
+            format!(
+                "{}; filename=\"photo-{photo_id}.{extension}\"",
+                match disposition {
+                    Disposition::Inline => "inline",
+                    Disposition::Attachment => "attachment",
+                }
+            ),
         ))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
@@ -107,5 +120,5 @@ pub async fn get(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (number, id) = path.into_inner();
-    photo_file(&state, who, &number, id).await
+    photo_file(&state, who, &number, id, Disposition::Attachment).await
 }

@@ -58,7 +58,8 @@ impl ResponseError for AppError {
         // carrier's failure is the carrier's message, which the caller needs.
         let detail = match self {
             AppError::Db(_) | AppError::Internal(_) => {
-                tracing::error!(error = %self, cause = ?self, "request failed");
+                let cause = crate::telemetry::bounded(&format!("{self:?}"), 500);
+                tracing::error!(error = %self, cause, "request failed");
                 "the service could not complete the request; it has been logged".to_string()
             }
             AppError::Carrier(e) => {

@@ -365,6 +365,12 @@ pub async fn label_document(
             let rma = rmas::find(c, n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
             let order = orders::load_by_id(c, &rma.order_id)?;
             who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
+            if who.sees_masked_order() {
+                // The label prints the customer's name and street.
+                return Err(AppError::Forbidden(
+                    "the label shows the sender's address: open it from the link emailed to the order's address".into(),
+                ));
+            }
             let label = labels::find(c, &rma.id)?
                 .ok_or_else(|| AppError::not_found(format!("a label for RMA {n}")))?;
             if label.voided_at.is_some() {

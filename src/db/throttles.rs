@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::schema::throttles;
 use super::{naive, try_insert, utc, DbConnection};
-use crate::domain::throttle::{Failures, ThrottleRule};
+use crate::domain::throttle::Failures;
 
 /// The stored form of a key: no username, address or order number in the table.
 pub fn key_hash(key: &str) -> String {
@@ -29,65 +29,61 @@ fn failures(row: &Row) -> Failures {
     }
 }
 
-/// What is stored for each of `keys` (hashed on the way in), in no particular order.
-pub fn load(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<Vec<(String, Failures)>> {
-    let hashes: Vec<String> = keys.iter().map(|k| key_hash(k)).collect();
-    let rows: Vec<Row> = throttles::table
-        .filter(throttles::key_hash.eq_any(&hashes))
-        .select((
-            throttles::key_hash,
-            throttles::failures,
-            throttles::last_failure_at,
-            throttles::blocked_until,
-        ))
-        .load(conn)?;
-    Ok(rows.iter().map(|r| (r.0.clone(), failures(r))).collect())
+/// What is stored for `key`, locked until the transaction ends on PostgreSQL (SQLite
+/// has one writer), so two instances cannot both count from the same number.
+pub fn lock(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Failures>> {
+    let hash = key_hash(key);
+    if matches!(conn, DbConnection::Pg(_)) {
+        // A row must exist to be locked: two first failures at once would otherwise
+        // both count from nothing. A zero row counts nothing and is swept like others.
+        try_insert(conn, |c| {
+            diesel::insert_into(throttles::table)
+                .values((
+                    throttles::key_hash.eq(&hash),
+                    throttles::failures.eq(0),
+                    throttles::last_failure_at.eq(naive(Utc::now())),
+                ))
+                .execute(c)
+        })?;
+    }
+    let query = throttles::table.find(hash).select((
+        throttles::key_hash,
+        throttles::failures,
+        throttles::last_failure_at,
+        throttles::blocked_until,
+    ));
+    let row: Option<Row> = match conn {
+        DbConnection::Pg(pg) => query.for_update().get_result(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.get_result(sqlite).optional()?,
+    };
+    Ok(row.as_ref().map(failures))
 }
 
-/// Counts one failure for `key` under `rule`. Runs inside the caller's write
-/// transaction; on PostgreSQL the row is locked so two instances cannot both count
-/// from the same number.
-pub fn record_failure(
-    conn: &mut DbConnection,
-    key: &str,
-    rule: &ThrottleRule,
-    now: DateTime<Utc>,
-) -> QueryResult<Failures> {
+/// Stores `next` for `key`, in the caller's write transaction.
+pub fn store(conn: &mut DbConnection, key: &str, next: &Failures) -> QueryResult<()> {
     let hash = key_hash(key);
-    for _ in 0..3 {
-        let query = throttles::table.find(&hash).select((
-            throttles::key_hash,
-            throttles::failures,
-            throttles::last_failure_at,
-            throttles::blocked_until,
-        ));
-        let stored: Option<Row> = match conn {
-            DbConnection::Pg(pg) => query.for_update().get_result(pg).optional()?,
-            DbConnection::Sqlite(sqlite) => query.get_result(sqlite).optional()?,
-        };
-        let next = rule.after_failure(now, stored.as_ref().map(failures).as_ref());
-        let values = (
-            throttles::failures.eq(i32::try_from(next.count).unwrap_or(i32::MAX)),
-            throttles::last_failure_at.eq(naive(next.last_at)),
-            throttles::blocked_until.eq(next.blocked_until.map(naive)),
-        );
-        if stored.is_some() {
-            diesel::update(throttles::table.find(&hash))
-                .set(values)
-                .execute(conn)?;
-            return Ok(next);
-        }
+    let values = (
+        throttles::failures.eq(i32::try_from(next.count).unwrap_or(i32::MAX)),
+        throttles::last_failure_at.eq(naive(next.last_at)),
+        throttles::blocked_until.eq(next.blocked_until.map(naive)),
+    );
+    let updated = diesel::update(throttles::table.find(&hash))
+        .set(values)
+        .execute(conn)?;
+    if updated == 0 {
         let inserted = try_insert(conn, |c| {
             diesel::insert_into(throttles::table)
                 .values((throttles::key_hash.eq(&hash), values))
                 .execute(c)
         })?;
-        if inserted {
-            return Ok(next);
+        if !inserted {
+            // Another instance stored the key's first failure a moment ago.
+            diesel::update(throttles::table.find(&hash))
+                .set(values)
+                .execute(conn)?;
         }
-        // Another instance counted the first failure at the same moment: count on top.
     }
-    Err(diesel::result::Error::RollbackTransaction)
+    Ok(())
 }
 
 /// Forgets `key`'s failures (after a success).

@@ -48,6 +48,18 @@ impl ThrottleRule {
         }
     }
 
+    /// The key's record once an attempt counted in advance turned out right: one
+    /// failure fewer, and no block unless the failures before it earned one. `None`:
+    /// nothing left to keep.
+    pub fn after_success(&self, stored: &Failures) -> Option<Failures> {
+        let count = stored.count.checked_sub(1).filter(|c| *c > 0)?;
+        Some(Failures {
+            count,
+            last_at: stored.last_at,
+            blocked_until: stored.blocked_until.filter(|_| count >= self.free),
+        })
+    }
+
     /// Failures forgotten after an hour of quiet; blocks from a second up to `max_block`.
     pub fn hourly(free: u32, max_block: Duration) -> ThrottleRule {
         ThrottleRule {
@@ -117,6 +129,29 @@ mod tests {
                 count + 1
             );
         }
+    }
+
+    #[test]
+    fn a_success_gives_back_the_attempt_it_counted() {
+        let counted = RULE.after_failure(t0(), None);
+        assert_eq!(RULE.after_success(&counted), None);
+        let third = Failures {
+            count: 3,
+            last_at: t0(),
+            blocked_until: Some(t0() + Duration::seconds(1)),
+        };
+        let back = RULE.after_success(&third).expect("two failures left");
+        assert_eq!((back.count, back.blocked_until), (2, None));
+        let fifth = Failures {
+            count: 5,
+            last_at: t0(),
+            blocked_until: Some(t0() + Duration::seconds(4)),
+        };
+        let back = RULE.after_success(&fifth).expect("four failures left");
+        assert_eq!(
+            back.blocked_until, fifth.blocked_until,
+            "earned by earlier ones"
+        );
     }
 
     #[test]

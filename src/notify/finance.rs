@@ -176,7 +176,7 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
             .map_err(|e| e.to_string())?;
     }
     let total = crate::api::views::amount(t.amount_minor, &t.currency);
-    w.write_record([
+    let total_row = [
         t.id.as_str(),
         e.order.order.order_number.as_str(),
         rma,
@@ -191,8 +191,9 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
         &total,
         &t.currency,
         &t.method,
-    ])
-    .map_err(|e| e.to_string())?;
+    ];
+    w.write_record(total_row.map(safe_cell))
+        .map_err(|e| e.to_string())?;
     w.into_inner().map_err(|e| e.to_string())
 }
 

@@ -931,6 +931,26 @@ const PHRASES: &[(&str, [&str; 5])] = &[
         ],
     ),
     (
+        "label_by_email",
+        [
+            "Your label is ready. It shows your address, so we sent the link to open it to the email address of the order.",
+            "Ihr Etikett ist bereit. Es zeigt Ihre Adresse, daher haben wir den Link dazu an die E-Mail-Adresse der Bestellung geschickt.",
+            "您的退货标签已准备好。标签上有您的地址，因此我们已将打开链接发送到订单的邮箱地址。",
+            "Su etiqueta está lista. Muestra su dirección, por eso enviamos el enlace para abrirla al correo electrónico del pedido.",
+            "Votre étiquette est prête. Elle indique votre adresse : nous avons envoyé le lien pour l'ouvrir à l'adresse e-mail de la commande.",
+        ],
+    ),
+    (
+        "upload_too_slow",
+        [
+            "The photos took too long to arrive. Please try again, perhaps with smaller photos.",
+            "Die Fotos kamen zu langsam an. Bitte erneut versuchen, vielleicht mit kleineren Fotos.",
+            "照片上传时间过长，请重试，或使用较小的照片。",
+            "Las fotos tardaron demasiado en llegar. Inténtelo de nuevo, quizá con fotos más pequeñas.",
+            "Les photos ont mis trop de temps à arriver. Réessayez, peut-être avec des photos plus petites.",
+        ],
+    ),
+    (
         "uploads_busy",
         [
             "Many photos are being sent right now. Please try again in a moment.",

@@ -203,7 +203,9 @@ pub async fn photo(
         key_id: staff.user.username.clone(),
         role: staff.role,
     };
-    match crate::api::photos::photo_file(&state, who, &number, id).await {
+    // Shown on the inspection page, so inline; still sandboxed if opened on its own.
+    let inline = crate::api::photos::Disposition::Inline;
+    match crate::api::photos::photo_file(&state, who, &number, id, inline).await {
         Ok(response) => response,
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }

@@ -59,6 +59,8 @@ use std::collections::HashMap;
 
 const SESSION: &str = "bh_session";
 const LOGIN_CSRF: &str = "bh_login_csrf";
+/// Marks a browser that signed in as a user before (see [`sign_in_keys`]).
+const KNOWN_DEVICE: &str = "bh_known";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", get_or_head().to(login_page))
@@ -377,7 +379,8 @@ pub fn error_words(lang: Lang, error: &AppError) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         AppError::Db(_) | AppError::Internal(_) => {
-            tracing::error!(error = %error, "page failed");
+            let error = crate::telemetry::bounded(&error.to_string(), 500);
+            tracing::error!(error, "page failed");
             "The service could not do that; it has been logged.".to_string()
         }
         AppError::NotFound { .. } => lang.t("not_found").to_string(),
@@ -410,17 +413,16 @@ struct NextQuery {
 }
 
 /// Only a path on this site, never an open redirect: it starts with one `/` (not `//`
-/// or `/\\`, which browsers read as another host), and holds no backslash, whitespace or
-/// control character anywhere (browsers drop a TAB or newline and then see `//host`; a
-/// newline cannot go in a header at all). Anything else goes to `home`.
+/// or `/\\`, which browsers read as another host), and is printable ASCII without a
+/// backslash (browsers drop a TAB or newline and then see `//host`; a newline or a
+/// non-ASCII character cannot go in a Location header at all; a real path arrives
+/// percent-encoded). Anything else goes to `home`.
 pub fn safe_next(next: Option<&str>, home: &str) -> String {
     let same_site = |n: &str| {
         let mut chars = n.chars();
         chars.next() == Some('/')
             && !matches!(chars.next(), Some('/' | '\\'))
-            && !n
-                .chars()
-                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
     };
     match next {
         Some(n) if same_site(n) => n.to_string(),
@@ -429,11 +431,17 @@ pub fn safe_next(next: Option<&str>, home: &str) -> String {
 }
 
 /// The keys a sign-in counts against (see [`crate::guesses`]): the username from this
-/// address, the address, and the username from everywhere.
-fn sign_in_keys(settings: &crate::config::WebSettings, username: &str, ip: &str) -> Vec<GuessKey> {
+/// address (forgotten when it signs in), the address, and the username from everywhere
+/// unless this browser has signed in as them before.
+fn sign_in_keys(
+    settings: &crate::config::WebSettings,
+    username: &str,
+    ip: &str,
+    known_device: bool,
+) -> Vec<GuessKey> {
     let user = username.to_lowercase();
     let rule = |free| ThrottleRule::hourly(free, chrono::Duration::minutes(15));
-    vec![
+    let mut keys = vec![
         GuessKey::new(
             format!("sign-in:user+address:{user}|{ip}"),
             rule(settings.sign_in_failures_per_user_and_address),
@@ -442,11 +450,14 @@ fn sign_in_keys(settings: &crate::config::WebSettings, username: &str, ip: &str)
             format!("sign-in:address:{ip}"),
             rule(settings.sign_in_failures_per_address),
         ),
-        GuessKey::new(
+    ];
+    if !known_device {
+        keys.push(GuessKey::new(
             format!("sign-in:user:{user}"),
             rule(settings.sign_in_failures_per_user),
-        ),
-    ]
+        ));
+    }
+    keys
 }
 
 fn login_form(lang: Lang, csrf: &str, next: &str, error: Option<String>) -> Markup {
@@ -507,22 +518,19 @@ async fn login(
     let username = form.username.trim().to_string();
     let now = state.clock.now();
     let ip = client_ip(&req, &state.proxies);
-    let keys = sign_in_keys(&state.settings.web, &username, &ip);
-    match guesses::check(&state.db, &keys, now).await {
-        Ok(()) => {}
-        Err(AppError::RateLimited { retry_after_secs }) => {
-            tracing::info!("staff sign-in refused: too many failures");
-            let next = safe_next(form.next.as_deref(), "");
-            let markup = login_form(
-                lang,
-                &expected,
-                &next,
-                Some(lang.too_many(retry_after_secs)),
-            );
-            let response = page(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup);
-            return Ok(retry_after(response, retry_after_secs));
-        }
-        Err(e) => return Err(e),
+    // A browser this user signed in with before skips the per-user count, so someone
+    // guessing elsewhere cannot keep them out.
+    let known_device = req
+        .cookie(KNOWN_DEVICE)
+        .is_some_and(|c| csrf_ok(&state.tokens.device_mark(&username), Some(c.value())));
+    let keys = sign_in_keys(&state.settings.web, &username, &ip, known_device);
+    if let Err(blocked) = guesses::attempt(&state.db, &keys, now).await? {
+        tracing::info!("staff sign-in refused: too many failures");
+        let next = safe_next(form.next.as_deref(), "");
+        let wait = Some(lang.too_many(blocked.retry_after_secs));
+        let markup = login_form(lang, &expected, &next, wait);
+        let response = page(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup);
+        return Ok(retry_after(response, blocked.retry_after_secs));
     }
     let name = username.clone();
     let user = state.db.read(move |c| staff::find_user(c, &name)).await?;
@@ -539,7 +547,7 @@ async fn login(
             .map_err(|e| AppError::Internal(e.to_string()))?
     };
     let Some(user) = user else {
-        guesses::failed(&state.db, keys, now).await?;
+        // Counted as a failure already, before the password was checked.
         let next = safe_next(form.next.as_deref(), "");
         tracing::info!("staff sign-in refused");
         return Ok(page(
@@ -554,7 +562,7 @@ async fn login(
             ),
         ));
     };
-    guesses::succeeded(&state.db, vec![keys[0].key.clone()]).await?;
+    guesses::succeeded(&state.db, &keys, &[0]).await?;
     let until = now + chrono::Duration::hours(state.settings.web.session_hours.max(1));
     let (user_id, user_role) = (user.id.clone(), user.role.clone());
     let (token, _) = state
@@ -564,6 +572,9 @@ async fn login(
     let role: Role = user_role.parse().unwrap_or(Role::Integration);
     let mut response = redirect(&safe_next(form.next.as_deref(), home_of(role)));
     let _ = response.add_cookie(&cookie(&state, SESSION, token));
+    let mut known = cookie(&state, KNOWN_DEVICE, state.tokens.device_mark(&username));
+    known.set_max_age(actix_web::cookie::time::Duration::days(365));
+    let _ = response.add_cookie(&known);
     let mut spent = cookie(&state, LOGIN_CSRF, String::new());
     spent.make_removal();
     let _ = response.add_cookie(&spent);

@@ -32,6 +32,8 @@ use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
 const CUSTOMER: &str = "bh_customer";
 /// How long a form with photos waits for its turn when many are being read.
 const UPLOAD_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long reading one form with photos may take (50 MB at 1 MB/s, and then some).
+const UPLOAD_READ_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
 const CSRF: &str = "bh_portal_csrf";
 
 /// The form token: the cookie's, or a new one the response must set.
@@ -85,11 +87,6 @@ fn customer_form(
 }
 
 fn lookup_form(lang: Lang, token: &str, error: Option<&str>) -> Markup {
-    let error = error.map(str::to_string);
-    lookup_form_saying(lang, token, error)
-}
-
-fn lookup_form_saying(lang: Lang, token: &str, error: Option<String>) -> Markup {
     let body = html! {
         h1 { (lang.t("return_items")) }
         @if let Some(e) = error { p.error role="alert" { (e) } }
@@ -143,23 +140,18 @@ pub async fn lookup(
             response
         }
         Err(AppError::RateLimited { retry_after_secs }) => {
-            let markup = lookup_form_saying(lang, &token.0, Some(lang.too_many(retry_after_secs)));
+            let wait = lang.too_many(retry_after_secs);
+            let markup = lookup_form(lang, &token.0, Some(&wait));
             let response = respond(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup, token);
             retry_after(response, retry_after_secs)
         }
-        Err(AppError::Validation(errors))
-            if errors
-                .iter()
-                .any(|e| e.message == lookup::POSTCODE_BUDGET_SPENT) =>
-        {
-            respond(
-                &req,
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                lookup_form(lang, &token.0, Some(lang.t("postcode_spent"))),
-                token,
-            )
-        }
+        Err(e) if lookup::postcode_budget_spent(&e) => respond(
+            &req,
+            &state,
+            StatusCode::BAD_REQUEST,
+            lookup_form(lang, &token.0, Some(lang.t("postcode_spent"))),
+            token,
+        ),
         Err(AppError::Validation(_) | AppError::NotFound { .. }) => respond(
             &req,
             &state,
@@ -395,8 +387,15 @@ pub async fn confirm(
 ) -> HttpResponse {
     // Who is asking and the form token are checked before a byte of the photos is read:
     // the customer from the cookie, the token as the form's first field.
-    let Some(who) = customer(&req, &state) else {
-        return redirect("/returns");
+    let who = match customer(&req, &state) {
+        Some(
+            who @ Principal::Customer {
+                access: CustomerAccess::Order | CustomerAccess::OrderMasked,
+                ..
+            },
+        ) => who,
+        // Nobody, or a status link (one return to read, no new ones).
+        _ => return redirect("/returns"),
     };
     let expected = req
         .cookie(CSRF)
@@ -409,10 +408,21 @@ pub async fn confirm(
         let response = page(&req, &state, StatusCode::SERVICE_UNAVAILABLE, markup);
         return retry_after(response, 5);
     };
-    let (form, photos) = match super::read_form(&req, payload, &expected).await {
-        Ok(read) => read,
-        Err(super::FormError::Expired) => return expired_form(&req, &state, None),
-        Err(super::FormError::Bad(e)) => return error_page(&req, &state, None, &e),
+    // A slow sender holds one of the few reading slots: only for so long.
+    let read = tokio::time::timeout(
+        UPLOAD_READ_LIMIT,
+        super::read_form(&req, payload, &expected),
+    );
+    let (form, photos) = match read.await {
+        Ok(Ok(read)) => read,
+        Ok(Err(super::FormError::Expired)) => return expired_form(&req, &state, None),
+        Ok(Err(super::FormError::Bad(e))) => return error_page(&req, &state, None, &e),
+        Err(_) => {
+            let lang = lang_of(&req);
+            let body = html! { p.error role="alert" { (lang.t("upload_too_slow")) } };
+            let markup = layout(lang, lang.t("upload_too_slow"), None, body);
+            return page(&req, &state, StatusCode::REQUEST_TIMEOUT, markup);
+        }
     };
     let created = async {
         let record = order_of(&state, &who).await?;
@@ -462,26 +472,16 @@ pub async fn status(
     // not linger in history or bookmarks). The move is a page, not a 303: browsers
     // keep SameSite=Strict cookies out of a redirect that began in a mail client.
     if let Some(token) = link_token(&req) {
-        let asked = parse_number(path.as_str()).map(|n| n.to_string());
-        return match state.tokens.verify(&token, state.clock.now()) {
-            Some(Principal::Customer {
-                access: CustomerAccess::Rma(rma),
-                ..
-            }) if asked.as_deref().ok() == Some(rma.as_str()) => {
-                open_from_link(&req, &state, token)
-            }
-            Some(_) => error_page(
-                &req,
-                &state,
-                None,
-                &AppError::Forbidden("this link is for another return".into()),
-            ),
-            None => redirect("/returns"),
+        return match link_access(&state, token, path.as_str()).await {
+            Ok(Some((order_number, token))) => open_from_link(&req, &state, &order_number, token),
+            Ok(None) => redirect("/returns"),
+            Err(e) => error_page(&req, &state, None, &e),
         };
     }
     let Some(who) = customer(&req, &state) else {
         return redirect("/returns");
     };
+    let who_masked = who.sees_masked_order();
     let lang = lang_of(&req);
     let result = async {
         let number = parse_number(&path.into_inner())?;
@@ -502,13 +502,17 @@ pub async fn status(
     let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
     // Approved after a review, or the carrier failed at confirmation: buy it now.
     let label_due = rma["status"] == RmaStatus::Authorized.as_str() && !keep_it && !has_label;
+    let masked = who_masked;
     let token = form_token(&req);
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
         p.result.matched { (lang.word(rma["status"].as_str().unwrap_or(""))) }
         @if keep_it { p { (lang.t("keep_it")) } }
         @if let Some(sent) = rma["photos"].as_array().filter(|p| !p.is_empty()) { p { (lang.t("photos_sent")) ": " (sent.len()) } }
-        @if has_label {
+        @if has_label && masked {
+            p { (lang.t("label_by_email")) }
+        }
+        @if has_label && !masked {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
             p { (lang.t("drop_off")) " (" (rma["label"]["carrier"].as_str().unwrap_or("")) " " (tracking) ")" }
             @if let Some(svg) = qr_svg(tracking) {
@@ -547,7 +551,12 @@ pub async fn status(
 
 /// Signs the browser in with an emailed link's token and sends it on to the same
 /// page without the token in its address.
-fn open_from_link(req: &HttpRequest, state: &AppState, token: String) -> HttpResponse {
+fn open_from_link(
+    req: &HttpRequest,
+    state: &AppState,
+    order_number: &str,
+    token: String,
+) -> HttpResponse {
     let lang = lang_of(req);
     let target = req.path().to_string();
     let body = html! {
@@ -565,8 +574,67 @@ fn open_from_link(req: &HttpRequest, state: &AppState, token: String) -> HttpRes
         }
     };
     let mut response = page(req, state, StatusCode::OK, markup);
-    let _ = response.add_cookie(&cookie(state, CUSTOMER, token));
+    // A browser signed in for the whole order keeps that: the link opens less.
+    let whole_order = matches!(
+        customer(req, state),
+        Some(Principal::Customer {
+            order_number: own,
+            access: CustomerAccess::Order | CustomerAccess::OrderMasked,
+        }) if own == order_number
+    );
+    if !whole_order {
+        let _ = response.add_cookie(&cookie(state, CUSTOMER, token));
+    }
     response
+}
+
+/// The order an emailed link is for and the token to sign the browser in with, when
+/// the link opens the return in its address: a status link for that return, or a link
+/// sent before tokens had purposes (it named the order only), for a return of that
+/// order — it is swapped for a status link of the same lifetime. `Ok(None)`: not a link
+/// of ours, or expired.
+async fn link_access(
+    state: &AppState,
+    token: String,
+    asked: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let number = parse_number(asked)?;
+    let now = state.clock.now();
+    match state.tokens.verify(&token, now) {
+        Some(Principal::Customer {
+            order_number,
+            access: CustomerAccess::Rma(rma),
+        }) if rma == number.to_string() => return Ok(Some((order_number, token))),
+        Some(_) => {
+            return Err(AppError::Forbidden(
+                "this link is for another return".into(),
+            ))
+        }
+        None => {}
+    }
+    let Some((order_number, expires_at)) = state.tokens.verify_order_link(&token, now) else {
+        return Ok(None);
+    };
+    let n = number.clone();
+    let rma_order = state
+        .db
+        .read(move |c| {
+            let Some(rma) = crate::db::rmas::find(c, &n)? else {
+                return Ok::<_, AppError>(None);
+            };
+            Ok(Some(
+                orders::load_by_id(c, &rma.order_id)?.order.order_number,
+            ))
+        })
+        .await?;
+    if rma_order.as_deref() != Some(order_number.as_str()) {
+        return Err(AppError::Forbidden(
+            "this link is for another return".into(),
+        ));
+    }
+    let access = CustomerAccess::Rma(number.to_string());
+    let token = state.tokens.issue(&order_number, &access, expires_at);
+    Ok(Some((order_number, token)))
 }
 
 /// `POST /returns/rmas/{number}/label`: buys the label of an authorized return that has

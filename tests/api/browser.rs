@@ -209,7 +209,7 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     accessible(&client).await;
     shot(&client, "portal-1-lookup").await;
     fill(&client, "#order_number", "B-1").await;
-    fill(&client, "#postal_code", "10119").await;
+    fill(&client, "#email", "b-1@example.com").await;
     click_to(&client, "button[type=submit]", "/returns/order").await;
 
     accessible(&client).await;

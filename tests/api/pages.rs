@@ -118,15 +118,16 @@ impl Browser {
         self.send(request).await
     }
 
-    /// Looks `order_number` up by its postcode as a customer; the portal's form token.
+    /// Looks `order_number` up by its email as a customer; the portal's form token.
     pub(crate) async fn look_up(&mut self, order_number: &str) -> String {
         let csrf = self.get("/returns").await.csrf();
+        let email = format!("{}@example.com", order_number.to_lowercase());
         let found = self
             .post(
                 "/returns",
                 &[
                     ("order_number", order_number),
-                    ("postal_code", "10119"),
+                    ("email", &email),
                     ("csrf", &csrf),
                 ],
             )
@@ -684,7 +685,7 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
             "/returns",
             &[
                 ("order_number", "P-3"),
-                ("postal_code", "10119"),
+                ("email", "p-3@example.com"),
                 ("csrf", &csrf),
             ],
         )

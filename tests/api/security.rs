@@ -44,6 +44,8 @@ async fn sign_in_never_leaves_the_site(app: TestApp) {
     user(&app, "bench", Role::Warehouse).await;
     user(&app, "money", Role::Finance).await;
     for next in [
+        "/\u{fc}ber",
+        "/\u{200B}x",
         "/\t/evil.example/phish",
         "/\n/evil.example",
         "/\r/evil.example",
@@ -329,8 +331,10 @@ async fn a_status_link_opens_its_return_only(app: TestApp) {
     ));
     let read = app.get(&format!("/api/v1/rmas/{number}"), &link).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text);
-    app.get(&format!("/api/v1/rmas/{number}/events"), &link)
+    let events = app
+        .get(&format!("/api/v1/rmas/{number}/events"), &link)
         .await;
+    assert_eq!(events.status, StatusCode::OK, "{}", events.text);
     app.get(&format!("/api/v1/rmas/{other}"), &link)
         .await
         .problem(403);
@@ -513,6 +517,10 @@ async fn finance_spreadsheets_hold_no_formulas(app: TestApp) {
         .expect("a CSV part");
     let decoded = quoted_printable(attachment);
     assert!(decoded.contains(",'=1+1,"), "{decoded}");
+    assert!(
+        !decoded.contains(",=1+1,"),
+        "every row, the total too: {decoded}"
+    );
 }
 
 async fn huge_requests_get_short_answers(app: TestApp) {
@@ -660,7 +668,215 @@ async fn odd_input_is_refused_with_its_field(app: TestApp) {
     assert!(station.has_error_field("station"), "{}", station.text);
 }
 
+async fn parallel_guesses_are_counted_before_they_are_checked(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    let guesses = (0..12).map(|_| sign_in_to(&app, "bench", "not the password!", ""));
+    let answers = futures_util::future::join_all(guesses).await;
+    let wrong = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::UNAUTHORIZED)
+        .count();
+    let blocked = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((wrong, blocked), (5, 7), "only five passwords were tried");
+    // The same for postcodes sent at once.
+    app.create_order(&eur_order("PAR-1")).await;
+    let codes: Vec<String> = (0..12).map(|i| format!("{}", 20000 + i)).collect();
+    let tries = codes.iter().map(|code| {
+        lookup(
+            &app,
+            json!({"order_number": "PAR-1", "postal_code": code}),
+            None,
+        )
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let tried = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::NOT_FOUND)
+        .count();
+    assert_eq!(tried, 5, "five postcodes an hour");
+}
+
+async fn an_email_with_a_postcode_spends_the_postcode_budget(app: TestApp) {
+    app.create_order(&eur_order("EP-1")).await;
+    for i in 0..5 {
+        lookup(
+            &app,
+            json!({"order_number": "EP-1", "email": format!("nope{i}@example.com"), "postal_code": format!("2000{i}")}),
+            None,
+        )
+        .await
+        .problem(404);
+    }
+    // The right postcode beside a wrong email no longer opens the order.
+    lookup(
+        &app,
+        json!({"order_number": "EP-1", "email": "nope@example.com", "postal_code": "10119"}),
+        None,
+    )
+    .await
+    .problem(404);
+    let by_email = lookup(
+        &app,
+        json!({"order_number": "EP-1", "email": "ep-1@example.com"}),
+        None,
+    )
+    .await;
+    assert_eq!(by_email.status, StatusCode::OK, "{}", by_email.text);
+}
+
+async fn a_postcode_token_gets_no_label_with_the_address(app: TestApp) {
+    let (customer, number) = app.authorized_rma("ML-1", "size_too_small", "refund").await;
+    app.issue_label(&number, &customer).await;
+    let masked = lookup(
+        &app,
+        json!({"order_number": "ML-1", "postal_code": "10119"}),
+        None,
+    )
+    .await;
+    let masked = As::Token(masked.body["token"].as_str().expect("token").into());
+    app.get(&format!("/api/v1/rmas/{number}/label"), &masked)
+        .await
+        .problem(403);
+    let full = app
+        .get(&format!("/api/v1/rmas/{number}/label"), &customer)
+        .await;
+    assert_eq!(full.status, StatusCode::OK);
+    // The portal says where the label went instead of offering it.
+    let mut browser = Browser::new(&app);
+    let csrf = browser.get("/returns").await.csrf();
+    browser
+        .post(
+            "/returns",
+            &[
+                ("order_number", "ML-1"),
+                ("postal_code", "10119"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    let page = browser.get(&format!("/returns/rmas/{number}")).await;
+    assert!(page.html.contains("we sent the link"), "{}", page.html);
+    assert!(!page.html.contains("label.pdf"), "{}", page.html);
+    let pdf = browser
+        .get(&format!("/returns/rmas/{number}/label.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::FORBIDDEN);
+}
+
+async fn inspection_photos_show_inline_in_a_sandbox(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    let (customer, number) = app.authorized_rma("PI-1", "size_too_small", "refund").await;
+    let sent = app
+        .send_bytes(
+            &format!("/api/v1/rmas/{number}/photos"),
+            &customer,
+            "image/jpeg",
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+        )
+        .await;
+    let id = sent.body["id"].as_str().expect("id").to_string();
+    let mut bench = Browser::new(&app);
+    bench.sign_in("bench", PASSWORD).await;
+    let photo = bench
+        .get(&format!("/warehouse/rmas/{number}/photos/{id}"))
+        .await;
+    let header = |name: &str| {
+        photo
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(header("content-disposition").starts_with("inline;"));
+    assert!(header("content-security-policy").contains("sandbox"));
+}
+
+async fn a_known_browser_is_not_kept_out_by_guessers(app: TestApp) {
+    user(&app, "boss", Role::Admin).await;
+    let mut own = Browser::new(&app);
+    let first = own.sign_in("boss", PASSWORD).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert!(first.set_cookie("bh_known").is_some());
+    // Someone else guesses boss's password until the username is blocked.
+    loop {
+        let guess = sign_in_to(&app, "boss", "not the password!", "").await;
+        if guess.status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+    }
+    let stranger = sign_in_to(&app, "boss", PASSWORD, "").await;
+    assert_eq!(stranger.status, StatusCode::TOO_MANY_REQUESTS);
+    // The browser boss used before still gets in.
+    let again = own.sign_in("boss", PASSWORD).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+}
+
+#[tokio::test]
+async fn known_browsers_on_sqlite() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.web.sign_in_failures_per_user = 3;
+        s.web.sign_in_failures_per_user_and_address = 100;
+        s.web.sign_in_failures_per_address = 100;
+    })
+    .await;
+    a_known_browser_is_not_kept_out_by_guessers(app).await;
+}
+
+#[tokio::test]
+async fn metrics_are_not_local_through_a_proxy() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.server.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    app.get("/metrics", &As::Nobody).await.problem(403);
+}
+
+/// A link from a status email sent before tokens had purposes (`order|expiry`) still
+/// opens that order's returns, one at a time.
+#[tokio::test]
+async fn status_links_sent_before_still_open_their_return() {
+    use hmac::Mac;
+    let secret = "a-secret-for-this-test-0123456789";
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.auth.token_secret = Some(secrecy::SecretString::from(secret));
+    })
+    .await;
+    let (_, number) = app.authorized_rma("OL-1", "size_too_small", "refund").await;
+    let (_, elsewhere) = app.authorized_rma("OL-2", "size_too_small", "refund").await;
+    let payload = format!("OL-1|{}", (app.now() + Duration::days(20)).timestamp());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(payload.as_bytes());
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let old = format!(
+        "c.{}.{}",
+        b64.encode(&payload),
+        b64.encode(mac.finalize().into_bytes())
+    );
+    let mut browser = Browser::new(&app);
+    let opened = browser
+        .get(&format!("/returns/rmas/{number}?t={old}"))
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.html);
+    let page = browser.get(&format!("/returns/rmas/{number}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains(&number));
+    let other = Browser::new(&app)
+        .get(&format!("/returns/rmas/{elsewhere}?t={old}"))
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+}
+
 crate::on_both_backends!(
+    parallel_guesses_are_counted_before_they_are_checked,
+    an_email_with_a_postcode_spends_the_postcode_budget,
+    a_postcode_token_gets_no_label_with_the_address,
+    inspection_photos_show_inline_in_a_sandbox,
     sign_in_never_leaves_the_site,
     sign_in_backs_off_after_wrong_passwords,
     uploads_are_refused_before_their_photos_are_read,
