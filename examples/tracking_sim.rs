@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use backhaul::app::{AppState, Clock};
 use backhaul::config::Settings;
+use backhaul::core::{Clock, Core};
 use backhaul::db::orders::{self, NewShipment};
 use backhaul::db::parcels::ParcelRow;
 use backhaul::db::schema::{incidents, parcels, tracking_events};
@@ -91,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("start time"))?;
     let end = start + Duration::days(args.days);
     let clock = Arc::new(SimClock(Mutex::new(start)));
-    let state = AppState::build(settings, clock.clone()).await?;
+    let state = Core::build(settings, clock.clone()).await?;
     let rules = state.settings.tracking.rules.clone();
 
     let order: OrderInput = serde_json::from_value(serde_json::json!({

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::app::AppState;
+use crate::core::Core;
 use crate::db::orders::{self, NewShipment};
 use crate::db::rmas;
 use crate::domain::order::{AddressInput, CustomerInput, LineInput, OrderInput};
@@ -235,7 +235,7 @@ fn input(o: &DemoOrder, now: DateTime<Utc>) -> OrderInput {
 }
 
 /// Loads the demo orders and one RMA on the USD order.
-pub async fn load(state: &AppState) -> Result<(), AppError> {
+pub async fn load(state: &Core) -> Result<(), AppError> {
     let now = state.clock.now();
     for o in ORDERS {
         let order = input(o, now).validate(now).map_err(AppError::Validation)?;

@@ -101,3 +101,15 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, AppError> {
     db.write(move |c| Ok(throttles::sweep(c, now - chrono::Duration::days(1), now)?))
         .await
 }
+
+/// Forgets failed sign-ins and look-ups that have been quiet for a day, hourly.
+pub fn spawn_sweep(core: std::sync::Arc<crate::core::Core>) {
+    crate::core::spawn_every(3600, move || {
+        let core = core.clone();
+        async move {
+            if let Err(e) = sweep(&core.db, core.clock.now()).await {
+                tracing::warn!(error = %e, "sweeping old failed guesses failed; will retry");
+            }
+        }
+    });
+}

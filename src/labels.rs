@@ -8,9 +8,9 @@ use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest, T
 use chrono::Duration;
 use serde_json::Value;
 
-use crate::api::auth::Principal;
 use crate::api::views;
-use crate::app::AppState;
+use crate::auth::Principal;
+use crate::core::Core;
 use crate::db::labels::{self, DocumentRow, LabelRow};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::parcels::{self, NewParcel};
@@ -82,7 +82,7 @@ fn customer_address(order: &OrderRecord) -> Address {
 
 /// Issues the RMA's return label, or returns the one it has (200). 201 when bought now.
 pub async fn issue(
-    state: &AppState,
+    state: &Core,
     who: &Principal,
     number: RmaNumber,
     carrier: Option<String>,
@@ -266,7 +266,7 @@ async fn give_back(carrier: &dyn Carrier, label: &LabelRef) {
 /// Voids the RMA's unused label at its carrier, before the RMA is cancelled. Returns
 /// whether there was one to void.
 pub async fn void_before_cancel(
-    state: &AppState,
+    state: &Core,
     rma: &RmaRow,
     label: Option<&LabelRow>,
 ) -> Result<bool, AppError> {
@@ -306,7 +306,7 @@ pub async fn void_before_cancel(
 /// Expires RMAs whose label was not used in time: the label is voided at its carrier and
 /// the RMA moves to `expired` with an audit event. A label the carrier refuses to void
 /// (the parcel is already moving) leaves its RMA alone. Returns how many expired.
-pub async fn expire_unused(state: &AppState) -> Result<usize, AppError> {
+pub async fn expire_unused(state: &Core) -> Result<usize, AppError> {
     let now = state.clock.now();
     let due = state
         .db
@@ -351,4 +351,19 @@ pub async fn expire_unused(state: &AppState) -> Result<usize, AppError> {
         }
     }
     Ok(expired)
+}
+
+/// Voids unused labels past their validity and expires their RMAs, every few minutes.
+pub fn spawn_expiry(core: std::sync::Arc<Core>) {
+    let minutes = core.settings.labels.expiry_sweep_minutes.max(1);
+    crate::core::spawn_every(minutes * 60, move || {
+        let core = core.clone();
+        async move {
+            match expire_unused(&core).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "expired RMAs with unused labels"),
+                Err(e) => tracing::warn!(error = %e, "label expiry sweep failed; will retry"),
+            }
+        }
+    });
 }

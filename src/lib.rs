@@ -1,6 +1,6 @@
 //! Backhaul: returns logistics and RMA tracking for online shops.
 //!
-//! [`app::Application`] builds the service from [`config::Settings`]; `domain` holds
+//! [`startup::Application`] serves [`core::Core`], built from [`config::Settings`]; `domain` holds
 //! the pure returns rules, `db` the storage on SQLite or PostgreSQL, `api` the JSON API,
 //! and `returns` the flow that ties a policy decision to a stored RMA.
 
@@ -8,13 +8,15 @@
 #![recursion_limit = "256"]
 
 pub mod api;
-pub mod app;
+pub mod auth;
 pub mod config;
+pub mod core;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod guesses;
+pub mod i18n;
 pub mod import;
 pub mod inspection;
 pub mod labels;
@@ -23,6 +25,7 @@ pub mod notify;
 pub mod photos;
 pub mod receiving;
 pub mod returns;
+pub mod startup;
 pub mod telemetry;
 pub mod tracking;
 pub mod web;

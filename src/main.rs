@@ -5,11 +5,12 @@ use std::process::ExitCode;
 
 use std::sync::Arc;
 
-use backhaul::app::{AppState, Application, SystemClock};
 use backhaul::config::Settings;
+use backhaul::core::{Core, SystemClock};
 use backhaul::db::{api_keys, Db};
 use backhaul::domain::Role;
 use backhaul::error::AppError;
+use backhaul::startup::Application;
 use backhaul::{demo, import, telemetry, tracking};
 use clap::{Parser, Subcommand};
 
@@ -211,7 +212,7 @@ fn create_user(settings: &Settings, username: &str, role: &str) -> ExitCode {
 
 async fn poll(settings: Settings, once: bool) -> ExitCode {
     let every = std::time::Duration::from_secs(settings.tracking.poll_every_seconds.max(1));
-    let state = match AppState::build(settings, Arc::new(SystemClock)).await {
+    let state = match Core::build(settings, Arc::new(SystemClock)).await {
         Ok(state) => state,
         Err(e) => return fail(e),
     };

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::api::views::ts;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::DbConnection;
+use crate::domain::display::time as ts;
 use crate::error::AppError;
 
 /// Largest photo accepted: a phone's full-size JPEG or HEIC fits.

@@ -5,8 +5,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::auth::Principal;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::{idempotency, DbConnection};
 use crate::error::AppError;
 

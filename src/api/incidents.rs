@@ -5,12 +5,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::Principal;
 use super::idempotency;
 use super::json::ApiJson;
 use super::orders::ShipmentInput;
 use super::views;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::parcels;
 use crate::domain::tracking::{IncidentAction, IncidentKind};
 use crate::error::AppError;

@@ -8,7 +8,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::error::AppError;
 
 pub struct ApiJson<T> {

@@ -10,11 +10,11 @@ use serde_json::json;
 
 use sha2::{Digest, Sha256};
 
-use super::auth::CustomerAccess;
 use super::client::client_ip;
 use super::json::ApiJson;
 use super::views;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::CustomerAccess;
 use crate::config::LookupSettings;
 use crate::db::orders;
 use crate::domain::order_number::OrderNumber;

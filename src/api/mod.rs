@@ -16,6 +16,7 @@ pub mod photos;
 pub mod problem;
 pub mod refunds;
 pub mod rmas;
+pub mod state;
 pub mod views;
 pub mod warehouse;
 pub mod webhooks;

@@ -6,7 +6,7 @@ use diesel::connection::SimpleConnection;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::db::{parcels, refunds, rmas, utc};
 use crate::error::AppError;
 use crate::metrics::Gauges;

@@ -5,11 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::auth::Principal;
 use super::idempotency;
 use super::json::ApiJson;
 use super::views;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::orders::{self, NewShipment};
 use crate::domain::order::{check_line_ids, check_order_number, check_time, OrderInput, Problems};
 use crate::domain::tracking::first_poll;

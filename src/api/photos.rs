@@ -4,10 +4,10 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
-use super::auth::Principal;
 use super::json::read_body;
 use super::rmas::parse_number;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::rmas::{self, RmaRow};
 use crate::db::{orders, photos as stored, DbConnection};
 use crate::domain::{RmaNumber, Role};

@@ -8,12 +8,12 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::Principal;
 use super::idempotency;
 use super::json::ApiJson;
 use super::rmas::parse_number;
 use super::views;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::refunds::{self, TriggerFilter};
 use crate::db::DbConnection;
 use crate::domain::order::Problems;
@@ -41,7 +41,7 @@ pub async fn inspect(
     .await
 }
 
-pub const STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
+pub use crate::db::refunds::TRIGGER_STATUSES as STATUSES;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,11 +6,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::Principal;
 use super::idempotency;
 use super::json::ApiJson;
 use super::views;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::labels;
 use crate::db::orders;
 use crate::db::parcels;

@@ -1,7 +1,7 @@
 //! The JSON shapes of orders and RMAs, built from storage rows. Money goes out as the
 //! currency's decimal string, times as RFC 3339 UTC.
 
-use chrono::{NaiveDateTime, SecondsFormat};
+use chrono::NaiveDateTime;
 use serde_json::{json, Value};
 
 use backhaul_carriers::LabelFormat;
@@ -10,22 +10,11 @@ use crate::db::labels::LabelRow;
 use crate::db::orders::OrderRecord;
 use crate::db::rmas::{RmaEventRow, RmaLineRow, RmaRow};
 use crate::domain::routing::Warehouse;
-use crate::domain::{Currency, Money};
 
-pub fn ts(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use crate::domain::display::{amount, time as ts};
 
 pub fn opt_ts(t: Option<NaiveDateTime>) -> Value {
     t.map_or(Value::Null, |t| Value::String(ts(t)))
-}
-
-/// Formats minor units of `currency_code`; codes come from our own validated rows.
-pub fn amount(minor: i64, currency_code: &str) -> String {
-    match Currency::parse(currency_code) {
-        Ok(c) => Money::from_minor(minor, c).to_string(),
-        Err(_) => minor.to_string(),
-    }
 }
 
 /// Masks the customer's email, name, street and coordinates (a postcode look-up sees

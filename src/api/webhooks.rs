@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use backhaul_carriers::CarrierError;
 
 use super::json::RawBody;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::error::AppError;
 use crate::tracking;
 

@@ -11,6 +11,10 @@ use super::schema::{inspections, orders, outbox, refund_triggers, rmas};
 use super::{naive, DbConnection};
 
 pub const FINANCE_EMAIL: &str = "finance_refund_email";
+
+/// A refund trigger's statuses: waiting to be emailed, emailed, acknowledged by
+/// finance, or failed (its email was dead-lettered).
+pub const TRIGGER_STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
 /// The customer's email about a change of their return; the subject is the RMA event.
 pub const CUSTOMER_EMAIL: &str = "customer_status_email";
 

@@ -3,6 +3,7 @@
 
 pub mod barcode;
 pub mod customer_news;
+pub mod display;
 pub mod exchange;
 pub mod money;
 pub mod order;

@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::domain::customer_news::tells_customer;
 use crate::domain::RmaStatus;
 use crate::error::AppError;
-use crate::web::i18n::Lang;
+use crate::i18n::Lang;
 
 /// Everything the email says, read in one go.
 pub struct StatusEmail {
@@ -79,7 +79,7 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
         .filter(|_| status == RmaStatus::RefundTriggered.as_str())
         .map(|t| {
             lang.money(
-                &crate::api::views::amount(t.amount_minor, &t.currency),
+                &crate::domain::display::amount(t.amount_minor, &t.currency),
                 &t.currency,
             )
         });

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{customer, finance};
-use crate::api::auth::CustomerAccess;
-use crate::app::AppState;
+use crate::auth::CustomerAccess;
+use crate::core::Core;
 use crate::db::refunds::{self, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
 use crate::error::AppError;
 
@@ -34,7 +34,7 @@ pub fn retry_delay(attempts: i32) -> Duration {
 }
 
 /// Sends what is due now, once.
-pub async fn dispatch_once(state: &AppState, owner: &str) -> Result<DispatchReport, AppError> {
+pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, AppError> {
     let mut report = DispatchReport::default();
     let now = state.clock.now();
     let until = now + Duration::minutes(5);
@@ -86,7 +86,7 @@ pub async fn dispatch_once(state: &AppState, owner: &str) -> Result<DispatchRepo
     Ok(report)
 }
 
-async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String> {
+async fn send(state: &Core, message: &OutboxRow) -> Result<Delivery, String> {
     let settings = &state.settings.email;
     let id = message.subject_id.clone();
     // A relay's refusal may quote the customer's address: kept out of logs and the outbox.
@@ -143,10 +143,10 @@ async fn send(state: &AppState, message: &OutboxRow) -> Result<Delivery, String>
 }
 
 /// Drains the outbox every `email.dispatch_every_seconds` in the service.
-pub fn spawn(state: actix_web::web::Data<AppState>) {
+pub fn spawn(state: std::sync::Arc<Core>) {
     let owner = format!("dispatcher-{}", uuid::Uuid::new_v4().simple());
     let seconds = state.settings.email.dispatch_every_seconds;
-    crate::app::spawn_every(seconds, move || {
+    crate::core::spawn_every(seconds, move || {
         let (state, owner) = (state.clone(), owner.clone());
         async move {
             match dispatch_once(&state, &owner).await {

@@ -8,11 +8,11 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use serde_json::Value;
 
-use crate::api::views::ts;
 use crate::db::orders::{self, OrderRecord};
 use crate::db::refunds::{self, InspectionRow, TriggerRow};
 use crate::db::rmas::{self, RmaRow};
 use crate::db::DbConnection;
+use crate::domain::display::time as ts;
 use crate::error::AppError;
 
 /// Everything the email says, read in one go.
@@ -175,7 +175,7 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
         w.write_record(cells.map(safe_cell))
             .map_err(|e| e.to_string())?;
     }
-    let total = crate::api::views::amount(t.amount_minor, &t.currency);
+    let total = crate::domain::display::amount(t.amount_minor, &t.currency);
     let total_row = [
         t.id.as_str(),
         e.order.order.order_number.as_str(),
@@ -201,7 +201,7 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
 pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String> {
     let t = &e.trigger;
     let o = &e.order.order;
-    let amount = crate::api::views::amount(t.amount_minor, &t.currency);
+    let amount = crate::domain::display::amount(t.amount_minor, &t.currency);
     let calc: Value = serde_json::from_str(&t.calculation).unwrap_or(Value::Null);
     let method = match t.method.as_str() {
         "store_credit" => "store credit",

@@ -73,7 +73,7 @@ pub fn resolve(
     if let (Some(at), Some(action)) = (incident.resolved_at, &incident.action) {
         return Err(AppError::Conflict(format!(
             "the incident was resolved ({action}) at {}",
-            crate::api::views::ts(at)
+            crate::domain::display::time(at)
         )));
     }
     let parcel = parcels::find(c, &incident.parcel_id)?

@@ -338,7 +338,7 @@ pub struct PushReport {
 /// Ingests updates a carrier pushed (its signature already checked), in one
 /// transaction. Numbers we do not track are kept as unlinked parcels, never dropped.
 pub async fn receive_pushed(
-    state: &crate::app::AppState,
+    state: &crate::core::Core,
     carrier: &str,
     updates: Vec<TrackingUpdate>,
 ) -> Result<PushReport, AppError> {

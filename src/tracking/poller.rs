@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{ingest, Source};
-use crate::app::AppState;
+use crate::core::Core;
 use crate::db::parcels::{self, ParcelRow};
 use crate::db::utc;
 use crate::domain::tracking::{next_poll, PollFacts};
@@ -30,7 +30,7 @@ pub struct PollReport {
 
 /// Polls every parcel due now, then flags returns waiting too long for their scan.
 /// `owner` names this instance in the leases.
-pub async fn poll_once(state: &AppState, owner: &str) -> Result<PollReport, AppError> {
+pub async fn poll_once(state: &Core, owner: &str) -> Result<PollReport, AppError> {
     let settings = &state.settings.tracking;
     let mut report = PollReport::default();
     // Each round claims one batch; a parcel polled now is next due in the future, so
@@ -69,7 +69,7 @@ pub async fn poll_once(state: &AppState, owner: &str) -> Result<PollReport, AppE
 }
 
 async fn poll_carrier(
-    state: &AppState,
+    state: &Core,
     code: &str,
     parcels: Vec<ParcelRow>,
     report: &mut PollReport,
@@ -189,10 +189,10 @@ fn backoff(
 }
 
 /// Runs [`poll_once`] every `tracking.poll_every_seconds` in the service.
-pub fn spawn(state: actix_web::web::Data<AppState>) {
+pub fn spawn(state: std::sync::Arc<Core>) {
     let owner = format!("backhaul-{}", uuid::Uuid::new_v4().simple());
     let seconds = state.settings.tracking.poll_every_seconds;
-    crate::app::spawn_every(seconds, move || {
+    crate::core::spawn_every(seconds, move || {
         let (state, owner) = (state.clone(), owner.clone());
         async move {
             match poll_once(&state, &owner).await {

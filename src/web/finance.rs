@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{error_page, lang_of, layout};
 use crate::api::refunds::{acknowledge_trigger, RefundQuery, STATUSES};
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::db::refunds::{self, TriggerRow};
 use crate::domain::Role;
 use crate::error::AppError;

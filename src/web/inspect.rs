@@ -8,15 +8,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::i18n::Lang;
 use super::{error_page, expired_form, lang_of, layout, Staff};
-use crate::api::auth::Principal;
 use crate::api::rmas::parse_number;
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::{orders, rmas};
 use crate::domain::{Condition, Disposition, Role};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::inspection::{self, InspectionInput, InspectionLineInput};
 
 /// (line id, sku, title, quantity expected, reason)

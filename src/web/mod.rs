@@ -6,7 +6,6 @@
 //! double-submit cookie).
 
 mod finance;
-pub mod i18n;
 
 /// The signed-in staff member allowed one of `$roles`, or returns from the handler
 /// with the sign-in redirect or the 403 page.
@@ -47,14 +46,14 @@ use serde::Deserialize;
 
 use crate::api::client::client_ip;
 use crate::api::json::read_body;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::db::staff::{self, StaffRow};
 use crate::domain::throttle::ThrottleRule;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::guesses::{self, GuessKey};
+use crate::i18n::Lang;
 use crate::photos::{self, Photo};
-use i18n::Lang;
 use std::collections::HashMap;
 
 const SESSION: &str = "bh_session";
@@ -273,12 +272,25 @@ struct LangQuery {
     lang: Option<String>,
 }
 
+/// The language the browser asked for: the switcher's cookie, else Accept-Language.
+fn request_lang(req: &HttpRequest) -> Lang {
+    if let Some(lang) = req.cookie("lang").and_then(|c| Lang::parse(c.value())) {
+        return lang;
+    }
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Lang::negotiate(header)
+}
+
 /// The request's language, including a switch in this very request.
 pub fn lang_of(req: &HttpRequest) -> Lang {
     web::Query::<LangQuery>::from_query(req.query_string())
         .ok()
         .and_then(|q| q.lang.as_deref().and_then(Lang::parse))
-        .unwrap_or_else(|| Lang::of(req))
+        .unwrap_or_else(|| request_lang(req))
 }
 
 pub fn page(

@@ -9,13 +9,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use maud::{html, Markup};
 
-use super::i18n::Lang;
 use super::{error_page, lang_of, layout, Staff};
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::db::{parcels, rmas, stats};
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{RmaEvent, RmaStatus, Role};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::tracking::incidents::{self, Resolve};
 
 /// A horizontal bar chart of `rows` (label, value), largest first as given.

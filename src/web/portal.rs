@@ -13,19 +13,19 @@ use backhaul_carriers::LabelFormat;
 use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
-use super::i18n::Lang;
 use super::{
     cookie, csrf_ok, error_page, expired_form, lang_of, layout, page, redirect, retry_after,
 };
-use crate::api::auth::{CustomerAccess, Principal};
 use crate::api::client::client_ip;
 use crate::api::lookup::{self, LookupInput};
 use crate::api::rmas::{label_document, load_view, parse_number};
-use crate::app::AppState;
+use crate::api::state::AppState;
+use crate::auth::{CustomerAccess, Principal};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::staff::random_token;
 use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::photos;
 use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
 

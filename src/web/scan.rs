@@ -9,12 +9,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
-use super::i18n::Lang;
 use super::{error_page, lang_of, layout, Staff};
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::db::received::ReceivedRow;
 use crate::domain::{barcode, Role};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::receiving::{self, BenchScan};
 
 const STATION: &str = "bh_station";

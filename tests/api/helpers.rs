@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use backhaul::app::{Application, Clock};
 use backhaul::config::Settings;
+use backhaul::core::Clock;
 use backhaul::db::api_keys;
 use backhaul::domain::Role;
+use backhaul::startup::Application;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use diesel::{Connection, RunQueryDsl};
 use reqwest::StatusCode;
@@ -33,7 +34,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub keys: HashMap<Role, String>,
     pub clock: Arc<TestClock>,
-    pub state: actix_web::web::Data<backhaul::app::AppState>,
+    pub state: actix_web::web::Data<backhaul::api::state::AppState>,
     _dir: tempfile::TempDir,
 }
 

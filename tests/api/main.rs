@@ -9,6 +9,7 @@ mod email;
 mod errors;
 mod idempotency;
 mod labels;
+mod layout;
 mod lookup;
 mod openapi;
 mod ops;

@@ -5,7 +5,7 @@
 
 use std::time::Duration as StdDuration;
 
-use backhaul::api::auth::CustomerAccess;
+use backhaul::auth::CustomerAccess;
 use backhaul::domain::Role;
 use chrono::Duration;
 use reqwest::StatusCode;

@@ -340,7 +340,7 @@ async fn a_carrier_enabled_without_credentials_stops_start_up_naming_the_variabl
     settings.database.url = format!("sqlite://{}/c.db", dir.path().display());
     settings.carriers.ups.enabled = true;
     settings.carriers.ups.client_id = Some("id".into());
-    let err = backhaul::app::Application::build(settings)
+    let err = backhaul::startup::Application::build(settings)
         .await
         .err()
         .expect("refused")

@@ -1,7 +1,6 @@
-//! The pages' words in English, German, Chinese, Spanish and French. The language comes
+//! The words of the pages and the customer emails in English, German, Chinese, Spanish
+//! and French, and how each language writes money and dates. The pages pick the language
 //! from the `lang` cookie (set by the switcher), else from Accept-Language, else English.
-
-use actix_web::HttpRequest;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -71,16 +70,9 @@ impl Lang {
         .map_or(Lang::En, |(_, lang)| lang)
     }
 
-    /// The request's language.
-    pub fn of(req: &HttpRequest) -> Lang {
-        if let Some(lang) = req.cookie("lang").and_then(|c| Lang::parse(c.value())) {
-            return lang;
-        }
-        let header = req
-            .headers()
-            .get(actix_web::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+    /// The language to answer an `Accept-Language` header in: the highest-weighted one
+    /// of ours, else English.
+    pub fn negotiate(header: &str) -> Lang {
         // Highest q first; ties keep the header's order.
         let mut offered: Vec<(f32, usize, &str)> = header
             .split(',')
@@ -1384,7 +1376,6 @@ const PHRASES: &[(&str, [&str; 5])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::test::TestRequest;
 
     #[test]
     fn every_phrase_in_every_language() {
@@ -1467,7 +1458,7 @@ mod tests {
             .chain(Disposition::ALL.iter().map(|d| d.as_str()))
             .chain(IncidentKind::ALL.iter().map(|k| k.as_str()))
             .chain(IncidentAction::ALL.iter().map(|a| a.as_str()))
-            .chain(crate::api::refunds::STATUSES)
+            .chain(crate::db::refunds::TRIGGER_STATUSES)
             .chain([
                 "manual_review",
                 "passed",
@@ -1518,22 +1509,10 @@ mod tests {
     }
 
     #[test]
-    fn accept_language_and_cookie() {
-        let pick = |header: &str| {
-            Lang::of(
-                &TestRequest::default()
-                    .insert_header(("accept-language", header))
-                    .to_http_request(),
-            )
-        };
-        assert_eq!(pick("de-DE,de;q=0.9,en;q=0.8"), Lang::De);
-        assert_eq!(pick("ja, zh-CN;q=0.7, fr;q=0.8"), Lang::Fr);
-        assert_eq!(pick("pt-BR"), Lang::En);
-        assert_eq!(pick(""), Lang::En);
-        let with_cookie = TestRequest::default()
-            .insert_header(("accept-language", "de"))
-            .cookie(actix_web::cookie::Cookie::new("lang", "es"))
-            .to_http_request();
-        assert_eq!(Lang::of(&with_cookie), Lang::Es);
+    fn accept_language() {
+        assert_eq!(Lang::negotiate("de-DE,de;q=0.9,en;q=0.8"), Lang::De);
+        assert_eq!(Lang::negotiate("ja, zh-CN;q=0.7, fr;q=0.8"), Lang::Fr);
+        assert_eq!(Lang::negotiate("pt-BR"), Lang::En);
+        assert_eq!(Lang::negotiate(""), Lang::En);
     }
 }

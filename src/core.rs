@@ -1,29 +1,23 @@
-//! Building and running the service: settings in, a bound listener and a running
-//! actix server out. Tests start the real application exactly this way, on port 0.
+//! The service without HTTP: settings checked, the return policy and warehouses,
+//! carriers, the database (opened and migrated), the mailer, the signer of customer
+//! tokens, the metrics and the clock. The HTTP server (`startup`), the workers and the
+//! CLI all start from [`Core::build`]; `backhaul poll` and the examples need nothing
+//! else.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
-use actix_web::dev::{Server, Service};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{web, App, HttpMessage, HttpServer};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
-use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::api;
-use crate::api::auth::{CustomerTokens, KeyCache};
-use crate::api::limits::RateLimiter;
-use crate::config::{CarrierAccount, IpRange, Settings};
+use crate::auth::CustomerTokens;
+use crate::config::{CarrierAccount, Settings};
 use crate::db::{Db, DbError};
 use crate::domain::exchange::ExchangeRates;
 use crate::domain::policy::{Policy, PolicyError};
 use crate::domain::routing::Network;
 use crate::metrics::Metrics;
 use crate::returns::ReturnRules;
-use crate::telemetry::RequestSpan;
 use backhaul_carriers::dhl::{Dhl, ExpressAccount};
 use backhaul_carriers::easypost::EasyPost;
 use backhaul_carriers::fedex::FedEx;
@@ -47,35 +41,27 @@ impl Clock for SystemClock {
     }
 }
 
-/// Portal forms with photos read at the same time; more wait their turn.
-const MAX_UPLOADS_AT_ONCE: usize = 4;
-
-/// Everything a request handler may use.
-pub struct AppState {
+/// What every use case, worker and adapter shares.
+pub struct Core {
     pub settings: Settings,
     pub db: Db,
     pub policy: Policy,
+    /// The warehouses returns are routed to.
     pub network: Network,
-    pub tokens: CustomerTokens,
-    pub keys: KeyCache,
-    pub lookups: RateLimiter,
-    /// `server.trusted_proxies`, read: whose `X-Forwarded-For` names the client.
-    pub proxies: Vec<IpRange>,
-    /// Password hashes checked at once (argon2 is slow on purpose).
-    pub password_checks: tokio::sync::Semaphore,
-    /// Portal forms with photos read at once (each may hold up to 50 MB).
-    pub uploads: tokio::sync::Semaphore,
-    pub metrics: Metrics,
     pub carriers: Carriers,
     pub exchange_rates: ExchangeRates,
     pub mailer: crate::notify::Mailer,
+    /// Signs customer tokens: the look-up's (HTTP) and the links in status emails.
+    pub tokens: CustomerTokens,
+    /// Requests (HTTP) and carrier calls (the poller), scraped at `/metrics`.
+    pub metrics: Metrics,
     pub clock: Arc<dyn Clock>,
 }
 
-impl AppState {
+impl Core {
     /// Everything the service needs except the HTTP listener: settings checked, policy,
     /// warehouses and carriers loaded, database open and migrated.
-    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Core, StartError> {
         let policy = load_policy(&settings)?;
         let network = load_network(&settings)?;
         let exchange_rates = settings
@@ -92,21 +78,13 @@ impl AppState {
         let mailer =
             crate::notify::Mailer::from_settings(&settings.email).map_err(StartError::Config)?;
         let db = open_database(&settings).await?;
-        let proxies = settings
-            .trusted_proxies()
-            .map_err(|e| StartError::Config(e.to_string()))?;
-        Ok(AppState {
-            proxies,
-            password_checks: tokio::sync::Semaphore::new(settings.web.password_checks_at_once),
-            uploads: tokio::sync::Semaphore::new(MAX_UPLOADS_AT_ONCE),
+        Ok(Core {
             mailer,
             tokens: CustomerTokens::new(token_secret(&settings)),
             settings,
             db,
             policy,
             network,
-            keys: KeyCache::default(),
-            lookups: RateLimiter::default(),
             metrics: Metrics::default(),
             carriers,
             exchange_rates,
@@ -329,6 +307,15 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
     Ok(carriers)
 }
 
+/// Starts the service's periodic workers: the tracking poller, the outbox dispatcher,
+/// the label expiry sweep and the sweep of old failed guesses.
+pub fn spawn_workers(core: &Arc<Core>) {
+    crate::tracking::poller::spawn(core.clone());
+    crate::notify::dispatcher::spawn(core.clone());
+    crate::labels::spawn_expiry(core.clone());
+    crate::guesses::spawn_sweep(core.clone());
+}
+
 /// Runs `round` every `seconds` (0: never) for as long as the service runs. A round
 /// logs its own outcome; a slow round delays the next instead of piling them up.
 pub fn spawn_every<F, Fut>(seconds: u64, round: F)
@@ -347,127 +334,4 @@ where
             round().await;
         }
     });
-}
-
-/// Voids unused labels past their validity and expires their RMAs, every few minutes.
-fn spawn_label_expiry(state: web::Data<AppState>) {
-    let minutes = state.settings.labels.expiry_sweep_minutes.max(1);
-    spawn_every(minutes * 60, move || {
-        let state = state.clone();
-        async move {
-            match crate::labels::expire_unused(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "expired RMAs with unused labels"),
-                Err(e) => tracing::warn!(error = %e, "label expiry sweep failed; will retry"),
-            }
-        }
-    });
-}
-
-/// Forgets failed sign-ins and look-ups that have been quiet for a day, hourly.
-fn spawn_guess_sweep(state: web::Data<AppState>) {
-    spawn_every(3600, move || {
-        let state = state.clone();
-        async move {
-            if let Err(e) = crate::guesses::sweep(&state.db, state.clock.now()).await {
-                tracing::warn!(error = %e, "sweeping old failed guesses failed; will retry");
-            }
-        }
-    });
-}
-
-pub struct Application {
-    port: u16,
-    server: Server,
-    state: web::Data<AppState>,
-}
-
-impl Application {
-    pub async fn build(settings: Settings) -> Result<Application, StartError> {
-        Application::build_with_clock(settings, Arc::new(SystemClock)).await
-    }
-
-    pub async fn build_with_clock(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Application, StartError> {
-        let state = web::Data::new(AppState::build(settings, clock).await?);
-        let addr = state.settings.server.bind.clone();
-        let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
-            addr: addr.clone(),
-            source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { addr, source })?
-            .port();
-        let workers = match state.settings.server.workers {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        };
-        let app_state = state.clone();
-        let server = HttpServer::new(move || {
-            let metrics_state = app_state.clone();
-            App::new()
-                .app_data(app_state.clone())
-                .app_data(web::QueryConfig::default().error_handler(api::problem::query_error))
-                .app_data(web::PathConfig::default().error_handler(api::problem::path_error))
-                .wrap_fn(move |req, srv| {
-                    let started = Instant::now();
-                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-                    let method = crate::metrics::method_label(req.method());
-                    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-                    let state = metrics_state.clone();
-                    let fut = srv.call(req);
-                    async move {
-                        let mut res = fut.await?;
-                        crate::web::secure_headers(res.headers_mut());
-                        state.metrics.observe(
-                            &route,
-                            method,
-                            res.status().as_u16(),
-                            started.elapsed(),
-                        );
-                        if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok())
-                        {
-                            res.headers_mut()
-                                .insert(HeaderName::from_static("x-request-id"), id);
-                        }
-                        Ok(res)
-                    }
-                })
-                .wrap(TracingLogger::<RequestSpan>::new())
-                .configure(api::configure)
-                .configure(crate::web::configure)
-                .default_service(web::to(api::problem::no_such_route))
-        })
-        .workers(workers)
-        .listen(listener)
-        .map_err(|source| StartError::Bind {
-            addr: format!("port {port}"),
-            source,
-        })?
-        .run();
-        spawn_label_expiry(state.clone());
-        spawn_guess_sweep(state.clone());
-        crate::tracking::poller::spawn(state.clone());
-        crate::notify::dispatcher::spawn(state.clone());
-        Ok(Application {
-            port,
-            server,
-            state,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub fn state(&self) -> web::Data<AppState> {
-        self.state.clone()
-    }
-
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
-    }
 }
