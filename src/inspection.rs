@@ -12,6 +12,7 @@ use crate::db::orders;
 use crate::db::refunds::{self, InspectionRow, TriggerRow};
 use crate::db::rmas::{self, Audit};
 use crate::db::{naive, DbConnection};
+use crate::domain::display;
 use crate::domain::policy::Policy;
 use crate::domain::refund::{self, InspectedLine, InspectionOutcome};
 use crate::domain::{
@@ -89,6 +90,41 @@ fn parse_money(minor: i64, code: &str) -> Result<Money, AppError> {
     Ok(Money::from_minor(minor, currency))
 }
 
+/// A refund trigger in short, as an inspection answers with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefundTriggerBrief {
+    pub id: String,
+    pub amount: String,
+    pub currency: String,
+    pub method: String,
+    pub status: String,
+}
+
+impl RefundTriggerBrief {
+    pub fn new(t: &TriggerRow) -> RefundTriggerBrief {
+        RefundTriggerBrief {
+            id: t.id.clone(),
+            amount: display::amount(t.amount_minor, &t.currency),
+            currency: t.currency.clone(),
+            method: t.method.clone(),
+            status: t.status.clone(),
+        }
+    }
+}
+
+/// What an inspection decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspected {
+    pub rma: String,
+    pub outcome: InspectionOutcome,
+    /// The refund triggered, if the outcome refunds anything.
+    pub refund: Option<RefundTriggerBrief>,
+    /// For an exchange, the replacement to ship (`status`, `lines`).
+    pub replacement: Option<Value>,
+    /// The refund maths line by line, as finance gets it.
+    pub calculation: Value,
+}
+
 /// Inspects `number`'s RMA; 409 unless it has been received and not inspected yet.
 pub fn inspect(
     c: &mut DbConnection,
@@ -97,7 +133,7 @@ pub fn inspect(
     input: InspectionInput,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<Value, AppError> {
+) -> Result<Inspected, AppError> {
     let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
     let rma_lines = rmas::lines(c, &rma.id)?;
     let expected: Vec<String> = rma_lines.iter().map(|l| l.line_id.clone()).collect();
@@ -226,11 +262,11 @@ pub fn inspect(
         }
         None => None,
     };
-    Ok(json!({
-        "rma": rma.number,
-        "outcome": calculation.outcome,
-        "refund": trigger.as_ref().map(crate::api::views::refund_trigger_brief),
-        "replacement": replacement,
-        "calculation": calculation_json,
-    }))
+    Ok(Inspected {
+        rma: rma.number,
+        outcome: calculation.outcome,
+        refund: trigger.as_ref().map(RefundTriggerBrief::new),
+        replacement,
+        calculation: calculation_json,
+    })
 }

@@ -3,12 +3,11 @@
 //! seconds); what it sold us is then stored together with the RMA's move to
 //! `label_issued`, or voided again if that move is no longer possible.
 
-use actix_web::http::StatusCode;
 use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest, TrackingStatus};
 use chrono::Duration;
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::views;
 use crate::auth::Principal;
 use crate::core::Core;
 use crate::db::labels::{self, DocumentRow, LabelRow};
@@ -16,6 +15,7 @@ use crate::db::orders::{self, OrderRecord};
 use crate::db::parcels::{self, NewParcel};
 use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::{naive, DbConnection};
+use crate::domain::display;
 use crate::domain::tracking::first_poll;
 use crate::domain::{Currency, LabelPayer, Money, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
@@ -35,15 +35,70 @@ fn load(
     Ok((rma, order, label))
 }
 
-/// The JSON of a stored label.
-pub fn label_view(
+/// A return label as the API and the pages show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReturnLabel {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub service: String,
+    /// The format `label_url` fetches.
+    pub format: String,
+    /// Every format stored for it.
+    pub formats: Vec<String>,
+    /// What the customer is charged for it, in the order's currency (a decimal).
+    pub cost: String,
+    pub currency: String,
+    /// What the carrier billed, in its currency.
+    pub carrier_cost: String,
+    pub carrier_currency: String,
+    pub label_url: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub voided_at: Option<String>,
+}
+
+impl ReturnLabel {
+    pub fn new(
+        l: &LabelRow,
+        rma_number: &str,
+        formats: Vec<String>,
+        requested: Option<LabelFormat>,
+    ) -> ReturnLabel {
+        let format = requested.map_or("pdf", |f| f.as_str());
+        ReturnLabel {
+            carrier: l.carrier.clone(),
+            tracking_number: l.tracking_number.clone(),
+            service: l.service.clone(),
+            format: format.to_string(),
+            formats,
+            cost: display::amount(l.cost_minor, &l.currency),
+            currency: l.currency.clone(),
+            carrier_cost: display::amount(l.carrier_cost_minor, &l.carrier_currency),
+            carrier_currency: l.carrier_currency.clone(),
+            label_url: format!("/api/v1/rmas/{rma_number}/label?format={format}"),
+            created_at: display::time(l.created_at),
+            expires_at: display::time(l.expires_at),
+            voided_at: l.voided_at.map(display::time),
+        }
+    }
+}
+
+/// A label asked for: the one the RMA had, or one bought now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Issued {
+    Existing(ReturnLabel),
+    New(ReturnLabel),
+}
+
+/// A stored label with the formats stored for it.
+pub fn return_label(
     c: &mut DbConnection,
     label: &LabelRow,
     number: &str,
     requested: Option<LabelFormat>,
-) -> Result<Value, AppError> {
+) -> Result<ReturnLabel, AppError> {
     let formats = labels::formats(c, &label.rma_id)?;
-    Ok(views::label(label, number, &formats, requested))
+    Ok(ReturnLabel::new(label, number, formats, requested))
 }
 
 /// The estimated label cost the policy decided with, as the API's decimal.
@@ -80,23 +135,23 @@ fn customer_address(order: &OrderRecord) -> Address {
     }
 }
 
-/// Issues the RMA's return label, or returns the one it has (200). 201 when bought now.
+/// Issues the RMA's return label, or returns the one it has.
 pub async fn issue(
     state: &Core,
     who: &Principal,
     number: RmaNumber,
     carrier: Option<String>,
     format: LabelFormat,
-) -> Result<(StatusCode, Value), AppError> {
+) -> Result<Issued, AppError> {
     let (who2, n) = (who.clone(), number.clone());
     let (rma, order, existing) = state.db.read(move |c| load(c, &who2, &n)).await?;
     if let Some(label) = existing.filter(|l| l.voided_at.is_none()) {
         let number = rma.number.clone();
         let view = state
             .db
-            .read(move |c| label_view(c, &label, &number, Some(format)))
+            .read(move |c| return_label(c, &label, &number, Some(format)))
             .await?;
-        return Ok((StatusCode::OK, view));
+        return Ok(Issued::Existing(view));
     }
     if rma.status()? != RmaStatus::Authorized {
         return Err(AppError::Conflict(format!(
@@ -242,11 +297,11 @@ pub async fn issue(
             rmas::apply_event(c, &number, RmaEvent::IssueLabel, audit)?;
             labels::insert(c, &row, &documents)?;
             parcels::register(c, inbound, now)?;
-            label_view(c, &row, number.as_str(), Some(format))
+            return_label(c, &row, number.as_str(), Some(format))
         })
         .await;
     match stored {
-        Ok(view) => Ok((StatusCode::CREATED, view)),
+        Ok(view) => Ok(Issued::New(view)),
         Err(e) => {
             // Someone else issued or cancelled meanwhile: give back what we bought.
             give_back(carrier.as_ref(), &bought_ref).await;
@@ -332,7 +387,7 @@ pub async fn expire_unused(state: &Core) -> Result<usize, AppError> {
         let outcome = state
             .db
             .write(move |c| {
-                let note = format!("label unused by {}", views::ts(expires_at));
+                let note = format!("label unused by {}", display::time(expires_at));
                 let audit = Audit {
                     actor: "system:label-expiry",
                     note: Some(&note),

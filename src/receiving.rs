@@ -4,17 +4,133 @@
 //! until someone links it.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use crate::api::views;
+use crate::db::orders::OrderRecord;
 use crate::db::parcels;
 use crate::db::received::{self, ReceivedRow};
-use crate::db::rmas::{self, Audit, RmaRow};
+use crate::db::rmas::{self, Audit, RmaLineRow, RmaRow};
 use crate::db::{naive, DbConnection};
 use crate::domain::barcode::Scan;
+use crate::domain::display;
 use crate::domain::routing::Network;
 use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
+
+/// What a bench scan found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanResult {
+    /// The box's RMA, received now.
+    Matched,
+    /// The RMA was received before: no second event.
+    AlreadyReceived,
+    /// Nothing matched (or the RMA cannot be received): the box is kept to link later.
+    Unmatched,
+}
+
+/// How the scanned text was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadAs {
+    Rma { number: String },
+    TrackingNumber { carrier: String, number: String },
+    Unknown { text: String },
+}
+
+/// One line of a return, with what the order says about the item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RmaLine {
+    pub line_id: String,
+    pub sku: Option<String>,
+    pub title: Option<String>,
+    pub quantity: i64,
+    pub reason: String,
+    pub estimated_refund: String,
+}
+
+impl RmaLine {
+    /// The lines of a return on `order`, amounts in `currency`.
+    pub fn all(order: &OrderRecord, lines: &[RmaLineRow], currency: &str) -> Vec<RmaLine> {
+        lines
+            .iter()
+            .map(|l| {
+                let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
+                RmaLine {
+                    line_id: l.line_id.clone(),
+                    sku: ordered.map(|o| o.sku.clone()),
+                    title: ordered.map(|o| o.title.clone()),
+                    quantity: l.quantity,
+                    reason: l.reason.clone(),
+                    estimated_refund: display::amount(l.refund_minor, currency),
+                }
+            })
+            .collect()
+    }
+}
+
+/// What the bench needs to see about an RMA: its number, status, and the lines to
+/// expect in the box.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BenchRma {
+    pub number: String,
+    pub status: String,
+    pub order_number: String,
+    pub resolution: String,
+    pub return_to: String,
+    pub lines: Vec<RmaLine>,
+}
+
+/// The answer to a bench scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanAnswer {
+    pub result: ScanResult,
+    pub parcel_id: String,
+    pub rma: Option<BenchRma>,
+    /// Why a scanned RMA was not received.
+    pub reason: Option<String>,
+    pub read_as: ReadAs,
+    pub station: String,
+    pub warehouse: Option<String>,
+    pub expected_warehouse: Option<String>,
+    pub wrong_warehouse: bool,
+}
+
+/// A box as it arrived at a bench.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedParcel {
+    pub id: String,
+    pub barcode: String,
+    pub scanned: String,
+    pub tracking_carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub station: String,
+    pub warehouse: Option<String>,
+    pub received_at: String,
+    pub received_by: String,
+    pub rma_number: Option<String>,
+    pub linked_at: Option<String>,
+    pub linked_by: Option<String>,
+}
+
+impl ReceivedParcel {
+    pub fn new(p: &ReceivedRow, rma_number: Option<&str>) -> ReceivedParcel {
+        ReceivedParcel {
+            id: p.id.clone(),
+            barcode: p.barcode.clone(),
+            scanned: p.scanned.clone(),
+            tracking_carrier: p.tracking_carrier.clone(),
+            tracking_number: p.tracking_number.clone(),
+            station: p.station.clone(),
+            warehouse: p.warehouse.clone(),
+            received_at: display::time(p.received_at),
+            received_by: p.received_by.clone(),
+            rma_number: rma_number.map(str::to_string),
+            linked_at: p.linked_at.map(display::time),
+            linked_by: p.linked_by.clone(),
+        }
+    }
+}
 
 /// One scan at a bench, already read.
 #[derive(Debug, Clone)]
@@ -120,7 +236,7 @@ pub fn scan(
     scan: BenchScan,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<Value, AppError> {
+) -> Result<ScanAnswer, AppError> {
     let scanned = scanned_text(&scan.read);
     let rma = rma_for(c, &scan.read)?;
     let row = |rma_id: Option<String>| ReceivedRow {
@@ -149,7 +265,7 @@ pub fn scan(
             received::insert(c, &parcel)?;
             let note = format!("scanned at {}: {scanned}", scan.station);
             receive(c, r, &note, actor, now)?;
-            ("matched", parcel, None)
+            (ScanResult::Matched, parcel, None)
         }
         Some(r)
             if matches!(
@@ -168,7 +284,7 @@ pub fn scan(
                     parcel
                 }
             };
-            ("already_received", parcel, None)
+            (ScanResult::AlreadyReceived, parcel, None)
         }
         other => {
             let reason = other
@@ -182,7 +298,7 @@ pub fn scan(
                     parcel
                 }
             };
-            ("unmatched", parcel, reason)
+            (ScanResult::Unmatched, parcel, reason)
         }
     };
     let rma = match rma {
@@ -195,42 +311,43 @@ pub fn scan(
     };
     let expected = rma.as_ref().map(|r| r.return_to.clone());
     let wrong = matches!((&scan.warehouse, &expected), (Some(here), Some(there)) if here != there);
-    Ok(json!({
-        "result": result,
-        "parcel_id": parcel.id,
-        "rma": lines,
-        "reason": reason,
-        "read_as": read_as(&scan.read),
-        "station": scan.station,
-        "warehouse": scan.warehouse,
-        "expected_warehouse": expected,
-        "wrong_warehouse": wrong,
-    }))
+    Ok(ScanAnswer {
+        result,
+        parcel_id: parcel.id,
+        rma: lines,
+        reason,
+        read_as: read_as(&scan.read),
+        station: scan.station,
+        warehouse: scan.warehouse,
+        expected_warehouse: expected,
+        wrong_warehouse: wrong,
+    })
 }
 
-fn read_as(read: &Scan) -> Value {
+fn read_as(read: &Scan) -> ReadAs {
     match read {
-        Scan::Rma(n) => json!({"kind": "rma", "number": n.as_str()}),
-        Scan::Tracking { carrier, number } => {
-            json!({"kind": "tracking_number", "carrier": carrier, "number": number})
-        }
-        Scan::Unknown(text) => json!({"kind": "unknown", "text": text}),
+        Scan::Rma(n) => ReadAs::Rma {
+            number: n.as_str().to_string(),
+        },
+        Scan::Tracking { carrier, number } => ReadAs::TrackingNumber {
+            carrier: carrier.to_string(),
+            number: number.clone(),
+        },
+        Scan::Unknown(text) => ReadAs::Unknown { text: text.clone() },
     }
 }
 
-/// What the bench needs to see about an RMA: its number, status, and the lines to
-/// expect in the box.
-fn rma_summary(c: &mut DbConnection, rma: &RmaRow) -> Result<Value, AppError> {
+fn rma_summary(c: &mut DbConnection, rma: &RmaRow) -> Result<BenchRma, AppError> {
     let order = crate::db::orders::load_by_id(c, &rma.order_id)?;
     let lines = rmas::lines(c, &rma.id)?;
-    Ok(json!({
-        "number": rma.number,
-        "status": rma.status,
-        "order_number": order.order.order_number,
-        "resolution": rma.resolution,
-        "return_to": rma.return_to,
-        "lines": views::rma_lines(&order, &lines, &rma.currency),
-    }))
+    Ok(BenchRma {
+        number: rma.number.clone(),
+        status: rma.status.clone(),
+        order_number: order.order.order_number.clone(),
+        resolution: rma.resolution.clone(),
+        return_to: rma.return_to.clone(),
+        lines: RmaLine::all(&order, &lines, &rma.currency),
+    })
 }
 
 /// Received boxes, newest first (only those no RMA matched, if `unmatched`), each with
@@ -259,7 +376,7 @@ pub fn link(
     number: &RmaNumber,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<Value, AppError> {
+) -> Result<ReceivedParcel, AppError> {
     let parcel = received::find(c, parcel_id)?.ok_or_else(|| AppError::not_found("parcel"))?;
     if parcel.rma_id.is_some() {
         return Err(AppError::Conflict(
@@ -276,10 +393,10 @@ pub fn link(
     let note = format!(
         "parcel scanned at {} on {} linked: {}",
         parcel.station,
-        views::ts(parcel.received_at),
+        display::time(parcel.received_at),
         parcel.scanned
     );
     receive(c, &rma, &note, actor, now)?;
     let parcel = received::find(c, parcel_id)?.ok_or_else(|| AppError::not_found("parcel"))?;
-    Ok(views::received_parcel(&parcel, Some(&rma.number)))
+    Ok(ReceivedParcel::new(&parcel, Some(&rma.number)))
 }

@@ -36,7 +36,7 @@ pub async fn inspect(
     let st = state.clone();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let answer = inspection::inspect(c, &st.policy, &number, body.value, &actor, now)?;
-        Ok((StatusCode::OK, answer))
+        Ok((StatusCode::OK, json!(answer)))
     })
     .await
 }

@@ -18,6 +18,7 @@ use crate::db::rmas::{self, ListFilter};
 use crate::db::DbConnection;
 use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
+use crate::labels::Issued;
 use crate::returns::ReturnInput;
 use backhaul_carriers::LabelFormat;
 
@@ -40,7 +41,10 @@ pub fn load_view(
     let lines = rmas::lines(c, &rma.id)?;
     let events = rmas::events(c, &rma.id)?;
     let label = match labels::find(c, &rma.id)? {
-        Some(label) => crate::labels::label_view(c, &label, &rma.number, None)?,
+        Some(label) => {
+            serde_json::to_value(crate::labels::return_label(c, &label, &rma.number, None)?)
+                .map_err(|e| AppError::Internal(e.to_string()))?
+        }
         None => serde_json::Value::Null,
     };
     let mut tracked = Vec::new();
@@ -341,8 +345,12 @@ pub async fn issue_label(
         .carrier
         .map(|c| c.trim().to_ascii_lowercase())
         .filter(|c| !c.is_empty());
-    let (status, view) = crate::labels::issue(&state, &who, number, carrier, format).await?;
-    Ok(HttpResponse::build(status).json(view))
+    Ok(
+        match crate::labels::issue(&state, &who, number, carrier, format).await? {
+            Issued::Existing(label) => HttpResponse::Ok().json(label),
+            Issued::New(label) => HttpResponse::Created().json(label),
+        },
+    )
 }
 
 #[derive(Debug, Deserialize)]

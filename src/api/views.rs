@@ -4,9 +4,6 @@
 use chrono::NaiveDateTime;
 use serde_json::{json, Value};
 
-use backhaul_carriers::LabelFormat;
-
-use crate::db::labels::LabelRow;
 use crate::db::orders::OrderRecord;
 use crate::db::rmas::{RmaEventRow, RmaLineRow, RmaRow};
 use crate::domain::routing::Warehouse;
@@ -91,46 +88,11 @@ pub fn event(e: &RmaEventRow) -> Value {
     })
 }
 
-/// A return label; `label_url` fetches its document.
-pub fn label(
-    l: &LabelRow,
-    rma_number: &str,
-    formats: &[String],
-    requested: Option<LabelFormat>,
-) -> Value {
-    let format = requested.map_or("pdf", |f| f.as_str());
-    json!({
-        "carrier": l.carrier,
-        "tracking_number": l.tracking_number,
-        "service": l.service,
-        "format": format,
-        "formats": formats,
-        "cost": amount(l.cost_minor, &l.currency),
-        "currency": l.currency,
-        "carrier_cost": amount(l.carrier_cost_minor, &l.carrier_currency),
-        "carrier_currency": l.carrier_currency,
-        "label_url": format!("/api/v1/rmas/{rma_number}/label?format={format}"),
-        "created_at": ts(l.created_at),
-        "expires_at": ts(l.expires_at),
-        "voided_at": opt_ts(l.voided_at),
-    })
-}
-
 /// An RMA's lines with what the order says about each item.
 pub fn rma_lines(order: &OrderRecord, lines: &[RmaLineRow], currency: &str) -> Vec<Value> {
-    lines
+    crate::receiving::RmaLine::all(order, lines, currency)
         .iter()
-        .map(|l| {
-            let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
-            json!({
-                "line_id": l.line_id,
-                "sku": ordered.map(|o| o.sku.as_str()),
-                "title": ordered.map(|o| o.title.as_str()),
-                "quantity": l.quantity,
-                "reason": l.reason,
-                "estimated_refund": amount(l.refund_minor, currency),
-            })
-        })
+        .map(|l| json!(l))
         .collect()
 }
 
@@ -281,31 +243,12 @@ pub fn tracked_parcel(
 
 /// A scanned box as the API shows it.
 pub fn received_parcel(p: &crate::db::received::ReceivedRow, rma_number: Option<&str>) -> Value {
-    json!({
-        "id": p.id,
-        "barcode": p.barcode,
-        "scanned": p.scanned,
-        "tracking_carrier": p.tracking_carrier,
-        "tracking_number": p.tracking_number,
-        "station": p.station,
-        "warehouse": p.warehouse,
-        "received_at": ts(p.received_at),
-        "received_by": p.received_by,
-        "rma_number": rma_number,
-        "linked_at": opt_ts(p.linked_at),
-        "linked_by": p.linked_by,
-    })
+    json!(crate::receiving::ReceivedParcel::new(p, rma_number))
 }
 
 /// A refund trigger in short, as an inspection answers with it.
 pub fn refund_trigger_brief(t: &crate::db::refunds::TriggerRow) -> Value {
-    json!({
-        "id": t.id,
-        "amount": amount(t.amount_minor, &t.currency),
-        "currency": t.currency,
-        "method": t.method,
-        "status": t.status,
-    })
+    json!(crate::inspection::RefundTriggerBrief::new(t))
 }
 
 /// A refund trigger as finance sees it.

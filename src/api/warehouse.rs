@@ -61,7 +61,7 @@ pub async fn scan(
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let answer = receiving::scan(c, bench, &actor, now)?;
-        Ok((StatusCode::OK, answer))
+        Ok((StatusCode::OK, json!(answer)))
     })
     .await
 }
@@ -118,7 +118,7 @@ pub async fn link(
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let view = receiving::link(c, &id, &number, &actor, now)?;
-        Ok((StatusCode::OK, view))
+        Ok((StatusCode::OK, json!(view)))
     })
     .await
 }

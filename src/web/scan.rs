@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
-use serde_json::Value;
 
 use super::{error_page, lang_of, layout, Staff};
 use crate::api::state::AppState;
@@ -15,7 +14,7 @@ use crate::db::received::ReceivedRow;
 use crate::domain::{barcode, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::receiving::{self, BenchScan};
+use crate::receiving::{self, BenchScan, ScanAnswer, ScanResult};
 
 const STATION: &str = "bh_station";
 
@@ -35,34 +34,37 @@ fn station_of(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "bench-1".to_string())
 }
 
-fn result_block(lang: Lang, answer: &Value) -> Markup {
-    let result = answer["result"].as_str().unwrap_or("unmatched");
-    let rma = &answer["rma"];
+fn result_block(lang: Lang, answer: &ScanAnswer) -> Markup {
+    let result = match answer.result {
+        ScanResult::Matched => "matched",
+        ScanResult::AlreadyReceived => "already_received",
+        ScanResult::Unmatched => "unmatched",
+    };
     html! {
         section.result.(result) data-result=(result) role="status" {
             (lang.t(result))
-            @if let Some(number) = rma["number"].as_str() { " — " (number) }
+            @if let Some(rma) = &answer.rma { " — " (rma.number) }
         }
-        @if answer["wrong_warehouse"].as_bool() == Some(true) {
+        @if answer.wrong_warehouse {
             p.wrong role="alert" {
-                (lang.t("wrong_warehouse")) " " (answer["expected_warehouse"].as_str().unwrap_or(""))
+                (lang.t("wrong_warehouse")) " " (answer.expected_warehouse.as_deref().unwrap_or(""))
             }
         }
-        @if let Some(reason) = answer["reason"].as_str() { p { (reason) } }
-        @if let Some(lines) = rma["lines"].as_array() {
+        @if let Some(reason) = &answer.reason { p { (reason) } }
+        @if let Some(rma) = &answer.rma {
             table {
                 tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
-                @for l in lines {
+                @for l in &rma.lines {
                     tr {
-                        td { (l["sku"].as_str().unwrap_or("")) " " (l["title"].as_str().unwrap_or("")) }
-                        td { (l["quantity"]) }
-                        td { (l["reason"].as_str().unwrap_or("")) }
+                        td { (l.sku.as_deref().unwrap_or("")) " " (l.title.as_deref().unwrap_or("")) }
+                        td { (l.quantity) }
+                        td { (l.reason) }
                     }
                 }
             }
         }
-        @if result == "unmatched" {
-            @let id = answer["parcel_id"].as_str().unwrap_or("");
+        @if answer.result == ScanResult::Unmatched {
+            @let id = &answer.parcel_id;
             p { a href={ "/warehouse/parcels#p-" (id) } { (lang.t("link_later")) } " (" code { (id) } ")" }
         }
     }
@@ -72,7 +74,7 @@ fn station_page(
     lang: Lang,
     staff: &Staff,
     station: &str,
-    answer: Option<&Value>,
+    answer: Option<&ScanAnswer>,
     error: Option<&str>,
     recent: &[(ReceivedRow, Option<String>)],
 ) -> Markup {
@@ -251,7 +253,7 @@ pub async fn link(
             Ok(format!(
                 "{} — {}",
                 lang.t("received"),
-                view["rma_number"].as_str().unwrap_or("")
+                view.rma_number.as_deref().unwrap_or("")
             )),
         ),
         Err(e) => {
