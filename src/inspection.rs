@@ -13,6 +13,7 @@ use crate::db::refunds::{self, InspectionRow, TriggerRow};
 use crate::db::rmas::{self, Audit};
 use crate::db::{naive, DbConnection};
 use crate::domain::display;
+use crate::domain::note::Note;
 use crate::domain::policy::Policy;
 use crate::domain::refund::{self, InspectedLine, InspectionOutcome};
 use crate::domain::{
@@ -62,10 +63,10 @@ impl InspectionInput {
                     message: "must be 0 to 10000".into(),
                 });
             }
-            if l.notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+            if let Err(e) = Note::optional(l.notes.as_deref()) {
                 problems.push(FieldError {
                     field: at("notes"),
-                    message: "at most 2000 characters".into(),
+                    message: e.to_string(),
                 });
             }
         }

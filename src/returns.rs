@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::db::orders::{self, OrderRecord};
 use crate::db::rmas::{self, RmaLineRow, RmaRow};
 use crate::db::{naive, utc, DbConnection};
+use crate::domain::note::Note;
 use crate::domain::order::Problems;
 use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
 use crate::domain::routing::{Network, Warehouse};
@@ -99,12 +100,8 @@ fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError
             p.add(format!("lines[{i}].quantity"), "must be at least 1");
         }
     }
-    if input
-        .comment
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > 2000)
-    {
-        p.add("comment", "must be at most 2000 characters");
+    if let Err(e) = Note::optional(input.comment.as_deref()) {
+        p.add("comment", e.to_string());
     }
     p.into_result(()).map_err(AppError::Validation)
 }

@@ -12,6 +12,7 @@ use super::views;
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::parcels;
+use crate::domain::note::Note;
 use crate::domain::tracking::{IncidentAction, IncidentKind};
 use crate::error::AppError;
 use crate::tracking::incidents::{self, Resolve};
@@ -66,13 +67,9 @@ pub struct ResolveInput {
 
 impl ResolveInput {
     fn validate(self, now: chrono::DateTime<chrono::Utc>) -> Result<Resolve, AppError> {
-        let note = self.note.trim().to_string();
-        if note.is_empty() || note.chars().count() > 2000 {
-            return Err(AppError::invalid(
-                "note",
-                "say what was done, in 1 to 2000 characters",
-            ));
-        }
+        let note = Note::required(&self.note)
+            .map_err(|e| AppError::invalid("note", format!("say what was done: {e}")))?
+            .into_string();
         let claim_reference = self
             .claim_reference
             .map(|r| r.trim().to_string())

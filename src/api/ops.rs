@@ -86,7 +86,7 @@ pub async fn metrics(
                 poll_lag_seconds: oldest_due
                     .map_or(0.0, |t| (now - utc(t)).num_milliseconds() as f64 / 1000.0),
                 refunds: refunds::count_by_status(c)?,
-                outbox: refunds::count_outbox(c)?,
+                outbox: crate::db::outbox::count_outbox(c)?,
             })
         })
         .await?;

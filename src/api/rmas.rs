@@ -16,6 +16,7 @@ use crate::db::orders;
 use crate::db::parcels;
 use crate::db::rmas::{self, ListFilter};
 use crate::db::DbConnection;
+use crate::domain::note::Note;
 use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
 use crate::labels::Issued;
@@ -225,10 +226,9 @@ async fn transition(
     if event != RmaEvent::Cancel {
         who.require_staff(&[Role::Admin])?;
     }
-    let note = body.value.note.filter(|n| !n.trim().is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        return Err(AppError::invalid("note", "must be at most 2000 characters"));
-    }
+    let note = Note::optional(body.value.note.as_deref())
+        .map_err(|e| AppError::invalid("note", e.to_string()))?
+        .map(Note::into_string);
     // Cancelling an RMA with an unused label voids the label at the carrier first,
     // once it is clear the cancel itself is allowed.
     let mut voided = false;

@@ -14,6 +14,7 @@ pub mod api_keys;
 pub mod idempotency;
 pub mod labels;
 pub mod orders;
+pub mod outbox;
 pub mod parcels;
 pub mod photos;
 pub mod received;

@@ -1,4 +1,5 @@
-//! Inspections, refund triggers and the outbox that announces each trigger to finance.
+//! Inspections and refund triggers; each trigger's message to finance goes through the
+//! outbox (`db::outbox`).
 //!
 //! A trigger and its outbox message are written in the same transaction as the change
 //! that causes them (an inspection, an incident resolution): neither exists without the
@@ -7,16 +8,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{inspections, orders, outbox, refund_triggers, rmas};
+use super::schema::{inspections, orders, refund_triggers, rmas};
 use super::{naive, DbConnection};
-
-pub const FINANCE_EMAIL: &str = "finance_refund_email";
 
 /// A refund trigger's statuses: waiting to be emailed, emailed, acknowledged by
 /// finance, or failed (its email was dead-lettered).
 pub const TRIGGER_STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
-/// The customer's email about a change of their return; the subject is the RMA event.
-pub const CUSTOMER_EMAIL: &str = "customer_status_email";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inspections)]
@@ -47,22 +44,6 @@ pub struct TriggerRow {
     pub acknowledged_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox)]
-pub struct OutboxRow {
-    pub id: String,
-    pub kind: String,
-    pub subject_id: String,
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: chrono::NaiveDateTime,
-    pub lease_owner: Option<String>,
-    pub lease_until: Option<chrono::NaiveDateTime>,
-    pub last_error: Option<String>,
-    pub created_at: chrono::NaiveDateTime,
-    pub sent_at: Option<chrono::NaiveDateTime>,
-}
-
 pub fn insert_inspection(conn: &mut DbConnection, row: &InspectionRow) -> QueryResult<()> {
     diesel::insert_into(inspections::table)
         .values(row)
@@ -87,48 +68,7 @@ pub fn create_trigger(
     diesel::insert_into(refund_triggers::table)
         .values(trigger)
         .execute(conn)?;
-    enqueue(conn, FINANCE_EMAIL, &trigger.id, now, now)
-}
-
-/// Puts a message about `subject_id` in the outbox, due at `due`, in the caller's
-/// transaction.
-pub fn enqueue(
-    conn: &mut DbConnection,
-    kind: &str,
-    subject_id: &str,
-    due: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::insert_into(outbox::table)
-        .values(&OutboxRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            kind: kind.into(),
-            subject_id: subject_id.into(),
-            status: "pending".into(),
-            attempts: 0,
-            next_attempt_at: naive(due),
-            lease_owner: None,
-            lease_until: None,
-            last_error: None,
-            created_at: naive(now),
-            sent_at: None,
-        })
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// The message need not go out (a later one says more, or such emails are off): it
-/// leaves the queue without being sent, saying why.
-pub fn mark_skipped(conn: &mut DbConnection, message: &OutboxRow, why: &str) -> QueryResult<()> {
-    diesel::update(outbox::table.find(&message.id))
-        .set((
-            outbox::status.eq("skipped"),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
-            outbox::last_error.eq(why),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    super::outbox::enqueue(conn, super::outbox::FINANCE_EMAIL, &trigger.id, now, now)
 }
 
 pub fn trigger(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TriggerRow>> {
@@ -248,107 +188,5 @@ pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)
     refund_triggers::table
         .group_by(refund_triggers::status)
         .select((refund_triggers::status, count_star()))
-        .load(conn)
-}
-
-/// Leases up to `limit` messages due at `now` (`FOR UPDATE SKIP LOCKED` on
-/// PostgreSQL), so several dispatchers never send the same one at once.
-pub fn claim_due(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    owner: &str,
-    until: DateTime<Utc>,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
-    let due = outbox::table
-        .filter(outbox::status.eq("pending"))
-        .filter(outbox::next_attempt_at.le(naive(now)))
-        .filter(
-            outbox::lease_until
-                .is_null()
-                .or(outbox::lease_until.lt(naive(now))),
-        )
-        .order(outbox::next_attempt_at)
-        .limit(limit)
-        .select(outbox::id);
-    let ids = super::lease_rows!(conn, outbox, due, owner, until);
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    outbox::table
-        .filter(outbox::id.eq_any(&ids))
-        .select(OutboxRow::as_select())
-        .load(conn)
-}
-
-/// The message went out: the outbox row and its trigger say so.
-pub fn mark_sent(
-    conn: &mut DbConnection,
-    message: &OutboxRow,
-    now: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::update(outbox::table.find(&message.id))
-        .set((
-            outbox::status.eq("sent"),
-            outbox::attempts.eq(message.attempts + 1),
-            outbox::sent_at.eq(naive(now)),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
-            outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
-    diesel::update(
-        refund_triggers::table
-            .find(&message.subject_id)
-            .filter(refund_triggers::status.eq_any(["pending", "failed"])),
-    )
-    .set((
-        refund_triggers::status.eq("emailed"),
-        refund_triggers::emailed_at.eq(naive(now)),
-    ))
-    .execute(conn)
-    .map(|_| ())
-}
-
-/// A try failed: again at `retry_at`, or dead-lettered (`None`), with the trigger
-/// marked failed for finance and operations to see.
-pub fn mark_failed(
-    conn: &mut DbConnection,
-    message: &OutboxRow,
-    error: &str,
-    retry_at: Option<DateTime<Utc>>,
-) -> QueryResult<()> {
-    let status = if retry_at.is_some() {
-        "pending"
-    } else {
-        "dead"
-    };
-    diesel::update(outbox::table.find(&message.id))
-        .set((
-            outbox::status.eq(status),
-            outbox::attempts.eq(message.attempts + 1),
-            outbox::next_attempt_at.eq(retry_at.map_or(message.next_attempt_at, naive)),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
-            outbox::last_error.eq(error),
-        ))
-        .execute(conn)?;
-    if retry_at.is_none() {
-        diesel::update(
-            refund_triggers::table
-                .find(&message.subject_id)
-                .filter(refund_triggers::status.eq("pending")),
-        )
-        .set(refund_triggers::status.eq("failed"))
-        .execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn count_outbox(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
-    use diesel::dsl::count_star;
-    outbox::table
-        .group_by(outbox::status)
-        .select((outbox::status, count_star()))
         .load(conn)
 }

@@ -84,7 +84,7 @@ pub fn record_event(
     let id = uuid::Uuid::now_v7().to_string();
     if customer_news::tells_customer(to) {
         let due = audit.at + customer_news::delay();
-        super::refunds::enqueue(conn, super::refunds::CUSTOMER_EMAIL, &id, due, audit.at)?;
+        super::outbox::enqueue(conn, super::outbox::CUSTOMER_EMAIL, &id, due, audit.at)?;
     }
     diesel::insert_into(rma_events::table)
         .values(RmaEventRow {

@@ -264,8 +264,54 @@ pub fn share_half_up(amount: i64, numerator: i64, denominator: i64) -> Option<i6
     i64::try_from(rounded).ok()
 }
 
+/// What `quantity` of an order line is worth, in minor units: the price times the
+/// quantity, and the line's tax in proportion to `quantity` of `ordered` (half up).
+/// `None` on overflow. The policy's estimate, the inspection's refund and a lost
+/// parcel's value all count a line this way.
+pub fn line_value(
+    unit_price_minor: i64,
+    line_tax_minor: i64,
+    quantity: i64,
+    ordered: i64,
+) -> Option<LineValue> {
+    Some(LineValue {
+        item: unit_price_minor.checked_mul(quantity)?,
+        tax: share_half_up(line_tax_minor, quantity, ordered.max(1))?,
+    })
+}
+
+/// A line's worth: the goods and their tax, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineValue {
+    pub item: i64,
+    pub tax: i64,
+}
+
+impl LineValue {
+    pub fn total(&self) -> Option<i64> {
+        self.item.checked_add(self.tax)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_lines_worth_for_some_of_its_quantity() {
+        // (price, line tax, quantity, ordered) -> (item, tax)
+        let table = [
+            ((1990, 635, 1, 2), Some((1990, 318))),
+            ((1990, 635, 2, 2), Some((3980, 635))),
+            ((8990, 1435, 1, 1), Some((8990, 1435))),
+            ((100, 1, 1, 3), Some((100, 0))),
+            ((100, 2, 1, 3), Some((100, 1))),
+            ((i64::MAX, 0, 2, 2), None),
+        ];
+        for ((price, tax, quantity, ordered), expected) in table {
+            let got = line_value(price, tax, quantity, ordered).map(|v| (v.item, v.tax));
+            assert_eq!(got, expected, "{price} {tax} {quantity}/{ordered}");
+        }
+    }
     use super::*;
     use proptest::prelude::*;
 

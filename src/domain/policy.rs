@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::money::{share_half_up, Currency, Money};
+use super::money::{line_value, share_half_up, Currency, LineValue, Money};
 use super::vocab::{Condition, LabelPayer, Resolution, ReturnReason};
 
 /// `config/policy.toml` as written; amounts are decimal strings per currency code.
@@ -89,6 +89,22 @@ pub struct Restocking {
     /// Fee in basis points of the item price (1000 = 10 %).
     pub fee_bps: u32,
     pub reasons: Vec<ReturnReason>,
+}
+
+impl Restocking {
+    /// The fee on `item_minor` returned for `reason`: the configured share for the
+    /// listed reasons, never when the shop is at fault. `None` on overflow.
+    pub fn fee(&self, item_minor: i64, reason: ReturnReason, seller_fault: bool) -> Option<i64> {
+        if !self.applies(reason, seller_fault) {
+            return Some(0);
+        }
+        share_half_up(item_minor, i64::from(self.fee_bps), 10_000)
+    }
+
+    /// Whether a return for `reason` pays a fee at all.
+    pub fn applies(&self, reason: ReturnReason, seller_fault: bool) -> bool {
+        !seller_fault && self.fee_bps > 0 && self.reasons.contains(&reason)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -443,23 +459,22 @@ impl Policy {
                 ),
             }
 
-            let item_minor = line
-                .unit_price
-                .minor()
-                .checked_mul(line.quantity)
-                .ok_or(DecisionError::Overflow)?;
-            let tax_minor = share_half_up(
+            let LineValue {
+                item: item_minor,
+                tax: tax_minor,
+            } = line_value(
+                line.unit_price.minor(),
                 line.line_tax.minor(),
                 line.quantity,
-                line.ordered_quantity.max(1),
+                line.ordered_quantity,
             )
             .ok_or(DecisionError::Overflow)?;
-            let fee_applies = !line.reason.is_seller_fault()
-                && self.file.restocking.reasons.contains(&line.reason);
-            let fee_minor = if fee_applies && self.file.restocking.fee_bps > 0 {
-                let fee =
-                    share_half_up(item_minor, i64::from(self.file.restocking.fee_bps), 10_000)
-                        .ok_or(DecisionError::Overflow)?;
+            let restocking = &self.file.restocking;
+            let seller_fault = line.reason.is_seller_fault();
+            let fee_minor = if restocking.applies(line.reason, seller_fault) {
+                let fee = restocking
+                    .fee(item_minor, line.reason, seller_fault)
+                    .ok_or(DecisionError::Overflow)?;
                 rules.add(
                     "restocking_fee",
                     id,

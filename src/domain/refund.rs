@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::money::{share_half_up, Currency, Money};
+use super::money::{line_value, share_half_up, Currency, LineValue, Money};
 use super::policy::{InspectionRule, Restocking};
 use super::vocab::{Condition, ReturnReason};
 
@@ -131,18 +131,16 @@ pub fn calculate(
                 ));
             }
         }
-        let item = l
-            .unit_price
-            .minor()
-            .checked_mul(accepted)
+        let LineValue { item, tax } = line_value(
+            l.unit_price.minor(),
+            l.line_tax.minor(),
+            accepted,
+            l.ordered_quantity,
+        )
+        .ok_or(RefundError::Overflow)?;
+        let fee = restocking
+            .fee(item, l.reason, seller_fault)
             .ok_or(RefundError::Overflow)?;
-        let tax = share_half_up(l.line_tax.minor(), accepted, l.ordered_quantity)
-            .ok_or(RefundError::Overflow)?;
-        let fee = if !seller_fault && restocking.reasons.contains(&l.reason) {
-            share(item, restocking.fee_bps)?
-        } else {
-            0
-        };
         if fee > 0 {
             notes.push(format!(
                 "line {}: restocking fee {} % for \"{}\": {}",

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{customer, finance};
 use crate::auth::CustomerAccess;
 use crate::core::Core;
-use crate::db::refunds::{self, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
+use crate::db::outbox::{self, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -41,7 +41,7 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
     let owner = owner.to_string();
     let due = state
         .db
-        .write(move |c| refunds::claim_due(c, now, &owner, until, 50).map_err(AppError::from))
+        .write(move |c| outbox::claim_due(c, now, &owner, until, 50).map_err(AppError::from))
         .await?;
     for message in due {
         let outcome = send(state, &message).await;
@@ -52,14 +52,14 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
                 report.skipped += 1;
                 state
                     .db
-                    .write(move |c| refunds::mark_skipped(c, &message, why).map_err(AppError::from))
+                    .write(move |c| outbox::mark_skipped(c, &message, why).map_err(AppError::from))
                     .await
             }
             Ok(Delivery::Sent) => {
                 report.sent += 1;
                 state
                     .db
-                    .write(move |c| refunds::mark_sent(c, &message, now).map_err(AppError::from))
+                    .write(move |c| outbox::mark_sent(c, &message, now).map_err(AppError::from))
                     .await
             }
             Err(error) => {
@@ -76,7 +76,7 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
                 state
                     .db
                     .write(move |c| {
-                        refunds::mark_failed(c, &message, &error, retry_at).map_err(AppError::from)
+                        outbox::mark_failed(c, &message, &error, retry_at).map_err(AppError::from)
                     })
                     .await
             }

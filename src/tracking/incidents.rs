@@ -12,6 +12,7 @@ use crate::db::parcels::{self, IncidentResolution, IncidentRow, ParcelRow};
 use crate::db::refunds::{self, TriggerRow};
 use crate::db::schema::shipments;
 use crate::db::{naive, DbConnection};
+use crate::domain::money::line_value;
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{Currency, Money};
 use crate::error::AppError;
@@ -50,12 +51,15 @@ fn parcel_value(
         {
             continue;
         }
-        total = line
-            .unit_price_minor
-            .checked_mul(line.quantity)
-            .and_then(|v| v.checked_add(line.tax_minor))
-            .and_then(|v| v.checked_add(total))
-            .ok_or_else(|| AppError::Internal("parcel value overflows".into()))?;
+        total = line_value(
+            line.unit_price_minor,
+            line.tax_minor,
+            line.quantity,
+            line.quantity,
+        )
+        .and_then(|v| v.total())
+        .and_then(|v| v.checked_add(total))
+        .ok_or_else(|| AppError::Internal("parcel value overflows".into()))?;
     }
     Ok((record, Money::from_minor(total, currency)))
 }

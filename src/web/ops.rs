@@ -12,6 +12,7 @@ use maud::{html, Markup};
 use super::{error_page, lang_of, layout, Staff};
 use crate::api::state::AppState;
 use crate::db::{parcels, rmas, stats};
+use crate::domain::note::Note;
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{RmaEvent, RmaStatus, Role};
 use crate::error::AppError;
@@ -284,10 +285,10 @@ pub async fn review(
             Some("reject") => RmaEvent::Reject,
             _ => return Err(AppError::invalid("decision", "approve or refuse")),
         };
-        let note = form
-            .get("note")
-            .map(|n| n.trim().chars().take(2000).collect::<String>())
-            .filter(|n| !n.is_empty());
+        // Checked like the API's note: too long is an error, not cut short.
+        let note = Note::optional(form.get("note").map(String::as_str))
+            .map_err(|e| AppError::invalid("note", e.to_string()))?
+            .map(Note::into_string);
         let (actor, now) = (staff.actor(), state.clock.now());
         state
             .db

@@ -158,7 +158,7 @@ async fn a_crashed_dispatchers_message_is_sent_after_its_lease(app: TestApp) {
         .state
         .db
         .write(move |c| {
-            backhaul::db::refunds::claim_due(c, now, "crashed", now + Duration::minutes(5), 10)
+            backhaul::db::outbox::claim_due(c, now, "crashed", now + Duration::minutes(5), 10)
                 .map_err(backhaul::error::AppError::from)
         })
         .await

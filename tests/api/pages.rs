@@ -984,6 +984,16 @@ async fn admins_review_returns_sent_to_a_person(app: TestApp) {
         .post(&path, &[("csrf", &csrf_bench), ("decision", "authorize")])
         .await;
     assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
+    // The note is checked as the API checks it: too long is refused, not cut short.
+    let long = "x".repeat(2001);
+    let too_long = boss
+        .post(
+            &path,
+            &[("csrf", &csrf), ("decision", "authorize"), ("note", &long)],
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST, "{}", too_long.html);
+    assert!(too_long.html.contains("at most 2000 characters"));
     let approved = boss
         .post(
             &path,
