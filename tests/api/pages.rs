@@ -992,7 +992,12 @@ async fn admins_review_returns_sent_to_a_person(app: TestApp) {
             &[("csrf", &csrf), ("decision", "authorize"), ("note", &long)],
         )
         .await;
-    assert_eq!(too_long.status, StatusCode::BAD_REQUEST, "{}", too_long.html);
+    assert_eq!(
+        too_long.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        too_long.html
+    );
     assert!(too_long.html.contains("at most 2000 characters"));
     let approved = boss
         .post(
