@@ -55,6 +55,21 @@ pub fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// A label value as the exposition format wants it: backslash, double quote and
+/// line feed escaped.
+fn label(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains(['\\', '"', '\n']) {
+        std::borrow::Cow::Owned(
+            value
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n"),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 impl Metrics {
     pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
         if let Ok(mut requests) = self.requests.lock() {
@@ -91,6 +106,7 @@ impl Metrics {
         out.push_str("# TYPE backhaul_http_requests_total counter\n");
         if let Ok(requests) = self.requests.lock() {
             for ((route, method, status), n) in requests.iter() {
+                let (route, method) = (label(route), label(method));
                 let _ = writeln!(
                     out,
                     "backhaul_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {n}"
@@ -101,6 +117,7 @@ impl Metrics {
         out.push_str("# TYPE backhaul_http_request_duration_seconds histogram\n");
         if let Ok(latency) = self.latency.lock() {
             for (route, h) in latency.iter() {
+                let route = label(route);
                 for (i, bound) in BUCKETS.iter().enumerate() {
                     let _ = writeln!(
                         out,
@@ -139,6 +156,7 @@ impl Metrics {
         );
         if let Ok(calls) = self.carrier_calls.lock() {
             for ((carrier, outcome), n) in calls.iter() {
+                let carrier = label(carrier);
                 let _ = writeln!(
                     out,
                     "backhaul_carrier_calls_total{{carrier=\"{carrier}\",outcome=\"{outcome}\"}} {n}"
@@ -147,6 +165,7 @@ impl Metrics {
         }
         out.push_str("# HELP backhaul_parcels Tracked parcels by direction and status.\n# TYPE backhaul_parcels gauge\n");
         for (direction, status, n) in &gauges.parcels {
+            let (direction, status) = (label(direction), label(status));
             let _ = writeln!(
                 out,
                 "backhaul_parcels{{direction=\"{direction}\",status=\"{status}\"}} {n}"
@@ -172,8 +191,8 @@ impl Metrics {
                 .map_or(0, |(_, n)| *n);
             let _ = writeln!(out, "backhaul_refund_triggers{{status=\"{status}\"}} {n}");
         }
-        out.push_str("# HELP backhaul_outbox_messages Outbox messages by status (dead: gave up).\n# TYPE backhaul_outbox_messages gauge\n");
-        for status in ["pending", "sent", "dead"] {
+        out.push_str("# HELP backhaul_outbox_messages Outbox messages by status (skipped: not needed; dead: gave up).\n# TYPE backhaul_outbox_messages gauge\n");
+        for status in ["pending", "sent", "skipped", "dead"] {
             let n = gauges
                 .outbox
                 .iter()
@@ -222,5 +241,16 @@ mod tests {
         );
         assert!(text.contains("backhaul_rmas{status=\"authorized\"} 2"));
         assert!(text.contains("backhaul_rmas{status=\"closed\"} 0"));
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let m = Metrics::default();
+        m.carrier_call("a\"b\\c\nd", "ok");
+        let text = m.render(&Gauges::default());
+        assert!(
+            text.contains(r#"backhaul_carrier_calls_total{carrier="a\"b\\c\nd",outcome="ok"} 1"#),
+            "{text}"
+        );
     }
 }
