@@ -361,161 +361,10 @@ impl Policy {
         let mut rejected = false;
 
         for line in &request.lines {
-            let id = Some(line.line_id.as_str());
-            let mut eligible = true;
-            let category = self
-                .file
-                .categories
-                .iter()
-                .find(|c| c.category == line.category);
-
-            if line.quantity > line.returnable_quantity {
-                eligible = false;
-                rules.add(
-                    "returnable_quantity",
-                    id,
-                    format!(
-                        "only {} of {} can still be returned",
-                        line.returnable_quantity.max(0),
-                        line.ordered_quantity
-                    ),
-                    &[
-                        ("can", line.returnable_quantity.max(0).to_string()),
-                        ("ordered", line.ordered_quantity.to_string()),
-                    ],
-                );
-            }
-
-            if let Some(c) = category.filter(|c| !c.returnable) {
-                let why = c
-                    .note
-                    .clone()
-                    .unwrap_or_else(|| format!("{} cannot be returned", c.category));
-                if line.reason.is_seller_fault() {
-                    rules.add(
-                        "non_returnable_category.seller_fault",
-                        id,
-                        format!(
-                            "{why}, but a {} item is the shop's responsibility",
-                            line.reason
-                        ),
-                        &[
-                            ("category", c.category.clone()),
-                            ("reason", line.reason.as_str().to_string()),
-                        ],
-                    );
-                } else {
-                    eligible = false;
-                    rules.add(
-                        "non_returnable_category",
-                        id,
-                        why,
-                        &[("category", c.category.clone())],
-                    );
-                }
-            }
-
-            let window_days = self.window_days(line, category, &request.order, &mut rules);
-            let window_ends_at = line
-                .delivered_at
-                .map(|d| d + Duration::days(i64::from(window_days)));
-            match (line.delivered_at, window_ends_at) {
-                (Some(delivered), Some(ends)) if now > ends => {
-                    eligible = false;
-                    rules.add(
-                        "window_closed",
-                        id,
-                        format!(
-                            "the {window_days}-day return window from delivery on {} ended on {}",
-                            date(delivered),
-                            date(ends)
-                        ),
-                        &[
-                            ("days", window_days.to_string()),
-                            ("delivered", date(delivered)),
-                            ("ends", date(ends)),
-                        ],
-                    );
-                }
-                (Some(delivered), Some(ends)) => rules.add(
-                    "window_open",
-                    id,
-                    format!(
-                        "returnable until {} ({window_days} days from delivery on {})",
-                        date(ends),
-                        date(delivered)
-                    ),
-                    &[
-                        ("days", window_days.to_string()),
-                        ("delivered", date(delivered)),
-                        ("ends", date(ends)),
-                    ],
-                ),
-                _ => rules.add(
-                    "window_not_started",
-                    id,
-                    format!("delivery not yet confirmed by tracking; the {window_days}-day window starts at delivery"),
-                    &[("days", window_days.to_string())],
-                ),
-            }
-
-            let LineValue {
-                item: item_minor,
-                tax: tax_minor,
-            } = line_value(
-                line.unit_price.minor(),
-                line.line_tax.minor(),
-                line.quantity,
-                line.ordered_quantity,
-            )
-            .ok_or(DecisionError::Overflow)?;
-            let restocking = &self.file.restocking;
-            let seller_fault = line.reason.is_seller_fault();
-            let fee_minor = if restocking.applies(line.reason, seller_fault) {
-                let fee = restocking
-                    .fee(item_minor, line.reason, seller_fault)
-                    .ok_or(DecisionError::Overflow)?;
-                rules.add(
-                    "restocking_fee",
-                    id,
-                    format!(
-                        "{} % restocking fee for \"{}\": {} {}",
-                        f64::from(self.file.restocking.fee_bps) / 100.0,
-                        line.reason,
-                        money(fee),
-                        currency
-                    ),
-                    &[
-                        (
-                            "percent",
-                            (f64::from(self.file.restocking.fee_bps) / 100.0).to_string(),
-                        ),
-                        ("reason", line.reason.as_str().to_string()),
-                        ("fee", money(fee).to_string()),
-                        ("currency", currency.to_string()),
-                    ],
-                );
-                fee
-            } else {
-                if line.reason.is_seller_fault() {
-                    rules.add(
-                        "seller_fault",
-                        id,
-                        format!(
-                            "\"{}\" is the shop's fault: free label, no restocking fee",
-                            line.reason
-                        ),
-                        &[("reason", line.reason.as_str().to_string())],
-                    );
-                }
-                0
-            };
-            let refund_minor = item_minor
-                .checked_add(tax_minor)
-                .ok_or(DecisionError::Overflow)?
-                .saturating_sub(fee_minor)
-                .max(0);
-
+            let (eligible, window_days, window_ends_at) =
+                self.line_eligibility(line, &request.order, now, &mut rules);
+            let (item_minor, tax_minor, fee_minor, refund_minor) =
+                self.line_amounts(line, currency, &mut rules)?;
             rejected |= !eligible;
             lines.push(LineDecision {
                 line_id: line.line_id.clone(),
@@ -535,7 +384,234 @@ impl Policy {
             .map_err(|_| DecisionError::Overflow)?;
         let restocking_fee = Money::sum(currency, lines.iter().map(|l| l.restocking_fee))
             .map_err(|_| DecisionError::Overflow)?;
-        let label_cost = match self.label_cost.get(currency.code()) {
+        let label_cost = self.label_cost_of(currency, &mut rules);
+        let label = self.label_payer(request, lines_total, label_cost, &mut rules);
+        if request.resolution == Resolution::KeepIt && label != LabelPayer::KeepIt {
+            rejected = true;
+            rules.add(
+                "keep_it_not_available",
+                None,
+                "keep-it is offered only when the shop would pay a label worth a large share of the item".into(),
+                &[],
+            );
+        }
+
+        let label_deduction = if label == LabelPayer::CustomerPays {
+            label_cost
+        } else {
+            money(0)
+        };
+        let estimated_refund = lines_total
+            .saturating_sub_to_zero(label_deduction)
+            .map_err(|_| DecisionError::Overflow)?;
+        let photos_required = self.photos_required(request, &mut rules);
+        let review = self.needs_review(request, &mut rules);
+
+        let outcome = if rejected {
+            Outcome::Rejected
+        } else if review {
+            Outcome::ManualReview
+        } else {
+            Outcome::Authorized
+        };
+        Ok(Decision {
+            outcome,
+            resolution: request.resolution,
+            label,
+            currency,
+            estimated_refund,
+            estimated_label_cost: label_cost,
+            label_deduction,
+            restocking_fee,
+            photos_required,
+            lines,
+            rules: rules.0,
+        })
+    }
+
+    /// Whether a line may come back at all (quantity still returnable, category,
+    /// window), and its window.
+    fn line_eligibility(
+        &self,
+        line: &RequestedLine,
+        order: &OrderFacts,
+        now: DateTime<Utc>,
+        rules: &mut Rules,
+    ) -> (bool, u32, Option<DateTime<Utc>>) {
+        let id = Some(line.line_id.as_str());
+        let mut eligible = true;
+        let category = self
+            .file
+            .categories
+            .iter()
+            .find(|c| c.category == line.category);
+
+        if line.quantity > line.returnable_quantity {
+            eligible = false;
+            rules.add(
+                "returnable_quantity",
+                id,
+                format!(
+                    "only {} of {} can still be returned",
+                    line.returnable_quantity.max(0),
+                    line.ordered_quantity
+                ),
+                &[
+                    ("can", line.returnable_quantity.max(0).to_string()),
+                    ("ordered", line.ordered_quantity.to_string()),
+                ],
+            );
+        }
+
+        if let Some(c) = category.filter(|c| !c.returnable) {
+            let why = c
+                .note
+                .clone()
+                .unwrap_or_else(|| format!("{} cannot be returned", c.category));
+            if line.reason.is_seller_fault() {
+                rules.add(
+                    "non_returnable_category.seller_fault",
+                    id,
+                    format!(
+                        "{why}, but a {} item is the shop's responsibility",
+                        line.reason
+                    ),
+                    &[
+                        ("category", c.category.clone()),
+                        ("reason", line.reason.as_str().to_string()),
+                    ],
+                );
+            } else {
+                eligible = false;
+                rules.add(
+                    "non_returnable_category",
+                    id,
+                    why,
+                    &[("category", c.category.clone())],
+                );
+            }
+        }
+
+        let window_days = self.window_days(line, category, order, rules);
+        let window_ends_at = line
+            .delivered_at
+            .map(|d| d + Duration::days(i64::from(window_days)));
+        match (line.delivered_at, window_ends_at) {
+            (Some(delivered), Some(ends)) if now > ends => {
+                eligible = false;
+                rules.add(
+                    "window_closed",
+                    id,
+                    format!(
+                        "the {window_days}-day return window from delivery on {} ended on {}",
+                        date(delivered),
+                        date(ends)
+                    ),
+                    &[
+                        ("days", window_days.to_string()),
+                        ("delivered", date(delivered)),
+                        ("ends", date(ends)),
+                    ],
+                );
+            }
+            (Some(delivered), Some(ends)) => rules.add(
+                "window_open",
+                id,
+                format!(
+                    "returnable until {} ({window_days} days from delivery on {})",
+                    date(ends),
+                    date(delivered)
+                ),
+                &[
+                    ("days", window_days.to_string()),
+                    ("delivered", date(delivered)),
+                    ("ends", date(ends)),
+                ],
+            ),
+            _ => rules.add(
+                "window_not_started",
+                id,
+                format!("delivery not yet confirmed by tracking; the {window_days}-day window starts at delivery"),
+                &[("days", window_days.to_string())],
+            ),
+        }
+
+        (eligible, window_days, window_ends_at)
+    }
+
+    /// What a line is worth and what is kept of it: (item, tax share, restocking fee,
+    /// refund) in minor units.
+    fn line_amounts(
+        &self,
+        line: &RequestedLine,
+        currency: Currency,
+        rules: &mut Rules,
+    ) -> Result<(i64, i64, i64, i64), DecisionError> {
+        let id = Some(line.line_id.as_str());
+        let money = |minor: i64| Money::from_minor(minor, currency);
+        let LineValue {
+            item: item_minor,
+            tax: tax_minor,
+        } = line_value(
+            line.unit_price.minor(),
+            line.line_tax.minor(),
+            line.quantity,
+            line.ordered_quantity,
+        )
+        .ok_or(DecisionError::Overflow)?;
+        let restocking = &self.file.restocking;
+        let seller_fault = line.reason.is_seller_fault();
+        let fee_minor = if restocking.applies(line.reason, seller_fault) {
+            let fee = restocking
+                .fee(item_minor, line.reason, seller_fault)
+                .ok_or(DecisionError::Overflow)?;
+            rules.add(
+                "restocking_fee",
+                id,
+                format!(
+                    "{} % restocking fee for \"{}\": {} {}",
+                    f64::from(self.file.restocking.fee_bps) / 100.0,
+                    line.reason,
+                    money(fee),
+                    currency
+                ),
+                &[
+                    (
+                        "percent",
+                        (f64::from(self.file.restocking.fee_bps) / 100.0).to_string(),
+                    ),
+                    ("reason", line.reason.as_str().to_string()),
+                    ("fee", money(fee).to_string()),
+                    ("currency", currency.to_string()),
+                ],
+            );
+            fee
+        } else {
+            if line.reason.is_seller_fault() {
+                rules.add(
+                    "seller_fault",
+                    id,
+                    format!(
+                        "\"{}\" is the shop's fault: free label, no restocking fee",
+                        line.reason
+                    ),
+                    &[("reason", line.reason.as_str().to_string())],
+                );
+            }
+            0
+        };
+        let refund_minor = item_minor
+            .checked_add(tax_minor)
+            .ok_or(DecisionError::Overflow)?
+            .saturating_sub(fee_minor)
+            .max(0);
+
+        Ok((item_minor, tax_minor, fee_minor, refund_minor))
+    }
+
+    /// The estimated label cost in `currency` (zero, with a rule saying so, if none).
+    fn label_cost_of(&self, currency: Currency, rules: &mut Rules) -> Money {
+        match self.label_cost.get(currency.code()) {
             Some(cost) => *cost,
             None => {
                 rules.add(
@@ -544,10 +620,21 @@ impl Policy {
                     format!("no label cost estimate for {currency}; counted as zero"),
                     &[("currency", currency.to_string())],
                 );
-                money(0)
+                Money::zero(currency)
             }
-        };
+        }
+    }
 
+    /// Who pays the label: the shop (the shop's fault, or the policy says so), the
+    /// customer (deducted), or nobody, because the customer keeps the item.
+    fn label_payer(
+        &self,
+        request: &ReturnRequest,
+        lines_total: Money,
+        label_cost: Money,
+        rules: &mut Rules,
+    ) -> LabelPayer {
+        let currency = request.order.currency;
         let any_seller_fault = request.lines.iter().any(|l| l.reason.is_seller_fault());
         let mut label = if any_seller_fault || !self.file.label.customer_pays_when_not_seller_fault
         {
@@ -609,25 +696,11 @@ impl Policy {
                 rules.add("keep_it", None, format!("keep the item: {why}"), &facts);
             }
         }
-        if request.resolution == Resolution::KeepIt && label != LabelPayer::KeepIt {
-            rejected = true;
-            rules.add(
-                "keep_it_not_available",
-                None,
-                "keep-it is offered only when the shop would pay a label worth a large share of the item".into(),
-                &[],
-            );
-        }
+        label
+    }
 
-        let label_deduction = if label == LabelPayer::CustomerPays {
-            label_cost
-        } else {
-            money(0)
-        };
-        let estimated_refund = lines_total
-            .saturating_sub_to_zero(label_deduction)
-            .map_err(|_| DecisionError::Overflow)?;
-
+    /// Whether photos must come with the return.
+    fn photos_required(&self, request: &ReturnRequest, rules: &mut Rules) -> bool {
         let photos_required = request
             .lines
             .iter()
@@ -641,6 +714,12 @@ impl Policy {
             );
         }
 
+        photos_required
+    }
+
+    /// Whether a person reviews the return first: too many returns, or a large order.
+    fn needs_review(&self, request: &ReturnRequest, rules: &mut Rules) -> bool {
+        let currency = request.order.currency;
         let mut review = false;
         let limit = self.file.manual_review.max_returns_90_days;
         if request.customer_returns_90_days >= limit {
@@ -677,26 +756,7 @@ impl Policy {
             }
         }
 
-        let outcome = if rejected {
-            Outcome::Rejected
-        } else if review {
-            Outcome::ManualReview
-        } else {
-            Outcome::Authorized
-        };
-        Ok(Decision {
-            outcome,
-            resolution: request.resolution,
-            label,
-            currency,
-            estimated_refund,
-            estimated_label_cost: label_cost,
-            label_deduction,
-            restocking_fee,
-            photos_required,
-            lines,
-            rules: rules.0,
-        })
+        review
     }
 
     /// The line's window in days, noting each rule that set or extended it.
