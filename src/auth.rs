@@ -153,10 +153,47 @@ impl CustomerTokens {
         mac
     }
 
-    /// A mark that this browser once signed in as `username` (staff pages), signed
-    /// with the same secret so it cannot be made up.
-    pub fn device_mark(&self, username: &str) -> String {
-        let mark = format!("known-device|{}", username.to_lowercase());
+    /// A mark that this browser signed in as `username` at `issued` (staff pages). It
+    /// is bound to the user's current password hash, so a new password (or removing
+    /// the user) ends every mark, and it is good for a year.
+    pub fn device_mark(
+        &self,
+        username: &str,
+        password_hash: &str,
+        issued: DateTime<Utc>,
+    ) -> String {
+        let at = issued.timestamp();
+        format!("{at}.{}", self.device_digest(username, password_hash, at))
+    }
+
+    /// Whether `mark` is one of [`CustomerTokens::device_mark`]'s for this user and
+    /// password, less than a year old.
+    pub fn device_mark_ok(
+        &self,
+        mark: &str,
+        username: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let Some((at, digest)) = mark.split_once('.') else {
+            return false;
+        };
+        let Ok(at) = at.parse::<i64>() else {
+            return false;
+        };
+        let fresh = (0..=365 * 24 * 3600).contains(&(now.timestamp() - at));
+        fresh
+            && crate::domain::secret_eq(
+                digest.as_bytes(),
+                self.device_digest(username, password_hash, at).as_bytes(),
+            )
+    }
+
+    fn device_digest(&self, username: &str, password_hash: &str, at: i64) -> String {
+        let mark = format!(
+            "known-device|{}|{at}|{password_hash}",
+            username.to_lowercase()
+        );
         hex::encode(self.mac(&mark).finalize().into_bytes())
     }
 
@@ -225,7 +262,12 @@ impl CustomerTokens {
         now: DateTime<Utc>,
     ) -> Option<(String, DateTime<Utc>)> {
         let payload = self.signed_payload(token)?;
-        let purposes = ["lookup|", "lookup_postcode|", "status_link|"];
+        let purposes = [
+            "lookup|",
+            "lookup_postcode|",
+            "status_link|",
+            "known-device|",
+        ];
         if purposes.iter().any(|p| payload.starts_with(p)) {
             return None;
         }

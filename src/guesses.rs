@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::{throttles, Db};
-use crate::domain::throttle::ThrottleRule;
+use crate::domain::throttle::{give_back, Failures, ThrottleRule};
 use crate::error::AppError;
 
 /// One key an attempt counts against, and its rule.
@@ -41,22 +41,30 @@ impl From<Blocked> for AppError {
     }
 }
 
+/// What [`attempt`] stored, to give back when the attempt turns out right.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    before: Vec<Option<Failures>>,
+    written: Vec<Failures>,
+}
+
 /// Counts an attempt against every key at `now`, unless one of them is blocked: then
 /// nothing is counted and the longest wait is the answer.
 pub async fn attempt(
     db: &Db,
     keys: &[GuessKey],
     now: DateTime<Utc>,
-) -> Result<Result<(), Blocked>, AppError> {
+) -> Result<Result<Counted, Blocked>, AppError> {
     let keys = keys.to_vec();
     db.write(move |c| {
-        let mut stored = Vec::with_capacity(keys.len());
+        let mut before = Vec::with_capacity(keys.len());
         for k in &keys {
-            stored.push(throttles::lock(c, &k.key)?);
+            // A zero row (PostgreSQL locks need one) is no record.
+            before.push(throttles::lock(c, &k.key)?.filter(|f| f.count > 0));
         }
         let blocked = keys
             .iter()
-            .zip(&stored)
+            .zip(&before)
             .enumerate()
             .filter_map(|(i, (k, s))| k.rule.retry_after(now, s.as_ref()).map(|w| (w, i)))
             .max();
@@ -66,27 +74,40 @@ pub async fn attempt(
                 retry_after_secs,
             }));
         }
-        for (k, s) in keys.iter().zip(&stored) {
-            throttles::store(c, &k.key, &k.rule.after_failure(now, s.as_ref()))?;
+        let mut written = Vec::with_capacity(keys.len());
+        for (k, s) in keys.iter().zip(&before) {
+            let next = k.rule.after_failure(now, s.as_ref());
+            throttles::store(c, &k.key, &next)?;
+            written.push(next);
         }
-        Ok::<_, AppError>(Ok(()))
+        Ok::<_, AppError>(Ok(Counted { before, written }))
     })
     .await
 }
 
-/// The attempt counted by [`attempt`] was right: the keys at `forget` lose all their
+/// The attempt [`attempt`] counted was right: the keys at `forget` lose all their
 /// failures (the person from this address is who they said), the others get the
-/// attempt back.
-pub async fn succeeded(db: &Db, keys: &[GuessKey], forget: &[usize]) -> Result<(), AppError> {
+/// attempt back (see [`give_back`]).
+pub async fn succeeded(
+    db: &Db,
+    keys: &[GuessKey],
+    counted: Counted,
+    forget: &[usize],
+) -> Result<(), AppError> {
     let keys = keys.to_vec();
     let forget = forget.to_vec();
     db.write(move |c| {
         for (i, k) in keys.iter().enumerate() {
-            let stored = throttles::lock(c, &k.key)?;
-            match stored
-                .and_then(|s| k.rule.after_success(&s))
-                .filter(|_| !forget.contains(&i))
-            {
+            let current = throttles::lock(c, &k.key)?;
+            let back = match (current, counted.written.get(i)) {
+                (Some(current), Some(written)) if !forget.contains(&i) => give_back(
+                    &current,
+                    written,
+                    counted.before.get(i).and_then(Option::as_ref),
+                ),
+                _ => None,
+            };
+            match back {
                 Some(back) => throttles::store(c, &k.key, &back)?,
                 None => throttles::forget(c, &k.key)?,
             }

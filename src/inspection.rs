@@ -139,6 +139,14 @@ pub fn inspect(
     let rma_lines = rmas::lines(c, &rma.id)?;
     let expected: Vec<String> = rma_lines.iter().map(|l| l.line_id.clone()).collect();
     input.check(&expected)?;
+    let mut input = input;
+    for line in &mut input.lines {
+        // Stored as checked: trimmed, or none.
+        line.notes = Note::optional(line.notes.as_deref())
+            .ok()
+            .flatten()
+            .map(Note::into_string);
+    }
     // Inspecting twice, or before the box is scanned, is an illegal status change.
     crate::domain::transition(rma.status()?, RmaEvent::Inspect)?;
 

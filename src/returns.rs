@@ -275,7 +275,11 @@ impl ReturnRules<'_> {
             currency: record.order.currency.clone(),
             estimated_refund_minor: quote.decision.estimated_refund.minor(),
             customer_email: record.order.customer_email.clone(),
-            comment: input.comment.clone().filter(|c| !c.trim().is_empty()),
+            // Checked in check_lines; stored as checked (trimmed).
+            comment: Note::optional(input.comment.as_deref())
+                .ok()
+                .flatten()
+                .map(Note::into_string),
             decision: decision_json,
             return_to: quote.return_to.code.clone(),
             created_at: naive(now),

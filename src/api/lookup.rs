@@ -147,15 +147,21 @@ pub async fn find_order(
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     let order_key = number.as_str().to_lowercase();
     let keys = guess_keys(settings, &order_key, ip);
-    guesses::attempt(&state.db, &keys, now).await??;
+    let counted = guesses::attempt(&state.db, &keys, now).await??;
     // A spent postcode budget leaves the email to prove it, if one was given.
     let mut postcode_keys = Vec::new();
+    let mut postcode_counted = None;
     if postal.is_some() {
         let budget = vec![postcode_budget(settings, &order_key)];
-        if guesses::attempt(&state.db, &budget, now).await?.is_ok() {
-            postcode_keys = budget;
-        } else if email.is_none() {
-            return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
+        match guesses::attempt(&state.db, &budget, now).await? {
+            Ok(counted) => {
+                postcode_keys = budget;
+                postcode_counted = Some(counted);
+            }
+            Err(_) if email.is_none() => {
+                return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
+            }
+            Err(_) => {}
         }
     }
 
@@ -163,21 +169,18 @@ pub async fn find_order(
     let stored = state
         .db
         .read(move |c| {
-            // Orders stored before the one spelling rule may only be found as typed.
-            Ok::<_, AppError>(match orders::lookup_keys(c, n.as_str())? {
-                Some(found) => Some((n.into_string(), found)),
-                None if raw != n.as_str() => {
-                    orders::lookup_keys(c, &raw)?.map(|found| (raw, found))
-                }
-                None => None,
-            })
+            // Orders stored before the one spelling rule may only be found as typed:
+            // both spellings in one query, whether the order exists or not.
+            let mut found = orders::lookup_keys(c, &[n.as_str(), raw.as_str()])?;
+            found.sort_by_key(|(number, _, _)| number != n.as_str());
+            Ok::<_, AppError>(found.into_iter().next())
         })
         .await?;
-    let found_number = stored.as_ref().map(|(n, _)| n.clone());
+    let found_number = stored.as_ref().map(|(n, _, _)| n.clone());
     // The unknown order is compared against made-up details: the same work as a
     // wrong email on a real one.
     let (stored_email, stored_postcode) = stored
-        .map(|(_, keys)| keys)
+        .map(|(_, email, postcode)| (email, postcode))
         .unwrap_or_else(|| (String::from("\u{0}unknown"), String::from("\u{0}")));
     let email_ok = email
         .as_deref()
@@ -192,9 +195,9 @@ pub async fn find_order(
             "no order matches that number and email or postcode",
         ));
     };
-    guesses::succeeded(&state.db, &keys, &[0]).await?;
-    if !postcode_keys.is_empty() {
-        guesses::succeeded(&state.db, &postcode_keys, &[]).await?;
+    guesses::succeeded(&state.db, &keys, counted, &[0]).await?;
+    if let Some(counted) = postcode_counted {
+        guesses::succeeded(&state.db, &postcode_keys, counted, &[]).await?;
     }
     let record = state
         .db

@@ -95,15 +95,19 @@ pub fn find_by_number(
 
 /// What a customer's look-up is checked against: the order's email and delivery
 /// postcode, and nothing else (the order itself is loaded only after a match).
+/// One query whichever of `numbers` exist: (number, email, postcode) of each found.
 pub fn lookup_keys(
     conn: &mut DbConnection,
-    order_number: &str,
-) -> QueryResult<Option<(String, String)>> {
+    numbers: &[&str],
+) -> QueryResult<Vec<(String, String, String)>> {
     orders::table
-        .filter(orders::order_number.eq(order_number))
-        .select((orders::customer_email, orders::ship_postal_code))
-        .get_result(conn)
-        .optional()
+        .filter(orders::order_number.eq_any(numbers))
+        .select((
+            orders::order_number,
+            orders::customer_email,
+            orders::ship_postal_code,
+        ))
+        .load(conn)
 }
 
 /// Holds the order's row until the transaction ends, so concurrent changes to its

@@ -98,14 +98,20 @@ pub fn sweep(
     before: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::delete(
-        throttles::table
-            .filter(throttles::last_failure_at.lt(naive(before)))
-            .filter(
-                throttles::blocked_until
-                    .is_null()
-                    .or(throttles::blocked_until.lt(naive(now))),
-            ),
-    )
-    .execute(conn)
+    let quiet = throttles::table
+        .filter(throttles::last_failure_at.lt(naive(before)))
+        .filter(
+            throttles::blocked_until
+                .is_null()
+                .or(throttles::blocked_until.lt(naive(now))),
+        )
+        .select(throttles::key_hash)
+        .limit(10_000);
+    // Rows an attempt holds right now are left for the next sweep, never waited for
+    // (waiting could deadlock with an attempt holding several keys).
+    let keys: Vec<String> = match conn {
+        DbConnection::Pg(pg) => quiet.for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(sqlite) => quiet.load(sqlite)?,
+    };
+    diesel::delete(throttles::table.filter(throttles::key_hash.eq_any(&keys))).execute(conn)
 }

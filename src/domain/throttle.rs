@@ -48,18 +48,6 @@ impl ThrottleRule {
         }
     }
 
-    /// The key's record once an attempt counted in advance turned out right: one
-    /// failure fewer, and no block unless the failures before it earned one. `None`:
-    /// nothing left to keep.
-    pub fn after_success(&self, stored: &Failures) -> Option<Failures> {
-        let count = stored.count.checked_sub(1).filter(|c| *c > 0)?;
-        Some(Failures {
-            count,
-            last_at: stored.last_at,
-            blocked_until: stored.blocked_until.filter(|_| count >= self.free),
-        })
-    }
-
     /// Failures forgotten after an hour of quiet; blocks from a second up to `max_block`.
     pub fn hourly(free: u32, max_block: Duration) -> ThrottleRule {
         ThrottleRule {
@@ -80,6 +68,26 @@ impl ThrottleRule {
             .unwrap_or(self.max_block);
         Some(block.min(self.max_block))
     }
+}
+
+/// A key's record once an attempt counted in advance (`written` over `before`) turned
+/// out right: if nothing else counted on the key since, it is as before the attempt;
+/// otherwise one failure fewer, keeping the blocks the others earned. `None`: nothing
+/// left to keep.
+pub fn give_back(
+    current: &Failures,
+    written: &Failures,
+    before: Option<&Failures>,
+) -> Option<Failures> {
+    let back = if current == written {
+        before.copied()
+    } else {
+        Some(Failures {
+            count: current.count.saturating_sub(1),
+            ..*current
+        })
+    };
+    back.filter(|f| f.count > 0)
 }
 
 #[cfg(test)]
@@ -133,25 +141,22 @@ mod tests {
 
     #[test]
     fn a_success_gives_back_the_attempt_it_counted() {
-        let counted = RULE.after_failure(t0(), None);
-        assert_eq!(RULE.after_success(&counted), None);
-        let third = Failures {
-            count: 3,
-            last_at: t0(),
-            blocked_until: Some(t0() + Duration::seconds(1)),
+        let four = Failures {
+            count: 4,
+            last_at: t0() - Duration::minutes(10),
+            blocked_until: Some(t0() - Duration::minutes(5)),
         };
-        let back = RULE.after_success(&third).expect("two failures left");
-        assert_eq!((back.count, back.blocked_until), (2, None));
-        let fifth = Failures {
-            count: 5,
-            last_at: t0(),
-            blocked_until: Some(t0() + Duration::seconds(4)),
-        };
-        let back = RULE.after_success(&fifth).expect("four failures left");
-        assert_eq!(
-            back.blocked_until, fifth.blocked_until,
-            "earned by earlier ones"
-        );
+        // The attempt's own count and block go; the earlier record comes back whole.
+        let written = RULE.after_failure(t0(), Some(&four));
+        assert!(written.blocked_until.is_some());
+        assert_eq!(give_back(&written, &written, Some(&four)), Some(four));
+        let first = RULE.after_failure(t0(), None);
+        assert_eq!(give_back(&first, &first, None), None);
+        // Someone else failed meanwhile: their count and block stay.
+        let theirs = RULE.after_failure(t0() + Duration::seconds(1), Some(&written));
+        let back = give_back(&theirs, &written, Some(&four)).expect("kept");
+        assert_eq!(back.count, written.count);
+        assert_eq!(back.blocked_until, theirs.blocked_until);
     }
 
     #[test]

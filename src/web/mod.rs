@@ -530,22 +530,30 @@ async fn login(
     let username = form.username.trim().to_string();
     let now = state.clock.now();
     let ip = client_ip(&req, &state.proxies);
-    // A browser this user signed in with before skips the per-user count, so someone
-    // guessing elsewhere cannot keep them out.
-    let known_device = req
-        .cookie(KNOWN_DEVICE)
-        .is_some_and(|c| csrf_ok(&state.tokens.device_mark(&username), Some(c.value())));
-    let keys = sign_in_keys(&state.settings.web, &username, &ip, known_device);
-    if let Err(blocked) = guesses::attempt(&state.db, &keys, now).await? {
-        tracing::info!("staff sign-in refused: too many failures");
-        let next = safe_next(form.next.as_deref(), "");
-        let wait = Some(lang.too_many(blocked.retry_after_secs));
-        let markup = login_form(lang, &expected, &next, wait);
-        let response = page(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup);
-        return Ok(retry_after(response, blocked.retry_after_secs));
-    }
     let name = username.clone();
     let user = state.db.read(move |c| staff::find_user(c, &name)).await?;
+    // A browser this user signed in with before (with this password) skips the
+    // per-user count, so someone guessing elsewhere cannot keep them out.
+    let known_device = match (&user, req.cookie(KNOWN_DEVICE)) {
+        (Some(u), Some(mark)) => {
+            state
+                .tokens
+                .device_mark_ok(mark.value(), &username, &u.password_hash, now)
+        }
+        _ => false,
+    };
+    let keys = sign_in_keys(&state.settings.web, &username, &ip, known_device);
+    let counted = match guesses::attempt(&state.db, &keys, now).await? {
+        Ok(counted) => counted,
+        Err(blocked) => {
+            tracing::info!("staff sign-in refused: too many failures");
+            let next = safe_next(form.next.as_deref(), "");
+            let wait = Some(lang.too_many(blocked.retry_after_secs));
+            let markup = login_form(lang, &expected, &next, wait);
+            let response = page(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup);
+            return Ok(retry_after(response, blocked.retry_after_secs));
+        }
+    };
     let user = {
         // Hashing waits for a free slot here rather than holding a database connection.
         let _slot = state
@@ -574,9 +582,10 @@ async fn login(
             ),
         ));
     };
-    guesses::succeeded(&state.db, &keys, &[0]).await?;
+    guesses::succeeded(&state.db, &keys, counted, &[0]).await?;
     let until = now + chrono::Duration::hours(state.settings.web.session_hours.max(1));
     let (user_id, user_role) = (user.id.clone(), user.role.clone());
+    let user_password_hash = user.password_hash.clone();
     let (token, _) = state
         .db
         .write(move |c| staff::start_session(c, &user_id, now, until))
@@ -584,7 +593,10 @@ async fn login(
     let role: Role = user_role.parse().unwrap_or(Role::Integration);
     let mut response = redirect(&safe_next(form.next.as_deref(), home_of(role)));
     let _ = response.add_cookie(&cookie(&state, SESSION, token));
-    let mut known = cookie(&state, KNOWN_DEVICE, state.tokens.device_mark(&username));
+    let mark = state
+        .tokens
+        .device_mark(&username, &user_password_hash, now);
+    let mut known = cookie(&state, KNOWN_DEVICE, mark);
     known.set_max_age(actix_web::cookie::time::Duration::days(365));
     let _ = response.add_cookie(&known);
     let mut spent = cookie(&state, LOGIN_CSRF, String::new());

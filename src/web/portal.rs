@@ -401,7 +401,7 @@ pub async fn confirm(
         .cookie(CSRF)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
-    let Ok(_permit) = tokio::time::timeout(UPLOAD_QUEUE_WAIT, state.uploads.acquire()).await else {
+    let Ok(permit) = tokio::time::timeout(UPLOAD_QUEUE_WAIT, state.uploads.acquire()).await else {
         let lang = lang_of(&req);
         let body = html! { p.error role="alert" { (lang.t("uploads_busy")) } };
         let markup = layout(lang, lang.t("uploads_busy"), None, body);
@@ -413,7 +413,10 @@ pub async fn confirm(
         UPLOAD_READ_LIMIT,
         super::read_form(&req, payload, &expected),
     );
-    let (form, photos) = match read.await {
+    let read = read.await;
+    // The slot is for reading; buying the label later must not hold it.
+    drop(permit);
+    let (form, photos) = match read {
         Ok(Ok(read)) => read,
         Ok(Err(super::FormError::Expired)) => return expired_form(&req, &state, None),
         Ok(Err(super::FormError::Bad(e))) => return error_page(&req, &state, None, &e),
@@ -574,12 +577,13 @@ fn open_from_link(
         }
     };
     let mut response = page(req, state, StatusCode::OK, markup);
-    // A browser signed in for the whole order keeps that: the link opens less.
+    // A browser signed in for the whole order by its email keeps that: the link opens
+    // less. A postcode sign-in does not: the link is how its label is reached.
     let whole_order = matches!(
         customer(req, state),
         Some(Principal::Customer {
             order_number: own,
-            access: CustomerAccess::Order | CustomerAccess::OrderMasked,
+            access: CustomerAccess::Order,
         }) if own == order_number
     );
     if !whole_order {

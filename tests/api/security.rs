@@ -764,6 +764,43 @@ async fn a_postcode_token_gets_no_label_with_the_address(app: TestApp) {
         .get(&format!("/returns/rmas/{number}/label.pdf"))
         .await;
     assert_eq!(pdf.status, StatusCode::FORBIDDEN);
+    // The link in the email replaces the postcode sign-in, and opens the label.
+    let link = app.state.tokens.issue(
+        "ML-1",
+        &CustomerAccess::Rma(number.clone()),
+        app.now() + Duration::days(30),
+    );
+    let opened = browser
+        .get(&format!("/returns/rmas/{number}?t={link}"))
+        .await;
+    assert_eq!(opened.status, StatusCode::OK);
+    let pdf = browser
+        .get(&format!("/returns/rmas/{number}/label.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+}
+
+/// A right answer gives back the attempt it was counted as: it never leaves a block
+/// of its own for the others at the same address.
+#[tokio::test]
+async fn a_success_leaves_no_block_behind() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.web.sign_in_failures_per_address = 3;
+        s.web.sign_in_failures_per_user_and_address = 100;
+        s.web.sign_in_failures_per_user = 100;
+    })
+    .await;
+    user(&app, "bench", Role::Warehouse).await;
+    user(&app, "other", Role::Warehouse).await;
+    for _ in 0..3 {
+        let wrong = sign_in_to(&app, "nobody", "not the password!", "").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    app.advance(Duration::seconds(2));
+    let bench = sign_in_to(&app, "bench", PASSWORD, "").await;
+    assert_eq!(bench.status, StatusCode::SEE_OTHER, "{}", bench.html);
+    let other = sign_in_to(&app, "other", PASSWORD, "").await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", other.html);
 }
 
 async fn inspection_photos_show_inline_in_a_sandbox(app: TestApp) {
