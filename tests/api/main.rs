@@ -23,3 +23,4 @@ mod smtp_sink;
 mod storage;
 mod tracking;
 mod warehouse;
+mod words;
