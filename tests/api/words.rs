@@ -2,20 +2,7 @@
 //! sources, so a new `lang.t("…")` without its words fails here instead of showing
 //! "?" on a page or in an email.
 
-use std::path::{Path, PathBuf};
-
 use backhaul::i18n::Lang;
-
-fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            sources(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
 
 /// The literal keys of `.t("key")` calls in `text`.
 fn keys_in(text: &str) -> Vec<String> {
@@ -32,9 +19,7 @@ fn keys_in(text: &str) -> Vec<String> {
 
 #[test]
 fn every_phrase_used_has_words_in_every_language() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    sources(&root.join("src"), &mut files);
+    let files = crate::helpers::source_files();
     let mut keys: Vec<String> = files
         .iter()
         .flat_map(|f| keys_in(&std::fs::read_to_string(f).expect("readable")))
