@@ -18,7 +18,7 @@ use crate::domain::policy::Policy;
 use crate::domain::refund::{self, InspectedLine, InspectionOutcome};
 use crate::domain::{
     Condition, Currency, Disposition, FieldError, LabelPayer, Money, Resolution, ReturnReason,
-    RmaEvent, RmaNumber,
+    RmaEvent, RmaNumber, TriggerStatus,
 };
 use crate::error::AppError;
 
@@ -257,7 +257,7 @@ pub fn inspect(
                 amount_minor: calculation.total.minor(),
                 currency: currency.code().to_string(),
                 method: method.to_string(),
-                status: "pending".into(),
+                status: TriggerStatus::Pending.to_string(),
                 calculation: calculation_json.to_string(),
                 created_at: naive(now),
                 emailed_at: None,

@@ -183,7 +183,7 @@ impl Metrics {
         out.push_str("# HELP backhaul_poll_lag_seconds How long the oldest due parcel has waited for its poll.\n# TYPE backhaul_poll_lag_seconds gauge\n");
         let _ = writeln!(out, "backhaul_poll_lag_seconds {}", gauges.poll_lag_seconds);
         out.push_str("# HELP backhaul_refund_triggers Refund triggers by status.\n# TYPE backhaul_refund_triggers gauge\n");
-        for status in ["pending", "emailed", "acknowledged", "failed"] {
+        for status in crate::domain::TriggerStatus::ALL.iter().map(|s| s.as_str()) {
             let n = gauges
                 .refunds
                 .iter()
@@ -192,7 +192,7 @@ impl Metrics {
             let _ = writeln!(out, "backhaul_refund_triggers{{status=\"{status}\"}} {n}");
         }
         out.push_str("# HELP backhaul_outbox_messages Outbox messages by status (skipped: not needed; dead: gave up).\n# TYPE backhaul_outbox_messages gauge\n");
-        for status in ["pending", "sent", "skipped", "dead"] {
+        for status in crate::domain::OutboxStatus::ALL.iter().map(|s| s.as_str()) {
             let n = gauges
                 .outbox
                 .iter()

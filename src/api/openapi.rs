@@ -276,7 +276,7 @@ pub fn document() -> Value {
             summary: "Refund triggers, newest first (at most 500), filtered by status, currency, creation day and order or RMA number",
             roles: "finance",
             params: vec![
-                query_param("status", "pending, emailed, acknowledged or failed", string_enum(&["pending", "emailed", "acknowledged", "failed"])),
+                query_param("status", "pending, emailed, acknowledged or failed", string_enum(&crate::db::refunds::TRIGGER_STATUSES)),
                 query_param("currency", "ISO 4217 code", json!({"type": "string"})),
                 query_param("from", "First creation day (UTC)", json!({"type": "string", "format": "date"})),
                 query_param("to", "Last creation day (UTC), included", json!({"type": "string", "format": "date"})),
@@ -459,7 +459,7 @@ fn schemas() -> Value {
         "RefundTrigger": {"type": "object", "properties": {
             "id": text, "idempotency_key": text, "amount": money(), "currency": text,
             "method": string_enum(&["original_payment", "store_credit"]),
-            "status": string_enum(&["pending", "emailed", "acknowledged", "failed"]),
+            "status": string_enum(&crate::db::refunds::TRIGGER_STATUSES),
             "order_number": text, "rma_number": nullable_text, "incident_id": nullable_text,
             "calculation": {"type": "object"}, "created_at": time, "emailed_at": nullable_time,
             "acknowledged_at": nullable_time, "acknowledged_by": nullable_text,

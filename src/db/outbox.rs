@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::schema::{outbox, refund_triggers};
 use super::{naive, DbConnection};
+use crate::domain::{OutboxStatus, TriggerStatus};
 
 /// Finance's email about a refund trigger; the subject is the trigger.
 pub const FINANCE_EMAIL: &str = "finance_refund_email";
@@ -44,7 +45,7 @@ pub fn enqueue(
             id: uuid::Uuid::now_v7().to_string(),
             kind: kind.into(),
             subject_id: subject_id.into(),
-            status: "pending".into(),
+            status: OutboxStatus::Pending.to_string(),
             attempts: 0,
             next_attempt_at: naive(due),
             lease_owner: None,
@@ -62,7 +63,7 @@ pub fn enqueue(
 pub fn mark_skipped(conn: &mut DbConnection, message: &OutboxRow, why: &str) -> QueryResult<()> {
     diesel::update(outbox::table.find(&message.id))
         .set((
-            outbox::status.eq("skipped"),
+            outbox::status.eq(OutboxStatus::Skipped.as_str()),
             outbox::lease_owner.eq(None::<String>),
             outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
             outbox::last_error.eq(why),
@@ -81,7 +82,7 @@ pub fn claim_due(
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
     let due = outbox::table
-        .filter(outbox::status.eq("pending"))
+        .filter(outbox::status.eq(OutboxStatus::Pending.as_str()))
         .filter(outbox::next_attempt_at.le(naive(now)))
         .filter(
             outbox::lease_until
@@ -109,7 +110,7 @@ pub fn mark_sent(
 ) -> QueryResult<()> {
     diesel::update(outbox::table.find(&message.id))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(OutboxStatus::Sent.as_str()),
             outbox::attempts.eq(message.attempts + 1),
             outbox::sent_at.eq(naive(now)),
             outbox::lease_owner.eq(None::<String>),
@@ -117,13 +118,14 @@ pub fn mark_sent(
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
-    diesel::update(
-        refund_triggers::table
-            .find(&message.subject_id)
-            .filter(refund_triggers::status.eq_any(["pending", "failed"])),
-    )
+    diesel::update(refund_triggers::table.find(&message.subject_id).filter(
+        refund_triggers::status.eq_any([
+            TriggerStatus::Pending.as_str(),
+            TriggerStatus::Failed.as_str(),
+        ]),
+    ))
     .set((
-        refund_triggers::status.eq("emailed"),
+        refund_triggers::status.eq(TriggerStatus::Emailed.as_str()),
         refund_triggers::emailed_at.eq(naive(now)),
     ))
     .execute(conn)
@@ -139,13 +141,13 @@ pub fn mark_failed(
     retry_at: Option<DateTime<Utc>>,
 ) -> QueryResult<()> {
     let status = if retry_at.is_some() {
-        "pending"
+        OutboxStatus::Pending
     } else {
-        "dead"
+        OutboxStatus::Dead
     };
     diesel::update(outbox::table.find(&message.id))
         .set((
-            outbox::status.eq(status),
+            outbox::status.eq(status.as_str()),
             outbox::attempts.eq(message.attempts + 1),
             outbox::next_attempt_at.eq(retry_at.map_or(message.next_attempt_at, naive)),
             outbox::lease_owner.eq(None::<String>),
@@ -157,9 +159,9 @@ pub fn mark_failed(
         diesel::update(
             refund_triggers::table
                 .find(&message.subject_id)
-                .filter(refund_triggers::status.eq("pending")),
+                .filter(refund_triggers::status.eq(TriggerStatus::Pending.as_str())),
         )
-        .set(refund_triggers::status.eq("failed"))
+        .set(refund_triggers::status.eq(TriggerStatus::Failed.as_str()))
         .execute(conn)?;
     }
     Ok(())

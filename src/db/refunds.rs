@@ -10,10 +10,15 @@ use diesel::prelude::*;
 
 use super::schema::{inspections, orders, refund_triggers, rmas};
 use super::{naive, DbConnection};
+use crate::domain::TriggerStatus;
 
-/// A refund trigger's statuses: waiting to be emailed, emailed, acknowledged by
-/// finance, or failed (its email was dead-lettered).
-pub const TRIGGER_STATUSES: [&str; 4] = ["pending", "emailed", "acknowledged", "failed"];
+/// A refund trigger's statuses, as stored.
+pub const TRIGGER_STATUSES: [&str; 4] = [
+    TriggerStatus::Pending.as_str(),
+    TriggerStatus::Emailed.as_str(),
+    TriggerStatus::Acknowledged.as_str(),
+    TriggerStatus::Failed.as_str(),
+];
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inspections)]
@@ -172,10 +177,10 @@ pub fn acknowledge(
     diesel::update(
         refund_triggers::table
             .find(id)
-            .filter(refund_triggers::status.ne("acknowledged")),
+            .filter(refund_triggers::status.ne(TriggerStatus::Acknowledged.as_str())),
     )
     .set((
-        refund_triggers::status.eq("acknowledged"),
+        refund_triggers::status.eq(TriggerStatus::Acknowledged.as_str()),
         refund_triggers::acknowledged_at.eq(naive(now)),
         refund_triggers::acknowledged_by.eq(by),
     ))

@@ -23,7 +23,9 @@ pub mod vocab;
 pub use money::{Currency, Money, MoneyError};
 pub use rma_number::RmaNumber;
 pub use rma_status::{transition, IllegalTransition, RmaEvent, RmaStatus};
-pub use vocab::{Condition, Disposition, LabelPayer, Resolution, ReturnReason, Role};
+pub use vocab::{
+    Condition, Disposition, LabelPayer, OutboxStatus, Resolution, ReturnReason, Role, TriggerStatus,
+};
 
 /// A text that is not one of a vocabulary's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

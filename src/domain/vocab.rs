@@ -120,3 +120,25 @@ mod tests {
         assert!(err.to_string().contains("changed_mind"), "{err}");
     }
 }
+
+string_enum! {
+    /// Where a refund trigger stands: waiting for its email, emailed to finance,
+    /// acknowledged by finance, or failed (its email was dead-lettered).
+    TriggerStatus {
+        Pending => "pending",
+        Emailed => "emailed",
+        Acknowledged => "acknowledged",
+        Failed => "failed",
+    }
+}
+
+string_enum! {
+    /// Where an outbox message stands: waiting (or retrying), sent, not needed, or
+    /// given up after its last try.
+    OutboxStatus {
+        Pending => "pending",
+        Sent => "sent",
+        Skipped => "skipped",
+        Dead => "dead",
+    }
+}

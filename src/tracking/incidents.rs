@@ -14,7 +14,7 @@ use crate::db::schema::shipments;
 use crate::db::{naive, DbConnection};
 use crate::domain::money::line_value;
 use crate::domain::tracking::IncidentAction;
-use crate::domain::{Currency, Money};
+use crate::domain::{Currency, Money, TriggerStatus};
 use crate::error::AppError;
 
 /// A resolution as asked for, fields already read.
@@ -154,7 +154,7 @@ pub fn resolve(
             amount_minor,
             currency: currency.clone(),
             method: "original_payment".into(),
-            status: "pending".into(),
+            status: TriggerStatus::Pending.to_string(),
             calculation: json!({
                 "source": "incident",
                 "incident": incident.kind,

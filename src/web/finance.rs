@@ -12,7 +12,7 @@ use super::{error_page, lang_of, layout};
 use crate::api::refunds::{acknowledge_trigger, RefundQuery, STATUSES};
 use crate::api::state::AppState;
 use crate::db::refunds::{self, TriggerRow};
-use crate::domain::Role;
+use crate::domain::{Role, TriggerStatus};
 use crate::error::AppError;
 
 type Listed = (TriggerRow, String, Option<String>);
@@ -100,7 +100,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                             }
                             p { "id: " code { (t.id) } }
                         }
-                        @if t.status != "acknowledged" {
+                        @if t.status != TriggerStatus::Acknowledged.as_str() {
                             form method="post" action={ "/finance/refunds/" (t.id) "/acknowledge" } {
                                 input type="hidden" name="csrf" value=(staff.csrf);
                                 button type="submit" { (lang.t("acknowledge")) }
