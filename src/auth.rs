@@ -250,9 +250,7 @@ impl CustomerTokens {
             access,
         })
     }
-}
 
-impl CustomerTokens {
     /// The order and expiry of a token issued before tokens had purposes
     /// (`order|expiry`): the links in status emails sent then opened the whole order.
     /// Only the status page reads these, to open one return of that order.

@@ -26,10 +26,9 @@ impl GuessKey {
     }
 }
 
-/// An attempt refused unheard: which key is blocked (its index), and for how long.
+/// An attempt refused unheard: how long until every key lets it through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Blocked {
-    pub key: usize,
     pub retry_after_secs: u64,
 }
 
@@ -62,17 +61,13 @@ pub async fn attempt(
             // A zero row (PostgreSQL locks need one) is no record.
             before.push(throttles::lock(c, &k.key)?.filter(|f| f.count > 0));
         }
-        let blocked = keys
+        let wait = keys
             .iter()
             .zip(&before)
-            .enumerate()
-            .filter_map(|(i, (k, s))| k.rule.retry_after(now, s.as_ref()).map(|w| (w, i)))
+            .filter_map(|(k, s)| k.rule.retry_after(now, s.as_ref()))
             .max();
-        if let Some((retry_after_secs, key)) = blocked {
-            return Ok(Err(Blocked {
-                key,
-                retry_after_secs,
-            }));
+        if let Some(retry_after_secs) = wait {
+            return Ok(Err(Blocked { retry_after_secs }));
         }
         let mut written = Vec::with_capacity(keys.len());
         for (k, s) in keys.iter().zip(&before) {

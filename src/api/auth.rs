@@ -45,7 +45,8 @@ impl KeyCache {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Result<String, AppError> {
+/// The token of `Authorization: Bearer <token>` (the scheme in any case), or a 401.
+pub fn bearer(req: &HttpRequest) -> Result<String, AppError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

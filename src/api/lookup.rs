@@ -149,15 +149,11 @@ pub async fn find_order(
     let keys = guess_keys(settings, &order_key, ip);
     let counted = guesses::attempt(&state.db, &keys, now).await??;
     // A spent postcode budget leaves the email to prove it, if one was given.
-    let mut postcode_keys = Vec::new();
-    let mut postcode_counted = None;
+    let mut postcode_try = None;
     if postal.is_some() {
         let budget = vec![postcode_budget(settings, &order_key)];
         match guesses::attempt(&state.db, &budget, now).await? {
-            Ok(counted) => {
-                postcode_keys = budget;
-                postcode_counted = Some(counted);
-            }
+            Ok(counted) => postcode_try = Some((budget, counted)),
             Err(_) if email.is_none() => {
                 return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
             }
@@ -185,7 +181,7 @@ pub async fn find_order(
     let email_ok = email
         .as_deref()
         .is_some_and(|e| same_secret(e, &stored_email));
-    let postcode_ok = !postcode_keys.is_empty()
+    let postcode_ok = postcode_try.is_some()
         && postal
             .as_deref()
             .is_some_and(|p| same_postcode(p, &stored_postcode));
@@ -196,8 +192,8 @@ pub async fn find_order(
         ));
     };
     guesses::succeeded(&state.db, &keys, counted, &[0]).await?;
-    if let Some(counted) = postcode_counted {
-        guesses::succeeded(&state.db, &postcode_keys, counted, &[]).await?;
+    if let Some((budget, counted)) = postcode_try {
+        guesses::succeeded(&state.db, &budget, counted, &[]).await?;
     }
     let record = state
         .db

@@ -1,6 +1,5 @@
 //! Operations endpoints outside /api/v1: liveness, readiness and Prometheus metrics.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
 use secrecy::ExposeSecret;
@@ -49,12 +48,7 @@ pub async fn metrics(
 ) -> Result<HttpResponse, AppError> {
     match &state.settings.metrics.token {
         Some(token) => {
-            let sent = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .unwrap_or("");
+            let sent = super::auth::bearer(&req).unwrap_or_default();
             if !crate::domain::secret_eq(sent.as_bytes(), token.expose_secret().as_bytes()) {
                 return Err(AppError::Unauthorized(
                     "send Authorization: Bearer <metrics.token>".into(),

@@ -50,12 +50,11 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
     who.require_staff_or_customer(&[Role::Integration], &number)?;
-    let record = state
+    let mut record = state
         .db
         .read(move |c| orders::load(c, &number).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
-    let mut record = record;
     if who.sees_masked_order() {
         views::mask_customer(&mut record.order);
     }

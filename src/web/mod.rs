@@ -369,14 +369,20 @@ pub fn csrf_ok(expected: &str, submitted: Option<&str>) -> bool {
 
 /// The page to answer a form whose CSRF token did not match.
 pub fn expired_form(req: &HttpRequest, state: &AppState, staff: Option<&Staff>) -> HttpResponse {
+    notice(req, state, staff, StatusCode::FORBIDDEN, "expired_form")
+}
+
+/// A page that only says the phrase `key`, with `status`.
+pub fn notice(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: Option<&Staff>,
+    status: StatusCode,
+    key: &str,
+) -> HttpResponse {
     let lang = lang_of(req);
-    let body = html! { p.error { (lang.t("expired_form")) } };
-    page(
-        req,
-        state,
-        StatusCode::FORBIDDEN,
-        layout(lang, lang.t("expired_form"), staff, body),
-    )
+    let body = html! { p.error role="alert" { (lang.t(key)) } };
+    page(req, state, status, layout(lang, lang.t(key), staff, body))
 }
 
 /// What went wrong, for a person: the fields and reasons of a bad form, or the error.

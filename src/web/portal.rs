@@ -14,7 +14,7 @@ use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
 use super::{
-    cookie, csrf_ok, error_page, expired_form, lang_of, layout, page, redirect, retry_after,
+    cookie, csrf_ok, error_page, expired_form, lang_of, layout, notice, page, redirect, retry_after,
 };
 use crate::api::client::client_ip;
 use crate::api::lookup::{self, LookupInput};
@@ -402,11 +402,8 @@ pub async fn confirm(
         .map(|c| c.value().to_string())
         .unwrap_or_default();
     let Ok(permit) = tokio::time::timeout(UPLOAD_QUEUE_WAIT, state.uploads.acquire()).await else {
-        let lang = lang_of(&req);
-        let body = html! { p.error role="alert" { (lang.t("uploads_busy")) } };
-        let markup = layout(lang, lang.t("uploads_busy"), None, body);
-        let response = page(&req, &state, StatusCode::SERVICE_UNAVAILABLE, markup);
-        return retry_after(response, 5);
+        let busy = StatusCode::SERVICE_UNAVAILABLE;
+        return retry_after(notice(&req, &state, None, busy, "uploads_busy"), 5);
     };
     // A slow sender holds one of the few reading slots: only for so long.
     let read = tokio::time::timeout(
@@ -421,10 +418,8 @@ pub async fn confirm(
         Ok(Err(super::FormError::Expired)) => return expired_form(&req, &state, None),
         Ok(Err(super::FormError::Bad(e))) => return error_page(&req, &state, None, &e),
         Err(_) => {
-            let lang = lang_of(&req);
-            let body = html! { p.error role="alert" { (lang.t("upload_too_slow")) } };
-            let markup = layout(lang, lang.t("upload_too_slow"), None, body);
-            return page(&req, &state, StatusCode::REQUEST_TIMEOUT, markup);
+            let slow = StatusCode::REQUEST_TIMEOUT;
+            return notice(&req, &state, None, slow, "upload_too_slow");
         }
     };
     let created = async {
@@ -484,7 +479,7 @@ pub async fn status(
     let Some(who) = customer(&req, &state) else {
         return redirect("/returns");
     };
-    let who_masked = who.sees_masked_order();
+    let masked = who.sees_masked_order();
     let lang = lang_of(&req);
     let result = async {
         let number = parse_number(&path.into_inner())?;
@@ -505,7 +500,6 @@ pub async fn status(
     let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
     // Approved after a review, or the carrier failed at confirmation: buy it now.
     let label_due = rma["status"] == RmaStatus::Authorized.as_str() && !keep_it && !has_label;
-    let masked = who_masked;
     let token = form_token(&req);
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
