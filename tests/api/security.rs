@@ -780,6 +780,40 @@ async fn a_postcode_token_gets_no_label_with_the_address(app: TestApp) {
     assert_eq!(pdf.status, StatusCode::OK);
 }
 
+/// A wrong email is turned away on the order's email and postcode alone: the order and
+/// its lines are read only after a match, so a big order answers as fast as an unknown
+/// one (the times are measured by `examples/probe.rs`; here, that the lines are never
+/// read: with them out of reach a wrong guess still gets its plain 404).
+#[tokio::test]
+async fn a_wrong_guess_never_reads_the_order() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.create_order(&eur_order("TM-1")).await;
+    app.state
+        .db
+        .write(|c| {
+            use diesel::prelude::*;
+            diesel::sql_query("ALTER TABLE order_lines RENAME TO order_lines_away")
+                .execute(c)
+                .map_err(backhaul::error::AppError::from)
+        })
+        .await
+        .expect("lines out of reach");
+    let wrong = lookup(
+        &app,
+        json!({"order_number": "TM-1", "email": "someone@else.example"}),
+        None,
+    )
+    .await;
+    let unknown = lookup(
+        &app,
+        json!({"order_number": "TM-404", "email": "someone@else.example"}),
+        None,
+    )
+    .await;
+    wrong.problem(404);
+    assert_eq!(wrong.text, unknown.text);
+}
+
 /// A right answer gives back the attempt it was counted as: it never leaves a block
 /// of its own for the others at the same address.
 #[tokio::test]
