@@ -148,16 +148,16 @@ impl Lang {
     /// A rule of a policy decision (as the API shows it) in this language: its phrase
     /// filled with the rule's facts, dates and money written the language's way. The
     /// decision's English words where there is no phrase or a fact is missing.
-    pub fn rule(self, rule: &serde_json::Value) -> String {
-        let effect = rule["effect"].as_str().unwrap_or("").to_string();
-        let id = rule["rule"].as_str().unwrap_or("");
+    pub fn rule(self, rule: &crate::domain::policy::AppliedRule) -> String {
+        let effect = rule.effect.clone();
+        let id = rule.rule.as_str();
         let base = if id.starts_with("statutory.") {
             "statutory"
         } else {
             id
         };
-        let params = rule["params"].as_object();
-        let get = |k: &str| params.and_then(|p| p.get(k)).and_then(|v| v.as_str());
+        let params = &rule.params;
+        let get = |k: &str| params.get(k).map(String::as_str);
         let key = match get("variant") {
             Some(variant) => format!("rule.{base}.{variant}"),
             None => format!("rule.{base}"),
@@ -167,8 +167,7 @@ impl Lang {
         };
         let currency = get("currency").unwrap_or("");
         let mut out = template.to_string();
-        for (k, v) in params.into_iter().flatten() {
-            let v = v.as_str().unwrap_or("");
+        for (k, v) in params {
             let shown = match k.as_str() {
                 "delivered" | "ends" => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
                     .map_or_else(|_| v.to_string(), |d| self.day(d)),
@@ -1476,35 +1475,44 @@ mod tests {
 
     #[test]
     fn decision_rules_in_the_customers_language() {
-        use serde_json::json;
-        let open = json!({"rule": "window_open", "effect": "returnable until 2026-12-18 (30 days from delivery on 2026-11-18)",
-            "params": {"days": "30", "delivered": "2026-11-18", "ends": "2026-12-18"}});
+        use crate::domain::policy::AppliedRule;
+        let json =
+            |v: serde_json::Value| -> AppliedRule { serde_json::from_value(v).expect("rule") };
+        let open = json(
+            serde_json::json!({"rule": "window_open", "effect": "returnable until 2026-12-18 (30 days from delivery on 2026-11-18)",
+            "params": {"days": "30", "delivered": "2026-11-18", "ends": "2026-12-18"}}),
+        );
         assert_eq!(
             Lang::De.rule(&open),
             "Rückgabe bis 18.12.2026 (30 Tage ab Zustellung am 18.11.2026)"
         );
         assert_eq!(
             Lang::En.rule(&open),
-            open["effect"],
+            open.effect,
             "English is the decision's own"
         );
-        let fee = json!({"rule": "restocking_fee", "effect": "10 % restocking fee",
-            "params": {"percent": "10", "reason": "changed_mind", "fee": "1234.50", "currency": "EUR"}});
+        let fee = json(
+            serde_json::json!({"rule": "restocking_fee", "effect": "10 % restocking fee",
+            "params": {"percent": "10", "reason": "changed_mind", "fee": "1234.50", "currency": "EUR"}}),
+        );
         assert_eq!(
             Lang::Fr.rule(&fee),
             "10 % de frais de remise en stock pour « j'ai changé d'avis » : 1\u{202f}234,50 EUR"
         );
-        let covered = json!({"rule": "statutory.eu_withdrawal", "effect": "EU (14 days) is covered",
-            "params": {"variant": "covered", "name": "EU", "days": "14"}});
+        let covered = json(
+            serde_json::json!({"rule": "statutory.eu_withdrawal", "effect": "EU (14 days) is covered",
+            "params": {"variant": "covered", "name": "EU", "days": "14"}}),
+        );
         assert_eq!(
             Lang::Es.rule(&covered),
             "EU (14 días) queda cubierto por el plazo más largo"
         );
         // A rule without a phrase, or missing a fact, keeps the decision's words.
-        let unknown = json!({"rule": "something_new", "effect": "as decided"});
+        let unknown = json(serde_json::json!({"rule": "something_new", "effect": "as decided"}));
         assert_eq!(Lang::Zh.rule(&unknown), "as decided");
-        let short =
-            json!({"rule": "window_open", "effect": "as decided", "params": {"days": "30"}});
+        let short = json(
+            serde_json::json!({"rule": "window_open", "effect": "as decided", "params": {"days": "30"}}),
+        );
         assert_eq!(Lang::De.rule(&short), "as decided");
     }
 

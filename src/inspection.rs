@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::db::labels;
 use crate::db::orders;
@@ -15,14 +14,14 @@ use crate::db::{naive, DbConnection};
 use crate::domain::display;
 use crate::domain::note::Note;
 use crate::domain::policy::Policy;
-use crate::domain::refund::{self, InspectedLine, InspectionOutcome};
+use crate::domain::refund::{self, InspectedLine, InspectionOutcome, RefundCalculation};
 use crate::domain::{
     Condition, Currency, Disposition, FieldError, LabelPayer, Money, Resolution, ReturnReason,
     RmaEvent, RmaNumber, TriggerStatus,
 };
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionLineInput {
     pub line_id: String,
@@ -33,7 +32,7 @@ pub struct InspectionLineInput {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionInput {
     pub lines: Vec<InspectionLineInput>,
@@ -92,13 +91,22 @@ fn parse_money(minor: i64, code: &str) -> Result<Money, AppError> {
 }
 
 /// A refund trigger in short, as an inspection answers with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RefundTriggerBrief {
     pub id: String,
+    #[schema(value_type = crate::domain::Money)]
     pub amount: String,
+    #[schema(value_type = crate::domain::Currency)]
     pub currency: String,
+    /// `original_payment` or `store_credit`.
+    #[schema(schema_with = refund_methods)]
     pub method: String,
+    #[schema(value_type = crate::domain::TriggerStatus)]
     pub status: String,
+}
+
+fn refund_methods() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::domain::schema::string_enum(["original_payment", "store_credit"])
 }
 
 impl RefundTriggerBrief {
@@ -114,16 +122,38 @@ impl RefundTriggerBrief {
 }
 
 /// What an inspection decided.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Inspected {
     pub rma: String,
     pub outcome: InspectionOutcome,
     /// The refund triggered, if the outcome refunds anything.
     pub refund: Option<RefundTriggerBrief>,
-    /// For an exchange, the replacement to ship (`status`, `lines`).
-    pub replacement: Option<Value>,
+    /// For an exchange, the replacement to ship.
+    pub replacement: Option<Replacement>,
     /// The refund maths line by line, as finance gets it.
-    pub calculation: Value,
+    pub calculation: InspectionCalculation,
+}
+
+/// The refund maths as stored and sent to finance, with an exchange's replacement.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InspectionCalculation {
+    #[serde(flatten)]
+    pub refund: RefundCalculation,
+    pub replacement: Option<Replacement>,
+}
+
+/// What an exchange ships instead of refunding: the lines that passed inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Replacement {
+    /// Always `to_ship`: shipping it is the shop's job.
+    pub status: String,
+    pub lines: Vec<ReplacementLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReplacementLine {
+    pub line_id: String,
+    pub quantity: i64,
 }
 
 /// Inspects `number`'s RMA; 409 unless it has been received and not inspected yet.
@@ -200,35 +230,41 @@ pub fn inspect(
     // An exchange ships a replacement of what passed instead of refunding it.
     let replacement = (resolution == Resolution::Exchange
         && calculation.outcome != InspectionOutcome::Failed)
-        .then(|| {
-            json!({
-                "status": "to_ship",
-                "lines": calculation.lines.iter()
-                    .filter(|l| l.accepted_quantity > 0)
-                    .map(|l| json!({"line_id": l.line_id, "quantity": l.accepted_quantity}))
-                    .collect::<Vec<_>>(),
-            })
+        .then(|| Replacement {
+            status: "to_ship".into(),
+            lines: calculation
+                .lines
+                .iter()
+                .filter(|l| l.accepted_quantity > 0)
+                .map(|l| ReplacementLine {
+                    line_id: l.line_id.clone(),
+                    quantity: l.accepted_quantity,
+                })
+                .collect(),
         });
-    let mut calculation_json =
-        serde_json::to_value(&calculation).map_err(|e| AppError::Internal(e.to_string()))?;
-    calculation_json["replacement"] = replacement.clone().unwrap_or(Value::Null);
+    let calculation = InspectionCalculation {
+        refund: calculation,
+        replacement: replacement.clone(),
+    };
+    let calculation_json =
+        serde_json::to_string(&calculation).map_err(|e| AppError::Internal(e.to_string()))?;
 
     refunds::insert_inspection(
         c,
         &InspectionRow {
             rma_id: rma.id.clone(),
-            outcome: calculation.outcome.as_str().to_string(),
+            outcome: calculation.refund.outcome.as_str().to_string(),
             lines: serde_json::to_string(&input.lines)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
-            calculation: calculation_json.to_string(),
+            calculation: calculation_json.clone(),
             inspected_by: actor.to_string(),
             inspected_at: naive(now),
         },
     )?;
     let note = format!(
         "{}: refund {} {}",
-        calculation.outcome.as_str(),
-        calculation.total,
+        calculation.refund.outcome.as_str(),
+        calculation.refund.total,
         currency
     );
     fn audit<'a>(actor: &'a str, note: &'a str, at: DateTime<Utc>) -> Audit<'a> {
@@ -240,8 +276,8 @@ pub fn inspect(
     }
     rmas::apply_event(c, number, RmaEvent::Inspect, audit(actor, &note, now))?;
 
-    let refundable =
-        calculation.outcome != InspectionOutcome::Failed && calculation.total.minor() > 0;
+    let refundable = calculation.refund.outcome != InspectionOutcome::Failed
+        && calculation.refund.total.minor() > 0;
     let method = match resolution {
         Resolution::StoreCredit => Some("store_credit"),
         Resolution::Refund | Resolution::KeepIt => Some("original_payment"),
@@ -254,11 +290,11 @@ pub fn inspect(
                 rma_id: Some(rma.id.clone()),
                 incident_id: None,
                 order_id: rma.order_id.clone(),
-                amount_minor: calculation.total.minor(),
+                amount_minor: calculation.refund.total.minor(),
                 currency: currency.code().to_string(),
                 method: method.to_string(),
                 status: TriggerStatus::Pending.to_string(),
-                calculation: calculation_json.to_string(),
+                calculation: calculation_json.clone(),
                 created_at: naive(now),
                 emailed_at: None,
                 acknowledged_at: None,
@@ -273,9 +309,9 @@ pub fn inspect(
     };
     Ok(Inspected {
         rma: rma.number,
-        outcome: calculation.outcome,
+        outcome: calculation.refund.outcome,
         refund: trigger.as_ref().map(RefundTriggerBrief::new),
         replacement,
-        calculation: calculation_json,
+        calculation,
     })
 }

@@ -36,7 +36,7 @@ fn load(
 }
 
 /// A return label as the API and the pages show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReturnLabel {
     pub carrier: String,
     pub tracking_number: String,

@@ -4,9 +4,6 @@
 //! the pure returns rules, `db` the storage on SQLite or PostgreSQL, `api` the JSON API,
 //! and `returns` the flow that ties a policy decision to a stored RMA.
 
-// The hand-written OpenAPI document is one large `json!` literal.
-#![recursion_limit = "256"]
-
 pub mod api;
 pub mod auth;
 pub mod config;

@@ -3,7 +3,7 @@
 //! is limited in size and in number per RMA.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::DbConnection;
@@ -91,15 +91,35 @@ pub fn attach(
 }
 
 /// A photo as the API shows it, with the address of its bytes.
-pub fn view(rma_number: &str, p: &PhotoInfo) -> Value {
-    json!({
-        "id": p.id,
-        "taken_by": p.taken_by,
-        "content_type": p.content_type,
-        "size_bytes": p.size_bytes,
-        "uploaded_at": ts(p.uploaded_at),
-        "href": format!("/api/v1/rmas/{rma_number}/photos/{}", p.id),
-    })
+/// An evidence photo as the API lists it; its bytes are at `href`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PhotoView {
+    pub id: String,
+    /// `customer:<order>` or `<role>:<user>`.
+    pub taken_by: String,
+    #[schema(schema_with = photo_types)]
+    pub content_type: String,
+    pub size_bytes: i64,
+    #[schema(format = DateTime)]
+    pub uploaded_at: String,
+    /// Where its bytes are.
+    pub href: String,
+}
+
+/// The content types a photo may have (what [`Photo::read`] knows by the bytes).
+fn photo_types() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::domain::schema::string_enum(["image/jpeg", "image/png", "image/heic"])
+}
+
+pub fn view(rma_number: &str, p: &PhotoInfo) -> PhotoView {
+    PhotoView {
+        id: p.id.clone(),
+        taken_by: p.taken_by.clone(),
+        content_type: p.content_type.clone(),
+        size_bytes: p.size_bytes,
+        uploaded_at: ts(p.uploaded_at),
+        href: format!("/api/v1/rmas/{rma_number}/photos/{}", p.id),
+    }
 }
 
 #[cfg(test)]

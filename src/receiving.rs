@@ -18,7 +18,7 @@ use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
 
 /// What a bench scan found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScanResult {
     /// The box's RMA, received now.
@@ -30,7 +30,7 @@ pub enum ScanResult {
 }
 
 /// How the scanned text was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReadAs {
     Rma { number: String },
@@ -39,7 +39,7 @@ pub enum ReadAs {
 }
 
 /// One line of a return, with what the order says about the item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RmaLine {
     pub line_id: String,
     pub sku: Option<String>,
@@ -71,7 +71,7 @@ impl RmaLine {
 
 /// What the bench needs to see about an RMA: its number, status, and the lines to
 /// expect in the box.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BenchRma {
     pub number: String,
     pub status: String,
@@ -82,7 +82,7 @@ pub struct BenchRma {
 }
 
 /// The answer to a bench scan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ScanAnswer {
     pub result: ScanResult,
     pub parcel_id: String,
@@ -97,7 +97,7 @@ pub struct ScanAnswer {
 }
 
 /// A box as it arrived at a bench.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReceivedParcel {
     pub id: String,
     pub barcode: String,

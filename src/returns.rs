@@ -18,7 +18,7 @@ use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
 
 /// What a customer or the shop asks for: the body of `/rmas/quote` and `/rmas`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnInput {
     pub order_number: String,
@@ -28,7 +28,7 @@ pub struct ReturnInput {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLineInput {
     pub line_id: String,

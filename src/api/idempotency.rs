@@ -10,8 +10,28 @@ use crate::auth::Principal;
 use crate::db::{idempotency, DbConnection};
 use crate::error::AppError;
 
-/// What a write handler produces: a status and a JSON body.
-pub type Reply = (StatusCode, serde_json::Value);
+/// The header, as the API document shows it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// Replays the first response for the same key and body; another body with the
+    /// same key is a 422.
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$"
+    )]
+    #[allow(dead_code)]
+    key: Option<String>,
+}
+
+/// What a write handler produces: a status and the answer, sent as JSON.
+pub type Reply<T> = (StatusCode, T);
+
+fn json_of<T: serde::Serialize>(answer: &T) -> Result<String, AppError> {
+    serde_json::to_string(answer).map_err(|e| AppError::Internal(e.to_string()))
+}
 
 enum Outcome {
     Fresh(StatusCode, String),
@@ -44,7 +64,7 @@ fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
 }
 
 /// Runs `work` in one transaction, honouring the request's `Idempotency-Key`.
-pub async fn run<F>(
+pub async fn run<F, T>(
     state: &AppState,
     req: &HttpRequest,
     principal: &Principal,
@@ -52,11 +72,12 @@ pub async fn run<F>(
     work: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<Reply, AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<Reply<T>, AppError> + Send + 'static,
+    T: serde::Serialize + Send + 'static,
 {
     let Some(key) = key_of(req)? else {
-        let (status, body) = state.db.write(work).await?;
-        return Ok(respond(status.as_u16(), body.to_string(), false));
+        let (status, answer) = state.db.write(work).await?;
+        return Ok(respond(status.as_u16(), json_of(&answer)?, false));
     };
     let who = principal.actor();
     let now = state.clock.now();
@@ -77,8 +98,8 @@ where
                 let status = u16::try_from(stored.status_code).unwrap_or(200);
                 return Ok(Outcome::Replayed(status, stored.response_body));
             }
-            let (status, body) = work(c)?;
-            let body = body.to_string();
+            let (status, answer) = work(c)?;
+            let body = json_of(&answer)?;
             idempotency::complete(c, &who, &key, status.as_u16(), &body)?;
             Ok(Outcome::Fresh(status, body))
         })

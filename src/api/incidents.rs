@@ -3,12 +3,13 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
-use super::idempotency;
+use super::docs::{ListErrors, WriteErrors};
+use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::orders::ShipmentInput;
-use super::views;
+use super::views::{Incident, IncidentList};
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::parcels;
@@ -17,13 +18,26 @@ use crate::domain::tracking::{IncidentAction, IncidentKind};
 use crate::error::AppError;
 use crate::tracking::incidents::{self, Resolve};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct IncidentQuery {
+    /// true: unresolved only; false: resolved only.
     pub open: Option<bool>,
+    /// Only this kind.
+    #[param(value_type = Option<IncidentKind>)]
     pub kind: Option<String>,
 }
 
+/// Outbound parcel incidents and unscanned-return alerts, newest first
+///
+/// Lost, damaged, delayed, returned to sender, misdelivered. Roles: admin.
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents",
+    params(IncidentQuery),
+    responses((status = 200, description = "Incidents", body = IncidentList), ListErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     state: web::Data<AppState>,
@@ -47,21 +61,27 @@ pub async fn list(
             Ok::<_, AppError>(
                 found
                     .iter()
-                    .map(|(i, p)| views::incident(i, p, owners.get(&p.id).map(String::as_str)))
+                    .map(|(i, p)| Incident::new(i, p, owners.get(&p.id).map(String::as_str)))
                     .collect::<Vec<_>>(),
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(IncidentList { items }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveInput {
     pub action: IncidentAction,
+    /// What was done, for the audit trail.
     pub note: String,
+    /// partial_refund: the amount in the order's currency, at most the parcel's value.
+    #[schema(value_type = Option<crate::domain::Money>)]
     pub amount: Option<String>,
+    /// claim: the carrier's claim reference.
+    #[schema(max_length = 100)]
     pub claim_reference: Option<String>,
+    /// reship: the replacement parcel, when it is known.
     pub replacement: Option<ShipmentInput>,
 }
 
@@ -118,6 +138,17 @@ impl ResolveInput {
     }
 }
 
+/// Resolve an outbound incident
+///
+/// reship (optionally with the replacement parcel), refund, partial_refund (amount) or
+/// claim (claim_reference); with a note. Roles: admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents/{id}/resolve",
+    params(("id" = String, Path, description = "The incident id"), IdempotencyKey),
+    request_body = ResolveInput,
+    responses((status = 200, description = "The resolved incident", body = Incident), WriteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn resolve(
     state: web::Data<AppState>,
@@ -136,7 +167,7 @@ pub async fn resolve(
         let owners = parcels::owner_numbers(c, &[&parcel])?;
         Ok((
             actix_web::http::StatusCode::OK,
-            views::incident(
+            Incident::new(
                 &incident,
                 &parcel,
                 owners.get(&parcel.id).map(String::as_str),

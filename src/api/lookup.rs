@@ -6,13 +6,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, SecondsFormat};
 use serde::Deserialize;
-use serde_json::json;
 
 use sha2::{Digest, Sha256};
 
 use super::client::client_ip;
+use super::docs::LookupErrors;
 use super::json::ApiJson;
-use super::views;
+use super::views::{self, LookupAccess, LookupResult, Order};
 use crate::api::state::AppState;
 use crate::auth::CustomerAccess;
 use crate::config::LookupSettings;
@@ -22,7 +22,8 @@ use crate::domain::throttle::ThrottleRule;
 use crate::error::AppError;
 use crate::guesses::{self, GuessKey};
 
-#[derive(Debug, Deserialize)]
+/// Give email or postal_code.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupInput {
     pub order_number: String,
@@ -217,6 +218,17 @@ pub async fn find_order(
     })
 }
 
+/// Customer look-up: order number plus email or postcode gives an order-scoped token
+///
+/// A postcode's token masks personal data; failures back off per order and address,
+/// per address and per order. Roles: public.
+#[utoipa::path(
+    post,
+    path = "/api/v1/returns/lookup",
+    security(()),
+    request_body = LookupInput,
+    responses((status = 200, description = "Token and order", body = LookupResult), LookupErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn lookup(
     state: web::Data<AppState>,
@@ -229,12 +241,16 @@ pub async fn lookup(
     if found.access == CustomerAccess::OrderMasked {
         views::mask_customer(&mut record.order);
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "token": found.token,
-        "expires_at": found.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "access": if found.access == CustomerAccess::Order { "order" } else { "order_masked" },
-        "order": views::order(&record),
-    })))
+    Ok(HttpResponse::Ok().json(LookupResult {
+        token: found.token,
+        expires_at: found.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        access: if found.access == CustomerAccess::Order {
+            LookupAccess::Order
+        } else {
+            LookupAccess::OrderMasked
+        },
+        order: Order::new(&record),
+    }))
 }
 
 #[cfg(test)]

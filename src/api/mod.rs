@@ -4,12 +4,12 @@
 
 pub mod auth;
 pub mod client;
+pub mod docs;
 pub mod idempotency;
 pub mod incidents;
 pub mod json;
 pub mod limits;
 pub mod lookup;
-pub mod openapi;
 pub mod ops;
 pub mod orders;
 pub mod photos;
@@ -144,7 +144,7 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
         (
             Method::GET,
             "/api/v1/openapi.json",
-            web::get().to(openapi::serve),
+            web::get().to(docs::serve),
         ),
         (Method::GET, "/healthz", web::get().to(ops::healthz)),
         (Method::GET, "/readyz", web::get().to(ops::readyz)),

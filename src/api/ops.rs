@@ -3,45 +3,69 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
 use secrecy::ExposeSecret;
-use serde_json::json;
+
+use super::docs::{MetricsErrors, NotReady};
+use super::views::{Health, Ready};
 
 use crate::api::state::AppState;
 use crate::db::{parcels, refunds, rmas, utc};
 use crate::error::AppError;
 use crate::metrics::Gauges;
 
-/// The process is up.
+/// Liveness
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    security(()),
+    responses((status = 200, description = "The process is up", body = Health))
+)]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The process can serve: the database answers.
+/// Readiness: the database answers
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    security(()),
+    responses((status = 200, description = "Ready", body = Ready), NotReady)
+)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ping = state
         .db
         .read(|c| c.batch_execute("SELECT 1").map_err(AppError::from))
         .await;
     match ping {
-        Ok(()) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
+        Ok(()) => HttpResponse::Ok().json(Ready {
+            status: "ready",
+            database: "ok",
+        }),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             HttpResponse::ServiceUnavailable()
                 .content_type("application/problem+json")
-                .body(
-                    json!({
-                        "type": "/problems/unavailable",
-                        "title": "Not ready",
-                        "status": 503,
-                        "detail": "the database is not reachable",
-                    })
-                    .to_string(),
-                )
+                .json(super::problem::Problem {
+                    kind: "/problems/unavailable".into(),
+                    title: "Not ready",
+                    status: 503,
+                    detail: "the database is not reachable".into(),
+                    errors: None,
+                    decision: None,
+                })
         }
     }
 }
 
-/// `GET /metrics`: for a scraper with `metrics.token` as its Bearer token, or without
-/// a token set, for callers on this machine only.
+/// Prometheus metrics: requests by route and status, latencies, RMAs by status
+///
+/// With metrics.token set, send it as the Bearer token; without, only callers on this
+/// machine may read them.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    security(()),
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"), MetricsErrors)
+)]
 pub async fn metrics(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -5,9 +5,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::idempotency;
+use utoipa::ToSchema;
+
+use super::docs::{ReadErrors, WriteErrors};
+use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
-use super::views;
+use super::views::{self, Order, Shipment};
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::orders::{self, NewShipment};
@@ -16,6 +19,20 @@ use crate::domain::tracking::first_poll;
 use crate::domain::Role;
 use crate::error::AppError;
 
+/// Create or update an order
+///
+/// Roles: integration.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders",
+    params(IdempotencyKey),
+    request_body = OrderInput,
+    responses(
+        (status = 201, description = "Order created", body = Order),
+        (status = 200, description = "Order updated", body = Order),
+        WriteErrors,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn upsert(
     state: web::Data<AppState>,
@@ -37,11 +54,20 @@ pub async fn upsert(
         } else {
             StatusCode::OK
         };
-        Ok((status, views::order(&record)))
+        Ok((status, Order::new(&record)))
     })
     .await
 }
 
+/// An order with each line's returnable quantity
+///
+/// Roles: integration, customer (own order).
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{order_number}",
+    params(("order_number" = String, Path, description = "The shop's order number")),
+    responses((status = 200, description = "The order", body = Order), ReadErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get(
     state: web::Data<AppState>,
@@ -58,10 +84,11 @@ pub async fn get(
     if who.sees_masked_order() {
         views::mask_customer(&mut record.order);
     }
-    Ok(HttpResponse::Ok().json(views::order(&record)))
+    Ok(HttpResponse::Ok().json(Order::new(&record)))
 }
 
-#[derive(Debug, Deserialize)]
+/// An outbound parcel of an order.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipmentInput {
     pub carrier: String,
@@ -149,6 +176,20 @@ impl ShipmentInput {
     }
 }
 
+/// Register an outbound parcel
+///
+/// Roles: integration.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{order_number}/shipments",
+    params(("order_number" = String, Path, description = "The shop's order number"), IdempotencyKey),
+    request_body = ShipmentInput,
+    responses(
+        (status = 201, description = "Parcel registered", body = Shipment),
+        (status = 200, description = "Parcel was already registered on this order", body = Shipment),
+        WriteErrors,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn add_shipment(
     state: web::Data<AppState>,
@@ -178,7 +219,7 @@ pub async fn add_shipment(
         } else {
             StatusCode::OK
         };
-        Ok((status, views::shipment(&row, &number)))
+        Ok((status, Shipment::new(&row, &number)))
     })
     .await
 }

@@ -4,6 +4,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
+use super::docs::{ReadErrors, UploadErrors};
 use super::json::read_body;
 use super::rmas::parse_number;
 use crate::api::state::AppState;
@@ -32,7 +33,22 @@ fn rma_for(
     Ok(rma)
 }
 
-/// `POST /rmas/{number}/photos`: the body is one photo.
+/// Add an evidence photo (damage claims need one)
+///
+/// The body is the image itself: JPEG, PNG or HEIC, known by its bytes whatever
+/// Content-Type says, at most 5 MB; an RMA keeps at most 10 photos. A closed RMA takes
+/// none (409). Roles: customer (own order), integration, warehouse.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/{number}/photos",
+    params(("number" = RmaNumber, Path)),
+    request_body(content(
+        (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "image/png"),
+        (Vec<u8> = "image/heic"),
+    )),
+    responses((status = 201, description = "The stored photo", body = crate::photos::PhotoView), UploadErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn upload(
     state: web::Data<AppState>,
@@ -113,7 +129,22 @@ pub async fn photo_file(
         .body(bytes))
 }
 
-/// `GET /rmas/{number}/photos/{id}`.
+/// One evidence photo's bytes, with its checked content type
+///
+/// Roles: customer (own order), integration, warehouse, finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rmas/{number}/photos/{id}",
+    params(("number" = RmaNumber, Path), ("id" = String, Path, description = "The photo's id from the RMA's photos")),
+    responses(
+        (status = 200, description = "The photo", content(
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/heic"),
+        )),
+        ReadErrors,
+    )
+)]
 pub async fn get(
     state: web::Data<AppState>,
     who: Principal,

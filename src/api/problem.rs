@@ -4,10 +4,29 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::db::DbError;
+use crate::domain::policy::Decision;
+use crate::domain::FieldError;
 use crate::error::AppError;
+
+/// An error answer (RFC 9457 problem details).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A stable path per kind of problem, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// For an invalid request: each failing field by its JSON path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// When the return policy refuses: its decision, with the rules that refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
 
 impl AppError {
     fn slug_and_title(&self) -> (&'static str, &'static str) {
@@ -68,19 +87,20 @@ impl ResponseError for AppError {
             }
             _ => self.to_string(),
         };
-        let mut body = json!({
-            "type": format!("/problems/{slug}"),
-            "title": title,
-            "status": status.as_u16(),
-            "detail": detail,
-        });
-        match self {
-            AppError::Validation(errors) => {
-                body["errors"] = json!(crate::domain::first_field_errors(errors))
-            }
-            AppError::PolicyRejected(decision) => body["decision"] = json!(decision),
-            _ => {}
-        }
+        let body = Problem {
+            kind: format!("/problems/{slug}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            errors: match self {
+                AppError::Validation(errors) => Some(crate::domain::first_field_errors(errors)),
+                _ => None,
+            },
+            decision: match self {
+                AppError::PolicyRejected(decision) => Some(decision.as_ref().clone()),
+                _ => None,
+            },
+        };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {
@@ -92,7 +112,7 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        response.body(body.to_string())
+        response.body(serde_json::to_string(&body).unwrap_or_default())
     }
 }
 

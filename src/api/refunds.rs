@@ -6,12 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::IntoParams;
 
-use super::idempotency;
+use super::docs::{ListErrors, WriteErrors};
+use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::rmas::parse_number;
-use super::views;
+use super::views::{RefundList, RefundTrigger};
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::refunds::{self, TriggerFilter};
@@ -19,8 +20,20 @@ use crate::db::DbConnection;
 use crate::domain::order::Problems;
 use crate::domain::{Currency, RmaNumber, Role};
 use crate::error::AppError;
-use crate::inspection::{self, InspectionInput};
+use crate::inspection::{self, Inspected, InspectionInput};
 
+/// Inspect a received return
+///
+/// Per line: quantity received, condition, disposition, notes. Outcome passed, partial
+/// or failed; a refundable outcome creates the refund trigger and its finance email in
+/// the same transaction. Inspecting twice is a 409. Roles: warehouse.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/{number}/inspection",
+    params(("number" = crate::domain::RmaNumber, Path), IdempotencyKey),
+    request_body = InspectionInput,
+    responses((status = 200, description = "The outcome, the calculation and the refund trigger", body = Inspected), WriteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn inspect(
     state: web::Data<AppState>,
@@ -36,23 +49,29 @@ pub async fn inspect(
     let st = state.clone();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let answer = inspection::inspect(c, &st.policy, &number, body.value, &actor, now)?;
-        Ok((StatusCode::OK, json!(answer)))
+        Ok((StatusCode::OK, answer))
     })
     .await
 }
 
 pub use crate::db::refunds::TRIGGER_STATUSES as STATUSES;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct RefundQuery {
+    #[param(value_type = Option<crate::domain::TriggerStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<Currency>)]
     pub currency: Option<String>,
-    /// First day, YYYY-MM-DD (UTC).
+    /// First creation day, YYYY-MM-DD (UTC).
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Last day, YYYY-MM-DD (UTC), included.
+    /// Last creation day, YYYY-MM-DD (UTC), included.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// An order number or RMA number.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 
@@ -119,6 +138,15 @@ impl RefundQuery {
     }
 }
 
+/// Refund triggers, newest first (at most 500)
+///
+/// Filtered by status, currency, creation day and order or RMA number. Roles: finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/refunds",
+    params(RefundQuery),
+    responses((status = 200, description = "Refund triggers", body = RefundList), ListErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     state: web::Data<AppState>,
@@ -133,12 +161,12 @@ pub async fn list(
             let rows = refunds::list_triggers(c, &filter, None, 500)?;
             Ok::<_, AppError>(
                 rows.iter()
-                    .map(|(t, order, rma)| views::refund_trigger(t, order, rma.as_deref()))
+                    .map(|(t, order, rma)| RefundTrigger::new(t, order, rma.as_deref()))
                     .collect::<Vec<_>>(),
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(RefundList { items }))
 }
 
 /// Records that finance took refund `id` over; a second time is a conflict.
@@ -159,6 +187,15 @@ pub fn acknowledge_trigger(
     Ok(())
 }
 
+/// Record that finance has taken the refund over (who and when); a second time is a 409
+///
+/// Roles: finance.
+#[utoipa::path(
+    post,
+    path = "/api/v1/refunds/{id}/acknowledge",
+    params(("id" = String, Path, description = "The refund trigger id (also its idempotency key)"), IdempotencyKey),
+    responses((status = 200, description = "The acknowledged trigger", body = RefundTrigger), WriteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn acknowledge(
     state: web::Data<AppState>,
@@ -177,7 +214,7 @@ pub async fn acknowledge(
         let (t, order, rma) = rows.ok_or_else(|| AppError::not_found("refund"))?;
         Ok((
             StatusCode::OK,
-            views::refund_trigger(&t, &order, rma.as_deref()),
+            RefundTrigger::new(&t, &order, rma.as_deref()),
         ))
     })
     .await

@@ -4,11 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
-use super::idempotency;
+use super::docs::{LabelErrors, ListErrors, QuoteErrors, ReadErrors, WriteErrors};
+use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
-use super::views;
+use super::views::{self, EventList, Quote, Rma, RmaList, RmaParts, RmaSummary};
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::labels;
@@ -19,7 +20,7 @@ use crate::db::DbConnection;
 use crate::domain::note::Note;
 use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
-use crate::labels::Issued;
+use crate::labels::{Issued, ReturnLabel};
 use crate::returns::ReturnInput;
 use backhaul_carriers::LabelFormat;
 
@@ -35,42 +36,48 @@ pub fn load_view(
     state: &AppState,
     who: &Principal,
     number: &RmaNumber,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<Rma, AppError> {
     let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
     let order = orders::load_by_id(c, &rma.order_id)?;
     who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
     let lines = rmas::lines(c, &rma.id)?;
     let events = rmas::events(c, &rma.id)?;
     let label = match labels::find(c, &rma.id)? {
-        Some(label) => {
-            serde_json::to_value(crate::labels::return_label(c, &label, &rma.number, None)?)
-                .map_err(|e| AppError::Internal(e.to_string()))?
-        }
-        None => serde_json::Value::Null,
+        Some(label) => Some(crate::labels::return_label(c, &label, &rma.number, None)?),
+        None => None,
     };
     let mut tracked = Vec::new();
     for parcel in parcels::for_rma(c, &rma.id)? {
         let scans = parcels::events(c, &parcel.id)?;
-        tracked.push(views::tracked_parcel(&parcel, &scans));
+        tracked.push(views::Parcel::tracked(&parcel, &scans));
     }
     let photos = crate::db::photos::list(c, &rma.id)?
         .iter()
         .map(|p| crate::photos::view(&rma.number, p))
         .collect();
-    Ok(views::rma(
+    Ok(Rma::new(
         &rma,
         &order,
         &lines,
         &events,
         state.network.find(&rma.return_to),
-        views::RmaParts {
+        RmaParts {
             label,
-            parcels: serde_json::Value::from(tracked),
+            parcels: tracked,
             photos,
         },
     ))
 }
 
+/// The policy decision for a return, creating nothing
+///
+/// Roles: integration, customer (own order).
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/quote",
+    request_body = ReturnInput,
+    responses((status = 200, description = "The decision and the warehouse", body = Quote), QuoteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn quote(
     state: web::Data<AppState>,
@@ -89,13 +96,23 @@ pub async fn quote(
             st.rules().quote(c, &record, &input, now)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "decision": quote.decision,
-        "return_to": quote.return_to,
-        "route": quote.route_reason,
-    })))
+    Ok(HttpResponse::Ok().json(Quote {
+        decision: quote.decision,
+        return_to: quote.return_to,
+        route: quote.route_reason,
+    }))
 }
 
+/// Create an RMA (authorized, or requested when manual review applies)
+///
+/// Roles: integration, customer (own order).
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas",
+    params(IdempotencyKey),
+    request_body = ReturnInput,
+    responses((status = 201, description = "The RMA", body = Rma), WriteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     state: web::Data<AppState>,
@@ -111,28 +128,44 @@ pub async fn create(
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (rma, order, lines, _quote) = st.rules().create(c, &input, &actor, now)?;
         let events = rmas::events(c, &rma.id)?;
-        let view = views::rma(
+        let view = Rma::new(
             &rma,
             &order,
             &lines,
             &events,
             st.network.find(&rma.return_to),
-            views::RmaParts::default(),
+            RmaParts::default(),
         );
         Ok((StatusCode::CREATED, view))
     })
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only RMAs in this status.
+    #[param(value_type = Option<RmaStatus>)]
     pub status: Option<String>,
+    /// Only this order's RMAs.
     pub order_number: Option<String>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
+/// List RMAs, newest first
+///
+/// Roles: integration, warehouse, finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rmas",
+    params(ListQuery),
+    responses((status = 200, description = "One page", body = RmaList), ListErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     state: web::Data<AppState>,
@@ -164,13 +197,22 @@ pub async fn list(
     let next_cursor = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|(r, _)| r.id.clone()))
         .flatten();
-    let items: Vec<_> = rows
+    let items = rows
         .iter()
-        .map(|(r, order)| views::rma_summary(r, order))
+        .map(|(r, order)| RmaSummary::new(r, order))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next_cursor})))
+    Ok(HttpResponse::Ok().json(RmaList { items, next_cursor }))
 }
 
+/// One RMA with lines, label, parcels and timeline
+///
+/// Roles: customer (own order), integration, warehouse, finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rmas/{number}",
+    params(("number" = RmaNumber, Path)),
+    responses((status = 200, description = "The RMA", body = Rma), ReadErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get(
     state: web::Data<AppState>,
@@ -186,6 +228,15 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// The RMA's audit trail
+///
+/// Roles: customer (own order), integration, warehouse, finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rmas/{number}/events",
+    params(("number" = RmaNumber, Path)),
+    responses((status = 200, description = "Events, oldest first", body = EventList), ReadErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn events(
     state: web::Data<AppState>,
@@ -203,11 +254,13 @@ pub async fn events(
             Ok::<_, AppError>(rmas::events(c, &rma.id)?)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"items": events.iter().map(views::event).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(EventList {
+        items: events.iter().map(views::Event::new).collect(),
+    }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Optional; an empty body is accepted.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
     /// Why, for the audit trail.
@@ -276,6 +329,16 @@ async fn transition(
     .await
 }
 
+/// Authorize a requested RMA
+///
+/// Roles: admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/{number}/authorize",
+    params(("number" = RmaNumber, Path), IdempotencyKey),
+    request_body(content = Option<TransitionInput>),
+    responses((status = 200, description = "The RMA after the change", body = Rma), WriteErrors)
+)]
 pub async fn authorize(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -286,6 +349,16 @@ pub async fn authorize(
     transition(state, req, who, path, body, RmaEvent::Authorize).await
 }
 
+/// Reject a requested RMA
+///
+/// Roles: admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/{number}/reject",
+    params(("number" = RmaNumber, Path), IdempotencyKey),
+    request_body(content = Option<TransitionInput>),
+    responses((status = 200, description = "The RMA after the change", body = Rma), WriteErrors)
+)]
 pub async fn reject(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -296,6 +369,16 @@ pub async fn reject(
     transition(state, req, who, path, body, RmaEvent::Reject).await
 }
 
+/// Cancel an RMA before its parcel is on the way; an unused label is voided at the carrier first
+///
+/// Roles: admin, customer (own order).
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/{number}/cancel",
+    params(("number" = RmaNumber, Path), IdempotencyKey),
+    request_body(content = Option<TransitionInput>),
+    responses((status = 200, description = "The RMA after the change", body = Rma), WriteErrors)
+)]
 pub async fn cancel(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -306,12 +389,19 @@ pub async fn cancel(
     transition(state, req, who, path, body, RmaEvent::Cancel).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Optional; an empty body buys a 4x6 PDF label from the default carrier.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabelInput {
+    /// A configured carrier (default: labels.default_carrier, sandbox).
     pub carrier: Option<String>,
     /// pdf (4×6, the default), pdf_a4 or zpl.
+    #[schema(schema_with = label_formats)]
     pub format: Option<String>,
+}
+
+fn label_formats() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::domain::schema::string_enum(LabelFormat::ALL.iter().map(|f| f.as_str()))
 }
 
 fn label_format(text: Option<&str>, field: &str) -> Result<LabelFormat, AppError> {
@@ -326,7 +416,20 @@ fn label_format(text: Option<&str>, field: &str) -> Result<LabelFormat, AppError
     }
 }
 
-/// `POST /rmas/{number}/label`: buy the return label (or get the one already bought).
+/// Issue the return label (only for an authorized RMA); a second call returns the same label
+///
+/// Roles: integration, customer (own order).
+#[utoipa::path(
+    post,
+    path = "/api/v1/rmas/{number}/label",
+    params(("number" = RmaNumber, Path)),
+    request_body(content = Option<LabelInput>),
+    responses(
+        (status = 201, description = "Label bought", body = ReturnLabel),
+        (status = 200, description = "The label issued earlier", body = ReturnLabel),
+        LabelErrors,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn issue_label(
     state: web::Data<AppState>,
@@ -353,9 +456,12 @@ pub async fn issue_label(
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LabelQuery {
+    /// pdf (4x6, default), pdf_a4 or zpl.
+    #[param(schema_with = label_formats)]
     pub format: Option<String>,
 }
 
@@ -398,7 +504,21 @@ pub async fn label_document(
         .await
 }
 
-/// `GET /rmas/{number}/label?format=pdf|pdf_a4|zpl`: the label document itself.
+/// The label document
+///
+/// Roles: customer (own order), integration, warehouse, finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rmas/{number}/label",
+    params(("number" = RmaNumber, Path), LabelQuery),
+    responses(
+        (status = 200, description = "The label", content(
+            (Vec<u8> = "application/pdf"),
+            (String = "application/x-zpl"),
+        )),
+        ReadErrors,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get_label(
     state: web::Data<AppState>,

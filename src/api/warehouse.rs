@@ -4,29 +4,43 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
-use super::idempotency;
+use super::docs::{ListErrors, ScanErrors, WriteErrors};
+use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
-use super::views;
+use super::views::ReceivedParcelList;
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::domain::barcode::{self, BarcodeError};
 use crate::domain::{RmaNumber, Role};
 use crate::error::AppError;
-use crate::receiving::{self, BenchScan};
+use crate::receiving::{self, BenchScan, ReceivedParcel, ScanAnswer};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanInput {
-    /// What the scanner typed.
+    /// What the scanner typed: RMA number or tracking number, noise (AIM prefix, FNC1,
+    /// CR/LF) allowed.
     pub barcode: String,
-    /// The bench, e.g. `DE-BER/bench-2`.
+    /// The bench, e.g. `DE-BER/bench-2` (a warehouse code before / or : names the
+    /// warehouse).
     pub station: String,
     /// The warehouse code, when the station name does not start with it.
     pub warehouse: Option<String>,
 }
 
+/// A box scanned at a warehouse bench
+///
+/// Matched to its RMA (by RMA number or return label tracking number) and received,
+/// already received, or stored unmatched. Roles: warehouse.
+#[utoipa::path(
+    post,
+    path = "/api/v1/scans",
+    params(IdempotencyKey),
+    request_body = ScanInput,
+    responses((status = 200, description = "What the scan was", body = ScanAnswer), ScanErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn scan(
     state: web::Data<AppState>,
@@ -61,17 +75,28 @@ pub async fn scan(
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let answer = receiving::scan(c, bench, &actor, now)?;
-        Ok((StatusCode::OK, json!(answer)))
+        Ok((StatusCode::OK, answer))
     })
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ParcelQuery {
+    /// Only boxes not linked to an RMA.
     pub unmatched: Option<bool>,
 }
 
+/// Boxes scanned at the warehouse, newest first (the last 200)
+///
+/// Roles: warehouse.
+#[utoipa::path(
+    get,
+    path = "/api/v1/parcels",
+    params(ParcelQuery),
+    responses((status = 200, description = "Boxes", body = ReceivedParcelList), ListErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn parcels(
     state: web::Data<AppState>,
@@ -87,21 +112,32 @@ pub async fn parcels(
             Ok::<_, AppError>(
                 boxes
                     .iter()
-                    .map(|(row, number)| views::received_parcel(row, number.as_deref()))
+                    .map(|(row, number)| ReceivedParcel::new(row, number.as_deref()))
                     .collect::<Vec<_>>(),
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(ReceivedParcelList { items }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkInput {
     /// The RMA number the box belongs to.
+    #[schema(value_type = RmaNumber)]
     pub rma: String,
 }
 
+/// Link an unmatched box to its RMA, which is then received
+///
+/// Roles: warehouse.
+#[utoipa::path(
+    post,
+    path = "/api/v1/parcels/{id}/link",
+    params(("id" = String, Path, description = "The box's parcel_id"), IdempotencyKey),
+    request_body = LinkInput,
+    responses((status = 200, description = "The linked box", body = ReceivedParcel), WriteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn link(
     state: web::Data<AppState>,
@@ -118,7 +154,7 @@ pub async fn link(
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let view = receiving::link(c, &id, &number, &actor, now)?;
-        Ok((StatusCode::OK, json!(view)))
+        Ok((StatusCode::OK, view))
     })
     .await
 }

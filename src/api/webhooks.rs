@@ -5,11 +5,27 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use backhaul_carriers::CarrierError;
 
+use super::docs::WebhookErrors;
 use super::json::RawBody;
 use crate::api::state::AppState;
 use crate::error::AppError;
 use crate::tracking;
 
+/// Tracking pushed by a carrier
+///
+/// Its signature is checked before anything is read (e.g. EasyPost: X-Hmac-Signature).
+/// Roles: the carrier's signature (no bearer token).
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{carrier}",
+    security(()),
+    params(("carrier" = String, Path, description = "The carrier's code, e.g. easypost")),
+    request_body(content = Object, description = "The carrier's own tracking event", content_type = "application/json"),
+    responses(
+        (status = 200, description = "What the delivery changed; unknown numbers are kept as unlinked parcels", body = crate::tracking::PushReport),
+        WebhookErrors,
+    )
+)]
 #[tracing::instrument(skip_all, fields(carrier))]
 pub async fn receive(
     state: web::Data<AppState>,

@@ -15,6 +15,7 @@ pub mod refund;
 pub mod rma_number;
 pub mod rma_status;
 pub mod routing;
+pub mod schema;
 pub mod spreadsheet;
 pub mod throttle;
 pub mod tracking;
@@ -36,7 +37,7 @@ pub struct UnknownValue {
 }
 
 /// One problem with one field of a request, named by its JSON path (`lines[0].quantity`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

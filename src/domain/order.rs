@@ -10,10 +10,11 @@ use serde::Deserialize;
 use super::money::{Currency, Money};
 use super::FieldError;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
     pub order_number: String,
+    #[schema(value_type = crate::domain::Currency)]
     pub currency: String,
     pub placed_at: DateTime<Utc>,
     pub customer: CustomerInput,
@@ -21,7 +22,7 @@ pub struct OrderInput {
     pub lines: Vec<LineInput>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     pub email: String,
@@ -29,7 +30,7 @@ pub struct CustomerInput {
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     pub name: String,
@@ -43,7 +44,7 @@ pub struct AddressInput {
     pub lon: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     pub line_id: String,
@@ -51,7 +52,10 @@ pub struct LineInput {
     pub title: String,
     pub category: String,
     pub quantity: i64,
+    #[schema(value_type = crate::domain::Money)]
     pub unit_price: String,
+    /// Tax for the whole line.
+    #[schema(value_type = crate::domain::Money)]
     pub tax: String,
 }
 

@@ -258,7 +258,7 @@ pub struct ReturnRequest {
     pub customer_returns_90_days: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The return may go ahead now.
@@ -269,20 +269,31 @@ pub enum Outcome {
     Rejected,
 }
 
+impl Outcome {
+    /// The code the API and the word tables use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Authorized => "authorized",
+            Outcome::ManualReview => "manual_review",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
 /// One rule that shaped the decision, in words a customer can read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppliedRule {
     pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id: Option<String>,
     pub effect: String,
     /// The facts in `effect` (days, dates as YYYY-MM-DD, amounts with `currency`,
     /// reasons as codes), and `variant` where one rule has two wordings.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub params: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LineDecision {
     pub line_id: String,
     pub quantity: i64,
@@ -297,7 +308,7 @@ pub struct LineDecision {
     pub refund: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Decision {
     pub outcome: Outcome,
     pub resolution: Resolution,
@@ -311,6 +322,16 @@ pub struct Decision {
     pub photos_required: bool,
     pub lines: Vec<LineDecision>,
     pub rules: Vec<AppliedRule>,
+}
+
+/// The rules of a decision stored as JSON with its RMA; none if it cannot be read.
+pub fn stored_rules(decision: &str) -> Vec<AppliedRule> {
+    #[derive(Deserialize)]
+    struct Stored {
+        #[serde(default)]
+        rules: Vec<AppliedRule>,
+    }
+    serde_json::from_str::<Stored>(decision).map_or_else(|_| Vec::new(), |d| d.rules)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -18,7 +18,7 @@ use super::money::{line_value, share_half_up, Currency, LineValue, Money};
 use super::policy::{InspectionRule, Restocking};
 use super::vocab::{Condition, ReturnReason};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionOutcome {
     Passed,
@@ -51,7 +51,7 @@ pub struct InspectedLine {
     pub condition: Condition,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RefundLine {
     pub line_id: String,
     pub expected_quantity: i64,
@@ -65,7 +65,7 @@ pub struct RefundLine {
 }
 
 /// The calculation, with each step kept so finance can follow it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RefundCalculation {
     pub outcome: InspectionOutcome,
     pub currency: Currency,

@@ -58,6 +58,9 @@ fn symbol(value: u32) -> char {
 }
 
 impl RmaNumber {
+    /// The shape [`RmaNumber::parse`] reads (the check character is checked after).
+    pub const PATTERN: &'static str = "^ *[Rr][- ]*([0-9A-Za-z][- ]*){7}[0-9A-Za-z] *$";
+
     /// A fresh random number. Uniqueness is the database's job (unique index, retry).
     pub fn generate(rng: &mut impl Rng) -> RmaNumber {
         let values: Vec<u32> = (0..DATA_LEN).map(|_| rng.random_range(0..32)).collect();

@@ -22,7 +22,7 @@ pub fn customs_territory(country: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Warehouse {
     pub code: String,

@@ -326,7 +326,7 @@ pub fn flag_unscanned_returns(
 }
 
 /// What a pushed delivery did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct PushReport {
     /// Updates about parcels we track.
     pub accepted: usize,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
-use serde_json::Value;
 
 use super::{error_page, expired_form, lang_of, layout, Staff};
 use crate::api::rmas::parse_number;
@@ -17,7 +16,7 @@ use crate::db::{orders, rmas};
 use crate::domain::{Condition, Disposition, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::inspection::{self, InspectionInput, InspectionLineInput};
+use crate::inspection::{self, Inspected, InspectionInput, InspectionLineInput};
 
 /// (line id, sku, title, quantity expected, reason)
 type LineFacts = (String, String, String, i64, String);
@@ -129,32 +128,28 @@ pub async fn page(
     }
 }
 
-fn outcome(lang: Lang, answer: &Value) -> Markup {
-    let calc = &answer["calculation"];
+fn outcome(lang: Lang, answer: &Inspected) -> Markup {
+    let calc = &answer.calculation.refund;
     html! {
-        section.result.(answer["outcome"].as_str().unwrap_or("")) role="status" {
-            (lang.t("outcome")) ": " (lang.word(answer["outcome"].as_str().unwrap_or("")))
+        section.result.(answer.outcome.as_str()) role="status" {
+            (lang.t("outcome")) ": " (lang.word(answer.outcome.as_str()))
         }
-        @match answer["refund"]["amount"].as_str() {
-            Some(amount) => p { strong { (lang.t("refund")) ": " (lang.money(amount, answer["refund"]["currency"].as_str().unwrap_or(""))) } " (" (lang.word(answer["refund"]["method"].as_str().unwrap_or(""))) ")" },
+        @match &answer.refund {
+            Some(refund) => p { strong { (lang.t("refund")) ": " (lang.money(&refund.amount, &refund.currency)) } " (" (lang.word(&refund.method)) ")" },
             None => p { (lang.t("no_refund")) },
         }
-        @if let Some(lines) = calc["lines"].as_array() {
-            table {
-                tr { th { "#" } th { (lang.t("received_qty")) } th { (lang.t("condition")) } th { (lang.t("refund")) } }
-                @for l in lines {
-                    tr {
-                        td { (l["line_id"].as_str().unwrap_or("")) }
-                        td { (l["accepted_quantity"]) " / " (l["expected_quantity"]) }
-                        td { (lang.word(l["condition"].as_str().unwrap_or(""))) }
-                        td { (l["refund"].as_str().unwrap_or("")) }
-                    }
+        table {
+            tr { th { "#" } th { (lang.t("received_qty")) } th { (lang.t("condition")) } th { (lang.t("refund")) } }
+            @for l in &calc.lines {
+                tr {
+                    td { (l.line_id) }
+                    td { (l.accepted_quantity) " / " (l.expected_quantity) }
+                    td { (lang.word(l.condition.as_str())) }
+                    td { (l.refund) }
                 }
             }
         }
-        @if let Some(notes) = calc["notes"].as_array() {
-            ul { @for n in notes { li { (n.as_str().unwrap_or("")) } } }
-        }
+        ul { @for n in &calc.notes { li { (n) } } }
     }
 }
 
@@ -236,8 +231,7 @@ pub async fn submit(
             .write(move |c| {
                 let answer = inspection::inspect(c, &st.policy, &rma, input, &actor, now)?;
                 crate::photos::attach(c, &id, &photos, &actor, now)?;
-                // The page still reads the answer by its JSON fields.
-                serde_json::to_value(answer).map_err(|e| AppError::Internal(e.to_string()))
+                Ok::<_, AppError>(answer)
             })
             .await?;
         Ok::<_, AppError>((number, answer))

@@ -152,14 +152,12 @@ fn review_rows(lang: Lang, staff: &Staff, waiting: &[(rmas::RmaRow, String)]) ->
     html! {
         @if waiting.is_empty() { p { (lang.t("none")) } }
         @for (rma, order) in waiting {
-            @let decision: serde_json::Value = serde_json::from_str(&rma.decision).unwrap_or_default();
+            @let rules = crate::domain::policy::stored_rules(&rma.decision);
             section id={ "review-" (rma.number) } {
                 h3 { (rma.number) " · " (order) " · " (lang.money(&crate::api::views::amount(rma.estimated_refund_minor, &rma.currency), &rma.currency)) }
                 ul {
-                    @for r in decision["rules"].as_array().into_iter().flatten() {
-                        @if r["rule"].as_str().is_some_and(|id| id.starts_with("manual_review")) {
-                            li { (lang.rule(r)) }
-                        }
+                    @for r in rules.iter().filter(|r| r.rule.starts_with("manual_review")) {
+                        li { (lang.rule(r)) }
                     }
                 }
                 form method="post" action={ "/ops/rmas/" (rma.number) "/review" } {

@@ -11,7 +11,6 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use backhaul_carriers::LabelFormat;
 use maud::{html, Markup, PreEscaped};
-use serde_json::Value;
 
 use super::{
     cookie, csrf_ok, error_page, expired_form, lang_of, layout, notice, page, redirect, retry_after,
@@ -23,6 +22,7 @@ use crate::api::state::AppState;
 use crate::auth::{CustomerAccess, Principal};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::staff::random_token;
+use crate::domain::policy::Outcome;
 use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -343,7 +343,7 @@ pub async fn quote(
             .db
             .read(move |c| st.rules().quote(c, &record, &input, now))
             .await?;
-        serde_json::to_value(&quote.decision).map_err(|e| AppError::Internal(e.to_string()))
+        Ok::<_, AppError>(quote.decision)
     }
     .await;
     let decision = match result {
@@ -351,18 +351,18 @@ pub async fn quote(
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);
-    let allowed = decision["outcome"] != "rejected";
+    let allowed = decision.outcome != Outcome::Rejected;
     let body = html! {
         h1 { (lang.t("see_decision")) }
-        p.result.(if allowed { "matched" } else { "unmatched" }) { (lang.word(decision["outcome"].as_str().unwrap_or(""))) }
-        ul { @for r in decision["rules"].as_array().into_iter().flatten() { li { (lang.rule(r)) } } }
-        p { (lang.t("label_payer")) ": " (lang.word(decision["label"].as_str().unwrap_or(""))) }
-        p { strong { (lang.t("estimated_refund")) ": " (lang.money(decision["estimated_refund"].as_str().unwrap_or(""), decision["currency"].as_str().unwrap_or(""))) } }
+        p.result.(if allowed { "matched" } else { "unmatched" }) { (lang.word(decision.outcome.as_str())) }
+        ul { @for r in &decision.rules { li { (lang.rule(r)) } } }
+        p { (lang.t("label_payer")) ": " (lang.word(decision.label.as_str())) }
+        p { strong { (lang.t("estimated_refund")) ": " (lang.money(&decision.estimated_refund.to_string(), decision.currency.code())) } }
         @if allowed {
             form method="post" action="/returns/confirm" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(token.0);
                 (hidden_choices(&form))
-                @if decision["photos_required"] == true {
+                @if decision.photos_required {
                     label for="photo" { (lang.t("photos")) }
                     input #photo name="photo" type="file" accept="image/jpeg,image/png,image/heic" multiple required;
                 }
@@ -490,29 +490,28 @@ pub async fn status(
             .await
     }
     .await;
-    let rma: Value = match result {
+    let rma = match result {
         Ok(v) => v,
         Err(e) => return error_page(&req, &state, None, &e),
     };
-    let number = rma["number"].as_str().unwrap_or("");
-    let has_label = rma["label"].is_object() && rma["label"]["voided_at"].is_null();
-    let keep_it = rma["label_payer"] == LabelPayer::KeepIt.as_str();
-    let tracking = rma["label"]["tracking_number"].as_str().unwrap_or("");
+    let number = rma.number.as_str();
+    let label = rma.label.as_ref().filter(|l| l.voided_at.is_none());
+    let keep_it = rma.label_payer == LabelPayer::KeepIt.as_str();
     // Approved after a review, or the carrier failed at confirmation: buy it now.
-    let label_due = rma["status"] == RmaStatus::Authorized.as_str() && !keep_it && !has_label;
+    let label_due = rma.status == RmaStatus::Authorized.as_str() && !keep_it && label.is_none();
     let token = form_token(&req);
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
-        p.result.matched { (lang.word(rma["status"].as_str().unwrap_or(""))) }
+        p.result.matched { (lang.word(&rma.status)) }
         @if keep_it { p { (lang.t("keep_it")) } }
-        @if let Some(sent) = rma["photos"].as_array().filter(|p| !p.is_empty()) { p { (lang.t("photos_sent")) ": " (sent.len()) } }
-        @if has_label && masked {
+        @if !rma.photos.is_empty() { p { (lang.t("photos_sent")) ": " (rma.photos.len()) } }
+        @if label.is_some() && masked {
             p { (lang.t("label_by_email")) }
         }
-        @if has_label && !masked {
+        @if let Some(label) = label.filter(|_| !masked) {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
-            p { (lang.t("drop_off")) " (" (rma["label"]["carrier"].as_str().unwrap_or("")) " " (tracking) ")" }
-            @if let Some(svg) = qr_svg(tracking) {
+            p { (lang.t("drop_off")) " (" (label.carrier) " " (label.tracking_number) ")" }
+            @if let Some(svg) = qr_svg(&label.tracking_number) {
                 figure.qr {
                     (PreEscaped(svg))
                     figcaption { (lang.t("show_qr")) }
@@ -527,14 +526,14 @@ pub async fn status(
         }
         table {
             tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
-            @for l in rma["lines"].as_array().into_iter().flatten() {
-                tr { td { (l["sku"].as_str().unwrap_or("")) " " (l["title"].as_str().unwrap_or("")) } td { (l["quantity"]) } td { (lang.word(l["reason"].as_str().unwrap_or(""))) } }
+            @for l in &rma.lines {
+                tr { td { (l.sku.as_deref().unwrap_or("")) " " (l.title.as_deref().unwrap_or("")) } td { (l.quantity) } td { (lang.word(&l.reason)) } }
             }
         }
         h2 { (lang.t("timeline")) }
-        ol { @for e in rma["timeline"].as_array().into_iter().flatten() {
-            @let at = e["at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| lang.date(t.naive_utc())).unwrap_or_default();
-            li { (at) ": " (lang.word(e["to"].as_str().unwrap_or(""))) }
+        ol { @for e in &rma.timeline {
+            @let at = chrono::DateTime::parse_from_rfc3339(&e.at).ok().map(|t| lang.date(t.naive_utc())).unwrap_or_default();
+            li { (at) ": " (lang.word(&e.to)) }
         } }
     };
     respond(

@@ -1,0 +1,224 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes and
+//! the types they read and answer with. Nothing here describes a shape by hand: change
+//! a type or a handler and the document follows. A snapshot test shows every change.
+
+use std::collections::BTreeMap;
+
+use actix_web::HttpResponse;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, RefOr};
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
+
+use super::problem::Problem;
+
+/// What each error status means, wherever it appears.
+fn problem_response(status: u16) -> Response {
+    let description = match status {
+        400 => "Invalid request: malformed JSON, wrong types or invalid fields (see `errors`)",
+        401 => "Missing or invalid bearer token",
+        403 => "The token's role or order does not allow this",
+        404 => "Not found",
+        409 => "Conflicts with the current state (illegal status change, concurrent update)",
+        413 => "Body larger than the configured limit (1 MiB by default)",
+        422 => "Idempotency-Key reused with another body, or the return policy refuses (see `decision`)",
+        429 => "Too many look-ups; see Retry-After",
+        500 => "Unexpected failure (logged with the request id)",
+        502 => "The carrier failed; the detail names it and gives its message. Nothing was stored.",
+        503 => "Database unavailable or busy",
+        _ => "Error",
+    };
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    Problem::name(),
+                ))))
+                .build(),
+        )
+        .build()
+}
+
+/// A set of error answers a route can give, each a problem document.
+macro_rules! problems {
+    ($($(#[$doc:meta])* $name:ident: [$($status:literal),+];)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                [$($status),+]
+                    .into_iter()
+                    .map(|s: u16| (s.to_string(), RefOr::T(problem_response(s))))
+                    .collect()
+            }
+        }
+    )+};
+}
+
+problems! {
+    /// A write to one resource.
+    WriteErrors: [400, 401, 403, 404, 409, 413, 422, 500, 503];
+    /// A read of one resource.
+    ReadErrors: [400, 401, 403, 404, 500, 503];
+    /// A list, filtered by its query.
+    ListErrors: [400, 401, 403, 500, 503];
+    /// The policy quote, which writes nothing.
+    QuoteErrors: [400, 401, 403, 404, 413, 500, 503];
+    /// The public look-up.
+    LookupErrors: [400, 404, 413, 429, 500, 503];
+    /// Buying a label.
+    LabelErrors: [400, 401, 403, 404, 409, 413, 500, 502, 503];
+    /// Uploading a photo.
+    UploadErrors: [400, 401, 403, 404, 409, 413, 500, 503];
+    /// A bench scan, which matches nothing or something.
+    ScanErrors: [400, 401, 403, 409, 413, 422, 500, 503];
+    /// A carrier's push.
+    WebhookErrors: [400, 401, 404, 413, 500, 503];
+    /// The metrics endpoint.
+    MetricsErrors: [401, 403, 500, 503];
+    /// Readiness.
+    NotReady: [503];
+}
+
+/// The bearer scheme every operation uses unless it says `security(())`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "API key (bh_...) or customer token (c....) from /api/v1/returns/lookup",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Backhaul API",
+        description = "Returns logistics and RMA tracking. Money is a decimal string with exactly the currency's decimals; times are RFC 3339 UTC; errors are application/problem+json."
+    ),
+    servers((url = "/")),
+    security(("bearer" = [])),
+    modifiers(&BearerAuth),
+    components(schemas(Problem)),
+    paths(
+        super::orders::upsert,
+        super::orders::get,
+        super::orders::add_shipment,
+        super::lookup::lookup,
+        super::rmas::quote,
+        super::rmas::create,
+        super::rmas::list,
+        super::rmas::get,
+        super::rmas::events,
+        super::rmas::authorize,
+        super::rmas::reject,
+        super::rmas::cancel,
+        super::rmas::issue_label,
+        super::rmas::get_label,
+        super::photos::upload,
+        super::photos::get,
+        super::refunds::inspect,
+        super::refunds::list,
+        super::refunds::acknowledge,
+        super::warehouse::scan,
+        super::warehouse::parcels,
+        super::warehouse::link,
+        super::incidents::list,
+        super::incidents::resolve,
+        super::webhooks::receive,
+        serve,
+        super::ops::healthz,
+        super::ops::readyz,
+        super::ops::metrics,
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, as served at /api/v1/openapi.json.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The operations of a path item, by method.
+pub fn operations(item: &PathItem) -> Vec<(&'static str, &Operation)> {
+    [
+        ("GET", &item.get),
+        ("POST", &item.post),
+        ("PUT", &item.put),
+        ("DELETE", &item.delete),
+        ("PATCH", &item.patch),
+        ("HEAD", &item.head),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+    .collect()
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    security(()),
+    responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json"))
+)]
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn documents_exactly_the_routes_the_service_serves() {
+        let doc = document();
+        let documented: BTreeSet<(String, String)> = doc
+            .paths
+            .paths
+            .iter()
+            .flat_map(|(path, item)| {
+                operations(item)
+                    .into_iter()
+                    .map(move |(m, _)| (m.to_string(), path.clone()))
+            })
+            .collect();
+        let served: BTreeSet<(String, String)> = super::super::endpoints()
+            .into_iter()
+            .map(|(m, p, _)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = serde_json::to_value(document()).expect("document");
+        let text = doc.to_string();
+        for part in text.split("#/components/schemas/").skip(1) {
+            let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+            assert!(
+                doc["components"]["schemas"].get(&name).is_some(),
+                "missing schema {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_document_is_as_reviewed() {
+        insta::assert_json_snapshot!("openapi", document());
+    }
+}

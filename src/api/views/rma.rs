@@ -1,0 +1,199 @@
+//! RMAs in full and in short, their audit trail, and a quote.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::incident::Parcel;
+use super::{amount, ts};
+use crate::db::orders::OrderRecord;
+use crate::db::rmas::{RmaEventRow, RmaLineRow, RmaRow};
+use crate::domain::policy::Decision;
+use crate::domain::routing::Warehouse;
+use crate::labels::ReturnLabel;
+use crate::photos::PhotoView;
+use crate::receiving::RmaLine;
+
+/// One RMA with its lines, decision, label, parcels, photos and timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Rma {
+    #[schema(value_type = crate::domain::RmaNumber)]
+    pub number: String,
+    #[schema(value_type = crate::domain::RmaStatus)]
+    pub status: String,
+    pub order_number: String,
+    #[schema(value_type = crate::domain::Resolution)]
+    pub resolution: String,
+    #[schema(value_type = crate::domain::Currency)]
+    pub currency: String,
+    #[schema(value_type = crate::domain::LabelPayer)]
+    pub label_payer: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub estimated_refund: String,
+    pub lines: Vec<RmaLine>,
+    /// The policy's decision as it was made.
+    #[schema(value_type = Decision)]
+    pub decision: serde_json::Value,
+    pub return_to: ReturnTo,
+    pub comment: Option<String>,
+    pub label: Option<ReturnLabel>,
+    pub parcels: Vec<Parcel>,
+    /// Evidence photos, oldest first.
+    pub photos: Vec<PhotoView>,
+    pub timeline: Vec<Event>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// Where the parcel goes: the warehouse, or only its code when it is no longer
+/// configured.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReturnTo {
+    Warehouse(Box<Warehouse>),
+    Code { code: String },
+}
+
+/// What an RMA view shows beside the RMA itself. A new RMA has none of them.
+#[derive(Debug, Clone, Default)]
+pub struct RmaParts {
+    pub label: Option<ReturnLabel>,
+    pub parcels: Vec<Parcel>,
+    pub photos: Vec<PhotoView>,
+}
+
+impl Rma {
+    /// `return_to` is the warehouse when it is still configured.
+    pub fn new(
+        r: &RmaRow,
+        order: &OrderRecord,
+        lines: &[RmaLineRow],
+        events: &[RmaEventRow],
+        return_to: Option<&Warehouse>,
+        parts: RmaParts,
+    ) -> Rma {
+        let c = r.currency.as_str();
+        Rma {
+            number: r.number.clone(),
+            status: r.status.clone(),
+            order_number: order.order.order_number.clone(),
+            resolution: r.resolution.clone(),
+            currency: r.currency.clone(),
+            label_payer: r.label_payer.clone(),
+            estimated_refund: amount(r.estimated_refund_minor, c),
+            lines: RmaLine::all(order, lines, c),
+            decision: serde_json::from_str(&r.decision).unwrap_or(serde_json::Value::Null),
+            return_to: match return_to {
+                Some(w) => ReturnTo::Warehouse(Box::new(w.clone())),
+                None => ReturnTo::Code {
+                    code: r.return_to.clone(),
+                },
+            },
+            comment: r.comment.clone(),
+            label: parts.label,
+            parcels: parts.parcels,
+            photos: parts.photos,
+            timeline: events.iter().map(Event::new).collect(),
+            created_at: ts(r.created_at),
+            updated_at: ts(r.updated_at),
+        }
+    }
+}
+
+/// An RMA in short, for lists.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RmaSummary {
+    #[schema(value_type = crate::domain::RmaNumber)]
+    pub number: String,
+    #[schema(value_type = crate::domain::RmaStatus)]
+    pub status: String,
+    pub order_number: String,
+    #[schema(value_type = crate::domain::Resolution)]
+    pub resolution: String,
+    #[schema(value_type = crate::domain::Currency)]
+    pub currency: String,
+    #[schema(value_type = crate::domain::LabelPayer)]
+    pub label_payer: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub estimated_refund: String,
+    /// The warehouse code.
+    pub return_to: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl RmaSummary {
+    pub fn new(r: &RmaRow, order_number: &str) -> RmaSummary {
+        RmaSummary {
+            number: r.number.clone(),
+            status: r.status.clone(),
+            order_number: order_number.to_string(),
+            resolution: r.resolution.clone(),
+            currency: r.currency.clone(),
+            label_payer: r.label_payer.clone(),
+            estimated_refund: amount(r.estimated_refund_minor, &r.currency),
+            return_to: r.return_to.clone(),
+            created_at: ts(r.created_at),
+            updated_at: ts(r.updated_at),
+        }
+    }
+}
+
+/// One page of RMAs, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RmaList {
+    pub items: Vec<RmaSummary>,
+    /// Pass it as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// One step of an RMA's audit trail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Event {
+    #[schema(format = DateTime)]
+    pub at: String,
+    #[schema(schema_with = event_names)]
+    pub event: String,
+    #[schema(value_type = Option<crate::domain::RmaStatus>)]
+    pub from: Option<String>,
+    #[schema(value_type = crate::domain::RmaStatus)]
+    pub to: String,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+/// `create`, then the lifecycle's events.
+fn event_names() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let events = crate::domain::RmaEvent::ALL.iter().map(|e| e.as_str());
+    crate::domain::schema::string_enum(std::iter::once("create").chain(events))
+}
+
+impl Event {
+    pub fn new(e: &RmaEventRow) -> Event {
+        Event {
+            at: ts(e.at),
+            event: e.event.clone(),
+            from: e.from_status.clone(),
+            to: e.to_status.clone(),
+            actor: e.actor.clone(),
+            note: e.note.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<Event>,
+}
+
+/// The policy's decision for a return and where the parcel would go.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Quote {
+    pub decision: Decision,
+    pub return_to: Warehouse,
+    /// Why this warehouse.
+    pub route: String,
+}
