@@ -11,6 +11,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("{what} not found")]
     NotFound { what: String },
+    /// The path exists but does not answer this method; `allowed` lists those it does.
+    #[error("this path answers only {allowed}")]
+    MethodNotAllowed { allowed: String },
     #[error(transparent)]
     IllegalTransition(#[from] IllegalTransition),
     #[error("{0}")]

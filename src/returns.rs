@@ -21,7 +21,9 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnInput {
+    #[schema(schema_with = crate::domain::schema::order_number)]
     pub order_number: String,
+    #[schema(min_items = 1)]
     pub lines: Vec<ReturnLineInput>,
     pub resolution: Resolution,
     #[serde(default)]

@@ -74,6 +74,7 @@ pub async fn list(
 pub struct ResolveInput {
     pub action: IncidentAction,
     /// What was done, for the audit trail.
+    #[schema(schema_with = crate::domain::schema::note)]
     pub note: String,
     /// partial_refund: the amount in the order's currency, at most the parcel's value.
     #[schema(value_type = Option<crate::domain::Money>)]

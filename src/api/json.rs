@@ -17,10 +17,11 @@ pub struct ApiJson<T> {
     pub digest: String,
 }
 
-/// Parses JSON, naming the field that failed. An empty body reads as `{}`, so
-/// endpoints whose fields are all optional accept no body at all.
+/// Parses JSON, naming the field that failed. An empty body or a JSON `null` reads
+/// as `{}`, so endpoints whose fields are all optional accept no body at all (the
+/// document calls those bodies optional, and OpenAPI clients send `null` for none).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
+    let body = if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         b"{}"
     } else {
         body
@@ -152,5 +153,20 @@ mod tests {
             "an empty body is {{}}, which lacks lines"
         );
         assert_eq!(field_of(r#"{"lines":[]} x"#), "body");
+    }
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    struct AllOptional {
+        note: Option<String>,
+    }
+
+    #[test]
+    fn no_body_and_null_read_as_an_empty_object() {
+        for body in ["", "  ", "null", " null\n"] {
+            let parsed = parse::<AllOptional>(body.as_bytes()).expect(body);
+            assert_eq!(parsed.note, None, "{body:?}");
+        }
+        assert!(parse::<AllOptional>(b"nul").is_err());
+        assert!(parse::<AllOptional>(br#"{"note":null}"#).is_ok());
     }
 }

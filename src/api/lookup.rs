@@ -26,6 +26,7 @@ use crate::guesses::{self, GuessKey};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupInput {
+    #[schema(schema_with = crate::domain::schema::order_number)]
     pub order_number: String,
     pub email: Option<String>,
     pub postal_code: Option<String>,

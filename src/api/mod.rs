@@ -152,8 +152,29 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
     ]
 }
 
+/// One resource per path, so a method the path does not answer gets 405 with the
+/// `Allow` header (RFC 9110) rather than a 404 that says the path is unknown.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (_, path, route) in endpoints() {
-        cfg.route(path, route);
+    let mut paths: Vec<(&'static str, Vec<(Method, Route)>)> = Vec::new();
+    for (method, path, route) in endpoints() {
+        match paths.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, routes)) => routes.push((method, route)),
+            None => paths.push((path, vec![(method, route)])),
+        }
+    }
+    for (path, routes) in paths {
+        let allowed = routes
+            .iter()
+            .map(|(m, _)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(path);
+        for (_, route) in routes {
+            resource = resource.route(route);
+        }
+        cfg.service(resource.default_service(web::to(move || {
+            let allowed = allowed.clone();
+            async move { crate::error::AppError::MethodNotAllowed { allowed } }
+        })));
     }
 }

@@ -91,13 +91,17 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipmentInput {
+    /// The carrier's short name, such as ups, dhl or sandbox.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub carrier: String,
+    #[schema(schema_with = crate::domain::schema::tracking_number)]
     pub tracking_number: String,
     pub service: Option<String>,
     pub shipped_at: DateTime<Utc>,
     /// When the parcel is already known to be delivered (imports of past orders).
     pub delivered_at: Option<DateTime<Utc>>,
     /// The order lines in this parcel; all of them when absent.
+    #[schema(min_items = 1, max_items = 500)]
     pub line_ids: Option<Vec<String>>,
     /// The country the parcel leaves from; tracking treats it as international when
     /// that is not the ship-to country.

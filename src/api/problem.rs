@@ -33,6 +33,7 @@ impl AppError {
         match self {
             AppError::Validation(_) => ("validation", "Invalid request"),
             AppError::NotFound { .. } => ("not-found", "Not found"),
+            AppError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             AppError::IllegalTransition(_) => ("illegal-transition", "Illegal status change"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
             AppError::PolicyRejected(_) => ("policy-rejected", "Return not allowed by policy"),
@@ -54,6 +55,7 @@ impl ResponseError for AppError {
         match self {
             AppError::Validation(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::IllegalTransition(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PolicyRejected(_) | AppError::IdempotencyMismatch => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -109,6 +111,9 @@ impl ResponseError for AppError {
             }
             AppError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            AppError::MethodNotAllowed { allowed } => {
+                response.insert_header((header::ALLOW, allowed.as_str()));
             }
             _ => {}
         }

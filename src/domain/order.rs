@@ -13,19 +13,23 @@ use super::FieldError;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
+    #[schema(schema_with = crate::domain::schema::order_number)]
     pub order_number: String,
     #[schema(value_type = crate::domain::Currency)]
     pub currency: String,
     pub placed_at: DateTime<Utc>,
     pub customer: CustomerInput,
     pub ship_to: AddressInput,
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<LineInput>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    #[schema(schema_with = crate::domain::schema::text::<254>)]
     pub email: String,
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub name: String,
     pub locale: Option<String>,
 }
@@ -33,14 +37,22 @@ pub struct CustomerInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub name: String,
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub line1: String,
     pub line2: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub city: String,
     pub region: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text::<20>)]
     pub postal_code: String,
+    /// ISO 3166 alpha-2.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: String,
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub lat: Option<f64>,
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon: Option<f64>,
 }
 

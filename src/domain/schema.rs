@@ -75,3 +75,52 @@ impl ToSchema for RmaNumber {
         Cow::Borrowed("RmaNumber")
     }
 }
+
+/// Characters no text field takes: C0 and C1 controls (line breaks are allowed only
+/// where a field says so).
+const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
+
+/// A required one-line text as [`super::order::Problems::text`] checks it: something
+/// besides spaces, no control characters, at most `MAX` characters once trimmed.
+pub fn text<const MAX: usize>() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX))
+        .pattern(Some(format!(r"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$")))
+        .into()
+}
+
+/// A note as [`super::note::Note`] checks it: something besides spaces, at most
+/// 2000 characters, line breaks and tabs the only control characters.
+pub fn note() -> RefOr<Schema> {
+    let control = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f";
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(super::note::MAX_CHARS))
+        .pattern(Some(format!(r"^[^{control}]*[^\s{control}][^{control}]*$")))
+        .into()
+}
+
+/// An order number as [`super::order_number::OrderNumber`] reads it: 1 to 64
+/// characters, no spaces, controls or any of / ? # % \ (the invisible characters it
+/// also refuses are not listed here).
+pub fn order_number() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(super::order_number::MAX_CHARS))
+        .pattern(Some(format!(r"^[^\s{CONTROL}/?#%\\]+$")))
+        .examples(["DEMO-1001"])
+        .into()
+}
+
+/// A parcel's tracking number: 4 to 40 letters and digits.
+pub fn tracking_number() -> RefOr<Schema> {
+    pattern(
+        "^[A-Za-z0-9]{4,40}$",
+        "4 to 40 letters and digits",
+        "1Z999AA10123456784",
+    )
+}

@@ -180,7 +180,8 @@ async fn oversized_bodies_and_unknown_routes(app: TestApp) {
     let wrong_method = app
         .send("DELETE", "/api/v1/orders", &integration, None, &[])
         .await;
-    wrong_method.problem(404);
+    wrong_method.problem(405);
+    assert_eq!(wrong_method.headers["allow"], "POST");
 }
 
 crate::on_both_backends!(

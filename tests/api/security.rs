@@ -212,6 +212,24 @@ async fn made_up_methods_add_no_metrics(app: TestApp) {
     );
 }
 
+async fn a_method_a_path_does_not_answer_is_405_with_allow(app: TestApp) {
+    for (method, path, allow) in [
+        ("TRACE", "/readyz", "GET"),
+        ("DELETE", "/api/v1/rmas", "POST, GET"),
+        ("GET", "/api/v1/rmas/quote", "POST"),
+        ("PUT", "/api/v1/rmas/R-7KQ2-M9XD/label", "POST, GET"),
+    ] {
+        let answer = app.send(method, path, &As::Nobody, None, &[]).await;
+        answer.problem(405);
+        let allowed = answer.headers.get("allow").and_then(|v| v.to_str().ok());
+        assert_eq!(allowed, Some(allow), "{method} {path}");
+    }
+    // A path that does not exist is still a 404.
+    app.send("GET", "/api/v1/nothing", &As::Nobody, None, &[])
+        .await
+        .problem(404);
+}
+
 #[tokio::test]
 async fn metrics_need_their_token_when_one_is_set() {
     let app = spawn_app_with(Backend::Sqlite, |s| {
@@ -952,6 +970,7 @@ crate::on_both_backends!(
     sign_in_backs_off_after_wrong_passwords,
     uploads_are_refused_before_their_photos_are_read,
     made_up_methods_add_no_metrics,
+    a_method_a_path_does_not_answer_is_405_with_allow,
     a_postcode_opens_a_masked_order_a_few_times_an_hour,
     a_status_link_opens_its_return_only,
     pages_and_photos_carry_security_headers,
