@@ -33,7 +33,10 @@ pub struct ReturnInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLineInput {
+    /// One of the order's line ids.
+    #[schema(min_length = 1)]
     pub line_id: String,
+    #[schema(minimum = 1)]
     pub quantity: i64,
     pub reason: ReturnReason,
 }

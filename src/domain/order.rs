@@ -59,10 +59,15 @@ pub struct AddressInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
+    #[schema(schema_with = crate::domain::schema::text::<64>)]
     pub line_id: String,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub sku: String,
+    #[schema(schema_with = crate::domain::schema::text::<300>)]
     pub title: String,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub category: String,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     #[schema(value_type = crate::domain::Money)]
     pub unit_price: String,
