@@ -294,7 +294,7 @@ pub fn inspect(
                 currency: currency.code().to_string(),
                 method: method.to_string(),
                 status: TriggerStatus::Pending.to_string(),
-                calculation: calculation_json.clone(),
+                calculation: calculation_json,
                 created_at: naive(now),
                 emailed_at: None,
                 acknowledged_at: None,

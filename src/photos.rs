@@ -90,7 +90,6 @@ pub fn attach(
         .collect()
 }
 
-/// A photo as the API shows it, with the address of its bytes.
 /// An evidence photo as the API lists it; its bytes are at `href`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PhotoView {
@@ -111,6 +110,7 @@ fn photo_types() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     crate::domain::schema::string_enum(["image/jpeg", "image/png", "image/heic"])
 }
 
+/// A photo of `rma_number`'s as the API shows it, with the address of its bytes.
 pub fn view(rma_number: &str, p: &PhotoInfo) -> PhotoView {
     PhotoView {
         id: p.id.clone(),
