@@ -238,7 +238,7 @@ fn input(o: &DemoOrder, now: DateTime<Utc>) -> OrderInput {
 pub async fn load(state: &Core) -> Result<(), AppError> {
     let now = state.clock.now();
     for o in ORDERS {
-        let order = input(o, now).validate(now).map_err(AppError::Validation)?;
+        let order = input(o, now).validate(now)?;
         let shipment = NewShipment {
             carrier: o.carrier.into(),
             tracking_number: o.tracking.into(),

@@ -248,7 +248,7 @@ fn build_order(rows: Vec<(u64, Row)>, now: DateTime<Utc>) -> Result<PendingOrder
     };
     let order = input.validate(now).map_err(|errors| {
         errors
-            .iter()
+            .all()
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect::<Vec<_>>()
             .join("; ")

@@ -13,75 +13,71 @@ use crate::db::rmas::{self, Audit};
 use crate::db::{naive, DbConnection};
 use crate::domain::display;
 use crate::domain::note::Note;
+use crate::domain::order::Problems;
 use crate::domain::policy::Policy;
 use crate::domain::refund::{self, InspectedLine, InspectionOutcome, RefundCalculation};
 use crate::domain::{
-    Condition, Currency, Disposition, FieldError, LabelPayer, Money, Resolution, ReturnReason,
-    RmaEvent, RmaNumber, TriggerStatus,
+    Condition, Currency, Disposition, LabelPayer, Money, Resolution, ReturnReason, RmaEvent,
+    RmaNumber, TriggerStatus,
 };
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionLineInput {
+    #[schema(min_length = 1)]
     pub line_id: String,
+    #[schema(minimum = 0, maximum = 10_000)]
+    #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub quantity_received: i64,
     pub condition: Condition,
     pub disposition: Disposition,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::note)]
     pub notes: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionInput {
+    /// Every line of the RMA, once each.
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<InspectionLineInput>,
 }
 
 impl InspectionInput {
     /// Checks the lines against the RMA's: each exactly once, sane quantities.
     fn check(&self, expected: &[String]) -> Result<(), AppError> {
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
+        // What is well-formed but does not match the RMA's lines.
+        let mut unfit = Problems::default();
+        if self.lines.is_empty() {
+            problems.add("lines", "inspect every line of the RMA");
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, l) in self.lines.iter().enumerate() {
             let at = |field: &str| format!("lines[{i}].{field}");
             if !expected.contains(&l.line_id) {
-                problems.push(FieldError {
-                    field: at("line_id"),
-                    message: format!("the RMA has no line {:?}", l.line_id),
-                });
+                unfit.add(
+                    at("line_id"),
+                    format!("the RMA has no line {:?}", l.line_id),
+                );
             } else if !seen.insert(l.line_id.clone()) {
-                problems.push(FieldError {
-                    field: at("line_id"),
-                    message: "this line is already inspected above".into(),
-                });
+                unfit.add(at("line_id"), "this line is already inspected above");
             }
             if !(0..=10_000).contains(&l.quantity_received) {
-                problems.push(FieldError {
-                    field: at("quantity_received"),
-                    message: "must be 0 to 10000".into(),
-                });
+                problems.add(at("quantity_received"), "must be 0 to 10000");
             }
             if let Err(e) = Note::optional(l.notes.as_deref()) {
-                problems.push(FieldError {
-                    field: at("notes"),
-                    message: e.to_string(),
-                });
+                problems.add(at("notes"), e.to_string());
             }
         }
-        for id in expected.iter().filter(|id| !seen.contains(*id)) {
-            if problems.is_empty() {
-                problems.push(FieldError {
-                    field: "lines".into(),
-                    message: format!("line {id:?} of the RMA is not inspected"),
-                });
+        if let Some(id) = expected.iter().find(|id| !seen.contains(*id)) {
+            if problems.0.is_empty() && unfit.0.is_empty() {
+                unfit.add("lines", format!("line {id:?} of the RMA is not inspected"));
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Validation(problems))
-        }
+        AppError::from_fields(problems.0, unfit.0)
     }
 }
 

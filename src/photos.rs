@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::DbConnection;
 use crate::domain::display::time as ts;
+use crate::domain::FieldError;
 use crate::error::AppError;
 
 /// Largest photo accepted: a phone's full-size JPEG or HEIC fits.
@@ -33,10 +34,10 @@ impl Photo {
                 content_type,
                 bytes,
             }),
-            None => Err(AppError::invalid(
-                field,
-                "not a photo: send JPEG, PNG or HEIC images",
-            )),
+            None => Err(AppError::UnsupportedContent(vec![FieldError {
+                field: field.to_string(),
+                message: "not a photo: send JPEG, PNG or HEIC images".to_string(),
+            }])),
         }
     }
 }
@@ -72,15 +73,19 @@ pub fn attach(
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    let held = photos::list(conn, rma_id)?.len();
-    if held + new.len() > MAX_PER_RMA {
+    if new.len() > MAX_PER_RMA {
         return Err(AppError::invalid(
             "photo",
-            format!(
-                "an RMA keeps at most {MAX_PER_RMA} photos; it has {held} and {} more were sent",
-                new.len()
-            ),
+            format!("at most {MAX_PER_RMA} photos at once"),
         ));
+    }
+    // A full RMA is the RMA's state, not a fault of the request (409).
+    let held = photos::list(conn, rma_id)?.len();
+    if held + new.len() > MAX_PER_RMA {
+        return Err(AppError::Conflict(format!(
+            "an RMA keeps at most {MAX_PER_RMA} photos; it has {held} and {} more were sent",
+            new.len()
+        )));
     }
     new.iter()
         .map(|p| {

@@ -11,7 +11,7 @@ use crate::db::orders::{self, OrderRecord};
 use crate::db::rmas::{self, RmaLineRow, RmaRow};
 use crate::db::{naive, utc, DbConnection};
 use crate::domain::note::Note;
-use crate::domain::order::Problems;
+use crate::domain::order::{Problems, MAX_LINES};
 use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
 use crate::domain::routing::{Network, Warehouse};
 use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaStatus};
@@ -23,10 +23,12 @@ use crate::error::AppError;
 pub struct ReturnInput {
     #[schema(schema_with = crate::domain::schema::order_number)]
     pub order_number: String,
-    #[schema(min_items = 1)]
+    // 500 is MAX_LINES: the attribute takes only a literal.
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<ReturnLineInput>,
     pub resolution: Resolution,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::note)]
     pub comment: Option<String>,
 }
 
@@ -37,6 +39,7 @@ pub struct ReturnLineInput {
     #[schema(min_length = 1)]
     pub line_id: String,
     #[schema(minimum = 1)]
+    #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub quantity: i64,
     pub reason: ReturnReason,
 }
@@ -66,21 +69,27 @@ pub struct ReturnRules<'a> {
     pub network: &'a Network,
 }
 
-/// Lines one return may hold at most, whatever the order.
-const MAX_RETURN_LINES: usize = 500;
-
 fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError> {
     let mut p = Problems::default();
+    // What is well-formed but does not match the order.
+    let mut unfit = Problems::default();
     if input.lines.is_empty() {
         p.add("lines", "name at least one line to return");
     }
-    // No more lines than the order has (each may come back once), and never many.
-    let most = record.lines.len().min(MAX_RETURN_LINES);
-    if input.lines.len() > most {
+    // Never many lines (an early answer to a huge body), and no more than the order
+    // has: each may come back once.
+    if input.lines.len() > MAX_LINES {
         return Err(AppError::invalid(
             "lines",
+            format!("at most {MAX_LINES} lines"),
+        ));
+    }
+    if input.lines.len() > record.lines.len() {
+        return Err(AppError::does_not_fit(
+            "lines",
             format!(
-                "at most {most} lines: order {} has {} lines",
+                "at most {} lines: order {} has {} lines",
+                record.lines.len(),
                 record.order.order_number,
                 record.lines.len()
             ),
@@ -93,13 +102,13 @@ fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError
                 0..=64 => format!("{:?}", line.line_id),
                 _ => "with that id".to_string(),
             };
-            p.add(
+            unfit.add(
                 format!("lines[{i}].line_id"),
                 format!("order {} has no line {named}", record.order.order_number),
             );
         }
         if !seen.insert(line.line_id.as_str()) {
-            p.add(format!("lines[{i}].line_id"), "each line may appear once");
+            unfit.add(format!("lines[{i}].line_id"), "each line may appear once");
         }
         if line.quantity < 1 {
             p.add(format!("lines[{i}].quantity"), "must be at least 1");
@@ -108,7 +117,7 @@ fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError
     if let Err(e) = Note::optional(input.comment.as_deref()) {
         p.add("comment", e.to_string());
     }
-    p.into_result(()).map_err(AppError::Validation)
+    AppError::from_fields(p.0, unfit.0)
 }
 
 impl ReturnRules<'_> {

@@ -11,18 +11,21 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr};
 use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
+use crate::domain::schema::AmountsFollowCurrency;
+
 use super::problem::Problem;
 
 /// What each error status means, wherever it appears.
 fn problem_response(status: u16) -> Response {
     let description = match status {
-        400 => "Invalid request: malformed JSON, wrong types or invalid fields (see `errors`)",
+        400 => "Invalid request: malformed JSON, wrong types or fields this document refuses (see `errors`)",
         401 => "Missing or invalid bearer token",
         403 => "The token's role or order does not allow this",
         404 => "Not found",
         409 => "Conflicts with the current state (illegal status change, concurrent update)",
         413 => "Body larger than the configured limit (1 MiB by default)",
-        422 => "Idempotency-Key reused with another body, or the return policy refuses (see `decision`)",
+        415 => "The body is not a JPEG, PNG or HEIC image, whatever its Content-Type says",
+        422 => "Well-formed, but the fields do not fit the stored data or each other (a line the order does not have, a range that ends before it starts; see `errors`), the Idempotency-Key was used with another body, or the return policy refuses (see `decision`)",
         429 => "Too many look-ups; see Retry-After",
         500 => "Unexpected failure (logged with the request id)",
         502 => "The carrier failed; the detail names it and gives its message. Nothing was stored.",
@@ -66,14 +69,16 @@ problems! {
     ReadErrors: [400, 401, 403, 404, 500, 503];
     /// A list, filtered by its query.
     ListErrors: [400, 401, 403, 500, 503];
+    /// A list over a date range, which must not end before it starts.
+    RangeListErrors: [400, 401, 403, 422, 500, 503];
     /// The policy quote, which writes nothing.
-    QuoteErrors: [400, 401, 403, 404, 413, 500, 503];
+    QuoteErrors: [400, 401, 403, 404, 413, 422, 500, 503];
     /// The public look-up.
-    LookupErrors: [400, 404, 413, 429, 500, 503];
+    LookupErrors: [400, 404, 413, 422, 429, 500, 503];
     /// Buying a label.
     LabelErrors: [400, 401, 403, 404, 409, 413, 500, 502, 503];
     /// Uploading a photo.
-    UploadErrors: [400, 401, 403, 404, 409, 413, 500, 503];
+    UploadErrors: [400, 401, 403, 404, 409, 413, 415, 500, 503];
     /// A bench scan, which matches nothing or something.
     ScanErrors: [400, 401, 403, 409, 413, 422, 500, 503];
     /// A carrier's push.
@@ -112,7 +117,7 @@ impl Modify for BearerAuth {
     ),
     servers((url = "/")),
     security(("bearer" = [])),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &AmountsFollowCurrency),
     components(schemas(Problem)),
     paths(
         super::orders::upsert,

@@ -122,7 +122,7 @@ impl ResolveInput {
                 })?)
             }
             Some(_) => {
-                return Err(AppError::invalid(
+                return Err(AppError::does_not_fit(
                     "replacement",
                     "only a reship records a replacement parcel",
                 ))

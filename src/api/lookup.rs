@@ -104,7 +104,7 @@ const POSTCODE_BUDGET_SPENT: &str =
 
 /// Whether `e` says the order's postcode budget is spent (the field is the postcode).
 pub fn postcode_budget_spent(e: &AppError) -> bool {
-    matches!(e, AppError::Validation(errors) if errors.iter().any(|f| f.field == "postal_code"))
+    matches!(e, AppError::DoesNotFit(errors) if errors.iter().any(|f| f.field == "postal_code"))
 }
 
 /// A customer's order found by number and email or postcode, and a token for it. An
@@ -129,7 +129,7 @@ pub async fn find_order(
         .filter(|p| !p.is_empty())
         .map(str::to_string);
     if email.is_none() && postal.is_none() {
-        return Err(AppError::invalid(
+        return Err(AppError::does_not_fit(
             "email",
             "give the order's email address or its delivery postcode",
         ));
@@ -157,7 +157,7 @@ pub async fn find_order(
         match guesses::attempt(&state.db, &budget, now).await? {
             Ok(counted) => postcode_try = Some((budget, counted)),
             Err(_) if email.is_none() => {
-                return Err(AppError::invalid("postal_code", POSTCODE_BUDGET_SPENT));
+                return Err(AppError::does_not_fit("postal_code", POSTCODE_BUDGET_SPENT));
             }
             Err(_) => {}
         }

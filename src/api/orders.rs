@@ -14,7 +14,9 @@ use super::views::{self, Order, Shipment};
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::orders::{self, NewShipment};
-use crate::domain::order::{check_line_ids, check_order_number, check_time, OrderInput, Problems};
+use crate::domain::order::{
+    check_country, check_line_ids, check_order_number, check_time, OrderInput, Problems,
+};
 use crate::domain::tracking::first_poll;
 use crate::domain::Role;
 use crate::error::AppError;
@@ -41,10 +43,7 @@ pub async fn upsert(
     body: ApiJson<OrderInput>,
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Integration])?;
-    let order = body
-        .value
-        .validate(state.clock.now())
-        .map_err(AppError::Validation)?;
+    let order = body.value.validate(state.clock.now())?;
     let now = state.clock.now();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (id, created) = orders::upsert(c, &order, now)?;
@@ -96,21 +95,25 @@ pub struct ShipmentInput {
     pub carrier: String,
     #[schema(schema_with = crate::domain::schema::tracking_number)]
     pub tracking_number: String,
+    #[schema(schema_with = crate::domain::schema::text::<64>)]
     pub service: Option<String>,
     pub shipped_at: DateTime<Utc>,
     /// When the parcel is already known to be delivered (imports of past orders).
     pub delivered_at: Option<DateTime<Utc>>,
     /// The order lines in this parcel; all of them when absent.
-    #[schema(min_items = 1, max_items = 500)]
+    #[schema(schema_with = crate::domain::schema::line_ids)]
     pub line_ids: Option<Vec<String>>,
     /// The country the parcel leaves from; tracking treats it as international when
     /// that is not the ship-to country.
+    #[schema(schema_with = crate::domain::schema::country)]
     pub origin_country: Option<String>,
 }
 
 impl ShipmentInput {
     pub fn validate(&self, now: DateTime<Utc>) -> Result<NewShipment, AppError> {
         let mut p = Problems::default();
+        // Well-formed times that do not fit the clock or each other.
+        let mut unfit = Problems::default();
         let carrier = p.text("carrier", &self.carrier, 32).to_ascii_lowercase();
         if !carrier
             .chars()
@@ -132,12 +135,12 @@ impl ShipmentInput {
         {
             p.add("tracking_number", "must be 4 to 40 letters and digits");
         }
-        check_time(&mut p, "shipped_at", self.shipped_at, now);
+        check_time(&mut unfit, "shipped_at", self.shipped_at, now);
         if let Some(delivered) = self.delivered_at {
             if delivered < self.shipped_at {
-                p.add("delivered_at", "is before shipped_at");
+                unfit.add("delivered_at", "is before shipped_at");
             }
-            check_time(&mut p, "delivered_at", delivered, now);
+            check_time(&mut unfit, "delivered_at", delivered, now);
         }
         if self.line_ids.as_ref().is_some_and(Vec::is_empty) {
             p.add(
@@ -148,7 +151,7 @@ impl ShipmentInput {
         let line_ids = self
             .line_ids
             .as_deref()
-            .map(|ids| check_line_ids(&mut p, "line_ids", ids));
+            .map(|ids| check_line_ids(&mut p, &mut unfit, "line_ids", ids));
         let service = self
             .service
             .as_deref()
@@ -157,17 +160,13 @@ impl ShipmentInput {
         if let Some(s) = service {
             p.text("service", s, 64);
         }
-        let origin_country = self.origin_country.as_deref().map(str::trim);
-        if origin_country
-            .is_some_and(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()))
-        {
-            p.add(
-                "origin_country",
-                "an ISO 3166 two-letter country code, such as DE",
-            );
-        }
-        p.into_result(NewShipment {
-            origin_country: origin_country.map(str::to_ascii_uppercase),
+        let origin_country = self
+            .origin_country
+            .as_deref()
+            .map(|c| check_country(&mut p, "origin_country", c));
+        AppError::from_fields(p.0, unfit.0)?;
+        Ok(NewShipment {
+            origin_country,
             first_poll_at: None,
             carrier,
             tracking_number,
@@ -176,7 +175,6 @@ impl ShipmentInput {
             delivered_at: self.delivered_at,
             line_ids,
         })
-        .map_err(AppError::Validation)
     }
 }
 

@@ -33,19 +33,25 @@ fn rma_for(
     Ok(rma)
 }
 
+/// A photo's bytes as the document describes the upload's body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+// Never built: it only names the body's schema.
+pub struct PhotoBytes(#[allow(dead_code)] Vec<u8>);
+
 /// Add an evidence photo (damage claims need one)
 ///
 /// The body is the image itself: JPEG, PNG or HEIC, known by its bytes whatever
-/// Content-Type says, at most 5 MB; an RMA keeps at most 10 photos. A closed RMA takes
-/// none (409). Roles: customer (own order), integration, warehouse.
+/// Content-Type says, at most 5 MB. An RMA keeps at most 10 photos: a full or closed
+/// RMA takes no more (409). Roles: customer (own order), integration, warehouse.
 #[utoipa::path(
     post,
     path = "/api/v1/rmas/{number}/photos",
     params(("number" = RmaNumber, Path)),
     request_body(content(
-        (Vec<u8> = "image/jpeg"),
-        (Vec<u8> = "image/png"),
-        (Vec<u8> = "image/heic"),
+        (PhotoBytes = "image/jpeg"),
+        (PhotoBytes = "image/png"),
+        (PhotoBytes = "image/heic"),
     )),
     responses((status = 201, description = "The stored photo", body = crate::photos::PhotoView), UploadErrors)
 )]

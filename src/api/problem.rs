@@ -32,6 +32,8 @@ impl AppError {
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             AppError::Validation(_) => ("validation", "Invalid request"),
+            AppError::DoesNotFit(_) => ("does-not-fit", "Request does not fit the data"),
+            AppError::UnsupportedContent(_) => ("unsupported-content", "Unsupported content"),
             AppError::NotFound { .. } => ("not-found", "Not found"),
             AppError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             AppError::IllegalTransition(_) => ("illegal-transition", "Illegal status change"),
@@ -57,13 +59,14 @@ impl ResponseError for AppError {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::IllegalTransition(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::PolicyRejected(_) | AppError::IdempotencyMismatch => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AppError::DoesNotFit(_)
+            | AppError::PolicyRejected(_)
+            | AppError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedContent(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Carrier(_) => StatusCode::BAD_GATEWAY,
             AppError::Db(DbError::Pool(_)) | AppError::NotConfigured(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -94,10 +97,7 @@ impl ResponseError for AppError {
             title,
             status: status.as_u16(),
             detail,
-            errors: match self {
-                AppError::Validation(errors) => Some(crate::domain::first_field_errors(errors)),
-                _ => None,
-            },
+            errors: self.field_errors().map(crate::domain::first_field_errors),
             decision: match self {
                 AppError::PolicyRejected(decision) => Some(decision.as_ref().clone()),
                 _ => None,

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{ListErrors, WriteErrors};
+use super::docs::{RangeListErrors, WriteErrors};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::rmas::parse_number;
@@ -76,23 +76,18 @@ pub struct RefundQuery {
 }
 
 impl RefundQuery {
-    /// The query checked, each bad part named; empty parts mean "any".
+    /// The query checked, each bad part named; an absent part means "any" (an empty
+    /// one is not a value of its kind, except for the search, where it means "any").
     pub fn filter(&self) -> Result<TriggerFilter, AppError> {
-        let given = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
         let mut problems = Problems::default();
-        let status = given(&self.status);
+        let status = self.status.clone();
         if let Some(s) = status.as_deref().filter(|s| !STATUSES.contains(s)) {
             problems.add(
                 "status",
                 format!("{s:?} is not one of: {}", STATUSES.join(", ")),
             );
         }
-        let currency = match given(&self.currency).map(|c| Currency::parse(&c)) {
+        let currency = match self.currency.as_deref().map(Currency::parse) {
             Some(Ok(c)) => Some(c.code().to_string()),
             Some(Err(e)) => {
                 problems.add("currency", e.to_string());
@@ -100,11 +95,12 @@ impl RefundQuery {
             }
             None => None,
         };
-        let mut day = |field: &str, v: &Option<String>| match given(v) {
-            Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        let mut day = |field: &str, v: &Option<String>| match v.as_deref() {
+            Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    problems.add(field, format!("{text:?} is not a date such as 2026-11-23"));
+                    let shown = crate::telemetry::bounded(text, 40);
+                    problems.add(field, format!("{shown:?} is not a date such as 2026-11-23"));
                     None
                 }
             },
@@ -112,11 +108,19 @@ impl RefundQuery {
         };
         let from = day("from", &self.from);
         let to = day("to", &self.to);
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                problems.add("to", "must not be before from");
+        if problems.0.is_empty() {
+            if let (Some(f), Some(t)) = (from, to) {
+                if f > t {
+                    return Err(AppError::does_not_fit("to", "must not be before from"));
+                }
             }
         }
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         let search = given(&self.q).map(|q| match RmaNumber::parse(&q) {
             Ok(number) => number.to_string(),
             Err(_) => q,
@@ -145,7 +149,7 @@ impl RefundQuery {
     get,
     path = "/api/v1/refunds",
     params(RefundQuery),
-    responses((status = 200, description = "Refund triggers", body = RefundList), ListErrors)
+    responses((status = 200, description = "Refund triggers", body = RefundList), RangeListErrors)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn list(

@@ -22,9 +22,11 @@ use crate::receiving::{self, BenchScan, ReceivedParcel, ScanAnswer};
 pub struct ScanInput {
     /// What the scanner typed: RMA number or tracking number, noise (AIM prefix, FNC1,
     /// CR/LF) allowed.
+    #[schema(schema_with = crate::domain::schema::barcode)]
     pub barcode: String,
     /// The bench, e.g. `DE-BER/bench-2` (a warehouse code before / or : names the
     /// warehouse).
+    #[schema(schema_with = crate::domain::schema::text::<64>)]
     pub station: String,
     /// The warehouse code, when the station name does not start with it.
     pub warehouse: Option<String>,
@@ -60,7 +62,7 @@ pub async fn scan(
     let station = receiving::check_station(&input.station)?;
     let warehouse = receiving::warehouse_of(&state.network, input.warehouse.as_deref(), &station);
     if input.warehouse.is_some() && warehouse.is_none() {
-        return Err(AppError::invalid(
+        return Err(AppError::does_not_fit(
             "warehouse",
             "not a configured warehouse code",
         ));
@@ -148,8 +150,7 @@ pub async fn link(
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Warehouse])?;
     let id = path.into_inner();
-    let number =
-        RmaNumber::parse(&body.value.rma).map_err(|e| AppError::invalid("rma", e.to_string()))?;
+    let number = super::rmas::parse_number_in("rma", &body.value.rma)?;
     let now = state.clock.now();
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {

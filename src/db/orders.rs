@@ -364,7 +364,7 @@ pub fn add_shipment(
             .into_iter()
             .collect();
         if let Some((i, unknown)) = ids.iter().enumerate().find(|(_, id)| !known.contains(*id)) {
-            return Err(AppError::invalid(
+            return Err(AppError::does_not_fit(
                 format!("line_ids[{i}]"),
                 format!("order has no line {unknown:?}"),
             ));

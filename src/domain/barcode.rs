@@ -45,7 +45,7 @@ pub enum BarcodeError {
     TooLong(usize),
 }
 
-const MAX_LEN: usize = 100;
+pub const MAX_LEN: usize = 100;
 
 /// Removes what scanners add around the data.
 fn clean(raw: &str) -> String {

@@ -20,6 +20,7 @@ pub mod spreadsheet;
 pub mod throttle;
 pub mod tracking;
 pub mod vocab;
+pub mod whole_number;
 
 pub use money::{Currency, Money, MoneyError};
 pub use rma_number::RmaNumber;
@@ -41,6 +42,25 @@ pub struct UnknownValue {
 pub struct FieldError {
     pub field: String,
     pub message: String,
+}
+
+/// Why input was refused: the fields that are malformed, and the well-formed ones that
+/// do not fit the stored data or each other.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputErrors {
+    pub malformed: Vec<FieldError>,
+    pub unfit: Vec<FieldError>,
+}
+
+impl InputErrors {
+    pub fn is_empty(&self) -> bool {
+        self.malformed.is_empty() && self.unfit.is_empty()
+    }
+
+    /// Every failing field, the malformed first.
+    pub fn all(&self) -> impl Iterator<Item = &FieldError> {
+        self.malformed.iter().chain(&self.unfit)
+    }
 }
 
 /// Equal secrets, compared in constant time: every byte is looked at whatever the

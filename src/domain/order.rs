@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::money::{Currency, Money};
-use super::FieldError;
+use super::{FieldError, InputErrors};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,10 +27,12 @@ pub struct OrderInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
-    #[schema(schema_with = crate::domain::schema::text::<254>)]
+    #[schema(schema_with = crate::domain::schema::email)]
     pub email: String,
     #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub name: String,
+    /// The customer's language, such as de or en-GB; en when absent.
+    #[schema(schema_with = crate::domain::schema::text::<35>)]
     pub locale: Option<String>,
 }
 
@@ -41,14 +43,15 @@ pub struct AddressInput {
     pub name: String,
     #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub line1: String,
-    pub line2: Option<String>,
     #[schema(schema_with = crate::domain::schema::text::<200>)]
+    pub line2: Option<String>,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub city: String,
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub region: Option<String>,
     #[schema(schema_with = crate::domain::schema::text::<20>)]
     pub postal_code: String,
-    /// ISO 3166 alpha-2.
-    #[schema(pattern = "^[A-Za-z]{2}$")]
+    #[schema(schema_with = crate::domain::schema::country)]
     pub country: String,
     #[schema(minimum = -90.0, maximum = 90.0)]
     pub lat: Option<f64>,
@@ -68,6 +71,7 @@ pub struct LineInput {
     #[schema(schema_with = crate::domain::schema::text::<100>)]
     pub category: String,
     #[schema(minimum = 1, maximum = 1_000_000)]
+    #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub quantity: i64,
     #[schema(value_type = crate::domain::Money)]
     pub unit_price: String,
@@ -115,7 +119,7 @@ pub struct OrderLine {
     pub tax: Money,
 }
 
-const MAX_LINES: usize = 500;
+pub const MAX_LINES: usize = 500;
 const MAX_QUANTITY: i64 = 1_000_000;
 
 /// Collects field errors while validating.
@@ -176,18 +180,26 @@ pub fn check_email(problems: &mut Problems, field: &str, value: &str) -> String 
     email
 }
 
-/// Whether mail to `address` can go out: an RFC 5321 address (lettre's parser) with a
-/// dotted domain, and none of the quoted local parts, angle brackets or spaces that
-/// the syntax allows but relays and mailbox headers refuse.
+/// The shape of an address any relay takes, as the API document states it: a local
+/// part of ASCII word characters, up to 64 without dots or up to 32 between dots
+/// (a regular expression without look-ahead cannot count dots and letters together,
+/// and mail refuses a local part longer than 64), then a host name of two or more
+/// labels (letters, digits, inner hyphens). Quoted local parts, IP literals and
+/// internationalized addresses are valid mail syntax, but many relays and mailbox
+/// headers refuse them, so we take none.
+pub const EMAIL_PATTERN: &str = concat!(
+    r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}",
+    r"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-](\.?[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]){0,31})",
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+);
+
+/// Whether mail to `address` can go out: [`EMAIL_PATTERN`], and lettre's parser agrees.
 pub fn usable_email(address: &str) -> bool {
-    let plain = !address
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | ',' | ';'));
-    plain
-        && address.parse::<lettre::Address>().is_ok_and(|a| {
-            let domain = a.domain();
-            domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
+    static SHAPE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(EMAIL_PATTERN).ok());
+    address.len() <= 254
+        && SHAPE.as_ref().is_some_and(|re| re.is_match(address))
+        && address.parse::<lettre::Address>().is_ok()
 }
 
 /// The earliest time an order or parcel may carry: anything before is a typo or a
@@ -205,8 +217,14 @@ pub fn check_time(problems: &mut Problems, field: &str, at: DateTime<Utc>, now: 
 }
 
 /// A list of order line ids: each a short text, none twice, at most one per line an
-/// order may have.
-pub fn check_line_ids(problems: &mut Problems, field: &str, ids: &[String]) -> Vec<String> {
+/// order may have. An id given twice is well-formed but does not fit (`unfit`): the
+/// two may differ only in the spaces around them.
+pub fn check_line_ids(
+    problems: &mut Problems,
+    unfit: &mut Problems,
+    field: &str,
+    ids: &[String],
+) -> Vec<String> {
     if ids.len() > MAX_LINES {
         problems.add(field, format!("at most {MAX_LINES} line ids"));
         return Vec::new();
@@ -216,14 +234,15 @@ pub fn check_line_ids(problems: &mut Problems, field: &str, ids: &[String]) -> V
     for (i, id) in ids.iter().enumerate() {
         let id = problems.text(&format!("{field}[{i}]"), id, 64);
         if !seen.insert(id.clone()) {
-            problems.add(format!("{field}[{i}]"), format!("{id:?} appears twice"));
+            unfit.add(format!("{field}[{i}]"), format!("{id:?} appears twice"));
         }
         checked.push(id);
     }
     checked
 }
 
-fn check_country(problems: &mut Problems, field: &str, value: &str) -> String {
+/// A country code: ISO 3166 alpha-2, in capitals.
+pub fn check_country(problems: &mut Problems, field: &str, value: &str) -> String {
     let country = value.trim().to_ascii_uppercase();
     if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
         problems.add(
@@ -248,10 +267,12 @@ fn optional(
 
 impl OrderInput {
     /// The order, checked as of `now` (it cannot be placed much later than now).
-    pub fn validate(&self, now: DateTime<Utc>) -> Result<Order, Vec<FieldError>> {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<Order, InputErrors> {
         let mut p = Problems::default();
+        // Well-formed fields that do not fit each other.
+        let mut unfit = Problems::default();
         let order_number = check_order_number(&mut p, "order_number", &self.order_number);
-        check_time(&mut p, "placed_at", self.placed_at, now);
+        check_time(&mut unfit, "placed_at", self.placed_at, now);
         let currency = Currency::parse(&self.currency)
             .map_err(|e| p.add("currency", e.to_string()))
             .ok();
@@ -270,7 +291,7 @@ impl OrderInput {
             p.add("ship_to.lon", "must be between -180 and 180");
         }
         if lat.is_some() != lon.is_some() {
-            p.add("ship_to", "give both lat and lon, or neither");
+            unfit.add("ship_to", "give both lat and lon, or neither");
         }
         let ship_to = Address {
             name: p.text("ship_to.name", &a.name, 200),
@@ -295,7 +316,7 @@ impl OrderInput {
             let f = |name: &str| format!("lines[{i}].{name}");
             let line_id = p.text(&f("line_id"), &l.line_id, 64);
             if !seen.insert(line_id.clone()) {
-                p.add(f("line_id"), format!("line_id {line_id:?} appears twice"));
+                unfit.add(f("line_id"), format!("line_id {line_id:?} appears twice"));
             }
             if !(1..=MAX_QUANTITY).contains(&l.quantity) {
                 p.add(
@@ -328,19 +349,23 @@ impl OrderInput {
             }
         }
 
+        let refused = |p: Problems, unfit: Problems| InputErrors {
+            malformed: p.0,
+            unfit: unfit.0,
+        };
         let currency = match currency {
-            Some(c) if p.0.is_empty() => c,
-            _ => return Err(p.0),
+            Some(c) if p.0.is_empty() && unfit.0.is_empty() => c,
+            _ => return Err(refused(p, unfit)),
         };
         let total = order_total(currency, &lines);
         let total = match total {
             Some(t) => t,
             None => {
-                p.add("lines", "the order total is too large");
-                return Err(p.0);
+                unfit.add("lines", "the order total is too large");
+                return Err(refused(p, unfit));
             }
         };
-        p.into_result(Order {
+        Ok(Order {
             order_number,
             currency,
             placed_at: self.placed_at,
@@ -448,22 +473,68 @@ mod tests {
             break_it(&mut o);
             let errors = o.validate(now()).expect_err(field);
             assert!(
-                errors.iter().any(|e| e.field == field),
+                errors.all().any(|e| e.field == field),
                 "{field}: {errors:?}"
             );
         }
     }
 
     #[test]
+    fn email_addresses_we_send_to() {
+        let long_local = "a".repeat(64);
+        let too_long_local = "a".repeat(65);
+        let dotted = format!("{}.{}", "a".repeat(16), "b".repeat(16));
+        let table: &[(&str, bool)] = &[
+            ("anna.schmidt@example.com", true),
+            ("o'brien+returns@shop.co.uk", true),
+            ("x@a-b.de", true),
+            (&format!("{long_local}@example.com"), true),
+            (&dotted, false),
+            (&format!("{dotted}@example.com"), true),
+            (&format!("{too_long_local}@example.com"), false),
+            ("anna@localhost", false),
+            ("anna@-example.com", false),
+            (".anna@example.com", false),
+            ("anna.@example.com", false),
+            ("an..na@example.com", false),
+            ("\"anna\"@example.com", false),
+            ("anna@[192.0.2.1]", false),
+            ("jörg@example.com", false),
+            ("anna@exämple.com", false),
+            ("anna@example.com\n", false),
+            ("anna example@example.com", false),
+            ("", false),
+        ];
+        for (address, usable) in table {
+            assert_eq!(usable_email(address), *usable, "{address:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the document's pattern admits, the service takes.
+        #[test]
+        fn the_documented_pattern_is_what_we_take(
+            address in EMAIL_PATTERN.trim_start_matches('^').trim_end_matches('$'),
+        ) {
+            proptest::prop_assume!(address.len() <= 254);
+            proptest::prop_assert!(usable_email(&address), "{:?}", address);
+        }
+    }
+
+    #[test]
     fn line_ids_are_checked_once_each() {
-        let mut p = Problems::default();
-        let ids: Vec<String> = ["1", "2", "1"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(check_line_ids(&mut p, "line_ids", &ids).len(), 3);
-        assert_eq!(p.0.len(), 1);
-        assert_eq!(p.0[0].field, "line_ids[2]");
-        let mut p = Problems::default();
+        let (mut p, mut unfit) = (Problems::default(), Problems::default());
+        let ids: Vec<String> = ["1", "2", " 1"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            check_line_ids(&mut p, &mut unfit, "line_ids", &ids).len(),
+            3
+        );
+        assert!(p.0.is_empty());
+        assert_eq!(unfit.0.len(), 1);
+        assert_eq!(unfit.0[0].field, "line_ids[2]");
+        let (mut p, mut unfit) = (Problems::default(), Problems::default());
         let many = vec!["1".to_string(); 50_000];
-        assert!(check_line_ids(&mut p, "line_ids", &many).is_empty());
+        assert!(check_line_ids(&mut p, &mut unfit, "line_ids", &many).is_empty());
         assert_eq!(p.0.len(), 1, "one error, not 50,000");
     }
 }

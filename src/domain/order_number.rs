@@ -66,22 +66,80 @@ fn ascii_look_alike(c: char) -> char {
 }
 
 fn allowed(c: char) -> bool {
-    !(c.is_whitespace()
-        || c.is_control()
-        || matches!(c, '/' | '?' | '#' | '%' | '\\')
-        || invisible(c))
+    let code = u32::from(c);
+    !REFUSED
+        .iter()
+        .any(|(first, last)| (*first..=*last).contains(&code))
 }
 
-/// Format characters (Unicode category Cf: zero-width, joiners, bidi controls, the
-/// byte-order mark, soft hyphen, tags) and characters that render as nothing.
-fn invisible(c: char) -> bool {
-    matches!(u32::from(c),
-        0x00AD | 0x034F | 0x061C | 0x0600..=0x0605 | 0x06DD | 0x070F | 0x08E2
-        | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F
-        | 0x2800 | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB
-        | 0x110BD | 0x110CD | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
-        | 0xE0000..=0xE0FFF)
+/// Every character an order number may not hold, as inclusive code point ranges: one
+/// table that both [`OrderNumber::parse`] and the API document's pattern
+/// ([`schema_pattern`]) read, so the document cannot promise a character we refuse.
+/// Whitespace (Unicode White_Space), C0 and C1 controls, the URL-unsafe / ? # % \ and
+/// their full-width forms (read as the ASCII character), format characters (category
+/// Cf: zero-width, joiners, bidi controls, the byte-order mark, soft hyphen, tags) and
+/// characters that render as nothing.
+const REFUSED: &[(u32, u32)] = &[
+    (0x0000, 0x0020),
+    (0x0023, 0x0023),
+    (0x0025, 0x0025),
+    (0x002F, 0x002F),
+    (0x003F, 0x003F),
+    (0x005C, 0x005C),
+    (0x007F, 0x00A0),
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x1680, 0x1680),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2000, 0x200F),
+    (0x2028, 0x202F),
+    (0x205F, 0x206F),
+    (0x2800, 0x2800),
+    (0x3000, 0x3000),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFF03, 0xFF03),
+    (0xFF05, 0xFF05),
+    (0xFF0F, 0xFF0F),
+    (0xFF1F, 0xFF1F),
+    (0xFF3C, 0xFF3C),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// The API document's pattern for an order number: one or more characters outside
+/// [`REFUSED`]. Basic-plane characters are written `\uXXXX` (read alike by ECMA-262,
+/// Python and Rust regexes); the few beyond it are written as themselves, since ECMA
+/// has no plain escape for them.
+pub fn schema_pattern() -> String {
+    let one = |code: u32| match char::from_u32(code) {
+        Some(c) if code > 0xFFFF => c.to_string(),
+        _ => format!(r"\u{code:04X}"),
+    };
+    let class: String = REFUSED
+        .iter()
+        .map(|(first, last)| {
+            if first == last {
+                one(*first)
+            } else {
+                format!("{}-{}", one(*first), one(*last))
+            }
+        })
+        .collect();
+    format!("^[^{class}]+$")
 }
 
 #[cfg(test)]
@@ -137,6 +195,30 @@ mod tests {
             );
         }
         assert_eq!(OrderNumber::parse(" "), Err(OrderNumberError::Empty));
+    }
+
+    #[test]
+    fn the_document_pattern_admits_exactly_what_parse_keeps() {
+        let pattern = regex::Regex::new(&schema_pattern()).expect("the pattern compiles");
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let typed = format!("A{c}B");
+            assert_eq!(
+                pattern.is_match(&typed),
+                OrderNumber::parse(&typed).is_ok(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn spaces_and_controls_of_every_kind_are_refused() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            if c.is_whitespace() || c.is_control() {
+                assert!(!allowed(c), "U+{:04X}", u32::from(c));
+            }
+        }
+        assert!(REFUSED.windows(2).all(|w| w[0].1 < w[1].0), "sorted, apart");
     }
 
     #[test]

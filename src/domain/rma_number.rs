@@ -58,8 +58,9 @@ fn symbol(value: u32) -> char {
 }
 
 impl RmaNumber {
-    /// The shape [`RmaNumber::parse`] reads (the check character is checked after).
-    pub const PATTERN: &'static str = "^ *[Rr][- ]*([0-9A-Za-z][- ]*){7}[0-9A-Za-z] *$";
+    /// The shape [`RmaNumber::parse`] reads (the check character is checked after):
+    /// every letter but U, as I, L and O read as 1, 1 and 0.
+    pub const PATTERN: &'static str = "^ *[Rr][- ]*([0-9A-TV-Za-tv-z][- ]*){7}[0-9A-TV-Za-tv-z] *$";
 
     /// A fresh random number. Uniqueness is the database's job (unique index, retry).
     pub fn generate(rng: &mut impl Rng) -> RmaNumber {
@@ -182,6 +183,19 @@ mod tests {
         #[test]
         fn parse_never_panics(text in "\\PC{0,20}") {
             let _ = RmaNumber::parse(&text);
+        }
+
+        /// What the API document calls an RMA number has the shape `parse` reads:
+        /// only its check character may be wrong.
+        #[test]
+        fn the_documented_pattern_is_what_parse_reads(
+            text in RmaNumber::PATTERN.trim_start_matches('^').trim_end_matches('$'),
+        ) {
+            let read = RmaNumber::parse(&text);
+            prop_assert!(
+                matches!(read, Ok(_) | Err(RmaNumberError::BadCheck)),
+                "{:?}: {:?}", text, read
+            );
         }
     }
 }

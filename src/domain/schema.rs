@@ -4,7 +4,9 @@
 
 use std::borrow::Cow;
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    AllOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
@@ -18,6 +20,53 @@ fn pattern(pattern: &str, description: &str, example: &str) -> RefOr<Schema> {
         .description(Some(description))
         .examples([example])
         .into()
+}
+
+/// An amount with at most `decimals` decimals, as [`Money::parse`] reads it.
+fn amount_pattern(decimals: u8) -> String {
+    match decimals {
+        0 => r"^[0-9]{1,15}$".to_string(),
+        d => format!(r"^[0-9]{{1,15}}(\.[0-9]{{1,{d}}})?$"),
+    }
+}
+
+/// The order's amounts as the order's currency allows them: [`Money`]'s own pattern
+/// takes up to three decimals, whatever the currency, so the order body adds one branch
+/// per exponent (JPY lines without decimals, EUR lines with at most two, KWD with
+/// three) and the document states the rule a 400 enforces.
+pub struct AmountsFollowCurrency;
+
+impl utoipa::Modify for AmountsFollowCurrency {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(order) = schemas.remove("OrderInput") else {
+            return;
+        };
+        let mut exponents: Vec<u8> = Currency::all().map(|c| c.exponent()).collect();
+        exponents.sort_unstable();
+        exponents.dedup();
+        let branches = exponents.into_iter().map(|exponent| {
+            let amount = || {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(amount_pattern(exponent)))
+            };
+            let line = ObjectBuilder::new()
+                .property("unit_price", amount())
+                .property("tax", amount());
+            let codes = Currency::all()
+                .filter(move |c| c.exponent() == exponent)
+                .map(|c| c.code());
+            ObjectBuilder::new()
+                .property("currency", string_enum(codes))
+                .property("lines", ArrayBuilder::new().items(line))
+        });
+        let one_of = branches.fold(OneOfBuilder::new(), OneOfBuilder::item);
+        let order = AllOfBuilder::new().item(order).item(one_of).build();
+        schemas.insert("OrderInput".to_string(), Schema::AllOf(order).into());
+    }
 }
 
 /// A string schema listing every value of a vocabulary.
@@ -104,16 +153,54 @@ pub fn note() -> RefOr<Schema> {
 }
 
 /// An order number as [`super::order_number::OrderNumber`] reads it: 1 to 64
-/// characters, no spaces, controls or any of / ? # % \ (the invisible characters it
-/// also refuses are not listed here).
+/// characters, none of those it refuses (spaces, controls, invisible characters and
+/// any of / ? # % \).
 pub fn order_number() -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .min_length(Some(1))
         .max_length(Some(super::order_number::MAX_CHARS))
-        .pattern(Some(format!(r"^[^\s{CONTROL}/?#%\\]+$")))
+        .pattern(Some(super::order_number::schema_pattern()))
         .examples(["DEMO-1001"])
         .into()
+}
+
+/// Order line ids as [`super::order::check_line_ids`] checks them: 1 to 500 ids,
+/// none twice, each a one-line text of up to 64 characters.
+pub fn line_ids() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(text::<64>())
+        .min_items(Some(1))
+        .max_items(Some(super::order::MAX_LINES))
+        .unique_items(true)
+        .into()
+}
+
+/// An email address we send to, as [`super::order::usable_email`] checks it.
+pub fn email() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(254))
+        .pattern(Some(super::order::EMAIL_PATTERN))
+        .examples(["anna.schmidt@example.com"])
+        .into()
+}
+
+/// A bench scan as [`super::barcode::read`] takes it: something besides spaces and
+/// scanner noise, at most as long as the longest scan it reads.
+pub fn barcode() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(super::barcode::MAX_LEN))
+        .pattern(Some(format!(r"[^\s{CONTROL}]")))
+        .examples(["R-7KQ2-M9XD"])
+        .into()
+}
+
+/// A country as [`super::order::check_country`] reads it: ISO 3166 alpha-2.
+pub fn country() -> RefOr<Schema> {
+    pattern("^[A-Za-z]{2}$", "ISO 3166 alpha-2 country code", "DE")
 }
 
 /// A parcel's tracking number: 4 to 40 letters and digits.
@@ -123,4 +210,28 @@ pub fn tracking_number() -> RefOr<Schema> {
         "4 to 40 letters and digits",
         "1Z999AA10123456784",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn each_currency_takes_the_amounts_its_branch_documents(
+            (currency, text) in proptest::sample::select(Currency::all().collect::<Vec<_>>())
+                .prop_flat_map(|c| {
+                    let pattern = amount_pattern(c.exponent());
+                    let body = pattern.trim_start_matches('^').trim_end_matches('$').to_string();
+                    (Just(c), proptest::string::string_regex(&body).expect("pattern"))
+                }),
+        ) {
+            prop_assert!(Money::parse(&text, currency).is_ok(), "{} {}", text, currency.code());
+            // One decimal more than the currency has is refused.
+            let whole = text.split('.').next().unwrap_or_default();
+            let finer = format!("{whole}.{}", "1".repeat(usize::from(currency.exponent()) + 1));
+            prop_assert!(Money::parse(&finer, currency).is_err(), "{} {}", finer, currency.code());
+        }
+    }
 }

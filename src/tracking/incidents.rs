@@ -106,14 +106,15 @@ pub fn resolve(
     match r.action {
         IncidentAction::Refund => refund(value),
         IncidentAction::PartialRefund => {
-            let text = r
-                .amount
-                .as_deref()
-                .ok_or_else(|| AppError::invalid("amount", "a partial refund needs the amount"))?;
+            let text = r.amount.as_deref().ok_or_else(|| {
+                AppError::does_not_fit("amount", "a partial refund needs the amount")
+            })?;
+            // More decimals than the currency has is a 400 (the API contract), more than
+            // the parcel is worth does not fit it.
             let amount = Money::parse(text, value.currency())
                 .map_err(|e| AppError::invalid("amount", e.to_string()))?;
             if amount.minor() == 0 || amount.minor() > value.minor() {
-                return Err(AppError::invalid(
+                return Err(AppError::does_not_fit(
                     "amount",
                     format!(
                         "must be more than 0 and at most the parcel's value, {value} {}",
@@ -125,7 +126,7 @@ pub fn resolve(
         }
         IncidentAction::Claim => {
             resolution.claim_reference = Some(r.claim_reference.ok_or_else(|| {
-                AppError::invalid(
+                AppError::does_not_fit(
                     "claim_reference",
                     "a claim needs the carrier's claim reference",
                 )
@@ -135,7 +136,7 @@ pub fn resolve(
             if let Some(replacement) = r.replacement {
                 let (row, created) = orders::add_shipment(c, &record.order, &replacement, now)?;
                 if !created {
-                    return Err(AppError::invalid(
+                    return Err(AppError::does_not_fit(
                         "replacement.tracking_number",
                         "that parcel is already registered on this order",
                     ));

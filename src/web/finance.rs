@@ -22,7 +22,8 @@ type Listed = (TriggerRow, String, Option<String>);
 fn query_of(req: &HttpRequest) -> RefundQuery {
     let pairs: HashMap<String, String> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let get = |k: &str| pairs.get(k).cloned();
+    // A form sends its empty fields; for the page they mean "any".
+    let get = |k: &str| pairs.get(k).filter(|v| !v.trim().is_empty()).cloned();
     RefundQuery {
         status: get("status"),
         currency: get("currency"),
@@ -46,7 +47,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let query = query_of(&req);
     let (rows, problem) = match listed(&state, &query).await {
         Ok(rows) => (rows, None),
-        Err(e @ AppError::Validation(_)) => (Vec::new(), Some(super::error_words(lang, &e))),
+        Err(e) if e.field_errors().is_some() => (Vec::new(), Some(super::error_words(lang, &e))),
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
     let value = |v: &Option<String>| v.clone().unwrap_or_default();

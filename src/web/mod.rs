@@ -387,15 +387,17 @@ pub fn notice(
 
 /// What went wrong, for a person: the fields and reasons of a bad form, or the error.
 pub fn error_words(lang: Lang, error: &AppError) -> String {
-    match error {
-        AppError::Validation(errors) => crate::domain::first_field_errors(errors)
+    if let Some(errors) = error.field_errors() {
+        return crate::domain::first_field_errors(errors)
             .iter()
             .map(|f| match f.field.as_str() {
                 "" => f.message.clone(),
                 field => format!("{field}: {}", f.message),
             })
             .collect::<Vec<_>>()
-            .join("; "),
+            .join("; ");
+    }
+    match error {
         AppError::Db(_) | AppError::Internal(_) => {
             let error = crate::telemetry::bounded(&error.to_string(), 500);
             tracing::error!(error, "page failed");

@@ -148,17 +148,19 @@ pub async fn lookup(
         Err(e) if lookup::postcode_budget_spent(&e) => respond(
             &req,
             &state,
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             lookup_form(lang, &token.0, Some(lang.t("postcode_spent"))),
             token,
         ),
-        Err(AppError::Validation(_) | AppError::NotFound { .. }) => respond(
-            &req,
-            &state,
-            StatusCode::NOT_FOUND,
-            lookup_form(lang, &token.0, Some(lang.t("no_order"))),
-            token,
-        ),
+        Err(AppError::Validation(_) | AppError::DoesNotFit(_) | AppError::NotFound { .. }) => {
+            respond(
+                &req,
+                &state,
+                StatusCode::NOT_FOUND,
+                lookup_form(lang, &token.0, Some(lang.t("no_order"))),
+                token,
+            )
+        }
         Err(e) => error_page(&req, &state, None, &e),
     }
 }

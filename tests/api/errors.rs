@@ -129,18 +129,23 @@ async fn bad_bodies_are_400s_naming_the_field(app: TestApp) {
 async fn return_requests_are_checked_against_the_order(app: TestApp) {
     app.delivered_order(&eur_order("E-2"), 1).await;
     let integration = As::Role(Role::Integration);
+    // Malformed bodies are 400; well-formed ones naming lines the order does not
+    // have (or one line twice) do not fit it: 422, with the field.
     let cases = [
         (
             return_body("E-2", &[("9", 1, "defective")], "refund"),
             "lines[0].line_id",
+            422,
         ),
         (
             return_body("E-2", &[("1", 0, "defective")], "refund"),
             "lines[0].quantity",
+            400,
         ),
         (
             return_body("E-2", &[("1", -2, "defective")], "refund"),
             "lines[0].quantity",
+            400,
         ),
         (
             return_body(
@@ -149,12 +154,13 @@ async fn return_requests_are_checked_against_the_order(app: TestApp) {
                 "refund",
             ),
             "lines[1].line_id",
+            422,
         ),
-        (return_body("E-2", &[], "refund"), "lines"),
+        (return_body("E-2", &[], "refund"), "lines", 400),
     ];
-    for (body, field) in cases {
+    for (body, field, status) in cases {
         let answer = app.create_rma(&integration, &body).await;
-        answer.problem(400);
+        answer.problem(status);
         assert!(answer.has_error_field(field), "{field}: {}", answer.text);
     }
     app.create_rma(

@@ -67,7 +67,12 @@ async fn unknown_orders_and_wrong_emails_look_the_same(app: TestApp) {
             &json!({"order_number": "2101"}),
         )
         .await;
-    neither.problem(400);
+    // Well-formed, but without the email or postcode the order needs.
+    assert!(
+        neither.problem(422)["errors"][0]["field"] == "email",
+        "{}",
+        neither.text
+    );
 }
 
 async fn tokens_expire(app: TestApp) {

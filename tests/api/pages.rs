@@ -823,7 +823,7 @@ async fn operations_see_incidents_and_charts(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(missing.html.contains("claim_reference"));
     let claimed = boss
         .post(
@@ -878,7 +878,7 @@ async fn damage_claims_need_photos_checked_by_their_bytes(app: TestApp) {
             &[("scratch.jpg", b"GIF89a-pretending".to_vec())],
         )
         .await;
-    assert_eq!(gif.status, StatusCode::BAD_REQUEST);
+    assert_eq!(gif.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(gif.html.contains("not a photo"));
     let rmas = app
         .get(

@@ -48,7 +48,7 @@ async fn photos_are_kept_as_evidence_with_the_rma(app: TestApp) {
             b"<svg onload=alert(1)>".to_vec(),
         )
         .await;
-    assert!(script.problem(400)["errors"][0]["message"]
+    assert!(script.problem(415)["errors"][0]["message"]
         .as_str()
         .is_some_and(|m| m.contains("not a photo")));
     let mut huge = png("big");
@@ -97,9 +97,12 @@ async fn photos_are_kept_as_evidence_with_the_rma(app: TestApp) {
             .await;
         assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
     }
-    app.send_bytes(&upload, &customer, "image/png", png("11"))
-        .await
-        .problem(400);
+    let full = app
+        .send_bytes(&upload, &customer, "image/png", png("11"))
+        .await;
+    assert!(full.problem(409)["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("at most 10 photos")));
 
     // A closed return takes no more.
     let (customer, number) = app.authorized_rma("PH-3", "damaged", "refund").await;

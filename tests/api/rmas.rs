@@ -275,7 +275,13 @@ async fn rejecting_and_cancelling(app: TestApp) {
     let mistyped = app
         .get("/api/v1/rmas/R-0000-0001", &As::Role(Role::Admin))
         .await;
-    mistyped.problem(400);
+    assert!(
+        mistyped.problem(404)["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("mistyped")),
+        "{}",
+        mistyped.text
+    );
 }
 
 async fn lists_filter_and_page(app: TestApp) {

@@ -314,7 +314,7 @@ async fn a_postcode_opens_a_masked_order_a_few_times_an_hour(app: TestApp) {
         None,
     )
     .await;
-    spent.problem(400);
+    spent.problem(422);
     assert!(spent.has_error_field("postal_code"), "{}", spent.text);
     let by_email = lookup(
         &app,
@@ -634,7 +634,7 @@ async fn odd_input_is_refused_with_its_field(app: TestApp) {
     let answer = app
         .post("/api/v1/orders", &As::Role(Role::Integration), &year_zero)
         .await;
-    answer.problem(400);
+    answer.problem(422);
     assert!(answer.has_error_field("placed_at"), "{}", answer.text);
     app.create_order(&eur_order("ODD-3")).await;
     let shipment = |extra: Value| {
@@ -651,7 +651,7 @@ async fn odd_input_is_refused_with_its_field(app: TestApp) {
             &shipment(json!({})),
         )
         .await;
-    old.problem(400);
+    old.problem(422);
     assert!(old.has_error_field("shipped_at"), "{}", old.text);
     let many = app
         .post(
@@ -671,7 +671,7 @@ async fn odd_input_is_refused_with_its_field(app: TestApp) {
         )
         .await;
     assert!(
-        twice.problem(400)["errors"][0]["field"] == "line_ids[2]",
+        twice.problem(422)["errors"][0]["field"] == "line_ids[2]",
         "{}",
         twice.text
     );

@@ -187,7 +187,7 @@ async fn operations_resolve_incidents(app: TestApp) {
         )
         .await;
     assert_eq!(
-        no_reference.problem(400)["errors"][0]["field"],
+        no_reference.problem(422)["errors"][0]["field"],
         "claim_reference"
     );
     let too_much = app
@@ -197,7 +197,7 @@ async fn operations_resolve_incidents(app: TestApp) {
             &json!({"action": "partial_refund", "amount": "900.00", "note": "keeps it"}),
         )
         .await;
-    assert_eq!(too_much.problem(400)["errors"][0]["field"], "amount");
+    assert_eq!(too_much.problem(422)["errors"][0]["field"], "amount");
     let no_note = app
         .post(
             &resolve(&first),

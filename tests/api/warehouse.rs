@@ -112,7 +112,7 @@ async fn unmatched_boxes_are_kept_and_linked_later(app: TestApp) {
         async move { app.post(&path, &BENCH, &body).await }
     };
     assert_eq!(
-        link(json!({"rma": "R-0000-0001"})).await.problem(400)["errors"][0]["field"],
+        link(json!({"rma": "R-0000-0001"})).await.problem(422)["errors"][0]["field"],
         "rma",
         "a typo"
     );
@@ -147,7 +147,7 @@ async fn bad_scans_get_clear_answers(app: TestApp) {
         )
         .await;
     assert_eq!(
-        bad_warehouse.problem(400)["errors"][0]["field"],
+        bad_warehouse.problem(422)["errors"][0]["field"],
         "warehouse"
     );
     app.post(

@@ -52,7 +52,15 @@ pub struct Rma {
 #[serde(untagged)]
 pub enum ReturnTo {
     Warehouse(Box<Warehouse>),
-    Code { code: String },
+    Code(WarehouseCode),
+}
+
+/// A warehouse that is no longer configured: only its code is known. It takes
+/// no other field, so that a full warehouse matches one alternative only.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WarehouseCode {
+    pub code: String,
 }
 
 /// What an RMA view shows beside the RMA itself. A new RMA has none of them.
@@ -86,9 +94,9 @@ impl Rma {
             decision: serde_json::from_str(&r.decision).unwrap_or(serde_json::Value::Null),
             return_to: match return_to {
                 Some(w) => ReturnTo::Warehouse(Box::new(w.clone())),
-                None => ReturnTo::Code {
+                None => ReturnTo::Code(WarehouseCode {
                     code: r.return_to.clone(),
-                },
+                }),
             },
             comment: r.comment.clone(),
             label: parts.label,
