@@ -11,7 +11,7 @@ use crate::db::orders::{self, OrderRecord};
 use crate::db::rmas::{self, RmaLineRow, RmaRow};
 use crate::db::{naive, utc, DbConnection};
 use crate::domain::note::Note;
-use crate::domain::order::{Problems, MAX_LINES};
+use crate::domain::order::{Problems, MAX_LINES, MAX_QUANTITY};
 use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
 use crate::domain::routing::{Network, Warehouse};
 use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaStatus};
@@ -38,7 +38,8 @@ pub struct ReturnLineInput {
     /// One of the order's line ids.
     #[schema(min_length = 1)]
     pub line_id: String,
-    #[schema(minimum = 1)]
+    /// At most the quantity ordered (422 above it).
+    #[schema(minimum = 1, maximum = 1_000_000)]
     #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub quantity: i64,
     pub reason: ReturnReason,
@@ -97,21 +98,36 @@ fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError
     }
     let mut seen = HashSet::new();
     for (i, line) in input.lines.iter().enumerate() {
-        if !record.lines.iter().any(|l| l.line_id == line.line_id) {
-            let named = match line.line_id.chars().count() {
-                0..=64 => format!("{:?}", line.line_id),
-                _ => "with that id".to_string(),
-            };
-            unfit.add(
-                format!("lines[{i}].line_id"),
-                format!("order {} has no line {named}", record.order.order_number),
-            );
+        match record.lines.iter().find(|l| l.line_id == line.line_id) {
+            None => {
+                let named = match line.line_id.chars().count() {
+                    0..=64 => format!("{:?}", line.line_id),
+                    _ => "with that id".to_string(),
+                };
+                unfit.add(
+                    format!("lines[{i}].line_id"),
+                    format!("order {} has no line {named}", record.order.order_number),
+                );
+            }
+            // More than was ordered is no return; what was already returned is the
+            // policy's to explain.
+            Some(ordered) if line.quantity > ordered.quantity => unfit.add(
+                format!("lines[{i}].quantity"),
+                format!(
+                    "line {:?} was ordered {} times",
+                    ordered.line_id, ordered.quantity
+                ),
+            ),
+            Some(_) => {}
         }
         if !seen.insert(line.line_id.as_str()) {
             unfit.add(format!("lines[{i}].line_id"), "each line may appear once");
         }
-        if line.quantity < 1 {
-            p.add(format!("lines[{i}].quantity"), "must be at least 1");
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            p.add(
+                format!("lines[{i}].quantity"),
+                format!("must be between 1 and {MAX_QUANTITY}"),
+            );
         }
     }
     if let Err(e) = Note::optional(input.comment.as_deref()) {

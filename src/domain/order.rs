@@ -120,7 +120,7 @@ pub struct OrderLine {
 }
 
 pub const MAX_LINES: usize = 500;
-const MAX_QUANTITY: i64 = 1_000_000;
+pub const MAX_QUANTITY: i64 = 1_000_000;
 
 /// Collects field errors while validating.
 #[derive(Default)]

@@ -148,6 +148,16 @@ async fn return_requests_are_checked_against_the_order(app: TestApp) {
             400,
         ),
         (
+            return_body("E-2", &[("1", 99, "defective")], "refund"),
+            "lines[0].quantity",
+            422,
+        ),
+        (
+            return_body("E-2", &[("1", 2_000_000, "defective")], "refund"),
+            "lines[0].quantity",
+            400,
+        ),
+        (
             return_body(
                 "E-2",
                 &[("1", 1, "defective"), ("1", 1, "damaged")],
