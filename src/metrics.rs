@@ -1,25 +1,80 @@
-//! Request counters and latency histograms in the Prometheus text format. Kept in
-//! process and tiny: a handful of routes times a few statuses.
+//! Request counters, latency histograms and the database's gauges, exposed in the
+//! OpenMetrics text format through `prometheus-client` (the Prometheus project's Rust
+//! client: it names, escapes and terminates the exposition).
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
+
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// The Content-Type of [`Metrics::render`]'s answer.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
 }
 
-#[derive(Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CarrierCallLabels {
+    carrier: String,
+    outcome: &'static str,
+}
+
+type Latency = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// What the process counts; one per service, shared by the request middleware and
+/// the poller.
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
-    carrier_calls: Mutex<BTreeMap<(String, &'static str), u64>>,
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Latency,
+    carrier_calls: Family<CarrierCallLabels, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: Latency = Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        let carrier_calls = Family::<CarrierCallLabels, Counter>::default();
+        let mut registry = Registry::default();
+        registry.register(
+            "backhaul_http_requests",
+            "HTTP requests by route, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "backhaul_http_request_duration_seconds",
+            "Time to answer, by route",
+            latency.clone(),
+        );
+        registry.register(
+            "backhaul_carrier_calls",
+            "Tracking calls by carrier and outcome",
+            carrier_calls.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            carrier_calls,
+        }
+    }
 }
 
 /// What the database says at scrape time.
@@ -55,151 +110,117 @@ pub fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
-/// A label value as the exposition format wants it: backslash, double quote and
-/// line feed escaped.
-fn label(value: &str) -> std::borrow::Cow<'_, str> {
-    if value.contains(['\\', '"', '\n']) {
-        std::borrow::Cow::Owned(
-            value
-                .replace('\\', "\\\\")
-                .replace('"', "\\\"")
-                .replace('\n', "\\n"),
-        )
-    } else {
-        std::borrow::Cow::Borrowed(value)
+/// A gauge family with one label, holding a count for every value in `all` (zero
+/// for those the database has none of) and for any other the database reports.
+fn counts_by<'a>(
+    label: &'static str,
+    all: impl IntoIterator<Item = &'a str>,
+    counts: &[(String, i64)],
+) -> Family<Vec<(&'static str, String)>, Gauge> {
+    let family = Family::<Vec<(&'static str, String)>, Gauge>::default();
+    for value in all {
+        family
+            .get_or_create(&vec![(label, value.to_string())])
+            .set(0);
     }
+    for (value, n) in counts {
+        family.get_or_create(&vec![(label, value.clone())]).set(*n);
+    }
+    family
 }
 
 impl Metrics {
     pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        if let Ok(mut requests) = self.requests.lock() {
-            *requests
-                .entry((route.to_string(), method.to_string(), status))
-                .or_default() += 1;
-        }
-        if let Ok(mut latency) = self.latency.lock() {
-            let h = latency.entry(route.to_string()).or_default();
-            let secs = elapsed.as_secs_f64();
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                if secs <= *bound {
-                    h.counts[i] += 1;
-                }
-            }
-            h.count += 1;
-            h.sum += secs;
-        }
+        let route = route.to_string();
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.clone(),
+                method: method.to_string(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels { route })
+            .observe(elapsed.as_secs_f64());
     }
 
     /// Counts one tracking call to `carrier` by its outcome (`ok`, `error`).
     pub fn carrier_call(&self, carrier: &str, outcome: &'static str) {
-        if let Ok(mut calls) = self.carrier_calls.lock() {
-            *calls.entry((carrier.to_string(), outcome)).or_default() += 1;
-        }
+        self.carrier_calls
+            .get_or_create(&CarrierCallLabels {
+                carrier: carrier.to_string(),
+                outcome,
+            })
+            .inc();
     }
 
-    /// The Prometheus exposition, with the database gauges appended.
+    /// The exposition: the process's counters, then the database's gauges.
     pub fn render(&self, gauges: &Gauges) -> String {
-        let mut out = String::new();
-        out.push_str(
-            "# HELP backhaul_http_requests_total HTTP requests by route, method and status.\n",
+        let mut db = Registry::default();
+        db.register(
+            "backhaul_rmas",
+            "RMAs by status",
+            counts_by(
+                "status",
+                crate::domain::RmaStatus::ALL.iter().map(|s| s.as_str()),
+                &gauges.rmas,
+            ),
         );
-        out.push_str("# TYPE backhaul_http_requests_total counter\n");
-        if let Ok(requests) = self.requests.lock() {
-            for ((route, method, status), n) in requests.iter() {
-                let (route, method) = (label(route), label(method));
-                let _ = writeln!(
-                    out,
-                    "backhaul_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {n}"
-                );
-            }
-        }
-        out.push_str("# HELP backhaul_http_request_duration_seconds Time to answer, by route.\n");
-        out.push_str("# TYPE backhaul_http_request_duration_seconds histogram\n");
-        if let Ok(latency) = self.latency.lock() {
-            for (route, h) in latency.iter() {
-                let route = label(route);
-                for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "backhaul_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
-                        h.counts[i]
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "backhaul_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                    h.count
-                );
-                let _ = writeln!(
-                    out,
-                    "backhaul_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "backhaul_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                    h.count
-                );
-            }
-        }
-        out.push_str("# HELP backhaul_rmas RMAs by status.\n# TYPE backhaul_rmas gauge\n");
-        for status in crate::domain::RmaStatus::ALL {
-            let n = gauges
-                .rmas
-                .iter()
-                .find(|(s, _)| s == status.as_str())
-                .map_or(0, |(_, n)| *n);
-            let _ = writeln!(out, "backhaul_rmas{{status=\"{status}\"}} {n}");
-        }
-        out.push_str(
-            "# HELP backhaul_carrier_calls_total Tracking calls by carrier and outcome.\n# TYPE backhaul_carrier_calls_total counter\n",
-        );
-        if let Ok(calls) = self.carrier_calls.lock() {
-            for ((carrier, outcome), n) in calls.iter() {
-                let carrier = label(carrier);
-                let _ = writeln!(
-                    out,
-                    "backhaul_carrier_calls_total{{carrier=\"{carrier}\",outcome=\"{outcome}\"}} {n}"
-                );
-            }
-        }
-        out.push_str("# HELP backhaul_parcels Tracked parcels by direction and status.\n# TYPE backhaul_parcels gauge\n");
+        let parcels = Family::<Vec<(&'static str, String)>, Gauge>::default();
         for (direction, status, n) in &gauges.parcels {
-            let (direction, status) = (label(direction), label(status));
-            let _ = writeln!(
-                out,
-                "backhaul_parcels{{direction=\"{direction}\",status=\"{status}\"}} {n}"
-            );
+            parcels
+                .get_or_create(&vec![
+                    ("direction", direction.clone()),
+                    ("status", status.clone()),
+                ])
+                .set(*n);
         }
-        out.push_str("# HELP backhaul_incidents_open Open incidents by kind.\n# TYPE backhaul_incidents_open gauge\n");
-        for kind in crate::domain::tracking::IncidentKind::ALL {
-            let n = gauges
-                .incidents
-                .iter()
-                .find(|(k, _)| k == kind.as_str())
-                .map_or(0, |(_, n)| *n);
-            let _ = writeln!(out, "backhaul_incidents_open{{kind=\"{kind}\"}} {n}");
-        }
-        out.push_str("# HELP backhaul_poll_lag_seconds How long the oldest due parcel has waited for its poll.\n# TYPE backhaul_poll_lag_seconds gauge\n");
-        let _ = writeln!(out, "backhaul_poll_lag_seconds {}", gauges.poll_lag_seconds);
-        out.push_str("# HELP backhaul_refund_triggers Refund triggers by status.\n# TYPE backhaul_refund_triggers gauge\n");
-        for status in crate::domain::TriggerStatus::ALL.iter().map(|s| s.as_str()) {
-            let n = gauges
-                .refunds
-                .iter()
-                .find(|(s, _)| s == status)
-                .map_or(0, |(_, n)| *n);
-            let _ = writeln!(out, "backhaul_refund_triggers{{status=\"{status}\"}} {n}");
-        }
-        out.push_str("# HELP backhaul_outbox_messages Outbox messages by status (skipped: not needed; dead: gave up).\n# TYPE backhaul_outbox_messages gauge\n");
-        for status in crate::domain::OutboxStatus::ALL.iter().map(|s| s.as_str()) {
-            let n = gauges
-                .outbox
-                .iter()
-                .find(|(s, _)| s == status)
-                .map_or(0, |(_, n)| *n);
-            let _ = writeln!(out, "backhaul_outbox_messages{{status=\"{status}\"}} {n}");
-        }
+        db.register(
+            "backhaul_parcels",
+            "Tracked parcels by direction and status",
+            parcels,
+        );
+        db.register(
+            "backhaul_incidents_open",
+            "Open incidents by kind",
+            counts_by(
+                "kind",
+                crate::domain::tracking::IncidentKind::ALL
+                    .iter()
+                    .map(|k| k.as_str()),
+                &gauges.incidents,
+            ),
+        );
+        let lag = Gauge::<f64, AtomicU64>::default();
+        lag.set(gauges.poll_lag_seconds);
+        db.register(
+            "backhaul_poll_lag_seconds",
+            "How long the oldest due parcel has waited for its poll",
+            lag,
+        );
+        db.register(
+            "backhaul_refund_triggers",
+            "Refund triggers by status",
+            counts_by(
+                "status",
+                crate::domain::TriggerStatus::ALL.iter().map(|s| s.as_str()),
+                &gauges.refunds,
+            ),
+        );
+        db.register(
+            "backhaul_outbox_messages",
+            "Outbox messages by status (skipped: not needed; dead: gave up)",
+            counts_by(
+                "status",
+                crate::domain::OutboxStatus::ALL.iter().map(|s| s.as_str()),
+                &gauges.outbox,
+            ),
+        );
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode_registry(&mut out, &self.registry)
+            .and_then(|()| encode_registry(&mut out, &db))
+            .and_then(|()| encode_eof(&mut out));
         out
     }
 }
@@ -233,13 +254,19 @@ mod tests {
         assert!(text.contains(
             "backhaul_http_requests_total{route=\"/api/v1/rmas\",method=\"POST\",status=\"201\"} 2"
         ));
-        assert!(text.contains(
-            "backhaul_http_request_duration_seconds_bucket{route=\"/api/v1/rmas\",le=\"0.005\"} 1"
-        ));
+        assert!(
+            text.contains(
+                "backhaul_http_request_duration_seconds_bucket{le=\"0.005\",route=\"/api/v1/rmas\"} 1"
+            ),
+            "{text}"
+        );
         assert!(
             text.contains("backhaul_http_request_duration_seconds_count{route=\"/api/v1/rmas\"} 2")
         );
-        assert!(text.contains("backhaul_rmas{status=\"authorized\"} 2"));
+        assert!(
+            text.contains("backhaul_rmas{status=\"authorized\"} 2"),
+            "{text}"
+        );
         assert!(text.contains("backhaul_rmas{status=\"closed\"} 0"));
     }
 

@@ -64,7 +64,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     get,
     path = "/metrics",
     security(()),
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"), MetricsErrors)
+    responses((status = 200, description = "OpenMetrics text format (Prometheus reads it)", body = String, content_type = "application/openmetrics-text"), MetricsErrors)
 )]
 pub async fn metrics(
     state: web::Data<AppState>,
@@ -109,6 +109,6 @@ pub async fn metrics(
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
+        .content_type(crate::metrics::CONTENT_TYPE)
         .body(state.metrics.render(&gauges)))
 }

@@ -26,7 +26,15 @@ async fn health_readiness_and_metrics(app: TestApp) {
 
     let metrics = app.get("/metrics", &As::Nobody).await;
     assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics
+            .content_type()
+            .starts_with("application/openmetrics-text"),
+        "{}",
+        metrics.content_type()
+    );
     let text = metrics.text;
+    assert!(text.ends_with("# EOF\n"), "{text}");
     assert!(
         text.contains(
             r#"backhaul_http_requests_total{route="/api/v1/rmas",method="POST",status="201"} 1"#
