@@ -70,9 +70,7 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
     let title = lang.t(&format!("news.{status}"));
     let sentence = lang.t(&format!("news.{status}.body"));
     let number = &e.rma.number;
-    let greeting = lang
-        .t("hello")
-        .replace("{name}", &e.order.order.customer_name);
+    let greeting = lang.t_with("hello", &[("name", &e.order.order.customer_name)]);
     let refund = e
         .refund
         .as_ref()

@@ -120,7 +120,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         &req,
         &state,
         status,
-        layout(lang, lang.t("refunds"), Some(&staff), body),
+        layout(lang, &lang.t("refunds"), Some(&staff), body),
     )
 }
 

@@ -119,7 +119,7 @@ pub async fn page(
             StatusCode::OK,
             layout(
                 lang,
-                lang.t("inspect"),
+                &lang.t("inspect"),
                 Some(&staff),
                 form(lang, &staff, &r),
             ),

@@ -356,7 +356,7 @@ pub async fn require(
             req,
             state,
             StatusCode::FORBIDDEN,
-            layout(lang, lang.t("forbidden"), Some(&staff), body),
+            layout(lang, &lang.t("forbidden"), Some(&staff), body),
         ));
     }
     Ok(staff)
@@ -382,7 +382,7 @@ pub fn notice(
 ) -> HttpResponse {
     let lang = lang_of(req);
     let body = html! { p.error role="alert" { (lang.t(key)) } };
-    page(req, state, status, layout(lang, lang.t(key), staff, body))
+    page(req, state, status, layout(lang, &lang.t(key), staff, body))
 }
 
 /// What went wrong, for a person: the fields and reasons of a bad form, or the error.
@@ -494,7 +494,7 @@ fn login_form(lang: Lang, csrf: &str, next: &str, error: Option<String>) -> Mark
             button type="submit" { (lang.t("sign_in")) }
         }
     };
-    layout(lang, lang.t("sign_in"), None, body)
+    layout(lang, &lang.t("sign_in"), None, body)
 }
 
 async fn login_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

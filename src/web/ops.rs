@@ -98,11 +98,11 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
     let rate = 100.0 * returns as f64 / orders.max(1) as f64;
     Ok(html! {
         p { strong { (lang.t("return_rate")) ": " (format!("{rate:.1}")) " %" } " (" (returns) " / " (orders) ")" }
-        (bar_chart(lang.t("by_reason"), &counted(reasons, 20), ""))
-        (bar_chart(lang.t("by_sku"), &counted(skus, 10), ""))
-        (bar_chart(lang.t("by_category"), &counted(categories, 20), ""))
-        (bar_chart(lang.t("transit"), &transit, "h"))
-        (bar_chart(lang.t("loss_rate"), &loss, "%"))
+        (bar_chart(&lang.t("by_reason"), &counted(reasons, 20), ""))
+        (bar_chart(&lang.t("by_sku"), &counted(skus, 10), ""))
+        (bar_chart(&lang.t("by_category"), &counted(categories, 20), ""))
+        (bar_chart(&lang.t("transit"), &transit, "h"))
+        (bar_chart(&lang.t("loss_rate"), &loss, "%"))
         @for (currency, days) in &per_currency {
             (bar_chart(&format!("{} · {currency}", lang.t("refund_totals")), &days.iter().map(|(d, v)| (d.clone(), *v)).collect::<Vec<_>>(), currency))
         }
@@ -224,7 +224,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         &req,
         &state,
         StatusCode::OK,
-        layout(lang, lang.t("operations"), Some(&staff), body),
+        layout(lang, &lang.t("operations"), Some(&staff), body),
     )
 }
 

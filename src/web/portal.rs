@@ -101,7 +101,7 @@ fn lookup_form(lang: Lang, token: &str, error: Option<&str>) -> Markup {
             button type="submit" { (lang.t("find_order")) }
         }
     };
-    layout(lang, lang.t("return_items"), None, body)
+    layout(lang, &lang.t("return_items"), None, body)
 }
 
 pub async fn lookup_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -149,7 +149,7 @@ pub async fn lookup(
             &req,
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
-            lookup_form(lang, &token.0, Some(lang.t("postcode_spent"))),
+            lookup_form(lang, &token.0, Some(&lang.t("postcode_spent"))),
             token,
         ),
         Err(AppError::Validation(_) | AppError::DoesNotFit(_) | AppError::NotFound { .. }) => {
@@ -157,7 +157,7 @@ pub async fn lookup(
                 &req,
                 &state,
                 StatusCode::NOT_FOUND,
-                lookup_form(lang, &token.0, Some(lang.t("no_order"))),
+                lookup_form(lang, &token.0, Some(&lang.t("no_order"))),
                 token,
             )
         }
@@ -248,7 +248,7 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         &req,
         &state,
         StatusCode::OK,
-        layout(lang, lang.t("return_items"), None, body),
+        layout(lang, &lang.t("return_items"), None, body),
         token,
     )
 }
@@ -263,7 +263,7 @@ fn window_words(lang: Lang, window: Option<&LineWindow>) -> Markup {
     html! {
         @match w.ends_at {
             Some(ends) => (lang.day(ends.date_naive())),
-            None => (lang.t("days_from_delivery").replace("{n}", &w.days.to_string())),
+            None => (lang.t_with("days_from_delivery", &[("n", &w.days.to_string())])),
         }
         @if longer {
             br;
@@ -271,7 +271,7 @@ fn window_words(lang: Lang, window: Option<&LineWindow>) -> Markup {
                 (lang.t("if_faulty")) ": "
                 @match w.seller_fault_ends_at {
                     Some(ends) => (lang.day(ends.date_naive())),
-                    None => (lang.t("days_from_delivery").replace("{n}", &w.seller_fault_days.to_string())),
+                    None => (lang.t_with("days_from_delivery", &[("n", &w.seller_fault_days.to_string())])),
                 }
             }
         }
@@ -377,7 +377,7 @@ pub async fn quote(
         &req,
         &state,
         StatusCode::OK,
-        layout(lang, lang.t("see_decision"), None, body),
+        layout(lang, &lang.t("see_decision"), None, body),
         token,
     )
 }

@@ -104,7 +104,7 @@ fn station_page(
         }
         @for script in SCRIPTS { script { (PreEscaped(script)) } }
     };
-    layout(lang, lang.t("scan_station"), Some(staff), body)
+    layout(lang, &lang.t("scan_station"), Some(staff), body)
 }
 
 async fn recent(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
@@ -172,7 +172,14 @@ pub async fn submit(
         &req,
         &state,
         status,
-        station_page(lang, &staff, &station, answer.as_ref(), error, &recent),
+        station_page(
+            lang,
+            &staff,
+            &station,
+            answer.as_ref(),
+            error.as_deref(),
+            &recent,
+        ),
     );
     let mut remembered = super::cookie(&state, STATION, station);
     remembered.set_http_only(true);
@@ -209,7 +216,7 @@ fn unmatched_page(
             }
         }
     };
-    layout(lang, lang.t("unmatched_parcels"), Some(staff), body)
+    layout(lang, &lang.t("unmatched_parcels"), Some(staff), body)
 }
 
 async fn unmatched(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
