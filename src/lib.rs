@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod notify;
 pub mod photos;
 pub mod receiving;
+pub mod refunds;
 pub mod returns;
 pub mod startup;
 pub mod telemetry;

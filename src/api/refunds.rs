@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -16,7 +16,6 @@ use super::views::{RefundList, RefundTrigger};
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::refunds::{self, TriggerFilter};
-use crate::db::DbConnection;
 use crate::domain::order::Problems;
 use crate::domain::{Currency, RmaNumber, Role};
 use crate::error::AppError;
@@ -173,24 +172,6 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(RefundList { items }))
 }
 
-/// Records that finance took refund `id` over; a second time is a conflict.
-pub fn acknowledge_trigger(
-    c: &mut DbConnection,
-    id: &str,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    if refunds::trigger(c, id)?.is_none() {
-        return Err(AppError::not_found("refund"));
-    }
-    if !refunds::acknowledge(c, id, actor, now)? {
-        return Err(AppError::Conflict(format!(
-            "refund {id} was acknowledged already"
-        )));
-    }
-    Ok(())
-}
-
 /// Record that finance has taken the refund over (who and when); a second time is a 409
 ///
 /// Roles: finance.
@@ -213,7 +194,7 @@ pub async fn acknowledge(
     let now = state.clock.now();
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
-        acknowledge_trigger(c, &id, &actor, now)?;
+        crate::refunds::acknowledge(c, &id, &actor, now)?;
         let rows = refunds::list_one(c, &id)?;
         let (t, order, rma) = rows.ok_or_else(|| AppError::not_found("refund"))?;
         Ok((

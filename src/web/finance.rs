@@ -9,8 +9,9 @@ use maud::html;
 use serde_json::Value;
 
 use super::{error_page, lang_of, layout};
-use crate::api::refunds::{acknowledge_trigger, RefundQuery, STATUSES};
+use crate::api::refunds::RefundQuery;
 use crate::api::state::AppState;
+use crate::db::refunds::TRIGGER_STATUSES as STATUSES;
 use crate::db::refunds::{self, TriggerRow};
 use crate::domain::{Role, TriggerStatus};
 use crate::error::AppError;
@@ -190,7 +191,7 @@ pub async fn acknowledge(
     let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
     let done = state
         .db
-        .write(move |c| acknowledge_trigger(c, &id, &actor, now))
+        .write(move |c| crate::refunds::acknowledge(c, &id, &actor, now))
         .await;
     match done {
         Ok(()) => super::redirect("/finance/refunds"),
