@@ -13,8 +13,9 @@ use crate::db::{naive, utc, DbConnection};
 use crate::domain::note::Note;
 use crate::domain::order::{Problems, MAX_LINES, MAX_QUANTITY};
 use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
+use crate::domain::rma_number::RmaNumberError;
 use crate::domain::routing::{Network, Warehouse};
-use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaStatus};
+use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaNumber, RmaStatus};
 use crate::error::AppError;
 
 /// What a customer or the shop asks for: the body of `/rmas/quote` and `/rmas`.
@@ -328,4 +329,32 @@ impl ReturnRules<'_> {
         rmas::record_event(conn, &id, "create", None, status, audit)?;
         Ok((row, record, lines, quote))
     }
+}
+
+/// An RMA number from the path: one of the wrong shape is malformed (a 400); one
+/// whose check character does not match is well-formed but names no RMA, so it is
+/// not found like any unknown number, with the hint that it is mistyped.
+pub fn parse_number(text: &str) -> Result<RmaNumber, AppError> {
+    RmaNumber::parse(text).map_err(|e| match e {
+        RmaNumberError::BadCheck => AppError::not_found(format!(
+            "RMA {} (mistyped: its check character does not match)",
+            text.trim()
+        )),
+        e => AppError::invalid("number", e.to_string()),
+    })
+}
+
+/// An RMA number from body field `field`: a mistyped one does not fit any RMA, and
+/// the answer names the field so a form can show it there.
+pub fn parse_number_in(field: &str, text: &str) -> Result<RmaNumber, AppError> {
+    RmaNumber::parse(text).map_err(|e| match e {
+        RmaNumberError::BadCheck => AppError::does_not_fit(
+            field,
+            format!(
+                "RMA {} is mistyped: its check character does not match",
+                text.trim()
+            ),
+        ),
+        e => AppError::invalid(field, e.to_string()),
+    })
 }

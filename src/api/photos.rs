@@ -6,7 +6,6 @@ use actix_web::{web, HttpResponse};
 
 use super::docs::{ReadErrors, UploadErrors};
 use super::json::read_body;
-use super::rmas::parse_number;
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::rmas::{self, RmaRow};
@@ -14,6 +13,7 @@ use crate::db::{orders, photos as stored, DbConnection};
 use crate::domain::{RmaNumber, Role};
 use crate::error::AppError;
 use crate::photos::{self, Photo};
+use crate::returns::parse_number;
 
 /// Who may see an RMA's photos besides the order's customer.
 const READERS: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];

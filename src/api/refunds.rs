@@ -11,7 +11,6 @@ use utoipa::IntoParams;
 use super::docs::{RangeListErrors, WriteErrors};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
-use super::rmas::parse_number;
 use super::views::{RefundList, RefundTrigger};
 use crate::api::state::AppState;
 use crate::auth::Principal;
@@ -20,6 +19,7 @@ use crate::domain::order::Problems;
 use crate::domain::{Currency, RmaNumber, Role};
 use crate::error::AppError;
 use crate::inspection::{self, Inspected, InspectionInput};
+use crate::returns::parse_number;
 
 /// Inspect a received return
 ///

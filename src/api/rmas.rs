@@ -18,42 +18,13 @@ use crate::db::parcels;
 use crate::db::rmas::{self, ListFilter};
 use crate::db::DbConnection;
 use crate::domain::note::Note;
-use crate::domain::rma_number::RmaNumberError;
 use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
 use crate::labels::{Issued, ReturnLabel};
-use crate::returns::ReturnInput;
+use crate::returns::{parse_number, ReturnInput};
 use backhaul_carriers::LabelFormat;
 
 const STAFF: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
-
-/// An RMA number from the path: one of the wrong shape is malformed (a 400); one
-/// whose check character does not match is well-formed but names no RMA, so it is
-/// not found like any unknown number, with the hint that it is mistyped.
-pub fn parse_number(text: &str) -> Result<RmaNumber, AppError> {
-    RmaNumber::parse(text).map_err(|e| match e {
-        RmaNumberError::BadCheck => AppError::not_found(format!(
-            "RMA {} (mistyped: its check character does not match)",
-            text.trim()
-        )),
-        e => AppError::invalid("number", e.to_string()),
-    })
-}
-
-/// An RMA number from body field `field`: a mistyped one does not fit any RMA, and
-/// the answer names the field so a form can show it there.
-pub fn parse_number_in(field: &str, text: &str) -> Result<RmaNumber, AppError> {
-    RmaNumber::parse(text).map_err(|e| match e {
-        RmaNumberError::BadCheck => AppError::does_not_fit(
-            field,
-            format!(
-                "RMA {} is mistyped: its check character does not match",
-                text.trim()
-            ),
-        ),
-        e => AppError::invalid(field, e.to_string()),
-    })
-}
 
 /// The full RMA as the API shows it, after checking `who` may see it.
 pub fn load_view(

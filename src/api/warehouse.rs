@@ -150,7 +150,7 @@ pub async fn link(
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Warehouse])?;
     let id = path.into_inner();
-    let number = super::rmas::parse_number_in("rma", &body.value.rma)?;
+    let number = crate::returns::parse_number_in("rma", &body.value.rma)?;
     let now = state.clock.now();
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {

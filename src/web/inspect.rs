@@ -8,7 +8,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::{error_page, expired_form, lang_of, layout, Staff};
-use crate::api::rmas::parse_number;
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::photos::{self, PhotoInfo};
@@ -17,6 +16,7 @@ use crate::domain::{Condition, Disposition, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::inspection::{self, Inspected, InspectionInput, InspectionLineInput};
+use crate::returns::parse_number;
 
 /// (line id, sku, title, quantity expected, reason)
 type LineFacts = (String, String, String, i64, String);

@@ -277,7 +277,7 @@ pub async fn review(
 ) -> HttpResponse {
     let (staff, form) = super::signed_form!(&req, &state, &[Role::Admin], form);
     let result = async {
-        let number = crate::api::rmas::parse_number(&path.into_inner())?;
+        let number = crate::returns::parse_number(&path.into_inner())?;
         let event = match form.get("decision").map(String::as_str) {
             Some("authorize") => RmaEvent::Authorize,
             Some("reject") => RmaEvent::Reject,

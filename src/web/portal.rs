@@ -17,7 +17,7 @@ use super::{
 };
 use crate::api::client::client_ip;
 use crate::api::lookup::{self, LookupInput};
-use crate::api::rmas::{label_document, load_view, parse_number};
+use crate::api::rmas::{label_document, load_view};
 use crate::api::state::AppState;
 use crate::auth::{CustomerAccess, Principal};
 use crate::db::orders::{self, OrderRecord};
@@ -27,6 +27,7 @@ use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::photos;
+use crate::returns::parse_number;
 use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
 
 const CUSTOMER: &str = "bh_customer";
