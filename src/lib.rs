@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod import;
 pub mod inspection;
 pub mod labels;
+pub mod lookup;
 pub mod metrics;
 pub mod notify;
 pub mod photos;

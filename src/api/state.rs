@@ -7,6 +7,8 @@ use super::auth::KeyCache;
 use super::limits::RateLimiter;
 use crate::config::IpRange;
 use crate::core::{Core, StartError};
+use crate::error::AppError;
+use crate::lookup::{self, FoundOrder, LookupInput};
 
 /// Portal forms with photos read at the same time; more wait their turn.
 const MAX_UPLOADS_AT_ONCE: usize = 4;
@@ -47,5 +49,19 @@ impl AppState {
             lookups: RateLimiter::default(),
             core,
         })
+    }
+
+    /// A customer look-up from address `ip`, for the API and the portal alike: the
+    /// input checked, the address's per-minute limit counted, then the look-up.
+    pub async fn find_order(&self, input: LookupInput, ip: &str) -> Result<FoundOrder, AppError> {
+        let ask = lookup::read(input)?;
+        self.lookups
+            .hit(
+                &format!("ip:{ip}"),
+                self.settings.lookup.per_ip_per_minute,
+                self.clock.now().timestamp_millis(),
+            )
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        lookup::find_order(&self.core, ask, ip).await
     }
 }

@@ -16,7 +16,6 @@ use super::{
     cookie, csrf_ok, error_page, expired_form, lang_of, layout, notice, page, redirect, retry_after,
 };
 use crate::api::client::client_ip;
-use crate::api::lookup::{self, LookupInput};
 use crate::api::rmas::{label_document, load_view};
 use crate::api::state::AppState;
 use crate::auth::{CustomerAccess, Principal};
@@ -26,6 +25,7 @@ use crate::domain::policy::Outcome;
 use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::lookup::{self, LookupInput};
 use crate::photos;
 use crate::returns::parse_number;
 use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
@@ -134,7 +134,7 @@ pub async fn lookup(
     };
     let ip = client_ip(&req, &state.proxies);
     let token = form_token(&req);
-    match lookup::find_order(&state, input, &ip).await {
+    match state.find_order(input, &ip).await {
         Ok(found) => {
             let mut response = redirect("/returns/order");
             let _ = response.add_cookie(&cookie(&state, CUSTOMER, found.token));
