@@ -107,16 +107,18 @@ impl ResolveInput {
         let replacement = match self.replacement {
             Some(r) if self.action == IncidentAction::Reship => {
                 Some(r.validate(now).map_err(|e| {
+                    let nested = |errors: Vec<crate::domain::FieldError>| {
+                        errors
+                            .into_iter()
+                            .map(|mut f| {
+                                f.field = format!("replacement.{}", f.field);
+                                f
+                            })
+                            .collect()
+                    };
                     match e {
-                        AppError::Validation(errors) => AppError::Validation(
-                            errors
-                                .into_iter()
-                                .map(|mut f| {
-                                    f.field = format!("replacement.{}", f.field);
-                                    f
-                                })
-                                .collect(),
-                        ),
+                        AppError::Validation(errors) => AppError::Validation(nested(errors)),
+                        AppError::DoesNotFit(errors) => AppError::DoesNotFit(nested(errors)),
                         other => other,
                     }
                 })?)

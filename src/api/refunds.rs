@@ -107,13 +107,6 @@ impl RefundQuery {
         };
         let from = day("from", &self.from);
         let to = day("to", &self.to);
-        if problems.0.is_empty() {
-            if let (Some(f), Some(t)) = (from, to) {
-                if f > t {
-                    return Err(AppError::does_not_fit("to", "must not be before from"));
-                }
-            }
-        }
         let given = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -126,6 +119,10 @@ impl RefundQuery {
         });
         if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
             problems.add("q", "must be at most 100 characters");
+        }
+        // Reversed dates are well-formed; they only count once nothing is malformed.
+        if problems.0.is_empty() && from.zip(to).is_some_and(|(f, t)| f > t) {
+            return Err(AppError::does_not_fit("to", "must not be before from"));
         }
         problems
             .into_result(TriggerFilter {

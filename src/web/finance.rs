@@ -46,9 +46,16 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let staff = super::signed_in!(&req, &state, &[Role::Finance]);
     let lang = lang_of(&req);
     let query = query_of(&req);
-    let (rows, problem) = match listed(&state, &query).await {
-        Ok(rows) => (rows, None),
-        Err(e) if e.field_errors().is_some() => (Vec::new(), Some(super::error_words(lang, &e))),
+    let (rows, problem, status) = match listed(&state, &query).await {
+        Ok(rows) => (rows, None, StatusCode::OK),
+        Err(e) if e.field_errors().is_some() => {
+            use actix_web::ResponseError;
+            (
+                Vec::new(),
+                Some(super::error_words(lang, &e)),
+                e.status_code(),
+            )
+        }
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -112,10 +119,6 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                 }
             }
         }
-    };
-    let status = match problem {
-        Some(_) => StatusCode::BAD_REQUEST,
-        None => StatusCode::OK,
     };
     super::page(
         &req,

@@ -246,7 +246,7 @@ pub async fn link(
     let lang = lang_of(&req);
     let linked = async {
         let rma = form.get("rma").map(String::as_str).unwrap_or("");
-        let number = crate::returns::parse_number(rma)?;
+        let number = crate::returns::parse_number_in("rma", rma)?;
         let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
         state
             .db

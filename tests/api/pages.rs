@@ -620,6 +620,10 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     assert!(!filtered.html.contains(&id), "another currency");
     let by_order = finance.get("/finance/refunds?q=P-2&status=").await;
     assert!(by_order.html.contains(&id), "{}", by_order.html);
+    let backwards = finance
+        .get("/finance/refunds?from=2026-11-20&to=2026-11-10")
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
     let bad = finance.get("/finance/refunds?from=yesterday").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(

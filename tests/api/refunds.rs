@@ -132,6 +132,16 @@ async fn a_passed_inspection_triggers_one_refund(app: TestApp) {
         .await;
     backwards.problem(422);
     assert!(backwards.has_error_field("to"), "{}", backwards.text);
+    // Something malformed as well: the 400 names it, not the reversed dates.
+    let long = "x".repeat(101);
+    let both = app
+        .get(
+            &format!("/api/v1/refunds?from={next}&to={day}&q={long}"),
+            &FINANCE,
+        )
+        .await;
+    both.problem(400);
+    assert!(both.has_error_field("q"), "{}", both.text);
 }
 
 async fn worse_than_allowed_is_partial_and_nothing_is_failed(app: TestApp) {

@@ -237,6 +237,20 @@ async fn operations_resolve_incidents(app: TestApp) {
     .await
     .problem(409);
 
+    // A replacement that does not fit names its field inside `replacement`.
+    let early = app
+        .post(
+            &resolve(&second),
+            &ADMIN,
+            &json!({"action": "reship", "note": "sent a new one", "replacement": {
+                "carrier": "sandbox", "tracking_number": tracking_number(Scenario::Normal, app.now(), "TR-2c"),
+                "shipped_at": "1999-12-31T00:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(
+        early.problem(422)["errors"][0]["field"],
+        "replacement.shipped_at"
+    );
     let reship = app
         .post(
             &resolve(&second),
