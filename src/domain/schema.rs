@@ -132,22 +132,24 @@ const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
 /// A required one-line text as [`super::order::Problems::text`] checks it: something
 /// besides spaces, no control characters, at most `MAX` characters once trimmed.
 pub fn text<const MAX: usize>() -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .min_length(Some(1))
-        .max_length(Some(MAX))
-        .pattern(Some(format!(r"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$")))
-        .into()
+    required_text(CONTROL, MAX)
 }
 
 /// A note as [`super::note::Note`] checks it: something besides spaces, at most
 /// 2000 characters, line breaks and tabs the only control characters.
 pub fn note() -> RefOr<Schema> {
-    let control = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f";
+    required_text(
+        r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f",
+        super::note::MAX_CHARS,
+    )
+}
+
+/// Something besides spaces, at most `max` characters, none in the class `control`.
+fn required_text(control: &str, max: usize) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .min_length(Some(1))
-        .max_length(Some(super::note::MAX_CHARS))
+        .max_length(Some(max))
         .pattern(Some(format!(r"^[^{control}]*[^\s{control}][^{control}]*$")))
         .into()
 }
