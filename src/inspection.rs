@@ -139,14 +139,14 @@ pub struct InspectionCalculation {
 }
 
 /// What an exchange ships instead of refunding: the lines that passed inspection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Replacement {
     /// Always `to_ship`: shipping it is the shop's job.
     pub status: String,
     pub lines: Vec<ReplacementLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReplacementLine {
     pub line_id: String,
     pub quantity: i64,

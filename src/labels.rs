@@ -6,7 +6,6 @@
 use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest, TrackingStatus};
 use chrono::Duration;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::auth::Principal;
 use crate::core::Core;
@@ -101,13 +100,51 @@ pub fn return_label(
     Ok(ReturnLabel::new(label, number, formats, requested))
 }
 
+/// The RMA's label document in `format`, for staff or the order's customer (not from
+/// a masked look-up: the label prints the sender's name and street).
+pub async fn document(
+    core: &Core,
+    who: Principal,
+    number: RmaNumber,
+    format: LabelFormat,
+) -> Result<Vec<u8>, AppError> {
+    core.db
+        .read(move |c| {
+            let n = &number;
+            let rma = rmas::find(c, n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
+            let order = orders::load_by_id(c, &rma.order_id)?;
+            who.require_staff_or_customer_of_rma(
+                crate::rmas::READERS,
+                &order.order.order_number,
+                &rma.number,
+            )?;
+            if who.sees_masked_order() {
+                return Err(AppError::Forbidden(
+                    "the label shows the sender's address: open it from the link emailed to the order's address".into(),
+                ));
+            }
+            let label = labels::find(c, &rma.id)?
+                .ok_or_else(|| AppError::not_found(format!("a label for RMA {n}")))?;
+            if label.voided_at.is_some() {
+                return Err(AppError::not_found(format!(
+                    "a valid label for RMA {n} (it was voided)"
+                )));
+            }
+            match labels::document(c, &rma.id, format.as_str())? {
+                Some(bytes) => Ok(bytes),
+                None => Err(AppError::not_found(format!(
+                    "a {} label for RMA {n} (available: {})",
+                    format.as_str(),
+                    labels::formats(c, &rma.id)?.join(", ")
+                ))),
+            }
+        })
+        .await
+}
+
 /// The estimated label cost the policy decided with, as the API's decimal.
 fn estimated_cost(rma: &RmaRow) -> String {
-    let decision: Value = serde_json::from_str(&rma.decision).unwrap_or(Value::Null);
-    decision["estimated_label_cost"]
-        .as_str()
-        .unwrap_or("0")
-        .to_string()
+    crate::domain::policy::stored_label_cost(&rma.decision).unwrap_or_else(|| "0".into())
 }
 
 /// The carrier's price, in its currency.

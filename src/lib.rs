@@ -24,6 +24,7 @@ pub mod photos;
 pub mod receiving;
 pub mod refunds;
 pub mod returns;
+pub mod rmas;
 pub mod startup;
 pub mod telemetry;
 pub mod tracking;

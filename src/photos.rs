@@ -5,16 +5,22 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::auth::Principal;
+use crate::core::Core;
 use crate::db::photos::{self, PhotoInfo};
-use crate::db::DbConnection;
+use crate::db::rmas::{self, RmaRow};
+use crate::db::{orders, DbConnection};
 use crate::domain::display::time as ts;
-use crate::domain::FieldError;
+use crate::domain::{FieldError, RmaNumber, Role};
 use crate::error::AppError;
 
 /// Largest photo accepted: a phone's full-size JPEG or HEIC fits.
 pub const MAX_BYTES: usize = 5 << 20;
 /// Most photos one RMA keeps, from everybody together.
 pub const MAX_PER_RMA: usize = 10;
+
+/// Who may add photos besides the order's customer.
+const WRITERS: &[Role] = &[Role::Integration, Role::Warehouse];
 
 /// A checked photo, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,4 +170,73 @@ mod tests {
         huge.resize(MAX_BYTES + 1, 0);
         assert!(Photo::read("photo", huge).is_err());
     }
+}
+
+/// The RMA, after checking `who` may act on it with `roles`.
+fn rma_for(
+    c: &mut DbConnection,
+    who: &Principal,
+    roles: &[Role],
+    number: &RmaNumber,
+) -> Result<RmaRow, AppError> {
+    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    who.require_staff_or_customer(roles, &order.order.order_number)?;
+    Ok(rma)
+}
+
+/// Adds `photo` to RMA `number` as `who` (staff who handle returns, or the order's
+/// customer). A closed RMA takes no more (409), nor does a full one.
+pub async fn add(
+    core: &Core,
+    who: Principal,
+    number: RmaNumber,
+    photo: Photo,
+) -> Result<PhotoView, AppError> {
+    let (now, actor) = (core.clock.now(), who.actor());
+    core.db
+        .write(move |c| {
+            let rma = rma_for(c, &who, WRITERS, &number)?;
+            let status = rma.status()?;
+            if status.is_final() {
+                return Err(AppError::Conflict(format!(
+                    "RMA {number} is {status}; it takes no more photos"
+                )));
+            }
+            let stored = attach(c, &rma.id, &[photo], &actor, now)?;
+            stored
+                .first()
+                .map(|p| view(&rma.number, p))
+                .ok_or_else(|| AppError::Internal("the photo was not stored".into()))
+        })
+        .await
+}
+
+/// One photo's bytes with its checked content type.
+#[derive(Debug, Clone)]
+pub struct PhotoFile {
+    pub id: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Photo `id` of RMA `number`, for staff who may read the RMA or the order's customer.
+pub async fn file(
+    core: &Core,
+    who: Principal,
+    number: RmaNumber,
+    id: String,
+) -> Result<PhotoFile, AppError> {
+    core.db
+        .read(move |c| {
+            let rma = rma_for(c, &who, crate::rmas::READERS, &number)?;
+            let (content_type, bytes) = photos::content(c, &rma.id, &id)?
+                .ok_or_else(|| AppError::not_found(format!("photo {id} of RMA {number}")))?;
+            Ok(PhotoFile {
+                id,
+                content_type,
+                bytes,
+            })
+        })
+        .await
 }

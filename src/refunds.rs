@@ -3,10 +3,13 @@
 //! (`tracking::incidents`); its email goes out through the outbox (`notify`).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::db::refunds;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::inspection::Replacement;
 
 /// Records that `actor` in finance has taken trigger `id` over. An unknown trigger is
 /// not found; one acknowledged already is a conflict, so two clerks cannot both pay it.
@@ -25,4 +28,170 @@ pub fn acknowledge(
         )));
     }
     Ok(())
+}
+
+/// The refund maths stored with a trigger, read back as it was written: an inspected
+/// return's lines, or an incident's parcel. Amounts are the currency's decimals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Calculation {
+    Incident(IncidentRefund),
+    Inspection(InspectionRefund),
+}
+
+impl Calculation {
+    /// The stored text read back; `None` if it is not one of the two shapes.
+    pub fn read(stored: &str) -> Option<Calculation> {
+        serde_json::from_str(stored).ok()
+    }
+
+    /// The steps in words (an incident has none).
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Calculation::Inspection(i) => &i.notes,
+            Calculation::Incident(_) => &[],
+        }
+    }
+}
+
+/// A refund for an outbound parcel lost or damaged on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct IncidentRefund {
+    /// Always `incident`.
+    #[schema(pattern = "^incident$")]
+    pub source: String,
+    /// What happened to the parcel.
+    #[schema(value_type = crate::domain::tracking::IncidentKind)]
+    pub incident: String,
+    pub detail: String,
+    /// How operations resolved it.
+    #[schema(value_type = crate::domain::tracking::IncidentAction)]
+    pub action: String,
+    /// The parcel's tracking number.
+    pub parcel: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub parcel_value: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub total: String,
+    pub note: String,
+}
+
+/// An inspected return's refund, line by line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InspectionRefund {
+    #[schema(value_type = crate::domain::refund::InspectionOutcome)]
+    pub outcome: String,
+    #[schema(value_type = crate::domain::Currency)]
+    pub currency: String,
+    pub lines: Vec<InspectionRefundLine>,
+    #[schema(value_type = crate::domain::Money)]
+    pub lines_total: String,
+    /// The label the customer pays, taken once from the total.
+    #[schema(value_type = crate::domain::Money)]
+    pub label_deduction: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub total: String,
+    /// The steps in words.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// For an exchange, the replacement to ship.
+    #[serde(default)]
+    pub replacement: Option<Replacement>,
+}
+
+/// One line of an inspected return's refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InspectionRefundLine {
+    pub line_id: String,
+    pub expected_quantity: i64,
+    pub accepted_quantity: i64,
+    #[schema(value_type = crate::domain::Condition)]
+    pub condition: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub item_amount: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub tax_share: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub restocking_fee: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub condition_deduction: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub refund: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::refund::{InspectionOutcome, RefundCalculation, RefundLine};
+    use crate::domain::{Condition, Currency, Money};
+    use crate::inspection::{InspectionCalculation, ReplacementLine};
+
+    /// What the inspection writes must read back as an inspection, with every amount.
+    #[test]
+    fn an_inspection_reads_back_as_written() {
+        let eur = Currency::parse("EUR").expect("EUR");
+        let m = |minor| Money::from_minor(minor, eur);
+        let written = InspectionCalculation {
+            refund: RefundCalculation {
+                outcome: InspectionOutcome::Partial,
+                currency: eur,
+                lines: vec![RefundLine {
+                    line_id: "L1".into(),
+                    expected_quantity: 2,
+                    accepted_quantity: 1,
+                    condition: Condition::Used,
+                    item_amount: m(4_990),
+                    tax_share: m(0),
+                    restocking_fee: m(499),
+                    condition_deduction: m(1_000),
+                    refund: m(3_491),
+                }],
+                lines_total: m(3_491),
+                label_deduction: m(595),
+                total: m(2_896),
+                notes: vec!["line L1: 1 of 2 came back".into()],
+            },
+            replacement: Some(Replacement {
+                status: "to_ship".into(),
+                lines: vec![ReplacementLine {
+                    line_id: "L1".into(),
+                    quantity: 1,
+                }],
+            }),
+        };
+        let text = serde_json::to_string(&written).expect("json");
+        let Some(Calculation::Inspection(read)) = Calculation::read(&text) else {
+            panic!("not read as an inspection: {text}");
+        };
+        assert_eq!(read.outcome, "partial");
+        assert_eq!(read.total, "28.96");
+        assert_eq!(read.label_deduction, "5.95");
+        assert_eq!(read.lines[0].restocking_fee, "4.99");
+        assert_eq!(read.lines[0].condition, "used");
+        assert_eq!(read.notes, ["line L1: 1 of 2 came back"]);
+        assert_eq!(read.replacement, written.replacement);
+        // Written back out, it is the same JSON the API served before it was typed.
+        let again: serde_json::Value = serde_json::to_value(&read).expect("json");
+        let first: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(again, first);
+    }
+
+    #[test]
+    fn an_incident_reads_back_as_an_incident_and_garbage_as_none() {
+        let written = Calculation::Incident(IncidentRefund {
+            source: "incident".into(),
+            incident: "lost".into(),
+            detail: "no scan for 9 days".into(),
+            action: "refund".into(),
+            parcel: "1Z999".into(),
+            parcel_value: "59.90".into(),
+            total: "59.90".into(),
+            note: "customer called".into(),
+        });
+        let text = serde_json::to_string(&written).expect("json");
+        assert_eq!(Calculation::read(&text), Some(written));
+        for bad in ["", "null", "{}", "[1]", r#"{"lines": 3}"#] {
+            assert_eq!(Calculation::read(bad), None, "{bad}");
+        }
+    }
 }

@@ -8,30 +8,10 @@ use super::docs::{ReadErrors, UploadErrors};
 use super::json::read_body;
 use crate::api::state::AppState;
 use crate::auth::Principal;
-use crate::db::rmas::{self, RmaRow};
-use crate::db::{orders, photos as stored, DbConnection};
-use crate::domain::{RmaNumber, Role};
+use crate::domain::RmaNumber;
 use crate::error::AppError;
-use crate::photos::{self, Photo};
+use crate::photos::{self, Photo, PhotoFile};
 use crate::returns::parse_number;
-
-/// Who may see an RMA's photos besides the order's customer.
-const READERS: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
-/// Who may add photos besides the order's customer.
-const WRITERS: &[Role] = &[Role::Integration, Role::Warehouse];
-
-/// The RMA, after checking `who` may act on it with `roles`.
-fn rma_for(
-    c: &mut DbConnection,
-    who: &Principal,
-    roles: &[Role],
-    number: &RmaNumber,
-) -> Result<RmaRow, AppError> {
-    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
-    let order = orders::load_by_id(c, &rma.order_id)?;
-    who.require_staff_or_customer(roles, &order.order.order_number)?;
-    Ok(rma)
-}
 
 /// A photo's bytes as the document describes the upload's body.
 #[derive(utoipa::ToSchema)]
@@ -65,24 +45,7 @@ pub async fn upload(
     let number = parse_number(&path)?;
     let bytes = read_body(&mut body, photos::MAX_BYTES).await?;
     let photo = Photo::read("body", bytes.into())?;
-    let (now, actor) = (state.clock.now(), who.actor());
-    let view = state
-        .db
-        .write(move |c| {
-            let rma = rma_for(c, &who, WRITERS, &number)?;
-            let status = rma.status()?;
-            if status.is_final() {
-                return Err(AppError::Conflict(format!(
-                    "RMA {number} is {status}; it takes no more photos"
-                )));
-            }
-            let stored = photos::attach(c, &rma.id, &[photo], &actor, now)?;
-            stored
-                .first()
-                .map(|p| photos::view(&rma.number, p))
-                .ok_or_else(|| AppError::Internal("the photo was not stored".into()))
-        })
-        .await?;
+    let view = photos::add(&state, who, number, photo).await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(view))
 }
 
@@ -93,7 +56,7 @@ pub enum Disposition {
     Attachment,
 }
 
-/// One photo's bytes, for staff or the order's customer.
+/// One photo's bytes as an HTTP answer, for staff or the order's customer.
 pub async fn photo_file(
     state: &AppState,
     who: Principal,
@@ -102,15 +65,11 @@ pub async fn photo_file(
     disposition: Disposition,
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(number)?;
-    let id = photo_id.clone();
-    let (content_type, bytes) = state
-        .db
-        .read(move |c| {
-            let rma = rma_for(c, &who, READERS, &number)?;
-            stored::content(c, &rma.id, &id)?
-                .ok_or_else(|| AppError::not_found(format!("photo {id} of RMA {number}")))
-        })
-        .await?;
+    let PhotoFile {
+        id,
+        content_type,
+        bytes,
+    } = photos::file(state, who, number, photo_id).await?;
     let extension = content_type.rsplit('/').next().unwrap_or("bin").to_string();
     Ok(HttpResponse::Ok()
         .content_type(content_type)
@@ -120,7 +79,7 @@ pub async fn photo_file(
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
-                "{}; filename=\"photo-{photo_id}.{extension}\"",
+                "{}; filename=\"photo-{id}.{extension}\"",
                 match disposition {
                     Disposition::Inline => "inline",
                     Disposition::Attachment => "attachment",

@@ -9,61 +9,18 @@ use utoipa::{IntoParams, ToSchema};
 use super::docs::{LabelErrors, ListErrors, QuoteErrors, ReadErrors, WriteErrors};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
-use super::views::{self, EventList, Quote, Rma, RmaList, RmaParts, RmaSummary};
+use super::views::{self, EventList, Quote, Rma, RmaList, RmaSummary};
 use crate::api::state::AppState;
 use crate::auth::Principal;
-use crate::db::labels;
 use crate::db::orders;
-use crate::db::parcels;
 use crate::db::rmas::{self, ListFilter};
-use crate::db::DbConnection;
-use crate::domain::note::Note;
-use crate::domain::{transition as transition_check, RmaEvent, RmaNumber, RmaStatus, Role};
+use crate::domain::{RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
 use crate::labels::{Issued, ReturnLabel};
 use crate::returns::{parse_number, ReturnInput};
 use backhaul_carriers::LabelFormat;
 
-const STAFF: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
-
-/// The full RMA as the API shows it, after checking `who` may see it.
-pub fn load_view(
-    c: &mut DbConnection,
-    state: &AppState,
-    who: &Principal,
-    number: &RmaNumber,
-) -> Result<Rma, AppError> {
-    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
-    let order = orders::load_by_id(c, &rma.order_id)?;
-    who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
-    let lines = rmas::lines(c, &rma.id)?;
-    let events = rmas::events(c, &rma.id)?;
-    let label = match labels::find(c, &rma.id)? {
-        Some(label) => Some(crate::labels::return_label(c, &label, &rma.number, None)?),
-        None => None,
-    };
-    let mut tracked = Vec::new();
-    for parcel in parcels::for_rma(c, &rma.id)? {
-        let scans = parcels::events(c, &parcel.id)?;
-        tracked.push(views::Parcel::tracked(&parcel, &scans));
-    }
-    let photos = crate::db::photos::list(c, &rma.id)?
-        .iter()
-        .map(|p| crate::photos::view(&rma.number, p))
-        .collect();
-    Ok(Rma::new(
-        &rma,
-        &order,
-        &lines,
-        &events,
-        state.network.find(&rma.return_to),
-        RmaParts {
-            label,
-            parcels: tracked,
-            photos,
-        },
-    ))
-}
+use crate::rmas::{RmaDetails, READERS as STAFF};
 
 /// The policy decision for a return, creating nothing
 ///
@@ -124,14 +81,16 @@ pub async fn create(
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (rma, order, lines, _quote) = st.rules().create(c, &input, &actor, now)?;
         let events = rmas::events(c, &rma.id)?;
-        let view = Rma::new(
-            &rma,
-            &order,
-            &lines,
-            &events,
-            st.network.find(&rma.return_to),
-            RmaParts::default(),
-        );
+        let created = RmaDetails {
+            events,
+            lines,
+            order,
+            rma,
+            label: None,
+            parcels: Vec::new(),
+            photos: Vec::new(),
+        };
+        let view = Rma::new(&created, &st.network);
         Ok((StatusCode::CREATED, view))
     })
     .await
@@ -219,7 +178,7 @@ pub async fn get(
     let st = state.clone();
     let view = state
         .db
-        .read(move |c| load_view(c, &st, &who, &number))
+        .read(move |c| crate::rmas::details(c, &who, &number).map(|d| Rma::new(&d, &st.network)))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -274,55 +233,14 @@ async fn transition(
     event: RmaEvent,
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(&path)?;
-    if event != RmaEvent::Cancel {
-        who.require_staff(&[Role::Admin])?;
-    }
-    let note = Note::optional(body.value.note.as_deref())
-        .map_err(|e| AppError::invalid("note", e.to_string()))?
-        .map(Note::into_string);
-    // Cancelling an RMA with an unused label voids the label at the carrier first,
-    // once it is clear the cancel itself is allowed.
-    let mut voided = false;
-    if event == RmaEvent::Cancel {
-        let (who2, n) = (who.clone(), number.clone());
-        let (rma, label) = state
-            .db
-            .read(move |c| {
-                let rma =
-                    rmas::find(c, &n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
-                let order = orders::load_by_id(c, &rma.order_id)?;
-                who2.require_staff_or_customer(&[Role::Admin], &order.order.order_number)?;
-                let label = labels::find(c, &rma.id)?;
-                Ok::<_, AppError>((rma, label))
-            })
-            .await?;
-        transition_check(rma.status()?, event)?;
-        voided = crate::labels::void_before_cancel(&state, &rma, label.as_ref()).await?;
-    }
+    let change =
+        crate::rmas::prepare(&state, &who, number, event, body.value.note.as_deref()).await?;
     let now = state.clock.now();
     let st = state.clone();
     let who2 = who.clone();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
-        let rma =
-            rmas::find(c, &number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
-        let order = orders::load_by_id(c, &rma.order_id)?;
-        who2.require_staff_or_customer(&[Role::Admin], &order.order.order_number)?;
-        let actor = who2.actor();
-        let note = match (voided, note) {
-            (true, Some(n)) => Some(format!("{n} (label voided)")),
-            (true, None) => Some("label voided".to_string()),
-            (false, n) => n,
-        };
-        let audit = rmas::Audit {
-            actor: &actor,
-            note: note.as_deref(),
-            at: now,
-        };
-        rmas::apply_event(c, &number, event, audit)?;
-        if voided {
-            labels::mark_voided(c, &rma.id, now)?;
-        }
-        Ok((StatusCode::OK, load_view(c, &st, &who2, &number)?))
+        let d = change.commit(c, &who2, now)?;
+        Ok((StatusCode::OK, Rma::new(&d, &st.network)))
     })
     .await
 }
@@ -463,45 +381,6 @@ pub struct LabelQuery {
     pub format: Option<String>,
 }
 
-/// The RMA's label document in `format`, for staff or the order's customer.
-pub async fn label_document(
-    state: &AppState,
-    who: Principal,
-    number: RmaNumber,
-    format: LabelFormat,
-) -> Result<Vec<u8>, AppError> {
-    state
-        .db
-        .read(move |c| {
-            let n = &number;
-            let rma = rmas::find(c, n)?.ok_or_else(|| AppError::not_found(format!("RMA {n}")))?;
-            let order = orders::load_by_id(c, &rma.order_id)?;
-            who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
-            if who.sees_masked_order() {
-                // The label prints the customer's name and street.
-                return Err(AppError::Forbidden(
-                    "the label shows the sender's address: open it from the link emailed to the order's address".into(),
-                ));
-            }
-            let label = labels::find(c, &rma.id)?
-                .ok_or_else(|| AppError::not_found(format!("a label for RMA {n}")))?;
-            if label.voided_at.is_some() {
-                return Err(AppError::not_found(format!(
-                    "a valid label for RMA {n} (it was voided)"
-                )));
-            }
-            match labels::document(c, &rma.id, format.as_str())? {
-                Some(bytes) => Ok(bytes),
-                None => Err(AppError::not_found(format!(
-                    "a {} label for RMA {n} (available: {})",
-                    format.as_str(),
-                    labels::formats(c, &rma.id)?.join(", ")
-                ))),
-            }
-        })
-        .await
-}
-
 /// The label document
 ///
 /// Roles: customer (own order), integration, warehouse, finance.
@@ -526,7 +405,7 @@ pub async fn get_label(
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(&path)?;
     let format = label_format(query.format.as_deref(), "format")?;
-    let bytes = label_document(&state, who, number.clone(), format).await?;
+    let bytes = crate::labels::document(&state, who, number.clone(), format).await?;
     let extension = if format == LabelFormat::Zpl {
         "zpl"
     } else {

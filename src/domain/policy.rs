@@ -324,14 +324,27 @@ pub struct Decision {
     pub rules: Vec<AppliedRule>,
 }
 
-/// The rules of a decision stored as JSON with its RMA; none if it cannot be read.
+/// The parts of a decision stored as JSON with its RMA that are read back.
+#[derive(Debug, Default, Deserialize)]
+struct StoredDecision {
+    #[serde(default)]
+    rules: Vec<AppliedRule>,
+    #[serde(default)]
+    estimated_label_cost: Option<String>,
+}
+
+fn stored(decision: &str) -> StoredDecision {
+    serde_json::from_str(decision).unwrap_or_default()
+}
+
+/// The rules of a decision stored with its RMA; none if it cannot be read.
 pub fn stored_rules(decision: &str) -> Vec<AppliedRule> {
-    #[derive(Deserialize)]
-    struct Stored {
-        #[serde(default)]
-        rules: Vec<AppliedRule>,
-    }
-    serde_json::from_str::<Stored>(decision).map_or_else(|_| Vec::new(), |d| d.rules)
+    stored(decision).rules
+}
+
+/// The estimated label cost (the currency's decimals) a stored decision was made with.
+pub fn stored_label_cost(decision: &str) -> Option<String> {
+    stored(decision).estimated_label_cost
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,7 +6,6 @@
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
-use serde_json::Value;
 
 use crate::db::orders::{self, OrderRecord};
 use crate::db::refunds::{self, InspectionRow, TriggerRow};
@@ -14,6 +13,7 @@ use crate::db::rmas::{self, RmaRow};
 use crate::db::DbConnection;
 use crate::domain::display::time as ts;
 use crate::error::AppError;
+use crate::refunds::{Calculation, IncidentRefund};
 
 /// Everything the email says, read in one go.
 pub struct RefundEmail {
@@ -75,55 +75,40 @@ struct Row {
     refund: String,
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn rows(e: &RefundEmail, calc: &Value) -> Vec<Row> {
-    let Some(lines) = calc["lines"].as_array() else {
+fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
+    match calc {
         // An incident refund: one row for the parcel.
-        return vec![Row {
+        Some(Calculation::Incident(i)) => vec![Row {
             line_id: String::new(),
             sku: String::new(),
-            title: format!(
-                "{} parcel {}",
-                text(&calc["incident"]),
-                text(&calc["parcel"])
-            ),
+            title: format!("{} parcel {}", i.incident, i.parcel),
             quantity: String::new(),
-            item: text(&calc["parcel_value"]),
+            item: i.parcel_value.clone(),
             tax: String::new(),
             restocking: String::new(),
             deduction: String::new(),
-            refund: text(&calc["total"]),
-        }];
-    };
-    lines
-        .iter()
-        .map(|l| {
-            let id = text(&l["line_id"]);
-            let ordered = e.order.lines.iter().find(|o| o.line_id == id);
-            Row {
-                sku: ordered.map(|o| o.sku.clone()).unwrap_or_default(),
-                title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
-                quantity: format!(
-                    "{} of {}",
-                    text(&l["accepted_quantity"]),
-                    text(&l["expected_quantity"])
-                ),
-                item: text(&l["item_amount"]),
-                tax: text(&l["tax_share"]),
-                restocking: text(&l["restocking_fee"]),
-                deduction: text(&l["condition_deduction"]),
-                refund: text(&l["refund"]),
-                line_id: id,
-            }
-        })
-        .collect()
+            refund: i.total.clone(),
+        }],
+        Some(Calculation::Inspection(inspected)) => inspected
+            .lines
+            .iter()
+            .map(|l| {
+                let ordered = e.order.lines.iter().find(|o| o.line_id == l.line_id);
+                Row {
+                    sku: ordered.map(|o| o.sku.clone()).unwrap_or_default(),
+                    title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                    quantity: format!("{} of {}", l.accepted_quantity, l.expected_quantity),
+                    item: l.item_amount.clone(),
+                    tax: l.tax_share.clone(),
+                    restocking: l.restocking_fee.clone(),
+                    deduction: l.condition_deduction.clone(),
+                    refund: l.refund.clone(),
+                    line_id: l.line_id.clone(),
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    }
 }
 
 fn html_escape(s: &str) -> String {
@@ -202,7 +187,11 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
     let t = &e.trigger;
     let o = &e.order.order;
     let amount = crate::domain::display::amount(t.amount_minor, &t.currency);
-    let calc: Value = serde_json::from_str(&t.calculation).unwrap_or(Value::Null);
+    let calc = Calculation::read(&t.calculation);
+    let incident: Option<&IncidentRefund> = match &calc {
+        Some(Calculation::Incident(i)) => Some(i),
+        _ => None,
+    };
     let method = match t.method.as_str() {
         "store_credit" => "store credit",
         _ => "the original payment",
@@ -211,7 +200,9 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
         Some(r) => format!("Refund {}", r.number),
         None => format!(
             "Refund for a {} parcel",
-            text(&calc["incident"]).replace('_', " ")
+            incident
+                .map_or("", |i| i.incident.as_str())
+                .replace('_', " ")
         ),
     };
     let subject = format!("{what}: {amount} {} (order {})", t.currency, o.order_number);
@@ -244,22 +235,18 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
         }
         (None, _) => facts.push((
             "Incident",
-            format!(
-                "{}: {} ({}; {})",
-                text(&calc["incident"]),
-                text(&calc["detail"]),
-                text(&calc["action"]),
-                text(&calc["note"])
-            ),
+            incident.map_or_else(String::new, |i| {
+                format!("{}: {} ({}; {})", i.incident, i.detail, i.action, i.note)
+            }),
         )),
     }
     facts.push(("Pay back", format!("{amount} {} to {method}", t.currency)));
-    let rows = rows(e, &calc);
-    let notes: Vec<String> = calc["notes"]
-        .as_array()
-        .map(|n| n.iter().map(text).collect())
-        .unwrap_or_default();
-    let label = text(&calc["label_deduction"]);
+    let rows = rows(e, calc.as_ref());
+    let notes = calc.as_ref().map_or(&[][..], Calculation::notes);
+    let label = match &calc {
+        Some(Calculation::Inspection(i)) => i.label_deduction.as_str(),
+        _ => "",
+    };
 
     let mut plain = String::new();
     for (k, v) in &facts {
@@ -280,13 +267,14 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
             r.refund
         ));
     }
-    if !label.is_empty() && label != "0.00" && label != "0" {
+    // Any currency's zero ("0", "0.00", "0.000") has no digit but 0.
+    if label.chars().any(|c| c.is_ascii_digit() && c != '0') {
         plain.push_str(&format!("Return label paid by the customer: -{label}\n"));
     }
     plain.push_str(&format!("Total: {amount} {}\n", t.currency));
     if !notes.is_empty() {
         plain.push_str("\nHow it was worked out:\n");
-        for n in &notes {
+        for n in notes {
             plain.push_str(&format!("- {n}\n"));
         }
     }
@@ -319,7 +307,7 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
     ));
     if !notes.is_empty() {
         html.push_str("<ul>");
-        for n in &notes {
+        for n in notes {
             html.push_str(&format!("<li>{}</li>", html_escape(n)));
         }
         html.push_str("</ul>");

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde_json::json;
 
 use crate::db::orders::{self, NewShipment};
 use crate::db::parcels::{self, IncidentResolution, IncidentRow, ParcelRow};
@@ -16,6 +15,7 @@ use crate::domain::money::line_value;
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{Currency, Money, TriggerStatus};
 use crate::error::AppError;
+use crate::refunds::{Calculation, IncidentRefund};
 
 /// A resolution as asked for, fields already read.
 #[derive(Debug, Clone)]
@@ -156,17 +156,17 @@ pub fn resolve(
             currency: currency.clone(),
             method: "original_payment".into(),
             status: TriggerStatus::Pending.to_string(),
-            calculation: json!({
-                "source": "incident",
-                "incident": incident.kind,
-                "detail": incident.detail,
-                "action": resolution.action,
-                "parcel": parcel.tracking_number,
-                "parcel_value": value.to_string(),
-                "total": Money::from_minor(amount_minor, value.currency()).to_string(),
-                "note": resolution.note,
-            })
-            .to_string(),
+            calculation: serde_json::to_string(&Calculation::Incident(IncidentRefund {
+                source: "incident".into(),
+                incident: incident.kind.clone(),
+                detail: incident.detail.clone(),
+                action: resolution.action.clone(),
+                parcel: parcel.tracking_number.clone(),
+                parcel_value: value.to_string(),
+                total: Money::from_minor(amount_minor, value.currency()).to_string(),
+                note: resolution.note.clone(),
+            }))
+            .map_err(|e| AppError::Internal(e.to_string()))?,
             created_at: naive(now),
             emailed_at: None,
             acknowledged_at: None,

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::refunds::Calculation;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
-use serde_json::Value;
 
 use super::{error_page, lang_of, layout};
 use crate::api::refunds::RefundQuery;
@@ -93,7 +93,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                 th { (lang.t("amount")) } th { (lang.t("method")) } th { (lang.t("status")) } th { "" }
             }
             @for (t, order, rma) in &rows {
-                @let calc: Value = serde_json::from_str(&t.calculation).unwrap_or(Value::Null);
+                @let calc = Calculation::read(&t.calculation);
                 tr data-refund=(t.id) {
                     td { (lang.date(t.created_at)) }
                     td { (order) }
@@ -104,8 +104,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                     td {
                         details {
                             summary { "…" }
-                            @if let Some(notes) = calc["notes"].as_array() {
-                                ul { @for n in notes { li { (n.as_str().unwrap_or("")) } } }
+                            @if let Some(notes) = calc.as_ref().map(Calculation::notes).filter(|n| !n.is_empty()) {
+                                ul { @for n in notes { li { (n) } } }
                             }
                             p { "id: " code { (t.id) } }
                         }

@@ -9,7 +9,6 @@ use maud::{html, Markup};
 
 use super::{error_page, expired_form, lang_of, layout, Staff};
 use crate::api::state::AppState;
-use crate::auth::Principal;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::{orders, rmas};
 use crate::domain::{Condition, Disposition, Role};
@@ -194,10 +193,7 @@ pub async fn photo(
 ) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse, Role::Finance]);
     let (number, id) = path.into_inner();
-    let who = Principal::Staff {
-        key_id: staff.user.username.clone(),
-        role: staff.role,
-    };
+    let who = staff.principal();
     // Shown on the inspection page, so inline; still sandboxed if opened on its own.
     let inline = crate::api::photos::Disposition::Inline;
     match crate::api::photos::photo_file(&state, who, &number, id, inline).await {

@@ -47,6 +47,7 @@ use serde::Deserialize;
 use crate::api::client::client_ip;
 use crate::api::json::read_body;
 use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::db::staff::{self, StaffRow};
 use crate::domain::throttle::ThrottleRule;
 use crate::domain::Role;
@@ -121,8 +122,17 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// The signed-in user as the use cases know a caller (the same actor as
+    /// [`Staff::actor`]).
+    pub fn principal(&self) -> Principal {
+        Principal::Staff {
+            key_id: self.user.username.clone(),
+            role: self.role,
+        }
+    }
+
     pub fn actor(&self) -> String {
-        format!("{}:{}", self.role, self.user.username)
+        self.principal().actor()
     }
 }
 

@@ -12,7 +12,6 @@ use maud::{html, Markup};
 use super::{error_page, lang_of, layout, Staff};
 use crate::api::state::AppState;
 use crate::db::{parcels, rmas, stats};
-use crate::domain::note::Note;
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{RmaEvent, RmaStatus, Role};
 use crate::error::AppError;
@@ -283,22 +282,8 @@ pub async fn review(
             Some("reject") => RmaEvent::Reject,
             _ => return Err(AppError::invalid("decision", "approve or refuse")),
         };
-        // Checked like the API's note: too long is an error, not cut short.
-        let note = Note::optional(form.get("note").map(String::as_str))
-            .map_err(|e| AppError::invalid("note", e.to_string()))?
-            .map(Note::into_string);
-        let (actor, now) = (staff.actor(), state.clock.now());
-        state
-            .db
-            .write(move |c| {
-                let audit = rmas::Audit {
-                    actor: &actor,
-                    note: note.as_deref(),
-                    at: now,
-                };
-                rmas::apply_event(c, &number, event, audit)
-            })
-            .await
+        let note = form.get("note").map(String::as_str);
+        crate::rmas::apply(&state, &staff.principal(), number, event, note).await
     }
     .await;
     match result {

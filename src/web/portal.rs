@@ -16,8 +16,8 @@ use super::{
     cookie, csrf_ok, error_page, expired_form, lang_of, layout, notice, page, redirect, retry_after,
 };
 use crate::api::client::client_ip;
-use crate::api::rmas::{label_document, load_view};
 use crate::api::state::AppState;
+use crate::api::views::Rma;
 use crate::auth::{CustomerAccess, Principal};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::staff::random_token;
@@ -489,7 +489,9 @@ pub async fn status(
         let st = state.clone();
         state
             .db
-            .read(move |c| load_view(c, &st, &who, &number))
+            .read(move |c| {
+                crate::rmas::details(c, &who, &number).map(|d| Rma::new(&d, &st.network))
+            })
             .await
     }
     .await;
@@ -695,7 +697,7 @@ pub async fn label(
     };
     let result = async {
         let number = parse_number(&path.into_inner())?;
-        let bytes = label_document(&state, who, number.clone(), LabelFormat::Pdf).await?;
+        let bytes = crate::labels::document(&state, who, number.clone(), LabelFormat::Pdf).await?;
         Ok::<_, AppError>((number, bytes))
     }
     .await;

@@ -16,7 +16,7 @@ pub use incident::{
 };
 pub use order::{mask_customer, Customer, LookupAccess, LookupResult, Order, OrderLine, Shipment};
 pub use refund::{ReceivedParcelList, RefundList, RefundTrigger};
-pub use rma::{Event, EventList, Quote, ReturnTo, Rma, RmaList, RmaParts, RmaSummary};
+pub use rma::{Event, EventList, Quote, ReturnTo, Rma, RmaList, RmaSummary};
 
 pub fn opt_ts(t: Option<NaiveDateTime>) -> Option<String> {
     t.map(ts)

@@ -7,6 +7,7 @@ use super::{opt_ts, ts};
 use crate::db::refunds::TriggerRow;
 use crate::inspection::RefundTriggerBrief;
 use crate::receiving::ReceivedParcel;
+use crate::refunds::Calculation;
 
 /// A refund trigger with what it is for and where it stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -17,9 +18,9 @@ pub struct RefundTrigger {
     pub rma_number: Option<String>,
     pub incident_id: Option<String>,
     /// The refund maths as finance's email shows it (an inspection's lines, or an
-    /// incident's parcel value).
-    #[schema(value_type = Object)]
-    pub calculation: serde_json::Value,
+    /// incident's parcel value); null only if the stored maths cannot be read.
+    #[schema(required = true)]
+    pub calculation: Option<Calculation>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -38,7 +39,7 @@ impl RefundTrigger {
             order_number: order_number.to_string(),
             rma_number: rma_number.map(str::to_string),
             incident_id: t.incident_id.clone(),
-            calculation: serde_json::from_str(&t.calculation).unwrap_or(serde_json::Value::Null),
+            calculation: Calculation::read(&t.calculation),
             created_at: ts(t.created_at),
             emailed_at: opt_ts(t.emailed_at),
             acknowledged_at: opt_ts(t.acknowledged_at),

@@ -5,13 +5,13 @@ use utoipa::ToSchema;
 
 use super::incident::Parcel;
 use super::{amount, ts};
-use crate::db::orders::OrderRecord;
-use crate::db::rmas::{RmaEventRow, RmaLineRow, RmaRow};
+use crate::db::rmas::{RmaEventRow, RmaRow};
 use crate::domain::policy::Decision;
-use crate::domain::routing::Warehouse;
+use crate::domain::routing::{Network, Warehouse};
 use crate::labels::ReturnLabel;
 use crate::photos::PhotoView;
 use crate::receiving::RmaLine;
+use crate::rmas::RmaDetails;
 
 /// One RMA with its lines, decision, label, parcels, photos and timeline.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -63,24 +63,10 @@ pub struct WarehouseCode {
     pub code: String,
 }
 
-/// What an RMA view shows beside the RMA itself. A new RMA has none of them.
-#[derive(Debug, Clone, Default)]
-pub struct RmaParts {
-    pub label: Option<ReturnLabel>,
-    pub parcels: Vec<Parcel>,
-    pub photos: Vec<PhotoView>,
-}
-
 impl Rma {
-    /// `return_to` is the warehouse when it is still configured.
-    pub fn new(
-        r: &RmaRow,
-        order: &OrderRecord,
-        lines: &[RmaLineRow],
-        events: &[RmaEventRow],
-        return_to: Option<&Warehouse>,
-        parts: RmaParts,
-    ) -> Rma {
+    /// `return_to` is the warehouse from `network` when it is still configured.
+    pub fn new(d: &RmaDetails, network: &Network) -> Rma {
+        let (r, order) = (&d.rma, &d.order);
         let c = r.currency.as_str();
         Rma {
             number: r.number.clone(),
@@ -90,19 +76,23 @@ impl Rma {
             currency: r.currency.clone(),
             label_payer: r.label_payer.clone(),
             estimated_refund: amount(r.estimated_refund_minor, c),
-            lines: RmaLine::all(order, lines, c),
+            lines: RmaLine::all(order, &d.lines, c),
             decision: serde_json::from_str(&r.decision).unwrap_or(serde_json::Value::Null),
-            return_to: match return_to {
+            return_to: match network.find(&r.return_to) {
                 Some(w) => ReturnTo::Warehouse(Box::new(w.clone())),
                 None => ReturnTo::Code(WarehouseCode {
                     code: r.return_to.clone(),
                 }),
             },
             comment: r.comment.clone(),
-            label: parts.label,
-            parcels: parts.parcels,
-            photos: parts.photos,
-            timeline: events.iter().map(Event::new).collect(),
+            label: d.label.clone(),
+            parcels: d
+                .parcels
+                .iter()
+                .map(|t| Parcel::tracked(&t.parcel, &t.scans))
+                .collect(),
+            photos: d.photos.clone(),
+            timeline: d.events.iter().map(Event::new).collect(),
             created_at: ts(r.created_at),
             updated_at: ts(r.updated_at),
         }

@@ -1,0 +1,193 @@
+//! One RMA in full, for whoever may see it, and the changes a person makes to it
+//! (authorize, reject, cancel): the API and the pages both come here.
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::Principal;
+use crate::core::Core;
+use crate::db::labels;
+use crate::db::orders::{self, OrderRecord};
+use crate::db::parcels::{self, EventRow, ParcelRow};
+use crate::db::rmas::{self, Audit, RmaEventRow, RmaLineRow, RmaRow};
+use crate::db::DbConnection;
+use crate::domain::note::Note;
+use crate::domain::{transition, RmaEvent, RmaNumber, Role};
+use crate::error::AppError;
+use crate::labels::ReturnLabel;
+use crate::photos::PhotoView;
+
+/// Staff who may read any RMA (admin may too); customers read their own order's.
+pub const READERS: &[Role] = &[Role::Integration, Role::Warehouse, Role::Finance];
+/// Staff who may change any RMA; the order's customer may cancel their own.
+const CHANGERS: &[Role] = &[Role::Admin];
+
+/// An RMA with everything shown beside it.
+#[derive(Debug, Clone)]
+pub struct RmaDetails {
+    pub rma: RmaRow,
+    pub order: OrderRecord,
+    pub lines: Vec<RmaLineRow>,
+    pub events: Vec<RmaEventRow>,
+    pub label: Option<ReturnLabel>,
+    pub parcels: Vec<TrackedParcel>,
+    /// Evidence photos, oldest first.
+    pub photos: Vec<PhotoView>,
+}
+
+/// A parcel of the return with the carrier's scans, oldest first.
+#[derive(Debug, Clone)]
+pub struct TrackedParcel {
+    pub parcel: ParcelRow,
+    pub scans: Vec<EventRow>,
+}
+
+/// The RMA `number` and its order, once `who` is known to be allowed to see it.
+fn readable(
+    c: &mut DbConnection,
+    who: &Principal,
+    number: &RmaNumber,
+) -> Result<(RmaRow, OrderRecord), AppError> {
+    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    who.require_staff_or_customer_of_rma(READERS, &order.order.order_number, &rma.number)?;
+    Ok((rma, order))
+}
+
+/// The RMA `number`, once `who` is known to be allowed to change it.
+fn changeable(
+    c: &mut DbConnection,
+    who: &Principal,
+    number: &RmaNumber,
+) -> Result<RmaRow, AppError> {
+    let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
+    let order = orders::load_by_id(c, &rma.order_id)?;
+    who.require_staff_or_customer(CHANGERS, &order.order.order_number)?;
+    Ok(rma)
+}
+
+/// The RMA `number` in full, for staff or the order's customer.
+pub fn details(
+    c: &mut DbConnection,
+    who: &Principal,
+    number: &RmaNumber,
+) -> Result<RmaDetails, AppError> {
+    let (rma, order) = readable(c, who, number)?;
+    let lines = rmas::lines(c, &rma.id)?;
+    let events = rmas::events(c, &rma.id)?;
+    let label = match labels::find(c, &rma.id)? {
+        Some(label) => Some(crate::labels::return_label(c, &label, &rma.number, None)?),
+        None => None,
+    };
+    let mut tracked = Vec::new();
+    for parcel in parcels::for_rma(c, &rma.id)? {
+        let scans = parcels::events(c, &parcel.id)?;
+        tracked.push(TrackedParcel { parcel, scans });
+    }
+    let photos = crate::db::photos::list(c, &rma.id)?
+        .iter()
+        .map(|p| crate::photos::view(&rma.number, p))
+        .collect();
+    Ok(RmaDetails {
+        rma,
+        order,
+        lines,
+        events,
+        label,
+        parcels: tracked,
+        photos,
+    })
+}
+
+/// A change a person asked for, checked and with the carrier's part done: what is left
+/// is one write, which [`Change::commit`] makes (the API makes it inside its
+/// idempotency record).
+#[derive(Debug, Clone)]
+pub struct Change {
+    number: RmaNumber,
+    event: RmaEvent,
+    note: Option<String>,
+    /// The unused label was voided at its carrier.
+    voided: bool,
+}
+
+/// Checks that `who` may apply `event` to RMA `number` and, for a cancel, voids an
+/// unused label at its carrier first, once it is clear the cancel itself is allowed.
+/// Authorize and reject are for admins; cancel also for the order's customer. The
+/// note is checked like every note: too long is an error, not cut short.
+pub async fn prepare(
+    core: &Core,
+    who: &Principal,
+    number: RmaNumber,
+    event: RmaEvent,
+    note: Option<&str>,
+) -> Result<Change, AppError> {
+    if event != RmaEvent::Cancel {
+        who.require_staff(CHANGERS)?;
+    }
+    let note = Note::optional(note)
+        .map_err(|e| AppError::invalid("note", e.to_string()))?
+        .map(Note::into_string);
+    let mut voided = false;
+    if event == RmaEvent::Cancel {
+        let (who2, n) = (who.clone(), number.clone());
+        let (rma, label) = core
+            .db
+            .read(move |c| {
+                let rma = changeable(c, &who2, &n)?;
+                let label = labels::find(c, &rma.id)?;
+                Ok::<_, AppError>((rma, label))
+            })
+            .await?;
+        transition(rma.status()?, event)?;
+        voided = crate::labels::void_before_cancel(core, &rma, label.as_ref()).await?;
+    }
+    let note = match (voided, note) {
+        (true, Some(n)) => Some(format!("{n} (label voided)")),
+        (true, None) => Some("label voided".to_string()),
+        (false, n) => n,
+    };
+    Ok(Change {
+        number,
+        event,
+        note,
+        voided,
+    })
+}
+
+impl Change {
+    /// Records the change as `who` at `now`, checked again against the stored RMA (it
+    /// may have moved meanwhile), and answers the RMA after it.
+    pub fn commit(
+        self,
+        c: &mut DbConnection,
+        who: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<RmaDetails, AppError> {
+        let number = &self.number;
+        let rma = changeable(c, who, number)?;
+        let actor = who.actor();
+        let audit = Audit {
+            actor: &actor,
+            note: self.note.as_deref(),
+            at: now,
+        };
+        rmas::apply_event(c, number, self.event, audit)?;
+        if self.voided {
+            labels::mark_voided(c, &rma.id, now)?;
+        }
+        details(c, who, number)
+    }
+}
+
+/// Applies `event` to RMA `number` as `who`: [`prepare`] then [`Change::commit`].
+pub async fn apply(
+    core: &Core,
+    who: &Principal,
+    number: RmaNumber,
+    event: RmaEvent,
+    note: Option<&str>,
+) -> Result<RmaDetails, AppError> {
+    let change = prepare(core, who, number, event, note).await?;
+    let (who, now) = (who.clone(), core.clock.now());
+    core.db.write(move |c| change.commit(c, &who, now)).await
+}
