@@ -60,6 +60,29 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Work with carrier tracking answers, offline.
+    Track {
+        #[command(subcommand)]
+        action: TrackCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrackCommand {
+    /// Read one raw tracking answer with the carrier adapter's own reader (no network)
+    /// and print it normalized as JSON: an object for one parcel, an array for several.
+    /// Exit 1 with a one-line message when the answer cannot be read.
+    Parse {
+        /// ups, fedex, usps, dhl, easypost, shippo or sandbox.
+        #[arg(long)]
+        carrier: String,
+        /// The answer's file (standard input when left out).
+        file: Option<std::path::PathBuf>,
+        /// The number asked about, for answers that do not name their parcel (an
+        /// error answer, say).
+        #[arg(long)]
+        number: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -167,9 +190,66 @@ async fn main() -> ExitCode {
                 },
         } => import_orders(&settings, &file, all_or_nothing),
         Command::Poll { once } => poll(settings, once).await,
+        Command::Track {
+            action:
+                TrackCommand::Parse {
+                    carrier,
+                    file,
+                    number,
+                },
+        } => track_parse(&carrier, file.as_deref(), number.as_deref()),
         Command::Users {
             action: UsersCommand::Create { username, role },
         } => create_user(&settings, &username, &role),
+    }
+}
+
+/// `backhaul track parse`: the answer in `file` (or standard input) read as `carrier`'s.
+fn track_parse(carrier: &str, file: Option<&std::path::Path>, number: Option<&str>) -> ExitCode {
+    use std::io::Read;
+    let carrier = carrier.trim().to_ascii_lowercase();
+    let read = match file {
+        Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            let mut body = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut body)
+                .map(|_| body)
+                .map_err(|e| format!("standard input: {e}"))
+        }
+    };
+    let body = match read {
+        Ok(body) => body,
+        Err(e) => {
+            eprintln!("{carrier}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let asked = backhaul_carriers::Asked {
+        number,
+        received_at: chrono::Utc::now(),
+    };
+    let updates = match backhaul_carriers::read_tracking_answer(&carrier, &body, &asked) {
+        Ok(updates) => updates,
+        Err(e) => {
+            // One line, whatever the carrier put in its words.
+            eprintln!("{}", e.to_string().replace(['\n', '\r'], " "));
+            return ExitCode::FAILURE;
+        }
+    };
+    let printed = match updates.as_slice() {
+        [one] => serde_json::to_string_pretty(one),
+        all => serde_json::to_string_pretty(all),
+    };
+    match printed {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{carrier}: cannot print the reading: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

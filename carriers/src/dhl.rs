@@ -14,18 +14,23 @@
 //! fields follow carriers.md and DHL's published examples; not verified against the
 //! live test host.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::{parse_json, CarrierHttp, HttpSettings};
+use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
-use crate::tracking::{exception_from_words, parse_time, refine_exception};
+use crate::tracking::{
+    about, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRequest,
-    Location, TrackingEvent, TrackingStatus, TrackingUpdate,
+    Location, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://api-eu.dhl.com";
@@ -39,49 +44,138 @@ pub const STATUS_CODES: &[(&str, TrackingStatus)] = &[
     ("unknown", TrackingStatus::Unknown),
 ];
 
-pub fn normalize(code: &str, description: &str) -> (TrackingStatus, Option<ExceptionKind>) {
-    let status = STATUS_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(TrackingStatus::Unknown, |(_, s)| *s);
-    let lower = description.to_lowercase();
+/// Words in a status text that has no `statusCode` (DHL sends such answers), in the
+/// order they are tried.
+pub const STATUS_WORDS: &[(&str, TrackingStatus)] = &[
+    ("out for delivery", TrackingStatus::OutForDelivery),
+    ("with delivery courier", TrackingStatus::OutForDelivery),
+    ("returned to sender", TrackingStatus::ReturnedToSender),
+    ("returned to shipper", TrackingStatus::ReturnedToSender),
+    ("return to sender", TrackingStatus::ReturnedToSender),
+    ("available for pick", TrackingStatus::AvailableForPickup),
+    ("ready for pick", TrackingStatus::AvailableForPickup),
+    ("ready for collection", TrackingStatus::AvailableForPickup),
+    ("not delivered", TrackingStatus::Exception),
+    ("delivered", TrackingStatus::Delivered),
+    ("zugestellt", TrackingStatus::Delivered),
+    ("picked up", TrackingStatus::InTransit),
+    ("transit", TrackingStatus::InTransit),
+    ("arrived", TrackingStatus::InTransit),
+    ("departed", TrackingStatus::InTransit),
+    ("processed", TrackingStatus::InTransit),
+    ("electronically", TrackingStatus::PreTransit),
+    ("label created", TrackingStatus::PreTransit),
+];
+
+/// `statusCode` (or, without one, the words of `text`) → status; a `failure` takes
+/// its kind from the words.
+pub fn normalize(code: &str, text: &str) -> (TrackingStatus, Option<ExceptionKind>) {
+    let lower = text.to_lowercase();
+    let from_words = || {
+        STATUS_WORDS
+            .iter()
+            .find(|(w, _)| lower.contains(w))
+            .map_or(TrackingStatus::Unknown, |(_, s)| *s)
+    };
+    let status = match STATUS_CODES.iter().find(|(c, _)| *c == code) {
+        Some((_, TrackingStatus::Unknown)) | None => from_words(),
+        Some((_, TrackingStatus::InTransit)) => match from_words() {
+            s @ (TrackingStatus::OutForDelivery
+            | TrackingStatus::ReturnedToSender
+            | TrackingStatus::AvailableForPickup) => s,
+            _ => TrackingStatus::InTransit,
+        },
+        Some((_, s)) => *s,
+    };
     match status {
-        TrackingStatus::Exception => (status, Some(exception_from_words(description))),
-        TrackingStatus::InTransit if lower.contains("out for delivery") => {
-            (TrackingStatus::OutForDelivery, None)
-        }
-        TrackingStatus::InTransit
-            if lower.contains("returned to sender") || lower.contains("returned to shipper") =>
-        {
-            (TrackingStatus::ReturnedToSender, None)
-        }
+        TrackingStatus::Exception => (status, Some(exception_from_words(text))),
         _ => (status, None),
     }
 }
 
-fn text(v: &Value, pointer: &str) -> Option<String> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .filter(|s| !s.is_empty())
+type Text<'a> = Cow<'a, str>;
+
+/// `GET /track/shipments`: the shipments found, or a problem document.
+#[derive(Deserialize)]
+struct Answer<'a> {
+    #[serde(borrow, default)]
+    shipments: Option<Vec<Shipment<'a>>>,
+    #[serde(borrow, default)]
+    title: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    detail: Option<Text<'a>>,
 }
 
-fn event(v: &Value) -> TrackingEvent {
-    let raw_time = text(v, "/timestamp").unwrap_or_default();
-    let description = text(v, "/description")
-        .or_else(|| text(v, "/status"))
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Shipment<'a> {
+    #[serde(borrow, default)]
+    id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Event<'a>>,
+    #[serde(borrow, default)]
+    events: Vec<Event<'a>>,
+    #[serde(borrow, default)]
+    estimated_time_of_delivery: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Event<'a> {
+    #[serde(borrow, default)]
+    timestamp: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    description: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    location: Option<Place<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Place<'a> {
+    #[serde(borrow, default)]
+    address: Option<PlaceAddress<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PlaceAddress<'a> {
+    #[serde(borrow, default)]
+    address_locality: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    postal_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country_code: Option<Text<'a>>,
+}
+
+fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn scan(e: &Event<'_>) -> Scan {
+    let description = owned(&e.description)
+        .or_else(|| owned(&e.status))
         .unwrap_or_default();
-    let code = text(v, "/statusCode").unwrap_or_default();
-    let (status, exception) = normalize(&code, &description);
+    let code = owned(&e.status_code).unwrap_or_default();
+    let words = format!("{} {}", e.status.as_deref().unwrap_or(""), description);
+    let (status, exception) = normalize(&code, &words);
+    let address = e.location.as_ref().and_then(|l| l.address.as_ref());
     let location = Location {
-        city: text(v, "/location/address/addressLocality"),
+        city: address.and_then(|a| owned(&a.address_locality)),
         region: None,
-        postal_code: text(v, "/location/address/postalCode"),
-        country: text(v, "/location/address/countryCode"),
+        postal_code: address.and_then(|a| owned(&a.postal_code)),
+        country: address.and_then(|a| owned(&a.country_code)),
         lat: None,
         lon: None,
     };
-    TrackingEvent {
+    let raw_time = owned(&e.timestamp).unwrap_or_default();
+    Scan {
         at: parse_time(&raw_time, &location),
         raw_time,
         raw_code: code,
@@ -147,38 +241,81 @@ impl Dhl {
                     .header("DHL-API-Key", self.api_key.expose_secret())
             })
             .await?;
+        let asked = Asked::number(number, Utc::now());
+        // Not found is a 404 whose body says so in the carrier's words, if it is read.
         if answer.status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(TrackingUpdate::unknown("dhl", number));
+            let said = read_tracking(&answer.body, &asked).unwrap_or_default();
+            return Ok(about(said, "dhl", number));
         }
         self.http.check(&answer)?;
-        read_tracking(number, &answer.body)
+        Ok(about(read_tracking(&answer.body, &asked)?, "dhl", number))
     }
 }
 
-/// Reads one Shipment Tracking - Unified answer (`GET /track/shipments`).
-pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
-    let body: Value = parse_json("dhl", body)?;
-    let Some(shipment) = body.pointer("/shipments/0") else {
-        return Ok(TrackingUpdate::unknown("dhl", number));
-    };
-    let mut events: Vec<TrackingEvent> = shipment
-        .get("events")
-        .and_then(Value::as_array)
-        .map(|e| e.iter().map(event).collect())
-        .unwrap_or_default();
-    events.sort_by_key(|e| e.at);
-    let current = shipment.get("status").map(event);
-    let (status, exception) =
-        current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
-    Ok(TrackingUpdate {
+/// A string at `pointer` in a MyDHL answer.
+fn text(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|s| !s.is_empty())
+}
+
+fn malformed(message: &str) -> CarrierError {
+    CarrierError::Malformed {
         carrier: "dhl".into(),
-        tracking_number: text(shipment, "/id").unwrap_or_else(|| number.to_string()),
+        message: message.into(),
+    }
+}
+
+/// Reads one Shipment Tracking - Unified answer (`GET /track/shipments`): an update per
+/// shipment, or the number asked about as unknown with DHL's words when it found none.
+pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let answer: Answer = parse_borrowed("dhl", body)?;
+    let shipments = match answer.shipments {
+        Some(s) if !s.is_empty() => s,
+        _ if answer.title.is_some() || answer.detail.is_some() => {
+            let said = [owned(&answer.title), owned(&answer.detail)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            return Ok(vec![TrackingUpdate::not_found(
+                "dhl",
+                &asked.named(None),
+                &said,
+            )]);
+        }
+        Some(_) => return Ok(vec![TrackingUpdate::unknown("dhl", &asked.named(None))]),
+        None => return Err(malformed("neither shipments nor a problem document")),
+    };
+    Ok(shipments.iter().map(|s| shipment(s, asked)).collect())
+}
+
+fn shipment(s: &Shipment<'_>, asked: &Asked) -> TrackingUpdate {
+    let current = s.status.as_ref().map(scan);
+    let events = settle(
+        "dhl",
+        s.events.iter().map(scan).collect(),
+        current.as_ref().and_then(|c| c.at),
+        asked.received_at,
+    );
+    // The shipment's status is DHL's summary; without one, the latest scan says it.
+    let (status, exception) = match &current {
+        Some(c) if c.status != TrackingStatus::Unknown => (c.status, c.exception),
+        _ => events
+            .last()
+            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+    };
+    TrackingUpdate {
+        carrier: "dhl".into(),
+        tracking_number: asked.named(s.id.as_deref()),
         status,
         exception: refine_exception(exception, &events),
         events,
-        estimated_delivery: text(shipment, "/estimatedTimeOfDelivery")
-            .map(|t| parse_time(&t, &Location::default())),
-    })
+        estimated_delivery: owned(&s.estimated_time_of_delivery)
+            .and_then(|t| parse_time(&t, &Location::default())),
+        message: None,
+    }
 }
 
 #[async_trait]

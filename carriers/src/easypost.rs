@@ -16,18 +16,21 @@
 //! Not verified against the live service (no network here): the exact `status_detail`
 //! vocabulary. Unknown details keep the status and map the exception kind to `other`.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::http::{parse_json, CarrierHttp, HttpSettings};
+use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
+use crate::tracking::{about, parse_time, settle, Asked, Scan};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
-    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
+    LabelRequest, Location, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://api.easypost.com/v2";
@@ -117,38 +120,87 @@ struct Refund {
     refund_status: String,
 }
 
+type Text<'a> = Cow<'a, str>;
+
+/// What a tracking answer may be: a Tracker, a list of them, a webhook Event whose
+/// `result` is one, or an error.
 #[derive(Deserialize)]
-struct Tracker {
-    tracking_code: String,
-    status: String,
-    status_detail: Option<String>,
-    est_delivery_date: Option<DateTime<Utc>>,
-    #[serde(default)]
-    tracking_details: Vec<Detail>,
+struct Answer<'a> {
+    #[serde(borrow, default)]
+    trackers: Option<Vec<Tracker<'a>>>,
+    #[serde(borrow, default)]
+    result: Option<Tracker<'a>>,
+    #[serde(borrow, default)]
+    description: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    error: Option<ApiError<'a>>,
+    #[serde(borrow, default)]
+    tracking_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_detail: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    est_delivery_date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    tracking_details: Vec<Detail<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Detail {
-    datetime: String,
-    #[serde(default)]
-    message: String,
-    status: String,
-    status_detail: Option<String>,
-    tracking_location: Option<TrackingLocation>,
+struct Tracker<'a> {
+    #[serde(borrow, default)]
+    tracking_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_detail: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    est_delivery_date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    tracking_details: Vec<Detail<'a>>,
 }
 
 #[derive(Deserialize)]
-struct TrackingLocation {
-    city: Option<String>,
-    state: Option<String>,
-    country: Option<String>,
-    zip: Option<String>,
+struct ApiError<'a> {
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    message: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Event {
-    description: String,
-    result: Tracker,
+struct Detail<'a> {
+    #[serde(borrow, default)]
+    datetime: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    message: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    description: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_detail: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    tracking_location: Option<TrackingLocation<'a>>,
+}
+
+#[derive(Deserialize)]
+struct TrackingLocation<'a> {
+    #[serde(borrow, default)]
+    city: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    state: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    zip: Option<Text<'a>>,
+}
+
+fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 fn address(a: &Address) -> serde_json::Value {
@@ -158,51 +210,108 @@ fn address(a: &Address) -> serde_json::Value {
     })
 }
 
-/// Reads a Tracker object (from `POST /trackers`, or a webhook Event's `result`).
-pub fn read_tracking(body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
-    parse_json("easypost", body).map(update)
+/// Reads a tracking answer: a Tracker (from `POST /trackers`), a list of them
+/// (`GET /trackers`), or a webhook Event whose `result` is one; an error answer reads
+/// as the number asked about, unknown, with EasyPost's words.
+pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let answer: Answer = parse_borrowed("easypost", body)?;
+    if let Some(error) = &answer.error {
+        let said = [owned(&error.code), owned(&error.message)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        return Ok(vec![TrackingUpdate::not_found(
+            "easypost",
+            &asked.named(None),
+            &said,
+        )]);
+    }
+    if let Some(about) = answer.description.as_deref() {
+        // A webhook Event: only a tracker's carries tracking.
+        return Ok(match &answer.result {
+            Some(tracker) if about.starts_with("tracker.") => vec![update(tracker, asked)],
+            _ => vec![],
+        });
+    }
+    if let Some(trackers) = &answer.trackers {
+        return Ok(trackers.iter().map(|t| update(t, asked)).collect());
+    }
+    if answer.tracking_code.is_none() {
+        return Err(EasyPost::malformed(
+            "neither a tracker, a list of trackers, an event nor an error",
+        ));
+    }
+    let tracker = Tracker {
+        tracking_code: answer.tracking_code,
+        status: answer.status,
+        status_detail: answer.status_detail,
+        est_delivery_date: answer.est_delivery_date,
+        tracking_details: answer.tracking_details,
+    };
+    Ok(vec![update(&tracker, asked)])
 }
 
-fn update(tracker: Tracker) -> TrackingUpdate {
-    let (status, exception) = normalize(&tracker.status, tracker.status_detail.as_deref());
-    let events = tracker
-        .tracking_details
-        .into_iter()
-        .map(|d| {
-            let (status, exception) = normalize(&d.status, d.status_detail.as_deref());
-            let at = DateTime::parse_from_rfc3339(&d.datetime)
-                .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc));
-            let location = d
-                .tracking_location
-                .map_or_else(Location::default, |l| Location {
-                    city: l.city,
-                    region: l.state,
-                    postal_code: l.zip,
-                    country: l.country,
-                    lat: None,
-                    lon: None,
-                });
-            TrackingEvent {
-                at,
-                raw_time: d.datetime,
-                raw_code: match d.status_detail {
-                    Some(detail) => format!("{}/{detail}", d.status),
-                    None => d.status,
-                },
-                description: d.message,
-                location,
-                status,
-                exception,
-            }
-        })
-        .collect();
+fn scan(d: &Detail<'_>) -> Scan {
+    let (status, exception) = normalize(
+        d.status.as_deref().unwrap_or("unknown"),
+        d.status_detail.as_deref(),
+    );
+    let location = d
+        .tracking_location
+        .as_ref()
+        .map_or_else(Location::default, |l| Location {
+            city: owned(&l.city),
+            region: owned(&l.state),
+            postal_code: owned(&l.zip),
+            country: owned(&l.country),
+            lat: None,
+            lon: None,
+        });
+    let raw_time = owned(&d.datetime).unwrap_or_default();
+    let code = owned(&d.status).unwrap_or_default();
+    Scan {
+        at: parse_time(&raw_time, &location),
+        raw_time,
+        raw_code: match owned(&d.status_detail) {
+            Some(detail) => format!("{code}/{detail}"),
+            None => code,
+        },
+        description: owned(&d.message)
+            .or_else(|| owned(&d.description))
+            .unwrap_or_default(),
+        location,
+        status,
+        exception,
+    }
+}
+
+fn update(tracker: &Tracker<'_>, asked: &Asked) -> TrackingUpdate {
+    let events = settle(
+        "easypost",
+        tracker.tracking_details.iter().map(scan).collect(),
+        None,
+        asked.received_at,
+    );
+    // The tracker's own status is EasyPost's verdict over all the scans; only without
+    // one does the latest scan say where the parcel is.
+    let (status, exception) = match tracker.status.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() && s != "unknown" => {
+            normalize(s, tracker.status_detail.as_deref())
+        }
+        _ => events
+            .last()
+            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+    };
     TrackingUpdate {
         carrier: "easypost".into(),
-        tracking_number: tracker.tracking_code,
+        tracking_number: asked.named(tracker.tracking_code.as_deref()),
         status,
         exception,
         events,
-        estimated_delivery: tracker.est_delivery_date,
+        estimated_delivery: owned(&tracker.est_delivery_date)
+            .and_then(|t| parse_time(&t, &Location::default())),
+        message: None,
     }
 }
 
@@ -342,15 +451,26 @@ impl Carrier for EasyPost {
     ) -> Result<Vec<TrackingUpdate>, CarrierError> {
         let mut updates = Vec::with_capacity(tracking_numbers.len());
         for code in tracking_numbers {
-            let tracked: Result<Tracker, CarrierError> = self
-                .post("/trackers", &json!({"tracker": {"tracking_code": code}}))
-                .await;
-            match tracked {
-                Ok(tracker) => updates.push(update(tracker)),
+            let url = self.http.url("/trackers");
+            let answer = self
+                .http
+                .send(|c| {
+                    c.post(&url)
+                        .basic_auth(self.api_key.expose_secret(), Some(""))
+                        .json(&json!({"tracker": {"tracking_code": code}}))
+                })
+                .await?;
+            let asked = Asked::number(code, Utc::now());
+            match self.http.check(&answer) {
+                Ok(()) => updates.push(about(
+                    read_tracking(&answer.body, &asked)?,
+                    "easypost",
+                    code,
+                )),
                 // EasyPost refuses codes it cannot track: that parcel is unknown, not
                 // the whole batch failed.
-                Err(CarrierError::Rejected { .. }) => {
-                    updates.push(TrackingUpdate::unknown("easypost", code))
+                Err(CarrierError::Rejected { message, .. }) => {
+                    updates.push(TrackingUpdate::not_found("easypost", code, &message))
                 }
                 Err(e) => return Err(e),
             }
@@ -383,12 +503,11 @@ impl Carrier for EasyPost {
             .map_err(|_| unauthorized())?;
         mac.update(body);
         mac.verify_slice(&signature).map_err(|_| unauthorized())?;
-        let event: Event =
-            serde_json::from_slice(body).map_err(|e| Self::malformed(e.to_string()))?;
-        if !event.description.starts_with("tracker.") {
-            return Ok(vec![]);
-        }
-        Ok(vec![update(event.result)])
+        let asked = Asked {
+            number: None,
+            received_at: Utc::now(),
+        };
+        read_tracking(body, &asked)
     }
 }
 

@@ -15,37 +15,81 @@
 //!   `PUT /ship/v1/shipments/cancel`. The answer's field names follow carriers.md and
 //!   FedEx's published examples; not verified against the live sandbox here.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use base64::Engine;
-use chrono::DateTime;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::{parse_json, CarrierHttp, HttpSettings};
+use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
-use crate::tracking::{exception_from_words, refine_exception};
+use crate::tracking::{exception_from_words, parse_time, refine_exception, settle, Asked, Scan};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
-    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
+    LabelRequest, Location, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://apis.fedex.com";
 pub const MAX_BATCH: usize = 30;
 
-/// Event / status code → status, and the exception kind when the code itself says it.
+/// Event / status code → status, and the exception kind when the code itself says it
+/// (FedEx's track event codes; a code not here reads as `unknown`, its text kept).
 pub const CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("OC", TrackingStatus::PreTransit, None),
+    ("IN", TrackingStatus::PreTransit, None),
+    ("OX", TrackingStatus::InTransit, None),
     ("PU", TrackingStatus::InTransit, None),
+    ("PX", TrackingStatus::InTransit, None),
     ("IT", TrackingStatus::InTransit, None),
+    ("IX", TrackingStatus::InTransit, None),
     ("AR", TrackingStatus::InTransit, None),
     ("DP", TrackingStatus::InTransit, None),
+    ("AA", TrackingStatus::InTransit, None),
+    ("AC", TrackingStatus::InTransit, None),
+    ("AF", TrackingStatus::InTransit, None),
+    ("AP", TrackingStatus::InTransit, None),
+    ("AX", TrackingStatus::InTransit, None),
+    ("CC", TrackingStatus::InTransit, None),
+    ("CH", TrackingStatus::InTransit, None),
+    ("CP", TrackingStatus::InTransit, None),
+    ("DR", TrackingStatus::InTransit, None),
+    ("DS", TrackingStatus::InTransit, None),
+    ("EA", TrackingStatus::InTransit, None),
+    ("ED", TrackingStatus::InTransit, None),
+    ("EO", TrackingStatus::InTransit, None),
+    ("EP", TrackingStatus::InTransit, None),
+    ("FD", TrackingStatus::InTransit, None),
+    ("LO", TrackingStatus::InTransit, None),
+    ("OF", TrackingStatus::InTransit, None),
+    ("PF", TrackingStatus::InTransit, None),
+    ("PL", TrackingStatus::InTransit, None),
+    ("PM", TrackingStatus::InTransit, None),
+    ("SF", TrackingStatus::InTransit, None),
+    ("SP", TrackingStatus::InTransit, None),
+    ("TR", TrackingStatus::InTransit, None),
+    ("RR", TrackingStatus::InTransit, None),
+    ("RM", TrackingStatus::InTransit, None),
+    ("RC", TrackingStatus::InTransit, None),
+    ("AD", TrackingStatus::OutForDelivery, None),
     ("OD", TrackingStatus::OutForDelivery, None),
     ("DL", TrackingStatus::Delivered, None),
     ("DE", TrackingStatus::Exception, None),
     ("SE", TrackingStatus::Exception, None),
     (
         "DD",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    (
+        "DY",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    (
+        "PD",
         TrackingStatus::Exception,
         Some(ExceptionKind::Delayed),
     ),
@@ -69,6 +113,150 @@ pub fn normalize(code: &str, exception_text: &str) -> (TrackingStatus, Option<Ex
         Some((_, status, _)) => (*status, None),
         None => (TrackingStatus::Unknown, None),
     }
+}
+
+type Text<'a> = Cow<'a, str>;
+
+#[derive(Deserialize)]
+struct Answer<'a> {
+    #[serde(borrow, default)]
+    output: Option<Output<'a>>,
+    #[serde(borrow, default)]
+    errors: Option<Vec<FedExError<'a>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Output<'a> {
+    #[serde(borrow, default)]
+    complete_track_results: Vec<CompleteResult<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CompleteResult<'a> {
+    #[serde(borrow, default)]
+    tracking_number: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    track_results: Vec<TrackResult<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FedExError<'a> {
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    message: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TrackResult<'a> {
+    #[serde(borrow, default)]
+    tracking_number_info: Option<NumberInfo<'a>>,
+    #[serde(borrow, default)]
+    latest_status_detail: Option<StatusDetail<'a>>,
+    #[serde(borrow, default)]
+    date_and_times: Vec<DateAndTime<'a>>,
+    #[serde(borrow, default)]
+    scan_events: Vec<ScanEvent<'a>>,
+    #[serde(borrow, default)]
+    estimated_delivery_time_window: Option<TimeWindow<'a>>,
+    #[serde(borrow, default)]
+    error: Option<FedExError<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NumberInfo<'a> {
+    #[serde(borrow, default)]
+    tracking_number: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusDetail<'a> {
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    derived_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_by_locale: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    description: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    ancillary_details: Vec<Ancillary<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Ancillary<'a> {
+    #[serde(borrow, default)]
+    reason_description: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DateAndTime<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    date_time: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct TimeWindow<'a> {
+    #[serde(borrow, default)]
+    window: Option<Window<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Window<'a> {
+    #[serde(borrow, default)]
+    begins: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    ends: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScanEvent<'a> {
+    #[serde(borrow, default)]
+    date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    event_type: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    event_description: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    exception_description: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    derived_status_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    scan_location: Option<ScanLocation<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScanLocation<'a> {
+    #[serde(borrow, default)]
+    city: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    state_or_province_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    postal_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country_code: Option<Text<'a>>,
+}
+
+fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn str_of<'b>(t: &'b Option<Text<'_>>) -> &'b str {
+    t.as_deref().map_or("", str::trim)
 }
 
 pub struct FedEx {
@@ -98,84 +286,176 @@ fn malformed(message: &str) -> CarrierError {
     }
 }
 
-fn scan(event: &Value) -> TrackingEvent {
-    let raw_time = text(event, "/date");
-    let code = optional(event, "/derivedStatusCode").unwrap_or_else(|| text(event, "/eventType"));
-    let exception_text = format!(
+fn scan(e: &ScanEvent<'_>) -> Scan {
+    let raw_code = str_of(&e.event_type);
+    let code = match str_of(&e.derived_status_code) {
+        "" => raw_code,
+        derived => derived,
+    };
+    let words = format!(
         "{} {}",
-        text(event, "/exceptionDescription"),
-        text(event, "/eventDescription")
+        str_of(&e.exception_description),
+        str_of(&e.event_description)
     );
-    let (status, exception) = normalize(&code, &exception_text);
-    TrackingEvent {
-        at: DateTime::parse_from_rfc3339(&raw_time)
-            .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc)),
+    // The event's own code first: a derived code is the parcel's, coarser.
+    let (status, exception) = match normalize(raw_code, &words) {
+        (TrackingStatus::Unknown, _) => normalize(code, &words),
+        read => read,
+    };
+    let place = e.scan_location.as_ref();
+    let location = Location {
+        city: place.and_then(|p| owned(&p.city)),
+        region: place.and_then(|p| owned(&p.state_or_province_code)),
+        postal_code: place.and_then(|p| owned(&p.postal_code)),
+        country: place.and_then(|p| owned(&p.country_code)),
+        lat: None,
+        lon: None,
+    };
+    let raw_time = str_of(&e.date).to_string();
+    Scan {
+        at: parse_time(&raw_time, &location),
         raw_time,
-        raw_code: text(event, "/eventType"),
-        description: text(event, "/eventDescription"),
-        location: Location {
-            city: optional(event, "/scanLocation/city"),
-            region: optional(event, "/scanLocation/stateOrProvinceCode"),
-            postal_code: optional(event, "/scanLocation/postalCode"),
-            country: optional(event, "/scanLocation/countryCode"),
-            lat: None,
-            lon: None,
-        },
+        raw_code: raw_code.to_string(),
+        description: str_of(&e.event_description).to_string(),
+        location,
         status,
         exception,
     }
 }
 
-/// Reads one `POST /track/v1/trackingnumbers` answer: an update per asked number, in
-/// the order asked; numbers the answer leaves out are unknown.
-pub fn read_tracking(numbers: &[String], body: &[u8]) -> Result<Vec<TrackingUpdate>, CarrierError> {
-    let parsed: Value = parse_json("fedex", body)?;
-    let results = parsed
-        .pointer("/output/completeTrackResults")
-        .and_then(Value::as_array);
-    Ok(numbers
-        .iter()
-        .map(|number| {
-            let found = results
-                .and_then(|all| all.iter().find(|r| text(r, "/trackingNumber") == *number))
-                .and_then(|r| r.pointer("/trackResults/0"));
-            match found {
-                Some(r) => result(number, r),
-                None => result(number, &json!({"error": {"code": "NOT.FOUND"}})),
+/// Reads one `POST /track/v1/trackingnumbers` answer: an update per number it holds,
+/// in its order. A number with several results (a multi-piece shipment, or the same
+/// number asked twice) reads as its most advanced result; one FedEx does not know reads
+/// as unknown with FedEx's words.
+pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let answer: Answer = parse_borrowed("fedex", body)?;
+    let Some(output) = answer.output else {
+        return match answer.errors {
+            Some(errors) => {
+                let said = errors
+                    .iter()
+                    .map(|e| {
+                        [owned(&e.code), owned(&e.message)]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(": ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Ok(vec![TrackingUpdate::not_found(
+                    "fedex",
+                    &asked.named(None),
+                    &said,
+                )])
             }
-        })
-        .collect())
+            None => Err(malformed("neither output nor errors")),
+        };
+    };
+    let mut updates: Vec<TrackingUpdate> = Vec::new();
+    for complete in &output.complete_track_results {
+        let number = complete.tracking_number.as_deref().or_else(|| {
+            complete
+                .track_results
+                .iter()
+                .find_map(|r| r.tracking_number_info.as_ref()?.tracking_number.as_deref())
+        });
+        let number = asked.named(number);
+        let best = complete
+            .track_results
+            .iter()
+            .map(|r| result(&number, r, asked))
+            .max_by_key(rank);
+        let update = best.unwrap_or_else(|| TrackingUpdate::unknown("fedex", &number));
+        // The same number asked twice comes back twice: one parcel.
+        match updates
+            .iter_mut()
+            .find(|u| u.tracking_number == update.tracking_number)
+        {
+            Some(seen) if rank(&update) > rank(seen) => *seen = update,
+            Some(_) => {}
+            None => updates.push(update),
+        }
+    }
+    if updates.is_empty() {
+        updates.push(TrackingUpdate::unknown("fedex", &asked.named(None)));
+    }
+    Ok(updates)
 }
 
-fn result(number: &str, result: &Value) -> TrackingUpdate {
-    let mut events: Vec<TrackingEvent> = result
-        .get("scanEvents")
-        .and_then(Value::as_array)
-        .map(|events| events.iter().map(scan).collect())
-        .unwrap_or_default();
-    events.sort_by_key(|e| e.at);
-    let (status, exception) = if result.get("error").is_some() {
-        (TrackingStatus::Unknown, None)
-    } else {
-        let latest = result
-            .get("latestStatusDetail")
-            .cloned()
-            .unwrap_or(Value::Null);
-        let code = optional(&latest, "/derivedCode").unwrap_or_else(|| text(&latest, "/code"));
-        let described = format!(
-            "{} {}",
-            text(&latest, "/description"),
-            text(&latest, "/statusByLocale")
-        );
-        normalize(&code, &described)
+/// How much an update knows: a result over an error, scans over none, newer over older.
+fn rank(u: &TrackingUpdate) -> (bool, bool, Option<chrono::DateTime<Utc>>) {
+    (
+        u.message.is_none(),
+        !u.events.is_empty(),
+        u.events.last().map(|e| e.at),
+    )
+}
+
+fn result(number: &str, r: &TrackResult<'_>, asked: &Asked) -> TrackingUpdate {
+    if let Some(error) = &r.error {
+        let said = [owned(&error.code), owned(&error.message)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        return TrackingUpdate::not_found("fedex", number, &said);
+    }
+    let time_of = |kinds: &[&str]| {
+        r.date_and_times
+            .iter()
+            .filter(|d| kinds.contains(&str_of(&d.kind)))
+            .find_map(|d| parse_time(str_of(&d.date_time), &Location::default()))
     };
+    let answer_time = time_of(&["ACTUAL_DELIVERY", "ACTUAL_PICKUP", "SHIP", "ACTUAL_TENDER"]);
+    let events = settle(
+        "fedex",
+        r.scan_events.iter().map(scan).collect(),
+        answer_time,
+        asked.received_at,
+    );
+    let (status, exception) = match &r.latest_status_detail {
+        Some(latest) => {
+            let mut words = format!(
+                "{} {}",
+                str_of(&latest.description),
+                str_of(&latest.status_by_locale)
+            );
+            for a in &latest.ancillary_details {
+                words.push(' ');
+                words.push_str(str_of(&a.reason_description));
+            }
+            match normalize(str_of(&latest.code), &words) {
+                (TrackingStatus::Unknown, _) => normalize(str_of(&latest.derived_code), &words),
+                read => read,
+            }
+        }
+        None => (TrackingStatus::Unknown, None),
+    };
+    let (status, exception) = match status {
+        TrackingStatus::Unknown => events
+            .last()
+            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+        _ => (status, exception),
+    };
+    let window = r
+        .estimated_delivery_time_window
+        .as_ref()
+        .and_then(|w| w.window.as_ref());
+    let estimated_delivery = time_of(&["ESTIMATED_DELIVERY"]).or_else(|| {
+        window.and_then(|w| {
+            parse_time(str_of(&w.ends), &Location::default())
+                .or_else(|| parse_time(str_of(&w.begins), &Location::default()))
+        })
+    });
     TrackingUpdate {
         carrier: "fedex".into(),
         tracking_number: number.to_string(),
         status,
         exception: refine_exception(exception, &events),
         events,
-        estimated_delivery: None,
+        estimated_delivery,
+        message: None,
     }
 }
 
@@ -361,7 +641,18 @@ impl Carrier for FedEx {
                 self.tokens.clear().await;
             }
             self.http.check(&answer)?;
-            updates.extend(read_tracking(batch, &answer.body)?);
+            let read = read_tracking(
+                &answer.body,
+                &Asked {
+                    number: None,
+                    received_at: Utc::now(),
+                },
+            )?;
+            // One update per number asked, in the order asked; left out means unknown.
+            for number in batch {
+                let found = read.iter().find(|u| u.tracking_number == *number).cloned();
+                updates.push(found.unwrap_or_else(|| TrackingUpdate::unknown("fedex", number)));
+            }
         }
         Ok(updates)
     }

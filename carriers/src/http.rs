@@ -112,10 +112,30 @@ fn carrier_message(body: &[u8]) -> String {
 
 /// Reads a carrier's JSON body; anything unreadable is `Malformed`, never a panic.
 pub fn parse_json<T: DeserializeOwned>(carrier: &str, body: &[u8]) -> Result<T, CarrierError> {
-    serde_json::from_slice(body).map_err(|e| CarrierError::Malformed {
+    serde_json::from_slice(body).map_err(|e| not_json(carrier, body, &e))
+}
+
+/// As [`parse_json`], for answers read into types that borrow from `body`.
+pub fn parse_borrowed<'a, T: serde::Deserialize<'a>>(
+    carrier: &str,
+    body: &'a [u8],
+) -> Result<T, CarrierError> {
+    serde_json::from_slice(body).map_err(|e| not_json(carrier, body, &e))
+}
+
+/// Why `body` is not the answer expected, in words an operator can act on.
+fn not_json(carrier: &str, body: &[u8], e: &serde_json::Error) -> CarrierError {
+    let start = body.iter().find(|b| !b.is_ascii_whitespace());
+    let message = match start {
+        None => "the answer is empty".to_string(),
+        Some(b'<') => "the answer is an HTML or XML page, not JSON (an error page?)".to_string(),
+        Some(_) if e.is_eof() => format!("the answer is cut off ({e})"),
+        Some(_) => format!("the answer is not the JSON expected ({e})"),
+    };
+    CarrierError::Malformed {
         carrier: carrier.into(),
-        message: e.to_string(),
-    })
+        message,
+    }
 }
 
 impl CarrierHttp {

@@ -32,7 +32,39 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use label::LabelFormat;
-pub use tracking::{ExceptionKind, Location, TrackingEvent, TrackingStatus, TrackingUpdate};
+pub use tracking::{Asked, ExceptionKind, Location, TrackingEvent, TrackingStatus, TrackingUpdate};
+
+/// The carriers whose raw tracking answers can be read on their own, no network.
+pub const TRACKING_READERS: [&str; 7] = [
+    "ups", "fedex", "usps", "dhl", "easypost", "shippo", "sandbox",
+];
+
+/// One raw tracking answer of `carrier`'s read with that adapter's own reader: an
+/// update per parcel the answer holds. Unknown carriers and unreadable answers are
+/// errors naming the carrier; an answer saying "not found" is an `unknown` update with
+/// the carrier's words.
+pub fn read_tracking_answer(
+    carrier: &str,
+    body: &[u8],
+    asked: &Asked,
+) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    match carrier {
+        "ups" => ups::read_tracking(body, asked),
+        "fedex" => fedex::read_tracking(body, asked),
+        "usps" => usps::read_tracking(body, asked),
+        "dhl" => dhl::read_tracking(body, asked),
+        "easypost" => easypost::read_tracking(body, asked),
+        "shippo" => shippo::read_tracking(body, asked),
+        "sandbox" => sandbox::read_tracking(body, asked),
+        other => Err(CarrierError::NotSupported {
+            carrier: other.to_string(),
+            what: format!(
+                "reading tracking answers (known: {})",
+                TRACKING_READERS.join(", ")
+            ),
+        }),
+    }
+}
 
 /// A postal address as carriers need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

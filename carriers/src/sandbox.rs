@@ -302,6 +302,33 @@ pub fn scans(tracking: &str) -> Vec<TrackingEvent> {
 }
 
 /// The timeline of a sandbox parcel as known at `now`.
+/// Reads what the sandbox answers: its tracking in Backhaul's own model (one parcel as
+/// an object, several as an array), or a bare sandbox tracking number, which is
+/// simulated as of `asked.received_at`.
+pub fn read_tracking(
+    body: &[u8],
+    asked: &crate::tracking::Asked,
+) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let text = std::str::from_utf8(body).map_err(|_| CarrierError::Malformed {
+        carrier: "sandbox".into(),
+        message: "the answer is not UTF-8 text".into(),
+    })?;
+    let number = text.trim();
+    if !number.is_empty() && number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(vec![simulate(number, asked.received_at)]);
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Answer {
+        One(TrackingUpdate),
+        Many(Vec<TrackingUpdate>),
+    }
+    match crate::http::parse_json::<Answer>("sandbox", body)? {
+        Answer::One(update) => Ok(vec![update]),
+        Answer::Many(updates) => Ok(updates),
+    }
+}
+
 pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
     let Some((scenario, created)) = decode(tracking) else {
         return TrackingUpdate::unknown("sandbox", tracking);
@@ -348,6 +375,7 @@ pub fn simulate(tracking: &str, now: DateTime<Utc>) -> TrackingUpdate {
         tracking_number: tracking.to_string(),
         status: latest.map_or(TrackingStatus::Unknown, |e| e.status),
         exception: latest.and_then(|e| e.exception),
+        message: None,
         estimated_delivery: promise(line.window).or(promise(
             line.promised_days
                 .into_iter()

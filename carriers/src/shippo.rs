@@ -14,17 +14,20 @@
 //!
 //! Partial: webhooks are not built yet.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::{parse_json, CarrierHttp, HttpSettings};
+use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
-use crate::tracking::{parse_time, refine_exception};
+use crate::tracking::{about, parse_time, refine_exception, settle, Asked, Scan};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
-    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
+    LabelRequest, Location, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://api.goshippo.com";
@@ -96,24 +99,91 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn event(v: &Value) -> TrackingEvent {
-    let raw_time = text(v, "/status_date").unwrap_or_default();
-    let substatus = text(v, "/substatus/code");
-    let status = text(v, "/status").unwrap_or_default();
+type Text<'a> = Cow<'a, str>;
+
+/// A Track object, or an error (`detail`, or Shippo's `messages`).
+#[derive(Deserialize)]
+struct Track<'a> {
+    #[serde(borrow, default)]
+    tracking_number: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    tracking_status: Option<Status<'a>>,
+    #[serde(borrow, default)]
+    tracking_history: Option<Vec<Status<'a>>>,
+    #[serde(borrow, default)]
+    eta: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    detail: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    messages: Option<Vec<ShippoMessage<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct ShippoMessage<'a> {
+    #[serde(borrow, default)]
+    text: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Status<'a> {
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    substatus: Option<Substatus<'a>>,
+    #[serde(borrow, default)]
+    status_details: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    location: Option<Place<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Substatus<'a> {
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Place<'a> {
+    #[serde(borrow, default)]
+    city: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    state: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    zip: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country: Option<Text<'a>>,
+}
+
+fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn scan(v: &Status<'_>) -> Scan {
+    let raw_time = owned(&v.status_date).unwrap_or_default();
+    let substatus = v.substatus.as_ref().and_then(|s| owned(&s.code));
+    let status = owned(&v.status).unwrap_or_default();
     let (normalized, exception) = normalize(&status, substatus.as_deref());
-    let location = Location {
-        city: text(v, "/location/city"),
-        region: text(v, "/location/state"),
-        postal_code: text(v, "/location/zip"),
-        country: text(v, "/location/country"),
-        lat: None,
-        lon: None,
-    };
-    TrackingEvent {
+    let location = v
+        .location
+        .as_ref()
+        .map_or_else(Location::default, |l| Location {
+            city: owned(&l.city),
+            region: owned(&l.state),
+            postal_code: owned(&l.zip),
+            country: owned(&l.country),
+            lat: None,
+            lon: None,
+        });
+    Scan {
         at: parse_time(&raw_time, &location),
         raw_time,
         raw_code: substatus.map_or(status.clone(), |s| format!("{status}/{s}")),
-        description: text(v, "/status_details").unwrap_or_default(),
+        description: owned(&v.status_details).unwrap_or_default(),
         location,
         status: normalized,
         exception,
@@ -171,33 +241,69 @@ impl Shippo {
             return Ok(TrackingUpdate::unknown("shippo", number));
         }
         self.http.check(&answer)?;
-        read_tracking(number, &answer.body)
+        let updates = read_tracking(&answer.body, &Asked::number(number, Utc::now()))?;
+        Ok(about(updates, "shippo", number))
     }
 }
 
-/// Reads one tracking answer (`GET /tracks/{carrier}/{number}`).
-pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
-    let body: Value = parse_json("shippo", body)?;
-    let mut events: Vec<TrackingEvent> = body
-        .get("tracking_history")
-        .and_then(Value::as_array)
-        .map(|h| h.iter().map(event).collect())
-        .unwrap_or_default();
-    events.sort_by_key(|e| e.at);
-    let current = body
-        .get("tracking_status")
-        .filter(|v| !v.is_null())
-        .map(event);
-    let (status, exception) =
-        current.map_or((TrackingStatus::Unknown, None), |c| (c.status, c.exception));
-    Ok(TrackingUpdate {
+/// Reads one tracking answer (`GET /tracks/{carrier}/{number}`, or a `track_updated`
+/// webhook's `data`); an error answer reads as the number asked about, unknown, with
+/// Shippo's words.
+pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let track: Track = parse_borrowed("shippo", body)?;
+    if track.tracking_status.is_none() && track.tracking_history.is_none() {
+        let said = owned(&track.detail).or_else(|| {
+            let texts: Vec<String> = track
+                .messages
+                .iter()
+                .flatten()
+                .filter_map(|m| owned(&m.text))
+                .collect();
+            Some(texts.join("; ")).filter(|t| !t.is_empty())
+        });
+        return match said {
+            Some(said) => Ok(vec![TrackingUpdate::not_found(
+                "shippo",
+                &asked.named(None),
+                &said,
+            )]),
+            None if track.tracking_number.is_some() => Ok(vec![TrackingUpdate::unknown(
+                "shippo",
+                &asked.named(track.tracking_number.as_deref()),
+            )]),
+            None => Err(CarrierError::Malformed {
+                carrier: "shippo".into(),
+                message: "neither a track nor an error".into(),
+            }),
+        };
+    }
+    let current = track.tracking_status.as_ref().map(scan);
+    let events = settle(
+        "shippo",
+        track.tracking_history.iter().flatten().map(scan).collect(),
+        current.as_ref().and_then(|c| c.at),
+        asked.received_at,
+    );
+    let (status, exception) = match &current {
+        Some(c) => (c.status, c.exception),
+        None => events
+            .last()
+            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+    };
+    // The number as it was asked (`carrier:number`) is how the parcel is known here.
+    let number = match asked.number {
+        Some(n) => n.to_string(),
+        None => asked.named(track.tracking_number.as_deref()),
+    };
+    Ok(vec![TrackingUpdate {
         carrier: "shippo".into(),
-        tracking_number: number.to_string(),
+        tracking_number: number,
         status,
         exception: refine_exception(exception, &events),
         events,
-        estimated_delivery: text(&body, "/eta").map(|t| parse_time(&t, &Location::default())),
-    })
+        estimated_delivery: owned(&track.eta).and_then(|t| parse_time(&t, &Location::default())),
+        message: None,
+    }])
 }
 
 #[async_trait]

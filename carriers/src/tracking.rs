@@ -158,16 +158,155 @@ pub fn refine_exception(
     }
 }
 
-/// A carrier's time: RFC 3339 with an offset, or a local time without one, which is
-/// converted from the zone of `at` (callers keep the raw text beside it).
-pub fn parse_time(raw: &str, at: &Location) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
-                .map(|t| crate::local_time::to_utc(t, at))
+/// Formats with an offset that RFC 3339 does not cover (no colon in the offset, a
+/// space before it).
+const WITH_OFFSET: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%.f %z",
+    "%Y-%m-%dT%H:%M%z",
+];
+
+/// Local formats, converted from the zone of the scan's place.
+const LOCAL: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y%m%d%H%M%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+];
+
+/// Before this nothing we track was scanned: such a time is a carrier's placeholder
+/// ("0001-01-01", the Unix epoch), not a reading.
+const EARLIEST_YEAR: i32 = 2000;
+
+/// A carrier's time: RFC 3339 (with `Z` or an offset), an offset without its colon, a
+/// local time without an offset (converted from the zone of `at`), or a date alone
+/// (local midnight). `None` when it is none of these or a placeholder year; callers
+/// keep the raw text beside it and settle the time from other evidence.
+pub fn parse_time(raw: &str, at: &Location) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let raw = raw.trim();
+    let read = DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .or_else(|| {
+            WITH_OFFSET
+                .iter()
+                .find_map(|f| DateTime::parse_from_str(raw, f).ok())
         })
-        .unwrap_or(DateTime::UNIX_EPOCH)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|| {
+            LOCAL
+                .iter()
+                .find_map(|f| chrono::NaiveDateTime::parse_from_str(raw, f).ok())
+                .or_else(|| {
+                    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                })
+                .map(|t| crate::local_time::to_utc(t, at))
+        })?;
+    (read.year() >= EARLIEST_YEAR).then_some(read)
+}
+
+/// One scan as a reader found it, before its time is settled.
+#[derive(Debug, Clone)]
+pub(crate) struct Scan {
+    /// `None` when the carrier's time could not be read.
+    pub at: Option<DateTime<Utc>>,
+    pub raw_time: String,
+    pub raw_code: String,
+    pub description: String,
+    pub location: Location,
+    pub status: TrackingStatus,
+    pub exception: Option<ExceptionKind>,
+}
+
+/// The scans with every time settled, oldest first. A time that could not be read is
+/// never the Unix epoch: it takes the time of the scan listed next to it in the answer
+/// (carriers list in time order, newest or oldest first), else `answer_time` (a time
+/// the answer itself states), else when we received the answer; each such time is
+/// logged with the carrier and the raw text, which is kept.
+pub(crate) fn settle(
+    carrier: &str,
+    scans: Vec<Scan>,
+    answer_time: Option<DateTime<Utc>>,
+    received_at: DateTime<Utc>,
+) -> Vec<TrackingEvent> {
+    let read: Vec<Option<DateTime<Utc>>> = scans.iter().map(|s| s.at).collect();
+    let neighbour = |i: usize| {
+        let before = read[..i].iter().rev().flatten().next();
+        let after = read[i + 1..].iter().flatten().next();
+        before.or(after).copied()
+    };
+    let mut events: Vec<TrackingEvent> = scans
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let at = s.at.unwrap_or_else(|| {
+                let at = neighbour(i).or(answer_time).unwrap_or(received_at);
+                tracing::warn!(carrier, raw_time = %s.raw_time, settled = %at, "carrier time unreadable");
+                at
+            });
+            TrackingEvent {
+                at,
+                raw_time: s.raw_time,
+                raw_code: s.raw_code,
+                description: s.description,
+                location: s.location,
+                status: s.status,
+                exception: s.exception,
+            }
+        })
+        .collect();
+    // Stable: scans at the same minute keep the carrier's order among themselves.
+    events.sort_by_key(|e| e.at);
+    events
+}
+
+/// The update about `number` among those one answer held (carriers may answer with
+/// several shipments for one number): the first that names it, else the first; an
+/// answer with none means the carrier does not know it.
+pub(crate) fn about(updates: Vec<TrackingUpdate>, carrier: &str, number: &str) -> TrackingUpdate {
+    let at = updates
+        .iter()
+        .position(|u| u.tracking_number.eq_ignore_ascii_case(number))
+        .unwrap_or(0);
+    updates
+        .into_iter()
+        .nth(at)
+        .unwrap_or_else(|| TrackingUpdate::unknown(carrier, number))
+}
+
+/// What a tracking reader knows besides the answer's bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// The number asked about, when there was a question (a poll); `None` for an
+    /// answer read on its own (`backhaul track parse`), which names its parcels.
+    pub number: Option<&'a str>,
+    /// When the answer arrived: the last resort for a time that cannot be read.
+    pub received_at: DateTime<Utc>,
+}
+
+impl<'a> Asked<'a> {
+    pub fn number(number: &'a str, received_at: DateTime<Utc>) -> Asked<'a> {
+        Asked {
+            number: Some(number),
+            received_at,
+        }
+    }
+
+    /// The parcel's number: the answer's own, else the one asked about.
+    pub(crate) fn named(&self, in_answer: Option<&str>) -> String {
+        in_answer
+            .filter(|n| !n.trim().is_empty())
+            .or(self.number)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
 }
 
 /// One scan, as the carrier reported it and as Backhaul understands it.
@@ -194,6 +333,9 @@ pub struct TrackingUpdate {
     /// Oldest first.
     pub events: Vec<TrackingEvent>,
     pub estimated_delivery: Option<DateTime<Utc>>,
+    /// What the carrier said when it does not know the parcel (or not yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 impl TrackingUpdate {
@@ -206,6 +348,15 @@ impl TrackingUpdate {
             exception: None,
             events: vec![],
             estimated_delivery: None,
+            message: None,
+        }
+    }
+
+    /// As [`TrackingUpdate::unknown`], with what the carrier said.
+    pub fn not_found(carrier: &str, tracking_number: &str, message: &str) -> TrackingUpdate {
+        TrackingUpdate {
+            message: Some(message.trim().to_string()).filter(|m| !m.is_empty()),
+            ..TrackingUpdate::unknown(carrier, tracking_number)
         }
     }
 }

@@ -17,21 +17,24 @@
 //! UPS sends local times without an offset; they are converted to UTC from the scan's
 //! country and state ([`crate::local_time`]), the raw text kept.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use base64::Engine;
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::{parse_json, CarrierHttp, HttpSettings};
+use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::local_time;
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::pdf::Page;
-use crate::tracking::{exception_from_words, refine_exception};
+use crate::tracking::{about, exception_from_words, refine_exception, settle, Asked, Scan};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
-    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
+    LabelRequest, Location, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://onlinetools.ups.com";
@@ -39,25 +42,303 @@ pub const DEFAULT_BASE_URL: &str = "https://onlinetools.ups.com";
 /// `status.type` → normalized status.
 pub const STATUS_TYPE: &[(&str, TrackingStatus)] = &[
     ("M", TrackingStatus::PreTransit),
+    ("MV", TrackingStatus::Cancelled),
     ("P", TrackingStatus::InTransit),
     ("I", TrackingStatus::InTransit),
+    ("W", TrackingStatus::InTransit),
     ("O", TrackingStatus::OutForDelivery),
-    ("OT", TrackingStatus::OutForDelivery),
     ("D", TrackingStatus::Delivered),
     ("X", TrackingStatus::Exception),
     ("RS", TrackingStatus::ReturnedToSender),
-    ("MV", TrackingStatus::Cancelled),
 ];
 
-pub fn normalize(status_type: &str, description: &str) -> (TrackingStatus, Option<ExceptionKind>) {
-    let status = STATUS_TYPE
+/// Activity `status.code` values that say more than their `type` does; they win over it.
+pub const STATUS_CODE: &[(&str, TrackingStatus)] = &[
+    // "Shipper created a label, UPS has not received the package yet."
+    ("MP", TrackingStatus::PreTransit),
+    ("OT", TrackingStatus::OutForDelivery),
+    ("OF", TrackingStatus::OutForDelivery),
+    ("RS", TrackingStatus::ReturnedToSender),
+    ("CA", TrackingStatus::Cancelled),
+    // Delivered to a UPS Access Point, waiting for the customer.
+    ("RP", TrackingStatus::AvailableForPickup),
+    ("ZP", TrackingStatus::AvailableForPickup),
+    ("2W", TrackingStatus::AvailableForPickup),
+];
+
+/// `currentStatus.code` (three digits) → the package's status, as UPS's status code
+/// list names them.
+pub const CURRENT_STATUS: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
+    ("003", TrackingStatus::PreTransit, None),
+    ("045", TrackingStatus::PreTransit, None),
+    ("005", TrackingStatus::InTransit, None),
+    ("006", TrackingStatus::InTransit, None),
+    ("010", TrackingStatus::InTransit, None),
+    ("012", TrackingStatus::InTransit, None),
+    ("014", TrackingStatus::InTransit, None),
+    ("038", TrackingStatus::InTransit, None),
+    ("044", TrackingStatus::InTransit, None),
+    ("021", TrackingStatus::OutForDelivery, None),
+    ("011", TrackingStatus::Delivered, None),
+    ("026", TrackingStatus::Delivered, None),
+    ("017", TrackingStatus::AvailableForPickup, None),
+    ("040", TrackingStatus::AvailableForPickup, None),
+    ("007", TrackingStatus::Cancelled, None),
+    ("034", TrackingStatus::ReturnedToSender, None),
+    ("035", TrackingStatus::ReturnedToSender, None),
+    ("036", TrackingStatus::ReturnedToSender, None),
+    ("037", TrackingStatus::ReturnedToSender, None),
+    (
+        "032",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    (
+        "046",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    (
+        "047",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    (
+        "048",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    ("013", TrackingStatus::Exception, None),
+    ("029", TrackingStatus::Exception, None),
+    ("030", TrackingStatus::Exception, None),
+];
+
+/// Words that mark a parcel waiting for the customer at a UPS Access Point or counter,
+/// which UPS files under `X` (exception) although nothing went wrong.
+const PICKUP_WORDS: &[&str] = &[
+    "access point",
+    "awaiting customer pickup",
+    "available for pickup",
+    "ready for pickup",
+    "held for customer pickup",
+];
+
+/// One activity's `type`, `code` and description → status and exception kind.
+pub fn normalize(
+    status_type: &str,
+    code: &str,
+    description: &str,
+) -> (TrackingStatus, Option<ExceptionKind>) {
+    let lower = description.to_lowercase();
+    let by_code = STATUS_CODE
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, s)| *s);
+    let by_type = STATUS_TYPE
         .iter()
         .find(|(t, _)| *t == status_type)
-        .map_or(TrackingStatus::Unknown, |(_, s)| *s);
-    if status != TrackingStatus::Exception {
-        return (status, None);
+        .map(|(_, s)| *s);
+    let status = match (by_code, by_type) {
+        (Some(s), _) => s,
+        (None, Some(TrackingStatus::Exception))
+            if PICKUP_WORDS.iter().any(|w| lower.contains(w)) =>
+        {
+            TrackingStatus::AvailableForPickup
+        }
+        // `U` (update) says what happened in words only.
+        (None, None) if status_type == "U" && lower.contains("return") => {
+            TrackingStatus::ReturnedToSender
+        }
+        (None, None) if status_type == "U" => TrackingStatus::InTransit,
+        (None, Some(s)) => s,
+        (None, None) => TrackingStatus::Unknown,
+    };
+    match status {
+        TrackingStatus::Exception => (status, Some(exception_from_words(description))),
+        _ => (status, None),
     }
-    (status, Some(exception_from_words(description)))
+}
+
+/// The package's `currentStatus` code and description → status, if the code is known.
+pub fn normalize_current(
+    code: &str,
+    description: &str,
+) -> Option<(TrackingStatus, Option<ExceptionKind>)> {
+    let (_, status, kind) = CURRENT_STATUS.iter().find(|(c, _, _)| *c == code)?;
+    Some(match (status, kind) {
+        (TrackingStatus::Exception, None) => (*status, Some(exception_from_words(description))),
+        _ => (*status, *kind),
+    })
+}
+
+type Text<'a> = Cow<'a, str>;
+
+/// `GET /api/track/v1/details/{number}`: the shipment, or `response.errors`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Answer<'a> {
+    #[serde(borrow, default)]
+    track_response: Option<TrackResponse<'a>>,
+    #[serde(borrow, default)]
+    response: Option<ErrorResponse<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ErrorResponse<'a> {
+    #[serde(borrow, default)]
+    errors: Vec<UpsMessage<'a>>,
+}
+
+#[derive(Deserialize)]
+struct UpsMessage<'a> {
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    message: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct TrackResponse<'a> {
+    #[serde(borrow, default)]
+    shipment: Vec<Shipment<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Shipment<'a> {
+    #[serde(borrow, default)]
+    inquiry_number: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    package: Vec<Package<'a>>,
+    #[serde(borrow, default)]
+    warnings: Vec<UpsMessage<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Package<'a> {
+    #[serde(borrow, default)]
+    tracking_number: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    current_status: Option<Status<'a>>,
+    #[serde(borrow, default)]
+    activity: Vec<Activity<'a>>,
+    #[serde(borrow, default)]
+    delivery_date: Vec<DeliveryDate<'a>>,
+}
+
+#[derive(Deserialize)]
+struct DeliveryDate<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    date: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Status<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    description: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "statusCode")]
+    status_code: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Activity<'a> {
+    #[serde(borrow, default)]
+    date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    time: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    gmt_date: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    gmt_time: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    location: Option<ActivityPlace<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Status<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ActivityPlace<'a> {
+    #[serde(borrow, default)]
+    address: Option<PlaceAddress<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PlaceAddress<'a> {
+    #[serde(borrow, default)]
+    city: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    state_province: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    postal_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country: Option<Text<'a>>,
+}
+
+fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn str_of<'b>(t: &'b Option<Text<'_>>) -> &'b str {
+    t.as_deref().map_or("", str::trim)
+}
+
+/// A UPS date (`YYYYMMDD`) and time (`HHMMSS`, or `HH:MM:SS` in the GMT fields).
+fn date_time(date: &str, time: &str) -> Option<chrono::NaiveDateTime> {
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y%m%d").ok()?;
+    let time = chrono::NaiveTime::parse_from_str(time, "%H%M%S")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M:%S"))
+        .ok()?;
+    Some(date.and_time(time))
+}
+
+fn scan(a: &Activity<'_>) -> Scan {
+    let address = a.location.as_ref().and_then(|l| l.address.as_ref());
+    let location = Location {
+        city: address.and_then(|x| owned(&x.city)),
+        region: address.and_then(|x| owned(&x.state_province)),
+        postal_code: address.and_then(|x| owned(&x.postal_code)),
+        country: address.and_then(|x| owned(&x.country_code).or_else(|| owned(&x.country))),
+        lat: None,
+        lon: None,
+    };
+    let (date, time) = (str_of(&a.date), str_of(&a.time));
+    let raw_time = format!("{date}{time}");
+    // The GMT fields need no zone; the local ones are converted from the scan's place.
+    let at = date_time(str_of(&a.gmt_date), str_of(&a.gmt_time))
+        .map(|t| t.and_utc())
+        .or_else(|| {
+            date_time(date, if time.is_empty() { "000000" } else { time })
+                .map(|t| local_time::to_utc(t, &location))
+        })
+        .filter(|t| chrono::Datelike::year(t) >= 2000);
+    let status = a.status.as_ref();
+    let code = status.map_or("", |s| str_of(&s.code));
+    let description = status.map_or(String::new(), |s| str_of(&s.description).to_string());
+    let kind = status.map_or("", |s| str_of(&s.kind));
+    let (normalized, exception) = normalize(kind, code, &description);
+    Scan {
+        at,
+        raw_time,
+        raw_code: if code.is_empty() { kind } else { code }.to_string(),
+        description,
+        location,
+        status: normalized,
+        exception,
+    }
 }
 
 pub struct Ups {
@@ -83,41 +364,6 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
         .and_then(Value::as_str)
         .map(str::to_string)
         .filter(|s| !s.is_empty())
-}
-
-fn event(activity: &Value) -> TrackingEvent {
-    let date = text(activity, "/date").unwrap_or_default();
-    let time = text(activity, "/time").unwrap_or_else(|| "000000".into());
-    let raw_time = format!("{date}{time}");
-    let location = Location {
-        city: text(activity, "/location/address/city"),
-        region: text(activity, "/location/address/stateProvince"),
-        postal_code: text(activity, "/location/address/postalCode"),
-        country: text(activity, "/location/address/countryCode"),
-        lat: None,
-        lon: None,
-    };
-    // UPS scan times are local to the scan, without an offset.
-    let at = NaiveDateTime::parse_from_str(&raw_time, "%Y%m%d%H%M%S")
-        .map_or(chrono::DateTime::UNIX_EPOCH, |t| {
-            local_time::to_utc(t, &location)
-        });
-    let description = text(activity, "/status/description").unwrap_or_default();
-    let (status, exception) = normalize(
-        &text(activity, "/status/type").unwrap_or_default(),
-        &description,
-    );
-    TrackingEvent {
-        at,
-        raw_time,
-        raw_code: text(activity, "/status/code")
-            .or_else(|| text(activity, "/status/type"))
-            .unwrap_or_default(),
-        description,
-        location,
-        status,
-        exception,
-    }
 }
 
 impl Ups {
@@ -166,53 +412,117 @@ impl Ups {
                     .header("transactionSrc", "backhaul")
             })
             .await?;
-        if answer.status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(TrackingUpdate::unknown("ups", number));
-        }
         if answer.status == reqwest::StatusCode::UNAUTHORIZED {
             self.tokens.clear().await;
         }
+        let asked = Asked::number(number, Utc::now());
+        // Not found is a 404 whose body says so in UPS's words, if it is read.
+        if answer.status == reqwest::StatusCode::NOT_FOUND {
+            let said = read_tracking(&answer.body, &asked).unwrap_or_default();
+            return Ok(about(said, "ups", number));
+        }
         self.http.check(&answer)?;
-        read_tracking(number, &answer.body)
+        Ok(about(read_tracking(&answer.body, &asked)?, "ups", number))
     }
 }
 
-/// Reads one Track API answer (`GET /api/track/v1/details/{number}`).
-pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
-    let body: Value = parse_json("ups", body)?;
-    let Some(package) = body.pointer("/trackResponse/shipment/0/package/0") else {
-        return Ok(TrackingUpdate::unknown("ups", number));
+/// Reads one Track API answer (`GET /api/track/v1/details/{number}`): an update per
+/// package (a multi-piece shipment has several); an error or a warning without packages
+/// reads as the number asked about, unknown, with UPS's words.
+pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let answer: Answer = parse_borrowed("ups", body)?;
+    let said = |messages: &[UpsMessage<'_>]| {
+        messages
+            .iter()
+            .map(|m| {
+                [owned(&m.code), owned(&m.message)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": ")
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     };
-    let mut events: Vec<TrackingEvent> = package
-        .get("activity")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(event).collect())
-        .unwrap_or_default();
-    events.sort_by_key(|e| e.at);
-    let current = package.get("currentStatus");
-    let (status, exception) = match current {
-        Some(c) => normalize(
-            &text(c, "/type").unwrap_or_else(|| {
-                events
-                    .last()
-                    .map(|e| e.raw_code.clone())
-                    .unwrap_or_default()
-            }),
-            &text(c, "/description").unwrap_or_default(),
-        ),
-        None => events
+    if let Some(error) = &answer.response {
+        return Ok(vec![TrackingUpdate::not_found(
+            "ups",
+            &asked.named(None),
+            &said(&error.errors),
+        )]);
+    }
+    let Some(track) = answer.track_response else {
+        return Err(malformed("neither trackResponse nor response.errors"));
+    };
+    let mut updates = Vec::new();
+    for shipment in &track.shipment {
+        if shipment.package.is_empty() {
+            let number = asked.named(shipment.inquiry_number.as_deref());
+            updates.push(TrackingUpdate::not_found(
+                "ups",
+                &number,
+                &said(&shipment.warnings),
+            ));
+        }
+        for package in &shipment.package {
+            updates.push(package_update(package, shipment, asked));
+        }
+    }
+    if updates.is_empty() {
+        updates.push(TrackingUpdate::unknown("ups", &asked.named(None)));
+    }
+    Ok(updates)
+}
+
+fn package_update(package: &Package<'_>, shipment: &Shipment<'_>, asked: &Asked) -> TrackingUpdate {
+    let events = settle(
+        "ups",
+        package.activity.iter().map(scan).collect(),
+        None,
+        asked.received_at,
+    );
+    let latest = || {
+        events
             .last()
-            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+            .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception))
     };
-    let exception = refine_exception(exception, &events);
-    Ok(TrackingUpdate {
+    // The package's current status when UPS's code for it is known (older answers put
+    // an activity's type and code there instead); else the latest activity.
+    let (status, exception) = match &package.current_status {
+        Some(c) => {
+            let description = str_of(&c.description);
+            normalize_current(str_of(&c.code), description)
+                .or_else(|| normalize_current(str_of(&c.status_code), description))
+                .or_else(|| {
+                    Some(normalize(str_of(&c.kind), str_of(&c.code), description))
+                        .filter(|(s, _)| *s != TrackingStatus::Unknown)
+                })
+                .unwrap_or_else(latest)
+        }
+        None => latest(),
+    };
+    // A scheduled ("SDD") or rescheduled ("RDD") day; "DEL" is the day it was delivered.
+    let estimated_delivery = package
+        .delivery_date
+        .iter()
+        .find(|d| matches!(str_of(&d.kind), "SDD" | "RDD"))
+        .and_then(|d| chrono::NaiveDate::parse_from_str(str_of(&d.date), "%Y%m%d").ok())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    TrackingUpdate {
         carrier: "ups".into(),
-        tracking_number: text(package, "/trackingNumber").unwrap_or_else(|| number.to_string()),
+        tracking_number: asked.named(
+            package
+                .tracking_number
+                .as_deref()
+                .or(shipment.inquiry_number.as_deref()),
+        ),
         status,
-        exception,
+        exception: refine_exception(exception, &events),
         events,
-        estimated_delivery: None,
-    })
+        estimated_delivery,
+        message: None,
+    }
 }
 
 /// A per-request id UPS asks for; unique enough and free of customer data.
@@ -362,50 +672,144 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_types_and_exception_words() {
+    fn activity_types_codes_and_words() {
         use ExceptionKind as X;
         use TrackingStatus as S;
         let table = [
-            ("M", "Shipper created a label", S::PreTransit, None),
-            ("P", "Pickup Scan", S::InTransit, None),
-            ("I", "Arrived at Facility", S::InTransit, None),
-            ("O", "Out For Delivery Today", S::OutForDelivery, None),
-            ("D", "DELIVERED", S::Delivered, None),
+            (
+                "M",
+                "MP",
+                "Shipper created a label, UPS has not received the package yet.",
+                S::PreTransit,
+                None,
+            ),
+            (
+                "M",
+                "",
+                "Order Processed: Ready for UPS",
+                S::PreTransit,
+                None,
+            ),
+            ("MV", "", "Shipment information voided", S::Cancelled, None),
+            ("P", "PU", "Pickup Scan", S::InTransit, None),
+            ("I", "AR", "Arrived at Facility", S::InTransit, None),
+            ("I", "OT", "Out For Delivery Today", S::OutForDelivery, None),
             (
                 "X",
+                "OT",
+                "Out for delivery: the driver will try again",
+                S::OutForDelivery,
+                None,
+            ),
+            ("O", "", "Out For Delivery", S::OutForDelivery, None),
+            ("D", "KB", "DELIVERED", S::Delivered, None),
+            (
+                "X",
+                "RP",
+                "Delivered to UPS Access Point. Awaiting customer pickup.",
+                S::AvailableForPickup,
+                None,
+            ),
+            (
+                "X",
+                "ZZ",
+                "The package is at the UPS Access Point location and is scheduled to be returned",
+                S::AvailableForPickup,
+                None,
+            ),
+            ("U", "RS", "Returned to shipper", S::ReturnedToSender, None),
+            (
+                "U",
+                "ZZ",
+                "The package is being returned to the sender",
+                S::ReturnedToSender,
+                None,
+            ),
+            ("RS", "", "Returned to shipper", S::ReturnedToSender, None),
+            ("I", "CA", "Cancelled", S::Cancelled, None),
+            (
+                "X",
+                "X1",
                 "The package was damaged and the contents discarded",
                 S::Exception,
                 Some(X::Damaged),
             ),
             (
                 "X",
+                "X2",
                 "The receiver refused the delivery",
                 S::Exception,
                 Some(X::Refused),
             ),
             (
                 "X",
+                "X3",
                 "The address is incorrect",
                 S::Exception,
                 Some(X::Address),
             ),
             (
                 "X",
+                "X4",
                 "Severe weather conditions have delayed delivery",
                 S::Exception,
                 Some(X::Delayed),
             ),
-            ("X", "Something unusual", S::Exception, Some(X::Other)),
-            ("RS", "Returned to shipper", S::ReturnedToSender, None),
-            ("MV", "Voided", S::Cancelled, None),
-            ("ZZ", "New code", S::Unknown, None),
+            ("X", "X5", "Something unusual", S::Exception, Some(X::Other)),
+            ("ZZ", "Q9", "New code", S::Unknown, None),
         ];
-        for (t, description, status, kind) in table {
+        for (t, code, description, status, kind) in table {
             assert_eq!(
-                normalize(t, description),
+                normalize(t, code, description),
                 (status, kind),
-                "{t}: {description}"
+                "{t}/{code}: {description}"
             );
+        }
+    }
+
+    #[test]
+    fn current_status_codes() {
+        use ExceptionKind as X;
+        use TrackingStatus as S;
+        let table = [
+            (
+                "003",
+                "Order Processed: Ready for UPS",
+                Some((S::PreTransit, None)),
+            ),
+            ("005", "In Transit", Some((S::InTransit, None))),
+            ("021", "Out For Delivery", Some((S::OutForDelivery, None))),
+            ("011", "Delivered", Some((S::Delivered, None))),
+            (
+                "040",
+                "Delivered to UPS Access Point",
+                Some((S::AvailableForPickup, None)),
+            ),
+            (
+                "007",
+                "Shipment Information Voided",
+                Some((S::Cancelled, None)),
+            ),
+            (
+                "034",
+                "Returned to Sender",
+                Some((S::ReturnedToSender, None)),
+            ),
+            (
+                "032",
+                "Adverse Weather May Cause Delay",
+                Some((S::Exception, Some(X::Delayed))),
+            ),
+            (
+                "013",
+                "Exception: damaged",
+                Some((S::Exception, Some(X::Damaged))),
+            ),
+            ("D", "Delivered", None),
+            ("999", "New", None),
+        ];
+        for (code, description, read) in table {
+            assert_eq!(normalize_current(code, description), read, "{code}");
         }
     }
 }

@@ -19,19 +19,24 @@
 //! base64 ([`read_label_answer`]). Voiding is `DELETE /labels/v3/label/{number}`.
 //! Request and answer shapes follow USPS's published examples; not verified live.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::{parse_json, CarrierHttp, HttpSettings};
+use crate::http::{parse_borrowed, parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
-use crate::tracking::{exception_from_words, parse_time, refine_exception};
+use crate::tracking::{
+    about, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
-    LabelRequest, Location, TrackingEvent, TrackingStatus, TrackingUpdate,
+    LabelRequest, Location, TrackingStatus, TrackingUpdate,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://apis.usps.com";
@@ -332,67 +337,153 @@ impl Usps {
                     .bearer_auth(token.expose_secret())
             })
             .await?;
-        if answer.status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(TrackingUpdate::unknown("usps", number));
-        }
         if answer.status == reqwest::StatusCode::UNAUTHORIZED {
             self.tokens.clear().await;
         }
+        let asked = Asked::number(number, Utc::now());
+        // Not found is a 404 whose body says so in the carrier's words, if it is read.
+        if answer.status == reqwest::StatusCode::NOT_FOUND {
+            let said = read_tracking(&answer.body, &asked).unwrap_or_default();
+            return Ok(about(said, "usps", number));
+        }
         self.http.check(&answer)?;
-        read_tracking(number, &answer.body)
+        Ok(about(read_tracking(&answer.body, &asked)?, "usps", number))
     }
 }
 
-/// Reads one tracking answer (`GET /tracking/v3/tracking/{number}?expand=DETAIL`).
-pub fn read_tracking(number: &str, body: &[u8]) -> Result<TrackingUpdate, CarrierError> {
-    let body: Value = parse_json("usps", body)?;
-    let mut events: Vec<TrackingEvent> = body
-        .get("trackingEvents")
-        .and_then(Value::as_array)
-        .map(|all| {
-            all.iter()
-                .map(|e| {
-                    let raw_time = text(e, "eventTimestamp").unwrap_or_default();
-                    let description = text(e, "eventType").unwrap_or_default();
-                    let code = text(e, "eventCode").unwrap_or_default();
-                    let (status, exception) = normalize_event(&code, &description);
-                    let location = Location {
-                        city: text(e, "eventCity"),
-                        region: text(e, "eventState"),
-                        postal_code: text(e, "eventZIP"),
-                        country: text(e, "eventCountry").or_else(|| Some("US".into())),
-                        lat: None,
-                        lon: None,
-                    };
-                    TrackingEvent {
-                        at: parse_time(&raw_time, &location),
-                        raw_time,
-                        raw_code: code,
-                        description,
-                        location,
-                        status,
-                        exception,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    events.sort_by_key(|e| e.at);
+type Text<'a> = Cow<'a, str>;
+
+/// `GET /tracking/v3/tracking/{number}`: the parcel, or an error.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Answer<'a> {
+    #[serde(borrow, default)]
+    tracking_number: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_category: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    status_summary: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    expected_delivery_time_stamp: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    tracking_events: Option<Vec<Event<'a>>>,
+    #[serde(borrow, default)]
+    error: Option<UspsError<'a>>,
+}
+
+#[derive(Deserialize)]
+struct UspsError<'a> {
+    #[serde(borrow, default)]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    message: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Event<'a> {
+    #[serde(borrow, default, rename = "eventType")]
+    event_type: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "eventTimestamp")]
+    timestamp: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "GMTTimestamp")]
+    gmt_timestamp: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "eventCode")]
+    code: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "eventCity")]
+    city: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "eventState")]
+    state: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "eventZIP")]
+    zip: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "eventCountry")]
+    country: Option<Text<'a>>,
+}
+
+fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    t.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn scan(e: &Event<'_>) -> Scan {
+    let raw_time = owned(&e.timestamp).unwrap_or_default();
+    let description = owned(&e.event_type).unwrap_or_default();
+    let code = owned(&e.code).unwrap_or_default();
+    let (status, exception) = normalize_event(&code, &description);
+    let location = Location {
+        city: owned(&e.city),
+        region: owned(&e.state),
+        postal_code: owned(&e.zip),
+        // USPS leaves the country empty for scans inside the US.
+        country: owned(&e.country).or_else(|| Some("US".into())),
+        lat: None,
+        lon: None,
+    };
+    // The GMT time, when given, needs no zone; the local one is converted from the place.
+    let at = owned(&e.gmt_timestamp)
+        .and_then(|t| parse_time(&t, &Location::default()))
+        .or_else(|| parse_time(&raw_time, &location));
+    Scan {
+        at,
+        raw_time,
+        raw_code: code,
+        description,
+        location,
+        status,
+        exception,
+    }
+}
+
+/// Reads one tracking answer (`GET /tracking/v3/tracking/{number}?expand=DETAIL`); an
+/// error answer reads as the number asked about, unknown, with USPS's words.
+pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let answer: Answer = parse_borrowed("usps", body)?;
+    if let Some(error) = &answer.error {
+        let said = [owned(&error.code), owned(&error.message)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        return Ok(vec![TrackingUpdate::not_found(
+            "usps",
+            &asked.named(None),
+            &said,
+        )]);
+    }
+    if answer.tracking_number.is_none() && answer.tracking_events.is_none() {
+        return Err(malformed("neither a parcel nor an error"));
+    }
+    let events = settle(
+        "usps",
+        answer.tracking_events.iter().flatten().map(scan).collect(),
+        None,
+        asked.received_at,
+    );
     let summary = format!(
         "{} {}",
-        text(&body, "status").unwrap_or_default(),
-        text(&body, "statusSummary").unwrap_or_default()
+        answer.status.as_deref().unwrap_or(""),
+        answer.status_summary.as_deref().unwrap_or("")
     );
     let (status, exception) =
-        by_category(&text(&body, "statusCategory").unwrap_or_default(), &summary);
-    Ok(TrackingUpdate {
+        match by_category(answer.status_category.as_deref().unwrap_or(""), &summary) {
+            (TrackingStatus::Unknown, _) => events
+                .last()
+                .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
+            read => read,
+        };
+    Ok(vec![TrackingUpdate {
         carrier: "usps".into(),
-        tracking_number: text(&body, "trackingNumber").unwrap_or_else(|| number.to_string()),
+        tracking_number: asked.named(answer.tracking_number.as_deref()),
         status,
         exception: refine_exception(exception, &events),
         events,
-        estimated_delivery: None,
-    })
+        estimated_delivery: owned(&answer.expected_delivery_time_stamp)
+            .and_then(|t| parse_time(&t, &Location::default())),
+        message: None,
+    }])
 }
 
 #[async_trait]
