@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
 use crate::tracking::{
-    about, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+    about, error_answer, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRequest,
@@ -279,11 +279,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(": ");
-            return Ok(vec![TrackingUpdate::not_found(
-                "dhl",
-                &asked.named(None),
-                &said,
-            )]);
+            return error_answer("dhl", asked, &said);
         }
         Some(_) => return Ok(vec![TrackingUpdate::unknown("dhl", &asked.named(None))]),
         None => return Err(malformed("neither shipments nor a problem document")),

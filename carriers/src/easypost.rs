@@ -27,7 +27,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
-use crate::tracking::{about, parse_time, settle, Asked, Scan};
+use crate::tracking::{about, error_answer, parse_time, settle, Asked, Scan};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingStatus, TrackingUpdate,
@@ -221,11 +221,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
             .flatten()
             .collect::<Vec<_>>()
             .join(": ");
-        return Ok(vec![TrackingUpdate::not_found(
-            "easypost",
-            &asked.named(None),
-            &said,
-        )]);
+        return error_answer("easypost", asked, &said);
     }
     if let Some(about) = answer.description.as_deref() {
         // A webhook Event: only a tracker's carries tracking.

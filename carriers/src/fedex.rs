@@ -26,7 +26,9 @@ use serde_json::{json, Value};
 
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
-use crate::tracking::{exception_from_words, parse_time, refine_exception, settle, Asked, Scan};
+use crate::tracking::{
+    error_answer, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingStatus, TrackingUpdate,
@@ -343,11 +345,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
                     })
                     .collect::<Vec<_>>()
                     .join("; ");
-                Ok(vec![TrackingUpdate::not_found(
-                    "fedex",
-                    &asked.named(None),
-                    &said,
-                )])
+                error_answer("fedex", asked, &said)
             }
             None => Err(malformed("neither output nor errors")),
         };

@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
-use crate::tracking::{about, parse_time, refine_exception, settle, Asked, Scan};
+use crate::tracking::{about, error_answer, parse_time, refine_exception, settle, Asked, Scan};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingStatus, TrackingUpdate,
@@ -262,11 +262,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
             Some(texts.join("; ")).filter(|t| !t.is_empty())
         });
         return match said {
-            Some(said) => Ok(vec![TrackingUpdate::not_found(
-                "shippo",
-                &asked.named(None),
-                &said,
-            )]),
+            Some(said) => error_answer("shippo", asked, &said),
             None if track.tracking_number.is_some() => Ok(vec![TrackingUpdate::unknown(
                 "shippo",
                 &asked.named(track.tracking_number.as_deref()),

@@ -6,6 +6,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::CarrierError;
+
 /// Where a parcel is, in the terms the rest of Backhaul uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -278,6 +280,42 @@ pub(crate) fn about(updates: Vec<TrackingUpdate>, carrier: &str, number: &str) -
         .into_iter()
         .nth(at)
         .unwrap_or_else(|| TrackingUpdate::unknown(carrier, number))
+}
+
+/// Words and codes with which carriers say they do not know a number.
+const NOT_FOUND: &[&str] = &[
+    "not found",
+    "notfound",
+    "not_found",
+    "cannot be found",
+    "could not be found",
+    "no result",
+    "no shipment",
+    "no information",
+    "no record",
+    "151044",
+];
+
+/// A carrier's error answer: a parcel it does not know reads as the number asked
+/// about, unknown, with its words; any other error (bad credentials, a bad request) is
+/// the carrier refusing.
+pub(crate) fn error_answer(
+    carrier: &str,
+    asked: &Asked,
+    said: &str,
+) -> Result<Vec<TrackingUpdate>, CarrierError> {
+    let lower = said.to_lowercase();
+    if NOT_FOUND.iter().any(|w| lower.contains(w)) {
+        return Ok(vec![TrackingUpdate::not_found(
+            carrier,
+            &asked.named(None),
+            said,
+        )]);
+    }
+    Err(CarrierError::Rejected {
+        carrier: carrier.to_string(),
+        message: said.replace(['\n', '\r'], " "),
+    })
 }
 
 /// What a tracking reader knows besides the answer's bytes.

@@ -31,7 +31,9 @@ use crate::local_time;
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::pdf::Page;
-use crate::tracking::{about, exception_from_words, refine_exception, settle, Asked, Scan};
+use crate::tracking::{
+    about, error_answer, exception_from_words, refine_exception, settle, Asked, Scan,
+};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingStatus, TrackingUpdate,
@@ -445,11 +447,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
             .join("; ")
     };
     if let Some(error) = &answer.response {
-        return Ok(vec![TrackingUpdate::not_found(
-            "ups",
-            &asked.named(None),
-            &said(&error.errors),
-        )]);
+        return error_answer("ups", asked, &said(&error.errors));
     }
     let Some(track) = answer.track_response else {
         return Err(malformed("neither trackResponse nor response.errors"));

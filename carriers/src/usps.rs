@@ -32,7 +32,7 @@ use crate::http::{parse_borrowed, parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::tracking::{
-    about, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+    about, error_answer, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -54,13 +54,34 @@ pub const CATEGORIES: &[(&str, TrackingStatus)] = &[
     ("return to sender", TrackingStatus::ReturnedToSender),
 ];
 
-/// `eventCode` → status and, for the undeliverable family, the kind.
+/// `eventCode` → status and, for the exception families, the kind (the USPS
+/// tracking event codes).
 pub const EVENT_CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
-    ("01", TrackingStatus::Delivered, None),
+    ("MA", TrackingStatus::PreTransit, None),
+    ("GX", TrackingStatus::PreTransit, None),
     ("03", TrackingStatus::InTransit, None),
-    ("07", TrackingStatus::OutForDelivery, None),
+    ("07", TrackingStatus::InTransit, None),
+    ("08", TrackingStatus::InTransit, None),
     ("10", TrackingStatus::InTransit, None),
+    ("15", TrackingStatus::InTransit, None),
+    ("80", TrackingStatus::InTransit, None),
+    ("81", TrackingStatus::InTransit, None),
+    ("82", TrackingStatus::InTransit, None),
+    ("PC", TrackingStatus::InTransit, None),
+    ("OF", TrackingStatus::OutForDelivery, None),
+    ("01", TrackingStatus::Delivered, None),
+    ("17", TrackingStatus::Delivered, None),
+    ("43", TrackingStatus::Delivered, None),
+    ("14", TrackingStatus::AvailableForPickup, None),
     ("16", TrackingStatus::AvailableForPickup, None),
+    ("09", TrackingStatus::ReturnedToSender, None),
+    ("29", TrackingStatus::ReturnedToSender, None),
+    ("31", TrackingStatus::ReturnedToSender, None),
+    ("02", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("52", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("53", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("55", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("56", TrackingStatus::Exception, Some(ExceptionKind::Other)),
     (
         "04",
         TrackingStatus::Exception,
@@ -76,7 +97,37 @@ pub const EVENT_CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
         TrackingStatus::Exception,
         Some(ExceptionKind::Address),
     ),
-    ("09", TrackingStatus::ReturnedToSender, None),
+    (
+        "22",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Address),
+    ),
+    (
+        "23",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Address),
+    ),
+    (
+        "24",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Address),
+    ),
+    (
+        "25",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Address),
+    ),
+    (
+        "26",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Address),
+    ),
+    (
+        "TD",
+        TrackingStatus::Exception,
+        Some(ExceptionKind::Delayed),
+    ),
+    ("11", TrackingStatus::Exception, Some(ExceptionKind::Lost)),
 ];
 
 fn by_category(category: &str, text: &str) -> (TrackingStatus, Option<ExceptionKind>) {
@@ -94,6 +145,9 @@ pub fn normalize_event(code: &str, text: &str) -> (TrackingStatus, Option<Except
     match EVENT_CODES.iter().find(|(c, _, _)| *c == code) {
         Some((_, status, kind)) => (*status, *kind),
         // Not in our table: keep the code, read the words.
+        None if text.to_lowercase().contains("out for delivery") => {
+            (TrackingStatus::OutForDelivery, None)
+        }
         None if text.to_lowercase().contains("deliver")
             && !text.to_lowercase().contains("out for") =>
         {
@@ -447,11 +501,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
             .flatten()
             .collect::<Vec<_>>()
             .join(": ");
-        return Ok(vec![TrackingUpdate::not_found(
-            "usps",
-            &asked.named(None),
-            &said,
-        )]);
+        return error_answer("usps", asked, &said);
     }
     if answer.tracking_number.is_none() && answer.tracking_events.is_none() {
         return Err(malformed("neither a parcel nor an error"));
@@ -467,13 +517,21 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
         answer.status.as_deref().unwrap_or(""),
         answer.status_summary.as_deref().unwrap_or("")
     );
-    let (status, exception) =
-        match by_category(answer.status_category.as_deref().unwrap_or(""), &summary) {
-            (TrackingStatus::Unknown, _) => events
-                .last()
-                .map_or((TrackingStatus::Unknown, None), |e| (e.status, e.exception)),
-            read => read,
-        };
+    let category = by_category(answer.status_category.as_deref().unwrap_or(""), &summary);
+    let latest = events.last().map(|e| (e.status, e.exception));
+    let (status, exception) = match (category, latest) {
+        ((TrackingStatus::Unknown, _), latest) => latest.unwrap_or((TrackingStatus::Unknown, None)),
+        // "Alert" covers returns, refusals and bad addresses alike; the latest scan's
+        // code says which. "In Transit, Arriving Late" is moving, its latest scan a delay.
+        ((TrackingStatus::Exception | TrackingStatus::InTransit, _), Some(scan))
+            if scan.0 == TrackingStatus::ReturnedToSender
+                || (scan.0 == TrackingStatus::Exception
+                    && scan.1 != Some(ExceptionKind::Other)) =>
+        {
+            scan
+        }
+        (read, _) => read,
+    };
     Ok(vec![TrackingUpdate {
         carrier: "usps".into(),
         tracking_number: asked.named(answer.tracking_number.as_deref()),
@@ -606,12 +664,37 @@ mod tests {
         let table = [
             ("01", "Delivered, In/At Mailbox", S::Delivered, None),
             ("03", "USPS in possession of item", S::InTransit, None),
-            ("07", "Out for Delivery", S::OutForDelivery, None),
+            ("07", "Arrived at Post Office", S::InTransit, None),
+            ("OF", "Out for Delivery", S::OutForDelivery, None),
+            (
+                "MA",
+                "Shipping Label Created, USPS Awaiting Item",
+                S::PreTransit,
+                None,
+            ),
+            (
+                "TD",
+                "In Transit, Arriving Late",
+                S::Exception,
+                Some(X::Delayed),
+            ),
+            (
+                "29",
+                "Return to Sender Processed",
+                S::ReturnedToSender,
+                None,
+            ),
+            (
+                "ZZ",
+                "Out for Delivery, Expected Delivery by 9:00pm",
+                S::OutForDelivery,
+                None,
+            ),
             ("16", "Available for Pickup", S::AvailableForPickup, None),
             ("04", "Refused", S::Exception, Some(X::Refused)),
             ("21", "No Such Number", S::Exception, Some(X::Address)),
             ("09", "Return to Sender", S::ReturnedToSender, None),
-            ("OF", "Departed USPS Regional Facility", S::InTransit, None),
+            ("ZY", "Departed USPS Regional Facility", S::InTransit, None),
         ];
         for (code, text, status, kind) in table {
             assert_eq!(normalize_event(code, text), (status, kind), "{code}");

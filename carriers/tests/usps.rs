@@ -49,7 +49,7 @@ async fn tracks_a_delivered_parcel() {
             "statusSummary": "Your item was delivered in or at the mailbox at 2:32 pm on November 21, 2026 in NEWARK, NJ 07114.",
             "trackingEvents": [
                 {"eventType": "Delivered, In/At Mailbox", "eventTimestamp": "2026-11-21T14:32:00Z", "eventCode": "01", "eventCity": "NEWARK", "eventState": "NJ", "eventZIP": "07114", "eventCountry": ""},
-                {"eventType": "Out for Delivery", "eventTimestamp": "2026-11-21T08:10:00Z", "eventCode": "07", "eventCity": "NEWARK", "eventState": "NJ", "eventZIP": "07114"},
+                {"eventType": "Out for Delivery", "eventTimestamp": "2026-11-21T08:10:00Z", "eventCode": "OF", "eventCity": "NEWARK", "eventState": "NJ", "eventZIP": "07114"},
                 {"eventType": "USPS in possession of item", "eventTimestamp": "2026-11-19T17:00:00Z", "eventCode": "03", "eventCity": "NEW YORK", "eventState": "NY", "eventZIP": "10118"}
             ]
         })))

@@ -21,6 +21,7 @@ mod rmas;
 mod security;
 mod smtp_sink;
 mod storage;
+mod track_parse;
 mod tracking;
 mod warehouse;
 mod words;
