@@ -48,7 +48,7 @@ pub const STATUS_CODES: &[(&str, TrackingStatus)] = &[
 /// order they are tried.
 pub const STATUS_WORDS: &[(&str, TrackingStatus)] = &[
     ("out for delivery", TrackingStatus::OutForDelivery),
-    ("with delivery courier", TrackingStatus::OutForDelivery),
+    ("delivery courier", TrackingStatus::OutForDelivery),
     ("returned to sender", TrackingStatus::ReturnedToSender),
     ("returned to shipper", TrackingStatus::ReturnedToSender),
     ("return to sender", TrackingStatus::ReturnedToSender),
@@ -56,6 +56,7 @@ pub const STATUS_WORDS: &[(&str, TrackingStatus)] = &[
     ("ready for pick", TrackingStatus::AvailableForPickup),
     ("ready for collection", TrackingStatus::AvailableForPickup),
     ("not delivered", TrackingStatus::Exception),
+    ("could not be delivered", TrackingStatus::Exception),
     ("delivered", TrackingStatus::Delivered),
     ("zugestellt", TrackingStatus::Delivered),
     ("picked up", TrackingStatus::InTransit),
@@ -426,6 +427,58 @@ impl Carrier for Dhl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every word row, written as DHL writes a status without a `statusCode`.
+    #[test]
+    fn status_words_without_a_code() {
+        use TrackingStatus as S;
+        let table = [
+            ("The shipment is out for delivery", S::OutForDelivery),
+            (
+                "The shipment is with the delivery courier",
+                S::OutForDelivery,
+            ),
+            (
+                "The shipment has been returned to sender",
+                S::ReturnedToSender,
+            ),
+            ("Returned to shipper", S::ReturnedToSender),
+            ("Return to sender initiated", S::ReturnedToSender),
+            (
+                "The shipment is available for pickup",
+                S::AvailableForPickup,
+            ),
+            ("Ready for pickup at the Parcelshop", S::AvailableForPickup),
+            (
+                "Ready for collection at the post office",
+                S::AvailableForPickup,
+            ),
+            ("The shipment could not be delivered", S::Exception),
+            ("Shipment not delivered: recipient absent", S::Exception),
+            ("The shipment has been delivered", S::Delivered),
+            ("Die Sendung wurde zugestellt", S::Delivered),
+            ("The shipment has been picked up", S::InTransit),
+            ("In transit", S::InTransit),
+            ("Arrived at Sort Facility", S::InTransit),
+            ("Departed Facility in PARIS", S::InTransit),
+            (
+                "The shipment has been processed in the parcel center",
+                S::InTransit,
+            ),
+            (
+                "The instruction data have been provided electronically",
+                S::PreTransit,
+            ),
+            ("Label created", S::PreTransit),
+            ("Something new", S::Unknown),
+        ];
+        assert_eq!(table.len(), STATUS_WORDS.len() + 1, "a row per word");
+        for (text, status) in table {
+            assert_eq!(normalize("", text).0, status, "{text}");
+        }
+        // A code, where there is one, wins over words that say less.
+        assert_eq!(normalize("delivered", "Arrived").0, S::Delivered);
+    }
 
     #[test]
     fn status_codes_table() {

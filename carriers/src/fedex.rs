@@ -683,10 +683,42 @@ mod tests {
             ("HL", "", S::AvailableForPickup, None),
             ("RS", "", S::ReturnedToSender, None),
             ("CA", "", S::Cancelled, None),
+            ("IN", "", S::PreTransit, None),
+            ("IX", "", S::InTransit, None),
+            ("FD", "", S::InTransit, None),
+            ("CC", "", S::InTransit, None),
+            ("AD", "", S::OutForDelivery, None),
+            ("DY", "", S::Exception, Some(X::Delayed)),
+            ("PD", "", S::Exception, Some(X::Delayed)),
+            (
+                "SE",
+                "Package damaged in transit",
+                S::Exception,
+                Some(X::Damaged),
+            ),
+            ("HP", "", S::AvailableForPickup, None),
             ("QQ", "", S::Unknown, None),
         ];
         for (code, text, status, kind) in table {
             assert_eq!(normalize(code, text), (status, kind), "{code}");
+        }
+    }
+
+    /// Each code is in the table once, and reads as its row says.
+    #[test]
+    fn every_code_row_reads_and_none_is_twice() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, status, kind) in CODES {
+            assert!(seen.insert(*code), "{code} twice");
+            let (read, read_kind) = normalize(code, "");
+            assert_eq!(read, *status, "{code}");
+            if *status == TrackingStatus::Exception {
+                assert_eq!(
+                    read_kind,
+                    Some(kind.unwrap_or(ExceptionKind::Other)),
+                    "{code}"
+                );
+            }
         }
     }
 }

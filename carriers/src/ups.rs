@@ -669,6 +669,25 @@ impl Carrier for Ups {
 mod tests {
     use super::*;
 
+    /// Each code is in its table once, and every current-status row reads as it says.
+    #[test]
+    fn every_row_reads_and_none_is_twice() {
+        let mut codes = std::collections::BTreeSet::new();
+        for (code, status) in STATUS_CODE {
+            assert!(codes.insert(*code), "{code} twice");
+            assert_eq!(normalize("I", code, "").0, *status, "{code}");
+        }
+        let mut current = std::collections::BTreeSet::new();
+        for (code, status, kind) in CURRENT_STATUS {
+            assert!(current.insert(*code), "{code} twice");
+            let read = normalize_current(code, "").expect("known");
+            assert_eq!(read.0, *status, "{code}");
+            if kind.is_some() {
+                assert_eq!(read.1, *kind, "{code}");
+            }
+        }
+    }
+
     #[test]
     fn activity_types_codes_and_words() {
         use ExceptionKind as X;

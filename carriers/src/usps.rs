@@ -650,6 +650,16 @@ impl Carrier for Usps {
 mod tests {
     use super::*;
 
+    /// Each event code is in the table once, and reads as its row says.
+    #[test]
+    fn every_event_code_row_reads_and_none_is_twice() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, status, kind) in EVENT_CODES {
+            assert!(seen.insert(*code), "{code} twice");
+            assert_eq!(normalize_event(code, ""), (*status, *kind), "{code}");
+        }
+    }
+
     #[test]
     fn categories_and_event_codes() {
         use ExceptionKind as X;
