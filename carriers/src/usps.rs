@@ -6,10 +6,12 @@
 //!   `statusCategory` and `trackingEvents[]` (`eventType`, `eventTimestamp`,
 //!   `eventCode`, `eventCity`, `eventState`, `eventZIP`, `eventCountry`).
 //!
-//! Parcel status comes from `statusCategory` ([`CATEGORIES`]); each event from its
-//! `eventCode` ([`EVENT_CODES`]), and from its text where the code is not in the table.
-//! The event-code table holds only the codes carriers.md names (01, 03, 07, 10, 16 and
-//! the 04/05/09/21 undeliverable family); the full USPS table is not verified here.
+//! Parcel status comes from `statusCategory` ([`CATEGORIES`]), except that an `Alert`
+//! (or an `In Transit` arriving late) is read by its latest scan; each event from its
+//! `eventCode` ([`EVENT_CODES`], the USPS event-code list as the Web Tools tracking
+//! codes give it: OF out for delivery, 07 arrival at unit, the 09/21–29/31 return to
+//! sender family, the 02/52–56 notice-left family), and from its text where the code
+//! is not in the table. `TD` (arriving late) is not in that list; it is read as a delay.
 //!
 //! Return labels (domestic only, when a [`Payer`] is configured): a payment
 //! authorization token from `POST /payments/v3/payment-authorization` (roles PAYER and
@@ -54,19 +56,28 @@ pub const CATEGORIES: &[(&str, TrackingStatus)] = &[
     ("return to sender", TrackingStatus::ReturnedToSender),
 ];
 
-/// `eventCode` → status and, for the exception families, the kind (the USPS
-/// tracking event codes).
+/// `eventCode` → status and, for the exception families, the kind: the USPS tracking
+/// event codes, grouped as USPS groups them (the 09, 21–29 and 31 family sends the
+/// item back to its sender; 02 and 52–56 are attempts with a notice left).
 pub const EVENT_CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("MA", TrackingStatus::PreTransit, None),
     ("GX", TrackingStatus::PreTransit, None),
     ("03", TrackingStatus::InTransit, None),
+    ("TM", TrackingStatus::InTransit, None),
+    ("PA", TrackingStatus::InTransit, None),
+    ("06", TrackingStatus::InTransit, None),
     ("07", TrackingStatus::InTransit, None),
     ("08", TrackingStatus::InTransit, None),
     ("10", TrackingStatus::InTransit, None),
     ("15", TrackingStatus::InTransit, None),
+    ("19", TrackingStatus::InTransit, None),
+    ("41", TrackingStatus::InTransit, None),
+    ("42", TrackingStatus::InTransit, None),
     ("80", TrackingStatus::InTransit, None),
     ("81", TrackingStatus::InTransit, None),
     ("82", TrackingStatus::InTransit, None),
+    ("EF", TrackingStatus::InTransit, None),
+    ("SF", TrackingStatus::InTransit, None),
     ("PC", TrackingStatus::InTransit, None),
     ("OF", TrackingStatus::OutForDelivery, None),
     ("01", TrackingStatus::Delivered, None),
@@ -75,13 +86,24 @@ pub const EVENT_CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("14", TrackingStatus::AvailableForPickup, None),
     ("16", TrackingStatus::AvailableForPickup, None),
     ("09", TrackingStatus::ReturnedToSender, None),
+    ("21", TrackingStatus::ReturnedToSender, None),
+    ("22", TrackingStatus::ReturnedToSender, None),
+    ("23", TrackingStatus::ReturnedToSender, None),
+    ("24", TrackingStatus::ReturnedToSender, None),
+    ("25", TrackingStatus::ReturnedToSender, None),
+    ("26", TrackingStatus::ReturnedToSender, None),
+    ("27", TrackingStatus::ReturnedToSender, None),
+    ("28", TrackingStatus::ReturnedToSender, None),
     ("29", TrackingStatus::ReturnedToSender, None),
     ("31", TrackingStatus::ReturnedToSender, None),
     ("02", TrackingStatus::Exception, Some(ExceptionKind::Other)),
     ("52", TrackingStatus::Exception, Some(ExceptionKind::Other)),
     ("53", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("54", TrackingStatus::Exception, Some(ExceptionKind::Other)),
     ("55", TrackingStatus::Exception, Some(ExceptionKind::Other)),
     ("56", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("30", TrackingStatus::Exception, Some(ExceptionKind::Other)),
+    ("51", TrackingStatus::Exception, Some(ExceptionKind::Other)),
     (
         "04",
         TrackingStatus::Exception,
@@ -93,34 +115,9 @@ pub const EVENT_CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
         Some(ExceptionKind::Address),
     ),
     (
-        "21",
+        "71",
         TrackingStatus::Exception,
-        Some(ExceptionKind::Address),
-    ),
-    (
-        "22",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Address),
-    ),
-    (
-        "23",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Address),
-    ),
-    (
-        "24",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Address),
-    ),
-    (
-        "25",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Address),
-    ),
-    (
-        "26",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Address),
+        Some(ExceptionKind::Delayed),
     ),
     (
         "TD",
@@ -702,7 +699,25 @@ mod tests {
             ),
             ("16", "Available for Pickup", S::AvailableForPickup, None),
             ("04", "Refused", S::Exception, Some(X::Refused)),
-            ("21", "No Such Number", S::Exception, Some(X::Address)),
+            ("21", "No Such Number", S::ReturnedToSender, None),
+            (
+                "05",
+                "Undeliverable as Addressed",
+                S::Exception,
+                Some(X::Address),
+            ),
+            (
+                "71",
+                "Rescheduled to Next Delivery Day",
+                S::Exception,
+                Some(X::Delayed),
+            ),
+            (
+                "52",
+                "Notice Left (No Authorized Recipient Available)",
+                S::Exception,
+                Some(X::Other),
+            ),
             ("09", "Return to Sender", S::ReturnedToSender, None),
             ("ZY", "Departed USPS Regional Facility", S::InTransit, None),
         ];
