@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use std::sync::Arc;
 
-use backhaul::config::Settings;
+use backhaul::config::{LogFormat, LogSettings, Settings};
 use backhaul::core::{Core, SystemClock};
 use backhaul::db::{api_keys, Db};
 use backhaul::domain::Role;
@@ -137,6 +137,22 @@ fn open_db(settings: &Settings) -> Result<Db, String> {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Reading an answer offline needs no settings: a broken config does not stop it.
+    if let Command::Track {
+        action:
+            TrackCommand::Parse {
+                carrier,
+                file,
+                number,
+            },
+    } = &cli.command
+    {
+        telemetry::init(&LogSettings {
+            format: LogFormat::Pretty,
+            level: "warn".into(),
+        });
+        return track_parse(carrier, file.as_deref(), number.as_deref());
+    }
     let mut settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -190,14 +206,8 @@ async fn main() -> ExitCode {
                 },
         } => import_orders(&settings, &file, all_or_nothing),
         Command::Poll { once } => poll(settings, once).await,
-        Command::Track {
-            action:
-                TrackCommand::Parse {
-                    carrier,
-                    file,
-                    number,
-                },
-        } => track_parse(&carrier, file.as_deref(), number.as_deref()),
+        // Handled before the settings are read.
+        Command::Track { .. } => ExitCode::SUCCESS,
         Command::Users {
             action: UsersCommand::Create { username, role },
         } => create_user(&settings, &username, &role),
