@@ -14,8 +14,6 @@
 //! fields follow carriers.md and DHL's published examples; not verified against the
 //! live test host.
 
-use std::borrow::Cow;
-
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
@@ -26,7 +24,8 @@ use serde_json::{json, Value};
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
 use crate::tracking::{
-    about, error_answer, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+    error_answer, exception_from_words, owned, parse_time, refine_exception, said, settle, Asked,
+    Scan, Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRequest,
@@ -94,8 +93,6 @@ pub fn normalize(code: &str, text: &str) -> (TrackingStatus, Option<ExceptionKin
     }
 }
 
-type Text<'a> = Cow<'a, str>;
-
 /// `GET /track/shipments`: the shipments found, or a problem document.
 #[derive(Deserialize)]
 struct Answer<'a> {
@@ -150,13 +147,6 @@ struct PlaceAddress<'a> {
     postal_code: Option<Text<'a>>,
     #[serde(borrow, default)]
     country_code: Option<Text<'a>>,
-}
-
-fn owned(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 fn scan(e: &Event<'_>) -> Scan {
@@ -242,14 +232,7 @@ impl Dhl {
                     .header("DHL-API-Key", self.api_key.expose_secret())
             })
             .await?;
-        let asked = Asked::number(number, Utc::now());
-        // Not found is a 404 whose body says so in the carrier's words, if it is read.
-        if answer.status == reqwest::StatusCode::NOT_FOUND {
-            let said = read_tracking(&answer.body, &asked).unwrap_or_default();
-            return Ok(about(said, "dhl", number));
-        }
-        self.http.check(&answer)?;
-        Ok(about(read_tracking(&answer.body, &asked)?, "dhl", number))
+        self.http.polled(&answer, number, read_tracking)
     }
 }
 
@@ -275,11 +258,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
     let shipments = match answer.shipments {
         Some(s) if !s.is_empty() => s,
         _ if answer.title.is_some() || answer.detail.is_some() => {
-            let said = [owned(&answer.title), owned(&answer.detail)]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(": ");
+            let said = said(&answer.title, &answer.detail);
             return error_answer("dhl", asked, &said);
         }
         Some(_) => return Ok(vec![TrackingUpdate::unknown("dhl", &asked.named(None))]),

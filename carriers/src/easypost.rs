@@ -16,8 +16,6 @@
 //! Not verified against the live service (no network here): the exact `status_detail`
 //! vocabulary. Unknown details keep the status and map the exception kind to `other`.
 
-use std::borrow::Cow;
-
 use async_trait::async_trait;
 use chrono::Utc;
 use hmac::{Hmac, Mac};
@@ -27,7 +25,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
-use crate::tracking::{about, error_answer, parse_time, settle, Asked, Scan};
+use crate::tracking::{about, error_answer, owned, parse_time, said, settle, Asked, Scan, Text};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingStatus, TrackingUpdate,
@@ -120,8 +118,6 @@ struct Refund {
     refund_status: String,
 }
 
-type Text<'a> = Cow<'a, str>;
-
 /// What a tracking answer may be: a Tracker, a list of them, a webhook Event whose
 /// `result` is one, or an error.
 #[derive(Deserialize)]
@@ -196,13 +192,6 @@ struct TrackingLocation<'a> {
     zip: Option<Text<'a>>,
 }
 
-fn owned(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 fn address(a: &Address) -> serde_json::Value {
     json!({
         "name": a.name, "street1": a.line1, "street2": a.line2, "city": a.city,
@@ -216,11 +205,7 @@ fn address(a: &Address) -> serde_json::Value {
 pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
     let answer: Answer = parse_borrowed("easypost", body)?;
     if let Some(error) = &answer.error {
-        let said = [owned(&error.code), owned(&error.message)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": ");
+        let said = said(&error.code, &error.message);
         return error_answer("easypost", asked, &said);
     }
     if let Some(about) = answer.description.as_deref() {

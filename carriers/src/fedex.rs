@@ -15,8 +15,6 @@
 //!   `PUT /ship/v1/shipments/cancel`. The answer's field names follow carriers.md and
 //!   FedEx's published examples; not verified against the live sandbox here.
 
-use std::borrow::Cow;
-
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
@@ -27,7 +25,8 @@ use serde_json::{json, Value};
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::tracking::{
-    error_answer, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+    error_answer, exception_from_words, owned, parse_time, refine_exception, said, settle, str_of,
+    Asked, Scan, Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -116,8 +115,6 @@ pub fn normalize(code: &str, exception_text: &str) -> (TrackingStatus, Option<Ex
         None => (TrackingStatus::Unknown, None),
     }
 }
-
-type Text<'a> = Cow<'a, str>;
 
 #[derive(Deserialize)]
 struct Answer<'a> {
@@ -250,17 +247,6 @@ struct ScanLocation<'a> {
     country_code: Option<Text<'a>>,
 }
 
-fn owned(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-fn str_of<'b>(t: &'b Option<Text<'_>>) -> &'b str {
-    t.as_deref().map_or("", str::trim)
-}
-
 pub struct FedEx {
     http: CarrierHttp,
     client_id: String,
@@ -336,13 +322,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
             Some(errors) => {
                 let said = errors
                     .iter()
-                    .map(|e| {
-                        [owned(&e.code), owned(&e.message)]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(": ")
-                    })
+                    .map(|e| said(&e.code, &e.message))
                     .collect::<Vec<_>>()
                     .join("; ");
                 error_answer("fedex", asked, &said)
@@ -392,11 +372,7 @@ fn rank(u: &TrackingUpdate) -> (bool, bool, Option<chrono::DateTime<Utc>>) {
 
 fn result(number: &str, r: &TrackResult<'_>, asked: &Asked) -> TrackingUpdate {
     if let Some(error) = &r.error {
-        let said = [owned(&error.code), owned(&error.message)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": ");
+        let said = said(&error.code, &error.message);
         return TrackingUpdate::not_found("fedex", number, &said);
     }
     let time_of = |kinds: &[&str]| {

@@ -249,6 +249,29 @@ impl CarrierHttp {
     }
 
     /// Turns a non-2xx answer into the matching error.
+    /// A poll's tracking answer about `number`, read with the adapter's `read`. A 404
+    /// is the carrier not knowing the number: its words are kept when the body reads,
+    /// else it is plainly unknown. Any other answer is checked first.
+    pub fn polled(
+        &self,
+        answer: &Answer,
+        number: &str,
+        read: fn(&[u8], &crate::Asked) -> Result<Vec<crate::TrackingUpdate>, CarrierError>,
+    ) -> Result<crate::TrackingUpdate, CarrierError> {
+        let asked = crate::Asked::number(number, chrono::Utc::now());
+        let carrier = self.carrier;
+        if answer.status == StatusCode::NOT_FOUND {
+            let known = read(&answer.body, &asked).unwrap_or_default();
+            return Ok(crate::tracking::about(known, carrier, number));
+        }
+        self.check(answer)?;
+        Ok(crate::tracking::about(
+            read(&answer.body, &asked)?,
+            carrier,
+            number,
+        ))
+    }
+
     pub fn check(&self, answer: &Answer) -> Result<(), CarrierError> {
         match answer.status {
             s if s.is_success() => Ok(()),

@@ -14,8 +14,6 @@
 //!
 //! Partial: webhooks are not built yet.
 
-use std::borrow::Cow;
-
 use async_trait::async_trait;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
@@ -24,7 +22,9 @@ use serde_json::{json, Value};
 
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
-use crate::tracking::{about, error_answer, parse_time, refine_exception, settle, Asked, Scan};
+use crate::tracking::{
+    about, error_answer, owned, parse_time, refine_exception, settle, Asked, Scan, Text,
+};
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
     LabelRequest, Location, TrackingStatus, TrackingUpdate,
@@ -99,8 +99,6 @@ fn text(v: &Value, pointer: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-type Text<'a> = Cow<'a, str>;
-
 /// A Track object, or an error (`detail`, or Shippo's `messages`).
 #[derive(Deserialize)]
 struct Track<'a> {
@@ -154,13 +152,6 @@ struct Place<'a> {
     zip: Option<Text<'a>>,
     #[serde(borrow, default)]
     country: Option<Text<'a>>,
-}
-
-fn owned(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 fn scan(v: &Status<'_>) -> Scan {

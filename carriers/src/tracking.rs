@@ -213,6 +213,30 @@ pub fn parse_time(raw: &str, at: &Location) -> Option<DateTime<Utc>> {
     (read.year() >= EARLIEST_YEAR).then_some(read)
 }
 
+/// Text in a carrier's answer, borrowed from its bytes unless it holds escapes.
+pub(crate) type Text<'a> = std::borrow::Cow<'a, str>;
+
+/// A field's text, trimmed; `None` when absent or blank.
+pub(crate) fn owned(t: &Option<Text<'_>>) -> Option<String> {
+    Some(str_of(t))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A field's text, trimmed; empty when absent.
+pub(crate) fn str_of<'b>(t: &'b Option<Text<'_>>) -> &'b str {
+    t.as_deref().map_or("", str::trim)
+}
+
+/// What a carrier said in an error: its code and its words, as "code: words".
+pub(crate) fn said(code: &Option<Text<'_>>, words: &Option<Text<'_>>) -> String {
+    [owned(code), owned(words)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 /// One scan as a reader found it, before its time is settled.
 #[derive(Debug, Clone)]
 pub(crate) struct Scan {

@@ -17,8 +17,6 @@
 //! UPS sends local times without an offset; they are converted to UTC from the scan's
 //! country and state ([`crate::local_time`]), the raw text kept.
 
-use std::borrow::Cow;
-
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
@@ -32,7 +30,8 @@ use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::pdf::Page;
 use crate::tracking::{
-    about, error_answer, exception_from_words, refine_exception, settle, Asked, Scan,
+    error_answer, exception_from_words, owned, refine_exception, said, settle, str_of, Asked, Scan,
+    Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -173,8 +172,6 @@ pub fn normalize_current(
     })
 }
 
-type Text<'a> = Cow<'a, str>;
-
 /// `GET /api/track/v1/details/{number}`: the shipment, or `response.errors`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -285,17 +282,6 @@ struct PlaceAddress<'a> {
     country_code: Option<Text<'a>>,
     #[serde(borrow, default)]
     country: Option<Text<'a>>,
-}
-
-fn owned(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-fn str_of<'b>(t: &'b Option<Text<'_>>) -> &'b str {
-    t.as_deref().map_or("", str::trim)
 }
 
 /// A UPS date (`YYYYMMDD`) and time (`HHMMSS`, or `HH:MM:SS` in the GMT fields).
@@ -417,14 +403,7 @@ impl Ups {
         if answer.status == reqwest::StatusCode::UNAUTHORIZED {
             self.tokens.clear().await;
         }
-        let asked = Asked::number(number, Utc::now());
-        // Not found is a 404 whose body says so in UPS's words, if it is read.
-        if answer.status == reqwest::StatusCode::NOT_FOUND {
-            let said = read_tracking(&answer.body, &asked).unwrap_or_default();
-            return Ok(about(said, "ups", number));
-        }
-        self.http.check(&answer)?;
-        Ok(about(read_tracking(&answer.body, &asked)?, "ups", number))
+        self.http.polled(&answer, number, read_tracking)
     }
 }
 
@@ -433,21 +412,15 @@ impl Ups {
 /// reads as the number asked about, unknown, with UPS's words.
 pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
     let answer: Answer = parse_borrowed("ups", body)?;
-    let said = |messages: &[UpsMessage<'_>]| {
+    let all_said = |messages: &[UpsMessage<'_>]| {
         messages
             .iter()
-            .map(|m| {
-                [owned(&m.code), owned(&m.message)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(": ")
-            })
+            .map(|m| said(&m.code, &m.message))
             .collect::<Vec<_>>()
             .join("; ")
     };
     if let Some(error) = &answer.response {
-        return error_answer("ups", asked, &said(&error.errors));
+        return error_answer("ups", asked, &all_said(&error.errors));
     }
     let Some(track) = answer.track_response else {
         return Err(malformed("neither trackResponse nor response.errors"));
@@ -459,7 +432,7 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
             updates.push(TrackingUpdate::not_found(
                 "ups",
                 &number,
-                &said(&shipment.warnings),
+                &all_said(&shipment.warnings),
             ));
         }
         for package in &shipment.package {

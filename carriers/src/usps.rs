@@ -21,8 +21,6 @@
 //! base64 ([`read_label_answer`]). Voiding is `DELETE /labels/v3/label/{number}`.
 //! Request and answer shapes follow USPS's published examples; not verified live.
 
-use std::borrow::Cow;
-
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
@@ -34,7 +32,8 @@ use crate::http::{parse_borrowed, parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::tracking::{
-    about, error_answer, exception_from_words, parse_time, refine_exception, settle, Asked, Scan,
+    error_answer, exception_from_words, owned, parse_time, refine_exception, said, settle, Asked,
+    Scan, Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -391,18 +390,9 @@ impl Usps {
         if answer.status == reqwest::StatusCode::UNAUTHORIZED {
             self.tokens.clear().await;
         }
-        let asked = Asked::number(number, Utc::now());
-        // Not found is a 404 whose body says so in the carrier's words, if it is read.
-        if answer.status == reqwest::StatusCode::NOT_FOUND {
-            let said = read_tracking(&answer.body, &asked).unwrap_or_default();
-            return Ok(about(said, "usps", number));
-        }
-        self.http.check(&answer)?;
-        Ok(about(read_tracking(&answer.body, &asked)?, "usps", number))
+        self.http.polled(&answer, number, read_tracking)
     }
 }
-
-type Text<'a> = Cow<'a, str>;
 
 /// `GET /tracking/v3/tracking/{number}`: the parcel, or an error.
 #[derive(Deserialize)]
@@ -452,13 +442,6 @@ struct Event<'a> {
     country: Option<Text<'a>>,
 }
 
-fn owned(t: &Option<Text<'_>>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 fn scan(e: &Event<'_>) -> Scan {
     let raw_time = owned(&e.timestamp).unwrap_or_default();
     let description = owned(&e.event_type).unwrap_or_default();
@@ -493,11 +476,7 @@ fn scan(e: &Event<'_>) -> Scan {
 pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, CarrierError> {
     let answer: Answer = parse_borrowed("usps", body)?;
     if let Some(error) = &answer.error {
-        let said = [owned(&error.code), owned(&error.message)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": ");
+        let said = said(&error.code, &error.message);
         return error_answer("usps", asked, &said);
     }
     if answer.tracking_number.is_none() && answer.tracking_events.is_none() {
