@@ -97,8 +97,7 @@ pub struct RefundTriggerBrief {
     /// `original_payment` or `store_credit`.
     #[schema(schema_with = refund_methods)]
     pub method: String,
-    #[schema(value_type = crate::domain::TriggerStatus)]
-    pub status: String,
+    pub status: TriggerStatus,
 }
 
 fn refund_methods() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -112,7 +111,7 @@ impl RefundTriggerBrief {
             amount: display::amount(t.amount_minor, &t.currency),
             currency: t.currency.clone(),
             method: t.method.clone(),
-            status: t.status.clone(),
+            status: t.status,
         }
     }
 }
@@ -174,7 +173,7 @@ pub fn inspect(
             .map(Note::into_string);
     }
     // Inspecting twice, or before the box is scanned, is an illegal status change.
-    crate::domain::transition(rma.status()?, RmaEvent::Inspect)?;
+    crate::domain::transition(rma.status, RmaEvent::Inspect)?;
 
     let order = orders::load_by_id(c, &rma.order_id)?;
     let currency = Currency::parse(&rma.currency).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -289,7 +288,7 @@ pub fn inspect(
                 amount_minor: calculation.refund.total.minor(),
                 currency: currency.code().to_string(),
                 method: method.to_string(),
-                status: TriggerStatus::Pending.to_string(),
+                status: TriggerStatus::Pending,
                 calculation: calculation_json,
                 created_at: naive(now),
                 emailed_at: None,

@@ -190,7 +190,7 @@ pub async fn issue(
             .await?;
         return Ok(Issued::Existing(view));
     }
-    if rma.status()? != RmaStatus::Authorized {
+    if rma.status != RmaStatus::Authorized {
         return Err(AppError::Conflict(format!(
             "a label is issued only for an authorized RMA; {} is {}",
             rma.number, rma.status
@@ -365,7 +365,7 @@ pub async fn void_before_cancel(
     let Some(label) = label.filter(|l| l.voided_at.is_none()) else {
         return Ok(false);
     };
-    if rma.status()? != RmaStatus::LabelIssued {
+    if rma.status != RmaStatus::LabelIssued {
         return Ok(false);
     }
     let carrier = state.carriers.get(&label.carrier).ok_or_else(|| {

@@ -13,6 +13,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::domain::{OutboxStatus, RmaStatus, TriggerStatus};
+
 /// The Content-Type of [`Metrics::render`]'s answer.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -81,7 +83,7 @@ impl Default for Metrics {
 #[derive(Debug, Default)]
 pub struct Gauges {
     /// (status, count)
-    pub rmas: Vec<(String, i64)>,
+    pub rmas: Vec<(RmaStatus, i64)>,
     /// (direction, status, count)
     pub parcels: Vec<(String, String, i64)>,
     /// (kind, count) of open incidents.
@@ -89,9 +91,9 @@ pub struct Gauges {
     /// How long the oldest due parcel has waited for its poll.
     pub poll_lag_seconds: f64,
     /// (status, count) of refund triggers.
-    pub refunds: Vec<(String, i64)>,
+    pub refunds: Vec<(TriggerStatus, i64)>,
     /// (status, count) of outbox messages: pending, sent, dead.
-    pub outbox: Vec<(String, i64)>,
+    pub outbox: Vec<(OutboxStatus, i64)>,
 }
 
 /// The method as a metrics label or log field: the standard ones, else `other`. A
@@ -112,10 +114,10 @@ pub fn method_label(method: &actix_web::http::Method) -> &'static str {
 
 /// A gauge family with one label, holding a count for every value in `all` (zero
 /// for those the database has none of) and for any other the database reports.
-fn counts_by<'a>(
+fn counts_by<'a, T: std::fmt::Display>(
     label: &'static str,
     all: impl IntoIterator<Item = &'a str>,
-    counts: &[(String, i64)],
+    counts: &[(T, i64)],
 ) -> Family<Vec<(&'static str, String)>, Gauge> {
     let family = Family::<Vec<(&'static str, String)>, Gauge>::default();
     for value in all {
@@ -124,7 +126,9 @@ fn counts_by<'a>(
             .set(0);
     }
     for (value, n) in counts {
-        family.get_or_create(&vec![(label, value.clone())]).set(*n);
+        family
+            .get_or_create(&vec![(label, value.to_string())])
+            .set(*n);
     }
     family
 }
@@ -162,7 +166,7 @@ impl Metrics {
             "RMAs by status",
             counts_by(
                 "status",
-                crate::domain::RmaStatus::ALL.iter().map(|s| s.as_str()),
+                RmaStatus::ALL.iter().map(|s| s.as_str()),
                 &gauges.rmas,
             ),
         );
@@ -203,7 +207,7 @@ impl Metrics {
             "Refund triggers by status",
             counts_by(
                 "status",
-                crate::domain::TriggerStatus::ALL.iter().map(|s| s.as_str()),
+                TriggerStatus::ALL.iter().map(|s| s.as_str()),
                 &gauges.refunds,
             ),
         );
@@ -212,7 +216,7 @@ impl Metrics {
             "Outbox messages by status (skipped: not needed; dead: gave up)",
             counts_by(
                 "status",
-                crate::domain::OutboxStatus::ALL.iter().map(|s| s.as_str()),
+                OutboxStatus::ALL.iter().map(|s| s.as_str()),
                 &gauges.outbox,
             ),
         );
@@ -236,12 +240,12 @@ mod tests {
         m.observe("/api/v1/rmas", "POST", 201, Duration::from_millis(30));
         m.carrier_call("ups", "ok");
         let text = m.render(&Gauges {
-            rmas: vec![("authorized".into(), 2)],
+            rmas: vec![(RmaStatus::Authorized, 2)],
             parcels: vec![("outbound".into(), "in_transit".into(), 3)],
             incidents: vec![("lost".into(), 1)],
             poll_lag_seconds: 12.0,
-            refunds: vec![("failed".into(), 1)],
-            outbox: vec![("dead".into(), 1)],
+            refunds: vec![(TriggerStatus::Failed, 1)],
+            outbox: vec![(OutboxStatus::Dead, 1)],
         });
         assert!(text.contains("backhaul_refund_triggers{status=\"failed\"} 1"));
         assert!(text.contains("backhaul_outbox_messages{status=\"dead\"} 1"));

@@ -197,7 +197,7 @@ pub async fn add(
     core.db
         .write(move |c| {
             let rma = rma_for(c, &who, WRITERS, &number)?;
-            let status = rma.status()?;
+            let status = rma.status;
             if status.is_final() {
                 return Err(AppError::Conflict(format!(
                     "RMA {number} is {status}; it takes no more photos"

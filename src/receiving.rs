@@ -74,7 +74,7 @@ impl RmaLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BenchRma {
     pub number: String,
-    pub status: String,
+    pub status: RmaStatus,
     pub order_number: String,
     pub resolution: String,
     pub return_to: String,
@@ -260,7 +260,7 @@ pub fn scan(
         linked_by: None,
     };
     let (result, parcel, reason) = match &rma {
-        Some(r) if transition(r.status()?, RmaEvent::Receive).is_ok() => {
+        Some(r) if transition(r.status, RmaEvent::Receive).is_ok() => {
             let parcel = row(Some(r.id.clone()));
             received::insert(c, &parcel)?;
             let note = format!("scanned at {}: {scanned}", scan.station);
@@ -269,7 +269,7 @@ pub fn scan(
         }
         Some(r)
             if matches!(
-                r.status()?,
+                r.status,
                 RmaStatus::Received
                     | RmaStatus::Inspected
                     | RmaStatus::RefundTriggered
@@ -342,7 +342,7 @@ fn rma_summary(c: &mut DbConnection, rma: &RmaRow) -> Result<BenchRma, AppError>
     let lines = rmas::lines(c, &rma.id)?;
     Ok(BenchRma {
         number: rma.number.clone(),
-        status: rma.status.clone(),
+        status: rma.status,
         order_number: order.order.order_number.clone(),
         resolution: rma.resolution.clone(),
         return_to: rma.return_to.clone(),
@@ -384,7 +384,7 @@ pub fn link(
         ));
     }
     let rma = rmas::find(c, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
-    transition(rma.status()?, RmaEvent::Receive)?;
+    transition(rma.status, RmaEvent::Receive)?;
     if !received::link(c, parcel_id, &rma.id, actor, now)? {
         return Err(AppError::Conflict(
             "the parcel was linked by another request meanwhile".into(),

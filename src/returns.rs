@@ -300,7 +300,7 @@ impl ReturnRules<'_> {
             id: id.clone(),
             number: String::new(),
             order_id: record.order.id.clone(),
-            status: status.as_str().to_string(),
+            status,
             resolution: input.resolution.as_str().to_string(),
             label_payer: quote.decision.label.as_str().to_string(),
             currency: record.order.currency.clone(),

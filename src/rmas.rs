@@ -138,7 +138,7 @@ pub async fn prepare(
                 Ok::<_, AppError>((rma, label))
             })
             .await?;
-        transition(rma.status()?, event)?;
+        transition(rma.status, event)?;
         voided = crate::labels::void_before_cancel(core, &rma, label.as_ref()).await?;
     }
     let note = match (voided, note) {

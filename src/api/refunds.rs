@@ -16,7 +16,7 @@ use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::refunds::{self, TriggerFilter};
 use crate::domain::order::Problems;
-use crate::domain::{Currency, RmaNumber, Role};
+use crate::domain::{Currency, RmaNumber, Role, TriggerStatus};
 use crate::error::AppError;
 use crate::inspection::{self, Inspected, InspectionInput};
 use crate::returns::parse_number;
@@ -53,8 +53,6 @@ pub async fn inspect(
     .await
 }
 
-pub use crate::db::refunds::TRIGGER_STATUSES as STATUSES;
-
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -79,13 +77,14 @@ impl RefundQuery {
     /// one is not a value of its kind, except for the search, where it means "any").
     pub fn filter(&self) -> Result<TriggerFilter, AppError> {
         let mut problems = Problems::default();
-        let status = self.status.clone();
-        if let Some(s) = status.as_deref().filter(|s| !STATUSES.contains(s)) {
-            problems.add(
-                "status",
-                format!("{s:?} is not one of: {}", STATUSES.join(", ")),
-            );
-        }
+        let status = match self.status.as_deref().map(str::parse::<TriggerStatus>) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                problems.add("status", e.to_string());
+                None
+            }
+            None => None,
+        };
         let currency = match self.currency.as_deref().map(Currency::parse) {
             Some(Ok(c)) => Some(c.code().to_string()),
             Some(Err(e)) => {

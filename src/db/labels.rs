@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{label_documents, return_labels};
 use super::{naive, DbConnection};
+use crate::domain::RmaStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = return_labels)]
@@ -94,7 +95,7 @@ pub fn unused_and_expired(
     use super::schema::rmas;
     return_labels::table
         .inner_join(rmas::table)
-        .filter(rmas::status.eq("label_issued"))
+        .filter(rmas::status.eq(RmaStatus::LabelIssued))
         .filter(return_labels::voided_at.is_null())
         .filter(return_labels::expires_at.le(naive(now)))
         .select((rmas::number, LabelRow::as_select()))

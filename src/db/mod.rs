@@ -24,6 +24,7 @@ pub mod schema;
 pub mod sqlite_writer;
 pub mod staff;
 pub mod stats;
+mod stored_text;
 pub mod throttles;
 
 use std::path::{Path, PathBuf};

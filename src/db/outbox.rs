@@ -21,7 +21,7 @@ pub struct OutboxRow {
     pub id: String,
     pub kind: String,
     pub subject_id: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: chrono::NaiveDateTime,
     pub lease_owner: Option<String>,
@@ -45,7 +45,7 @@ pub fn enqueue(
             id: uuid::Uuid::now_v7().to_string(),
             kind: kind.into(),
             subject_id: subject_id.into(),
-            status: OutboxStatus::Pending.to_string(),
+            status: OutboxStatus::Pending,
             attempts: 0,
             next_attempt_at: naive(due),
             lease_owner: None,
@@ -63,7 +63,7 @@ pub fn enqueue(
 pub fn mark_skipped(conn: &mut DbConnection, message: &OutboxRow, why: &str) -> QueryResult<()> {
     diesel::update(outbox::table.find(&message.id))
         .set((
-            outbox::status.eq(OutboxStatus::Skipped.as_str()),
+            outbox::status.eq(OutboxStatus::Skipped),
             outbox::lease_owner.eq(None::<String>),
             outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
             outbox::last_error.eq(why),
@@ -82,7 +82,7 @@ pub fn claim_due(
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
     let due = outbox::table
-        .filter(outbox::status.eq(OutboxStatus::Pending.as_str()))
+        .filter(outbox::status.eq(OutboxStatus::Pending))
         .filter(outbox::next_attempt_at.le(naive(now)))
         .filter(
             outbox::lease_until
@@ -110,7 +110,7 @@ pub fn mark_sent(
 ) -> QueryResult<()> {
     diesel::update(outbox::table.find(&message.id))
         .set((
-            outbox::status.eq(OutboxStatus::Sent.as_str()),
+            outbox::status.eq(OutboxStatus::Sent),
             outbox::attempts.eq(message.attempts + 1),
             outbox::sent_at.eq(naive(now)),
             outbox::lease_owner.eq(None::<String>),
@@ -118,14 +118,13 @@ pub fn mark_sent(
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
-    diesel::update(refund_triggers::table.find(&message.subject_id).filter(
-        refund_triggers::status.eq_any([
-            TriggerStatus::Pending.as_str(),
-            TriggerStatus::Failed.as_str(),
-        ]),
-    ))
+    diesel::update(
+        refund_triggers::table.find(&message.subject_id).filter(
+            refund_triggers::status.eq_any([TriggerStatus::Pending, TriggerStatus::Failed]),
+        ),
+    )
     .set((
-        refund_triggers::status.eq(TriggerStatus::Emailed.as_str()),
+        refund_triggers::status.eq(TriggerStatus::Emailed),
         refund_triggers::emailed_at.eq(naive(now)),
     ))
     .execute(conn)
@@ -147,7 +146,7 @@ pub fn mark_failed(
     };
     diesel::update(outbox::table.find(&message.id))
         .set((
-            outbox::status.eq(status.as_str()),
+            outbox::status.eq(status),
             outbox::attempts.eq(message.attempts + 1),
             outbox::next_attempt_at.eq(retry_at.map_or(message.next_attempt_at, naive)),
             outbox::lease_owner.eq(None::<String>),
@@ -159,15 +158,15 @@ pub fn mark_failed(
         diesel::update(
             refund_triggers::table
                 .find(&message.subject_id)
-                .filter(refund_triggers::status.eq(TriggerStatus::Pending.as_str())),
+                .filter(refund_triggers::status.eq(TriggerStatus::Pending)),
         )
-        .set(refund_triggers::status.eq(TriggerStatus::Failed.as_str()))
+        .set(refund_triggers::status.eq(TriggerStatus::Failed))
         .execute(conn)?;
     }
     Ok(())
 }
 
-pub fn count_outbox(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_outbox(conn: &mut DbConnection) -> QueryResult<Vec<(OutboxStatus, i64)>> {
     use diesel::dsl::count_star;
     outbox::table
         .group_by(outbox::status)

@@ -7,6 +7,7 @@ use super::schema::{
     incident_events, incidents, orders, parcels, rmas, shipments, tracking_events,
 };
 use super::{naive, try_insert, DbConnection};
+use crate::domain::RmaStatus;
 
 pub const OUTBOUND: &str = "outbound";
 pub const INBOUND: &str = "inbound";
@@ -318,7 +319,7 @@ pub fn delivered_returns_awaiting_scan(
         .inner_join(rmas::table)
         .filter(parcels::direction.eq(INBOUND))
         .filter(parcels::delivered_at.le(naive(delivered_before)))
-        .filter(rmas::status.eq("delivered_to_warehouse"))
+        .filter(rmas::status.eq(RmaStatus::DeliveredToWarehouse))
         .filter(parcels::id.ne_all(flagged))
         .select(ParcelRow::as_select())
         .load(conn)

@@ -12,14 +12,6 @@ use super::schema::{inspections, orders, refund_triggers, rmas};
 use super::{naive, DbConnection};
 use crate::domain::TriggerStatus;
 
-/// A refund trigger's statuses, as stored.
-pub const TRIGGER_STATUSES: [&str; 4] = [
-    TriggerStatus::Pending.as_str(),
-    TriggerStatus::Emailed.as_str(),
-    TriggerStatus::Acknowledged.as_str(),
-    TriggerStatus::Failed.as_str(),
-];
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inspections)]
 pub struct InspectionRow {
@@ -41,7 +33,7 @@ pub struct TriggerRow {
     pub amount_minor: i64,
     pub currency: String,
     pub method: String,
-    pub status: String,
+    pub status: TriggerStatus,
     pub calculation: String,
     pub created_at: chrono::NaiveDateTime,
     pub emailed_at: Option<chrono::NaiveDateTime>,
@@ -107,7 +99,7 @@ pub fn trigger_for_incident(
 /// Which refund triggers to list; every part optional.
 #[derive(Debug, Clone, Default)]
 pub struct TriggerFilter {
-    pub status: Option<String>,
+    pub status: Option<TriggerStatus>,
     pub currency: Option<String>,
     /// Created at or after.
     pub from: Option<chrono::NaiveDateTime>,
@@ -135,7 +127,7 @@ pub fn list_triggers(
         .limit(limit)
         .into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(refund_triggers::status.eq(status.clone()));
+        query = query.filter(refund_triggers::status.eq(*status));
     }
     if let Some(currency) = &filter.currency {
         query = query.filter(refund_triggers::currency.eq(currency.clone()));
@@ -177,10 +169,10 @@ pub fn acknowledge(
     diesel::update(
         refund_triggers::table
             .find(id)
-            .filter(refund_triggers::status.ne(TriggerStatus::Acknowledged.as_str())),
+            .filter(refund_triggers::status.ne(TriggerStatus::Acknowledged)),
     )
     .set((
-        refund_triggers::status.eq(TriggerStatus::Acknowledged.as_str()),
+        refund_triggers::status.eq(TriggerStatus::Acknowledged),
         refund_triggers::acknowledged_at.eq(naive(now)),
         refund_triggers::acknowledged_by.eq(by),
     ))
@@ -188,7 +180,7 @@ pub fn acknowledge(
     .map(|n| n == 1)
 }
 
-pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(TriggerStatus, i64)>> {
     use diesel::dsl::count_star;
     refund_triggers::table
         .group_by(refund_triggers::status)

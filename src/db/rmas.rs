@@ -16,7 +16,7 @@ pub struct RmaRow {
     pub id: String,
     pub number: String,
     pub order_id: String,
-    pub status: String,
+    pub status: RmaStatus,
     pub resolution: String,
     pub label_payer: String,
     pub currency: String,
@@ -47,20 +47,9 @@ pub struct RmaEventRow {
     pub at: chrono::NaiveDateTime,
     pub actor: String,
     pub event: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<RmaStatus>,
+    pub to_status: RmaStatus,
     pub note: Option<String>,
-}
-
-impl RmaRow {
-    pub fn status(&self) -> Result<RmaStatus, AppError> {
-        self.status.parse().map_err(|_| {
-            AppError::Internal(format!(
-                "RMA {} has unknown status {:?}",
-                self.number, self.status
-            ))
-        })
-    }
 }
 
 /// Who did something to an RMA, when, and why: the fields every audit event shares.
@@ -93,8 +82,8 @@ pub fn record_event(
             at: naive(audit.at),
             actor: audit.actor.to_string(),
             event: event.to_string(),
-            from_status: from.map(|s| s.as_str().to_string()),
-            to_status: to.as_str().to_string(),
+            from_status: from,
+            to_status: to,
             note: audit.note.map(str::to_string),
         })
         .execute(conn)
@@ -177,25 +166,18 @@ pub fn apply_event(
     let now = audit.at;
     let mut rma =
         find(conn, number)?.ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
-    let from = rma.status()?;
+    let from = rma.status;
     let to = transition(from, event)?;
-    let updated = diesel::update(
-        rmas::table
-            .find(&rma.id)
-            .filter(rmas::status.eq(from.as_str())),
-    )
-    .set((
-        rmas::status.eq(to.as_str()),
-        rmas::updated_at.eq(naive(now)),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(rmas::table.find(&rma.id).filter(rmas::status.eq(from)))
+        .set((rmas::status.eq(to), rmas::updated_at.eq(naive(now))))
+        .execute(conn)?;
     if updated == 0 {
         return Err(AppError::Conflict(format!(
             "RMA {number} was changed by another request; retry"
         )));
     }
     record_event(conn, &rma.id, event.as_str(), Some(from), to, audit)?;
-    rma.status = to.as_str().to_string();
+    rma.status = to;
     rma.updated_at = naive(now);
     Ok(rma)
 }
@@ -236,7 +218,7 @@ pub fn list(conn: &mut DbConnection, filter: &ListFilter) -> QueryResult<Vec<(Rm
         .limit(filter.limit)
         .into_boxed();
     if let Some(status) = filter.status {
-        query = query.filter(rmas::status.eq(status.as_str()));
+        query = query.filter(rmas::status.eq(status));
     }
     if let Some(number) = &filter.order_number {
         query = query.filter(orders::order_number.eq(number.clone()));
@@ -248,7 +230,7 @@ pub fn list(conn: &mut DbConnection, filter: &ListFilter) -> QueryResult<Vec<(Rm
 }
 
 /// How many RMAs are in each status (for /metrics).
-pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(RmaStatus, i64)>> {
     rmas::table
         .group_by(rmas::status)
         .select((rmas::status, diesel::dsl::count_star()))

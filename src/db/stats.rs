@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{incidents, order_lines, orders, parcels, refund_triggers, rma_lines, rmas};
 use super::{naive, DbConnection};
+use crate::domain::RmaStatus;
 
 /// (reason, sku, category, quantity) of the most recent returned lines.
 pub fn returned_lines(
@@ -117,7 +118,11 @@ pub fn stalled(
     limit: i64,
 ) -> QueryResult<Vec<(String, String, chrono::NaiveDateTime)>> {
     rmas::table
-        .filter(rmas::status.eq_any(["label_issued", "in_transit", "delivered_to_warehouse"]))
+        .filter(rmas::status.eq_any([
+            RmaStatus::LabelIssued,
+            RmaStatus::InTransit,
+            RmaStatus::DeliveredToWarehouse,
+        ]))
         .filter(rmas::updated_at.lt(naive(before)))
         .order(rmas::updated_at)
         .limit(limit)

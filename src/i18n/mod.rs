@@ -464,7 +464,7 @@ mod tests {
             .chain(Disposition::ALL.iter().map(|d| d.as_str()))
             .chain(IncidentKind::ALL.iter().map(|k| k.as_str()))
             .chain(IncidentAction::ALL.iter().map(|a| a.as_str()))
-            .chain(crate::db::refunds::TRIGGER_STATUSES)
+            .chain(crate::domain::TriggerStatus::ALL.iter().map(|s| s.as_str()))
             .chain([
                 "manual_review",
                 "passed",

@@ -39,7 +39,7 @@ pub fn load(c: &mut DbConnection, event_id: &str) -> Result<Prepared, AppError> 
     let later = rmas::events(c, &event.rma_id)?
         .into_iter()
         .filter(|e| (e.at, &e.id) > (event.at, &event.id))
-        .any(|e| e.to_status.parse::<RmaStatus>().is_ok_and(tells_customer));
+        .any(|e| tells_customer(e.to_status));
     if later {
         return Ok(Prepared::Skip(
             "a later change of the return has its own email",
@@ -74,7 +74,7 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
     let refund = e
         .refund
         .as_ref()
-        .filter(|_| status == RmaStatus::RefundTriggered.as_str())
+        .filter(|_| e.event.to_status == RmaStatus::RefundTriggered)
         .map(|t| {
             lang.money(
                 &crate::domain::display::amount(t.amount_minor, &t.currency),

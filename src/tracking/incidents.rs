@@ -155,7 +155,7 @@ pub fn resolve(
             amount_minor,
             currency: currency.clone(),
             method: "original_payment".into(),
-            status: TriggerStatus::Pending.to_string(),
+            status: TriggerStatus::Pending,
             calculation: serde_json::to_string(&Calculation::Incident(IncidentRefund {
                 source: "incident".into(),
                 incident: incident.kind.clone(),

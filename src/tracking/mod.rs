@@ -263,7 +263,7 @@ fn apply_to_owner(
     };
     // Only moves the lifecycle allows: a return already scanned at the bench, or
     // cancelled, keeps its status whatever the carrier says later.
-    if transition(rma.status()?, event).is_err() {
+    if transition(rma.status, event).is_err() {
         return Ok(());
     }
     let number = RmaNumber::parse(&rma.number).map_err(|e| AppError::Internal(e.to_string()))?;

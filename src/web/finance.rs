@@ -11,7 +11,6 @@ use maud::html;
 use super::{error_page, lang_of, layout};
 use crate::api::refunds::RefundQuery;
 use crate::api::state::AppState;
-use crate::db::refunds::TRIGGER_STATUSES as STATUSES;
 use crate::db::refunds::{self, TriggerRow};
 use crate::domain::{Role, TriggerStatus};
 use crate::error::AppError;
@@ -73,7 +72,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             label for="status" { (lang.t("status")) }
             select #status name="status" {
                 option value="" { (lang.t("all")) }
-                @for s in STATUSES { option value=(s) selected[query.status.as_deref() == Some(s)] { (lang.word(s)) } }
+                @for s in TriggerStatus::ALL { option value=(s) selected[query.status.as_deref() == Some(s.as_str())] { (lang.word(s.as_str())) } }
             }
             label for="currency" { (lang.t("currency")) }
             input #currency name="currency" value=(value(&query.currency)) placeholder="EUR" maxlength="3";
@@ -100,7 +99,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                     td { (rma.as_deref().unwrap_or("—")) }
                     td { (lang.money(&crate::api::views::amount(t.amount_minor, &t.currency), &t.currency)) }
                     td { (lang.word(&t.method)) }
-                    td { (lang.word(&t.status)) }
+                    td { (lang.word(t.status.as_str())) }
                     td {
                         details {
                             summary { "…" }
@@ -109,7 +108,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                             }
                             p { "id: " code { (t.id) } }
                         }
-                        @if t.status != TriggerStatus::Acknowledged.as_str() {
+                        @if t.status != TriggerStatus::Acknowledged {
                             form method="post" action={ "/finance/refunds/" (t.id) "/acknowledge" } {
                                 input type="hidden" name="csrf" value=(staff.csrf);
                                 button type="submit" { (lang.t("acknowledge")) }
@@ -159,7 +158,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 &crate::api::views::amount(t.amount_minor, &t.currency),
                 &t.currency,
                 &t.method,
-                &t.status,
+                t.status.as_str(),
                 &opt(t.emailed_at),
                 &opt(t.acknowledged_at),
                 t.acknowledged_by.as_deref().unwrap_or(""),

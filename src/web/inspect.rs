@@ -11,7 +11,7 @@ use super::{error_page, expired_form, lang_of, layout, Staff};
 use crate::api::state::AppState;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::{orders, rmas};
-use crate::domain::{Condition, Disposition, Role};
+use crate::domain::{Condition, Disposition, RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::inspection::{self, Inspected, InspectionInput, InspectionLineInput};
@@ -24,7 +24,7 @@ type LineFacts = (String, String, String, i64, String);
 struct Return {
     id: String,
     number: String,
-    status: String,
+    status: RmaStatus,
     lines: Vec<LineFacts>,
     photos: Vec<PhotoInfo>,
 }

@@ -451,7 +451,7 @@ pub async fn confirm(
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let keep_it = rma.label_payer == LabelPayer::KeepIt.as_str();
-    if rma.status == RmaStatus::Authorized.as_str() && !keep_it {
+    if rma.status == RmaStatus::Authorized && !keep_it {
         if let Ok(number) = parse_number(&rma.number) {
             if let Err(e) = crate::labels::issue(&state, &who, number, None, LabelFormat::Pdf).await
             {
@@ -503,11 +503,11 @@ pub async fn status(
     let label = rma.label.as_ref().filter(|l| l.voided_at.is_none());
     let keep_it = rma.label_payer == LabelPayer::KeepIt.as_str();
     // Approved after a review, or the carrier failed at confirmation: buy it now.
-    let label_due = rma.status == RmaStatus::Authorized.as_str() && !keep_it && label.is_none();
+    let label_due = rma.status == RmaStatus::Authorized && !keep_it && label.is_none();
     let token = form_token(&req);
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
-        p.result.matched { (lang.word(&rma.status)) }
+        p.result.matched { (lang.word(rma.status.as_str())) }
         @if keep_it { p { (lang.t("keep_it")) } }
         @if !rma.photos.is_empty() { p { (lang.t("photos_sent")) ": " (rma.photos.len()) } }
         @if label.is_some() && masked {
@@ -538,7 +538,7 @@ pub async fn status(
         h2 { (lang.t("timeline")) }
         ol { @for e in &rma.timeline {
             @let at = chrono::DateTime::parse_from_rfc3339(&e.at).ok().map(|t| lang.date(t.naive_utc())).unwrap_or_default();
-            li { (at) ": " (lang.word(&e.to)) }
+            li { (at) ": " (lang.word(e.to.as_str())) }
         } }
     };
     respond(

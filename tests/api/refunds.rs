@@ -214,7 +214,74 @@ async fn inspections_are_checked(app: TestApp) {
     assert_eq!(status(&app, &number).await, "authorized", "nothing changed");
 }
 
+#[derive(diesel::QueryableByName)]
+struct StoredStatus {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+}
+
+/// The status column of `table` for the row `key = value`, as the database holds it.
+fn stored_status(app: &TestApp, table: &str, key: &str, value: &str) -> String {
+    let sql = format!("SELECT status FROM {table} WHERE {key} = '{value}'");
+    app.state
+        .db
+        .read_blocking(move |c| {
+            diesel::RunQueryDsl::get_result::<StoredStatus>(diesel::sql_query(sql), c)
+                .map_err(backhaul::db::DbError::from)
+        })
+        .expect("a stored status")
+        .status
+}
+
+/// Typed statuses are stored as their words (what reports and old rows hold), and a
+/// word the code does not know fails the read instead of passing as some default.
+async fn statuses_are_stored_as_their_words(app: TestApp) {
+    let number = received(&app, "F-7", "size_too_small", "refund").await;
+    let passed = inspect(&app, &number, "new", 1).await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    let trigger = passed.body["refund"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        stored_status(&app, "refund_triggers", "id", &trigger),
+        "pending"
+    );
+    assert_eq!(
+        stored_status(&app, "rmas", "number", &number),
+        "refund_triggered"
+    );
+    assert!(app.dispatch().await.sent >= 1);
+    assert_eq!(
+        stored_status(&app, "refund_triggers", "id", &trigger),
+        "emailed"
+    );
+    assert_eq!(
+        stored_status(&app, "outbox", "subject_id", &trigger),
+        "sent"
+    );
+    assert_eq!(refunds(&app, "?status=emailed").await.len(), 1);
+    assert!(refunds(&app, "?status=pending").await.is_empty());
+
+    let sql = format!("UPDATE refund_triggers SET status = 'mislaid' WHERE id = '{trigger}'");
+    app.state
+        .db
+        .write_blocking(move |c| {
+            diesel::RunQueryDsl::execute(diesel::sql_query(sql), c)
+                .map_err(backhaul::error::AppError::from)
+        })
+        .expect("update");
+    let answer = app.get("/api/v1/refunds", &FINANCE).await;
+    answer.problem(500);
+    assert!(
+        !answer.text.contains("mislaid"),
+        "internals stay in the log: {}",
+        answer.text
+    );
+}
+
 crate::on_both_backends!(
+    statuses_are_stored_as_their_words,
     a_passed_inspection_triggers_one_refund,
     worse_than_allowed_is_partial_and_nothing_is_failed,
     inspections_are_checked,

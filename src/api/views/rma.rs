@@ -18,8 +18,7 @@ use crate::rmas::RmaDetails;
 pub struct Rma {
     #[schema(value_type = crate::domain::RmaNumber)]
     pub number: String,
-    #[schema(value_type = crate::domain::RmaStatus)]
-    pub status: String,
+    pub status: crate::domain::RmaStatus,
     pub order_number: String,
     #[schema(value_type = crate::domain::Resolution)]
     pub resolution: String,
@@ -70,7 +69,7 @@ impl Rma {
         let c = r.currency.as_str();
         Rma {
             number: r.number.clone(),
-            status: r.status.clone(),
+            status: r.status,
             order_number: order.order.order_number.clone(),
             resolution: r.resolution.clone(),
             currency: r.currency.clone(),
@@ -104,8 +103,7 @@ impl Rma {
 pub struct RmaSummary {
     #[schema(value_type = crate::domain::RmaNumber)]
     pub number: String,
-    #[schema(value_type = crate::domain::RmaStatus)]
-    pub status: String,
+    pub status: crate::domain::RmaStatus,
     pub order_number: String,
     #[schema(value_type = crate::domain::Resolution)]
     pub resolution: String,
@@ -127,7 +125,7 @@ impl RmaSummary {
     pub fn new(r: &RmaRow, order_number: &str) -> RmaSummary {
         RmaSummary {
             number: r.number.clone(),
-            status: r.status.clone(),
+            status: r.status,
             order_number: order_number.to_string(),
             resolution: r.resolution.clone(),
             currency: r.currency.clone(),
@@ -155,10 +153,8 @@ pub struct Event {
     pub at: String,
     #[schema(schema_with = event_names)]
     pub event: String,
-    #[schema(value_type = Option<crate::domain::RmaStatus>)]
-    pub from: Option<String>,
-    #[schema(value_type = crate::domain::RmaStatus)]
-    pub to: String,
+    pub from: Option<crate::domain::RmaStatus>,
+    pub to: crate::domain::RmaStatus,
     pub actor: String,
     pub note: Option<String>,
 }
@@ -174,8 +170,8 @@ impl Event {
         Event {
             at: ts(e.at),
             event: e.event.clone(),
-            from: e.from_status.clone(),
-            to: e.to_status.clone(),
+            from: e.from_status,
+            to: e.to_status,
             actor: e.actor.clone(),
             note: e.note.clone(),
         }
