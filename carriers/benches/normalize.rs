@@ -9,6 +9,9 @@ mod fixtures;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+/// The carriers karrio has tracking readers for.
+const KARRIO_READS: [&str; 5] = ["ups", "fedex", "usps", "dhl", "easypost"];
+
 fn normalize(c: &mut Criterion) {
     let all = fixtures::tracking();
     let read_each = |set: &[&fixtures::Fixture]| {
@@ -22,6 +25,14 @@ fn normalize(c: &mut Criterion) {
     let every: Vec<&fixtures::Fixture> = all.iter().collect();
     group.throughput(Throughput::Elements(every.len() as u64));
     group.bench_function("corpus", |b| b.iter(|| read_each(&every)));
+    // The answers `benches/karrio_tracking.py` reads with karrio (it has no Shippo or
+    // sandbox reader): the two figures compare like with like.
+    let karrio_set: Vec<&fixtures::Fixture> = all
+        .iter()
+        .filter(|f| KARRIO_READS.contains(&f.carrier.as_str()))
+        .collect();
+    group.throughput(Throughput::Elements(karrio_set.len() as u64));
+    group.bench_function("karrio_set", |b| b.iter(|| read_each(&karrio_set)));
     group.finish();
     let mut per_carrier = c.benchmark_group("normalize_by_carrier");
     for carrier in backhaul_carriers::TRACKING_READERS {

@@ -24,8 +24,8 @@ use serde_json::{json, Value};
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::one_by_one;
 use crate::tracking::{
-    error_answer, exception_from_words, owned, parse_time, refine_exception, said, settle, Asked,
-    Scan, Text,
+    error_answer, exception_from_texts, mentions, owned, parse_time, refine_exception, said,
+    settle, str_of, Asked, Scan, Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRequest,
@@ -67,14 +67,13 @@ pub const STATUS_WORDS: &[(&str, TrackingStatus)] = &[
     ("label created", TrackingStatus::PreTransit),
 ];
 
-/// `statusCode` (or, without one, the words of `text`) → status; a `failure` takes
-/// its kind from the words.
-pub fn normalize(code: &str, text: &str) -> (TrackingStatus, Option<ExceptionKind>) {
-    let lower = text.to_lowercase();
+/// `statusCode` (or, without one, the words of `texts`: the event's status line and
+/// description) → status; a `failure` takes its kind from the words.
+pub fn normalize(code: &str, texts: &[&str]) -> (TrackingStatus, Option<ExceptionKind>) {
     let from_words = || {
         STATUS_WORDS
             .iter()
-            .find(|(w, _)| lower.contains(w))
+            .find(|(w, _)| texts.iter().any(|t| mentions(t, w)))
             .map_or(TrackingStatus::Unknown, |(_, s)| *s)
     };
     let status = match STATUS_CODES.iter().find(|(c, _)| *c == code) {
@@ -88,7 +87,7 @@ pub fn normalize(code: &str, text: &str) -> (TrackingStatus, Option<ExceptionKin
         Some((_, s)) => *s,
     };
     match status {
-        TrackingStatus::Exception => (status, Some(exception_from_words(text))),
+        TrackingStatus::Exception => (status, Some(exception_from_texts(texts))),
         _ => (status, None),
     }
 }
@@ -154,8 +153,7 @@ fn scan(e: &Event<'_>) -> Scan {
         .or_else(|| owned(&e.status))
         .unwrap_or_default();
     let code = owned(&e.status_code).unwrap_or_default();
-    let words = format!("{} {}", e.status.as_deref().unwrap_or(""), description);
-    let (status, exception) = normalize(&code, &words);
+    let (status, exception) = normalize(&code, &[str_of(&e.status), &description]);
     let address = e.location.as_ref().and_then(|l| l.address.as_ref());
     let location = Location {
         city: address.and_then(|a| owned(&a.address_locality)),
@@ -453,10 +451,10 @@ mod tests {
         ];
         assert_eq!(table.len(), STATUS_WORDS.len() + 1, "a row per word");
         for (text, status) in table {
-            assert_eq!(normalize("", text).0, status, "{text}");
+            assert_eq!(normalize("", &[text]).0, status, "{text}");
         }
         // A code, where there is one, wins over words that say less.
-        assert_eq!(normalize("delivered", "Arrived").0, S::Delivered);
+        assert_eq!(normalize("delivered", &["Arrived"]).0, S::Delivered);
     }
 
     #[test]
@@ -500,7 +498,7 @@ mod tests {
         ];
         for (code, description, status, kind) in table {
             assert_eq!(
-                normalize(code, description),
+                normalize(code, &["", description]),
                 (status, kind),
                 "{code}: {description}"
             );

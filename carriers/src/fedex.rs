@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use crate::http::{parse_borrowed, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::tracking::{
-    error_answer, exception_from_words, owned, parse_time, refine_exception, said, settle, str_of,
+    error_answer, exception_from_texts, owned, parse_time, refine_exception, said, settle, str_of,
     Asked, Scan, Text,
 };
 use crate::{
@@ -41,6 +41,9 @@ pub const MAX_BATCH: usize = 30;
 pub const CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("OC", TrackingStatus::PreTransit, None),
     ("IN", TrackingStatus::PreTransit, None),
+    // A return label's link emailed to the customer, or about to expire: nothing sent yet.
+    ("RP", TrackingStatus::PreTransit, None),
+    ("RG", TrackingStatus::PreTransit, None),
     ("OX", TrackingStatus::InTransit, None),
     ("PU", TrackingStatus::InTransit, None),
     ("PX", TrackingStatus::InTransit, None),
@@ -74,6 +77,11 @@ pub const CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("RR", TrackingStatus::InTransit, None),
     ("RM", TrackingStatus::InTransit, None),
     ("RC", TrackingStatus::InTransit, None),
+    // Arriving early / on time, on the way, hold-at-location accepted (not yet there).
+    ("AE", TrackingStatus::InTransit, None),
+    ("AO", TrackingStatus::InTransit, None),
+    ("OW", TrackingStatus::InTransit, None),
+    ("HA", TrackingStatus::InTransit, None),
     ("AD", TrackingStatus::OutForDelivery, None),
     ("OD", TrackingStatus::OutForDelivery, None),
     ("DL", TrackingStatus::Delivered, None),
@@ -103,13 +111,18 @@ pub const CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("HP", TrackingStatus::AvailableForPickup, None),
     ("RS", TrackingStatus::ReturnedToSender, None),
     ("CA", TrackingStatus::Cancelled, None),
+    // A return label's link cancelled by the shop, or expired unused.
+    ("LP", TrackingStatus::Cancelled, None),
+    ("RD", TrackingStatus::Cancelled, None),
 ];
 
-pub fn normalize(code: &str, exception_text: &str) -> (TrackingStatus, Option<ExceptionKind>) {
+/// A code → status; an exception's kind from the code, else from the first of `texts`
+/// (exception description, event description, …) that names one.
+pub fn normalize(code: &str, texts: &[&str]) -> (TrackingStatus, Option<ExceptionKind>) {
     match CODES.iter().find(|(c, _, _)| *c == code) {
         Some((_, TrackingStatus::Exception, kind)) => (
             TrackingStatus::Exception,
-            Some(kind.unwrap_or_else(|| exception_from_words(exception_text))),
+            Some(kind.unwrap_or_else(|| exception_from_texts(texts))),
         ),
         Some((_, status, _)) => (*status, None),
         None => (TrackingStatus::Unknown, None),
@@ -280,11 +293,10 @@ fn scan(e: &ScanEvent<'_>) -> Scan {
         "" => raw_code,
         derived => derived,
     };
-    let words = format!(
-        "{} {}",
+    let words = [
         str_of(&e.exception_description),
-        str_of(&e.event_description)
-    );
+        str_of(&e.event_description),
+    ];
     // The event's own code first: a derived code is the parcel's, coarser.
     let (status, exception) = match normalize(raw_code, &words) {
         (TrackingStatus::Unknown, _) => normalize(code, &words),
@@ -375,30 +387,36 @@ fn result(number: &str, r: &TrackResult<'_>, asked: &Asked) -> TrackingUpdate {
         let said = said(&error.code, &error.message);
         return TrackingUpdate::not_found("fedex", number, &said);
     }
+    let scans: Vec<Scan> = r.scan_events.iter().map(scan).collect();
+    // A time without an offset in `dateAndTimes` or the delivery window is local to the
+    // parcel's latest known place (FedEx lists the newest scan first).
+    let place = scans
+        .iter()
+        .find(|s| s.location.country.is_some())
+        .map(|s| s.location.clone())
+        .unwrap_or_default();
     let time_of = |kinds: &[&str]| {
         r.date_and_times
             .iter()
             .filter(|d| kinds.contains(&str_of(&d.kind)))
-            .find_map(|d| parse_time(str_of(&d.date_time), &Location::default()))
+            .find_map(|d| parse_time(str_of(&d.date_time), &place))
     };
     let answer_time = time_of(&["ACTUAL_DELIVERY", "ACTUAL_PICKUP", "SHIP", "ACTUAL_TENDER"]);
-    let events = settle(
-        "fedex",
-        r.scan_events.iter().map(scan).collect(),
-        answer_time,
-        asked.received_at,
-    );
+    let events = settle("fedex", scans, answer_time, asked.received_at);
     let (status, exception) = match &r.latest_status_detail {
         Some(latest) => {
-            let mut words = format!(
-                "{} {}",
+            let words: Vec<&str> = [
                 str_of(&latest.description),
-                str_of(&latest.status_by_locale)
-            );
-            for a in &latest.ancillary_details {
-                words.push(' ');
-                words.push_str(str_of(&a.reason_description));
-            }
+                str_of(&latest.status_by_locale),
+            ]
+            .into_iter()
+            .chain(
+                latest
+                    .ancillary_details
+                    .iter()
+                    .map(|a| str_of(&a.reason_description)),
+            )
+            .collect();
             match normalize(str_of(&latest.code), &words) {
                 (TrackingStatus::Unknown, _) => normalize(str_of(&latest.derived_code), &words),
                 read => read,
@@ -418,8 +436,7 @@ fn result(number: &str, r: &TrackResult<'_>, asked: &Asked) -> TrackingUpdate {
         .and_then(|w| w.window.as_ref());
     let estimated_delivery = time_of(&["ESTIMATED_DELIVERY"]).or_else(|| {
         window.and_then(|w| {
-            parse_time(str_of(&w.ends), &Location::default())
-                .or_else(|| parse_time(str_of(&w.begins), &Location::default()))
+            parse_time(str_of(&w.ends), &place).or_else(|| parse_time(str_of(&w.begins), &place))
         })
     });
     TrackingUpdate {
@@ -673,10 +690,23 @@ mod tests {
                 Some(X::Damaged),
             ),
             ("HP", "", S::AvailableForPickup, None),
+            (
+                "RP",
+                "Return label link emailed to return sender",
+                S::PreTransit,
+                None,
+            ),
+            (
+                "LP",
+                "Return label link cancelled by shipment originator",
+                S::Cancelled,
+                None,
+            ),
+            ("AE", "Shipment arriving early", S::InTransit, None),
             ("QQ", "", S::Unknown, None),
         ];
         for (code, text, status, kind) in table {
-            assert_eq!(normalize(code, text), (status, kind), "{code}");
+            assert_eq!(normalize(code, &["", text]), (status, kind), "{code}");
         }
     }
 
@@ -686,7 +716,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for (code, status, kind) in CODES {
             assert!(seen.insert(*code), "{code} twice");
-            let (read, read_kind) = normalize(code, "");
+            let (read, read_kind) = normalize(code, &[]);
             assert_eq!(read, *status, "{code}");
             if *status == TrackingStatus::Exception {
                 assert_eq!(

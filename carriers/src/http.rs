@@ -112,7 +112,12 @@ fn carrier_message(body: &[u8]) -> String {
 
 /// Reads a carrier's JSON body; anything unreadable is `Malformed`, never a panic.
 pub fn parse_json<T: DeserializeOwned>(carrier: &str, body: &[u8]) -> Result<T, CarrierError> {
-    serde_json::from_slice(body).map_err(|e| not_json(carrier, body, &e))
+    // Checked as UTF-8 once, whole, so the parser need not check every string it borrows.
+    let text = std::str::from_utf8(body).map_err(|e| CarrierError::Malformed {
+        carrier: carrier.into(),
+        message: format!("the answer is not UTF-8 text ({e})"),
+    })?;
+    serde_json::from_str(text).map_err(|e| not_json(carrier, body, &e))
 }
 
 /// As [`parse_json`], for answers read into types that borrow from `body`.
@@ -120,7 +125,12 @@ pub fn parse_borrowed<'a, T: serde::Deserialize<'a>>(
     carrier: &str,
     body: &'a [u8],
 ) -> Result<T, CarrierError> {
-    serde_json::from_slice(body).map_err(|e| not_json(carrier, body, &e))
+    // Checked as UTF-8 once, whole, so the parser need not check every string it borrows.
+    let text = std::str::from_utf8(body).map_err(|e| CarrierError::Malformed {
+        carrier: carrier.into(),
+        message: format!("the answer is not UTF-8 text ({e})"),
+    })?;
+    serde_json::from_str(text).map_err(|e| not_json(carrier, body, &e))
 }
 
 /// Why `body` is not the answer expected, in words an operator can act on.

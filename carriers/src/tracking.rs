@@ -135,17 +135,38 @@ pub const EXCEPTION_WORDS: &[(&str, ExceptionKind)] = &[
     ("customs", ExceptionKind::Customs),
     ("clearance", ExceptionKind::Customs),
     ("brokerage", ExceptionKind::Customs),
+    // UPS: "pending release from a Government Agency".
+    ("government agency", ExceptionKind::Customs),
     ("weather", ExceptionKind::Delayed),
     ("delay", ExceptionKind::Delayed),
 ];
 
 /// The exception kind a description names, or `other`.
 pub fn exception_from_words(description: &str) -> ExceptionKind {
-    let lower = description.to_lowercase();
+    exception_from_texts(&[description])
+}
+
+/// The exception kind the first word found in any of `texts` names, or `other`.
+pub fn exception_from_texts(texts: &[&str]) -> ExceptionKind {
     EXCEPTION_WORDS
         .iter()
-        .find(|(word, _)| lower.contains(word))
+        .find(|(word, _)| texts.iter().any(|t| mentions(t, word)))
         .map_or(ExceptionKind::Other, |(_, k)| *k)
+}
+
+/// Whether `text` holds `word` (given in lower case), ignoring ASCII case. Carriers'
+/// words are read once per scan; this spares a lower-cased copy of each.
+pub(crate) fn mentions(text: &str, word: &str) -> bool {
+    let (text, word) = (text.as_bytes(), word.as_bytes());
+    !word.is_empty()
+        && text
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Whether `text` holds any of `words`.
+pub(crate) fn mentions_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| mentions(text, w))
 }
 
 /// A parcel-level exception of kind `other` takes the kind of its latest exception
@@ -191,7 +212,17 @@ const EARLIEST_YEAR: i32 = 2000;
 pub fn parse_time(raw: &str, at: &Location) -> Option<DateTime<Utc>> {
     use chrono::Datelike;
     let raw = raw.trim();
-    let read = DateTime::parse_from_rfc3339(raw)
+    let read = match iso_time(raw) {
+        Some((local, Some(offset))) => Some((local - chrono::TimeDelta::seconds(offset)).and_utc()),
+        Some((local, None)) => Some(crate::local_time::to_utc(local, at)),
+        None => slow_time(raw, at),
+    }?;
+    (read.year() >= EARLIEST_YEAR).then_some(read)
+}
+
+/// The forms `iso_time` does not read, through chrono's format strings.
+fn slow_time(raw: &str, at: &Location) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
         .ok()
         .or_else(|| {
             WITH_OFFSET
@@ -209,8 +240,77 @@ pub fn parse_time(raw: &str, at: &Location) -> Option<DateTime<Utc>> {
                         .and_then(|d| d.and_hms_opt(0, 0, 0))
                 })
                 .map(|t| crate::local_time::to_utc(t, at))
-        })?;
-    (read.year() >= EARLIEST_YEAR).then_some(read)
+        })
+}
+
+/// The times carriers send most, read by hand (chrono's format strings cost more
+/// than the rest of an answer): `YYYY-MM-DD`, then `T` or a space and
+/// `HH:MM[:SS[.fraction]]`, then `Z`, `±HH:MM`, `±HHMM` or `±HH`, maybe after a space.
+/// The local time and its offset in seconds east of UTC, if one was given.
+fn iso_time(raw: &str) -> Option<(chrono::NaiveDateTime, Option<i64>)> {
+    let b = raw.as_bytes();
+    let date = digits_date(b.get(..10)?, true)?;
+    if b.len() == 10 {
+        return Some((date.and_hms_opt(0, 0, 0)?, None));
+    }
+    if !matches!(b.get(10)?, b'T' | b' ') || *b.get(13)? != b':' {
+        return None;
+    }
+    let (hour, minute) = (number(b.get(11..13)?)?, number(b.get(14..16)?)?);
+    let mut rest = &b[16..];
+    let mut second = 0;
+    let mut nanos = 0;
+    if let [b':', s1, s2, tail @ ..] = rest {
+        second = number(&[*s1, *s2])?;
+        rest = tail;
+        if let [b'.', tail @ ..] = rest {
+            let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            let (fraction, tail) = tail.split_at(n);
+            nanos = fraction
+                .iter()
+                .take(9)
+                .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
+                * 10u32.pow(9 - n.min(9) as u32);
+            rest = tail;
+        }
+    }
+    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let local = date.and_time(time);
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let offset = match rest {
+        [] => None,
+        [b'Z' | b'z'] => Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, tail @ ..] => {
+            let minutes = match tail {
+                [] => 0,
+                [b':', m1, m2] | [m1, m2] => number(&[*m1, *m2])?,
+                _ => return None,
+            };
+            let seconds = i64::from(number(&[*h1, *h2])? * 3600 + minutes * 60);
+            Some(if *sign == b'-' { -seconds } else { seconds })
+        }
+        _ => return None,
+    };
+    Some((local, offset))
+}
+
+/// All ASCII digits → their number.
+pub(crate) fn number(b: &[u8]) -> Option<u32> {
+    (!b.is_empty() && b.len() <= 9 && b.iter().all(u8::is_ascii_digit))
+        .then(|| b.iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0')))
+}
+
+/// `YYYY-MM-DD` (`dashes`) or `YYYYMMDD` → the date, if it is one.
+pub(crate) fn digits_date(b: &[u8], dashes: bool) -> Option<chrono::NaiveDate> {
+    let (year, month, day) = match (dashes, b.len()) {
+        (true, 10) if b[4] == b'-' && b[7] == b'-' => (&b[..4], &b[5..7], &b[8..10]),
+        (false, 8) => (&b[..4], &b[4..6], &b[6..8]),
+        _ => return None,
+    };
+    chrono::NaiveDate::from_ymd_opt(number(year)? as i32, number(month)?, number(day)?)
 }
 
 /// Text in a carrier's answer, borrowed from its bytes unless it holds escapes.
@@ -328,8 +428,7 @@ pub(crate) fn error_answer(
     asked: &Asked,
     said: &str,
 ) -> Result<Vec<TrackingUpdate>, CarrierError> {
-    let lower = said.to_lowercase();
-    if NOT_FOUND.iter().any(|w| lower.contains(w)) {
+    if mentions_any(said, NOT_FOUND) {
         return Ok(vec![TrackingUpdate::not_found(
             carrier,
             &asked.named(None),
@@ -444,5 +543,120 @@ mod names {
             );
         }
         assert_eq!(TrackingStatus::parse("lost"), None);
+    }
+}
+
+#[cfg(test)]
+mod times {
+    use super::*;
+
+    fn utc(text: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    #[test]
+    fn carrier_times_read_as_utc() {
+        let berlin = Location {
+            country: Some("DE".into()),
+            ..Location::default()
+        };
+        let rows: &[(&str, &Location, Option<&str>)] = &[
+            (
+                "2026-11-21T10:15:00Z",
+                &berlin,
+                Some("2026-11-21T10:15:00Z"),
+            ),
+            (
+                "2026-11-21T10:15:00+02:00",
+                &berlin,
+                Some("2026-11-21T08:15:00Z"),
+            ),
+            (
+                "2026-11-21T10:15:00-0600",
+                &berlin,
+                Some("2026-11-21T16:15:00Z"),
+            ),
+            (
+                "2026-11-21T10:15:00-06",
+                &berlin,
+                Some("2026-11-21T16:15:00Z"),
+            ),
+            (
+                "2026-11-21 10:15:00 +05:30",
+                &berlin,
+                Some("2026-11-21T04:45:00Z"),
+            ),
+            (
+                "2026-11-21T10:15:00.123-06:00",
+                &berlin,
+                Some("2026-11-21T16:15:00.123Z"),
+            ),
+            (
+                "2026-11-21T10:15+01:00",
+                &berlin,
+                Some("2026-11-21T09:15:00Z"),
+            ),
+            // Local times take the zone of the place (Berlin: UTC+1 in November).
+            ("2026-11-21T10:15:00", &berlin, Some("2026-11-21T09:15:00Z")),
+            ("2026-11-21 10:15", &berlin, Some("2026-11-21T09:15:00Z")),
+            ("2026-11-21", &berlin, Some("2026-11-20T23:00:00Z")),
+            ("20261121101500", &berlin, Some("2026-11-21T09:15:00Z")),
+            ("11/21/2026 10:15:00", &berlin, Some("2026-11-21T09:15:00Z")),
+            (
+                "  2026-11-21T10:15:00Z ",
+                &berlin,
+                Some("2026-11-21T10:15:00Z"),
+            ),
+            // Placeholders and garbage are not times.
+            ("0001-01-01T00:00:00", &berlin, None),
+            ("1970-01-01T00:00:00Z", &berlin, None),
+            ("", &berlin, None),
+            ("tomorrow", &berlin, None),
+            ("2026-13-01T10:00:00Z", &berlin, None),
+            ("2026-11-21T25:00:00Z", &berlin, None),
+            ("2026-11-21T10:15:00+", &berlin, None),
+            ("2026-11-21T10:15:00.Z", &berlin, None),
+            ("2026-11-21X10:15:00", &berlin, None),
+        ];
+        for (raw, at, want) in rows {
+            assert_eq!(parse_time(raw, at), want.and_then(utc), "{raw:?}");
+        }
+    }
+
+    /// The hand reader agrees with chrono's format strings on what both read.
+    #[test]
+    fn the_quick_reader_agrees_with_chrono() {
+        let at = Location::default();
+        for raw in [
+            "2026-11-21T10:15:00Z",
+            "2026-11-21T10:15:00.5+02:00",
+            "2026-11-21T10:15:00.123456789-06:00",
+            "2026-11-21T10:15:00-0600",
+            "2026-11-21 10:15:00 -0600",
+            "2026-11-21T10:15-0600",
+            "2026-11-21T10:15:00",
+            "2026-11-21 10:15:00.250",
+            "2026-11-21T10:15",
+            "2026-11-21",
+        ] {
+            let quick = iso_time(raw).map(|(local, offset)| match offset {
+                Some(o) => (local - chrono::TimeDelta::seconds(o)).and_utc(),
+                None => crate::local_time::to_utc(local, &at),
+            });
+            assert!(quick.is_some(), "{raw:?}");
+            assert_eq!(quick, slow_time(raw, &at), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn words_are_found_whatever_their_case() {
+        assert!(mentions("Delivered to UPS Access Point", "access point"));
+        assert!(mentions("WEATHER DELAY", "delay"));
+        assert!(!mentions("Delivered", "delivery"));
+        assert!(!mentions("", "x"));
+        assert!(!mentions("anything", ""));
+        assert!(mentions_any("Package Damaged", &["lost", "damage"]));
     }
 }

@@ -30,8 +30,8 @@ use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::pdf::Page;
 use crate::tracking::{
-    error_answer, exception_from_words, owned, refine_exception, said, settle, str_of, Asked, Scan,
-    Text,
+    digits_date, error_answer, exception_from_words, mentions, mentions_any, number, owned,
+    refine_exception, said, settle, str_of, Asked, Scan, Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -53,65 +53,166 @@ pub const STATUS_TYPE: &[(&str, TrackingStatus)] = &[
     ("RS", TrackingStatus::ReturnedToSender),
 ];
 
-/// Activity `status.code` values that say more than their `type` does; they win over it.
-pub const STATUS_CODE: &[(&str, TrackingStatus)] = &[
+/// One row of [`STATUS_CODE`]: an activity `status.code` that says more than its
+/// `type`, for the types named (none: any) and, when words are named, only if the
+/// description holds one of them.
+pub struct CodeRule {
+    pub code: &'static str,
+    pub types: &'static [&'static str],
+    pub words: &'static [&'static str],
+    pub status: TrackingStatus,
+}
+
+const fn rule(
+    code: &'static str,
+    types: &'static [&'static str],
+    words: &'static [&'static str],
+    status: TrackingStatus,
+) -> CodeRule {
+    CodeRule {
+        code,
+        types,
+        words,
+        status,
+    }
+}
+
+/// Activity codes that win over their `type`; the first row that fits decides. UPS
+/// publishes one code list per activity type and the same two letters mean different
+/// things in them (manifest `MP` is "label created", delivery `MP` is "left in the
+/// garage"; exception `RS` asks the importer for customs papers, `RP` waits for a
+/// government agency, `CA` is a parcel too large), so the exception readings of the
+/// shared codes come first.
+pub const STATUS_CODE: &[CodeRule] = &[
+    rule("RS", &["X"], &[], TrackingStatus::Exception),
+    rule("CA", &["X"], &[], TrackingStatus::Exception),
+    rule("OT", &["X"], &["clearance"], TrackingStatus::Exception),
+    rule(
+        "RP",
+        &["X"],
+        &["government", "release"],
+        TrackingStatus::Exception,
+    ),
+    rule("MP", &["D"], &[], TrackingStatus::Delivered),
     // "Shipper created a label, UPS has not received the package yet."
-    ("MP", TrackingStatus::PreTransit),
-    ("OT", TrackingStatus::OutForDelivery),
-    ("OF", TrackingStatus::OutForDelivery),
-    ("RS", TrackingStatus::ReturnedToSender),
-    ("CA", TrackingStatus::Cancelled),
-    // Delivered to a UPS Access Point, waiting for the customer.
-    ("RP", TrackingStatus::AvailableForPickup),
-    ("ZP", TrackingStatus::AvailableForPickup),
-    ("2W", TrackingStatus::AvailableForPickup),
+    rule("MP", &[], &[], TrackingStatus::PreTransit),
+    rule("VP", &[], &[], TrackingStatus::Cancelled),
+    rule("CA", &[], &[], TrackingStatus::Cancelled),
+    rule("OT", &[], &[], TrackingStatus::OutForDelivery),
+    rule("OF", &[], &[], TrackingStatus::OutForDelivery),
+    rule("OD", &[], &[], TrackingStatus::OutForDelivery),
+    // Out for delivery to an Access Point: still on its way, not to the customer.
+    rule("YI", &[], &[], TrackingStatus::InTransit),
+    rule("ZS", &[], &[], TrackingStatus::InTransit),
+    // At an Access Point, a locker or a post office, waiting for the customer.
+    rule("RP", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("ZP", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("I5", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("5G", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("6B", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("2Q", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("1N", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("ZQ", &[], &[], TrackingStatus::AvailableForPickup),
+    rule("EP", &["D"], &[], TrackingStatus::AvailableForPickup),
+    // "Package Picked Up At UPS Access Point": the customer has it.
+    rule("2W", &[], &[], TrackingStatus::Delivered),
+    rule("RS", &[], &[], TrackingStatus::ReturnedToSender),
+    rule("UA", &[], &[], TrackingStatus::ReturnedToSender),
+    rule("B0", &[], &[], TrackingStatus::ReturnedToSender),
 ];
 
-/// `currentStatus.code` (three digits) → the package's status, as UPS's status code
-/// list names them.
-pub const CURRENT_STATUS: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
-    ("003", TrackingStatus::PreTransit, None),
-    ("045", TrackingStatus::PreTransit, None),
-    ("005", TrackingStatus::InTransit, None),
-    ("006", TrackingStatus::InTransit, None),
-    ("010", TrackingStatus::InTransit, None),
-    ("012", TrackingStatus::InTransit, None),
-    ("014", TrackingStatus::InTransit, None),
-    ("038", TrackingStatus::InTransit, None),
-    ("044", TrackingStatus::InTransit, None),
-    ("021", TrackingStatus::OutForDelivery, None),
-    ("011", TrackingStatus::Delivered, None),
-    ("026", TrackingStatus::Delivered, None),
-    ("017", TrackingStatus::AvailableForPickup, None),
-    ("040", TrackingStatus::AvailableForPickup, None),
-    ("007", TrackingStatus::Cancelled, None),
-    ("034", TrackingStatus::ReturnedToSender, None),
-    ("035", TrackingStatus::ReturnedToSender, None),
-    ("036", TrackingStatus::ReturnedToSender, None),
-    ("037", TrackingStatus::ReturnedToSender, None),
-    (
-        "032",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Delayed),
-    ),
-    (
-        "046",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Delayed),
-    ),
-    (
-        "047",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Delayed),
-    ),
-    (
-        "048",
-        TrackingStatus::Exception,
-        Some(ExceptionKind::Delayed),
-    ),
-    ("013", TrackingStatus::Exception, None),
-    ("029", TrackingStatus::Exception, None),
-    ("030", TrackingStatus::Exception, None),
+/// `currentStatus.code` (UPS's status codes, sent as "011" or "11") → the package's
+/// status. Codes still moving back to the shipper ("returning to sender", 035/036)
+/// read as in transit: returned is final and would stop the polling before it arrives.
+pub const CURRENT_STATUS: &[(u16, TrackingStatus, Option<ExceptionKind>)] = &[
+    (3, TrackingStatus::PreTransit, None),
+    (45, TrackingStatus::PreTransit, None),
+    (77, TrackingStatus::PreTransit, None),
+    (79, TrackingStatus::PreTransit, None),
+    (80, TrackingStatus::PreTransit, None),
+    (157, TrackingStatus::PreTransit, None),
+    (166, TrackingStatus::PreTransit, None),
+    (5, TrackingStatus::InTransit, None),
+    (10, TrackingStatus::InTransit, None),
+    (12, TrackingStatus::InTransit, None),
+    (14, TrackingStatus::InTransit, None),
+    (16, TrackingStatus::InTransit, None),
+    (19, TrackingStatus::InTransit, None),
+    (20, TrackingStatus::InTransit, None),
+    (25, TrackingStatus::InTransit, None),
+    (35, TrackingStatus::InTransit, None),
+    (36, TrackingStatus::InTransit, None),
+    (38, TrackingStatus::InTransit, None),
+    (39, TrackingStatus::InTransit, None),
+    (44, TrackingStatus::InTransit, None),
+    (47, TrackingStatus::InTransit, None),
+    (57, TrackingStatus::InTransit, None),
+    (70, TrackingStatus::InTransit, None),
+    (71, TrackingStatus::InTransit, None),
+    (87, TrackingStatus::InTransit, None),
+    (158, TrackingStatus::InTransit, None),
+    (159, TrackingStatus::InTransit, None),
+    (160, TrackingStatus::InTransit, None),
+    (164, TrackingStatus::InTransit, None),
+    (165, TrackingStatus::InTransit, None),
+    // Dropped off by the customer at a UPS Store, a shop or an Access Point.
+    (167, TrackingStatus::InTransit, None),
+    (168, TrackingStatus::InTransit, None),
+    (169, TrackingStatus::InTransit, None),
+    (6, TrackingStatus::OutForDelivery, None),
+    (21, TrackingStatus::OutForDelivery, None),
+    (37, TrackingStatus::OutForDelivery, None),
+    (72, TrackingStatus::OutForDelivery, None),
+    (89, TrackingStatus::OutForDelivery, None),
+    (91, TrackingStatus::OutForDelivery, None),
+    (146, TrackingStatus::OutForDelivery, None),
+    (162, TrackingStatus::OutForDelivery, None),
+    (11, TrackingStatus::Delivered, None),
+    (26, TrackingStatus::Delivered, None),
+    (143, TrackingStatus::Delivered, None),
+    (17, TrackingStatus::AvailableForPickup, None),
+    (40, TrackingStatus::AvailableForPickup, None),
+    (144, TrackingStatus::AvailableForPickup, None),
+    (161, TrackingStatus::AvailableForPickup, None),
+    (7, TrackingStatus::Cancelled, None),
+    (34, TrackingStatus::ReturnedToSender, None),
+    (67, TrackingStatus::ReturnedToSender, None),
+    (32, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (46, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (48, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (49, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (51, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (52, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (53, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (86, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (90, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (132, TrackingStatus::Exception, Some(ExceptionKind::Delayed)),
+    (50, TrackingStatus::Exception, Some(ExceptionKind::Address)),
+    (58, TrackingStatus::Exception, Some(ExceptionKind::Customs)),
+    (123, TrackingStatus::Exception, Some(ExceptionKind::Customs)),
+    (124, TrackingStatus::Exception, Some(ExceptionKind::Customs)),
+    (125, TrackingStatus::Exception, Some(ExceptionKind::Customs)),
+    (126, TrackingStatus::Exception, Some(ExceptionKind::Customs)),
+    (59, TrackingStatus::Exception, Some(ExceptionKind::Damaged)),
+    (81, TrackingStatus::Exception, Some(ExceptionKind::Damaged)),
+    (64, TrackingStatus::Exception, Some(ExceptionKind::Refused)),
+    (68, TrackingStatus::Exception, Some(ExceptionKind::Lost)),
+    // Exceptions whose kind the words tell: "Exception", failed delivery attempts,
+    // "Unable to Deliver", seized, destroyed.
+    (13, TrackingStatus::Exception, None),
+    (22, TrackingStatus::Exception, None),
+    (23, TrackingStatus::Exception, None),
+    (24, TrackingStatus::Exception, None),
+    (29, TrackingStatus::Exception, None),
+    (30, TrackingStatus::Exception, None),
+    (60, TrackingStatus::Exception, None),
+    (61, TrackingStatus::Exception, None),
+    (62, TrackingStatus::Exception, None),
+    (66, TrackingStatus::Exception, None),
+    (69, TrackingStatus::Exception, None),
+    (145, TrackingStatus::Exception, None),
+    (147, TrackingStatus::Exception, None),
+    (149, TrackingStatus::Exception, None),
 ];
 
 /// Words that mark a parcel waiting for the customer at a UPS Access Point or counter,
@@ -130,24 +231,25 @@ pub fn normalize(
     code: &str,
     description: &str,
 ) -> (TrackingStatus, Option<ExceptionKind>) {
-    let lower = description.to_lowercase();
     let by_code = STATUS_CODE
         .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, s)| *s);
+        .find(|r| {
+            r.code == code
+                && (r.types.is_empty() || r.types.contains(&status_type))
+                && (r.words.is_empty() || mentions_any(description, r.words))
+        })
+        .map(|r| r.status);
     let by_type = STATUS_TYPE
         .iter()
         .find(|(t, _)| *t == status_type)
         .map(|(_, s)| *s);
     let status = match (by_code, by_type) {
         (Some(s), _) => s,
-        (None, Some(TrackingStatus::Exception))
-            if PICKUP_WORDS.iter().any(|w| lower.contains(w)) =>
-        {
+        (None, Some(TrackingStatus::Exception)) if mentions_any(description, PICKUP_WORDS) => {
             TrackingStatus::AvailableForPickup
         }
         // `U` (update) says what happened in words only.
-        (None, None) if status_type == "U" && lower.contains("return") => {
+        (None, None) if status_type == "U" && mentions(description, "return") => {
             TrackingStatus::ReturnedToSender
         }
         (None, None) if status_type == "U" => TrackingStatus::InTransit,
@@ -165,6 +267,7 @@ pub fn normalize_current(
     code: &str,
     description: &str,
 ) -> Option<(TrackingStatus, Option<ExceptionKind>)> {
+    let code = u16::try_from(number(code.as_bytes()).filter(|_| code.len() <= 3)?).ok()?;
     let (_, status, kind) = CURRENT_STATUS.iter().find(|(c, _, _)| *c == code)?;
     Some(match (status, kind) {
         (TrackingStatus::Exception, None) => (*status, Some(exception_from_words(description))),
@@ -284,13 +387,23 @@ struct PlaceAddress<'a> {
     country: Option<Text<'a>>,
 }
 
-/// A UPS date (`YYYYMMDD`) and time (`HHMMSS`, or `HH:MM:SS` in the GMT fields).
+/// A UPS date (`YYYYMMDD`) and time: `HHMMSS`, `HH:MM:SS` in the GMT fields, or with
+/// the hour's leading zero dropped (`74700`, as UPS's own example has it).
 fn date_time(date: &str, time: &str) -> Option<chrono::NaiveDateTime> {
-    let date = chrono::NaiveDate::parse_from_str(date, "%Y%m%d").ok()?;
-    let time = chrono::NaiveTime::parse_from_str(time, "%H%M%S")
-        .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M:%S"))
-        .ok()?;
-    Some(date.and_time(time))
+    let date = digits_date(date.as_bytes(), false)?;
+    let mut buffer = [0u8; 6];
+    let mut n = 0;
+    for b in time.bytes().filter(|b| *b != b':') {
+        *buffer.get_mut(n)? = b;
+        n += 1;
+    }
+    let digits = &buffer[..n];
+    let (h, m, s) = match n {
+        6 => (&digits[..2], &digits[2..4], &digits[4..]),
+        5 => (&digits[..1], &digits[1..3], &digits[3..]),
+        _ => return None,
+    };
+    date.and_hms_opt(number(h)?, number(m)?, number(s)?)
 }
 
 fn scan(a: &Activity<'_>) -> Scan {
@@ -477,7 +590,7 @@ fn package_update(package: &Package<'_>, shipment: &Shipment<'_>, asked: &Asked)
         .delivery_date
         .iter()
         .find(|d| matches!(str_of(&d.kind), "SDD" | "RDD"))
-        .and_then(|d| chrono::NaiveDate::parse_from_str(str_of(&d.date), "%Y%m%d").ok())
+        .and_then(|d| digits_date(str_of(&d.date).as_bytes(), false))
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc());
     TrackingUpdate {
@@ -642,23 +755,54 @@ impl Carrier for Ups {
 mod tests {
     use super::*;
 
-    /// Each code is in its table once, and every current-status row reads as it says.
+    /// Every code row can decide (no earlier row hides it) and none is there twice;
+    /// every current-status code reads as its row says, padded or not.
     #[test]
     fn every_row_reads_and_none_is_twice() {
-        let mut codes = std::collections::BTreeSet::new();
-        for (code, status) in STATUS_CODE {
-            assert!(codes.insert(*code), "{code} twice");
-            assert_eq!(normalize("I", code, "").0, *status, "{code}");
+        let mut rows = std::collections::BTreeSet::new();
+        for r in STATUS_CODE {
+            assert!(rows.insert((r.code, r.types, r.words)), "{} twice", r.code);
+            let kind = r.types.first().copied().unwrap_or("I");
+            let words = r.words.first().copied().unwrap_or("");
+            assert_eq!(
+                normalize(kind, r.code, words).0,
+                r.status,
+                "{kind}/{}",
+                r.code
+            );
         }
         let mut current = std::collections::BTreeSet::new();
         for (code, status, kind) in CURRENT_STATUS {
             assert!(current.insert(*code), "{code} twice");
-            let read = normalize_current(code, "").expect("known");
-            assert_eq!(read.0, *status, "{code}");
-            if kind.is_some() {
-                assert_eq!(read.1, *kind, "{code}");
+            for text in [format!("{code:03}"), code.to_string()] {
+                let read = normalize_current(&text, "").expect("known");
+                assert_eq!(read.0, *status, "{text}");
+                if kind.is_some() {
+                    assert_eq!(read.1, *kind, "{text}");
+                }
             }
         }
+        assert_eq!(normalize_current("0011", ""), None);
+        assert_eq!(normalize_current("D", ""), None);
+    }
+
+    #[test]
+    fn times_with_and_without_colons_and_leading_zeros() {
+        let at = |d, t| date_time(d, t).map(|t| t.to_string());
+        assert_eq!(at("20261121", "153000"), Some("2026-11-21 15:30:00".into()));
+        assert_eq!(
+            at("20261121", "15:30:00"),
+            Some("2026-11-21 15:30:00".into())
+        );
+        assert_eq!(at("20261121", "74700"), Some("2026-11-21 07:47:00".into()));
+        assert_eq!(
+            at("20261121", "7:47:00"),
+            Some("2026-11-21 07:47:00".into())
+        );
+        assert_eq!(at("20261121", "1530"), None);
+        assert_eq!(at("20261121", "1530000"), None);
+        assert_eq!(at("20261321", "153000"), None);
+        assert_eq!(at("2026-11-21", "153000"), None);
     }
 
     #[test]
@@ -746,6 +890,92 @@ mod tests {
                 Some(X::Delayed),
             ),
             ("X", "X5", "Something unusual", S::Exception, Some(X::Other)),
+            // Each type has its own code list: the same letters under another type.
+            (
+                "X",
+                "RS",
+                "UPS initiated contact with receiver or importer for clearance information",
+                S::Exception,
+                Some(X::Customs),
+            ),
+            (
+                "X",
+                "CA",
+                "Your package exceeds the maximum dimensions we can accept",
+                S::Exception,
+                Some(X::Other),
+            ),
+            (
+                "X",
+                "OT",
+                "UPS initiated contact with the sender to obtain clearance information",
+                S::Exception,
+                Some(X::Customs),
+            ),
+            (
+                "X",
+                "RP",
+                "Your package is pending release from a Government Agency",
+                S::Exception,
+                Some(X::Customs),
+            ),
+            ("D", "MP", "Garage", S::Delivered, None),
+            (
+                "D",
+                "2W",
+                "Package Picked Up At UPS Access Point",
+                S::Delivered,
+                None,
+            ),
+            (
+                "D",
+                "2Q",
+                "Delivered To UPS Access Point",
+                S::AvailableForPickup,
+                None,
+            ),
+            (
+                "D",
+                "UA",
+                "Package was returned to the sender",
+                S::ReturnedToSender,
+                None,
+            ),
+            (
+                "D",
+                "B0",
+                "Package Delivered To Original Sender",
+                S::ReturnedToSender,
+                None,
+            ),
+            (
+                "X",
+                "I5",
+                "Your package is at a UPS Access Point location and is awaiting collection",
+                S::AvailableForPickup,
+                None,
+            ),
+            (
+                "I",
+                "YI",
+                "Out for delivery to UPS Access Point",
+                S::InTransit,
+                None,
+            ),
+            (
+                "I",
+                "OF",
+                "Loaded on Delivery Vehicle",
+                S::OutForDelivery,
+                None,
+            ),
+            (
+                "M",
+                "VP",
+                "Manifest cancelled and shipment voided",
+                S::Cancelled,
+                None,
+            ),
             ("ZZ", "Q9", "New code", S::Unknown, None),
         ];
         for (t, code, description, status, kind) in table {

@@ -32,8 +32,8 @@ use crate::http::{parse_borrowed, parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::tracking::{
-    error_answer, exception_from_words, owned, parse_time, refine_exception, said, settle, Asked,
-    Scan, Text,
+    error_answer, exception_from_words, mentions, owned, parse_time, refine_exception, said,
+    settle, Asked, Scan, Text,
 };
 use crate::{
     Address, Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelFormat, LabelRef,
@@ -141,12 +141,8 @@ pub fn normalize_event(code: &str, text: &str) -> (TrackingStatus, Option<Except
     match EVENT_CODES.iter().find(|(c, _, _)| *c == code) {
         Some((_, status, kind)) => (*status, *kind),
         // Not in our table: keep the code, read the words.
-        None if text.to_lowercase().contains("out for delivery") => {
-            (TrackingStatus::OutForDelivery, None)
-        }
-        None if text.to_lowercase().contains("deliver")
-            && !text.to_lowercase().contains("out for") =>
-        {
+        None if mentions(text, "out for delivery") => (TrackingStatus::OutForDelivery, None),
+        None if mentions(text, "deliver") && !mentions(text, "out for") => {
             (TrackingStatus::Delivered, None)
         }
         None => (TrackingStatus::InTransit, None),
