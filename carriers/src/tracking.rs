@@ -158,10 +158,13 @@ pub fn exception_from_texts(texts: &[&str]) -> ExceptionKind {
 /// words are read once per scan; this spares a lower-cased copy of each.
 pub(crate) fn mentions(text: &str, word: &str) -> bool {
     let (text, word) = (text.as_bytes(), word.as_bytes());
-    !word.is_empty()
-        && text
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
+    let Some((first, rest)) = word.split_first() else {
+        return false;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    // Only where the first letter fits is the rest compared.
+    text.windows(word.len())
+        .any(|w| (w[0] == lower || w[0] == upper) && w[1..].eq_ignore_ascii_case(rest))
 }
 
 /// Whether `text` holds any of `words`.
