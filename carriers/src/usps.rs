@@ -32,7 +32,7 @@ use crate::http::{parse_borrowed, parse_json, CarrierHttp, HttpSettings};
 use crate::oauth::{read_token, TokenCache};
 use crate::one_by_one;
 use crate::tracking::{
-    error_answer, exception_from_words, mentions, owned, parse_time, refine_exception, said,
+    error_answer, exception_from_texts, mentions, owned, parse_time, refine_exception, said,
     settle, Asked, Scan, Text,
 };
 use crate::{
@@ -126,11 +126,16 @@ pub const EVENT_CODES: &[(&str, TrackingStatus, Option<ExceptionKind>)] = &[
     ("11", TrackingStatus::Exception, Some(ExceptionKind::Lost)),
 ];
 
-fn by_category(category: &str, text: &str) -> (TrackingStatus, Option<ExceptionKind>) {
-    let lower = category.trim().to_lowercase();
-    match CATEGORIES.iter().find(|(c, _)| *c == lower) {
+/// `statusCategory` → status; an exception's kind from the first of `texts` (status,
+/// summary) that names one.
+fn by_category(category: &str, texts: &[&str]) -> (TrackingStatus, Option<ExceptionKind>) {
+    let category = category.trim();
+    match CATEGORIES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(category))
+    {
         Some((_, TrackingStatus::Exception)) => {
-            (TrackingStatus::Exception, Some(exception_from_words(text)))
+            (TrackingStatus::Exception, Some(exception_from_texts(texts)))
         }
         Some((_, status)) => (*status, None),
         None => (TrackingStatus::Unknown, None),
@@ -484,11 +489,10 @@ pub fn read_tracking(body: &[u8], asked: &Asked) -> Result<Vec<TrackingUpdate>, 
         None,
         asked.received_at,
     );
-    let summary = format!(
-        "{} {}",
+    let summary = [
         answer.status.as_deref().unwrap_or(""),
-        answer.status_summary.as_deref().unwrap_or("")
-    );
+        answer.status_summary.as_deref().unwrap_or(""),
+    ];
     let category = by_category(answer.status_category.as_deref().unwrap_or(""), &summary);
     let latest = events.last().map(|e| (e.status, e.exception));
     let (status, exception) = match (category, latest) {
@@ -636,13 +640,13 @@ mod tests {
     fn categories_and_event_codes() {
         use ExceptionKind as X;
         use TrackingStatus as S;
-        assert_eq!(by_category("Delivered", ""), (S::Delivered, None));
-        assert_eq!(by_category("Pre-Shipment", ""), (S::PreTransit, None));
+        assert_eq!(by_category("Delivered", &[]), (S::Delivered, None));
+        assert_eq!(by_category("Pre-Shipment", &[]), (S::PreTransit, None));
         assert_eq!(
-            by_category("Alert", "Delivery refused"),
+            by_category("Alert", &["Delivery refused"]),
             (S::Exception, Some(X::Refused))
         );
-        assert_eq!(by_category("Something New", ""), (S::Unknown, None));
+        assert_eq!(by_category("Something New", &[]), (S::Unknown, None));
         let table = [
             ("01", "Delivered, In/At Mailbox", S::Delivered, None),
             ("03", "USPS in possession of item", S::InTransit, None),
