@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::labels;
 use crate::db::orders;
-use crate::db::refunds::{self, InspectionRow, TriggerRow};
+use crate::db::refunds::{self, InspectionRow, TriggerFor, TriggerRow};
 use crate::db::rmas::{self, Audit};
 use crate::db::{naive, DbConnection};
 use crate::domain::display;
@@ -273,28 +273,17 @@ pub fn inspect(
 
     let refundable = calculation.refund.outcome != InspectionOutcome::Failed
         && calculation.refund.total.minor() > 0;
-    let method = match resolution {
-        Resolution::StoreCredit => Some("store_credit"),
-        Resolution::Refund | Resolution::KeepIt => Some("original_payment"),
-        Resolution::Exchange => None,
-    };
-    let trigger = match method.filter(|_| refundable) {
+    let trigger = match resolution.refund_method().filter(|_| refundable) {
         Some(method) => {
-            let trigger = TriggerRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                rma_id: Some(rma.id.clone()),
-                incident_id: None,
-                order_id: rma.order_id.clone(),
-                amount_minor: calculation.refund.total.minor(),
-                currency: currency.code().to_string(),
-                method: method.to_string(),
-                status: TriggerStatus::Pending,
-                calculation: calculation_json,
-                created_at: naive(now),
-                emailed_at: None,
-                acknowledged_at: None,
-                acknowledged_by: None,
-            };
+            let trigger = TriggerRow::pending(
+                TriggerFor::Rma(&rma.id),
+                &rma.order_id,
+                calculation.refund.total.minor(),
+                currency.code(),
+                method,
+                calculation_json,
+                now,
+            );
             refunds::create_trigger(c, &trigger, now)?;
             let note = format!("refund trigger {} ({method})", trigger.id);
             rmas::apply_event(c, number, RmaEvent::TriggerRefund, audit(actor, &note, now))?;

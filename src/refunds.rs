@@ -1,15 +1,69 @@
-//! Finance's side of a refund trigger: taking it over. The trigger itself is made by
-//! an inspection that passes (`inspection`) or an incident resolved with a refund
-//! (`tracking::incidents`); its email goes out through the outbox (`notify`).
+//! Refund triggers: a keep-it return's, made when it is authorized, and finance
+//! taking a trigger over. The others are made by an inspection that passes
+//! (`inspection`) or an incident resolved with a refund (`tracking::incidents`); each
+//! trigger's email goes out through the outbox (`notify`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::refunds;
+use crate::db::refunds::{self, TriggerFor, TriggerRow};
+use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::DbConnection;
+use crate::domain::UnknownValue;
+use crate::domain::{display, policy, LabelPayer, Resolution, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
 use crate::inspection::Replacement;
+
+/// Refunds an authorized keep-it return at once, in the caller's transaction: nothing
+/// comes back to inspect, so the trigger (the amount the decision promised) and its
+/// finance email are written now and the RMA moves to `refund_triggered`. Answers the
+/// RMA as it is after; unchanged when it is not an authorized keep-it return, when its
+/// resolution is not paid in money (an exchange ships instead), or its refund is zero.
+pub fn refund_keep_it(
+    c: &mut DbConnection,
+    rma: RmaRow,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<RmaRow, AppError> {
+    let resolution: Resolution = rma.resolution.parse().map_err(bad_row(&rma))?;
+    let method = resolution.refund_method();
+    let keep_it = rma
+        .label_payer
+        .parse::<LabelPayer>()
+        .map_err(bad_row(&rma))?
+        == LabelPayer::KeepIt;
+    let (Some(method), true, RmaStatus::Authorized, 1..) =
+        (method, keep_it, rma.status, rma.estimated_refund_minor)
+    else {
+        return Ok(rma);
+    };
+    let calculation = KeepItRefund::from_decision(&rma);
+    let trigger = TriggerRow::pending(
+        TriggerFor::Rma(&rma.id),
+        &rma.order_id,
+        rma.estimated_refund_minor,
+        &rma.currency,
+        method,
+        serde_json::to_string(&Calculation::KeepIt(calculation))
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        now,
+    );
+    refunds::create_trigger(c, &trigger, now)?;
+    let number = RmaNumber::parse(&rma.number)
+        .map_err(|e| AppError::Internal(format!("RMA {}: {e}", rma.number)))?;
+    let note = format!("keep it: refund trigger {} ({method})", trigger.id);
+    let audit = Audit {
+        actor,
+        note: Some(&note),
+        at: now,
+    };
+    rmas::apply_event(c, &number, RmaEvent::TriggerRefund, audit)
+}
+
+fn bad_row(rma: &RmaRow) -> impl Fn(UnknownValue) -> AppError + '_ {
+    move |e| AppError::Internal(format!("RMA {}: {e}", rma.number))
+}
 
 /// Records that `actor` in finance has taken trigger `id` over. An unknown trigger is
 /// not found; one acknowledged already is a conflict, so two clerks cannot both pay it.
@@ -37,6 +91,7 @@ pub fn acknowledge(
 pub enum Calculation {
     Incident(IncidentRefund),
     Inspection(InspectionRefund),
+    KeepIt(KeepItRefund),
 }
 
 impl Calculation {
@@ -49,6 +104,7 @@ impl Calculation {
     pub fn notes(&self) -> &[String] {
         match self {
             Calculation::Inspection(i) => &i.notes,
+            Calculation::KeepIt(k) => &k.notes,
             Calculation::Incident(_) => &[],
         }
     }
@@ -74,6 +130,64 @@ pub struct IncidentRefund {
     #[schema(value_type = crate::domain::Money)]
     pub total: String,
     pub note: String,
+}
+
+/// A keep-it return's refund: the decision's lines, paid without the item coming back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KeepItRefund {
+    /// Always `keep_it`.
+    #[schema(pattern = "^keep_it$")]
+    pub source: String,
+    #[schema(value_type = crate::domain::Currency)]
+    pub currency: String,
+    pub lines: Vec<KeepItRefundLine>,
+    #[schema(value_type = crate::domain::Money)]
+    pub total: String,
+    /// The steps in words.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One line of a keep-it refund, as the return policy decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KeepItRefundLine {
+    pub line_id: String,
+    pub quantity: i64,
+    #[schema(value_type = crate::domain::Money)]
+    pub item_amount: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub tax_share: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub restocking_fee: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub refund: String,
+}
+
+impl KeepItRefund {
+    fn from_decision(rma: &RmaRow) -> KeepItRefund {
+        let total = display::amount(rma.estimated_refund_minor, &rma.currency);
+        KeepItRefund {
+            source: "keep_it".into(),
+            currency: rma.currency.clone(),
+            lines: policy::stored_lines(&rma.decision)
+                .into_iter()
+                .map(|l| KeepItRefundLine {
+                    line_id: l.line_id,
+                    quantity: l.quantity,
+                    item_amount: l.item_amount,
+                    tax_share: l.tax_share,
+                    restocking_fee: l.restocking_fee,
+                    refund: l.refund,
+                })
+                .collect(),
+            notes: vec![format!(
+                "keep it: the return policy lets the customer keep the item; \
+                 {total} {} refunded without it coming back",
+                rma.currency
+            )],
+            total,
+        }
+    }
 }
 
 /// An inspected return's refund, line by line.
@@ -125,6 +239,27 @@ mod tests {
     use crate::domain::refund::{InspectionOutcome, RefundCalculation, RefundLine};
     use crate::domain::{Condition, Currency, Money};
     use crate::inspection::{InspectionCalculation, ReplacementLine};
+
+    /// A keep-it refund reads back as one, not as an inspection or an incident.
+    #[test]
+    fn a_keep_it_refund_reads_back_as_written() {
+        let written = Calculation::KeepIt(KeepItRefund {
+            source: "keep_it".into(),
+            currency: "EUR".into(),
+            lines: vec![KeepItRefundLine {
+                line_id: "1".into(),
+                quantity: 1,
+                item_amount: "4.00".into(),
+                tax_share: "0.76".into(),
+                restocking_fee: "0.00".into(),
+                refund: "4.76".into(),
+            }],
+            total: "4.76".into(),
+            notes: vec!["kept".into()],
+        });
+        let text = serde_json::to_string(&written).expect("json");
+        assert_eq!(Calculation::read(&text), Some(written));
+    }
 
     /// What the inspection writes must read back as an inspection, with every amount.
     #[test]

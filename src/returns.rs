@@ -327,6 +327,7 @@ impl ReturnRules<'_> {
             at: now,
         };
         rmas::record_event(conn, &id, "create", None, status, audit)?;
+        let row = crate::refunds::refund_keep_it(conn, row, actor, now)?;
         Ok((row, record, lines, quote))
     }
 }

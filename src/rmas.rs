@@ -171,7 +171,10 @@ impl Change {
             note: self.note.as_deref(),
             at: now,
         };
-        rmas::apply_event(c, number, self.event, audit)?;
+        let changed = rmas::apply_event(c, number, self.event, audit)?;
+        if self.event == RmaEvent::Authorize {
+            crate::refunds::refund_keep_it(c, changed, &actor, now)?;
+        }
         if self.voided {
             labels::mark_voided(c, &rma.id, now)?;
         }

@@ -41,6 +41,48 @@ pub struct TriggerRow {
     pub acknowledged_by: Option<String>,
 }
 
+/// What a refund trigger pays back for.
+#[derive(Debug, Clone, Copy)]
+pub enum TriggerFor<'a> {
+    /// A returned (or kept) RMA, by id.
+    Rma(&'a str),
+    /// An outbound parcel's incident, by id.
+    Incident(&'a str),
+}
+
+impl TriggerRow {
+    /// A new trigger for `what`, waiting for its email to finance.
+    pub fn pending(
+        what: TriggerFor<'_>,
+        order_id: &str,
+        amount_minor: i64,
+        currency: &str,
+        method: &str,
+        calculation: String,
+        now: DateTime<Utc>,
+    ) -> TriggerRow {
+        let (rma_id, incident_id) = match what {
+            TriggerFor::Rma(id) => (Some(id.to_string()), None),
+            TriggerFor::Incident(id) => (None, Some(id.to_string())),
+        };
+        TriggerRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            rma_id,
+            incident_id,
+            order_id: order_id.to_string(),
+            amount_minor,
+            currency: currency.to_string(),
+            method: method.to_string(),
+            status: TriggerStatus::Pending,
+            calculation,
+            created_at: naive(now),
+            emailed_at: None,
+            acknowledged_at: None,
+            acknowledged_by: None,
+        }
+    }
+}
+
 pub fn insert_inspection(conn: &mut DbConnection, row: &InspectionRow) -> QueryResult<()> {
     diesel::insert_into(inspections::table)
         .values(row)

@@ -331,6 +331,19 @@ struct StoredDecision {
     rules: Vec<AppliedRule>,
     #[serde(default)]
     estimated_label_cost: Option<String>,
+    #[serde(default)]
+    lines: Vec<StoredLine>,
+}
+
+/// A line of a stored decision: its amounts as the currency's decimals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct StoredLine {
+    pub line_id: String,
+    pub quantity: i64,
+    pub item_amount: String,
+    pub tax_share: String,
+    pub restocking_fee: String,
+    pub refund: String,
 }
 
 fn stored(decision: &str) -> StoredDecision {
@@ -340,6 +353,11 @@ fn stored(decision: &str) -> StoredDecision {
 /// The rules of a decision stored with its RMA; none if it cannot be read.
 pub fn stored_rules(decision: &str) -> Vec<AppliedRule> {
     stored(decision).rules
+}
+
+/// The lines of a stored decision with their amounts; none if it cannot be read.
+pub fn stored_lines(decision: &str) -> Vec<StoredLine> {
+    stored(decision).lines
 }
 
 /// The estimated label cost (the currency's decimals) a stored decision was made with.

@@ -47,6 +47,18 @@ string_enum! {
     }
 }
 
+impl Resolution {
+    /// How finance pays a refund for this resolution; `None` for an exchange, where a
+    /// replacement ships instead of money.
+    pub fn refund_method(&self) -> Option<&'static str> {
+        match self {
+            Resolution::StoreCredit => Some("store_credit"),
+            Resolution::Refund | Resolution::KeepIt => Some("original_payment"),
+            Resolution::Exchange => None,
+        }
+    }
+}
+
 string_enum! {
     /// Who pays for the return label, or whether there is one at all.
     LabelPayer {

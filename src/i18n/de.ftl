@@ -174,6 +174,7 @@ news-inspected = Artikel geprüft
 news-inspected-body = Wir haben Ihre Artikel geprüft. Das Ergebnis finden Sie auf Ihrer Rücksendeseite.
 news-refund_triggered = Erstattung veranlasst
 news-refund_triggered-body = Wir haben Ihre Artikel geprüft und Ihre Erstattung veranlasst.
+news-refund_triggered-keep_it-body = Bitte behalten Sie den Artikel: Sie müssen nichts zurücksenden. Ihre Erstattung ist veranlasst.
 news-cancelled = Storniert
 news-cancelled-body = Ihre Rücksendung wurde storniert. Falls das ein Irrtum ist, können Sie auf unserer Rücksendeseite eine neue beginnen.
 news-expired = Etikett abgelaufen

@@ -174,6 +174,7 @@ news-inspected = Items checked
 news-inspected-body = We have checked your items. Your return page shows the outcome.
 news-refund_triggered = Refund on its way
 news-refund_triggered-body = We have checked your items and your refund is on its way.
+news-refund_triggered-keep_it-body = Please keep the item: there is nothing to send back. Your refund is on its way.
 news-cancelled = Cancelled
 news-cancelled-body = Your return has been cancelled. If that is a mistake, you can start a new one from our returns page.
 news-expired = Label expired

@@ -174,6 +174,7 @@ news-inspected = Artículos revisados
 news-inspected-body = Hemos revisado sus artículos. El resultado está en su página de devolución.
 news-refund_triggered = Reembolso en camino
 news-refund_triggered-body = Hemos revisado sus artículos y su reembolso está en camino.
+news-refund_triggered-keep_it-body = Quédese con el artículo: no tiene que devolver nada. Su reembolso está en camino.
 news-cancelled = Cancelada
 news-cancelled-body = Su devolución ha sido cancelada. Si es un error, puede iniciar otra desde nuestra página de devoluciones.
 news-expired = Etiqueta caducada

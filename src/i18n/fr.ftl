@@ -174,6 +174,7 @@ news-inspected = Articles vérifiés
 news-inspected-body = Nous avons vérifié vos articles. Le résultat est sur votre page de retour.
 news-refund_triggered = Remboursement en cours
 news-refund_triggered-body = Nous avons vérifié vos articles et votre remboursement est en cours.
+news-refund_triggered-keep_it-body = Gardez l'article : vous n'avez rien à renvoyer. Votre remboursement est en cours.
 news-cancelled = Annulée
 news-cancelled-body = Votre retour a été annulé. S'il s'agit d'une erreur, vous pouvez en commencer un nouveau sur notre page de retours.
 news-expired = Étiquette expirée

@@ -174,6 +174,7 @@ news-inspected = 商品已检查
 news-inspected-body = 我们已检查您的商品，结果请见退货页面。
 news-refund_triggered = 退款处理中
 news-refund_triggered-body = 我们已检查您的商品，退款正在处理中。
+news-refund_triggered-keep_it-body = 请保留商品，无需寄回。退款正在处理中。
 news-cancelled = 已取消
 news-cancelled-body = 您的退货已取消。如有误，可在退货页面重新申请。
 news-expired = 标签已过期

@@ -13,7 +13,7 @@ use crate::db::refunds::{self, TriggerRow};
 use crate::db::rmas::{self, RmaEventRow, RmaRow};
 use crate::db::DbConnection;
 use crate::domain::customer_news::tells_customer;
-use crate::domain::RmaStatus;
+use crate::domain::{LabelPayer, RmaStatus};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
@@ -68,7 +68,14 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
     let lang = Lang::for_customer(&o.customer_locale, &o.ship_country);
     let status = e.event.to_status.as_str();
     let title = lang.t(&format!("news.{status}"));
-    let sentence = lang.t(&format!("news.{status}.body"));
+    // A keep-it refund comes without anything sent back: the usual words would say the
+    // items were checked.
+    let kept = e.event.to_status == RmaStatus::RefundTriggered
+        && e.rma.label_payer == LabelPayer::KeepIt.as_str();
+    let sentence = match kept {
+        true => lang.t("news.refund_triggered.keep_it.body"),
+        false => lang.t(&format!("news.{status}.body")),
+    };
     let number = &e.rma.number;
     let greeting = lang.t_with("hello", &[("name", &e.order.order.customer_name)]);
     let refund = e

@@ -75,6 +75,16 @@ struct Row {
     refund: String,
 }
 
+/// The SKU and title of order line `line_id`; empty if the order has no such line.
+fn ordered(e: &RefundEmail, line_id: &str) -> (String, String) {
+    e.order
+        .lines
+        .iter()
+        .find(|o| o.line_id == line_id)
+        .map(|o| (o.sku.clone(), o.title.clone()))
+        .unwrap_or_default()
+}
+
 fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
     match calc {
         // An incident refund: one row for the parcel.
@@ -93,15 +103,34 @@ fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
             .lines
             .iter()
             .map(|l| {
-                let ordered = e.order.lines.iter().find(|o| o.line_id == l.line_id);
+                let (sku, title) = ordered(e, &l.line_id);
                 Row {
-                    sku: ordered.map(|o| o.sku.clone()).unwrap_or_default(),
-                    title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                    sku,
+                    title,
                     quantity: format!("{} of {}", l.accepted_quantity, l.expected_quantity),
                     item: l.item_amount.clone(),
                     tax: l.tax_share.clone(),
                     restocking: l.restocking_fee.clone(),
                     deduction: l.condition_deduction.clone(),
+                    refund: l.refund.clone(),
+                    line_id: l.line_id.clone(),
+                }
+            })
+            .collect(),
+        // Kept by the customer: the decision's lines, nothing inspected.
+        Some(Calculation::KeepIt(kept)) => kept
+            .lines
+            .iter()
+            .map(|l| {
+                let (sku, title) = ordered(e, &l.line_id);
+                Row {
+                    sku,
+                    title,
+                    quantity: format!("{} kept", l.quantity),
+                    item: l.item_amount.clone(),
+                    tax: l.tax_share.clone(),
+                    restocking: l.restocking_fee.clone(),
+                    deduction: String::new(),
                     refund: l.refund.clone(),
                     line_id: l.line_id.clone(),
                 }

@@ -8,12 +8,12 @@ use diesel::prelude::*;
 
 use crate::db::orders::{self, NewShipment};
 use crate::db::parcels::{self, IncidentResolution, IncidentRow, ParcelRow};
-use crate::db::refunds::{self, TriggerRow};
+use crate::db::refunds::{self, TriggerFor, TriggerRow};
 use crate::db::schema::shipments;
 use crate::db::{naive, DbConnection};
 use crate::domain::money::line_value;
 use crate::domain::tracking::IncidentAction;
-use crate::domain::{Currency, Money, TriggerStatus};
+use crate::domain::{Currency, Money};
 use crate::error::AppError;
 use crate::refunds::{Calculation, IncidentRefund};
 
@@ -147,31 +147,26 @@ pub fn resolve(
     }
     // A refund, in full or in part, reaches finance like an inspected return's.
     if let (Some(amount_minor), Some(currency)) = (resolution.amount_minor, &resolution.currency) {
-        let trigger = TriggerRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            rma_id: None,
-            incident_id: Some(incident.id.clone()),
-            order_id: record.order.id.clone(),
+        let calculation = serde_json::to_string(&Calculation::Incident(IncidentRefund {
+            source: "incident".into(),
+            incident: incident.kind.clone(),
+            detail: incident.detail.clone(),
+            action: resolution.action.clone(),
+            parcel: parcel.tracking_number.clone(),
+            parcel_value: value.to_string(),
+            total: Money::from_minor(amount_minor, value.currency()).to_string(),
+            note: resolution.note.clone(),
+        }))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let trigger = TriggerRow::pending(
+            TriggerFor::Incident(&incident.id),
+            &record.order.id,
             amount_minor,
-            currency: currency.clone(),
-            method: "original_payment".into(),
-            status: TriggerStatus::Pending,
-            calculation: serde_json::to_string(&Calculation::Incident(IncidentRefund {
-                source: "incident".into(),
-                incident: incident.kind.clone(),
-                detail: incident.detail.clone(),
-                action: resolution.action.clone(),
-                parcel: parcel.tracking_number.clone(),
-                parcel_value: value.to_string(),
-                total: Money::from_minor(amount_minor, value.currency()).to_string(),
-                note: resolution.note.clone(),
-            }))
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-            created_at: naive(now),
-            emailed_at: None,
-            acknowledged_at: None,
-            acknowledged_by: None,
-        };
+            currency,
+            "original_payment",
+            calculation,
+            now,
+        );
         refunds::create_trigger(c, &trigger, now)?;
         resolution.refund_trigger_id = Some(trigger.id);
     }

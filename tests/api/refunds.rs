@@ -280,7 +280,118 @@ async fn statuses_are_stored_as_their_words(app: TestApp) {
     );
 }
 
+/// Keep-it returns have nothing to inspect: authorizing one (by policy or by a person
+/// after review) writes its refund trigger and finance's email at once, and the
+/// customer is told to keep the item and what they get back.
+async fn keep_it_returns_are_refunded_when_authorized(app: TestApp) {
+    let mut cheap = eur_order("K-1");
+    cheap["lines"][0]["unit_price"] = json!("4.00");
+    cheap["lines"][0]["tax"] = json!("0.76");
+    app.delivered_order(&cheap, 1).await;
+    let integration = As::Role(Role::Integration);
+    let kept = app
+        .create_rma(
+            &integration,
+            &return_body("K-1", &[("1", 1, "damaged")], "refund"),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
+    assert_eq!(kept.body["label_payer"], "keep_it", "{}", kept.text);
+    assert_eq!(kept.body["status"], "refund_triggered", "{}", kept.text);
+    let estimated = kept.body["estimated_refund"].clone();
+    let number = kept.body["number"].as_str().expect("number").to_string();
+
+    let triggers = refunds(&app, "?q=K-1").await;
+    assert_eq!(triggers.len(), 1, "{triggers:?}");
+    let trigger = &triggers[0];
+    assert_eq!(trigger["amount"], estimated);
+    assert_eq!(trigger["method"], "original_payment");
+    assert_eq!(trigger["rma_number"], number.as_str());
+    assert_eq!(trigger["calculation"]["source"], "keep_it", "{trigger}");
+    assert_eq!(trigger["calculation"]["lines"][0]["line_id"], "1");
+    assert_eq!(trigger["calculation"]["total"], estimated);
+    let events = app.get(&format!("/api/v1/rmas/{number}"), &BENCH).await;
+    let steps: Vec<&str> = events.body["timeline"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["to"].as_str())
+        .collect();
+    assert_eq!(steps, ["authorized", "refund_triggered"], "{}", events.text);
+
+    // Customer news waits a little, so changes made together make one email.
+    app.advance(chrono::Duration::minutes(3));
+    assert!(app.dispatch().await.sent >= 2);
+    let finance = crate::email::mail_files(&app, true);
+    assert_eq!(finance.len(), 1, "one email per refund");
+    assert!(
+        finance[0].contains(&format!("Refund {number}")),
+        "{}",
+        finance[0]
+    );
+    assert!(finance[0].contains("1 kept"), "{}", finance[0]);
+    let customer: Vec<String> = crate::email::mail_files(&app, false)
+        .iter()
+        .map(|m| crate::email::quoted_printable(m))
+        .collect();
+    assert_eq!(
+        customer.len(),
+        1,
+        "the refund's email says it all: {customer:#?}"
+    );
+    // In the customer's German: keep the item, and the amount.
+    assert!(
+        customer[0].contains("Bitte behalten Sie den Artikel"),
+        "{}",
+        customer[0]
+    );
+    assert!(customer[0].contains("4,76"), "{}", customer[0]);
+
+    // Reviewed first (a sixth return in 90 days), then authorized by a person.
+    for i in 0..6 {
+        let mut order = eur_order(&format!("K-2{i}"));
+        order["customer"]["email"] = json!("keeper@example.com");
+        order["lines"][0]["unit_price"] = json!("4.00");
+        order["lines"][0]["tax"] = json!("0.76");
+        app.delivered_order(&order, 1).await;
+        let rma = app
+            .create_rma(
+                &integration,
+                &return_body(&format!("K-2{i}"), &[("1", 1, "damaged")], "store_credit"),
+            )
+            .await;
+        assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
+        if i < 5 {
+            assert_eq!(rma.body["status"], "refund_triggered", "{}", rma.text);
+            continue;
+        }
+        assert_eq!(rma.body["status"], "requested", "{}", rma.text);
+        let sixth = rma.body["number"].as_str().expect("number");
+        assert!(
+            refunds(&app, "?q=K-25").await.is_empty(),
+            "nothing before review"
+        );
+        let authorized = app
+            .post(
+                &format!("/api/v1/rmas/{sixth}/authorize"),
+                &As::Role(Role::Admin),
+                &json!({"note": "known customer"}),
+            )
+            .await;
+        assert_eq!(authorized.status, StatusCode::OK, "{}", authorized.text);
+        assert_eq!(
+            authorized.body["status"], "refund_triggered",
+            "{}",
+            authorized.text
+        );
+        let reviewed = refunds(&app, "?q=K-25").await;
+        assert_eq!(reviewed.len(), 1, "{reviewed:?}");
+        assert_eq!(reviewed[0]["method"], "store_credit");
+    }
+}
+
 crate::on_both_backends!(
+    keep_it_returns_are_refunded_when_authorized,
     statuses_are_stored_as_their_words,
     a_passed_inspection_triggers_one_refund,
     worse_than_allowed_is_partial_and_nothing_is_failed,
