@@ -176,10 +176,17 @@ pub async fn find_order(core: &Core, ask: Ask, ip: &str) -> Result<FoundOrder, A
         .db
         .read(move |c| {
             // Orders stored before the one spelling rule may only be found as typed:
-            // both spellings in one query, whether the order exists or not.
+            // both spellings in one query, and the case- and hyphen-blind key in
+            // another, whether the order exists or not (the same work either way).
             let mut found = orders::lookup_keys(c, &[n.as_str(), raw.as_str()])?;
             found.sort_by_key(|(number, _, _)| number != n.as_str());
-            Ok::<_, AppError>(found.into_iter().next())
+            let by_key = orders::by_lookup_key(c, &n.lookup_key())?;
+            // The key finds an order only when it names one: `AB-1` and `ab1` both
+            // stored leave `Ab1` to be typed as stored.
+            let one_by_key = (by_key.len() == 1)
+                .then(|| by_key.into_iter().next())
+                .flatten();
+            Ok::<_, AppError>(found.into_iter().next().or(one_by_key))
         })
         .await?;
     let found_number = stored.as_ref().map(|(n, _, _)| n.clone());

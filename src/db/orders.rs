@@ -110,6 +110,33 @@ pub fn lookup_keys(
         .load(conn)
 }
 
+/// A stored order number as [`OrderNumber::lookup_key`] spells it, in SQL both
+/// backends read alike (SQLite's `lower` changes ASCII only, so the key does too);
+/// indexed by the `orders_lookup_key` migration.
+///
+/// [`OrderNumber::lookup_key`]: crate::domain::order_number::OrderNumber::lookup_key
+const LOOKUP_KEY: &str = "lower(replace(order_number, '-', ''))";
+
+/// Orders whose number has look-up key `key` (case and hyphens aside), at most two:
+/// enough to tell one from several.
+pub fn by_lookup_key(
+    conn: &mut DbConnection,
+    key: &str,
+) -> QueryResult<Vec<(String, String, String)>> {
+    orders::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("{LOOKUP_KEY} = "))
+                .bind::<diesel::sql_types::Text, _>(key),
+        )
+        .select((
+            orders::order_number,
+            orders::customer_email,
+            orders::ship_postal_code,
+        ))
+        .limit(2)
+        .load(conn)
+}
+
 /// Holds the order's row until the transaction ends, so concurrent changes to its
 /// returns queue up. PostgreSQL takes the row lock; SQLite writes through one
 /// connection (see `db`), so its transactions are serialized already.

@@ -48,6 +48,17 @@ impl OrderNumber {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// The number as a customer may type it: ASCII letters in lower case, hyphens
+    /// left out (`demo1001` finds `DEMO-1001`). Stored numbers are compared by the same
+    /// key in SQL (`db::orders::LOOKUP_KEY`).
+    pub fn lookup_key(&self) -> String {
+        self.0
+            .chars()
+            .filter(|c| *c != '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    }
 }
 
 impl std::fmt::Display for OrderNumber {
@@ -145,6 +156,20 @@ pub fn schema_pattern() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookup_keys_ignore_case_and_hyphens() {
+        let key = |t: &str| OrderNumber::parse(t).expect("valid").lookup_key();
+        for (typed, want) in [
+            ("DEMO-1001", "demo1001"),
+            ("demo1001", "demo1001"),
+            ("Demo–10-01", "demo1001"),
+            ("SHOP_1001", "shop_1001"),
+            ("ÄB-1", "Äb1"),
+        ] {
+            assert_eq!(key(typed), want, "{typed}");
+        }
+    }
 
     #[test]
     fn one_spelling_for_each_order() {

@@ -63,7 +63,14 @@ const LOGIN_CSRF: &str = "bh_login_csrf";
 const KNOWN_DEVICE: &str = "bh_known";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", get_or_head().to(login_page))
+    cfg.route("/", get_or_head().to(|| async { redirect("/returns") }))
+        .route(
+            "/returns/",
+            get_or_head().to(|| async { redirect("/returns") }),
+        )
+        .route("/warehouse", get_or_head().to(staff_home))
+        .route("/warehouse/", get_or_head().to(staff_home))
+        .route("/login", get_or_head().to(login_page))
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
         .route("/warehouse/scan", get_or_head().to(scan::page))
@@ -323,6 +330,14 @@ pub fn retry_after(mut response: HttpResponse, seconds: u64) -> HttpResponse {
         .headers_mut()
         .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     response
+}
+
+/// `/warehouse`: each role's own page, or the sign-in page first.
+async fn staff_home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    match require(&req, &state, Role::ALL).await {
+        Ok(staff) => redirect(home_of(staff.role)),
+        Err(answer) => answer,
+    }
 }
 
 pub fn redirect(to: &str) -> HttpResponse {

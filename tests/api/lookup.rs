@@ -89,7 +89,45 @@ async fn tokens_expire(app: TestApp) {
     let _ = Role::Admin;
 }
 
+/// Customers type order numbers as they remember them: any case, with or without the
+/// hyphens. A spelling that fits several stored orders finds none of them.
+async fn order_numbers_are_found_whatever_their_case_and_hyphens(app: TestApp) {
+    app.create_order(&eur_order("DEMO-7001")).await;
+    for typed in ["DEMO-7001", "demo-7001", "demo7001", "Demo-70-01"] {
+        let found = app
+            .post(
+                "/api/v1/returns/lookup",
+                &As::Nobody,
+                &json!({"order_number": typed, "email": "demo-7001@example.com"}),
+            )
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{typed}: {}", found.text);
+        assert_eq!(found.body["order"]["order_number"], "DEMO-7001", "{typed}");
+    }
+    let mut one = eur_order("AB-1");
+    one["customer"]["email"] = json!("same@example.com");
+    let mut other = eur_order("ab1");
+    other["customer"]["email"] = json!("same@example.com");
+    app.create_order(&one).await;
+    app.create_order(&other).await;
+    let ask = |typed: &str| json!({"order_number": typed, "email": "same@example.com"});
+    for (typed, stored) in [("AB-1", "AB-1"), ("ab1", "ab1")] {
+        let exact = app
+            .post("/api/v1/returns/lookup", &As::Nobody, &ask(typed))
+            .await;
+        assert_eq!(
+            exact.body["order"]["order_number"], stored,
+            "{}",
+            exact.text
+        );
+    }
+    app.post("/api/v1/returns/lookup", &As::Nobody, &ask("Ab-1"))
+        .await
+        .problem(404);
+}
+
 crate::on_both_backends!(
+    order_numbers_are_found_whatever_their_case_and_hyphens,
     a_customer_finds_their_order_and_only_theirs,
     unknown_orders_and_wrong_emails_look_the_same,
     tokens_expire,

@@ -1040,7 +1040,32 @@ async fn admins_review_returns_sent_to_a_person(app: TestApp) {
         .contains(&format!("id=\"review-{number}\"")));
 }
 
+/// The short addresses people type lead to a page, not a JSON 404.
+async fn short_addresses_lead_to_their_pages(app: TestApp) {
+    user(&app, "money", Role::Finance).await;
+    let mut browser = Browser::new(&app);
+    for (path, to) in [
+        ("/", "/returns"),
+        ("/returns/", "/returns"),
+        ("/warehouse", "/login?next=/warehouse"),
+    ] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(page.location(), to, "{path}");
+    }
+    browser.sign_in("money", "correct horse battery").await;
+    assert_eq!(
+        browser.get("/warehouse").await.location(),
+        "/finance/refunds"
+    );
+    assert_eq!(
+        browser.get("/warehouse/").await.location(),
+        "/finance/refunds"
+    );
+}
+
 crate::on_both_backends!(
+    short_addresses_lead_to_their_pages,
     admins_review_returns_sent_to_a_person,
     an_approved_return_gets_its_label_from_its_page,
     damage_claims_need_photos_checked_by_their_bytes,
