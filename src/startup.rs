@@ -82,7 +82,7 @@ impl Application {
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .configure(api::configure)
                 .configure(crate::web::configure)
-                .default_service(web::to(api::problem::no_such_route))
+                .default_service(web::to(crate::web::no_such_page))
         })
         .workers(workers)
         .listen(listener)

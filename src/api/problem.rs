@@ -122,12 +122,6 @@ impl ResponseError for AppError {
 }
 
 /// Answers requests for routes that do not exist.
-pub async fn no_such_route() -> AppError {
-    AppError::NotFound {
-        what: "route".to_string(),
-    }
-}
-
 impl actix_web::Responder for AppError {
     type Body = actix_web::body::BoxBody;
     fn respond_to(self, _req: &actix_web::HttpRequest) -> HttpResponse {

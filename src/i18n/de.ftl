@@ -133,6 +133,7 @@ order = Bestellung
 acknowledge = Bestätigen
 export_csv = CSV exportieren
 not_found = Nicht gefunden.
+no_such_page = Unter dieser Adresse gibt es keine Seite. Für eine Rücksendung suchen Sie zuerst Ihre Bestellung.
 return_items = Artikel zurücksenden
 order_number = Bestellnummer
 email = E-Mail

@@ -133,6 +133,7 @@ order = Order
 acknowledge = Acknowledge
 export_csv = Export CSV
 not_found = Not found.
+no_such_page = There is no page at this address. To return something, start by finding your order.
 return_items = Return items
 order_number = Order number
 email = Email

@@ -133,6 +133,7 @@ order = Pedido
 acknowledge = Confirmar
 export_csv = Exportar CSV
 not_found = No encontrado.
+no_such_page = No hay ninguna página en esta dirección. Para devolver algo, empiece buscando su pedido.
 return_items = Devolver artículos
 order_number = Número de pedido
 email = Correo electrónico

@@ -133,6 +133,7 @@ order = Commande
 acknowledge = Confirmer
 export_csv = Exporter en CSV
 not_found = Introuvable.
+no_such_page = Il n'y a pas de page à cette adresse. Pour retourner un article, commencez par trouver votre commande.
 return_items = Retourner des articles
 order_number = Numéro de commande
 email = E-mail

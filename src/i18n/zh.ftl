@@ -133,6 +133,7 @@ order = 订单
 acknowledge = 确认
 export_csv = 导出 CSV
 not_found = 未找到。
+no_such_page = 此地址没有页面。如需退货，请先查找您的订单。
 return_items = 退货
 order_number = 订单号
 email = 电子邮件

@@ -433,6 +433,30 @@ pub fn error_words(lang: Lang, error: &AppError) -> String {
     }
 }
 
+/// Any address no route answers: a problem for the API and the machine endpoints, a
+/// page in the visitor's language with the way to the portal (and sign-in) for people.
+pub async fn no_such_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    use actix_web::ResponseError;
+    let path = req.path();
+    if ["/api", "/metrics", "/healthz"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    {
+        return AppError::not_found("route").error_response();
+    }
+    let lang = lang_of(&req);
+    let body = html! {
+        p.error role="alert" { (lang.t("no_such_page")) }
+        p { a href="/returns" { (lang.t("find_order")) } " · " a href="/login" { (lang.t("sign_in")) } }
+    };
+    page(
+        &req,
+        &state,
+        StatusCode::NOT_FOUND,
+        layout(lang, &lang.t("not_found"), None, body),
+    )
+}
+
 /// A page saying what went wrong, with the status the API would answer.
 pub fn error_page(
     req: &HttpRequest,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use backhaul::domain::Role;
-use reqwest::header::{HeaderMap, ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{HeaderMap, ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -1053,6 +1053,33 @@ async fn short_addresses_lead_to_their_pages(app: TestApp) {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(page.location(), to, "{path}");
     }
+    // An address nobody serves is a page for people, a problem for programs.
+    let nowhere = browser.get("/retuns").await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert!(nowhere.headers[CONTENT_TYPE]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/html"));
+    assert!(
+        nowhere.html.contains(r#"href="/returns""#),
+        "{}",
+        nowhere.html
+    );
+    accessible(&nowhere.html);
+    browser.lang = Some("de");
+    assert!(browser
+        .get("/retuns")
+        .await
+        .html
+        .contains("Bestellung finden"));
+    browser.lang = None;
+    let api = browser.get("/api/v1/nowhere").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.headers[CONTENT_TYPE]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("application/problem+json"));
+
     browser.sign_in("money", "correct horse battery").await;
     assert_eq!(
         browser.get("/warehouse").await.location(),
