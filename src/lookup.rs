@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::guesses::{self, GuessKey};
 
 /// Give email or postal_code.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupInput {
     #[schema(schema_with = crate::domain::schema::order_number)]

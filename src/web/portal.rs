@@ -87,18 +87,19 @@ fn customer_form(
     Ok((who, form))
 }
 
-fn lookup_form(lang: Lang, token: &str, error: Option<&str>) -> Markup {
+/// The look-up form; after a failed try, with what was typed kept.
+fn lookup_form(lang: Lang, token: &str, error: Option<&str>, typed: &LookupInput) -> Markup {
     let body = html! {
         h1 { (lang.t("return_items")) }
         @if let Some(e) = error { p.error role="alert" { (e) } }
         form method="post" action="/returns" {
             input type="hidden" name="csrf" value=(token);
             label for="order_number" { (lang.t("order_number")) }
-            input #order_number name="order_number" required autocomplete="off";
+            input #order_number name="order_number" required autocomplete="off" value=(typed.order_number);
             label for="email" { (lang.t("email")) }
-            input #email name="email" type="email" autocomplete="email";
+            input #email name="email" type="email" autocomplete="email" value=(typed.email.as_deref().unwrap_or(""));
             label for="postal_code" { (lang.t("postcode")) }
-            input #postal_code name="postal_code" autocomplete="postal-code";
+            input #postal_code name="postal_code" autocomplete="postal-code" value=(typed.postal_code.as_deref().unwrap_or(""));
             button type="submit" { (lang.t("find_order")) }
         }
     };
@@ -108,7 +109,7 @@ fn lookup_form(lang: Lang, token: &str, error: Option<&str>) -> Markup {
 pub async fn lookup_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let lang = lang_of(&req);
     let token = form_token(&req);
-    let markup = lookup_form(lang, &token.0, None);
+    let markup = lookup_form(lang, &token.0, None, &LookupInput::default());
     respond(&req, &state, StatusCode::OK, markup, token)
 }
 
@@ -134,6 +135,7 @@ pub async fn lookup(
     };
     let ip = client_ip(&req, &state.proxies);
     let token = form_token(&req);
+    let typed = input.clone();
     match state.find_order(input, &ip).await {
         Ok(found) => {
             let mut response = redirect("/returns/order");
@@ -142,7 +144,7 @@ pub async fn lookup(
         }
         Err(AppError::RateLimited { retry_after_secs }) => {
             let wait = lang.too_many(retry_after_secs);
-            let markup = lookup_form(lang, &token.0, Some(&wait));
+            let markup = lookup_form(lang, &token.0, Some(&wait), &typed);
             let response = respond(&req, &state, StatusCode::TOO_MANY_REQUESTS, markup, token);
             retry_after(response, retry_after_secs)
         }
@@ -150,7 +152,7 @@ pub async fn lookup(
             &req,
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
-            lookup_form(lang, &token.0, Some(&lang.t("postcode_spent"))),
+            lookup_form(lang, &token.0, Some(&lang.t("postcode_spent")), &typed),
             token,
         ),
         Err(AppError::Validation(_) | AppError::DoesNotFit(_) | AppError::NotFound { .. }) => {
@@ -158,7 +160,7 @@ pub async fn lookup(
                 &req,
                 &state,
                 StatusCode::NOT_FOUND,
-                lookup_form(lang, &token.0, Some(&lang.t("no_order"))),
+                lookup_form(lang, &token.0, Some(&lang.t("no_order")), &typed),
                 token,
             )
         }
@@ -208,50 +210,116 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);
+    let markup = order_form(lang, &token.0, &record, &windows, &HashMap::new(), &[]);
+    respond(&req, &state, StatusCode::OK, markup, token)
+}
+
+/// The order's lines to choose from, with what was chosen kept and each problem shown
+/// beside its field (and listed at the top) in the page's language.
+fn order_form(
+    lang: Lang,
+    token: &str,
+    record: &OrderRecord,
+    windows: &[LineWindow],
+    chosen: &HashMap<String, String>,
+    errors: &[crate::domain::FieldError],
+) -> Markup {
+    let said = |field: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| in_words(lang, record, e))
+    };
+    let picked = |name: &str, value: &str| chosen.get(name).is_some_and(|v| v == value);
     let body = html! {
         h1 { (lang.t("return_items")) " · " (record.order.order_number) }
+        @if !errors.is_empty() {
+            div.error role="alert" {
+                p { (lang.t("form_problems")) }
+                ul { @for e in errors { li { (in_words(lang, record, e)) } } }
+            }
+        }
         form method="post" action="/returns/quote" {
-            input type="hidden" name="csrf" value=(token.0);
+            input type="hidden" name="csrf" value=(token);
             table {
                 tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("returnable_until")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
                 @for l in &record.lines {
                     @let can = record.returnable_quantity(l);
+                    @let (q, r) = (format!("q_{}", l.line_id), format!("r_{}", l.line_id));
                     tr {
                         td { (l.sku) " " (l.title) }
                         td data-label=(lang.t("returnable")) { (can) }
                         td data-label=(lang.t("returnable_until")) { (window_words(lang, windows.iter().find(|w| w.line_id == l.line_id))) }
                         td {
-                            label for={ "q_" (l.line_id) } { (lang.t("quantity")) }
-                            select id={ "q_" (l.line_id) } name={ "q_" (l.line_id) } disabled[can == 0] {
-                                @for n in 0..=can { option value=(n) { (n) } }
+                            label for=(q) { (lang.t("quantity")) }
+                            select id=(q) name=(q) disabled[can == 0] {
+                                @for n in 0..=can { option value=(n) selected[picked(&q, &n.to_string())] { (n) } }
                             }
                         }
                         td {
-                            label for={ "r_" (l.line_id) } { (lang.t("reason")) }
-                            select id={ "r_" (l.line_id) } name={ "r_" (l.line_id) } {
+                            label for=(r) { (lang.t("reason")) }
+                            @let problem = said(&r);
+                            select id=(r) name=(r) aria-invalid=[problem.as_ref().map(|_| "true")] aria-describedby=[problem.as_ref().map(|_| format!("{r}_error"))] {
                                 option value="" { "—" }
-                                @for r in ReturnReason::ALL { option value=(r.as_str()) { (lang.word(r.as_str())) } }
+                                @for reason in ReturnReason::ALL { option value=(reason.as_str()) selected[picked(&r, reason.as_str())] { (lang.word(reason.as_str())) } }
                             }
+                            @if let Some(p) = problem { p.error id={ (r) "_error" } { (p) } }
                         }
                     }
                 }
             }
             label for="resolution" { (lang.t("resolution")) }
             select #resolution name="resolution" {
-                @for r in [Resolution::Refund, Resolution::StoreCredit, Resolution::Exchange] {
-                    option value=(r.as_str()) { (lang.word(r.as_str())) }
+                @for res in [Resolution::Refund, Resolution::StoreCredit, Resolution::Exchange] {
+                    option value=(res.as_str()) selected[picked("resolution", res.as_str())] { (lang.word(res.as_str())) }
                 }
             }
             button type="submit" { (lang.t("see_decision")) }
         }
     };
-    respond(
-        &req,
-        &state,
-        StatusCode::OK,
-        layout(lang, &lang.t("return_items"), None, body),
-        token,
-    )
+    layout(lang, &lang.t("return_items"), None, body)
+}
+
+/// A problem with the portal's order form in the page's language: which line lacks its
+/// reason, or that none was chosen; anything else as the service said it.
+fn in_words(lang: Lang, record: &OrderRecord, e: &crate::domain::FieldError) -> String {
+    if e.field == "lines" {
+        return lang.t("choose_lines").to_string();
+    }
+    match e
+        .field
+        .strip_prefix("r_")
+        .and_then(|id| record.lines.iter().find(|l| l.line_id == id))
+    {
+        Some(line) => lang
+            .t_with("choose_reason", &[("item", &line.title)])
+            .to_string(),
+        None => e.message.clone(),
+    }
+}
+
+/// The order form with `error`'s problems shown, answered 422.
+async fn form_again(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    who: &Principal,
+    form: &HashMap<String, String>,
+    error: &AppError,
+) -> HttpResponse {
+    let record = match order_of(state, who).await {
+        Ok(record) => record,
+        Err(e) => return error_page(req, state, None, &e),
+    };
+    let (st, now, r) = (state.clone(), state.clock.now(), record.clone());
+    let windows = match state.db.read(move |c| st.rules().windows(c, &r, now)).await {
+        Ok(windows) => windows,
+        Err(e) => return error_page(req, state, None, &e),
+    };
+    let lang = lang_of(req);
+    let token = form_token(req);
+    let errors = error.field_errors().unwrap_or_default();
+    let markup = order_form(lang, &token.0, &record, &windows, form, errors);
+    respond(req, state, StatusCode::UNPROCESSABLE_ENTITY, markup, token)
 }
 
 /// Until when a line can be returned, in words: the day for any reason, and the later
@@ -351,6 +419,11 @@ pub async fn quote(
     .await;
     let decision = match result {
         Ok(d) => d,
+        // A choice missing or wrong: the same form again, the choices kept, the
+        // problems beside their fields.
+        Err(e) if e.field_errors().is_some() => {
+            return form_again(&req, &state, &who, &form, &e).await
+        }
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);

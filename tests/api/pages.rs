@@ -682,6 +682,13 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // The same form again, with what was typed.
+    assert!(
+        unknown.html.contains(r#"value="NOPE-1""#),
+        "{}",
+        unknown.html
+    );
+    assert!(unknown.html.contains(r#"action="/returns""#));
     assert_eq!(wrong.html.matches("No order matches").count(), 1);
     assert!(unknown.html.contains("No order matches"), "the same answer");
     let found = browser
@@ -724,9 +731,36 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     ];
     let mut no_reason = choices;
     no_reason[2] = ("r_1", "");
+    // A problem shows on the same form, beside its field, with the choices kept.
     let unexplained = browser.post("/returns/quote", &no_reason).await;
-    assert_eq!(unexplained.status, StatusCode::BAD_REQUEST);
-    assert!(unexplained.html.contains("choose why JKT-RAIN-M goes back"));
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unexplained
+            .html
+            .contains("Choose why Rain jacket goes back."),
+        "{}",
+        unexplained.html
+    );
+    assert!(unexplained.html.contains(r#"action="/returns/quote""#));
+    assert!(unexplained.html.contains(r#"aria-describedby="r_1_error""#));
+    assert!(unexplained
+        .html
+        .contains(r#"<option value="1" selected>1</option>"#));
+    accessible(&unexplained.html);
+    let mut nothing = choices;
+    nothing[1] = ("q_1", "0");
+    browser.lang = Some("de");
+    let empty = browser.post("/returns/quote", &nothing).await;
+    browser.lang = None;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty
+            .html
+            .contains("Wählen Sie bei mindestens einem Artikel"),
+        "{}",
+        empty.html
+    );
+    assert!(empty.html.contains(r#"action="/returns/quote""#));
     let decision = browser.post("/returns/quote", &choices).await;
     assert_eq!(decision.status, StatusCode::OK, "{}", decision.html);
     assert!(decision.html.contains("authorized"));
