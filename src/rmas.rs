@@ -32,6 +32,8 @@ pub struct RmaDetails {
     pub parcels: Vec<TrackedParcel>,
     /// Evidence photos, oldest first.
     pub photos: Vec<PhotoView>,
+    /// Its refund trigger, once there is one.
+    pub refund: Option<crate::db::refunds::TriggerRow>,
 }
 
 /// A parcel of the return with the carrier's scans, oldest first.
@@ -87,6 +89,7 @@ pub fn details(
         .iter()
         .map(|p| crate::photos::view(&rma.number, p))
         .collect();
+    let refund = crate::db::refunds::trigger_for_rma(c, &rma.id)?;
     Ok(RmaDetails {
         rma,
         order,
@@ -95,6 +98,7 @@ pub fn details(
         label,
         parcels: tracked,
         photos,
+        refund,
     })
 }
 

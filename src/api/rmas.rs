@@ -81,7 +81,9 @@ pub async fn create(
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (rma, order, lines, _quote) = st.rules().create(c, &input, &actor, now)?;
         let events = rmas::events(c, &rma.id)?;
+        let refund = crate::db::refunds::trigger_for_rma(c, &rma.id)?;
         let created = RmaDetails {
+            refund,
             events,
             lines,
             order,

@@ -206,3 +206,25 @@ return_rate = Rücksendequote
 transit = Durchschnittliche Laufzeit (Stunden)
 loss_rate = Verlustquote (%)
 refund_totals = Erstattungen pro Tag (letzte 30 Tage)
+
+# The status page: its steps and what happens next.
+progress = Fortschritt
+step-requested = Angefragt
+step-approved = Genehmigt
+step-label = Etikett
+step-on_its_way = Unterwegs
+step-received = Angekommen
+step-checked = Geprüft
+step-refunded = Erstattet
+next-requested = Jemand im Shop prüft Ihre Rücksendung; Sie erhalten eine E-Mail, sobald entschieden ist.
+next-authorized = Genehmigt. Holen Sie unten Ihr Etikett, verpacken Sie die Artikel und senden Sie das Paket ab.
+next-label_issued = Drucken Sie das Etikett, kleben Sie es auf den Karton und geben Sie das Paket beim Versanddienst ab.
+next-in_transit = Ihr Paket ist auf dem Weg zu uns.
+next-delivered_to_warehouse = Ihr Paket ist angekommen; als Nächstes packen wir es aus.
+next-received = Ihr Paket ist da, wir prüfen die Artikel.
+next-inspected = Ihre Artikel sind geprüft; Ihre Erstattung folgt.
+next-refund_triggered = Ihre Erstattung ist veranlasst. Sie müssen nichts weiter tun.
+next-closed = Diese Rücksendung ist abgeschlossen.
+next-rejected = Der Shop konnte diese Rücksendung nicht annehmen.
+next-cancelled = Diese Rücksendung wurde storniert.
+next-expired = Das Etikett wurde nicht rechtzeitig genutzt; diese Rücksendung ist abgelaufen.

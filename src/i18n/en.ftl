@@ -206,3 +206,25 @@ return_rate = Return rate
 transit = Average transit (hours)
 loss_rate = Loss rate (%)
 refund_totals = Refunds per day (last 30 days)
+
+# The status page: its steps and what happens next.
+progress = Progress
+step-requested = Requested
+step-approved = Approved
+step-label = Label
+step-on_its_way = On its way
+step-received = Received
+step-checked = Checked
+step-refunded = Refunded
+next-requested = A person at the shop looks at your return; you get an email once it is decided.
+next-authorized = Approved. Get your label below, pack the items and send the parcel.
+next-label_issued = Print the label, stick it on the box and hand the parcel to the carrier.
+next-in_transit = Your parcel is on its way to us.
+next-delivered_to_warehouse = Your parcel has arrived; we unpack it next.
+next-received = We have your parcel and are checking the items.
+next-inspected = Your items are checked; what you get back follows.
+next-refund_triggered = Your refund is on its way. Nothing else to do.
+next-closed = This return is complete.
+next-rejected = The shop could not accept this return.
+next-cancelled = This return was cancelled.
+next-expired = The label was not used in time, so this return has expired.

@@ -206,3 +206,25 @@ return_rate = Tasa de devolución
 transit = Tránsito medio (horas)
 loss_rate = Tasa de pérdida (%)
 refund_totals = Reembolsos por día (últimos 30 días)
+
+# The status page: its steps and what happens next.
+progress = Progreso
+step-requested = Solicitada
+step-approved = Aprobada
+step-label = Etiqueta
+step-on_its_way = En camino
+step-received = Recibida
+step-checked = Revisada
+step-refunded = Reembolsada
+next-requested = Alguien de la tienda revisa su devolución; recibirá un correo cuando se decida.
+next-authorized = Aprobada. Obtenga su etiqueta abajo, embale los artículos y envíe el paquete.
+next-label_issued = Imprima la etiqueta, péguela en la caja y entregue el paquete al transportista.
+next-in_transit = Su paquete está en camino hacia nosotros.
+next-delivered_to_warehouse = Su paquete ha llegado; ahora lo desembalamos.
+next-received = Tenemos su paquete y estamos revisando los artículos.
+next-inspected = Sus artículos están revisados; lo que recibe a cambio llega a continuación.
+next-refund_triggered = Su reembolso está en camino. No tiene que hacer nada más.
+next-closed = Esta devolución está completa.
+next-rejected = La tienda no pudo aceptar esta devolución.
+next-cancelled = Esta devolución fue cancelada.
+next-expired = La etiqueta no se usó a tiempo, así que esta devolución ha caducado.

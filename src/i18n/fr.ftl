@@ -206,3 +206,25 @@ return_rate = Taux de retour
 transit = Transit moyen (heures)
 loss_rate = Taux de perte (%)
 refund_totals = Remboursements par jour (30 derniers jours)
+
+# The status page: its steps and what happens next.
+progress = Avancement
+step-requested = Demandé
+step-approved = Accepté
+step-label = Étiquette
+step-on_its_way = En route
+step-received = Reçu
+step-checked = Vérifié
+step-refunded = Remboursé
+next-requested = Quelqu'un de la boutique examine votre retour ; vous recevrez un e-mail dès qu'il sera décidé.
+next-authorized = Accepté. Récupérez votre étiquette ci-dessous, emballez les articles et envoyez le colis.
+next-label_issued = Imprimez l'étiquette, collez-la sur le carton et remettez le colis au transporteur.
+next-in_transit = Votre colis est en route vers nous.
+next-delivered_to_warehouse = Votre colis est arrivé ; nous le déballons ensuite.
+next-received = Nous avons votre colis et vérifions les articles.
+next-inspected = Vos articles sont vérifiés ; ce que vous recevez suit.
+next-refund_triggered = Votre remboursement est en cours. Vous n'avez plus rien à faire.
+next-closed = Ce retour est terminé.
+next-rejected = La boutique n'a pas pu accepter ce retour.
+next-cancelled = Ce retour a été annulé.
+next-expired = L'étiquette n'a pas été utilisée à temps ; ce retour a expiré.

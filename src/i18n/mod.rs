@@ -383,6 +383,16 @@ mod tests {
         for id in news {
             assert!(english.contains_key(&format!("{id}-body")), "{id}-body");
         }
+        // The status page says what happens next in every status, in every language.
+        for status in crate::domain::RmaStatus::ALL {
+            for lang in Lang::ALL {
+                let id = message_id(&format!("next.{}", status.as_str()));
+                assert!(
+                    lang.bundle().get_message(&id).is_some(),
+                    "{lang:?} lacks {id}"
+                );
+            }
+        }
     }
 
     #[test]

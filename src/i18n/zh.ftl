@@ -206,3 +206,25 @@ return_rate = 退货率
 transit = 平均运输时间（小时）
 loss_rate = 丢件率（%）
 refund_totals = 每日退款（近 30 天）
+
+# The status page: its steps and what happens next.
+progress = 进度
+step-requested = 已申请
+step-approved = 已批准
+step-label = 运单
+step-on_its_way = 运输中
+step-received = 已收到
+step-checked = 已检查
+step-refunded = 已退款
+next-requested = 店铺工作人员正在审核您的退货，决定后会发邮件通知您。
+next-authorized = 已批准。请在下方获取运单，包好商品并寄出包裹。
+next-label_issued = 请打印运单，贴在箱子上，并将包裹交给承运商。
+next-in_transit = 您的包裹正在寄往我们的途中。
+next-delivered_to_warehouse = 您的包裹已到达，我们接下来会拆包。
+next-received = 我们已收到您的包裹，正在检查商品。
+next-inspected = 商品已检查完毕，退款或换货随后进行。
+next-refund_triggered = 您的退款正在处理中，无需再做任何操作。
+next-closed = 此退货已完成。
+next-rejected = 店铺无法接受此退货。
+next-cancelled = 此退货已取消。
+next-expired = 运单未在有效期内使用，此退货已过期。

@@ -266,6 +266,10 @@ label{display:block;margin-top:.6em}input{font-size:1.2em;padding:.3em;width:100
 button{font-size:1.1em;padding:.3em 1em;margin-top:.6em}.error{color:#a00}\
 .result{font-size:2em;padding:.5em;margin:.5em 0;border-radius:.3em}\
 .matched{background:#d8f5d8}.already_received{background:#fff3c4}.unmatched{background:#ffd6d6}\
+.waiting{background:#e8eefc}.steps{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em}\
+.steps li{padding:.3em .6em;border:1px solid #bbb;border-radius:1em;color:#555}\
+.steps li.done{background:#d8f5d8;color:#111;border-color:#8c8}\
+.steps li[aria-current]{font-weight:bold;border-width:2px}.next{font-size:1.1em}\
 .wrong{font-size:1.5em;color:#a00;font-weight:bold}table{border-collapse:collapse}\
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
 @media (max-width:40em){table,tr,td{display:block}tr:has(th){display:none}\

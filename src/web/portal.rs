@@ -298,6 +298,64 @@ fn in_words(lang: Lang, record: &OrderRecord, e: &crate::domain::FieldError) -> 
     }
 }
 
+/// The steps of a return, each done one with its day: requested, approved, label, on
+/// its way, received, checked, refunded (a keep-it return skips the parcel's steps).
+/// A refused, cancelled or expired return shows none.
+fn progress(lang: Lang, rma: &Rma, keep_it: bool) -> Markup {
+    use RmaStatus as S;
+    let rank = |s: S| match s {
+        S::Requested => Some(0),
+        S::Authorized => Some(1),
+        S::LabelIssued => Some(2),
+        S::InTransit | S::DeliveredToWarehouse => Some(3),
+        S::Received => Some(4),
+        S::Inspected => Some(5),
+        S::RefundTriggered | S::Closed => Some(6),
+        S::Rejected | S::Cancelled | S::Expired => None,
+    };
+    let Some(now) = rank(rma.status) else {
+        return html! {};
+    };
+    let steps: &[(u8, &str)] = if keep_it {
+        &[
+            (0, "step.requested"),
+            (1, "step.approved"),
+            (6, "step.refunded"),
+        ]
+    } else {
+        &[
+            (0, "step.requested"),
+            (1, "step.approved"),
+            (2, "step.label"),
+            (3, "step.on_its_way"),
+            (4, "step.received"),
+            (5, "step.checked"),
+            (6, "step.refunded"),
+        ]
+    };
+    // The day a step was reached: the first change to it or beyond.
+    let day = |step: u8| {
+        rma.timeline
+            .iter()
+            .find(|e| rank(e.to).is_some_and(|r| r >= step))
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.at).ok())
+            .map(|t| lang.date(t.naive_utc()))
+    };
+    // The step the return is at: the last one reached.
+    let current = steps.iter().rev().find(|(s, _)| *s <= now).map(|(s, _)| *s);
+    html! {
+        ol.steps aria-label=(lang.t("progress")) {
+            @for (step, key) in steps {
+                @let done = *step <= now;
+                li.done[done] aria-current=[(Some(*step) == current).then_some("step")] {
+                    (lang.t(key))
+                    @if let Some(d) = day(*step).filter(|_| done) { " · " small { (d) } }
+                }
+            }
+        }
+    }
+}
+
 /// The order form with `error`'s problems shown, answered 422.
 async fn form_again(
     req: &HttpRequest,
@@ -563,12 +621,13 @@ pub async fn status(
         state
             .db
             .read(move |c| {
-                crate::rmas::details(c, &who, &number).map(|d| Rma::new(&d, &st.network))
+                crate::rmas::details(c, &who, &number)
+                    .map(|d| (Rma::new(&d, &st.network), d.refund))
             })
             .await
     }
     .await;
-    let rma = match result {
+    let (rma, refund) = match result {
         Ok(v) => v,
         Err(e) => return error_page(&req, &state, None, &e),
     };
@@ -578,9 +637,25 @@ pub async fn status(
     // Approved after a review, or the carrier failed at confirmation: buy it now.
     let label_due = rma.status == RmaStatus::Authorized && !keep_it && label.is_none();
     let token = form_token(&req);
+    // The label and its QR code only while the parcel still has to be handed over.
+    let label = label.filter(|_| rma.status == RmaStatus::LabelIssued);
+    let state_class = match rma.status {
+        RmaStatus::Rejected | RmaStatus::Cancelled | RmaStatus::Expired => "unmatched",
+        RmaStatus::Requested => "waiting",
+        _ => "matched",
+    };
     let body = html! {
         h1 { (lang.t("rma")) " " (number) }
-        p.result.matched { (lang.word(rma.status.as_str())) }
+        p.result.(state_class) { (lang.word(rma.status.as_str())) }
+        (progress(lang, &rma, keep_it))
+        p.next { (lang.t(&format!("next.{}", rma.status.as_str()))) }
+        @if let Some(t) = &refund {
+            p { strong {
+                (lang.t("refund")) ": "
+                (lang.money(&crate::domain::display::amount(t.amount_minor, &t.currency), &t.currency))
+                " · " (lang.word(&t.method))
+            } }
+        }
         @if keep_it { p { (lang.t("keep_it")) } }
         @if !rma.photos.is_empty() { p { (lang.t("photos_sent")) ": " (rma.photos.len()) } }
         @if label.is_some() && masked {

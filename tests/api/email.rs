@@ -4,8 +4,7 @@
 
 use backhaul::domain::Role;
 use chrono::Duration;
-use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::helpers::*;
 use crate::smtp_sink::SmtpSink;
@@ -16,23 +15,8 @@ const FINANCE: As = As::Role(Role::Finance);
 pub async fn refund(app: &TestApp, order: &str) -> String {
     let (customer, number) = app.authorized_rma(order, "size_too_small", "refund").await;
     app.issue_label(&number, &customer).await;
-    let scan = app
-        .post(
-            "/api/v1/scans",
-            &As::Role(Role::Warehouse),
-            &json!({"barcode": number, "station": "DE-BER/bench-1"}),
-        )
-        .await;
-    assert_eq!(scan.body["result"], "matched", "{}", scan.text);
-    let inspected = app
-        .post(
-            &format!("/api/v1/rmas/{number}/inspection"),
-            &As::Role(Role::Warehouse),
-            &json!({"lines": [{"line_id": "1", "quantity_received": 1, "condition": "new", "disposition": "restock"}]}),
-        )
-        .await;
-    assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
-    inspected.body["refund"]["id"]
+    let inspected = app.receive_and_pass(&number).await;
+    inspected["refund"]["id"]
         .as_str()
         .expect("trigger")
         .to_string()

@@ -346,6 +346,29 @@ impl TestApp {
         )
     }
 
+    /// Scans `number`'s box at the bench and passes its inspection (line 1, as new);
+    /// the inspection's answer.
+    pub async fn receive_and_pass(&self, number: &str) -> Value {
+        let bench = As::Role(Role::Warehouse);
+        let scan = self
+            .post(
+                "/api/v1/scans",
+                &bench,
+                &json!({"barcode": number, "station": "DE-BER/bench-1"}),
+            )
+            .await;
+        assert_eq!(scan.body["result"], "matched", "{}", scan.text);
+        let inspected = self
+            .post(
+                &format!("/api/v1/rmas/{number}/inspection"),
+                &bench,
+                &json!({"lines": [{"line_id": "1", "quantity_received": 1, "condition": "new", "disposition": "restock"}]}),
+            )
+            .await;
+        assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
+        inspected.body
+    }
+
     /// Issues `number`'s return label as `who` and returns its tracking number.
     pub async fn issue_label(&self, number: &str, who: &As) -> String {
         let label = self

@@ -1125,7 +1125,63 @@ async fn short_addresses_lead_to_their_pages(app: TestApp) {
     );
 }
 
+/// The status page follows the return: its steps with the day each was reached, what
+/// happens next, the label and QR code only while the parcel is to be handed over,
+/// and the refund once there is one.
+async fn the_status_page_follows_the_return(app: TestApp) {
+    let (customer, number) = app.authorized_rma("P-21", "size_too_small", "refund").await;
+    app.issue_label(&number, &customer).await;
+    let mut browser = Browser::new(&app);
+    browser.look_up("P-21").await;
+    let path = format!("/returns/rmas/{number}");
+    let labelled = browser.get(&path).await;
+    assert_eq!(labelled.status, StatusCode::OK, "{}", labelled.html);
+    accessible(&labelled.html);
+    assert!(
+        labelled.html.contains(r#"<ol class="steps""#),
+        "{}",
+        labelled.html
+    );
+    assert!(
+        labelled
+            .html
+            .contains(r#"<li class="done" aria-current="step">Label"#),
+        "{}",
+        labelled.html
+    );
+    assert!(labelled.html.contains("hand the parcel to the carrier"));
+    assert!(labelled.html.contains("label.pdf") && labelled.html.contains(r#"class="qr""#));
+
+    let inspected = app.receive_and_pass(&number).await;
+    let amount = inspected["refund"]["amount"]
+        .as_str()
+        .expect("amount")
+        .to_string();
+
+    let refunded = browser.get(&path).await;
+    assert!(
+        refunded
+            .html
+            .contains(r#"<li class="done" aria-current="step">Refunded"#),
+        "{}",
+        refunded.html
+    );
+    assert!(refunded.html.contains("Your refund is on its way"));
+    assert!(
+        refunded.html.contains(&amount),
+        "the refund's amount: {}",
+        refunded.html
+    );
+    assert!(
+        !refunded.html.contains("label.pdf"),
+        "no label once it has done its job"
+    );
+    assert!(!refunded.html.contains(r#"class="qr""#));
+    accessible(&refunded.html);
+}
+
 crate::on_both_backends!(
+    the_status_page_follows_the_return,
     short_addresses_lead_to_their_pages,
     admins_review_returns_sent_to_a_person,
     an_approved_return_gets_its_label_from_its_page,
