@@ -255,10 +255,16 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     let qr = client
         .find(Locator::Css("figure.qr svg"))
         .await
-        .expect("a QR code")
-        .screenshot()
+        .expect("a QR code");
+    // Below the steps on a phone: in view first, so the screenshot holds all of it.
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&qr).expect("element")],
+        )
         .await
-        .expect("QR screenshot");
+        .expect("scrolled");
+    let qr = qr.screenshot().await.expect("QR screenshot");
     let qr_png = downloads.path().join("qr.png");
     std::fs::write(&qr_png, qr).expect("saved");
     let decoded = Command::new("zbarimg")

@@ -1149,7 +1149,9 @@ async fn the_status_page_follows_the_return(app: TestApp) {
         "{}",
         labelled.html
     );
-    assert!(labelled.html.contains("hand the parcel to the carrier"));
+    assert!(labelled
+        .html
+        .contains("this page follows it on its way to us"));
     assert!(labelled.html.contains("label.pdf") && labelled.html.contains(r#"class="qr""#));
 
     let inspected = app.receive_and_pass(&number).await;
