@@ -11,7 +11,7 @@ use crate::db::parcels;
 use crate::db::received::{self, ReceivedRow};
 use crate::db::rmas::{self, Audit, RmaLineRow, RmaRow};
 use crate::db::{naive, DbConnection};
-use crate::domain::barcode::Scan;
+use crate::domain::barcode::{self, BarcodeError, Scan};
 use crate::domain::display;
 use crate::domain::routing::Network;
 use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
@@ -153,6 +153,17 @@ pub fn check_station(text: &str) -> Result<String, AppError> {
         ));
     }
     Ok(station.to_string())
+}
+
+/// Reads what a scanner (or a person) typed. Nothing scanned or a text too long is
+/// malformed input (400); an RMA number with a wrong check character is a typo to scan
+/// again (422), and nothing is stored for it.
+pub fn read_barcode(raw: &str) -> Result<Scan, AppError> {
+    barcode::read(raw).map_err(|e| match e {
+        BarcodeError::Empty => AppError::invalid("barcode", "nothing was scanned"),
+        BarcodeError::TooLong(_) => AppError::invalid("barcode", e.to_string()),
+        BarcodeError::MistypedRma(_) => AppError::does_not_fit("barcode", e.to_string()),
+    })
 }
 
 /// The warehouse a station belongs to: named outright, or the station's prefix before

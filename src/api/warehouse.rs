@@ -12,7 +12,6 @@ use super::json::ApiJson;
 use super::views::ReceivedParcelList;
 use crate::api::state::AppState;
 use crate::auth::Principal;
-use crate::domain::barcode::{self, BarcodeError};
 use crate::domain::{RmaNumber, Role};
 use crate::error::AppError;
 use crate::receiving::{self, BenchScan, ReceivedParcel, ScanAnswer};
@@ -52,13 +51,7 @@ pub async fn scan(
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Warehouse])?;
     let input = body.value;
-    let read = barcode::read(&input.barcode).map_err(|e| {
-        let message = match e {
-            BarcodeError::Empty => "nothing was scanned".to_string(),
-            other => other.to_string(),
-        };
-        AppError::invalid("barcode", message)
-    })?;
+    let read = receiving::read_barcode(&input.barcode)?;
     let station = receiving::check_station(&input.station)?;
     let warehouse = receiving::warehouse_of(&state.network, input.warehouse.as_deref(), &station);
     if input.warehouse.is_some() && warehouse.is_none() {

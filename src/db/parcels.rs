@@ -525,3 +525,40 @@ pub fn oldest_due(
         .select(min(parcels::next_poll_at))
         .get_result(conn)
 }
+
+/// Return parcels bound for `warehouse` (every warehouse when `None`) whose box has not
+/// been scanned yet and that the carrier has delivered, has out for delivery or ready
+/// for pick-up, or expects by `until`; with their RMA and its order number.
+pub fn arriving_returns(
+    conn: &mut DbConnection,
+    warehouse: Option<&str>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(ParcelRow, super::rmas::RmaRow, String)>> {
+    use super::rmas::RmaRow;
+    let mut query = parcels::table
+        .inner_join(rmas::table.inner_join(orders::table))
+        .filter(parcels::direction.eq(INBOUND))
+        .filter(rmas::status.eq_any([
+            RmaStatus::LabelIssued,
+            RmaStatus::InTransit,
+            RmaStatus::DeliveredToWarehouse,
+        ]))
+        .filter(
+            parcels::status
+                .eq_any(["delivered", "out_for_delivery", "available_for_pickup"])
+                .or(parcels::estimated_delivery.le(naive(until))),
+        )
+        .select((
+            ParcelRow::as_select(),
+            RmaRow::as_select(),
+            orders::order_number,
+        ))
+        .order(parcels::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(code) = warehouse {
+        query = query.filter(rmas::return_to.eq(code.to_string()));
+    }
+    query.load(conn)
+}

@@ -236,3 +236,114 @@ pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(RmaStatus, i
         .select((rmas::status, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// Returns received at the warehouse and not yet inspected, the longest waiting first
+/// (`updated_at` is when each was received: nothing else changes a received RMA), with
+/// their order numbers; only those bound for `warehouse` when one is named.
+pub fn awaiting_inspection(
+    conn: &mut DbConnection,
+    warehouse: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(RmaRow, String)>> {
+    let mut query = rmas::table
+        .inner_join(orders::table)
+        .filter(rmas::status.eq(RmaStatus::Received))
+        .select((RmaRow::as_select(), orders::order_number))
+        .order((rmas::updated_at.asc(), rmas::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(code) = warehouse {
+        query = query.filter(rmas::return_to.eq(code.to_string()));
+    }
+    query.load(conn)
+}
+
+/// The lines of several RMAs at once.
+pub fn lines_of(conn: &mut DbConnection, rma_ids: &[String]) -> QueryResult<Vec<RmaLineRow>> {
+    rma_lines::table
+        .filter(rma_lines::rma_id.eq_any(rma_ids))
+        .order((rma_lines::rma_id, rma_lines::line_id))
+        .select(RmaLineRow::as_select())
+        .load(conn)
+}
+
+/// What staff typed in the search box, read as every kind of key it could be.
+#[derive(Debug, Clone, Default)]
+pub struct SearchKeys {
+    pub rma_number: Option<String>,
+    /// The order-number look-up key (lower case, no hyphens).
+    pub order_key: Option<String>,
+    /// A tracking number as carriers write it (upper case, no spaces).
+    pub tracking_number: Option<String>,
+    /// An email address, lower case.
+    pub email: Option<String>,
+}
+
+/// RMAs matching any of `keys`, newest first, with their order numbers.
+pub fn search(
+    conn: &mut DbConnection,
+    keys: &SearchKeys,
+    limit: i64,
+) -> QueryResult<Vec<(RmaRow, String)>> {
+    use super::schema::{parcels, return_labels};
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(number) = &keys.rma_number {
+        ids.extend(
+            rmas::table
+                .filter(rmas::number.eq(number))
+                .select(rmas::id)
+                .load::<String>(conn)?,
+        );
+    }
+    if let Some(key) = &keys.order_key {
+        let numbers: Vec<String> = super::orders::by_lookup_key(conn, key)?
+            .into_iter()
+            .map(|(number, ..)| number)
+            .collect();
+        ids.extend(
+            rmas::table
+                .inner_join(orders::table)
+                .filter(orders::order_number.eq_any(numbers))
+                .select(rmas::id)
+                .limit(limit)
+                .load::<String>(conn)?,
+        );
+    }
+    if let Some(number) = &keys.tracking_number {
+        ids.extend(
+            return_labels::table
+                .filter(return_labels::tracking_number.eq(number))
+                .select(return_labels::rma_id)
+                .limit(limit)
+                .load::<String>(conn)?,
+        );
+        ids.extend(
+            parcels::table
+                .filter(parcels::tracking_number.eq(number))
+                .filter(parcels::rma_id.is_not_null())
+                .select(parcels::rma_id.assume_not_null())
+                .limit(limit)
+                .load::<String>(conn)?,
+        );
+    }
+    if let Some(email) = &keys.email {
+        ids.extend(
+            rmas::table
+                .filter(rmas::customer_email.eq(email))
+                .select(rmas::id)
+                .order(rmas::id.desc())
+                .limit(limit)
+                .load::<String>(conn)?,
+        );
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    rmas::table
+        .inner_join(orders::table)
+        .filter(rmas::id.eq_any(ids))
+        .select((RmaRow::as_select(), orders::order_number))
+        .order(rmas::id.desc())
+        .limit(limit)
+        .load(conn)
+}

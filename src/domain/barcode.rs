@@ -15,12 +15,16 @@
 //! | FedEx | 34-digit barcode (`96…`, `100…`) carrying the 12-digit number at its end; `96` + 20 digits carrying the 15-digit Ground number; 15 digits (Ground); 12 digits (Express) | Express: weights 1, 3, 7 from the right, mod 11 mod 10; Ground: mod 10, weights 3, 1 |
 //! | DHL Express | 10 digits | none that is published; accepted as it is |
 //!
-//! A number of a known shape whose check digit fails is read as [`Scan::Unknown`]: a
-//! misread, kept for a person, never matched to the wrong parcel.
+//! A tracking number of a known shape whose check digit fails is read as
+//! [`Scan::Unknown`]: a misread, kept for a person, never matched to the wrong parcel.
+//! An RMA number whose check character fails is an error instead
+//! ([`BarcodeError::MistypedRma`]): RMA numbers are typed by hand from a packing slip,
+//! so it is a typo to scan again, not a box to keep.
 
 use backhaul_carriers::mod10_check_digit;
 use backhaul_carriers::sandbox;
 
+use super::rma_number::RmaNumberError;
 use super::RmaNumber;
 
 /// What a scan is.
@@ -43,6 +47,9 @@ pub enum BarcodeError {
     Empty,
     #[error("the scan is longer than {0} characters; is it a barcode?")]
     TooLong(usize),
+    /// Shaped like an RMA number, but its check character does not fit.
+    #[error("{0} looks like an RMA number but its check character does not fit: a typo or a misread; scan again")]
+    MistypedRma(String),
 }
 
 pub const MAX_LEN: usize = 100;
@@ -74,8 +81,10 @@ pub fn read(raw: &str) -> Result<Scan, BarcodeError> {
     if cleaned.chars().count() > MAX_LEN {
         return Err(BarcodeError::TooLong(MAX_LEN));
     }
-    if let Ok(rma) = RmaNumber::parse(&cleaned) {
-        return Ok(Scan::Rma(rma));
+    match RmaNumber::parse(&cleaned) {
+        Ok(rma) => return Ok(Scan::Rma(rma)),
+        Err(RmaNumberError::BadCheck) => return Err(BarcodeError::MistypedRma(cleaned)),
+        Err(_) => {}
     }
     let compact: String = cleaned.chars().filter(|c| *c != '-').collect();
     let tracking = |carrier, number: &str| Scan::Tracking {
@@ -309,6 +318,39 @@ mod tests {
         assert_eq!(read(""), Err(BarcodeError::Empty));
         assert_eq!(read(" \r\n\u{1d}"), Err(BarcodeError::Empty));
         assert_eq!(read(&"9".repeat(101)), Err(BarcodeError::TooLong(100)));
+    }
+
+    #[test]
+    fn a_mistyped_rma_number_is_an_error_not_a_box() {
+        let rma = RmaNumber::generate(&mut rand::rng());
+        let text = rma.as_str();
+        // Change the check character to each other symbol: every one is caught.
+        for other in "0123456789ABCDEFGHJKMNPQRSTVWXYZ".chars() {
+            if text.ends_with(other) {
+                continue;
+            }
+            let typo = format!("{}{other}", &text[..text.len() - 1]);
+            assert!(
+                matches!(read(&typo), Err(BarcodeError::MistypedRma(_))),
+                "{typo}"
+            );
+        }
+        // Two neighbouring data characters swapped: Luhn mod 32 catches every such
+        // swap but 0 with Z (as Luhn mod 10 misses 0 with 9).
+        let compact: Vec<char> = text.chars().filter(|c| *c != '-').collect();
+        for i in 1..compact.len() - 2 {
+            let mut swapped = compact.clone();
+            swapped.swap(i, i + 1);
+            let pair = [compact[i], compact[i + 1]];
+            if swapped == compact || pair == ['0', 'Z'] || pair == ['Z', '0'] {
+                continue;
+            }
+            let typo: String = swapped.into_iter().collect();
+            assert!(
+                matches!(read(&typo), Err(BarcodeError::MistypedRma(_))),
+                "{typo}"
+            );
+        }
     }
 
     /// A valid number of each format, built from `seed` digits.

@@ -79,11 +79,13 @@ impl Network {
         Ok(network)
     }
 
+    /// Every warehouse, the consolidation hub last.
+    pub fn all(&self) -> impl Iterator<Item = &Warehouse> {
+        self.warehouses.iter().chain([&self.hub])
+    }
+
     pub fn find(&self, code: &str) -> Option<&Warehouse> {
-        self.warehouses
-            .iter()
-            .chain([&self.hub])
-            .find(|w| w.code == code)
+        self.all().find(|w| w.code == code)
     }
 
     /// Routes a return from `country` (at `point` as (lat, lon) when known) holding

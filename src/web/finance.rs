@@ -8,7 +8,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
-use super::{error_page, lang_of, layout};
+use super::{error_page, lang_of, layout_at};
 use crate::api::refunds::RefundQuery;
 use crate::api::state::AppState;
 use crate::db::refunds::{self, TriggerRow};
@@ -123,7 +123,13 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         &req,
         &state,
         status,
-        layout(lang, &lang.t("refunds"), Some(&staff), body),
+        layout_at(
+            lang,
+            &lang.t("refunds"),
+            Some(&staff),
+            req.query_string(),
+            body,
+        ),
     )
 }
 

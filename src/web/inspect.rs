@@ -11,20 +11,28 @@ use super::{error_page, expired_form, lang_of, layout, Staff};
 use crate::api::state::AppState;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::{orders, rmas};
-use crate::domain::{Condition, Disposition, RmaStatus, Role};
+use crate::domain::{Condition, Disposition, FieldError, RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::inspection::{self, Inspected, InspectionInput, InspectionLineInput};
 use crate::returns::parse_number;
 
-/// (line id, sku, title, quantity expected, reason)
-type LineFacts = (String, String, String, i64, String);
+/// One line of the return as the inspector needs it.
+struct LineFacts {
+    id: String,
+    sku: String,
+    title: String,
+    expected: i64,
+    reason: String,
+}
 
 /// What the inspector sees of a return before grading it.
 struct Return {
     id: String,
     number: String,
     status: RmaStatus,
+    resolution: String,
+    comment: Option<String>,
     lines: Vec<LineFacts>,
     photos: Vec<PhotoInfo>,
 }
@@ -40,13 +48,13 @@ async fn load(state: &AppState, number: &str) -> Result<Return, AppError> {
                 .into_iter()
                 .map(|l| {
                     let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
-                    (
-                        l.line_id.clone(),
-                        ordered.map(|o| o.sku.clone()).unwrap_or_default(),
-                        ordered.map(|o| o.title.clone()).unwrap_or_default(),
-                        l.quantity,
-                        l.reason,
-                    )
+                    LineFacts {
+                        sku: ordered.map(|o| o.sku.clone()).unwrap_or_default(),
+                        title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                        id: l.line_id,
+                        expected: l.quantity,
+                        reason: l.reason,
+                    }
                 })
                 .collect();
             Ok::<_, AppError>(Return {
@@ -54,52 +62,133 @@ async fn load(state: &AppState, number: &str) -> Result<Return, AppError> {
                 id: rma.id,
                 number: rma.number,
                 status: rma.status,
+                resolution: rma.resolution,
+                comment: rma.comment,
                 lines,
             })
         })
         .await
 }
 
-fn form(lang: Lang, staff: &Staff, r: &Return) -> Markup {
+/// What the customer said and sent: the reasons, their comment and photos, shown before
+/// the inspector grades anything.
+fn customer_said(lang: Lang, r: &Return) -> Markup {
     let number = &r.number;
     html! {
-        h1 { (lang.t("inspect")) " " (number) }
-        p { (lang.t("status")) ": " (r.status) }
-        @if !r.photos.is_empty() {
-            h2 { (lang.t("photos_sent")) }
-            p.photos {
-                @for p in &r.photos {
-                    @let href = format!("/warehouse/rmas/{number}/photos/{}", p.id);
-                    // Browsers do not show HEIC: a link to download it instead.
-                    a href=(href) title=(p.taken_by) {
-                        @if p.content_type == "image/heic" { "HEIC " (p.taken_by) }
-                        @else { img src=(href) alt=(p.taken_by) width="160" loading="lazy"; }
+        section.said {
+            h2 { (lang.t("customer_said")) }
+            ul {
+                @for l in &r.lines {
+                    li { (l.sku) " " (l.title) " × " (l.expected) ": " strong { (lang.word(&l.reason)) } }
+                }
+            }
+            p { (lang.t("resolution")) ": " (lang.word(&r.resolution)) }
+            @if let Some(comment) = &r.comment { blockquote { (comment) } }
+            @if !r.photos.is_empty() {
+                h3 { (lang.t("photos_sent")) }
+                p.photos {
+                    @for p in &r.photos {
+                        @let href = format!("/warehouse/rmas/{number}/photos/{}", p.id);
+                        // Browsers do not show HEIC: a link to download it instead.
+                        a href=(href) title=(p.taken_by) {
+                            @if p.content_type == "image/heic" { "HEIC " (p.taken_by) }
+                            @else { img src=(href) alt=(p.taken_by) width="160" loading="lazy"; }
+                        }
                     }
                 }
             }
         }
+    }
+}
+
+/// A select that starts with nothing chosen: the inspector must pick each grade.
+fn choice(
+    lang: Lang,
+    name: &str,
+    options: &[&str],
+    chosen: Option<&str>,
+    problem: Option<&str>,
+) -> Markup {
+    html! {
+        select id=(name) name=(name) required aria-invalid=[problem.map(|_| "true")] aria-describedby=[problem.map(|_| format!("{name}_error"))] {
+            option value="" selected[chosen.is_none_or(str::is_empty)] { (lang.t("choose")) }
+            @for o in options { option value=(o) selected[chosen == Some(*o)] { (lang.word(o)) } }
+        }
+        @if let Some(p) = problem { p.error id={ (name) "_error" } { (p) } }
+    }
+}
+
+/// The inspection form: nothing chosen at first; after a refused try, what was chosen
+/// kept and each problem beside its field (and listed on top).
+fn inspection_form(
+    lang: Lang,
+    staff: &Staff,
+    r: &Return,
+    typed: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Markup {
+    let number = &r.number;
+    let said = |field: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    };
+    let conditions: Vec<&str> = Condition::ALL.iter().map(|c| c.as_str()).collect();
+    let dispositions: Vec<&str> = Disposition::ALL.iter().map(|d| d.as_str()).collect();
+    html! {
+        h1 { (lang.t("inspect")) " " span.id { (number) } }
+        @if !errors.is_empty() {
+            div.error role="alert" {
+                p { (lang.t("form_problems")) }
+                ul { @for e in errors { li { (e.message) } } }
+            }
+        }
+        (customer_said(lang, r))
         form method="post" action={ "/warehouse/rmas/" (number) "/inspect" } enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(staff.csrf);
-            @for (id, sku, title, expected, reason) in &r.lines {
+            @for l in &r.lines {
+                @let (q, c, d, n) = (format!("q_{}", l.id), format!("c_{}", l.id), format!("d_{}", l.id), format!("n_{}", l.id));
                 fieldset {
-                    legend { (sku) " " (title) " × " (expected) " (" (reason) ")" }
-                    label for={ "q_" (id) } { (lang.t("received_qty")) }
-                    input id={ "q_" (id) } name={ "q_" (id) } type="number" min="0" value=(expected) required;
-                    label for={ "c_" (id) } { (lang.t("condition")) }
-                    select id={ "c_" (id) } name={ "c_" (id) } {
-                        @for c in Condition::ALL { option value=(c.as_str()) { (lang.word(c.as_str())) } }
-                    }
-                    label for={ "d_" (id) } { (lang.t("disposition")) }
-                    select id={ "d_" (id) } name={ "d_" (id) } {
-                        @for d in Disposition::ALL { option value=(d.as_str()) { (lang.word(d.as_str())) } }
-                    }
-                    label for={ "n_" (id) } { (lang.t("notes")) }
-                    input id={ "n_" (id) } name={ "n_" (id) };
+                    legend { (l.sku) " " (l.title) " × " (l.expected) }
+                    label for=(q) { (lang.t("received_qty")) }
+                    input id=(q) name=(q) type="number" min="0" max=(l.expected) inputmode="numeric" required
+                        value=[typed.get(&q)] aria-invalid=[said(&q).map(|_| "true")] aria-describedby=[said(&q).map(|_| format!("{q}_error"))];
+                    @if let Some(p) = said(&q) { p.error id={ (q) "_error" } { (p) } }
+                    label for=(c) { (lang.t("condition")) }
+                    (choice(lang, &c, &conditions, typed.get(&c).map(String::as_str), said(&c)))
+                    label for=(d) { (lang.t("disposition")) }
+                    (choice(lang, &d, &dispositions, typed.get(&d).map(String::as_str), said(&d)))
+                    label for=(n) { (lang.t("notes")) }
+                    input id=(n) name=(n) value=[typed.get(&n)];
                 }
             }
             label for="photo" { (lang.t("photos")) }
             input #photo name="photo" type="file" accept="image/jpeg,image/png,image/heic" multiple;
             button type="submit" { (lang.t("inspect")) }
+        }
+    }
+}
+
+/// The page for a return that cannot be inspected (not received yet, or inspected
+/// already): what it is, and the way back to the queue.
+fn not_inspectable(lang: Lang, staff: &Staff, r: &Return) -> Markup {
+    let status = lang.word(r.status.as_str());
+    let body = html! {
+        h1 { (lang.t("inspect")) " " span.id { (r.number) } }
+        p.error role="alert" { (lang.t_with("cannot_inspect", &[("rma", &r.number), ("status", &status)])) }
+        (onward(lang))
+    };
+    layout(lang, &lang.t("inspect"), Some(staff), body)
+}
+
+/// Where the bench goes next.
+fn onward(lang: Lang) -> Markup {
+    html! {
+        p {
+            a href="/warehouse/to-inspect" { (lang.t("to_inspect")) }
+            " · "
+            a href="/warehouse/scan" { (lang.t("scan_next")) }
         }
     }
 }
@@ -112,24 +201,58 @@ pub async fn page(
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
     let lang = lang_of(&req);
     match load(&state, &path.into_inner()).await {
+        Ok(r) if r.status != RmaStatus::Received => super::page(
+            &req,
+            &state,
+            StatusCode::CONFLICT,
+            not_inspectable(lang, &staff, &r),
+        ),
         Ok(r) => super::page(
             &req,
             &state,
             StatusCode::OK,
             layout(
                 lang,
-                &lang.t("inspect"),
+                &format!("{} {}", lang.t("inspect"), r.number),
                 Some(&staff),
-                form(lang, &staff, &r),
+                inspection_form(lang, &staff, &r, &HashMap::new(), &[]),
             ),
         ),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }
 
-fn outcome(lang: Lang, answer: &Inspected) -> Markup {
+/// The result: the outcome, the money with its currency, each line, and the next step.
+fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
     let calc = &answer.calculation.refund;
+    let currency = calc.currency.code();
+    let item = |id: &str| {
+        r.lines
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| format!("{} {}", l.sku, l.title))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let next = match (&answer.refund, &answer.replacement) {
+        (Some(refund), _) => lang.t_with(
+            "after_inspection.refund",
+            &[
+                ("amount", &lang.money(&refund.amount, &refund.currency)),
+                ("method", &lang.word(&refund.method)),
+            ],
+        ),
+        (None, Some(replacement)) => {
+            let items: Vec<String> = replacement
+                .lines
+                .iter()
+                .map(|l| format!("{} × {}", item(&l.line_id), l.quantity))
+                .collect();
+            lang.t_with("after_inspection.exchange", &[("items", &items.join(", "))])
+        }
+        (None, None) => lang.t("after_inspection.no_refund"),
+    };
     html! {
+        h1 { (lang.t("inspected_title")) " " span.id { (r.number) } }
         section.result.(answer.outcome.as_str()) role="status" {
             (lang.t("outcome")) ": " (lang.word(answer.outcome.as_str()))
         }
@@ -138,51 +261,74 @@ fn outcome(lang: Lang, answer: &Inspected) -> Markup {
             None => p { (lang.t("no_refund")) },
         }
         table {
-            tr { th { "#" } th { (lang.t("received_qty")) } th { (lang.t("condition")) } th { (lang.t("refund")) } }
+            tr { th { (lang.t("item")) } th { (lang.t("received_qty")) } th { (lang.t("condition")) } th { (lang.t("refund")) } }
             @for l in &calc.lines {
                 tr {
-                    td { (l.line_id) }
-                    td { (l.accepted_quantity) " / " (l.expected_quantity) }
-                    td { (lang.word(l.condition.as_str())) }
-                    td { (l.refund) }
+                    td data-label=(lang.t("item")) { (item(&l.line_id)) }
+                    td.num data-label=(lang.t("received_qty")) { (l.accepted_quantity) " / " (l.expected_quantity) }
+                    td data-label=(lang.t("condition")) { (lang.word(l.condition.as_str())) }
+                    td.num data-label=(lang.t("refund")) { (lang.money(&l.refund.to_string(), currency)) }
                 }
             }
         }
         ul { @for n in &calc.notes { li { (n) } } }
+        h2 { (lang.t("next_step")) }
+        p.next { (next) }
+        (onward(lang))
     }
 }
 
-/// The form's fields (`q_1`, `c_1`, `d_1`, `n_1` per line) as the API's input.
+/// The form's fields (`q_1`, `c_1`, `d_1`, `n_1` per line) as the use case's input, or
+/// every missing or unreadable choice, in the page's language.
 fn input_of(
+    lang: Lang,
     form: &HashMap<String, String>,
     lines: &[LineFacts],
-) -> Result<InspectionInput, AppError> {
+) -> Result<InspectionInput, Vec<FieldError>> {
     let mut out = Vec::with_capacity(lines.len());
-    for (id, ..) in lines {
+    let mut errors = Vec::new();
+    for line in lines {
+        let id = &line.id;
         let field = |prefix: &str| {
             form.get(&format!("{prefix}_{id}"))
                 .map(|s| s.trim().to_string())
         };
-        let quantity = field("q")
-            .and_then(|q| q.parse::<i64>().ok())
-            .ok_or_else(|| AppError::invalid(format!("q_{id}"), "a number of items"))?;
-        let condition = field("c")
-            .unwrap_or_default()
-            .parse::<Condition>()
-            .map_err(|e| AppError::invalid(format!("c_{id}"), e.to_string()))?;
-        let disposition = field("d")
-            .unwrap_or_default()
-            .parse::<Disposition>()
-            .map_err(|e| AppError::invalid(format!("d_{id}"), e.to_string()))?;
-        out.push(InspectionLineInput {
-            line_id: id.clone(),
-            quantity_received: quantity,
-            condition,
-            disposition,
-            notes: field("n").filter(|n| !n.is_empty()),
-        });
+        let item = format!("{} {}", line.sku, line.title);
+        let mut problem = |prefix: &str, key: &str| {
+            errors.push(FieldError {
+                field: format!("{prefix}_{id}"),
+                message: lang.t_with(key, &[("item", item.trim())]).into_owned(),
+            });
+        };
+        let quantity = field("q").and_then(|q| q.parse::<i64>().ok());
+        let condition = field("c").and_then(|c| c.parse::<Condition>().ok());
+        let disposition = field("d").and_then(|d| d.parse::<Disposition>().ok());
+        if quantity.is_none_or(|q| q < 0 || q > line.expected) {
+            problem("q", "need_quantity");
+        }
+        if condition.is_none() {
+            problem("c", "need_condition");
+        }
+        if disposition.is_none() {
+            problem("d", "need_disposition");
+        }
+        if let (Some(quantity), Some(condition), Some(disposition)) =
+            (quantity, condition, disposition)
+        {
+            out.push(InspectionLineInput {
+                line_id: id.clone(),
+                quantity_received: quantity,
+                condition,
+                disposition,
+                notes: field("n").filter(|n| !n.is_empty()),
+            });
+        }
     }
-    Ok(InspectionInput { lines: out })
+    if errors.is_empty() {
+        Ok(InspectionInput { lines: out })
+    } else {
+        Err(errors)
+    }
 }
 
 /// `/warehouse/rmas/{number}/photos/{id}`: a photo's bytes for signed-in staff.
@@ -215,36 +361,70 @@ pub async fn submit(
         Err(super::FormError::Bad(e)) => return error_page(&req, &state, Some(&staff), &e),
     };
     let lang = lang_of(&req);
+    let r = match load(&state, &path.into_inner()).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&req, &state, Some(&staff), &e),
+    };
+    let again = |status: StatusCode, errors: &[FieldError]| {
+        let markup = layout(
+            lang,
+            &format!("{} {}", lang.t("inspect"), r.number),
+            Some(&staff),
+            inspection_form(lang, &staff, &r, &form, errors),
+        );
+        super::page(&req, &state, status, markup)
+    };
+    let input = match input_of(lang, &form, &r.lines) {
+        Ok(input) => input,
+        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, &errors),
+    };
     let result = async {
-        let Return {
-            id, number, lines, ..
-        } = load(&state, &path.into_inner()).await?;
-        let input = input_of(&form, &lines)?;
-        let rma = parse_number(&number)?;
-        let (actor, now, st) = (staff.actor(), state.clock.now(), state.clone());
-        let answer = state
+        let rma = parse_number(&r.number)?;
+        let (id, actor, now, st) = (
+            r.id.clone(),
+            staff.actor(),
+            state.clock.now(),
+            state.clone(),
+        );
+        state
             .db
             .write(move |c| {
                 let answer = inspection::inspect(c, &st.policy, &rma, input, &actor, now)?;
                 crate::photos::attach(c, &id, &photos, &actor, now)?;
                 Ok::<_, AppError>(answer)
             })
-            .await?;
-        Ok::<_, AppError>((number, answer))
+            .await
     }
     .await;
     match result {
-        Ok((number, answer)) => super::page(
+        Ok(answer) => super::page(
             &req,
             &state,
             StatusCode::OK,
             layout(
                 lang,
-                &format!("{} {number}", lang.t("inspect")),
+                &format!("{} {}", lang.t("inspected_title"), r.number),
                 Some(&staff),
-                outcome(lang, &answer),
+                outcome(lang, &r, &answer),
             ),
         ),
-        Err(e) => error_page(&req, &state, Some(&staff), &e),
+        // Inspected meanwhile (another bench, a second click): what it is now.
+        Err(AppError::IllegalTransition(_) | AppError::Conflict(_)) => {
+            let now = load(&state, &r.number).await.unwrap_or(r);
+            super::page(
+                &req,
+                &state,
+                StatusCode::CONFLICT,
+                not_inspectable(lang, &staff, &now),
+            )
+        }
+        Err(e) => match e.field_errors() {
+            Some(errors) => {
+                use actix_web::ResponseError;
+                let errors = crate::domain::first_field_errors(errors);
+                again(e.status_code(), &errors)
+            }
+            None => error_page(&req, &state, Some(&staff), &e),
+        },
     }
 }

@@ -36,7 +36,9 @@ use signed_form;
 mod inspect;
 mod ops;
 mod portal;
+mod queues;
 mod scan;
+mod search;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
@@ -76,6 +78,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/warehouse/scan", get_or_head().to(scan::page))
         .route("/warehouse/scan", web::post().to(scan::submit))
         .route("/warehouse/parcels", get_or_head().to(scan::parcels))
+        .route("/warehouse/arriving", get_or_head().to(queues::arriving))
+        .route(
+            "/warehouse/to-inspect",
+            get_or_head().to(queues::to_inspect),
+        )
+        .route("/staff/search", get_or_head().to(search::page))
         .route("/warehouse/parcels/{id}/link", web::post().to(scan::link))
         .route(
             "/warehouse/rmas/{number}/inspect",
@@ -92,7 +100,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/returns", get_or_head().to(portal::lookup_page))
         .route("/returns", web::post().to(portal::lookup))
         .route("/returns/order", get_or_head().to(portal::order_page))
-        .route("/returns/quote", web::post().to(portal::quote))
+        .route("/returns/quote", get_or_head().to(portal::quote))
+        .route("/returns/quote", web::post().to(portal::quote_posted))
         .route("/returns/confirm", web::post().to(portal::confirm))
         .route("/returns/rmas/{number}", get_or_head().to(portal::status))
         .route(
@@ -154,6 +163,30 @@ pub fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> 
 
 /// The page frame: language, title, the language switcher, the body.
 pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
+    layout_at(lang, title, staff, "", body)
+}
+
+/// A language link that keeps the rest of the page's query (`?q=…&lang=de`), so a
+/// page made from its query (a decision, a filtered list) stays the same page.
+fn lang_href(query: &str, code: &str) -> String {
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    match kept.is_empty() {
+        true => format!("?lang={code}"),
+        false => format!("?{}&lang={code}", kept.join("&")),
+    }
+}
+
+/// [`layout`] for a page made from its query string `query`.
+pub fn layout_at(
+    lang: Lang,
+    title: &str,
+    staff: Option<&Staff>,
+    query: &str,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -174,6 +207,11 @@ pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> M
                                 }
                             }
                         }
+                        form.search role="search" method="get" action="/staff/search" {
+                            label for="staff-q" class="sr" { (lang.t("search_label")) }
+                            input #staff-q type="search" name="q" placeholder=(lang.t("search_label"));
+                            button type="submit" { (lang.t("search")) }
+                        }
                         span.who { (s.user.username) " (" (s.role) ")" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -182,7 +220,7 @@ pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> M
                     }
                     nav.langs aria-label=(lang.t("language")) {
                         @for l in Lang::ALL {
-                            a href={ "?lang=" (l.code()) } lang=(l.code()) { (l.name()) }
+                            a href=(lang_href(query, l.code())) lang=(l.code()) aria-current=[(l == lang).then_some("true")] { (l.name()) }
                         }
                     }
                 }
@@ -250,6 +288,8 @@ pub fn secure_headers(headers: &mut header::HeaderMap) {
 /// The staff pages, and who besides admins uses each: the header links to them.
 const STAFF_PAGES: &[(&str, &str, &[Role])] = &[
     ("/warehouse/scan", "scan_station", &[Role::Warehouse]),
+    ("/warehouse/arriving", "arriving", &[Role::Warehouse]),
+    ("/warehouse/to-inspect", "to_inspect", &[Role::Warehouse]),
     (
         "/warehouse/parcels",
         "unmatched_parcels",
@@ -266,6 +306,10 @@ label{display:block;margin-top:.6em}input{font-size:1.2em;padding:.3em;width:100
 button{font-size:1.1em;padding:.3em 1em;margin-top:.6em}.error{color:#a00}\
 .result{font-size:2em;padding:.5em;margin:.5em 0;border-radius:.3em}\
 .matched{background:#d8f5d8}.already_received{background:#fff3c4}.unmatched{background:#ffd6d6}\
+.wrong_warehouse{background:#a00;color:#fff}.typo{background:#ffe0b3}\
+a.button{display:inline-block;padding:.4em 1em;background:#1a56b0;color:#fff;border-radius:.3em;text-decoration:none}\
+.id{white-space:nowrap}.num{text-align:right}.inline label,.inline select{display:inline-block;margin-right:.5em}\
+header form.search input{width:12em;font-size:1em}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\
 .waiting{background:#e8eefc}.steps{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em}\
 .steps li{padding:.3em .6em;border:1px solid #bbb;border-radius:1em;color:#555}\
 .steps li.done{background:#d8f5d8;color:#111;border-color:#8c8}\
@@ -788,4 +832,27 @@ pub async fn read_form(
         return Err(FormError::Expired);
     }
     Ok((fields, photos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lang_href;
+
+    #[test]
+    fn language_links_keep_the_rest_of_the_query() {
+        let cases = [
+            ("", "de", "?lang=de"),
+            ("lang=en", "de", "?lang=de"),
+            (
+                "q_1=1&r_1=damaged&lang=fr",
+                "zh",
+                "?q_1=1&r_1=damaged&lang=zh",
+            ),
+            ("q=R-1234&", "es", "?q=R-1234&lang=es"),
+            ("flang=x&lang=en&x=1", "en", "?flang=x&x=1&lang=en"),
+        ];
+        for (query, code, href) in cases {
+            assert_eq!(lang_href(query, code), href, "{query}");
+        }
+    }
 }

@@ -13,7 +13,8 @@ use backhaul_carriers::LabelFormat;
 use maud::{html, Markup, PreEscaped};
 
 use super::{
-    cookie, csrf_ok, error_page, expired_form, lang_of, layout, notice, page, redirect, retry_after,
+    cookie, csrf_ok, error_page, expired_form, lang_of, layout, layout_at, notice, page, redirect,
+    retry_after,
 };
 use crate::api::client::client_ip;
 use crate::api::state::AppState;
@@ -182,7 +183,11 @@ async fn order_of(state: &AppState, who: &Principal) -> Result<OrderRecord, AppE
         .ok_or_else(|| AppError::not_found("order"))
 }
 
-pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn order_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    chosen: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let Some(who) = customer(&req, &state) else {
         return redirect("/returns");
     };
@@ -210,7 +215,7 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);
-    let markup = order_form(lang, &token.0, &record, &windows, &HashMap::new(), &[]);
+    let markup = order_form(lang, &record, &windows, &chosen, &[]);
     respond(&req, &state, StatusCode::OK, markup, token)
 }
 
@@ -218,7 +223,6 @@ pub async fn order_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
 /// beside its field (and listed at the top) in the page's language.
 fn order_form(
     lang: Lang,
-    token: &str,
     record: &OrderRecord,
     windows: &[LineWindow],
     chosen: &HashMap<String, String>,
@@ -239,8 +243,7 @@ fn order_form(
                 ul { @for e in errors { li { (in_words(lang, record, e)) } } }
             }
         }
-        form method="post" action="/returns/quote" {
-            input type="hidden" name="csrf" value=(token);
+        form method="get" action="/returns/quote" {
             table {
                 tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("returnable_until")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
                 @for l in &record.lines {
@@ -376,7 +379,7 @@ async fn form_again(
     let lang = lang_of(req);
     let token = form_token(req);
     let errors = error.field_errors().unwrap_or_default();
-    let markup = order_form(lang, &token.0, &record, &windows, form, errors);
+    let markup = order_form(lang, &record, &windows, form, errors);
     respond(req, state, StatusCode::UNPROCESSABLE_ENTITY, markup, token)
 }
 
@@ -448,21 +451,50 @@ fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<Retu
     })
 }
 
-fn hidden_choices(form: &HashMap<String, String>) -> Markup {
-    let mut keys: Vec<&String> = form.keys().filter(|k| k.as_str() != "csrf").collect();
-    keys.sort();
-    html! { @for k in keys { input type="hidden" name=(k) value=(form[k]); } }
+/// The customer's choices among a form's fields (not its token or the page language),
+/// in a fixed order.
+fn choices(form: &HashMap<String, String>) -> Vec<(&String, &String)> {
+    let mut chosen: Vec<(&String, &String)> = form
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "lang"))
+        .collect();
+    chosen.sort();
+    chosen
 }
 
+fn hidden_choices(form: &HashMap<String, String>) -> Markup {
+    html! { @for (k, v) in choices(form) { input type="hidden" name=(k) value=(v); } }
+}
+
+/// The choices as a query string, to bring them back to the order form.
+fn choices_query(form: &HashMap<String, String>) -> String {
+    serde_urlencoded::to_string(choices(form)).unwrap_or_default()
+}
+
+/// `POST /returns/quote`, as forms sent it before the quote became a GET: the same
+/// choices, redirected to the decision's own address.
+pub async fn quote_posted(form: web::Form<Vec<(String, String)>>) -> HttpResponse {
+    let choices: Vec<(String, String)> = form
+        .into_inner()
+        .into_iter()
+        .filter(|(k, _)| k != "csrf")
+        .collect();
+    let query = serde_urlencoded::to_string(&choices).unwrap_or_default();
+    redirect(&format!("/returns/quote?{query}"))
+}
+
+/// `GET /returns/quote?q_1=1&r_1=…&resolution=…`: the policy's decision on the chosen
+/// lines. Nothing is created, so it is a GET: Back, reload and the language links
+/// show it again without asking to send a form twice.
 pub async fn quote(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<HashMap<String, String>>,
+    query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (who, form) = match customer_form(&req, &state, form.into_inner()) {
-        Ok(signed) => signed,
-        Err(response) => return *response,
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
     };
+    let form = query.into_inner();
     let lang = lang_of(&req);
     let result = async {
         let record = order_of(&state, &who).await?;
@@ -503,13 +535,14 @@ pub async fn quote(
                 button type="submit" { (lang.t("confirm")) }
             }
         }
-        p { a href="/returns/order" { "←" } }
+        p { a href={ "/returns/order?" (choices_query(&form)) } { "← " (lang.t("change_choices")) } }
     };
+    let here = req.query_string();
     respond(
         &req,
         &state,
         StatusCode::OK,
-        layout(lang, &lang.t("see_decision"), None, body),
+        layout_at(lang, &lang.t("see_decision"), None, here, body),
         token,
     )
 }

@@ -11,16 +11,19 @@ use maud::{html, Markup, PreEscaped};
 use super::{error_page, lang_of, layout, Staff};
 use crate::api::state::AppState;
 use crate::db::received::ReceivedRow;
-use crate::domain::{barcode, Role};
+use crate::domain::barcode::{self, BarcodeError};
+use crate::domain::{RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::receiving::{self, BenchScan, ScanAnswer, ScanResult};
 
 const STATION: &str = "bh_station";
 
+/// A tone per result; a box for another warehouse sounds low and long, unlike a match.
 const BEEP: &str = "(function(){var r=document.querySelector('[data-result]');if(!r||!window.AudioContext)return;\
-try{var c=new AudioContext(),o=c.createOscillator();o.frequency.value={matched:880,already_received:660,unmatched:220}[r.dataset.result]||440;\
-o.connect(c.destination);o.start();o.stop(c.currentTime+0.15);}catch(e){}})();";
+try{var k=r.dataset.result,c=new AudioContext(),o=c.createOscillator();\
+o.frequency.value={matched:880,already_received:660,unmatched:220,wrong_warehouse:150,typo:330}[k]||440;\
+o.connect(c.destination);o.start();o.stop(c.currentTime+(k==='wrong_warehouse'?0.7:0.15));}catch(e){}})();";
 
 /// Keeps the focus on the scan input, as a bench scanner needs.
 const KEEP_FOCUS: &str = "var b=document.getElementById('barcode');if(b){b.focus();}";
@@ -28,37 +31,64 @@ const KEEP_FOCUS: &str = "var b=document.getElementById('barcode');if(b){b.focus
 /// The page's only scripts; the Content-Security-Policy allows exactly these.
 pub(super) const SCRIPTS: [&str; 2] = [BEEP, KEEP_FOCUS];
 
-fn station_of(req: &HttpRequest) -> String {
+/// The bench this browser scans at (remembered in a cookie), `bench-1` until one is named.
+pub(super) fn station_of(req: &HttpRequest) -> String {
     req.cookie(STATION)
         .and_then(|c| receiving::check_station(c.value()).ok())
         .unwrap_or_else(|| "bench-1".to_string())
 }
 
-fn result_block(lang: Lang, answer: &ScanAnswer) -> Markup {
-    let result = match answer.result {
+/// What the bench shows for a scan.
+enum Shown<'a> {
+    Answer(&'a ScanAnswer),
+    /// An RMA number with a wrong check character: nothing stored, scan again.
+    Typo(&'a str),
+}
+
+/// The result a bench shows: a box for another warehouse is its own (red) result, as
+/// it goes aside for transfer rather than on to inspection.
+fn shown_result(answer: &ScanAnswer) -> &'static str {
+    match answer.result {
+        ScanResult::Unmatched => "unmatched",
+        _ if answer.wrong_warehouse => "wrong_warehouse",
         ScanResult::Matched => "matched",
         ScanResult::AlreadyReceived => "already_received",
-        ScanResult::Unmatched => "unmatched",
+    }
+}
+
+fn result_block(lang: Lang, shown: &Shown) -> Markup {
+    let answer = match shown {
+        Shown::Typo(scan) => {
+            return html! {
+                section.result.typo data-result="typo" role="status" { (lang.t("typo")) }
+                p role="alert" { (lang.t_with("typo_detail", &[("scan", scan)])) }
+            }
+        }
+        Shown::Answer(answer) => answer,
     };
+    let result = shown_result(answer);
     html! {
         section.result.(result) data-result=(result) role="status" {
             (lang.t(result))
-            @if let Some(rma) = &answer.rma { " — " (rma.number) }
+            @if let Some(rma) = &answer.rma { " — " span.id { (rma.number) } }
         }
-        @if answer.wrong_warehouse {
+        @if result == "wrong_warehouse" {
             p.wrong role="alert" {
-                (lang.t("wrong_warehouse")) " " (answer.expected_warehouse.as_deref().unwrap_or(""))
+                (lang.t_with("put_aside", &[("warehouse", answer.expected_warehouse.as_deref().unwrap_or(""))]))
             }
         }
         @if let Some(reason) = &answer.reason { p { (reason) } }
         @if let Some(rma) = &answer.rma {
+            @if result != "wrong_warehouse" && rma.status == RmaStatus::Received {
+                p { a.button href={ "/warehouse/rmas/" (rma.number) "/inspect" } { (lang.t("inspect_now")) } }
+            }
             table {
                 tr { th { (lang.t("item")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
                 @for l in &rma.lines {
                     tr {
-                        td { (l.sku.as_deref().unwrap_or("")) " " (l.title.as_deref().unwrap_or("")) }
-                        td { (l.quantity) }
-                        td { (l.reason) }
+                        td data-label=(lang.t("item")) { (l.sku.as_deref().unwrap_or("")) " " (l.title.as_deref().unwrap_or("")) }
+                        td data-label=(lang.t("quantity")) { (l.quantity) }
+                        td data-label=(lang.t("reason")) { (lang.word(&l.reason)) }
                     }
                 }
             }
@@ -74,13 +104,13 @@ fn station_page(
     lang: Lang,
     staff: &Staff,
     station: &str,
-    answer: Option<&ScanAnswer>,
+    shown: Option<&Shown>,
     error: Option<&str>,
     recent: &[(ReceivedRow, Option<String>)],
 ) -> Markup {
     let body = html! {
         h1 { (lang.t("scan_station")) }
-        @if let Some(a) = answer { (result_block(lang, a)) }
+        @if let Some(shown) = shown { (result_block(lang, shown)) }
         @if let Some(e) = error { p.error role="alert" { (e) } }
         form method="post" action="/warehouse/scan" {
             input type="hidden" name="csrf" value=(staff.csrf);
@@ -140,15 +170,24 @@ pub async fn submit(
             Err(e) => return error_page(&req, &state, Some(&staff), &e),
         },
     };
-    let (answer, error, status) = match barcode::read(field("barcode")) {
-        Err(_) => (
-            None,
+    let raw = field("barcode");
+    let (answer, error, status) = match barcode::read(raw) {
+        Err(BarcodeError::MistypedRma(typed)) => {
+            (Err(typed), None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(BarcodeError::Empty) => (
+            Ok(None),
             Some(lang.t("nothing_scanned")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(other) => (
+            Ok(None),
+            Some(other.to_string().into()),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Ok(read) => {
             let bench = BenchScan {
-                raw: field("barcode").to_string(),
+                raw: raw.to_string(),
                 read,
                 warehouse: receiving::warehouse_of(&state.network, None, &station),
                 station: station.clone(),
@@ -159,7 +198,7 @@ pub async fn submit(
                 .write(move |c| receiving::scan(c, bench, &actor, now))
                 .await;
             match answer {
-                Ok(answer) => (Some(answer), None, StatusCode::OK),
+                Ok(answer) => (Ok(Some(answer)), None, StatusCode::OK),
                 Err(e) => return error_page(&req, &state, Some(&staff), &e),
             }
         }
@@ -167,6 +206,11 @@ pub async fn submit(
     let recent = match recent(&state).await {
         Ok(recent) => recent,
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
+    };
+    let shown = match &answer {
+        Ok(Some(answer)) => Some(Shown::Answer(answer)),
+        Ok(None) => None,
+        Err(typed) => Some(Shown::Typo(typed)),
     };
     let mut response = super::page(
         &req,
@@ -176,7 +220,7 @@ pub async fn submit(
             lang,
             &staff,
             &station,
-            answer.as_ref(),
+            shown.as_ref(),
             error.as_deref(),
             &recent,
         ),

@@ -153,6 +153,17 @@ async fn fill(client: &Client, css: &str, value: &str) {
         .expect("typed");
 }
 
+/// Picks `value` in the select `css`.
+async fn choose(client: &Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css} = {value}: {e}"));
+}
+
 /// Clicks, then waits until the browser is on a page whose path contains `path`.
 async fn click_to(client: &Client, css: &str, path: &str) {
     click(client, css).await;
@@ -215,20 +226,8 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     accessible(&client).await;
     fits_the_screen(&client).await;
     shot(&client, "portal-2-lines").await;
-    client
-        .find(Locator::Css("#q_1"))
-        .await
-        .expect("quantity")
-        .select_by_value("1")
-        .await
-        .expect("one jacket");
-    client
-        .find(Locator::Css("#r_1"))
-        .await
-        .expect("reason")
-        .select_by_value("size_too_small")
-        .await
-        .expect("a reason");
+    choose(&client, "#q_1", "1").await;
+    choose(&client, "#r_1", "size_too_small").await;
     click_to(&client, "button[type=submit]", "/returns/quote").await;
 
     wait_for_text(&client, "authorized").await;
@@ -374,6 +373,10 @@ async fn the_scan_station_takes_typed_scans_ending_in_enter() {
         .expect("inspection");
     accessible(&client).await;
     shot(&client, "staff-4-inspect").await;
+    // Nothing is chosen at first: every grade is the inspector's own.
+    fill(&client, "#q_1", "1").await;
+    choose(&client, "#c_1", "new").await;
+    choose(&client, "#d_1", "restock").await;
     click(&client, "main button[type=submit]").await;
     wait_for_text(&client, "passed").await;
     let inspected = text(&client).await;

@@ -113,6 +113,13 @@ impl Browser {
         self.send(request).await
     }
 
+    /// The portal's decision on `choices`, asked as the order form asks (a GET).
+    pub(crate) async fn quote(&mut self, choices: &[(&str, &str)]) -> Page {
+        let asked: Vec<&(&str, &str)> = choices.iter().filter(|(k, _)| *k != "csrf").collect();
+        let query = serde_urlencoded::to_string(asked).expect("a query");
+        self.get(&format!("/returns/quote?{query}")).await
+    }
+
     pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let request = self.client.post(format!("{}{path}", self.base)).form(form);
         self.send(request).await
@@ -192,7 +199,7 @@ pub(crate) async fn user(app: &TestApp, username: &str, role: Role) {
 }
 
 /// Every visible input has a label, the page a language and a title.
-fn accessible(html: &str) {
+pub(crate) fn accessible(html: &str) {
     assert!(html.contains("<html lang=\""), "lang attribute");
     assert!(html.contains("<title>"), "a title");
     let inputs = html.matches("<input").count() + html.matches("<select").count()
@@ -311,7 +318,9 @@ async fn the_scan_station_receives_and_escapes(app: TestApp) {
         .await;
     assert_eq!(scanned.status, StatusCode::OK, "{}", scanned.html);
     assert!(scanned.html.contains("data-result=\"matched\""));
-    assert!(scanned.html.contains(&format!("Matched — {number}")));
+    assert!(scanned
+        .html
+        .contains(&format!("Matched — <span class=\"id\">{number}</span>")));
     assert!(scanned
         .html
         .contains("&lt;script&gt;alert('x')&lt;/script&gt; jacket"));
@@ -444,15 +453,12 @@ async fn pages_speak_the_browsers_language(app: TestApp) {
         assert!(lines.html.contains(words), "{words}: {}", lines.html);
     }
     let decision = customer
-        .post(
-            "/returns/quote",
-            &[
-                ("csrf", csrf.as_str()),
-                ("q_1", "1"),
-                ("r_1", "size_too_small"),
-                ("resolution", "refund"),
-            ],
-        )
+        .quote(&[
+            ("csrf", csrf.as_str()),
+            ("q_1", "1"),
+            ("r_1", "size_too_small"),
+            ("resolution", "refund"),
+        ])
         .await;
     assert_eq!(decision.status, StatusCode::OK, "{}", decision.html);
     for words in [
@@ -542,7 +548,11 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        bad.html.contains("value=\"many\""),
+        "what was typed is kept"
+    );
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend_from_slice(b"torn seam");
     let inspected = bench
@@ -732,7 +742,7 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     let mut no_reason = choices;
     no_reason[2] = ("r_1", "");
     // A problem shows on the same form, beside its field, with the choices kept.
-    let unexplained = browser.post("/returns/quote", &no_reason).await;
+    let unexplained = browser.quote(&no_reason).await;
     assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         unexplained
@@ -750,7 +760,7 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     let mut nothing = choices;
     nothing[1] = ("q_1", "0");
     browser.lang = Some("de");
-    let empty = browser.post("/returns/quote", &nothing).await;
+    let empty = browser.quote(&nothing).await;
     browser.lang = None;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -761,9 +771,30 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
         empty.html
     );
     assert!(empty.html.contains(r#"action="/returns/quote""#));
-    let decision = browser.post("/returns/quote", &choices).await;
+    let decision = browser.quote(&choices).await;
     assert_eq!(decision.status, StatusCode::OK, "{}", decision.html);
     assert!(decision.html.contains("authorized"));
+    // The decision is a page of its own: the language links and the way back keep
+    // the choices, and a form sent the old way (POST) is led to it.
+    let sent = "q_1=1&r_1=size_too_small&q_2=0&r_2=other&q_3=0&r_3=other&resolution=refund";
+    let sorted = "q_1=1&q_2=0&q_3=0&r_1=size_too_small&r_2=other&r_3=other&resolution=refund";
+    let in_html = |q: &str| q.replace('&', "&amp;");
+    let german_link = format!("href=\"?{}&amp;lang=de\"", in_html(sent));
+    assert!(decision.html.contains(&german_link), "{}", decision.html);
+    let german = browser.get(&format!("/returns/quote?{sent}&lang=de")).await;
+    assert_eq!(german.status, StatusCode::OK, "{}", german.html);
+    assert!(german.html.contains("98,30 EUR"), "{}", german.html);
+    assert!(german.html.contains("aria-current=\"true\">Deutsch"));
+    browser.get("/returns?lang=en").await;
+    let back_link = format!("href=\"/returns/order?{}\"", in_html(sorted));
+    assert!(decision.html.contains(&back_link), "{}", decision.html);
+    let back = browser.get(&format!("/returns/order?{sorted}")).await;
+    assert!(back
+        .html
+        .contains(r#"<option value="size_too_small" selected>"#));
+    let posted = browser.post("/returns/quote", &choices).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    assert_eq!(posted.location(), format!("/returns/quote?{sent}"));
     assert!(
         decision.html.contains("returnable until"),
         "the rules in words"
@@ -901,7 +932,7 @@ async fn damage_claims_need_photos_checked_by_their_bytes(app: TestApp) {
         ("r_1", "damaged"),
         ("resolution", "refund"),
     ];
-    let decision = browser.post("/returns/quote", &choices).await;
+    let decision = browser.quote(&choices).await;
     assert!(decision.html.contains("type=\"file\""), "{}", decision.html);
     accessible(&decision.html);
     let none = browser

@@ -158,6 +158,27 @@ async fn bad_scans_get_clear_answers(app: TestApp) {
     .await
     .problem(403);
 
+    // A mistyped check character is a typo to scan again: nothing is stored.
+    let last = number.chars().last().expect("a check character");
+    let typo = format!(
+        "{}{}",
+        &number[..number.len() - 1],
+        if last == '0' { '1' } else { '0' }
+    );
+    let mistyped = scan(&app, &typo, "DE-BER/bench-1").await;
+    assert_eq!(mistyped.problem(422)["errors"][0]["field"], "barcode");
+    assert!(
+        mistyped.text.contains("check character"),
+        "{}",
+        mistyped.text
+    );
+    assert_eq!(
+        app.get("/api/v1/parcels", &BENCH).await.body["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+
     // A cancelled RMA's box is kept, with the reason.
     app.post(
         &format!("/api/v1/rmas/{number}/cancel"),
