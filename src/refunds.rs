@@ -84,6 +84,62 @@ pub fn acknowledge(
     Ok(())
 }
 
+/// One page of refund triggers, newest first, and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct TriggerPage {
+    pub rows: Vec<refunds::ListedTrigger>,
+    /// The trigger id to continue after; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The triggers `filter` names, `limit` at a time, after trigger `cursor` (the
+/// `next_cursor` of the page before) or from the newest. A cursor naming no trigger is
+/// a 422 on `cursor`.
+pub fn page(
+    c: &mut DbConnection,
+    filter: &refunds::TriggerFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<TriggerPage, AppError> {
+    let after = match cursor {
+        Some(id) => Some(refunds::after(c, id)?.ok_or_else(|| {
+            AppError::does_not_fit(
+                "cursor",
+                "no refund trigger has this id; start without a cursor",
+            )
+        })?),
+        None => None,
+    };
+    // One more than asked tells whether another page follows.
+    let mut rows = refunds::list_triggers(c, filter, after.as_ref(), None, limit + 1)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let next_cursor = more
+        .then(|| rows.last().map(|r| r.trigger.id.clone()))
+        .flatten();
+    Ok(TriggerPage { rows, next_cursor })
+}
+
+/// Acknowledges every trigger of `ids` not acknowledged yet, in one transaction (the
+/// caller's); how many it acknowledged. Unknown ids are a 404 and change nothing.
+pub fn acknowledge_all(
+    c: &mut DbConnection,
+    ids: &[String],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let mut done = 0;
+    for id in ids {
+        if refunds::trigger(c, id)?.is_none() {
+            return Err(AppError::not_found(format!("refund {id}")));
+        }
+        if refunds::acknowledge(c, id, actor, now)? {
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
 /// The refund maths stored with a trigger, read back as it was written: an inspected
 /// return's lines, or an incident's parcel. Amounts are the currency's decimals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

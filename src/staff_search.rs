@@ -8,11 +8,18 @@ use crate::db::rmas::{self, SearchKeys};
 use crate::db::DbConnection;
 use crate::domain::barcode::{self, Scan};
 use crate::domain::order_number::OrderNumber;
-use crate::domain::{RmaNumber, RmaStatus};
+use crate::domain::privacy::mask_email;
+use crate::domain::{RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
 
 /// At most this many returns are listed for one search.
 pub const SEARCH_LIMIT: i64 = 50;
+
+/// Whether `role` sees customers' email addresses (and may search by them): finance
+/// and admins, who deal with the customer; the warehouse needs the box, not the person.
+pub fn sees_emails(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Finance)
+}
 
 /// A return found by a search.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +28,7 @@ pub struct FoundReturn {
     pub order_number: String,
     pub status: RmaStatus,
     pub resolution: String,
+    /// Masked (`a***@example.com`) for roles that do not see emails.
     pub customer_email: String,
     pub return_to: String,
     pub created_at: NaiveDateTime,
@@ -59,9 +67,12 @@ pub fn keys_of(text: &str) -> SearchKeys {
     }
 }
 
-/// The returns `text` names, newest first.
-pub fn search(c: &mut DbConnection, text: &str) -> Result<Vec<FoundReturn>, AppError> {
-    let keys = keys_of(text);
+/// The returns `text` names for a member of staff in `role`, newest first.
+pub fn search(c: &mut DbConnection, text: &str, role: Role) -> Result<Vec<FoundReturn>, AppError> {
+    let mut keys = keys_of(text);
+    if !sees_emails(role) {
+        keys.email = None;
+    }
     let found = rmas::search(c, &keys, SEARCH_LIMIT)?;
     Ok(found
         .into_iter()
@@ -70,7 +81,10 @@ pub fn search(c: &mut DbConnection, text: &str) -> Result<Vec<FoundReturn>, AppE
             order_number,
             status: rma.status,
             resolution: rma.resolution,
-            customer_email: rma.customer_email,
+            customer_email: match sees_emails(role) {
+                true => rma.customer_email,
+                false => mask_email(&rma.customer_email),
+            },
             return_to: rma.return_to,
             created_at: rma.created_at,
         })

@@ -55,7 +55,8 @@ pub fn arriving(
     warehouse: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ArrivingReturn>, AppError> {
-    let rows = parcels::arriving_returns(c, warehouse, end_of_day(now), QUEUE_LIMIT)?;
+    let since = end_of_day(now) - chrono::Duration::days(1);
+    let rows = parcels::arriving_returns(c, warehouse, since, end_of_day(now), QUEUE_LIMIT)?;
     let mut out: Vec<ArrivingReturn> = rows
         .into_iter()
         .map(|(parcel, rma, order_number)| ArrivingReturn {
@@ -86,8 +87,9 @@ pub fn arriving(
     Ok(out)
 }
 
-/// Received returns bound for `warehouse` (all when `None`) not yet inspected, the
-/// longest waiting first.
+/// Received returns not yet inspected whose box is at `warehouse` (all when `None`):
+/// where it was scanned, so a box received at the wrong warehouse waits in the queue
+/// of the one that has it. The longest waiting first.
 pub fn to_inspect(
     c: &mut DbConnection,
     warehouse: Option<&str>,

@@ -70,9 +70,24 @@ pub struct RefundQuery {
     /// An order number or RMA number.
     #[param(max_length = 100)]
     pub q: Option<String>,
+    /// Page size (default and most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
 }
 
 impl RefundQuery {
+    /// The page size asked for: 1 to 500, 500 when not given.
+    pub fn page_size(&self) -> Result<i64, AppError> {
+        match self.limit {
+            None => Ok(500),
+            Some(n) if (1..=500).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::invalid("limit", "must be between 1 and 500")),
+        }
+    }
+
     /// The query checked, each bad part named; an absent part means "any" (an empty
     /// one is not a value of its kind, except for the search, where it means "any").
     pub fn filter(&self) -> Result<TriggerFilter, AppError> {
@@ -137,9 +152,11 @@ impl RefundQuery {
     }
 }
 
-/// Refund triggers, newest first (at most 500)
+/// Refund triggers, newest first, a page at a time
 ///
-/// Filtered by status, currency, creation day and order or RMA number. Roles: finance.
+/// Filtered by status, currency, creation day and order or RMA number; up to `limit`
+/// (500) a page, the next page asked for with `cursor` = the answer's `next_cursor`.
+/// Roles: finance.
 #[utoipa::path(
     get,
     path = "/api/v1/refunds",
@@ -154,18 +171,17 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Finance])?;
     let filter = query.filter()?;
-    let items = state
+    let limit = query.page_size()?;
+    let cursor = query.cursor.clone();
+    let page = state
         .db
-        .read(move |c| {
-            let rows = refunds::list_triggers(c, &filter, None, 500)?;
-            Ok::<_, AppError>(
-                rows.iter()
-                    .map(|(t, order, rma)| RefundTrigger::new(t, order, rma.as_deref()))
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .read(move |c| crate::refunds::page(c, &filter, cursor.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(RefundList { items }))
+    let items = page.rows.iter().map(RefundTrigger::new).collect();
+    Ok(HttpResponse::Ok().json(RefundList {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Record that finance has taken the refund over (who and when); a second time is a 409
@@ -191,12 +207,8 @@ pub async fn acknowledge(
     let actor = who.actor();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         crate::refunds::acknowledge(c, &id, &actor, now)?;
-        let rows = refunds::list_one(c, &id)?;
-        let (t, order, rma) = rows.ok_or_else(|| AppError::not_found("refund"))?;
-        Ok((
-            StatusCode::OK,
-            RefundTrigger::new(&t, &order, rma.as_deref()),
-        ))
+        let listed = refunds::list_one(c, &id)?.ok_or_else(|| AppError::not_found("refund"))?;
+        Ok((StatusCode::OK, RefundTrigger::new(&listed)))
     })
     .await
 }

@@ -528,26 +528,32 @@ pub fn oldest_due(
 
 /// Return parcels bound for `warehouse` (every warehouse when `None`) whose box has not
 /// been scanned yet and that the carrier has delivered, has out for delivery or ready
-/// for pick-up, or expects by `until`; with their RMA and its order number.
+/// for pick-up, or expects between `since` and `until` (a parcel expected days ago and
+/// still not delivered is late, not arriving); never one cancelled or sent back.
 pub fn arriving_returns(
     conn: &mut DbConnection,
     warehouse: Option<&str>,
+    since: DateTime<Utc>,
     until: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<(ParcelRow, super::rmas::RmaRow, String)>> {
     use super::rmas::RmaRow;
+    use backhaul_carriers::TrackingStatus as T;
+    let here = [T::Delivered, T::OutForDelivery, T::AvailableForPickup].map(|s| s.as_str());
+    let gone = [T::Cancelled, T::ReturnedToSender].map(|s| s.as_str());
     let mut query = parcels::table
         .inner_join(rmas::table.inner_join(orders::table))
         .filter(parcels::direction.eq(INBOUND))
+        .filter(parcels::status.ne_all(gone))
         .filter(rmas::status.eq_any([
             RmaStatus::LabelIssued,
             RmaStatus::InTransit,
             RmaStatus::DeliveredToWarehouse,
         ]))
         .filter(
-            parcels::status
-                .eq_any(["delivered", "out_for_delivery", "available_for_pickup"])
-                .or(parcels::estimated_delivery.le(naive(until))),
+            parcels::status.eq_any(here).or(parcels::estimated_delivery
+                .ge(naive(since))
+                .and(parcels::estimated_delivery.le(naive(until)))),
         )
         .select((
             ParcelRow::as_select(),

@@ -137,7 +137,6 @@ pub fn trigger_for_incident(
         .optional()
 }
 
-/// Triggers with their order number and RMA number, newest first.
 /// Which refund triggers to list; every part optional.
 #[derive(Debug, Clone, Default)]
 pub struct TriggerFilter {
@@ -151,40 +150,91 @@ pub struct TriggerFilter {
     pub search: Option<String>,
 }
 
+/// A trigger as finance lists it: with its order, RMA and customer.
+#[derive(Debug, Clone, Queryable)]
+pub struct ListedTrigger {
+    pub trigger: TriggerRow,
+    pub order_number: String,
+    pub rma_number: Option<String>,
+    pub customer_name: String,
+}
+
+/// Where a page of the list starts: after the trigger listed last on the page before
+/// (the list runs newest first, by creation time and then id).
+#[derive(Debug, Clone)]
+pub struct After {
+    pub created_at: chrono::NaiveDateTime,
+    pub id: String,
+}
+
+/// The number and sum of the listed triggers in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub count: i64,
+    pub amount_minor: i64,
+}
+
+/// The triggers joined with their order and (for returns) RMA, narrowed by `$filter`:
+/// one place for the conditions the list and its totals share.
+macro_rules! filtered {
+    ($filter:expr) => {{
+        let filter: &TriggerFilter = $filter;
+        let mut query = refund_triggers::table
+            .inner_join(orders::table)
+            .left_join(rmas::table.on(rmas::id.nullable().eq(refund_triggers::rma_id)))
+            .into_boxed::<super::MultiBackend>();
+        if let Some(status) = &filter.status {
+            query = query.filter(refund_triggers::status.eq(*status));
+        }
+        if let Some(currency) = &filter.currency {
+            query = query.filter(refund_triggers::currency.eq(currency.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(refund_triggers::created_at.ge(from));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(refund_triggers::created_at.lt(until));
+        }
+        if let Some(search) = &filter.search {
+            query = query.filter(
+                orders::order_number
+                    .eq(search.clone())
+                    .or(rmas::number.nullable().eq(search.clone())),
+            );
+        }
+        query
+    }};
+}
+
+/// One page of the triggers `filter` names, newest first, starting `after` a trigger
+/// (or at the newest); only trigger `id` when given.
 pub fn list_triggers(
     conn: &mut DbConnection,
     filter: &TriggerFilter,
+    after: Option<&After>,
     id: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<(TriggerRow, String, Option<String>)>> {
-    let mut query = refund_triggers::table
-        .inner_join(orders::table)
-        .left_join(rmas::table.on(rmas::id.nullable().eq(refund_triggers::rma_id)))
-        .order(refund_triggers::created_at.desc())
+) -> QueryResult<Vec<ListedTrigger>> {
+    let mut query = filtered!(filter)
+        .order((
+            refund_triggers::created_at.desc(),
+            refund_triggers::id.desc(),
+        ))
         .select((
             TriggerRow::as_select(),
             orders::order_number,
             rmas::number.nullable(),
+            orders::customer_name,
         ))
-        .limit(limit)
-        .into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(refund_triggers::status.eq(*status));
-    }
-    if let Some(currency) = &filter.currency {
-        query = query.filter(refund_triggers::currency.eq(currency.clone()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(refund_triggers::created_at.ge(from));
-    }
-    if let Some(until) = filter.until {
-        query = query.filter(refund_triggers::created_at.lt(until));
-    }
-    if let Some(search) = &filter.search {
+        .limit(limit);
+    if let Some(after) = after {
         query = query.filter(
-            orders::order_number
-                .eq(search.clone())
-                .or(rmas::number.nullable().eq(search.clone())),
+            refund_triggers::created_at
+                .lt(after.created_at)
+                .or(refund_triggers::created_at
+                    .eq(after.created_at)
+                    .and(refund_triggers::id.lt(after.id.clone()))),
         );
     }
     if let Some(id) = id {
@@ -193,12 +243,47 @@ pub fn list_triggers(
     query.load(conn)
 }
 
+/// How many triggers `filter` names in each currency, and their sum (every page): the
+/// currencies first, then one count and sum each (a shop has a handful of currencies).
+pub fn totals(conn: &mut DbConnection, filter: &TriggerFilter) -> QueryResult<Vec<CurrencyTotal>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let currencies: Vec<String> = filtered!(filter)
+        .select(refund_triggers::currency)
+        .distinct()
+        .order(refund_triggers::currency)
+        .load(conn)?;
+    let mut totals = Vec::with_capacity(currencies.len());
+    for currency in currencies {
+        let (count, amount_minor) = filtered!(filter)
+            .filter(refund_triggers::currency.eq(currency.clone()))
+            .select((
+                sql::<BigInt>("COUNT(*)"),
+                // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back (refunds in minor
+                // units stay far below 2^63).
+                sql::<BigInt>("CAST(COALESCE(SUM(refund_triggers.amount_minor), 0) AS BIGINT)"),
+            ))
+            .get_result::<(i64, i64)>(conn)?;
+        totals.push(CurrencyTotal {
+            currency,
+            count,
+            amount_minor,
+        });
+    }
+    Ok(totals)
+}
+
+/// Where the list continues after trigger `id`, if there is such a trigger.
+pub fn after(conn: &mut DbConnection, id: &str) -> QueryResult<Option<After>> {
+    Ok(trigger(conn, id)?.map(|t| After {
+        created_at: t.created_at,
+        id: t.id,
+    }))
+}
+
 /// One trigger with its order number and RMA number.
-pub fn list_one(
-    conn: &mut DbConnection,
-    id: &str,
-) -> QueryResult<Option<(TriggerRow, String, Option<String>)>> {
-    Ok(list_triggers(conn, &TriggerFilter::default(), Some(id), 1)?.pop())
+pub fn list_one(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ListedTrigger>> {
+    Ok(list_triggers(conn, &TriggerFilter::default(), None, Some(id), 1)?.pop())
 }
 
 /// Marks a trigger acknowledged by finance; `false` if it already was.

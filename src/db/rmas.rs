@@ -237,25 +237,38 @@ pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(RmaStatus, i
         .load(conn)
 }
 
-/// Returns received at the warehouse and not yet inspected, the longest waiting first
-/// (`updated_at` is when each was received: nothing else changes a received RMA), with
-/// their order numbers; only those bound for `warehouse` when one is named.
+/// Returns received and not yet inspected, the longest waiting first (`updated_at` is
+/// when each was received: nothing else changes a received RMA), with their order
+/// numbers; only those whose box is at `warehouse` when one is named (the warehouse
+/// of the bench that scanned it, else the one it was meant for).
 pub fn awaiting_inspection(
     conn: &mut DbConnection,
     warehouse: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<(RmaRow, String)>> {
+    use super::schema::received_parcels;
     let mut query = rmas::table
         .inner_join(orders::table)
+        .left_join(received_parcels::table)
         .filter(rmas::status.eq(RmaStatus::Received))
         .select((RmaRow::as_select(), orders::order_number))
         .order((rmas::updated_at.asc(), rmas::id.asc()))
         .limit(limit)
         .into_boxed();
     if let Some(code) = warehouse {
-        query = query.filter(rmas::return_to.eq(code.to_string()));
+        query = query.filter(
+            received_parcels::warehouse
+                .eq(code.to_string())
+                .or(received_parcels::warehouse
+                    .is_null()
+                    .and(rmas::return_to.eq(code.to_string()))),
+        );
     }
-    query.load(conn)
+    let mut rows: Vec<(RmaRow, String)> = query.load(conn)?;
+    // One row per return, should a return ever have two boxes.
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|(rma, _)| seen.insert(rma.id.clone()));
+    Ok(rows)
 }
 
 /// The lines of several RMAs at once.

@@ -152,7 +152,7 @@ fn inspection_form(
                 fieldset {
                     legend { (l.sku) " " (l.title) " × " (l.expected) }
                     label for=(q) { (lang.t("received_qty")) }
-                    input id=(q) name=(q) type="number" min="0" max=(l.expected) inputmode="numeric" required
+                    input id=(q) name=(q) type="number" min="0" inputmode="numeric" required
                         value=[typed.get(&q)] aria-invalid=[said(&q).map(|_| "true")] aria-describedby=[said(&q).map(|_| format!("{q}_error"))];
                     @if let Some(p) = said(&q) { p.error id={ (q) "_error" } { (p) } }
                     label for=(c) { (lang.t("condition")) }
@@ -164,7 +164,10 @@ fn inspection_form(
                 }
             }
             label for="photo" { (lang.t("photos")) }
-            input #photo name="photo" type="file" accept="image/jpeg,image/png,image/heic" multiple;
+            @let photo_problem = said("photo");
+            input #photo name="photo" type="file" accept="image/jpeg,image/png,image/heic" multiple aria-invalid=[photo_problem.map(|_| "true")] aria-describedby=[photo_problem.map(|_| "photo_error")];
+            @if let Some(p) = photo_problem { p.error #photo_error { (p) } }
+            @if !errors.is_empty() { p { small { (lang.t("photos_again")) } } }
             button type="submit" { (lang.t("inspect")) }
         }
     }
@@ -303,7 +306,7 @@ fn input_of(
         let quantity = field("q").and_then(|q| q.parse::<i64>().ok());
         let condition = field("c").and_then(|c| c.parse::<Condition>().ok());
         let disposition = field("d").and_then(|d| d.parse::<Disposition>().ok());
-        if quantity.is_none_or(|q| q < 0 || q > line.expected) {
+        if quantity.is_none_or(|q| q < 0) {
             problem("q", "need_quantity");
         }
         if condition.is_none() {
@@ -374,6 +377,14 @@ pub async fn submit(
         );
         super::page(&req, &state, status, markup)
     };
+    if r.status != RmaStatus::Received {
+        return super::page(
+            &req,
+            &state,
+            StatusCode::CONFLICT,
+            not_inspectable(lang, &staff, &r),
+        );
+    }
     let input = match input_of(lang, &form, &r.lines) {
         Ok(input) => input,
         Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, &errors),
@@ -408,8 +419,16 @@ pub async fn submit(
                 outcome(lang, &r, &answer),
             ),
         ),
+        // More photos than a return may hold: the same form, the problem at the photos.
+        Err(AppError::Conflict(message)) => again(
+            StatusCode::CONFLICT,
+            &[FieldError {
+                field: "photo".into(),
+                message,
+            }],
+        ),
         // Inspected meanwhile (another bench, a second click): what it is now.
-        Err(AppError::IllegalTransition(_) | AppError::Conflict(_)) => {
+        Err(AppError::IllegalTransition(_)) => {
             let now = load(&state, &r.number).await.unwrap_or(r);
             super::page(
                 &req,

@@ -118,6 +118,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/finance/refunds", get_or_head().to(finance::page))
         .route("/finance/refunds.csv", get_or_head().to(finance::csv))
         .route(
+            "/finance/refunds/acknowledge",
+            web::post().to(finance::acknowledge_selected),
+        )
+        .route(
             "/finance/refunds/{id}/acknowledge",
             web::post().to(finance::acknowledge),
         );
@@ -208,8 +212,12 @@ pub fn layout_at(
                             }
                         }
                         form.search role="search" method="get" action="/staff/search" {
-                            label for="staff-q" class="sr" { (lang.t("search_label")) }
-                            input #staff-q type="search" name="q" placeholder=(lang.t("search_label"));
+                            @let hint = match crate::staff_search::sees_emails(s.role) {
+                                true => lang.t("search_label"),
+                                false => lang.t("search_label_box"),
+                            };
+                            label for="staff-q" class="sr" { (hint) }
+                            input #staff-q type="search" name="q" placeholder=(hint);
                             button type="submit" { (lang.t("search")) }
                         }
                         span.who { (s.user.username) " (" (s.role) ")" }
@@ -314,7 +322,8 @@ header form.search input{width:12em;font-size:1em}.sr{position:absolute;width:1p
 .steps li{padding:.3em .6em;border:1px solid #bbb;border-radius:1em;color:#555}\
 .steps li.done{background:#d8f5d8;color:#111;border-color:#8c8}\
 .steps li[aria-current]{font-weight:bold;border-width:2px}.next{font-size:1.1em}\
-.wrong{font-size:1.5em;color:#a00;font-weight:bold}table{border-collapse:collapse}\
+.wrong{font-size:1.5em;color:#a00;font-weight:bold}.calc{margin:0;padding-left:1em;font-size:.85em}\
+caption{text-align:left;font-weight:bold;padding:.3em 0}.paging a{margin-right:1em}table{border-collapse:collapse}\
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
 @media (max-width:40em){table,tr,td{display:block}tr:has(th){display:none}\
 tr{border-top:1px solid #ccc;padding:.4em 0}td{border:0;padding:.15em 0}\

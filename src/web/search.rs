@@ -74,8 +74,11 @@ pub async fn page(
     let staff = super::signed_in!(&req, &state, Role::ALL);
     let lang = lang_of(&req);
     let q = query.into_inner().q.unwrap_or_default();
-    let text = q.clone();
-    let found = state.db.read(move |c| staff_search::search(c, &text)).await;
+    let (text, role) = (q.clone(), staff.role);
+    let found = state
+        .db
+        .read(move |c| staff_search::search(c, &text, role))
+        .await;
     match found {
         Ok(found) => super::page(
             &req,

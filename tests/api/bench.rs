@@ -71,18 +71,20 @@ async fn the_warehouse_crew_works_from_its_queues(app: TestApp) {
         "scanned: no longer arriving"
     );
 
-    // A second one received later queues behind the first.
+    // Received later, queued behind: by when each box arrived, not when its return
+    // was opened (the third was opened before the second, received after it).
     app.advance(Duration::minutes(30));
+    let (_, opened_first) = app.authorized_rma("Q-5", "size_too_small", "refund").await;
     let (_, second) = app.authorized_rma("Q-2", "size_too_small", "refund").await;
     scan(&mut bench, &second, "DE-BER/bench-2").await;
+    app.advance(Duration::minutes(30));
+    scan(&mut bench, &opened_first, "DE-BER/bench-2").await;
     let queue = bench.get("/warehouse/to-inspect").await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.html);
     accessible(&queue.html);
-    let (at_first, at_second) = (
-        queue.html.find(&first).expect("first in the queue"),
-        queue.html.find(&second).expect("second in the queue"),
-    );
-    assert!(at_first < at_second, "the longest waiting first");
+    let at = |number: &str| queue.html.find(number).expect("in the queue");
+    assert!(at(&first) < at(&second), "the longest waiting first");
+    assert!(at(&second) < at(&opened_first), "{}", queue.html);
     assert!(
         queue.html.contains("selected>DE-BER"),
         "the bench's warehouse is chosen: {}",
@@ -92,7 +94,8 @@ async fn the_warehouse_crew_works_from_its_queues(app: TestApp) {
     assert!(!elsewhere.html.contains(&first), "{}", elsewhere.html);
     assert!(elsewhere.html.contains("Nothing here right now."));
 
-    // A box for another warehouse: its own red result, put aside, not inspected here.
+    // A box for another warehouse: its own red result, put aside, not inspected here;
+    // it waits in the queue of the warehouse that has it.
     let (_, third) = app.authorized_rma("Q-3", "size_too_small", "refund").await;
     let wrong = scan(&mut bench, &third, "ES-MAD/bench-1").await;
     assert!(
@@ -102,6 +105,11 @@ async fn the_warehouse_crew_works_from_its_queues(app: TestApp) {
     );
     assert!(wrong.html.contains("Put aside for transfer to DE-BER."));
     assert!(!wrong.html.contains("Inspect now"));
+    let madrid = bench.get("/warehouse/to-inspect").await;
+    assert!(madrid.html.contains("selected>ES-MAD"), "{}", madrid.html);
+    assert!(madrid.html.contains(&third) && !madrid.html.contains(&first));
+    let berlin = bench.get("/warehouse/to-inspect?warehouse=DE-BER").await;
+    assert!(!berlin.html.contains(&third), "{}", berlin.html);
 
     // A typo in the check character: scan again, nothing stored.
     let typo = scan(&mut bench, &mistyped(&second), "DE-BER/bench-2").await;
@@ -246,6 +254,12 @@ async fn staff_find_returns_from_the_header(app: TestApp) {
     let empty = boss.get("/staff/search?q=").await;
     assert!(empty.html.contains("Type an RMA number"), "{}", empty.html);
     let markup = boss.get("/staff/search?q=%3Cscript%3E").await;
+    assert_eq!(markup.status, StatusCode::OK);
+    assert!(
+        markup.html.contains("&lt;script&gt;"),
+        "escaped: {}",
+        markup.html
+    );
     assert!(!markup.html.contains("<script>"), "escaped");
 
     // The warehouse finds a received return and goes on to inspect it.
@@ -265,6 +279,11 @@ async fn staff_find_returns_from_the_header(app: TestApp) {
         "{}",
         found.html
     );
+    // The warehouse needs the box, not the person: emails masked, not searched.
+    assert!(found.html.contains("s***@example.com"), "{}", found.html);
+    assert!(!found.html.contains("s-77@example.com"));
+    let by_email = bench.get("/staff/search?q=s-77%40example.com").await;
+    assert!(!by_email.html.contains(&number), "{}", by_email.html);
     assert_eq!(
         Browser::new(&app).get("/staff/search?q=s77").await.status,
         StatusCode::SEE_OTHER,

@@ -8,6 +8,7 @@ mod browser;
 mod customer_email;
 mod email;
 mod errors;
+mod finance_pages;
 mod idempotency;
 mod labels;
 mod layout;

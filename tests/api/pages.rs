@@ -598,17 +598,19 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
         "{}",
         list.html
     );
-    let marker = "action=\"/finance/refunds/";
+    let marker = "data-refund=\"";
     let start = list
         .html
         .find(marker)
         .map(|i| i + marker.len())
-        .expect("an acknowledge form");
+        .expect("a refund row");
     let id = list.html[start..]
-        .split('/')
+        .split('"')
         .next()
         .unwrap_or_default()
         .to_string();
+    assert!(list.html.contains("Anna Schmidt"), "the customer column");
+    assert!(list.html.contains("Totals for these filters"));
     let acknowledge = format!("/finance/refunds/{id}/acknowledge");
     let acknowledged = finance.post(&acknowledge, &[("csrf", &list.csrf())]).await;
     assert_eq!(acknowledged.status, StatusCode::SEE_OTHER);

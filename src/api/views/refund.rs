@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{opt_ts, ts};
-use crate::db::refunds::TriggerRow;
+use crate::db::refunds::ListedTrigger;
 use crate::inspection::RefundTriggerBrief;
 use crate::receiving::ReceivedParcel;
 use crate::refunds::Calculation;
@@ -33,11 +33,12 @@ pub struct RefundTrigger {
 }
 
 impl RefundTrigger {
-    pub fn new(t: &TriggerRow, order_number: &str, rma_number: Option<&str>) -> RefundTrigger {
+    pub fn new(listed: &ListedTrigger) -> RefundTrigger {
+        let t = &listed.trigger;
         RefundTrigger {
             brief: RefundTriggerBrief::new(t),
-            order_number: order_number.to_string(),
-            rma_number: rma_number.map(str::to_string),
+            order_number: listed.order_number.clone(),
+            rma_number: listed.rma_number.clone(),
             incident_id: t.incident_id.clone(),
             calculation: Calculation::read(&t.calculation),
             created_at: ts(t.created_at),
@@ -52,6 +53,8 @@ impl RefundTrigger {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RefundList {
     pub items: Vec<RefundTrigger>,
+    /// Give it as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
