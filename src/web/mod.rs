@@ -433,7 +433,10 @@ pub async fn require(
         csrf: session.csrf_token,
     };
     if role != Role::Admin && !roles.contains(&role) {
-        let body = html! { p.error { (lang.t("forbidden")) } };
+        let body = html! {
+            p.error role="alert" { (lang.t("forbidden")) }
+            p { a href=(home_of(role)) { (lang.t("to_your_page")) } }
+        };
         return Err(page(
             req,
             state,
@@ -483,7 +486,7 @@ pub fn error_words(lang: Lang, error: &AppError) -> String {
         AppError::Db(_) | AppError::Internal(_) => {
             let error = crate::telemetry::bounded(&error.to_string(), 500);
             tracing::error!(error, "page failed");
-            "The service could not do that; it has been logged.".to_string()
+            lang.t("service_failed").into_owned()
         }
         AppError::NotFound { .. } => lang.t("not_found").to_string(),
         other => other.to_string(),
@@ -524,7 +527,15 @@ pub fn error_page(
     use actix_web::ResponseError;
     let lang = lang_of(req);
     let message = error_words(lang, error);
-    let body = html! { p.error role="alert" { (message) } };
+    // Never a dead end: staff back to their own page, customers to the portal.
+    let (onward, words) = match staff {
+        Some(s) => (home_of(s.role), "to_your_page"),
+        None => ("/returns", "find_order"),
+    };
+    let body = html! {
+        p.error role="alert" { (message) }
+        p { a href=(onward) { (lang.t(words)) } }
+    };
     page(
         req,
         state,

@@ -18,9 +18,11 @@ use super::{
 };
 use crate::api::client::client_ip;
 use crate::api::state::AppState;
+use crate::api::views::ReturnTo;
 use crate::api::views::Rma;
 use crate::auth::{CustomerAccess, Principal};
 use crate::db::orders::{self, OrderRecord};
+use crate::db::rmas::{self as stored_rmas, RmaRow};
 use crate::db::staff::random_token;
 use crate::domain::policy::Outcome;
 use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
@@ -193,41 +195,82 @@ pub async fn order_page(
     };
     let lang = lang_of(&req);
     // A status link opens its return only: the order's page needs a look-up.
-    let Principal::Customer {
-        order_number,
-        access: CustomerAccess::Order | CustomerAccess::OrderMasked,
-    } = who
-    else {
+    if !matches!(
+        &who,
+        Principal::Customer {
+            access: CustomerAccess::Order | CustomerAccess::OrderMasked,
+            ..
+        }
+    ) {
         return redirect("/returns");
-    };
-    let (st, now) = (state.clone(), state.clock.now());
-    let loaded = state
-        .db
-        .read(move |c| {
-            let record =
-                orders::load(c, &order_number)?.ok_or_else(|| AppError::not_found("order"))?;
-            let windows = st.rules().windows(c, &record, now)?;
-            Ok::<_, AppError>((record, windows))
-        })
-        .await;
-    let (record, windows) = match loaded {
-        Ok(loaded) => loaded,
+    }
+    let facts = match order_facts(&state, &who).await {
+        Ok(facts) => facts,
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);
-    let markup = order_form(lang, &record, &windows, &chosen, &[]);
+    let markup = order_form(lang, &facts, &chosen, &[]);
     respond(&req, &state, StatusCode::OK, markup, token)
+}
+
+/// What the order form shows: the order, how long each line may come back, and the
+/// returns opened for it already.
+struct OrderFacts {
+    record: OrderRecord,
+    windows: Vec<LineWindow>,
+    existing: Vec<(RmaRow, String)>,
+}
+
+async fn order_facts(state: &web::Data<AppState>, who: &Principal) -> Result<OrderFacts, AppError> {
+    let record = order_of(state, who).await?;
+    let (st, now, r) = (state.clone(), state.clock.now(), record.clone());
+    let (windows, existing) = state
+        .db
+        .read(move |c| {
+            let windows = st.rules().windows(c, &r, now)?;
+            let filter = stored_rmas::ListFilter {
+                order_number: Some(r.order.order_number.clone()),
+                limit: 50,
+                ..stored_rmas::ListFilter::default()
+            };
+            Ok::<_, AppError>((windows, stored_rmas::list(c, &filter)?))
+        })
+        .await?;
+    Ok(OrderFacts {
+        record,
+        windows,
+        existing,
+    })
+}
+
+/// The returns opened for the order already, each with its status and its page.
+fn existing_returns(lang: Lang, existing: &[(RmaRow, String)]) -> Markup {
+    html! {
+        @if !existing.is_empty() {
+            section.existing {
+                h2 { (lang.t("your_returns")) }
+                ul {
+                    @for (rma, _) in existing {
+                        li {
+                            a.id href={ "/returns/rmas/" (rma.number) } { (rma.number) }
+                            " · " (lang.word(rma.status.as_str())) " · " (lang.day(rma.created_at.date()))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The order's lines to choose from, with what was chosen kept and each problem shown
 /// beside its field (and listed at the top) in the page's language.
 fn order_form(
     lang: Lang,
-    record: &OrderRecord,
-    windows: &[LineWindow],
+    facts: &OrderFacts,
     chosen: &HashMap<String, String>,
     errors: &[crate::domain::FieldError],
 ) -> Markup {
+    let (record, windows) = (&facts.record, &facts.windows);
     let said = |field: &str| {
         errors
             .iter()
@@ -236,7 +279,8 @@ fn order_form(
     };
     let picked = |name: &str, value: &str| chosen.get(name).is_some_and(|v| v == value);
     let body = html! {
-        h1 { (lang.t("return_items")) " · " (record.order.order_number) }
+        h1 { (lang.t("return_items")) " · " span.id { (record.order.order_number) } }
+        (existing_returns(lang, &facts.existing))
         @if !errors.is_empty() {
             div.error role="alert" {
                 p { (lang.t("form_problems")) }
@@ -367,19 +411,14 @@ async fn form_again(
     form: &HashMap<String, String>,
     error: &AppError,
 ) -> HttpResponse {
-    let record = match order_of(state, who).await {
-        Ok(record) => record,
-        Err(e) => return error_page(req, state, None, &e),
-    };
-    let (st, now, r) = (state.clone(), state.clock.now(), record.clone());
-    let windows = match state.db.read(move |c| st.rules().windows(c, &r, now)).await {
-        Ok(windows) => windows,
+    let facts = match order_facts(state, who).await {
+        Ok(facts) => facts,
         Err(e) => return error_page(req, state, None, &e),
     };
     let lang = lang_of(req);
     let token = form_token(req);
     let errors = error.field_errors().unwrap_or_default();
-    let markup = order_form(lang, &record, &windows, form, errors);
+    let markup = order_form(lang, &facts, form, errors);
     respond(req, state, StatusCode::UNPROCESSABLE_ENTITY, markup, token)
 }
 
@@ -697,6 +736,18 @@ pub async fn status(
         @if let Some(label) = label.filter(|_| !masked) {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
             p { (lang.t("drop_off")) " (" (label.carrier) " " (label.tracking_number) ")" }
+            @if let Some(by) = chrono::DateTime::parse_from_rfc3339(&label.expires_at).ok() {
+                p { strong { (lang.t("ship_by")) ": " (lang.day(by.date_naive())) } }
+            }
+            @if let ReturnTo::Warehouse(w) = &rma.return_to {
+                h2 { (lang.t("return_address")) }
+                address {
+                    (w.name) br; (w.line1) br;
+                    @if let Some(l2) = &w.line2 { (l2) br; }
+                    (w.postal_code) " " (w.city) br;
+                    (w.country)
+                }
+            }
             @if let Some(svg) = qr_svg(&label.tracking_number) {
                 figure.qr {
                     (PreEscaped(svg))

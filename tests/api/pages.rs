@@ -187,6 +187,9 @@ impl Browser {
     }
 }
 
+/// `label_validity_days` in config/policy.toml.
+const LABEL_VALIDITY_DAYS: i64 = 30;
+
 pub(crate) async fn user(app: &TestApp, username: &str, role: Role) {
     let (name, now) = (username.to_string(), app.now());
     app.state
@@ -576,9 +579,14 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
         .filter_map(|p| p["taken_by"].as_str())
         .collect();
     assert_eq!(taken_by, ["customer:P-2", "warehouse:bench"]);
-    assert_eq!(
-        bench.get("/finance/refunds").await.status,
-        StatusCode::FORBIDDEN
+    let forbidden = bench.get("/finance/refunds").await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert!(
+        forbidden
+            .html
+            .contains(r#"<a href="/warehouse/scan">Go to your page</a>"#),
+        "a way forward: {}",
+        forbidden.html
     );
 
     let mut finance = Browser::new(&app);
@@ -1186,6 +1194,28 @@ async fn the_status_page_follows_the_return(app: TestApp) {
         .html
         .contains("this page follows it on its way to us"));
     assert!(labelled.html.contains("label.pdf") && labelled.html.contains(r#"class="qr""#));
+    // By when, and where to: the label's last day and the warehouse's address.
+    let by = app.now() + chrono::Duration::days(LABEL_VALIDITY_DAYS);
+    let by_words = format!("Send it by: {}", by.format("%-d %b %Y"));
+    assert!(
+        labelled.html.contains(&by_words),
+        "{by_words}: {}",
+        labelled.html
+    );
+    assert!(labelled
+        .html
+        .contains("Berlin returns centre<br>Am Borsigturm 100"));
+    // After a look-up, the order's returns are listed with their status and page.
+    let order = browser.get("/returns/order").await;
+    assert!(
+        order
+            .html
+            .contains(&format!("href=\"/returns/rmas/{number}\"")),
+        "{}",
+        order.html
+    );
+    assert!(order.html.contains("Your returns for this order"));
+    assert!(order.html.contains("label issued"));
 
     let inspected = app.receive_and_pass(&number).await;
     let amount = inspected["refund"]["amount"]
