@@ -87,7 +87,9 @@ pub struct ResolveInput {
 }
 
 impl ResolveInput {
-    fn validate(self, now: chrono::DateTime<chrono::Utc>) -> Result<Resolve, AppError> {
+    /// The input checked (the note, the claim reference, the replacement parcel) as the
+    /// use case takes it; the `/ops` page builds one from its form to check the same.
+    pub fn validate(self, now: chrono::DateTime<chrono::Utc>) -> Result<Resolve, AppError> {
         let note = Note::required(&self.note)
             .map_err(|e| AppError::invalid("note", format!("say what was done: {e}")))?
             .into_string();

@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -109,11 +109,10 @@ impl RefundQuery {
             None => None,
         };
         let mut day = |field: &str, v: &Option<String>| match v.as_deref() {
-            Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Some(text) => match crate::domain::read_day(field, text) {
                 Ok(d) => Some(d),
-                Err(_) => {
-                    let shown = crate::telemetry::bounded(text, 40);
-                    problems.add(field, format!("{shown:?} is not a date such as 2026-11-23"));
+                Err(e) => {
+                    problems.add(field, e.message);
                     None
                 }
             },

@@ -146,6 +146,7 @@ pub async fn list(
         order_number: q.order_number,
         before_id: q.cursor,
         limit,
+        ..ListFilter::default()
     };
     let rows = state
         .db

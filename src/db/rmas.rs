@@ -204,6 +204,11 @@ pub fn customer_returns_since(
 pub struct ListFilter {
     pub status: Option<RmaStatus>,
     pub order_number: Option<String>,
+    pub rma_number: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<chrono::NaiveDateTime>,
+    /// Created before.
+    pub created_until: Option<chrono::NaiveDateTime>,
     /// Return RMAs older than this id (ids are time-ordered UUIDv7).
     pub before_id: Option<String>,
     pub limit: i64,
@@ -222,6 +227,15 @@ pub fn list(conn: &mut DbConnection, filter: &ListFilter) -> QueryResult<Vec<(Rm
     }
     if let Some(number) = &filter.order_number {
         query = query.filter(orders::order_number.eq(number.clone()));
+    }
+    if let Some(number) = &filter.rma_number {
+        query = query.filter(rmas::number.eq(number.clone()));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(rmas::created_at.ge(from));
+    }
+    if let Some(until) = filter.created_until {
+        query = query.filter(rmas::created_at.lt(until));
     }
     if let Some(before) = &filter.before_id {
         query = query.filter(rmas::id.lt(before.clone()));

@@ -63,6 +63,18 @@ impl InputErrors {
     }
 }
 
+/// A calendar day as a filter takes it (`2026-11-23`), or why `text` is not one,
+/// named by `field`.
+pub fn read_day(field: &str, text: &str) -> Result<chrono::NaiveDate, FieldError> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        let shown = crate::telemetry::bounded(text, 40);
+        FieldError {
+            field: field.to_string(),
+            message: format!("{shown:?} is not a date such as 2026-11-23"),
+        }
+    })
+}
+
 /// Equal secrets, compared in constant time: every byte is looked at whatever the
 /// first difference, so timing does not tell how much of a guess was right.
 pub fn secret_eq(a: &[u8], b: &[u8]) -> bool {

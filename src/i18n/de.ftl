@@ -290,3 +290,13 @@ service_failed = Das hat nicht geklappt; der Fehler wurde protokolliert. Bitte g
 your_returns = Ihre Rücksendungen zu dieser Bestellung
 ship_by = Bitte abschicken bis
 return_address = Rücksendeadresse
+
+# Operations: incidents, reviews, the list of returns.
+carrier = Versanddienst
+replacement_tracking = Sendungsnummer des Ersatzes (falls versandt)
+returns_in_year = Rücksendungen dieses Kunden in 365 Tagen: { $n }
+done-resolved = Vorfall erledigt.
+done-approved = Rücksendung genehmigt; der Kunde erhält eine E-Mail.
+done-refused = Rücksendung abgelehnt; der Kunde erhält eine E-Mail.
+all_returns = Alle Rücksendungen
+no_returns = Keine Rücksendung passt zu diesen Filtern.

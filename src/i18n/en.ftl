@@ -290,3 +290,13 @@ service_failed = The service could not do that; it has been logged. Please try a
 your_returns = Your returns for this order
 ship_by = Send it by
 return_address = Where it goes
+
+# Operations: incidents, reviews, the list of returns.
+carrier = Carrier
+replacement_tracking = Replacement's tracking number (if shipped)
+returns_in_year = Returns by this customer in 365 days: { $n }
+done-resolved = Incident resolved.
+done-approved = Return approved; the customer is told by email.
+done-refused = Return refused; the customer is told by email.
+all_returns = All returns
+no_returns = No return matches these filters.

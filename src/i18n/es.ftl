@@ -290,3 +290,13 @@ service_failed = El servicio no pudo hacerlo; se ha registrado. Vuelva a intenta
 your_returns = Sus devoluciones de este pedido
 ship_by = Envíelo antes del
 return_address = Dirección de devolución
+
+# Operations: incidents, reviews, the list of returns.
+carrier = Transportista
+replacement_tracking = Número de seguimiento del reemplazo (si se envió)
+returns_in_year = Devoluciones de este cliente en 365 días: { $n }
+done-resolved = Incidencia resuelta.
+done-approved = Devolución aprobada; se avisa al cliente por email.
+done-refused = Devolución rechazada; se avisa al cliente por email.
+all_returns = Todas las devoluciones
+no_returns = Ninguna devolución coincide con estos filtros.

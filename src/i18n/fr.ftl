@@ -290,3 +290,13 @@ service_failed = Le service n'a pas pu le faire ; c'est consigné. Réessayez da
 your_returns = Vos retours pour cette commande
 ship_by = À envoyer avant le
 return_address = Adresse de retour
+
+# Operations: incidents, reviews, the list of returns.
+carrier = Transporteur
+replacement_tracking = Numéro de suivi du remplacement (s'il est parti)
+returns_in_year = Retours de ce client en 365 jours : { $n }
+done-resolved = Incident résolu.
+done-approved = Retour approuvé ; le client est prévenu par e-mail.
+done-refused = Retour refusé ; le client est prévenu par e-mail.
+all_returns = Tous les retours
+no_returns = Aucun retour ne correspond à ces filtres.

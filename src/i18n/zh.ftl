@@ -290,3 +290,13 @@ service_failed = 服务未能完成此操作，已记录该错误。请稍后再
 your_returns = 此订单的退货
 ship_by = 请在此日期前寄出
 return_address = 退货地址
+
+# Operations: incidents, reviews, the list of returns.
+carrier = 承运商
+replacement_tracking = 补发包裹运单号（如已寄出）
+returns_in_year = 该顾客 365 天内的退货次数：{ $n }
+done-resolved = 事件已处理。
+done-approved = 退货已批准，已通过邮件通知顾客。
+done-refused = 退货已拒绝，已通过邮件通知顾客。
+all_returns = 所有退货
+no_returns = 没有符合筛选条件的退货。

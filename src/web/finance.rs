@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::refunds::Calculation;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
@@ -289,14 +289,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     }
     .await;
     match result {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"refunds.csv\"",
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(bytes),
+        Ok(bytes) => super::csv_download("refunds.csv", bytes),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }

@@ -113,6 +113,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             get_or_head().to(portal::label),
         )
         .route("/ops", get_or_head().to(ops::page))
+        .route("/ops/rmas", get_or_head().to(ops::rma_list))
+        .route("/ops/rmas.csv", get_or_head().to(ops::rma_csv))
         .route("/ops/incidents/{id}/resolve", web::post().to(ops::resolve))
         .route("/ops/rmas/{number}/review", web::post().to(ops::review))
         .route("/finance/refunds", get_or_head().to(finance::page))
@@ -379,6 +381,18 @@ pub fn page(
         .body(markup.into_string());
     remember_lang(req, state, &mut response);
     response
+}
+
+/// A CSV file to download as `filename`, never cached (it holds customers' data).
+pub fn csv_download(filename: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes)
 }
 
 /// `response` with `Retry-After` (the page itself says how long in words).

@@ -10,30 +10,59 @@ use chrono::Duration;
 use maud::{html, Markup};
 
 use super::{error_page, lang_of, layout, Staff};
+use crate::api::incidents::ResolveInput;
+use crate::api::orders::ShipmentInput;
 use crate::api::state::AppState;
-use crate::db::{parcels, rmas, stats};
+use crate::db::photos::{self, PhotoInfo};
+use crate::db::{orders, parcels, rmas, stats};
 use crate::domain::tracking::IncidentAction;
-use crate::domain::{RmaEvent, RmaStatus, Role};
+use crate::domain::{FieldError, RmaEvent, RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::tracking::incidents::{self, Resolve};
+use crate::receiving::RmaLine;
+use crate::tracking::incidents;
 
-/// A horizontal bar chart of `rows` (label, value), largest first as given.
-pub fn bar_chart(title: &str, rows: &[(String, f64)], unit: &str) -> Markup {
+/// How a chart writes its values.
+#[derive(Debug, Clone, Copy)]
+pub enum Figure {
+    /// Whole things counted: `6`, never `6.0`.
+    Count,
+    /// A measure with one decimal and its unit (`48.5 h`, `2.5 %`).
+    Measure(&'static str),
+    /// Money with the currency's decimals and code.
+    Money(u8),
+}
+
+impl Figure {
+    fn write(self, value: f64, currency: &str) -> String {
+        match self {
+            Figure::Count => format!("{value:.0}"),
+            Figure::Measure(unit) => format!("{value:.1} {unit}"),
+            Figure::Money(decimals) => {
+                format!("{value:.prec$} {currency}", prec = usize::from(decimals))
+            }
+        }
+    }
+}
+
+/// A horizontal bar chart of `rows` (label, value), largest first as given: each label
+/// on its own line above its bar, bars from zero, drawn to fit a phone's width (the
+/// SVG scales to its box, never wider than it).
+pub fn bar_chart(title: &str, rows: &[(String, f64)], figure: Figure, currency: &str) -> Markup {
     let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1e-9);
-    let (bar_h, label_w, width) = (22.0, 170.0, 560.0);
-    let height = bar_h * rows.len().max(1) as f64 + 10.0;
+    let (row_h, width, bar_w) = (34.0, 360.0, 250.0);
+    let height = row_h * rows.len().max(1) as f64 + 6.0;
     html! {
         figure {
             figcaption { (title) }
-            svg xmlns="http://www.w3.org/2000/svg" width=(width) height=(height)
-                role="img" aria-label=(title) viewBox={ "0 0 " (width) " " (height) } {
+            svg.chart xmlns="http://www.w3.org/2000/svg" width="100%" role="img" aria-label=(title)
+                viewBox={ "0 0 " (width) " " (height) } preserveAspectRatio="xMinYMin meet" {
                 @for (i, (label, value)) in rows.iter().enumerate() {
-                    @let y = i as f64 * bar_h + 5.0;
-                    @let w = (width - label_w - 80.0) * value / max;
-                    text x="0" y=(y + 15.0) font-size="12" { (label) }
-                    rect x=(label_w) y=(y) width=(format!("{w:.1}")) height=(bar_h - 6.0) fill="#4a7fb5" {}
-                    text x=(label_w + w + 5.0) y=(y + 15.0) font-size="12" { (format!("{value:.1}")) " " (unit) }
+                    @let y = i as f64 * row_h;
+                    @let w = (bar_w * value / max).max(1.0);
+                    text x="0" y=(y + 12.0) font-size="12" { (label) }
+                    rect x="0" y=(y + 16.0) width=(format!("{w:.1}")) height="12" fill="#4a7fb5" {}
+                    text x=(w + 5.0) y=(y + 27.0) font-size="12" { (figure.write(*value, currency)) }
                 }
                 @if rows.is_empty() { text x="0" y="20" font-size="12" { "—" } }
             }
@@ -84,61 +113,68 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
         .into_iter()
         .map(|(c, all, lost)| (c, 100.0 * lost as f64 / all.max(1) as f64))
         .collect();
-    let mut per_currency: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    let mut per_currency: BTreeMap<String, BTreeMap<chrono::NaiveDate, f64>> = BTreeMap::new();
     for (at, currency, minor) in &refunds {
-        let day = at.format("%m-%d").to_string();
         let exponent = crate::domain::Currency::parse(currency).map_or(2, |c| c.exponent());
         *per_currency
             .entry(currency.clone())
             .or_default()
-            .entry(day)
+            .entry(at.date())
             .or_insert(0.0) += *minor as f64 / 10f64.powi(i32::from(exponent));
     }
     let rate = 100.0 * returns as f64 / orders.max(1) as f64;
     Ok(html! {
         p { strong { (lang.t("return_rate")) ": " (format!("{rate:.1}")) " %" } " (" (returns) " / " (orders) ")" }
-        (bar_chart(&lang.t("by_reason"), &counted(reasons, 20), ""))
-        (bar_chart(&lang.t("by_sku"), &counted(skus, 10), ""))
-        (bar_chart(&lang.t("by_category"), &counted(categories, 20), ""))
-        (bar_chart(&lang.t("transit"), &transit, "h"))
-        (bar_chart(&lang.t("loss_rate"), &loss, "%"))
+        (bar_chart(&lang.t("by_reason"), &counted(reasons, 20), Figure::Count, ""))
+        (bar_chart(&lang.t("by_sku"), &counted(skus, 10), Figure::Count, ""))
+        (bar_chart(&lang.t("by_category"), &counted(categories, 20), Figure::Count, ""))
+        (bar_chart(&lang.t("transit"), &transit, Figure::Measure("h"), ""))
+        (bar_chart(&lang.t("loss_rate"), &loss, Figure::Measure("%"), ""))
         @for (currency, days) in &per_currency {
-            (bar_chart(&format!("{} · {currency}", lang.t("refund_totals")), &days.iter().map(|(d, v)| (d.clone(), *v)).collect::<Vec<_>>(), currency))
+            @let decimals = crate::domain::Currency::parse(currency).map_or(2, |c| c.exponent());
+            @let rows: Vec<(String, f64)> = days.iter().map(|(d, v)| (lang.day(*d), *v)).collect();
+            (bar_chart(&format!("{} · {currency}", lang.t("refund_totals")), &rows, Figure::Money(decimals), currency))
         }
     })
 }
 
-fn incident_rows(
-    lang: Lang,
-    staff: &Staff,
-    open: &[(parcels::IncidentRow, parcels::ParcelRow)],
-    owners: &HashMap<String, String>,
-) -> Markup {
+/// One form per way to settle an incident, each asking only what that way needs: the
+/// replacement's tracking number for a reship, the amount for a partial refund, the
+/// claim reference for a claim, and always a note.
+fn resolve_forms(lang: Lang, staff: &Staff, id: &str, carriers: &[&str]) -> Markup {
+    let field = |name: &str| format!("{name}-{id}");
     html! {
-        table {
-            tr { th { (lang.t("kind")) } th { (lang.t("detail")) } th { (lang.t("order")) } th { (lang.t("action")) } }
-            @for (i, p) in open {
-                tr {
-                    td { (lang.word(&i.kind)) }
-                    td { (i.detail) br; small { (p.carrier) " " (p.tracking_number) } }
-                    td { (owners.get(&p.id).map(String::as_str).unwrap_or("—")) }
-                    td {
-                        @if p.direction == parcels::OUTBOUND {
-                            form method="post" action={ "/ops/incidents/" (i.id) "/resolve" } {
-                                input type="hidden" name="csrf" value=(staff.csrf);
-                                label for={ "a_" (i.id) } { (lang.t("action")) }
-                                select id={ "a_" (i.id) } name="action" {
-                                    @for a in IncidentAction::ALL { option value=(a.as_str()) { (lang.word(a.as_str())) } }
+        details.resolve {
+            summary { (lang.t("resolve")) }
+            @for action in IncidentAction::ALL {
+                @let a = action.as_str();
+                form method="post" action={ "/ops/incidents/" (id) "/resolve" } {
+                    input type="hidden" name="csrf" value=(staff.csrf);
+                    input type="hidden" name="action" value=(a);
+                    fieldset {
+                        legend { (lang.word(a)) }
+                        @match action {
+                            IncidentAction::Reship => {
+                                label for=(field("carrier")) { (lang.t("carrier")) }
+                                select id=(field("carrier")) name="carrier" {
+                                    @for c in carriers { option value=(c) { (c) } }
                                 }
-                                label for={ "n_" (i.id) } { (lang.t("notes")) }
-                                input id={ "n_" (i.id) } name="note" required;
-                                label for={ "m_" (i.id) } { (lang.t("amount")) }
-                                input id={ "m_" (i.id) } name="amount" inputmode="decimal";
-                                label for={ "c_" (i.id) } { (lang.t("claim_reference")) }
-                                input id={ "c_" (i.id) } name="claim_reference";
-                                button type="submit" { (lang.t("resolve")) }
+                                label for=(field("tracking")) { (lang.t("replacement_tracking")) }
+                                input id=(field("tracking")) name="tracking_number" autocomplete="off";
                             }
+                            IncidentAction::PartialRefund => {
+                                label for=(field("amount")) { (lang.t("amount")) }
+                                input id=(field("amount")) name="amount" inputmode="decimal" required;
+                            }
+                            IncidentAction::Claim => {
+                                label for=(field("claim")) { (lang.t("claim_reference")) }
+                                input id=(field("claim")) name="claim_reference" required;
+                            }
+                            IncidentAction::Refund => {}
                         }
+                        label for=(field(&format!("note-{a}"))) { (lang.t("notes")) }
+                        input id=(field(&format!("note-{a}"))) name="note" required;
+                        button type="submit" { (lang.word(a)) }
                     }
                 }
             }
@@ -146,15 +182,71 @@ fn incident_rows(
     }
 }
 
-/// Returns the policy sent to a person: why, and a form to approve or refuse each.
-fn review_rows(lang: Lang, staff: &Staff, waiting: &[(rmas::RmaRow, String)]) -> Markup {
+fn incident_rows(
+    lang: Lang,
+    staff: &Staff,
+    open: &[(parcels::IncidentRow, parcels::ParcelRow)],
+    owners: &HashMap<String, String>,
+    carriers: &[&str],
+) -> Markup {
     html! {
-        @if waiting.is_empty() { p { (lang.t("none")) } }
-        @for (rma, order) in waiting {
+        table.incidents {
+            tr { th { (lang.t("kind")) } th { (lang.t("detail")) } th { (lang.t("order")) } th { (lang.t("since")) } th { (lang.t("action")) } }
+            @for (i, p) in open {
+                tr id={ "incident-" (i.id) } {
+                    td data-label=(lang.t("kind")) { (lang.word(&i.kind)) }
+                    td data-label=(lang.t("detail")) { (i.detail) br; small.id { (p.carrier) " " (p.tracking_number) } }
+                    td.id data-label=(lang.t("order")) { (owners.get(&p.id).map(String::as_str).unwrap_or("—")) }
+                    td data-label=(lang.t("since")) { (lang.day(i.opened_at.date())) }
+                    td data-label=(lang.t("action")) {
+                        @if p.direction == parcels::OUTBOUND { (resolve_forms(lang, staff, &i.id, carriers)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A return the policy sent to a person, with what the person needs to decide.
+struct ReviewCard {
+    rma: rmas::RmaRow,
+    order_number: String,
+    lines: Vec<RmaLine>,
+    photos: Vec<PhotoInfo>,
+    /// Returns the same customer opened in the last 365 days (this one included).
+    returns_in_year: i64,
+}
+
+/// Returns the policy sent to a person: the items and reasons, the customer's comment,
+/// photos and history, why the policy asked, and approve or refuse.
+fn review_rows(lang: Lang, staff: &Staff, cards: &[ReviewCard]) -> Markup {
+    html! {
+        @if cards.is_empty() { p { (lang.t("none")) } }
+        @for card in cards {
+            @let rma = &card.rma;
             @let rules = crate::domain::policy::stored_rules(&rma.decision);
-            section id={ "review-" (rma.number) } {
-                h3 { (rma.number) " · " (order) " · " (lang.money(&crate::api::views::amount(rma.estimated_refund_minor, &rma.currency), &rma.currency)) }
+            section.review id={ "review-" (rma.number) } {
+                h3 { span.id { (rma.number) } " · " span.id { (card.order_number) } " · " (lang.money(&crate::api::views::amount(rma.estimated_refund_minor, &rma.currency), &rma.currency)) }
                 ul {
+                    @for l in &card.lines {
+                        li { (l.sku.as_deref().unwrap_or("")) " " (l.title.as_deref().unwrap_or("")) " × " (l.quantity) ": " strong { (lang.word(&l.reason)) } }
+                    }
+                }
+                p { (lang.t("resolution")) ": " (lang.word(&rma.resolution)) " · "
+                    (lang.t_with("returns_in_year", &[("n", &card.returns_in_year.to_string())])) }
+                @if let Some(comment) = &rma.comment { blockquote { (comment) } }
+                @if !card.photos.is_empty() {
+                    p.photos {
+                        @for p in &card.photos {
+                            @let href = format!("/warehouse/rmas/{}/photos/{}", rma.number, p.id);
+                            a href=(href) {
+                                @if p.content_type == "image/heic" { "HEIC" }
+                                @else { img src=(href) alt=(lang.t("photos_sent")) width="120" loading="lazy"; }
+                            }
+                        }
+                    }
+                }
+                ul.why {
                     @for r in rules.iter().filter(|r| r.rule.starts_with("manual_review")) {
                         li { (lang.rule(r)) }
                     }
@@ -172,10 +264,20 @@ fn review_rows(lang: Lang, staff: &Staff, waiting: &[(rmas::RmaRow, String)]) ->
     }
 }
 
+/// What an action on the page did, said once it is back on the page (`?done=`).
+fn done_message(lang: Lang, req: &HttpRequest) -> Option<String> {
+    let query = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok()?;
+    let done = query.get("done")?;
+    ["resolved", "approved", "refused"]
+        .contains(&done.as_str())
+        .then(|| lang.t(&format!("done.{done}")).into_owned())
+}
+
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[]);
     let lang = lang_of(&req);
-    let before = state.clock.now() - Duration::days(7);
+    let now = state.clock.now();
+    let before = now - Duration::days(7);
     let listed = state
         .db
         .read(move |c| {
@@ -191,10 +293,26 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                     ..rmas::ListFilter::default()
                 },
             )?;
-            Ok::<_, AppError>((open, owners, stalled, waiting))
+            let mut cards = Vec::with_capacity(waiting.len());
+            for (rma, order_number) in waiting {
+                let order = orders::load_by_id(c, &rma.order_id)?;
+                let lines = rmas::lines(c, &rma.id)?;
+                cards.push(ReviewCard {
+                    lines: RmaLine::all(&order, &lines, &rma.currency),
+                    photos: photos::list(c, &rma.id)?,
+                    returns_in_year: rmas::customer_returns_since(
+                        c,
+                        &rma.customer_email,
+                        now - Duration::days(365),
+                    )?,
+                    order_number,
+                    rma,
+                });
+            }
+            Ok::<_, AppError>((open, owners, stalled, cards))
         })
         .await;
-    let (open, owners, stalled, waiting) = match listed {
+    let (open, owners, stalled, cards) = match listed {
         Ok(l) => l,
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
@@ -202,19 +320,22 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         Ok(c) => c,
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
+    let carriers = state.carriers.codes();
     let body = html! {
         h1 { (lang.t("operations")) }
+        @if let Some(done) = done_message(lang, &req) { p.result.matched role="status" { (done) } }
+        p { a href="/ops/rmas" { (lang.t("all_returns")) } }
         h2 { (lang.t("waiting_review")) }
-        (review_rows(lang, &staff, &waiting))
+        (review_rows(lang, &staff, &cards))
         h2 { (lang.t("incidents")) }
         @if open.is_empty() { p { (lang.t("none")) } }
-        @else { (incident_rows(lang, &staff, &open, &owners)) }
+        @else { (incident_rows(lang, &staff, &open, &owners, &carriers)) }
         h2 { (lang.t("stalled")) }
         @if stalled.is_empty() { p { (lang.t("none")) } }
         @else { table {
             tr { th { (lang.t("rma")) } th { (lang.t("status")) } th { (lang.t("since")) } }
             @for (number, status, since) in &stalled {
-                tr { td { (number) } td { (lang.word(status)) } td { (lang.date(*since)) } }
+                tr { td.id data-label=(lang.t("rma")) { (number) } td data-label=(lang.t("status")) { (lang.word(status)) } td data-label=(lang.t("since")) { (lang.date(*since)) } }
             }
         } }
         (charts)
@@ -225,6 +346,16 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         StatusCode::OK,
         layout(lang, &lang.t("operations"), Some(&staff), body),
     )
+}
+
+/// An amount as staff type it: a decimal comma read as the point (`10,00` is `10.00`)
+/// when the amount has no point of its own.
+fn typed_amount(text: &str) -> String {
+    let text = text.trim();
+    match (text.matches(',').count(), text.contains('.')) {
+        (1, false) => text.replace(',', "."),
+        _ => text.to_string(),
+    }
 }
 
 pub async fn resolve(
@@ -244,16 +375,29 @@ pub async fn resolve(
             .unwrap_or_default()
             .parse::<IncidentAction>()
             .map_err(|e| AppError::invalid("action", e.to_string()))?;
-        let note = field("note").ok_or_else(|| AppError::invalid("note", "say what was done"))?;
-        let resolve = Resolve {
-            action,
-            note,
-            amount: field("amount"),
-            claim_reference: field("claim_reference"),
-            // A replacement parcel is registered through the API once it ships.
-            replacement: None,
+        let now = state.clock.now();
+        let replacement = match (action, field("tracking_number")) {
+            (IncidentAction::Reship, Some(tracking_number)) => Some(ShipmentInput {
+                carrier: field("carrier").unwrap_or_default(),
+                tracking_number,
+                service: None,
+                shipped_at: now,
+                delivered_at: None,
+                line_ids: None,
+                origin_country: None,
+            }),
+            _ => None,
         };
-        let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
+        // The API's own checks, so the page and the API accept the same.
+        let resolve = ResolveInput {
+            action,
+            note: field("note").unwrap_or_default(),
+            amount: field("amount").map(|a| typed_amount(&a)),
+            claim_reference: field("claim_reference"),
+            replacement,
+        }
+        .validate(now)?;
+        let (id, actor) = (path.into_inner(), staff.actor());
         state
             .db
             .write(move |c| incidents::resolve(c, &id, resolve, &actor, now))
@@ -261,7 +405,7 @@ pub async fn resolve(
     }
     .await;
     match result {
-        Ok(_) => super::redirect("/ops"),
+        Ok(_) => super::redirect("/ops?done=resolved"),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }
@@ -277,17 +421,299 @@ pub async fn review(
     let (staff, form) = super::signed_form!(&req, &state, &[Role::Admin], form);
     let result = async {
         let number = crate::returns::parse_number(&path.into_inner())?;
-        let event = match form.get("decision").map(String::as_str) {
-            Some("authorize") => RmaEvent::Authorize,
-            Some("reject") => RmaEvent::Reject,
+        let (event, done) = match form.get("decision").map(String::as_str) {
+            Some("authorize") => (RmaEvent::Authorize, "approved"),
+            Some("reject") => (RmaEvent::Reject, "refused"),
             _ => return Err(AppError::invalid("decision", "approve or refuse")),
         };
         let note = form.get("note").map(String::as_str);
-        crate::rmas::apply(&state, &staff.principal(), number, event, note).await
+        crate::rmas::apply(&state, &staff.principal(), number, event, note).await?;
+        Ok(done)
     }
     .await;
     match result {
-        Ok(_) => super::redirect("/ops"),
+        Ok(done) => super::redirect(&format!("/ops?done={done}")),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
+
+/// Returns a page of `/ops/rmas` shows at a time.
+const RMAS_PAGE: i64 = 50;
+
+/// `/ops/rmas`'s filters as typed: status, order or RMA number, creation days, and where
+/// the page starts.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RmaListQuery {
+    status: Option<String>,
+    q: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    cursor: Option<String>,
+}
+
+impl RmaListQuery {
+    /// The filters as a query string (no cursor), for the CSV link and the page links.
+    fn filters(&self) -> String {
+        let value = |v: &Option<String>| v.clone().unwrap_or_default();
+        serde_urlencoded::to_string([
+            ("status", value(&self.status)),
+            ("q", value(&self.q)),
+            ("from", value(&self.from)),
+            ("to", value(&self.to)),
+        ])
+        .unwrap_or_default()
+    }
+
+    /// The filters read, each bad one named; an empty one means "any".
+    fn filter(&self, limit: i64) -> Result<(rmas::ListFilter, Option<String>), AppError> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let mut problems = Vec::new();
+        let status = match given(&self.status).map(|s| s.parse::<RmaStatus>()) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                problems.push(FieldError {
+                    field: "status".to_string(),
+                    message: e.to_string(),
+                });
+                None
+            }
+            None => None,
+        };
+        let mut day = |field: &str, v: &Option<String>| match given(v) {
+            Some(text) => match crate::domain::read_day(field, &text) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+        let from = day("from", &self.from);
+        let to = day("to", &self.to);
+        if !problems.is_empty() {
+            return Err(AppError::Validation(problems));
+        }
+        let q = given(&self.q);
+        let rma_number = q
+            .as_deref()
+            .and_then(|q| crate::domain::RmaNumber::parse(q).ok())
+            .map(|n| n.to_string());
+        // Not an RMA number: an order number, in any case, hyphens or not.
+        let order_key = match (&q, &rma_number) {
+            (Some(q), None) => Some(
+                crate::domain::order_number::OrderNumber::parse(q)
+                    .map(|n| n.lookup_key())
+                    .unwrap_or_else(|_| q.to_lowercase()),
+            ),
+            _ => None,
+        };
+        let filter = rmas::ListFilter {
+            status,
+            rma_number,
+            created_from: from.map(|d| d.and_time(chrono::NaiveTime::MIN)),
+            created_until: to
+                .and_then(|d| d.succ_opt())
+                .map(|d| d.and_time(chrono::NaiveTime::MIN)),
+            before_id: given(&self.cursor),
+            limit,
+            ..rmas::ListFilter::default()
+        };
+        Ok((filter, order_key))
+    }
+}
+
+/// One page of the returns `filter` names; an order key narrows them to that order
+/// (none when no order has it).
+fn rma_page(
+    c: &mut crate::db::DbConnection,
+    mut filter: rmas::ListFilter,
+    order_key: Option<String>,
+) -> Result<Vec<(rmas::RmaRow, String)>, AppError> {
+    if let Some(key) = order_key {
+        match orders::by_lookup_key(c, &key)?.into_iter().next() {
+            Some((number, ..)) => filter.order_number = Some(number),
+            None => return Ok(Vec::new()),
+        }
+    }
+    Ok(rmas::list(c, &filter)?)
+}
+
+/// `/ops/rmas`: every return, newest first, filtered by status, order or RMA number and
+/// creation days, a page at a time, with the same list as CSV.
+pub async fn rma_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RmaListQuery>,
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[]);
+    let lang = lang_of(&req);
+    let query = query.into_inner();
+    let (rows, problem, status) = match query.filter(RMAS_PAGE) {
+        Ok((filter, order_key)) => {
+            match state.db.read(move |c| rma_page(c, filter, order_key)).await {
+                Ok(rows) => (rows, None, StatusCode::OK),
+                Err(e) => return error_page(&req, &state, Some(&staff), &e),
+            }
+        }
+        Err(e) => {
+            use actix_web::ResponseError;
+            (
+                Vec::new(),
+                Some(super::error_words(lang, &e)),
+                e.status_code(),
+            )
+        }
+    };
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let filters = query.filters();
+    let next = (rows.len() as i64 == RMAS_PAGE)
+        .then(|| rows.last().map(|(r, _)| r.id.clone()))
+        .flatten();
+    let body = html! {
+        h1 { (lang.t("all_returns")) }
+        form.filters method="get" action="/ops/rmas" {
+            label for="status" { (lang.t("status")) }
+            select #status name="status" {
+                option value="" { (lang.t("all")) }
+                @for s in RmaStatus::ALL { option value=(s.as_str()) selected[query.status.as_deref() == Some(s.as_str())] { (lang.word(s.as_str())) } }
+            }
+            label for="q" { (lang.t("order_or_rma")) }
+            input #q name="q" value=(value(&query.q));
+            label for="from" { (lang.t("from_day")) }
+            input #from name="from" type="date" value=(value(&query.from));
+            label for="to" { (lang.t("to_day")) }
+            input #to name="to" type="date" value=(value(&query.to));
+            button type="submit" { (lang.t("filter")) }
+        }
+        @if let Some(p) = &problem { p.error role="alert" { (p) } }
+        @if problem.is_none() && rows.is_empty() { p.empty role="status" { (lang.t("no_returns")) } }
+        @if !rows.is_empty() {
+            p { a href={ "/ops/rmas.csv?" (filters) } { (lang.t("export_csv")) } }
+            table {
+                tr {
+                    th { (lang.t("rma")) } th { (lang.t("order")) } th { (lang.t("status")) } th { (lang.t("resolution")) }
+                    th.num { (lang.t("estimated_refund")) } th { (lang.t("goes_to")) } th { (lang.t("created")) }
+                }
+                @for (r, order) in &rows {
+                    tr {
+                        td.id data-label=(lang.t("rma")) { (r.number) }
+                        td.id data-label=(lang.t("order")) { (order) }
+                        td data-label=(lang.t("status")) { (lang.word(r.status.as_str())) }
+                        td data-label=(lang.t("resolution")) { (lang.word(&r.resolution)) }
+                        td.num data-label=(lang.t("estimated_refund")) { (lang.money(&crate::api::views::amount(r.estimated_refund_minor, &r.currency), &r.currency)) }
+                        td data-label=(lang.t("goes_to")) { (r.return_to) }
+                        td data-label=(lang.t("created")) { (lang.date(r.created_at)) }
+                    }
+                }
+            }
+            nav.paging aria-label=(lang.t("pages")) {
+                @if query.cursor.is_some() { a href={ "/ops/rmas?" (filters) } { "« " (lang.t("newest")) } " " }
+                @if let Some(next) = &next { a href={ "/ops/rmas?" (filters) "&cursor=" (next) } { (lang.t("older")) " »" } }
+            }
+        }
+    };
+    let markup = super::layout_at(
+        lang,
+        &lang.t("all_returns"),
+        Some(&staff),
+        req.query_string(),
+        body,
+    );
+    super::page(&req, &state, status, markup)
+}
+
+/// `/ops/rmas.csv`: every page of the list the filters name.
+pub async fn rma_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RmaListQuery>,
+) -> HttpResponse {
+    let staff = super::signed_in!(&req, &state, &[]);
+    let result = async {
+        let (filter, order_key) = query.filter(500)?;
+        let rows = state
+            .db
+            .read(move |c| {
+                let mut all = Vec::new();
+                let mut filter = filter;
+                loop {
+                    let page = rma_page(c, filter.clone(), order_key.clone())?;
+                    let full = page.len() as i64 == filter.limit;
+                    filter.before_id = page.last().map(|(r, _)| r.id.clone());
+                    all.extend(page);
+                    if !full {
+                        break;
+                    }
+                }
+                Ok::<_, AppError>(all)
+            })
+            .await?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let fail = |e: csv::Error| AppError::Internal(e.to_string());
+        w.write_record([
+            "rma_number",
+            "order_number",
+            "status",
+            "resolution",
+            "estimated_refund",
+            "currency",
+            "return_to",
+            "created_at",
+        ])
+        .map_err(fail)?;
+        for (r, order) in &rows {
+            let cells = [
+                r.number.as_str(),
+                order,
+                r.status.as_str(),
+                &r.resolution,
+                &crate::api::views::amount(r.estimated_refund_minor, &r.currency),
+                &r.currency,
+                &r.return_to,
+                &crate::api::views::ts(r.created_at),
+            ];
+            w.write_record(cells.map(crate::domain::spreadsheet::safe_cell))
+                .map_err(fail)?;
+        }
+        w.into_inner()
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+    .await;
+    match result {
+        Ok(bytes) => super::csv_download("returns.csv", bytes),
+        Err(e) => error_page(&req, &state, Some(&staff), &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_take_a_decimal_comma() {
+        for (typed, read) in [
+            ("10,00", "10.00"),
+            (" 7,5 ", "7.5"),
+            ("10.00", "10.00"),
+            ("1.000,00", "1.000,00"),
+            ("1,000,00", "1,000,00"),
+            ("12", "12"),
+        ] {
+            assert_eq!(typed_amount(typed), read, "{typed}");
+        }
+    }
+
+    #[test]
+    fn charts_write_counts_whole_and_money_with_its_decimals() {
+        assert_eq!(Figure::Count.write(6.0, ""), "6");
+        assert_eq!(Figure::Measure("h").write(48.04, ""), "48.0 h");
+        assert_eq!(Figure::Money(2).write(104.25, "EUR"), "104.25 EUR");
+        assert_eq!(Figure::Money(0).write(1500.0, "JPY"), "1500 JPY");
     }
 }

@@ -306,4 +306,57 @@ async fn the_warehouse_crew_works_from_its_queues_on_postgres() {
     queues_on(Backend::Postgres).await;
 }
 
-crate::on_both_backends!(staff_find_returns_from_the_header);
+/// Operations list every return: filtered by status, order or RMA number and days, a
+/// page at a time, and the same list as CSV.
+async fn operations_list_every_return(app: TestApp) {
+    user(&app, "boss", Role::Admin).await;
+    let (_, first) = app.authorized_rma("L-1", "size_too_small", "refund").await;
+    let (_, second) = app.authorized_rma("L-2", "defective", "refund").await;
+    app.receive_and_pass(&second).await;
+    let mut boss = Browser::new(&app);
+    boss.sign_in("boss", "correct horse battery").await;
+    let all = boss.get("/ops/rmas").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.html);
+    accessible(&all.html);
+    assert!(
+        all.html.find(&second) < all.html.find(&first),
+        "newest first"
+    );
+    let received = boss.get("/ops/rmas?status=refund_triggered").await;
+    assert!(received.html.contains(&second) && !received.html.contains(&first));
+    let by_order = boss.get("/ops/rmas?q=l1").await;
+    assert!(by_order.html.contains(&first) && !by_order.html.contains(&second));
+    let by_number = boss
+        .get(&format!("/ops/rmas?q={}", second.to_lowercase()))
+        .await;
+    assert!(by_number.html.contains(&second) && !by_number.html.contains(&first));
+    let none = boss.get("/ops/rmas?q=nothing-here").await;
+    assert!(none.html.contains("No return matches these filters."));
+    let bad = boss.get("/ops/rmas?status=lost&from=yesterday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.html
+            .contains("from: &quot;yesterday&quot; is not a date"),
+        "{}",
+        bad.html
+    );
+    let csv = boss.get("/ops/rmas.csv?status=&q=&from=&to=").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.html.starts_with("rma_number,order_number,status"),
+        "{}",
+        csv.html
+    );
+    assert!(
+        csv.html
+            .contains(&format!("{first},L-1,authorized,refund,")),
+        "{}",
+        csv.html
+    );
+    assert_eq!(csv.html.lines().count(), 3);
+}
+
+crate::on_both_backends!(
+    staff_find_returns_from_the_header,
+    operations_list_every_return,
+);

@@ -879,6 +879,14 @@ async fn operations_see_incidents_and_charts(app: TestApp) {
     assert!(ops.html.matches("<svg").count() >= 5, "charts");
     assert!(ops.html.contains("defective"), "return reasons");
     assert!(ops.html.contains("Return rate"));
+    // Counts are whole numbers; each way to resolve asks only what it needs.
+    assert!(!ops.html.contains(">1.0 <"), "{}", ops.html);
+    assert!(ops.html.contains("<details class=\"resolve\">"));
+    assert!(
+        ops.html.contains("name=\"tracking_number\""),
+        "reship asks for the replacement"
+    );
+    accessible(&ops.html);
     let marker = "action=\"/ops/incidents/";
     let start = ops
         .html
@@ -916,6 +924,9 @@ async fn operations_see_incidents_and_charts(app: TestApp) {
         )
         .await;
     assert_eq!(claimed.status, StatusCode::SEE_OTHER, "{}", claimed.html);
+    assert_eq!(claimed.location(), "/ops?done=resolved");
+    let told = boss.get(claimed.location()).await;
+    assert!(told.html.contains("Incident resolved."), "{}", told.html);
     let after = boss.get("/ops?lang=de").await;
     assert!(
         !after.html.contains(&id),
@@ -1050,6 +1061,13 @@ async fn admins_review_returns_sent_to_a_person(app: TestApp) {
     assert!(ops
         .html
         .contains("orders over 2000.00 EUR are reviewed by a person"));
+    // What a person needs to decide: the items and reasons, the customer's history.
+    for words in [
+        "JKT-RAIN-M Rain jacket × 1: <strong>size too small</strong>",
+        "Returns by this customer in 365 days: 1",
+    ] {
+        assert!(ops.html.contains(words), "{words}: {}", ops.html);
+    }
     let path = format!("/ops/rmas/{number}/review");
     let csrf = ops.csrf();
     let unsure = boss
@@ -1089,6 +1107,7 @@ async fn admins_review_returns_sent_to_a_person(app: TestApp) {
         )
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.html);
+    assert_eq!(approved.location(), "/ops?done=approved");
     let events = app
         .get(
             &format!("/api/v1/rmas/{number}/events"),
