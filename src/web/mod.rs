@@ -311,13 +311,15 @@ const STAFF_PAGES: &[(&str, &str, &[Role])] = &[
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#111}\
 header{display:flex;gap:1em;align-items:center;padding:.5em 1em;background:#f2f2f2;flex-wrap:wrap}\
-header form{display:inline}.langs a,.pages a{margin-right:.5em}main{padding:1em;max-width:60em}\
-label{display:block;margin-top:.6em}input{font-size:1.2em;padding:.3em;width:100%;max-width:30em}\
+header form{display:inline}.langs,.pages{display:flex;flex-wrap:wrap;gap:.2em .8em}.langs a,.pages a{white-space:nowrap}main{padding:1em;max-width:60em}\
+label{display:block;margin-top:.6em}input{font-size:1.2rem;padding:.3em;width:100%;max-width:30em}\
+input,select,button{min-height:44px;box-sizing:border-box}select{font-size:1rem;max-width:100%}\
+input[type=checkbox]{min-height:0;width:1.5em;height:1.5em}\
 button{font-size:1.1em;padding:.3em 1em;margin-top:.6em}.error{color:#a00}\
 .result{font-size:2em;padding:.5em;margin:.5em 0;border-radius:.3em}\
 .matched{background:#d8f5d8}.already_received{background:#fff3c4}.unmatched{background:#ffd6d6}\
 .wrong_warehouse{background:#a00;color:#fff}.typo{background:#ffe0b3}\
-a.button{display:inline-block;padding:.4em 1em;background:#1a56b0;color:#fff;border-radius:.3em;text-decoration:none}\
+a.button{display:inline-block;min-height:44px;box-sizing:border-box;padding:.6em 1em;background:#1a56b0;color:#fff;border-radius:.3em;text-decoration:none}\
 .id{white-space:nowrap}.num{text-align:right}.inline label,.inline select{display:inline-block;margin-right:.5em}\
 header form.search input{width:12em;font-size:1em}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\
 .waiting{background:#e8eefc}.steps{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em}\

@@ -717,7 +717,7 @@ pub async fn status(
         _ => "matched",
     };
     let body = html! {
-        h1 { (lang.t("rma")) " " (number) }
+        h1 { (lang.t("rma")) " " span.id { (number) } }
         p.result.(state_class) { (lang.word(rma.status.as_str())) }
         (progress(lang, &rma, keep_it))
         p.next { (lang.t(&format!("next.{}", rma.status.as_str()))) }

@@ -80,8 +80,76 @@ async fn shot(client: &Client, name: &str) {
     std::fs::write(screenshots().join(format!("{name}.png")), png).expect("screenshot saved");
 }
 
-/// Every visible input and select has a label; the page has a language and a title.
+/// axe-core's script: the npm package, which scripts/test installs into target/axe.
+fn axe_script() -> &'static str {
+    static SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/axe/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (scripts/test installs axe-core from npm)",
+                path.display()
+            )
+        })
+    })
+}
+
+/// What axe-core finds serious or critical on the page, one line per rule with the
+/// elements it found it on.
+async fn axe_findings(client: &Client) -> Vec<String> {
+    let run = "var done = arguments[arguments.length - 1];\
+        axe.run(document, {resultTypes: ['violations']}).then(function (r) {\
+          done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })\
+            .map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));\
+        }, function (e) { done(['axe failed: ' + e]); });";
+    let script = format!("{}\n{run}", axe_script());
+    let found = client
+        .execute_async(&script, vec![])
+        .await
+        .expect("axe runs");
+    found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Controls a finger can hit and text a phone does not zoom into: every visible input,
+/// select and button at least 44 px tall with text of at least 16 px (iOS zooms into
+/// smaller text). Checkboxes are left to their label.
+async fn touch_sized(client: &Client) {
+    let small = client
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]),select,button,a.button')]\
+             .filter(e => e.getClientRects().length > 0)\
+             .map(e => [e.id || e.name || e.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(e).fontSize), e.getBoundingClientRect().height])\
+             .filter(([_, font, height]) => font < 16 || height < 43.5);",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(
+        small,
+        json!([]),
+        "controls smaller than 44 px or 16 px text"
+    );
+}
+
+/// Every visible input and select has a label; the page has a language and a title;
+/// controls are big enough for a finger; axe-core finds nothing serious.
 async fn accessible(client: &Client) {
+    touch_sized(client).await;
+    let findings = axe_findings(client).await;
+    let here = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    assert!(findings.is_empty(), "axe-core on {here}: {findings:#?}");
     let ok = client
         .execute(
             "return [...document.querySelectorAll('input:not([type=hidden]),select')]\
@@ -437,5 +505,38 @@ async fn the_scan_station_takes_typed_scans_ending_in_enter() {
     wait_for_text(&admin, "Operations").await;
     accessible(&admin).await;
     shot(&admin, "staff-8-ops").await;
+
+    // Every staff page on a phone and on a desktop, in three languages: each fits,
+    // has its labels and big enough controls, and axe-core finds nothing serious.
+    let pages = [
+        ("arriving", "/warehouse/arriving".to_string()),
+        ("to-inspect", "/warehouse/to-inspect".to_string()),
+        ("scan", "/warehouse/scan".to_string()),
+        ("parcels", "/warehouse/parcels".to_string()),
+        ("search", format!("/staff/search?q={number}")),
+        ("finance", "/finance/refunds".to_string()),
+        ("ops", "/ops".to_string()),
+        ("ops-rmas", "/ops/rmas".to_string()),
+        ("no-page", "/nothing/here".to_string()),
+    ];
+    for (width, lang) in [(390, "en"), (1366, "de"), (390, "zh")] {
+        admin
+            .set_window_size(width, 900)
+            .await
+            .expect("window size");
+        for (name, path) in &pages {
+            let joiner = if path.contains('?') { '&' } else { '?' };
+            admin
+                .goto(&format!("{}{path}{joiner}lang={lang}", app.address))
+                .await
+                .expect("page");
+            wait_for(&admin, path.split('?').next().unwrap_or(path)).await;
+            accessible(&admin).await;
+            if width == 390 {
+                fits_the_screen(&admin).await;
+            }
+            shot(&admin, &format!("tour-{lang}-{width}-{name}")).await;
+        }
+    }
     admin.close().await.expect("closed");
 }
