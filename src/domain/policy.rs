@@ -64,7 +64,10 @@ fn thirty() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct Jurisdiction {
     pub id: String,
+    /// Its name in English; `names` gives it in other languages (by language code).
     pub name: String,
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
     pub countries: Vec<String>,
     pub days: u32,
 }
@@ -73,6 +76,10 @@ pub struct Jurisdiction {
 #[serde(deny_unknown_fields)]
 pub struct CategoryRule {
     pub category: String,
+    /// The category's name for customers by language code (`en` too); without one, the
+    /// key with spaces for underscores.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
     #[serde(default = "yes")]
     pub returnable: bool,
     pub window_days: Option<u32>,
@@ -171,6 +178,23 @@ fn money_table(
 }
 
 impl Policy {
+    /// What customers reading `lang` (a language code) call category `key`.
+    pub fn category_name(&self, key: &str, lang: &str) -> String {
+        self.file
+            .categories
+            .iter()
+            .find(|c| c.category == key)
+            .and_then(|c| c.names.get(lang))
+            .cloned()
+            .unwrap_or_else(|| key.replace('_', " "))
+    }
+
+    /// The name of statutory rule `id` (a jurisdiction) in `lang`; English without one.
+    pub fn jurisdiction_name(&self, id: &str, lang: &str) -> Option<&str> {
+        let j = self.file.jurisdictions.iter().find(|j| j.id == id)?;
+        Some(j.names.get(lang).unwrap_or(&j.name))
+    }
+
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let mut file: PolicyFile = toml::from_str(text).map_err(|e| PolicyError {
             key: e.span().map_or_else(

@@ -300,3 +300,7 @@ done-approved = Rücksendung genehmigt; der Kunde erhält eine E-Mail.
 done-refused = Rücksendung abgelehnt; der Kunde erhält eine E-Mail.
 all_returns = Alle Rücksendungen
 no_returns = Keine Rücksendung passt zu diesen Filtern.
+decision-authorized = Ihre Rücksendung ist möglich.
+decision-manual_review = Eine Person im Shop prüft diese Rücksendung, bevor es weitergeht.
+decision-rejected = Diese Rücksendung ist leider nicht möglich.
+replacement_instead = Sie erhalten Ersatz statt einer Erstattung.

@@ -300,3 +300,7 @@ done-approved = Return approved; the customer is told by email.
 done-refused = Return refused; the customer is told by email.
 all_returns = All returns
 no_returns = No return matches these filters.
+decision-authorized = Your return can go ahead.
+decision-manual_review = A person at the shop looks at this return before it goes ahead.
+decision-rejected = This return cannot be accepted.
+replacement_instead = You get a replacement instead of money back.

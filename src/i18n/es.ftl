@@ -300,3 +300,7 @@ done-approved = Devolución aprobada; se avisa al cliente por email.
 done-refused = Devolución rechazada; se avisa al cliente por email.
 all_returns = Todas las devoluciones
 no_returns = Ninguna devolución coincide con estos filtros.
+decision-authorized = Su devolución puede seguir adelante.
+decision-manual_review = Una persona de la tienda revisará esta devolución antes de seguir.
+decision-rejected = Esta devolución no se puede aceptar.
+replacement_instead = Recibirá un reemplazo en lugar del reembolso.

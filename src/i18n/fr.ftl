@@ -300,3 +300,7 @@ done-approved = Retour approuvé ; le client est prévenu par e-mail.
 done-refused = Retour refusé ; le client est prévenu par e-mail.
 all_returns = Tous les retours
 no_returns = Aucun retour ne correspond à ces filtres.
+decision-authorized = Votre retour peut être effectué.
+decision-manual_review = Une personne de la boutique examine ce retour avant qu'il soit accepté.
+decision-rejected = Ce retour ne peut pas être accepté.
+replacement_instead = Vous recevez un remplacement au lieu d'un remboursement.

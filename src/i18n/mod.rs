@@ -175,9 +175,15 @@ impl Lang {
     }
 
     /// A rule of a policy decision (as the API shows it) in this language: its phrase
-    /// filled with the rule's facts, dates and money written the language's way. The
-    /// decision's English words where there is no phrase or a fact is missing.
-    pub fn rule(self, rule: &crate::domain::policy::AppliedRule) -> String {
+    /// filled with the rule's facts, dates and money written the language's way,
+    /// reasons in words, categories and statutory rules by the names `policy` gives them
+    /// in this language. The decision's English words where there is no phrase or a
+    /// fact is missing.
+    pub fn rule(
+        self,
+        rule: &crate::domain::policy::AppliedRule,
+        policy: &crate::domain::policy::Policy,
+    ) -> String {
         let id = rule.rule.as_str();
         let base = if id.starts_with("statutory.") {
             "statutory"
@@ -190,10 +196,8 @@ impl Lang {
             Some(variant) => format!("rule.{base}.{variant}"),
             None => format!("rule.{base}"),
         };
-        if self == Lang::En {
-            return rule.effect.clone();
-        }
         let currency = get("currency").unwrap_or("");
+        let statute = id.strip_prefix("statutory.");
         let mut args = FluentArgs::new();
         for (k, v) in params {
             let shown = match k.as_str() {
@@ -201,6 +205,11 @@ impl Lang {
                     .map_or_else(|_| v.to_string(), |d| self.day(d)),
                 "fee" | "cost" | "refund" | "max" | "total" => self.money(v, currency),
                 "reason" => self.word(v),
+                "category" => policy.category_name(v, self.code()),
+                "name" => statute
+                    .and_then(|j| policy.jurisdiction_name(j, self.code()))
+                    .unwrap_or(v)
+                    .to_string(),
                 _ => v.to_string(),
             };
             args.set(k.clone(), shown);
@@ -496,6 +505,9 @@ mod tests {
     #[test]
     fn decision_rules_in_the_customers_language() {
         use crate::domain::policy::AppliedRule;
+        let policy =
+            crate::domain::policy::Policy::from_toml(include_str!("../../config/policy.toml"))
+                .expect("the shipped policy");
         let json =
             |v: serde_json::Value| -> AppliedRule { serde_json::from_value(v).expect("rule") };
         let open = json(
@@ -503,37 +515,58 @@ mod tests {
             "params": {"days": "30", "delivered": "2026-11-18", "ends": "2026-12-18"}}),
         );
         assert_eq!(
-            Lang::De.rule(&open),
+            Lang::De.rule(&open, &policy),
             "Rückgabe bis 18.12.2026 (30 Tage ab Zustellung am 18.11.2026)"
         );
         assert_eq!(
-            Lang::En.rule(&open),
-            open.effect,
-            "English is the decision's own"
+            Lang::En.rule(&open, &policy),
+            "returnable until 18 Dec 2026 (30 days from delivery on 18 Nov 2026)",
+            "English dates as English writes them, not ISO"
         );
         let fee = json(
             serde_json::json!({"rule": "restocking_fee", "effect": "10 % restocking fee",
             "params": {"percent": "10", "reason": "changed_mind", "fee": "1234.50", "currency": "EUR"}}),
         );
         assert_eq!(
-            Lang::Fr.rule(&fee),
+            Lang::Fr.rule(&fee, &policy),
             "10 % de frais de remise en stock pour « j'ai changé d'avis » : 1\u{202f}234,50 EUR"
         );
+        assert_eq!(
+            Lang::En.rule(&fee, &policy),
+            "10 % restocking fee for \"changed my mind\": 1,234.50 EUR",
+            "a reason in words, never its code"
+        );
+        let category = json(
+            serde_json::json!({"rule": "shop_window", "effect": "14-day window for electronics",
+            "params": {"variant": "category", "days": "14", "category": "electronics"}}),
+        );
+        assert_eq!(
+            Lang::De.rule(&category, &policy),
+            "14 Tage Rückgabefrist für Elektronik"
+        );
+        let statute = json(
+            serde_json::json!({"rule": "statutory.cn_7_day", "effect": "China 7-day no-reason return for online purchases gives 7 days",
+            "params": {"name": "China 7-day no-reason return for online purchases", "days": "7"}}),
+        );
+        assert!(Lang::Zh
+            .rule(&statute, &policy)
+            .starts_with("七日无理由退货"));
         let covered = json(
             serde_json::json!({"rule": "statutory.eu_withdrawal", "effect": "EU (14 days) is covered",
             "params": {"variant": "covered", "name": "EU", "days": "14"}}),
         );
         assert_eq!(
-            Lang::Es.rule(&covered),
-            "EU (14 días) queda cubierto por el plazo más largo"
+            Lang::Es.rule(&covered, &policy),
+            "derecho de desistimiento de la UE (Directiva 2011/83/UE) (14 días) queda cubierto por el plazo más largo",
+            "the statute by its Spanish name, not the decision's English one"
         );
         // A rule without a phrase, or missing a fact, keeps the decision's words.
         let unknown = json(serde_json::json!({"rule": "something_new", "effect": "as decided"}));
-        assert_eq!(Lang::Zh.rule(&unknown), "as decided");
+        assert_eq!(Lang::Zh.rule(&unknown, &policy), "as decided");
         let short = json(
             serde_json::json!({"rule": "window_open", "effect": "as decided", "params": {"days": "30"}}),
         );
-        assert_eq!(Lang::De.rule(&short), "as decided");
+        assert_eq!(Lang::De.rule(&short, &policy), "as decided");
     }
 
     #[test]

@@ -300,3 +300,7 @@ done-approved = 退货已批准，已通过邮件通知顾客。
 done-refused = 退货已拒绝，已通过邮件通知顾客。
 all_returns = 所有退货
 no_returns = 没有符合筛选条件的退货。
+decision-authorized = 您的退货可以办理。
+decision-manual_review = 商家工作人员会先审核此退货。
+decision-rejected = 此退货无法受理。
+replacement_instead = 您将获得换货，而不是退款。

@@ -219,7 +219,12 @@ struct ReviewCard {
 
 /// Returns the policy sent to a person: the items and reasons, the customer's comment,
 /// photos and history, why the policy asked, and approve or refuse.
-fn review_rows(lang: Lang, staff: &Staff, cards: &[ReviewCard]) -> Markup {
+fn review_rows(
+    lang: Lang,
+    staff: &Staff,
+    policy: &crate::domain::policy::Policy,
+    cards: &[ReviewCard],
+) -> Markup {
     html! {
         @if cards.is_empty() { p { (lang.t("none")) } }
         @for card in cards {
@@ -248,7 +253,7 @@ fn review_rows(lang: Lang, staff: &Staff, cards: &[ReviewCard]) -> Markup {
                 }
                 ul.why {
                     @for r in rules.iter().filter(|r| r.rule.starts_with("manual_review")) {
-                        li { (lang.rule(r)) }
+                        li { (lang.rule(r, policy)) }
                     }
                 }
                 form method="post" action={ "/ops/rmas/" (rma.number) "/review" } {
@@ -326,7 +331,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         @if let Some(done) = done_message(lang, &req) { p.result.matched role="status" { (done) } }
         p { a href="/ops/rmas" { (lang.t("all_returns")) } }
         h2 { (lang.t("waiting_review")) }
-        (review_rows(lang, &staff, &cards))
+        (review_rows(lang, &staff, &state.policy, &cards))
         h2 { (lang.t("incidents")) }
         @if open.is_empty() { p { (lang.t("none")) } }
         @else { (incident_rows(lang, &staff, &open, &owners, &carriers)) }

@@ -510,6 +510,42 @@ fn choices_query(form: &HashMap<String, String>) -> String {
     serde_urlencoded::to_string(choices(form)).unwrap_or_default()
 }
 
+/// What the decision page says, so that each kind of decision says only what is true:
+/// a refused return promises no refund or label, an exchange ships a replacement
+/// instead of money, a keep-it return has no label to pay for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DecisionShown {
+    /// The phrase that sums it up, and its colour.
+    headline: &'static str,
+    class: &'static str,
+    /// Who pays the label (and the label rules).
+    label: bool,
+    refund: bool,
+    keep_it: bool,
+    replacement: bool,
+}
+
+impl DecisionShown {
+    fn of(outcome: Outcome, resolution: Resolution, label: LabelPayer) -> DecisionShown {
+        let (headline, class) = match outcome {
+            Outcome::Authorized => ("decision.authorized", "matched"),
+            Outcome::ManualReview => ("decision.manual_review", "waiting"),
+            Outcome::Rejected => ("decision.rejected", "unmatched"),
+        };
+        let allowed = outcome != Outcome::Rejected;
+        let keep_it = allowed && label == LabelPayer::KeepIt;
+        let exchange = resolution == Resolution::Exchange;
+        DecisionShown {
+            headline,
+            class,
+            label: allowed && !keep_it,
+            refund: allowed && !exchange,
+            keep_it,
+            replacement: allowed && exchange,
+        }
+    }
+}
+
 /// `POST /returns/quote`, as forms sent it before the quote became a GET: the same
 /// choices, redirected to the decision's own address.
 pub async fn quote_posted(form: web::Form<Vec<(String, String)>>) -> HttpResponse {
@@ -557,12 +593,23 @@ pub async fn quote(
     };
     let token = form_token(&req);
     let allowed = decision.outcome != Outcome::Rejected;
+    let shown = DecisionShown::of(decision.outcome, decision.resolution, decision.label);
+    let refund = lang.money(
+        &decision.estimated_refund.to_string(),
+        decision.currency.code(),
+    );
     let body = html! {
         h1 { (lang.t("see_decision")) }
-        p.result.(if allowed { "matched" } else { "unmatched" }) { (lang.word(decision.outcome.as_str())) }
-        ul { @for r in &decision.rules { li { (lang.rule(r)) } } }
-        p { (lang.t("label_payer")) ": " (lang.word(decision.label.as_str())) }
-        p { strong { (lang.t("estimated_refund")) ": " (lang.money(&decision.estimated_refund.to_string(), decision.currency.code())) } }
+        p.result.(shown.class) { (lang.t(shown.headline)) }
+        ul {
+            @for r in decision.rules.iter().filter(|r| shown.label || !r.rule.starts_with("label_")) {
+                li { (lang.rule(r, &state.policy)) }
+            }
+        }
+        @if shown.label { p { (lang.t("label_payer")) ": " (lang.word(decision.label.as_str())) } }
+        @if shown.keep_it { p { (lang.t("keep_it")) } }
+        @if shown.refund { p { strong { (lang.t("estimated_refund")) ": " (refund) } } }
+        @if shown.replacement { p { (lang.t("replacement_instead")) } }
         @if allowed {
             form method="post" action="/returns/confirm" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(token.0);
@@ -942,5 +989,77 @@ pub async fn label(
             ))
             .body(bytes),
         Err(e) => error_page(&req, &state, None, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_decision_says_only_what_is_true() {
+        use LabelPayer::{CustomerPays, Free, KeepIt};
+        use Outcome::{Authorized, ManualReview, Rejected};
+        // (outcome, resolution, label) -> (label, refund, keep it, replacement)
+        let cases = [
+            (
+                Authorized,
+                Resolution::Refund,
+                CustomerPays,
+                (true, true, false, false),
+            ),
+            (
+                Authorized,
+                Resolution::StoreCredit,
+                Free,
+                (true, true, false, false),
+            ),
+            (
+                Authorized,
+                Resolution::Exchange,
+                Free,
+                (true, false, false, true),
+            ),
+            (
+                Authorized,
+                Resolution::Refund,
+                KeepIt,
+                (false, true, true, false),
+            ),
+            (
+                ManualReview,
+                Resolution::Refund,
+                Free,
+                (true, true, false, false),
+            ),
+            (
+                Rejected,
+                Resolution::Refund,
+                CustomerPays,
+                (false, false, false, false),
+            ),
+            (
+                Rejected,
+                Resolution::Exchange,
+                KeepIt,
+                (false, false, false, false),
+            ),
+        ];
+        for (outcome, resolution, label, (l, r, k, x)) in cases {
+            let shown = DecisionShown::of(outcome, resolution, label);
+            assert_eq!(
+                (shown.label, shown.refund, shown.keep_it, shown.replacement),
+                (l, r, k, x),
+                "{outcome:?} {resolution:?} {label:?}"
+            );
+        }
+        assert_eq!(
+            DecisionShown::of(Rejected, Resolution::Refund, Free).class,
+            "unmatched"
+        );
+        assert_eq!(
+            DecisionShown::of(ManualReview, Resolution::Refund, Free).class,
+            "waiting"
+        );
     }
 }
