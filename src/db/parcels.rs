@@ -369,6 +369,45 @@ pub fn incident_events(
         .load(conn)
 }
 
+/// The parcel's open incident, if it has one.
+pub fn open_incident_of(
+    conn: &mut DbConnection,
+    parcel_id: &str,
+) -> QueryResult<Option<IncidentRow>> {
+    incidents::table
+        .filter(incidents::parcel_id.eq(parcel_id))
+        .filter(incidents::resolved_at.is_null())
+        .order(incidents::opened_at.desc())
+        .select(IncidentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Closes open incident `id` as taken over by a graver one (`note` says which), with
+/// an audit entry; `false` if it was closed meanwhile.
+pub fn supersede_incident(
+    conn: &mut DbConnection,
+    id: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let closed = diesel::update(
+        incidents::table
+            .find(id)
+            .filter(incidents::resolved_at.is_null()),
+    )
+    .set((
+        incidents::resolved_at.eq(naive(now)),
+        incidents::resolved_by.eq("system:tracking"),
+        incidents::note.eq(note),
+    ))
+    .execute(conn)?;
+    if closed == 1 {
+        record_incident_event(conn, id, "system:tracking", "superseded", Some(note), now)?;
+    }
+    Ok(closed == 1)
+}
+
 /// Opens an incident unless the parcel already has one of that kind; `true` if opened,
 /// with its first audit entry.
 pub fn open_incident(conn: &mut DbConnection, incident: &IncidentRow) -> QueryResult<bool> {

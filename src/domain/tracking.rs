@@ -34,6 +34,25 @@ string_enum! {
     }
 }
 
+impl IncidentKind {
+    /// How grave the kind is for the shop: a later incident on a parcel takes the
+    /// place of an open one no graver than itself.
+    fn gravity(self) -> u8 {
+        match self {
+            IncidentKind::Delayed | IncidentKind::UnscannedReturn => 1,
+            IncidentKind::Misdelivered | IncidentKind::ReturnedToSender => 2,
+            IncidentKind::Damaged | IncidentKind::Lost => 3,
+        }
+    }
+}
+
+/// Whether a new `found` incident on a parcel replaces its `open` one (which is then
+/// closed as superseded, its history kept): a parcel has one open incident, the
+/// gravest news. One of the same kind is not opened twice; a lesser one is not opened.
+pub fn supersedes(found: IncidentKind, open: IncidentKind) -> bool {
+    found != open && found.gravity() >= open.gravity()
+}
+
 /// Days without a carrier scan before a parcel counts as lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -695,6 +714,25 @@ mod tests {
             exception: None,
             lat: None,
             lon: None,
+        }
+    }
+
+    #[test]
+    fn one_open_incident_per_parcel_the_gravest() {
+        use IncidentKind::*;
+        let cases = [
+            (Lost, Delayed, true),
+            (Damaged, Delayed, true),
+            (Lost, Damaged, true),
+            (Damaged, Lost, true),
+            (ReturnedToSender, Misdelivered, true),
+            (Delayed, Lost, false),
+            (Delayed, Misdelivered, false),
+            (Misdelivered, Damaged, false),
+            (Lost, Lost, false),
+        ];
+        for (found, open, replaces) in cases {
+            assert_eq!(supersedes(found, open), replaces, "{found:?} over {open:?}");
         }
     }
 

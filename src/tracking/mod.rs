@@ -16,8 +16,8 @@ use crate::db::rmas::{self, Audit};
 use crate::db::schema::shipments;
 use crate::db::{naive, utc, DbConnection};
 use crate::domain::tracking::{
-    next_poll, next_status, outbound_findings, unscanned_too_long, Finding, IncidentKind,
-    ParcelFacts, PollFacts, ScanFacts, TrackingRules,
+    next_poll, next_status, outbound_findings, supersedes, unscanned_too_long, Finding,
+    IncidentKind, ParcelFacts, PollFacts, ScanFacts, TrackingRules,
 };
 use crate::domain::{transition, RmaEvent, RmaNumber};
 use crate::error::AppError;
@@ -197,13 +197,26 @@ pub fn ingest(
     })
 }
 
-/// Opens the incident unless the parcel already has one of its kind.
+/// Opens the incident unless the parcel already has one of its kind. A parcel has one
+/// open incident: a graver finding closes the open one as superseded (its history
+/// kept) and takes its place; a lesser one is not opened.
 pub fn open_incident(
     c: &mut DbConnection,
     parcel_id: &str,
     finding: &Finding,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
+    if let Some(open) = parcels::open_incident_of(c, parcel_id)? {
+        let replaces = open
+            .kind
+            .parse::<IncidentKind>()
+            .is_ok_and(|kind| supersedes(finding.kind, kind));
+        if !replaces {
+            return Ok(false);
+        }
+        let note = format!("superseded by {}", finding.kind);
+        parcels::supersede_incident(c, &open.id, &note, now)?;
+    }
     let row = IncidentRow {
         id: uuid::Uuid::now_v7().to_string(),
         parcel_id: parcel_id.to_string(),

@@ -366,6 +366,39 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert!(pdf.starts_with(b"%PDF"), "a PDF label");
+
+    // The same pages on a desktop and on a phone, in German and Chinese: they fit, have
+    // their labels and big enough controls, and axe-core finds nothing serious.
+    let status_path = client.current_url().await.expect("url").path().to_string();
+    let pages = [
+        ("lookup", "/returns".to_string()),
+        ("lines", "/returns/order".to_string()),
+        (
+            "decision",
+            "/returns/quote?q_1=1&r_1=size_too_small&resolution=refund".to_string(),
+        ),
+        ("status", status_path),
+        ("no-page", "/nothing/here".to_string()),
+    ];
+    for (width, lang) in [(1366, "de"), (390, "zh")] {
+        client
+            .set_window_size(width, 900)
+            .await
+            .expect("window size");
+        for (name, path) in &pages {
+            let joiner = if path.contains('?') { '&' } else { '?' };
+            client
+                .goto(&format!("{}{path}{joiner}lang={lang}", app.address))
+                .await
+                .expect("page");
+            wait_for(&client, path.split('?').next().unwrap_or(path)).await;
+            accessible(&client).await;
+            if width == 390 {
+                fits_the_screen(&client).await;
+            }
+            shot(&client, &format!("portal-tour-{lang}-{width}-{name}")).await;
+        }
+    }
     client.close().await.expect("closed");
 }
 

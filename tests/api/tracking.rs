@@ -353,7 +353,54 @@ async fn a_return_follows_its_parcel_to_the_warehouse(app: TestApp) {
     assert_eq!(closed[0]["resolution"]["action"], "received");
 }
 
+/// A parcel shows one open incident, the gravest: a later graver one closes the open
+/// one as superseded (kept, with its history), a lesser one is not opened.
+async fn a_parcel_has_one_open_incident_the_gravest(app: TestApp) {
+    use backhaul::domain::tracking::{Finding, IncidentKind};
+    let tracking = shipped(&app, "TG-1", Scenario::Normal).await;
+    let now = app.now();
+    let opened = app
+        .state
+        .db
+        .write(move |c| {
+            let parcel = backhaul::db::parcels::find_by_number(c, "sandbox", &tracking)?
+                .expect("the parcel");
+            let mut opened = Vec::new();
+            for (kind, detail) in [
+                (IncidentKind::Delayed, "late"),
+                (IncidentKind::Lost, "no scan for 10 days"),
+                (IncidentKind::Delayed, "late again"),
+            ] {
+                let finding = Finding {
+                    kind,
+                    detail: detail.into(),
+                };
+                opened.push(backhaul::tracking::open_incident(
+                    c, &parcel.id, &finding, now,
+                )?);
+            }
+            Ok::<_, backhaul::error::AppError>(opened)
+        })
+        .await
+        .expect("incidents");
+    assert_eq!(opened, [true, true, false]);
+    let open = incidents(&app, "?open=true").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["kind"], "lost");
+    let all = incidents(&app, "").await;
+    let delayed = all
+        .iter()
+        .find(|i| i["kind"] == "delayed")
+        .expect("the delayed one is kept");
+    assert_eq!(delayed["status"], "resolved", "{delayed}");
+    assert!(
+        delayed.to_string().contains("superseded by lost"),
+        "{delayed}"
+    );
+}
+
 crate::on_both_backends!(
+    a_parcel_has_one_open_incident_the_gravest,
     a_lost_parcel_opens_one_incident_after_the_limit,
     a_delivered_parcel_is_never_lost_and_starts_the_return_window,
     the_carriers_trouble_opens_incidents,
