@@ -138,14 +138,29 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
     })
 }
 
+/// An action on the page that was refused: the incident or return it was for (its id
+/// or number) and why, shown beside its form.
+struct Refused {
+    target: String,
+    message: String,
+}
+
 /// One form per way to settle an incident, each asking only what that way needs: the
 /// replacement's tracking number for a reship, the amount for a partial refund, the
 /// claim reference for a claim, and always a note.
-fn resolve_forms(lang: Lang, staff: &Staff, id: &str, carriers: &[&str]) -> Markup {
+fn resolve_forms(
+    lang: Lang,
+    staff: &Staff,
+    id: &str,
+    carriers: &[&str],
+    refused: Option<&Refused>,
+) -> Markup {
     let field = |name: &str| format!("{name}-{id}");
+    let problem = refused.filter(|r| r.target == id);
     html! {
-        details.resolve {
+        details.resolve open[problem.is_some()] {
             summary { (lang.t("resolve")) }
+            @if let Some(p) = problem { p.error role="alert" { (p.message) } }
             @for action in IncidentAction::ALL {
                 @let a = action.as_str();
                 form method="post" action={ "/ops/incidents/" (id) "/resolve" } {
@@ -188,6 +203,7 @@ fn incident_rows(
     open: &[(parcels::IncidentRow, parcels::ParcelRow)],
     owners: &HashMap<String, String>,
     carriers: &[&str],
+    refused: Option<&Refused>,
 ) -> Markup {
     html! {
         table.incidents {
@@ -199,7 +215,7 @@ fn incident_rows(
                     td.id data-label=(lang.t("order")) { (owners.get(&p.id).map(String::as_str).unwrap_or("—")) }
                     td data-label=(lang.t("since")) { (lang.day(i.opened_at.date())) }
                     td data-label=(lang.t("action")) {
-                        @if p.direction == parcels::OUTBOUND { (resolve_forms(lang, staff, &i.id, carriers)) }
+                        @if p.direction == parcels::OUTBOUND { (resolve_forms(lang, staff, &i.id, carriers, refused)) }
                     }
                 }
             }
@@ -224,6 +240,7 @@ fn review_rows(
     staff: &Staff,
     policy: &crate::domain::policy::Policy,
     cards: &[ReviewCard],
+    refused: Option<&Refused>,
 ) -> Markup {
     html! {
         @if cards.is_empty() { p { (lang.t("none")) } }
@@ -256,6 +273,9 @@ fn review_rows(
                         li { (lang.rule(r, policy)) }
                     }
                 }
+                @if let Some(p) = refused.filter(|r| r.target == rma.number) {
+                    p.error role="alert" { (p.message) }
+                }
                 form method="post" action={ "/ops/rmas/" (rma.number) "/review" } {
                     input type="hidden" name="csrf" value=(staff.csrf);
                     label for={ "note-" (rma.number) } { (lang.t("notes")) }
@@ -280,7 +300,19 @@ fn done_message(lang: Lang, req: &HttpRequest) -> Option<String> {
 
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[]);
-    let lang = lang_of(&req);
+    render(&req, &state, &staff, None).await
+}
+
+/// The page, with a refused action's reason beside its form (answered with the
+/// refusal's status) or as it is.
+async fn render(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    refused: Option<(Refused, StatusCode)>,
+) -> HttpResponse {
+    let (req, state) = (req, state.clone());
+    let lang = lang_of(req);
     let now = state.clock.now();
     let before = now - Duration::days(7);
     let listed = state
@@ -319,22 +351,27 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         .await;
     let (open, owners, stalled, cards) = match listed {
         Ok(l) => l,
-        Err(e) => return error_page(&req, &state, Some(&staff), &e),
+        Err(e) => return error_page(req, &state, Some(staff), &e),
     };
     let charts = match charts(&state, lang).await {
         Ok(c) => c,
-        Err(e) => return error_page(&req, &state, Some(&staff), &e),
+        Err(e) => return error_page(req, &state, Some(staff), &e),
+    };
+    let (refused, status) = match refused {
+        Some((r, status)) => (Some(r), status),
+        None => (None, StatusCode::OK),
     };
     let carriers = state.carriers.codes();
     let body = html! {
         h1 { (lang.t("operations")) }
-        @if let Some(done) = done_message(lang, &req) { p.result.matched role="status" { (done) } }
+        @if let Some(done) = done_message(lang, req) { p.result.matched role="status" { (done) } }
+        @if refused.is_some() { p.error role="alert" { (lang.t("form_problems")) } }
         p { a href="/ops/rmas" { (lang.t("all_returns")) } }
         h2 { (lang.t("waiting_review")) }
-        (review_rows(lang, &staff, &state.policy, &cards))
+        (review_rows(lang, staff, &state.policy, &cards, refused.as_ref()))
         h2 { (lang.t("incidents")) }
         @if open.is_empty() { p { (lang.t("none")) } }
-        @else { (incident_rows(lang, &staff, &open, &owners, &carriers)) }
+        @else { (incident_rows(lang, staff, &open, &owners, &carriers, refused.as_ref())) }
         h2 { (lang.t("stalled")) }
         @if stalled.is_empty() { p { (lang.t("none")) } }
         @else { table {
@@ -346,11 +383,32 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         (charts)
     };
     super::page(
-        &req,
+        req,
         &state,
-        StatusCode::OK,
-        layout(lang, &lang.t("operations"), Some(&staff), body),
+        status,
+        layout(lang, &lang.t("operations"), Some(staff), body),
     )
+}
+
+/// What to answer a refused action with: the page again with the reason beside the
+/// form when the input was the problem, else the error page.
+async fn refused(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    target: String,
+    error: &AppError,
+) -> HttpResponse {
+    use actix_web::ResponseError;
+    match error {
+        AppError::Validation(_) | AppError::DoesNotFit(_) | AppError::Conflict(_) => {
+            let lang = lang_of(req);
+            let message = super::error_words(lang, error);
+            let refusal = Refused { target, message };
+            render(req, state, staff, Some((refusal, error.status_code()))).await
+        }
+        _ => error_page(req, state, Some(staff), error),
+    }
 }
 
 /// An amount as staff type it: a decimal comma read as the point (`10,00` is `10.00`)
@@ -370,6 +428,7 @@ pub async fn resolve(
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
     let (staff, form) = super::signed_form!(&req, &state, &[Role::Admin], form);
+    let incident_id = path.into_inner();
     let field = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
@@ -402,7 +461,7 @@ pub async fn resolve(
             replacement,
         }
         .validate(now)?;
-        let (id, actor) = (path.into_inner(), staff.actor());
+        let (id, actor) = (incident_id.clone(), staff.actor());
         state
             .db
             .write(move |c| incidents::resolve(c, &id, resolve, &actor, now))
@@ -411,7 +470,7 @@ pub async fn resolve(
     .await;
     match result {
         Ok(_) => super::redirect("/ops?done=resolved"),
-        Err(e) => error_page(&req, &state, Some(&staff), &e),
+        Err(e) => refused(&req, &state, &staff, incident_id, &e).await,
     }
 }
 
@@ -424,8 +483,11 @@ pub async fn review(
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
     let (staff, form) = super::signed_form!(&req, &state, &[Role::Admin], form);
+    let target = path.into_inner();
+    // The card's own spelling of the number, so the reason shows beside it.
+    let target = crate::returns::parse_number(&target).map_or(target, |n| n.to_string());
     let result = async {
-        let number = crate::returns::parse_number(&path.into_inner())?;
+        let number = crate::returns::parse_number(&target)?;
         let (event, done) = match form.get("decision").map(String::as_str) {
             Some("authorize") => (RmaEvent::Authorize, "approved"),
             Some("reject") => (RmaEvent::Reject, "refused"),
@@ -438,7 +500,7 @@ pub async fn review(
     .await;
     match result {
         Ok(done) => super::redirect(&format!("/ops?done={done}")),
-        Err(e) => error_page(&req, &state, Some(&staff), &e),
+        Err(e) => refused(&req, &state, &staff, target, &e).await,
     }
 }
 

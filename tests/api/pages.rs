@@ -913,6 +913,13 @@ async fn operations_see_incidents_and_charts(app: TestApp) {
         .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(missing.html.contains("claim_reference"));
+    // The same page, the incident's forms open with the reason beside them.
+    assert!(
+        missing.html.contains("<details class=\"resolve\" open>"),
+        "{}",
+        missing.html
+    );
+    assert!(missing.html.contains("Please check the form:"));
     let claimed = boss
         .post(
             &path,
@@ -1097,6 +1104,16 @@ async fn admins_review_returns_sent_to_a_person(app: TestApp) {
         too_long.html
     );
     assert!(too_long.html.contains("at most 2000 characters"));
+    // Refused on the same page: the reason inside the return's card, before its form.
+    let card = too_long
+        .html
+        .find(&format!("id=\"review-{number}\""))
+        .expect("the card");
+    let reason = too_long
+        .html
+        .find("at most 2000 characters")
+        .expect("the reason");
+    assert!(card < reason, "{}", too_long.html);
     let approved = boss
         .post(
             &path,
