@@ -243,49 +243,39 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 Ok::<_, AppError>(rows)
             })
             .await?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let fail = |e: csv::Error| AppError::Internal(e.to_string());
-        w.write_record([
-            "refund_trigger_id",
-            "created_at",
-            "order_number",
-            "rma_number",
-            "amount",
-            "currency",
-            "method",
-            "status",
-            "emailed_at",
-            "acknowledged_at",
-            "acknowledged_by",
-        ])
-        .map_err(fail)?;
-        for ListedTrigger {
-            trigger: t,
-            order_number: order,
-            rma_number: rma,
-            ..
-        } in &rows
-        {
-            let opt =
-                |v: Option<chrono::NaiveDateTime>| v.map(crate::api::views::ts).unwrap_or_default();
-            let cells = [
-                t.id.as_str(),
-                &crate::api::views::ts(t.created_at),
-                order,
-                rma.as_deref().unwrap_or(""),
-                &crate::api::views::amount(t.amount_minor, &t.currency),
-                &t.currency,
-                &t.method,
-                t.status.as_str(),
-                &opt(t.emailed_at),
-                &opt(t.acknowledged_at),
-                t.acknowledged_by.as_deref().unwrap_or(""),
-            ];
-            w.write_record(cells.map(crate::domain::spreadsheet::safe_cell))
-                .map_err(fail)?;
-        }
-        w.into_inner()
-            .map_err(|e| AppError::Internal(e.to_string()))
+        let opt =
+            |v: Option<chrono::NaiveDateTime>| v.map(crate::api::views::ts).unwrap_or_default();
+        super::csv_table(
+            [
+                "refund_trigger_id",
+                "created_at",
+                "order_number",
+                "rma_number",
+                "amount",
+                "currency",
+                "method",
+                "status",
+                "emailed_at",
+                "acknowledged_at",
+                "acknowledged_by",
+            ],
+            rows.iter().map(|r| {
+                let t = &r.trigger;
+                [
+                    t.id.clone(),
+                    crate::api::views::ts(t.created_at),
+                    r.order_number.clone(),
+                    r.rma_number.clone().unwrap_or_default(),
+                    crate::api::views::amount(t.amount_minor, &t.currency),
+                    t.currency.clone(),
+                    t.method.clone(),
+                    t.status.as_str().to_string(),
+                    opt(t.emailed_at),
+                    opt(t.acknowledged_at),
+                    t.acknowledged_by.clone().unwrap_or_default(),
+                ]
+            }),
+        )
     }
     .await;
     match result {

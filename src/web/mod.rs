@@ -385,6 +385,23 @@ pub fn page(
     response
 }
 
+/// The bytes of a CSV file of `rows` under `header`, each cell written so a spreadsheet
+/// shows it as text (see [`crate::domain::spreadsheet::safe_cell`]).
+pub fn csv_table<const N: usize>(
+    header: [&str; N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) -> Result<Vec<u8>, AppError> {
+    let fail = |e: csv::Error| AppError::Internal(e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        let cells = row.iter().map(|c| crate::domain::spreadsheet::safe_cell(c));
+        w.write_record(cells).map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// A CSV file to download as `filename`, never cached (it holds customers' data).
 pub fn csv_download(filename: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()

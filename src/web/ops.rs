@@ -721,35 +721,30 @@ pub async fn rma_csv(
                 Ok::<_, AppError>(all)
             })
             .await?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let fail = |e: csv::Error| AppError::Internal(e.to_string());
-        w.write_record([
-            "rma_number",
-            "order_number",
-            "status",
-            "resolution",
-            "estimated_refund",
-            "currency",
-            "return_to",
-            "created_at",
-        ])
-        .map_err(fail)?;
-        for (r, order) in &rows {
-            let cells = [
-                r.number.as_str(),
-                order,
-                r.status.as_str(),
-                &r.resolution,
-                &crate::api::views::amount(r.estimated_refund_minor, &r.currency),
-                &r.currency,
-                &r.return_to,
-                &crate::api::views::ts(r.created_at),
-            ];
-            w.write_record(cells.map(crate::domain::spreadsheet::safe_cell))
-                .map_err(fail)?;
-        }
-        w.into_inner()
-            .map_err(|e| AppError::Internal(e.to_string()))
+        super::csv_table(
+            [
+                "rma_number",
+                "order_number",
+                "status",
+                "resolution",
+                "estimated_refund",
+                "currency",
+                "return_to",
+                "created_at",
+            ],
+            rows.iter().map(|(r, order)| {
+                [
+                    r.number.clone(),
+                    order.clone(),
+                    r.status.as_str().to_string(),
+                    r.resolution.clone(),
+                    crate::api::views::amount(r.estimated_refund_minor, &r.currency),
+                    r.currency.clone(),
+                    r.return_to.clone(),
+                    crate::api::views::ts(r.created_at),
+                ]
+            }),
+        )
     }
     .await;
     match result {

@@ -221,6 +221,37 @@ async fn fill(client: &Client, css: &str, value: &str) {
         .expect("typed");
 }
 
+/// Opens each of `pages` (name, path) at each (window width, language): it has its
+/// labels, big enough controls and nothing axe-core calls serious, fits a phone's
+/// width, and leaves a screenshot `{prefix}-{lang}-{width}-{name}.png`.
+async fn tour(
+    client: &Client,
+    app: &TestApp,
+    prefix: &str,
+    sizes: &[(u32, &str)],
+    pages: &[(&str, String)],
+) {
+    for (width, lang) in sizes {
+        client
+            .set_window_size(*width, 900)
+            .await
+            .expect("window size");
+        for (name, path) in pages {
+            let joiner = if path.contains('?') { '&' } else { '?' };
+            client
+                .goto(&format!("{}{path}{joiner}lang={lang}", app.address))
+                .await
+                .expect("page");
+            wait_for(client, path.split('?').next().unwrap_or(path)).await;
+            accessible(client).await;
+            if *width == 390 {
+                fits_the_screen(client).await;
+            }
+            shot(client, &format!("{prefix}-{lang}-{width}-{name}")).await;
+        }
+    }
+}
+
 /// Picks `value` in the select `css`.
 async fn choose(client: &Client, css: &str, value: &str) {
     client
@@ -380,25 +411,14 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
         ("status", status_path),
         ("no-page", "/nothing/here".to_string()),
     ];
-    for (width, lang) in [(1366, "de"), (390, "zh")] {
-        client
-            .set_window_size(width, 900)
-            .await
-            .expect("window size");
-        for (name, path) in &pages {
-            let joiner = if path.contains('?') { '&' } else { '?' };
-            client
-                .goto(&format!("{}{path}{joiner}lang={lang}", app.address))
-                .await
-                .expect("page");
-            wait_for(&client, path.split('?').next().unwrap_or(path)).await;
-            accessible(&client).await;
-            if width == 390 {
-                fits_the_screen(&client).await;
-            }
-            shot(&client, &format!("portal-tour-{lang}-{width}-{name}")).await;
-        }
-    }
+    tour(
+        &client,
+        &app,
+        "portal-tour",
+        &[(1366, "de"), (390, "zh")],
+        &pages,
+    )
+    .await;
     client.close().await.expect("closed");
 }
 
@@ -552,24 +572,13 @@ async fn the_scan_station_takes_typed_scans_ending_in_enter() {
         ("ops-rmas", "/ops/rmas".to_string()),
         ("no-page", "/nothing/here".to_string()),
     ];
-    for (width, lang) in [(390, "en"), (1366, "de"), (390, "zh")] {
-        admin
-            .set_window_size(width, 900)
-            .await
-            .expect("window size");
-        for (name, path) in &pages {
-            let joiner = if path.contains('?') { '&' } else { '?' };
-            admin
-                .goto(&format!("{}{path}{joiner}lang={lang}", app.address))
-                .await
-                .expect("page");
-            wait_for(&admin, path.split('?').next().unwrap_or(path)).await;
-            accessible(&admin).await;
-            if width == 390 {
-                fits_the_screen(&admin).await;
-            }
-            shot(&admin, &format!("tour-{lang}-{width}-{name}")).await;
-        }
-    }
+    tour(
+        &admin,
+        &app,
+        "tour",
+        &[(390, "en"), (1366, "de"), (390, "zh")],
+        &pages,
+    )
+    .await;
     admin.close().await.expect("closed");
 }
