@@ -379,17 +379,40 @@ impl OrderInput {
     }
 }
 
+/// The order's total, or `None` when it overflows or has more than the 15 whole digits
+/// the API writes money with.
 fn order_total(currency: Currency, lines: &[OrderLine]) -> Option<Money> {
-    lines.iter().try_fold(Money::zero(currency), |total, l| {
-        let goods = l.unit_price.minor().checked_mul(l.quantity)?;
-        let line = goods.checked_add(l.tax.minor())?;
-        total.checked_add(Money::from_minor(line, currency)).ok()
-    })
+    let limit = 10_i64.checked_pow(15 + u32::from(currency.exponent()))?;
+    lines
+        .iter()
+        .try_fold(Money::zero(currency), |total, l| {
+            let goods = l.unit_price.minor().checked_mul(l.quantity)?;
+            let line = goods.checked_add(l.tax.minor())?;
+            total.checked_add(Money::from_minor(line, currency)).ok()
+        })
+        .filter(|total| total.minor() < limit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_total_the_api_cannot_write_is_refused() {
+        let isk = Currency::parse("ISK").expect("ISK");
+        let line = |price: i64, quantity: i64| OrderLine {
+            unit_price: Money::from_minor(price, isk),
+            tax: Money::zero(isk),
+            quantity,
+            line_id: "1".into(),
+            sku: "SKU".into(),
+            title: "item".into(),
+            category: "apparel".into(),
+        };
+        assert!(order_total(isk, &[line(999_999_999_999_999, 1)]).is_some());
+        assert!(order_total(isk, &[line(895_290_926_215_935, 1126)]).is_none());
+        assert!(order_total(isk, &[line(i64::MAX, 2)]).is_none());
+    }
 
     fn now() -> DateTime<Utc> {
         "2026-11-20T09:00:00Z".parse().expect("time")
