@@ -194,6 +194,8 @@ pub struct LookupSettings {
 pub struct LabelSettings {
     pub default_carrier: String,
     pub expiry_sweep_minutes: u64,
+    #[serde(default)]
+    pub script_fonts: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

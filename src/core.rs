@@ -22,7 +22,8 @@ use backhaul_carriers::dhl::{Dhl, ExpressAccount};
 use backhaul_carriers::easypost::EasyPost;
 use backhaul_carriers::fedex::FedEx;
 use backhaul_carriers::http::HttpSettings;
-use backhaul_carriers::sandbox::Scenario;
+use backhaul_carriers::sandbox::{Sandbox, Scenario};
+use backhaul_carriers::script_font::ScriptFont;
 use backhaul_carriers::shippo::Shippo;
 use backhaul_carriers::ups::Ups;
 use backhaul_carriers::usps::{Payer as UspsPayer, Usps};
@@ -180,6 +181,40 @@ fn token_secret(settings: &Settings) -> SecretString {
     })
 }
 
+/// The first of `paths` that reads as a font; none is no error (addresses in other
+/// scripts then print in Latin letters), but worth a line in the log. Read once per
+/// process: a CJK font file is ~20 MB.
+fn script_font(paths: &[std::path::PathBuf]) -> Option<Arc<ScriptFont>> {
+    type Loaded = std::collections::HashMap<Vec<std::path::PathBuf>, Option<Arc<ScriptFont>>>;
+    static LOADED: std::sync::OnceLock<std::sync::Mutex<Loaded>> = std::sync::OnceLock::new();
+    let mut loaded = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    loaded
+        .entry(paths.to_vec())
+        .or_insert_with(|| first_font(paths))
+        .clone()
+}
+
+fn first_font(paths: &[std::path::PathBuf]) -> Option<Arc<ScriptFont>> {
+    for path in paths {
+        match ScriptFont::load(path) {
+            Ok(font) => {
+                tracing::info!(font = %path.display(), "labels print other scripts with this font");
+                return Some(Arc::new(font));
+            }
+            Err(e) => tracing::debug!(error = %e, "label font not used"),
+        }
+    }
+    if !paths.is_empty() {
+        tracing::warn!(
+            "none of labels.script_fonts reads: addresses in other scripts print in Latin letters (install fonts-noto-cjk)"
+        );
+    }
+    None
+}
+
 /// The sandbox (on the service's clock) and every real carrier the settings enable.
 /// A carrier enabled without its credentials stops start-up, naming the variable.
 fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Carriers, StartError> {
@@ -214,7 +249,10 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
             ))
         })?),
     };
-    let mut carriers = Carriers::with_sandbox(Arc::new(move || clock.now()), scenario);
+    let sandbox = Sandbox::with_clock(Arc::new(move || clock.now()))
+        .with_scenario(scenario)
+        .with_script_font(script_font(&settings.labels.script_fonts));
+    let mut carriers = Carriers::with_sandbox(sandbox);
     let c = &settings.carriers;
     if c.easypost.enabled {
         let key = need(&c.easypost.api_key, "easypost", "api_key")?;

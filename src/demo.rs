@@ -16,6 +16,18 @@ use crate::returns::{ReturnInput, ReturnLineInput};
 pub const TRY_ORDER: &str = "DEMO-1001";
 pub const TRY_EMAIL: &str = "anna.schmidt@example.com";
 
+/// (line id, sku, title, category, quantity, unit price, tax, unit weight in grams)
+type DemoLine = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static str,
+    Option<i64>,
+);
+
 struct DemoOrder {
     number: &'static str,
     currency: &'static str,
@@ -30,18 +42,11 @@ struct DemoOrder {
         f64,
         f64,
     ),
-    lines: &'static [(
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        i64,
-        &'static str,
-        &'static str,
-    )],
+    lines: &'static [DemoLine],
     carrier: &'static str,
     tracking: &'static str,
     delivered_days_ago: i64,
+    phone: &'static str,
 }
 
 const ORDERS: &[DemoOrder] = &[
@@ -61,6 +66,7 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "89.90",
                 "14.35",
+                Some(620),
             ),
             (
                 "2",
@@ -70,6 +76,7 @@ const ORDERS: &[DemoOrder] = &[
                 2,
                 "19.90",
                 "6.35",
+                Some(180),
             ),
             (
                 "3",
@@ -79,10 +86,12 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "149.00",
                 "23.79",
+                Some(350),
             ),
         ],
         carrier: "sandbox",
         tracking: "SBX1001000001",
+        phone: "+49 30 1234567",
         delivered_days_ago: 4,
     },
     DemoOrder {
@@ -101,6 +110,7 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "120.00",
                 "10.65",
+                Some(900),
             ),
             (
                 "2",
@@ -110,10 +120,12 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "18.00",
                 "1.60",
+                Some(150),
             ),
         ],
         carrier: "sandbox",
         tracking: "SBX2001000001",
+        phone: "+1 212 555 0134",
         delivered_days_ago: 3,
     },
     DemoOrder {
@@ -139,6 +151,7 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "8900",
                 "890",
+                Some(1200),
             ),
             (
                 "2",
@@ -148,21 +161,23 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "2400",
                 "240",
+                Some(800),
             ),
         ],
         carrier: "sandbox",
         tracking: "SBX3001000001",
+        phone: "+81 3 1234 5678",
         delivered_days_ago: 2,
     },
     DemoOrder {
         number: "DEMO-4001",
         currency: "CNY",
         email: "li.wei@example.com",
-        name: "Li Wei",
+        name: "李伟",
         locale: "zh",
         address: (
             "南京西路 1266 号",
-            "Shanghai",
+            "上海市",
             "200040",
             "CN",
             31.2304,
@@ -177,6 +192,7 @@ const ORDERS: &[DemoOrder] = &[
                 2,
                 "99.00",
                 "12.87",
+                Some(45),
             ),
             (
                 "2",
@@ -186,10 +202,12 @@ const ORDERS: &[DemoOrder] = &[
                 1,
                 "268.00",
                 "24.12",
+                Some(300),
             ),
         ],
         carrier: "sandbox",
         tracking: "SBX4001000001",
+        phone: "+86 138 0013 8000",
         delivered_days_ago: 2,
     },
 ];
@@ -215,12 +233,13 @@ fn input(o: &DemoOrder, now: DateTime<Utc>) -> OrderInput {
             country: country.into(),
             lat: Some(lat),
             lon: Some(lon),
+            phone: Some(o.phone.into()),
         },
         lines: o
             .lines
             .iter()
             .map(
-                |&(id, sku, title, category, quantity, price, tax)| LineInput {
+                |&(id, sku, title, category, quantity, price, tax, weight_grams)| LineInput {
                     line_id: id.into(),
                     sku: sku.into(),
                     title: title.into(),
@@ -228,6 +247,7 @@ fn input(o: &DemoOrder, now: DateTime<Utc>) -> OrderInput {
                     quantity,
                     unit_price: price.into(),
                     tax: tax.into(),
+                    weight_grams,
                 },
             )
             .collect(),

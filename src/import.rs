@@ -7,8 +7,9 @@
 //! Columns (header row required, order free, optional ones may be left out):
 //! `order_number, currency, placed_at, customer_email, customer_name, customer_locale?,
 //! ship_name, ship_line1, ship_line2?, ship_city, ship_region?, ship_postal_code,
-//! ship_country, ship_lat?, ship_lon?, line_id, sku, title, category, quantity,
-//! unit_price, tax, carrier?, tracking_number?, shipped_at?, delivered_at?`
+//! ship_country, ship_lat?, ship_lon?, ship_phone?, line_id, sku, title, category,
+//! quantity, unit_price, tax, weight_grams?, carrier?, tracking_number?, shipped_at?,
+//! delivered_at?`
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -40,6 +41,7 @@ pub const COLUMNS: &[&str] = &[
     "ship_country",
     "ship_lat",
     "ship_lon",
+    "ship_phone",
     "line_id",
     "sku",
     "title",
@@ -47,6 +49,7 @@ pub const COLUMNS: &[&str] = &[
     "quantity",
     "unit_price",
     "tax",
+    "weight_grams",
     "carrier",
     "tracking_number",
     "shipped_at",
@@ -95,6 +98,8 @@ struct Row {
     ship_lat: Option<f64>,
     #[serde(default)]
     ship_lon: Option<f64>,
+    #[serde(default)]
+    ship_phone: Option<String>,
     line_id: String,
     sku: String,
     title: String,
@@ -102,6 +107,8 @@ struct Row {
     quantity: i64,
     unit_price: String,
     tax: String,
+    #[serde(default)]
+    weight_grams: Option<i64>,
     #[serde(default)]
     carrier: Option<String>,
     #[serde(default)]
@@ -232,6 +239,7 @@ fn build_order(rows: Vec<(u64, Row)>, now: DateTime<Utc>) -> Result<PendingOrder
             country: first.ship_country.clone(),
             lat: first.ship_lat,
             lon: first.ship_lon,
+            phone: blank_to_none(first.ship_phone.clone()),
         },
         lines: rows
             .iter()
@@ -243,6 +251,7 @@ fn build_order(rows: Vec<(u64, Row)>, now: DateTime<Utc>) -> Result<PendingOrder
                 quantity: r.quantity,
                 unit_price: r.unit_price.clone(),
                 tax: r.tax.clone(),
+                weight_grams: r.weight_grams,
             })
             .collect(),
     };

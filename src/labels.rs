@@ -15,6 +15,7 @@ use crate::db::parcels::{self, NewParcel};
 use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::{naive, DbConnection};
 use crate::domain::display;
+use crate::domain::routing::Warehouse;
 use crate::domain::tracking::first_poll;
 use crate::domain::{Currency, LabelPayer, Money, RmaEvent, RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
@@ -169,7 +170,40 @@ fn customer_address(order: &OrderRecord) -> Address {
         region: o.ship_region.clone(),
         postal_code: o.ship_postal_code.clone(),
         country: o.ship_country.clone(),
+        phone: o.ship_phone.clone(),
     }
+}
+
+/// The warehouse as a label from `from_country` addresses it: in the country's own
+/// script from inside it, when the warehouse has one.
+fn warehouse_address(w: &Warehouse, from_country: &str) -> Address {
+    let domestic = w.country.eq_ignore_ascii_case(from_country);
+    let (name, line1, line2, city, region) = match w.local.as_ref().filter(|_| domestic) {
+        Some(l) => (&l.name, &l.line1, &l.line2, &l.city, &l.region),
+        None => (&w.name, &w.line1, &w.line2, &w.city, &w.region),
+    };
+    Address {
+        name: name.clone(),
+        line1: line1.clone(),
+        line2: line2.clone(),
+        city: city.clone(),
+        region: region.clone(),
+        postal_code: w.postal_code.clone(),
+        country: w.country.clone(),
+        phone: w.phone.clone(),
+    }
+}
+
+/// What goes back weighs: each returned line's quantity times its unit weight, when
+/// every line has one (a guess from some of them would mislead the carrier).
+fn return_weight(lines: &[(i64, Option<i64>)]) -> Option<u32> {
+    lines
+        .iter()
+        .try_fold(0_i64, |total, (quantity, grams)| {
+            total.checked_add(quantity.checked_mul((*grams)?)?)
+        })
+        .filter(|total| *total > 0)
+        .and_then(|total| u32::try_from(total).ok())
 }
 
 /// Issues the RMA's return label, or returns the one it has.
@@ -237,21 +271,31 @@ pub async fn issue(
             format!("{code} does not print {} labels", format.as_str()),
         ));
     }
+    let rma_id = rma.id.clone();
+    let returned = state
+        .db
+        .read(move |c| rmas::lines(c, &rma_id).map_err(AppError::from))
+        .await?;
+    let weights: Vec<(i64, Option<i64>)> = returned
+        .iter()
+        .map(|r| {
+            let unit = order
+                .lines
+                .iter()
+                .find(|l| l.line_id == r.line_id)
+                .and_then(|l| l.weight_grams);
+            (r.quantity, unit)
+        })
+        .collect();
     let request = LabelRequest {
         rma_number: rma.number.clone(),
         from: customer_address(&order),
-        to: Address {
-            name: warehouse.name.clone(),
-            line1: warehouse.line1.clone(),
-            line2: warehouse.line2.clone(),
-            city: warehouse.city.clone(),
-            region: warehouse.region.clone(),
-            postal_code: warehouse.postal_code.clone(),
-            country: warehouse.country.clone(),
-        },
+        to: warehouse_address(warehouse, &order.order.ship_country),
         format,
         currency: rma.currency.clone(),
         estimated_cost: estimated_cost(&rma),
+        ship_date: state.clock.now().date_naive(),
+        weight_grams: return_weight(&weights),
     };
     let bought = carrier.create_return_label(&request).await?;
     let bought_ref = LabelRef {
@@ -458,4 +502,24 @@ pub fn spawn_expiry(core: std::sync::Arc<Core>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::return_weight;
+
+    #[test]
+    fn a_return_weighs_its_lines_when_all_are_known() {
+        type Lines = &'static [(i64, Option<i64>)];
+        let table: &[(Lines, Option<u32>)] = &[
+            (&[(1, Some(480))], Some(480)),
+            (&[(2, Some(250)), (1, Some(1_000))], Some(1_500)),
+            (&[(2, Some(250)), (1, None)], None),
+            (&[], None),
+            (&[(1_000_000, Some(1_000_000))], None),
+        ];
+        for (lines, weight) in table {
+            assert_eq!(return_weight(lines), *weight, "{lines:?}");
+        }
+    }
 }

@@ -16,6 +16,7 @@ fn address(name: &str, city: &str, postal_code: &str, country: &str) -> Address 
         region: None,
         postal_code: postal_code.into(),
         country: country.into(),
+        phone: None,
     }
 }
 
@@ -29,6 +30,9 @@ fn labels(c: &mut Criterion) {
         rma_number: "RMA-7K3M9Q2XW4",
         from: &from,
         to: &to,
+        ship_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+        weight_grams: Some(1_250),
+        script_font: None,
     };
     let mut group = c.benchmark_group("labels");
     group.throughput(Throughput::Elements(1));

@@ -234,6 +234,17 @@ impl Dhl {
     }
 }
 
+/// MyDHL's planned shipping time: now for a parcel handed over today, nine in the
+/// morning (UTC) of a later ship date.
+fn planned_shipping(ship_date: chrono::NaiveDate) -> String {
+    let now = Utc::now();
+    let when = match ship_date.and_hms_opt(9, 0, 0) {
+        Some(morning) if ship_date > now.date_naive() => morning.and_utc(),
+        _ => now,
+    };
+    when.format("%Y-%m-%dT%H:%M:%S GMT+00:00").to_string()
+}
+
 /// A string at `pointer` in a MyDHL answer.
 fn text(v: &Value, pointer: &str) -> Option<String> {
     v.pointer(pointer)
@@ -320,7 +331,7 @@ impl Carrier for Dhl {
             json!({
                 "postalAddress": {"postalCode": a.postal_code, "cityName": a.city, "countryCode": a.country,
                                   "addressLine1": a.line1, "addressLine2": a.line2, "provinceCode": a.region},
-                "contactInformation": {"fullName": a.name, "companyName": a.name, "phone": "0000000"}
+                "contactInformation": {"fullName": a.name, "companyName": a.name, "phone": a.phone.as_deref().unwrap_or("0000000")}
             })
         };
         let encoding = if request.format == LabelFormat::Zpl {
@@ -329,13 +340,13 @@ impl Carrier for Dhl {
             "pdf"
         };
         let body = json!({
-            "plannedShippingDateAndTime": Utc::now().format("%Y-%m-%dT%H:%M:%S GMT+00:00").to_string(),
+            "plannedShippingDateAndTime": planned_shipping(request.ship_date),
             "pickup": {"isRequested": false},
             "productCode": "P",
             "accounts": [{"typeCode": "shipper", "number": express.account_number}],
             "customerDetails": {"shipperDetails": party(&request.from), "receiverDetails": party(&request.to)},
             "content": {
-                "packages": [{"weight": 1, "dimensions": {"length": 30, "width": 20, "height": 10}, "customerReferences": [{"value": request.rma_number}]}],
+                "packages": [{"weight": request.weight_kg(1.0), "dimensions": {"length": 30, "width": 20, "height": 10}, "customerReferences": [{"value": request.rma_number}]}],
                 "isCustomsDeclarable": false,
                 "description": format!("Return {}", request.rma_number),
                 "incoterm": "DAP",

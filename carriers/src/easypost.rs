@@ -195,7 +195,7 @@ struct TrackingLocation<'a> {
 fn address(a: &Address) -> serde_json::Value {
     json!({
         "name": a.name, "street1": a.line1, "street2": a.line2, "city": a.city,
-        "state": a.region, "zip": a.postal_code, "country": a.country,
+        "state": a.region, "zip": a.postal_code, "country": a.country, "phone": a.phone,
     })
 }
 
@@ -359,7 +359,7 @@ impl Carrier for EasyPost {
                 &json!({"shipment": {
                     "from_address": address(&request.from),
                     "to_address": address(&request.to),
-                    "parcel": {"weight": 16.0},
+                    "parcel": {"weight": request.weight_oz(16.0)},
                     "is_return": true,
                     "reference": request.rma_number,
                     "options": {"label_format": label_format},

@@ -516,7 +516,7 @@ impl Carrier for FedEx {
                 .flatten()
                 .collect();
             json!({
-                "contact": {"personName": a.name},
+                "contact": {"personName": a.name, "phoneNumber": a.phone},
                 "address": {"streetLines": street, "city": a.city, "stateOrProvinceCode": a.region,
                             "postalCode": a.postal_code, "countryCode": a.country}
             })
@@ -532,6 +532,7 @@ impl Carrier for FedEx {
             "requestedShipment": {
                 "shipper": party(&request.from),
                 "recipients": [party(&request.to)],
+                "shipDatestamp": request.ship_date.format("%Y-%m-%d").to_string(),
                 "pickupType": "DROPOFF_AT_FEDEX_LOCATION",
                 "serviceType": "FEDEX_GROUND",
                 "packagingType": "YOUR_PACKAGING",
@@ -539,7 +540,7 @@ impl Carrier for FedEx {
                 "shipmentSpecialServices": {"specialServiceTypes": ["RETURN_SHIPMENT"], "returnShipmentDetail": {"returnType": "PRINT_RETURN_LABEL"}},
                 "labelSpecification": {"imageType": image_type, "labelStockType": "STOCK_4X6"},
                 "customerReferences": [{"customerReferenceType": "RMA_ASSOCIATION", "value": request.rma_number}],
-                "requestedPackageLineItems": [{"weight": {"units": "KG", "value": 1}}]
+                "requestedPackageLineItems": [{"weight": {"units": "KG", "value": request.weight_kg(1.0)}}]
             }
         });
         let token = self.token().await?;

@@ -19,6 +19,7 @@ pub mod local_time;
 pub mod oauth;
 pub mod pdf;
 pub mod sandbox;
+pub mod script_font;
 pub mod shippo;
 pub mod tracking;
 pub mod ups;
@@ -28,7 +29,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use label::LabelFormat;
@@ -77,6 +78,9 @@ pub struct Address {
     pub postal_code: String,
     /// ISO 3166 alpha-2.
     pub country: String,
+    /// For the carrier to call about the parcel; printed on the label.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// A return label to buy: from the customer to the warehouse.
@@ -91,6 +95,33 @@ pub struct LabelRequest {
     /// What the policy estimated the label costs, as a decimal in `currency`;
     /// simulated carriers charge this.
     pub estimated_cost: String,
+    /// The day the parcel is expected to be handed over (the label's ship date).
+    pub ship_date: NaiveDate,
+    /// What goes back weighs this, when the order's lines carry weights; carriers
+    /// are told a default otherwise.
+    pub weight_grams: Option<u32>,
+}
+
+impl LabelRequest {
+    /// The weight in `unit`s per kilogram (1 for kg, 2.2046… for lb), rounded up to
+    /// a tenth, or `unknown` when the lines carry no weight.
+    fn weight_in(&self, per_kg: f64, unknown: f64) -> f64 {
+        self.weight_grams.map_or(unknown, |grams| {
+            ((f64::from(grams) / 1000.0 * per_kg * 10.0).ceil() / 10.0).max(0.1)
+        })
+    }
+
+    pub fn weight_kg(&self, unknown: f64) -> f64 {
+        self.weight_in(1.0, unknown)
+    }
+
+    pub fn weight_lb(&self, unknown: f64) -> f64 {
+        self.weight_in(2.204_622_621_8, unknown)
+    }
+
+    pub fn weight_oz(&self, unknown: f64) -> f64 {
+        self.weight_in(35.273_961_95, unknown)
+    }
 }
 
 /// A bought label.
@@ -229,11 +260,9 @@ pub struct Carriers {
 impl Carriers {
     /// The carriers a fresh installation has: the offline sandbox, on `now`'s time,
     /// optionally with every label forced into one scenario.
-    pub fn with_sandbox(now: sandbox::Now, scenario: Option<sandbox::Scenario>) -> Carriers {
+    pub fn with_sandbox(sandbox: sandbox::Sandbox) -> Carriers {
         let mut carriers = Carriers::default();
-        carriers.add(Arc::new(
-            sandbox::Sandbox::with_clock(now).with_scenario(scenario),
-        ));
+        carriers.add(Arc::new(sandbox));
         carriers
     }
 

@@ -1,18 +1,22 @@
 //! A small PDF writer for labels: one page of filled rectangles (barcode bars, rules),
-//! text in the standard Helvetica fonts, which every PDF reader has built in, and at most
-//! one PNG image (a carrier's label picture). PNG data goes in as it is: PDF's Flate
+//! text in the standard Helvetica fonts, which every PDF reader has built in, text in
+//! other scripts in an embedded subset of a [`ScriptFont`], and at most one PNG image
+//! (a carrier's label picture). PNG data goes in as it is: PDF's Flate
 //! filter with PNG predictors reads it directly, so nothing is decoded here. Labels need
 //! nothing more, and writing these few objects ourselves keeps the build light and the
 //! output byte-for-byte predictable.
 
 use std::fmt::Write;
 
+use crate::script_font::{ScriptFont, ScriptText};
+
 /// Points (1/72 inch), origin bottom-left as in PDF.
-pub struct Page {
+pub struct Page<'f> {
     width: f64,
     height: f64,
     content: String,
     image: Option<Png>,
+    script: Option<ScriptText<'f>>,
 }
 
 /// The parts of a PNG a PDF image needs.
@@ -65,14 +69,21 @@ pub enum Font {
     Bold,
 }
 
-impl Page {
-    pub fn new(width: f64, height: f64) -> Page {
+impl<'f> Page<'f> {
+    pub fn new(width: f64, height: f64) -> Page<'f> {
         Page {
             width,
             height,
             content: String::new(),
             image: None,
+            script: None,
         }
+    }
+
+    /// Text Helvetica cannot print goes out in `font` where it has the glyphs.
+    pub fn with_script_font(mut self, font: Option<&'f ScriptFont>) -> Page<'f> {
+        self.script = font.map(ScriptText::new);
+        self
     }
 
     /// Draws a PNG scaled to fit (`x`, `y`, `w`, `h`), keeping its proportions.
@@ -102,8 +113,24 @@ impl Page {
         let _ = writeln!(self.content, "{x:.2} {y:.2} {w:.2} {h:.2} re f");
     }
 
-    /// Text with its baseline at `y`. Characters outside WinAnsi print as `?`.
+    /// Text with its baseline at `y`: in Helvetica when it is Latin-1, in the script
+    /// font when that prints it, in Latin letters otherwise (see [`latin`]).
     pub fn text(&mut self, x: f64, y: f64, size: f64, font: Font, text: &str) {
+        if !is_latin1(text) {
+            if let Some(glyphs) = self.script.as_mut().and_then(|s| s.encode(text)) {
+                // The script font has one weight; bold is drawn with a thin outline,
+                // inside q … Q because the text state outlives the text object.
+                let bold = match font {
+                    Font::Bold => format!("2 Tr {:.2} w ", size * 0.03),
+                    Font::Regular => String::new(),
+                };
+                let _ = writeln!(
+                    self.content,
+                    "q BT /F3 {size:.1} Tf {bold}{x:.2} {y:.2} Td {glyphs} Tj ET Q"
+                );
+                return;
+            }
+        }
         let font = match font {
             Font::Regular => "F1",
             Font::Bold => "F2",
@@ -116,19 +143,32 @@ impl Page {
     }
 
     /// The finished document.
-    pub fn to_pdf(&self) -> Vec<u8> {
+    pub fn to_pdf(&self) -> Result<Vec<u8>, String> {
         let content = latin1(&self.content);
-        let image_resource = if self.image.is_some() {
-            " /XObject << /Im1 7 0 R >>"
-        } else {
-            ""
+        // Objects 1–6 are fixed; the image and the script font follow when present.
+        let mut next = 7;
+        let image_id = self.image.as_ref().map(|_| {
+            next += 1;
+            next - 1
+        });
+        let script = match &self.script {
+            Some(script) if !script.is_empty() => Some((next, script.embed(next)?)),
+            _ => None,
         };
+        let mut resources = String::from("/Font << /F1 4 0 R /F2 5 0 R");
+        if let Some((id, _)) = &script {
+            let _ = write!(resources, " /F3 {id} 0 R");
+        }
+        resources.push_str(" >>");
+        if let Some(id) = image_id {
+            let _ = write!(resources, " /XObject << /Im1 {id} 0 R >>");
+        }
         let mut objects: Vec<Vec<u8>> = vec![
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
             format!(
                 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {:.2} {:.2}] \
-                 /Resources << /Font << /F1 4 0 R /F2 5 0 R >>{image_resource} >> /Contents 6 0 R >>",
+                 /Resources << {resources} >> /Contents 6 0 R >>",
                 self.width, self.height
             )
             .into_bytes(),
@@ -165,6 +205,9 @@ impl Page {
                 .concat(),
             );
         }
+        if let Some((_, font)) = script {
+            objects.extend(font.objects);
+        }
         let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
         let mut offsets = Vec::with_capacity(objects.len());
         for (i, object) in objects.iter().enumerate() {
@@ -184,30 +227,45 @@ impl Page {
             objects.len() + 1
         );
         out.extend_from_slice(table.as_bytes());
-        out
+        Ok(out)
     }
 }
 
-/// PDF string escaping. The built-in fonts speak Latin-1 (WinAnsi) only: anything
-/// else is written in Latin letters (北京 → "Bei Jing", Москва → "Moskva") rather than
-/// lost, as carriers ask for on international labels anyway.
-fn escape(text: &str) -> String {
-    let escaped: String = text
+/// Whether Helvetica's WinAnsi encoding has every character of `text`.
+pub fn is_latin1(text: &str) -> bool {
+    text.chars()
+        .all(|c| (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c))
+}
+
+/// `text` in Latin letters (北京 → "Bei Jing", Москва → "Moskva"): the second line
+/// international carriers read under an address in another script.
+pub fn latin(text: &str) -> String {
+    if is_latin1(text) {
+        return text.to_string();
+    }
+    let latin: String = text
         .chars()
-        .map(|c| match c {
-            '(' | ')' | '\\' => format!("\\{c}"),
-            c if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) => c.to_string(),
-            c => {
-                let latin = deunicode::deunicode_char(c).unwrap_or("?");
-                escape(latin.trim_end()) + if latin.ends_with(' ') { " " } else { "" }
+        .map(|c| {
+            if is_latin1(c.encode_utf8(&mut [0; 4])) {
+                c.to_string()
+            } else {
+                deunicode::deunicode_char(c).unwrap_or("?").to_string()
             }
         })
         .collect();
-    if text.ends_with(char::is_whitespace) {
-        escaped
-    } else {
-        escaped.trim_end().to_string()
-    }
+    latin.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// PDF string escaping, of the text in Latin letters: the built-in fonts speak
+/// Latin-1 (WinAnsi) only.
+fn escape(text: &str) -> String {
+    latin(text)
+        .chars()
+        .map(|c| match c {
+            '(' | ')' | '\\' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// WinAnsi matches Latin-1 for the characters `escape` lets through.
@@ -232,7 +290,7 @@ mod tests {
             "Torstraße 1 (rear) \\ 北京市",
         );
         page.rect(10.0, 10.0, 2.0, 50.0);
-        let pdf = page.to_pdf();
+        let pdf = page.to_pdf().expect("pdf");
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.starts_with("%PDF-1.4"));
         assert!(text.ends_with("%%EOF\n"));
@@ -248,5 +306,18 @@ mod tests {
             .and_then(|s| s.parse().ok())
             .expect("startxref");
         assert!(pdf[xref_at..].starts_with(b"xref"));
+    }
+
+    #[test]
+    fn other_scripts_read_in_latin_letters() {
+        for (text, shown) in [
+            ("Torstraße 1", "Torstraße 1"),
+            ("北京市", "Bei Jing Shi"),
+            ("Москва", "Moskva"),
+            ("東京都 2-1", "Dong Jing Du 2-1"),
+            ("  two  spaces ", "  two  spaces "),
+        ] {
+            assert_eq!(latin(text), shown);
+        }
     }
 }

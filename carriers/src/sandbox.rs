@@ -31,6 +31,7 @@ use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::label::{self, LabelContent, LabelFormat};
+use crate::script_font::ScriptFont;
 use crate::{
     Capabilities, Carrier, CarrierError, ExceptionKind, Label, LabelRef, LabelRequest, Location,
     TrackingEvent, TrackingStatus, TrackingUpdate,
@@ -394,6 +395,7 @@ pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct Sandbox {
     now: Now,
     forced: Option<Scenario>,
+    script_font: Option<Arc<ScriptFont>>,
 }
 
 impl Default for Sandbox {
@@ -408,7 +410,17 @@ impl Sandbox {
     }
 
     pub fn with_clock(now: Now) -> Sandbox {
-        Sandbox { now, forced: None }
+        Sandbox {
+            now,
+            forced: None,
+            script_font: None,
+        }
+    }
+
+    /// Labels print addresses in other scripts with `font` (see [`ScriptFont`]).
+    pub fn with_script_font(mut self, font: Option<Arc<ScriptFont>>) -> Sandbox {
+        self.script_font = font;
+        self
     }
 
     /// Every label follows `scenario` instead of one chosen from its RMA number.
@@ -448,6 +460,9 @@ impl Carrier for Sandbox {
             rma_number: &request.rma_number,
             from: &request.from,
             to: &request.to,
+            ship_date: request.ship_date,
+            weight_grams: request.weight_grams,
+            script_font: self.script_font.as_deref(),
         };
         let mut formats = vec![request.format];
         formats.extend(

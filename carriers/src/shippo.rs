@@ -311,7 +311,7 @@ impl Carrier for Shippo {
     async fn create_return_label(&self, request: &LabelRequest) -> Result<Label, CarrierError> {
         let address = |a: &Address| {
             json!({"name": a.name, "street1": a.line1, "street2": a.line2, "city": a.city, "state": a.region,
-                   "zip": a.postal_code, "country": a.country})
+                   "zip": a.postal_code, "country": a.country, "phone": a.phone})
         };
         let shipment = self
             .post(
@@ -319,7 +319,7 @@ impl Carrier for Shippo {
                 &json!({
                     "address_from": address(&request.from),
                     "address_to": address(&request.to),
-                    "parcels": [{"length": "30", "width": "20", "height": "10", "distance_unit": "cm", "weight": "1", "mass_unit": "kg"}],
+                    "parcels": [{"length": "30", "width": "20", "height": "10", "distance_unit": "cm", "weight": request.weight_kg(1.0).to_string(), "mass_unit": "kg"}],
                     "extra": {"is_return": true, "reference_1": request.rma_number},
                     "async": false,
                 }),

@@ -636,7 +636,7 @@ impl Carrier for Ups {
                 .flatten()
                 .collect();
             json!({"Name": a.name, "Address": {"AddressLine": lines, "City": a.city, "StateProvinceCode": a.region,
-                   "PostalCode": a.postal_code, "CountryCode": a.country}})
+                   "PostalCode": a.postal_code, "CountryCode": a.country}, "Phone": {"Number": a.phone}})
         };
         let mut shipper = party(&request.to);
         shipper["ShipperNumber"] = json!(self.account);
@@ -657,7 +657,7 @@ impl Carrier for Ups {
                 "Service": {"Code": "03"},
                 "ReferenceNumber": {"Value": request.rma_number},
                 "Package": {"Description": "Return", "Packaging": {"Code": "02"},
-                            "PackageWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": "1"}}
+                            "PackageWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": request.weight_kg(1.0).to_string()}}
             },
             "LabelSpecification": {"LabelImageFormat": {"Code": image}}
         }});
@@ -697,7 +697,7 @@ impl Carrier for Ups {
                 let mut page = Page::new(288.0, 432.0);
                 page.png(&bytes, 0.0, 0.0, 288.0, 432.0)
                     .map_err(|e| malformed(&format!("label image: {e}")))?;
-                page.to_pdf()
+                page.to_pdf().map_err(CarrierError::Label)?
             }
         };
         Ok(Label {

@@ -557,7 +557,7 @@ impl Carrier for Usps {
             "fromAddress": address(&request.from),
             "packageDescription": {
                 "mailClass": "USPS_GROUND_ADVANTAGE", "rateIndicator": "SP",
-                "weightUOM": "lb", "weight": 2, "dimensionsUOM": "in",
+                "weightUOM": "lb", "weight": request.weight_lb(2.0), "dimensionsUOM": "in",
                 "length": 12, "width": 9, "height": 4,
                 "processingCategory": "MACHINABLE", "destinationEntryFacilityType": "NONE",
                 "customerReference": [{"referenceNumber": request.rma_number, "printReferenceNumber": true}],

@@ -98,6 +98,9 @@ async fn buys_an_express_return_label_billed_to_the_shop() {
         .and(path("/mydhlapi/shipments"))
         .and(header("authorization", "Basic dXNlcjpwYXNz"))
         .and(body_partial_json(json!({"accounts": [{"typeCode": "shipper", "number": "123456789"}], "outputImageProperties": {"encodingFormat": "pdf"}})))
+        // The sender's phone and the return's weight (1,254 g: 1.3 kg, rounded up).
+        .and(body_partial_json(json!({"customerDetails": {"shipperDetails": {"contactInformation": {"phone": "+43 1 2345678"}}},
+                                      "content": {"packages": [{"weight": 1.3}]}})))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "shipmentTrackingNumber": "1234567890",
             "packages": [{"referenceNumber": 1, "trackingNumber": "JD014600003828454340"}],
@@ -130,14 +133,19 @@ async fn buys_an_express_return_label_billed_to_the_shop() {
         region: None,
         postal_code: "13507".into(),
         country: country.into(),
+        phone: None,
     };
+    let mut from = address("Anna Schmidt", "AT");
+    from.phone = Some("+43 1 2345678".into());
     let request = LabelRequest {
         rma_number: "R-7KQ2-M9XD".into(),
-        from: address("Anna Schmidt", "AT"),
+        from,
         to: address("Berlin returns centre", "DE"),
         format: LabelFormat::Pdf,
         currency: "EUR".into(),
         estimated_cost: "5.95".into(),
+        ship_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+        weight_grams: Some(1_254),
     };
     let label = dhl.create_return_label(&request).await.expect("bought");
     assert_eq!(label.tracking_number, "1234567890");

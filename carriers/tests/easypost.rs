@@ -46,6 +46,7 @@ fn address(name: &str) -> Address {
         region: Some("NY".into()),
         postal_code: "10118".into(),
         country: "US".into(),
+        phone: None,
     }
 }
 
@@ -57,6 +58,8 @@ fn request() -> LabelRequest {
         format: LabelFormat::Pdf,
         currency: "USD".into(),
         estimated_cost: "6.50".into(),
+        ship_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+        weight_grams: None,
     }
 }
 

@@ -126,6 +126,7 @@ async fn buys_and_cancels_a_return_label() {
         region: Some("NJ".into()),
         postal_code: "07114".into(),
         country: "US".into(),
+        phone: None,
     };
     let request = LabelRequest {
         rma_number: "R-7KQ2-M9XD".into(),
@@ -134,6 +135,8 @@ async fn buys_and_cancels_a_return_label() {
         format: LabelFormat::Pdf,
         currency: "USD".into(),
         estimated_cost: "6.50".into(),
+        ship_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+        weight_grams: None,
     };
     let label = fedex.create_return_label(&request).await.expect("bought");
     assert_eq!(label.tracking_number, "794953555571");

@@ -142,6 +142,7 @@ fn return_request(format: backhaul_carriers::LabelFormat) -> backhaul_carriers::
         region: Some("CA".into()),
         postal_code: "94103".into(),
         country: "US".into(),
+        phone: None,
     };
     backhaul_carriers::LabelRequest {
         rma_number: "R-7KQ2-M9XD".into(),
@@ -150,6 +151,8 @@ fn return_request(format: backhaul_carriers::LabelFormat) -> backhaul_carriers::
         format,
         currency: "USD".into(),
         estimated_cost: "6.50".into(),
+        ship_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+        weight_grams: None,
     }
 }
 

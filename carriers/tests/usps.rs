@@ -126,6 +126,7 @@ fn us_address(name: &str, zip: &str) -> Address {
         region: Some("MO".into()),
         postal_code: zip.into(),
         country: "US".into(),
+        phone: None,
     }
 }
 
@@ -139,6 +140,8 @@ fn label_request(to_country: &str) -> LabelRequest {
         format: LabelFormat::Pdf,
         currency: "USD".into(),
         estimated_cost: "7.00".into(),
+        ship_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+        weight_grams: None,
     }
 }
 

@@ -12,8 +12,10 @@ use crate::domain::order::Order;
 use crate::domain::RmaStatus;
 use crate::error::AppError;
 
+/// `treat_none_as_null`: an order sent again replaces what it had, so a line2 or
+/// phone left out is cleared, not kept.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = orders)]
+#[diesel(table_name = orders, treat_none_as_null = true)]
 pub struct OrderRow {
     pub id: String,
     pub order_number: String,
@@ -34,10 +36,11 @@ pub struct OrderRow {
     pub total_minor: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub ship_phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = order_lines)]
+#[diesel(table_name = order_lines, treat_none_as_null = true)]
 pub struct LineRow {
     pub order_id: String,
     pub line_id: String,
@@ -48,6 +51,8 @@ pub struct LineRow {
     pub unit_price_minor: i64,
     pub tax_minor: i64,
     pub delivered_at: Option<chrono::NaiveDateTime>,
+    /// One unit's weight.
+    pub weight_grams: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -228,6 +233,7 @@ fn order_row(id: &str, order: &Order, created_at: DateTime<Utc>, now: DateTime<U
         total_minor: order.total.minor(),
         created_at: naive(created_at),
         updated_at: naive(now),
+        ship_phone: a.phone.clone(),
     }
 }
 
@@ -245,6 +251,7 @@ fn line_rows(order_id: &str, order: &Order) -> Vec<LineRow> {
             unit_price_minor: l.unit_price.minor(),
             tax_minor: l.tax.minor(),
             delivered_at: None,
+            weight_grams: l.weight_grams,
         })
         .collect()
 }

@@ -33,6 +33,7 @@ diesel::table! {
         total_minor -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        ship_phone -> Nullable<Text>,
     }
 }
 
@@ -47,6 +48,7 @@ diesel::table! {
         unit_price_minor -> BigInt,
         tax_minor -> BigInt,
         delivered_at -> Nullable<Timestamp>,
+        weight_grams -> Nullable<BigInt>,
     }
 }
 

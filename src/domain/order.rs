@@ -57,6 +57,10 @@ pub struct AddressInput {
     pub lat: Option<f64>,
     #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon: Option<f64>,
+    /// For the carrier to call about the return; printed on the label.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::phone)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -78,6 +82,10 @@ pub struct LineInput {
     /// Tax for the whole line.
     #[schema(value_type = crate::domain::Money)]
     pub tax: String,
+    /// One unit's weight, for the return label and the carrier.
+    #[serde(default, deserialize_with = "crate::domain::whole_number::optional")]
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    pub weight_grams: Option<i64>,
 }
 
 /// A validated order.
@@ -106,6 +114,7 @@ pub struct Address {
     pub country: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,10 +126,34 @@ pub struct OrderLine {
     pub quantity: i64,
     pub unit_price: Money,
     pub tax: Money,
+    pub weight_grams: Option<i64>,
 }
 
 pub const MAX_LINES: usize = 500;
 pub const MAX_QUANTITY: i64 = 1_000_000;
+/// One unit's weight: a tonne at most.
+pub const MAX_WEIGHT_GRAMS: i64 = 1_000_000;
+
+/// A phone number as carriers take it: 4 to 20 digits, an optional leading `+`, and
+/// spaces, brackets, dots, slashes or hyphens between the digits.
+pub const PHONE_PATTERN: &str = r"^\+?[ ()./-]*([0-9][ ()./-]*){4,20}$";
+pub const PHONE_MAX: usize = 30;
+
+/// An optional phone number, checked against [`PHONE_PATTERN`].
+pub fn check_phone(problems: &mut Problems, field: &str, value: &Option<String>) -> Option<String> {
+    static SHAPE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(PHONE_PATTERN).ok());
+    let phone = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    let fits =
+        phone.chars().count() <= PHONE_MAX && SHAPE.as_ref().is_some_and(|re| re.is_match(phone));
+    if !fits {
+        problems.add(
+            field,
+            "must be a phone number: 4 to 20 digits, an optional leading +, spaces or ( ) . / - between them",
+        );
+    }
+    Some(phone.to_string())
+}
 
 /// Collects field errors while validating.
 #[derive(Default)]
@@ -303,6 +336,7 @@ impl OrderInput {
             country: check_country(&mut p, "ship_to.country", &a.country),
             lat,
             lon,
+            phone: check_phone(&mut p, "ship_to.phone", &a.phone),
         };
 
         if self.lines.is_empty() {
@@ -336,6 +370,14 @@ impl OrderInput {
             let sku = p.text(&f("sku"), &l.sku, 100);
             let title = p.text(&f("title"), &l.title, 300);
             let category = p.text(&f("category"), &l.category, 100).to_lowercase();
+            if l.weight_grams
+                .is_some_and(|w| !(1..=MAX_WEIGHT_GRAMS).contains(&w))
+            {
+                p.add(
+                    f("weight_grams"),
+                    format!("must be between 1 and {MAX_WEIGHT_GRAMS}"),
+                );
+            }
             if let (Some(unit_price), Some(tax)) = (unit_price, tax) {
                 lines.push(OrderLine {
                     line_id,
@@ -345,6 +387,7 @@ impl OrderInput {
                     quantity: l.quantity,
                     unit_price,
                     tax,
+                    weight_grams: l.weight_grams,
                 });
             }
         }
@@ -408,6 +451,7 @@ mod tests {
             sku: "SKU".into(),
             title: "item".into(),
             category: "apparel".into(),
+            weight_grams: None,
         };
         assert!(order_total(isk, &[line(999_999_999_999_999, 1)]).is_some());
         assert!(order_total(isk, &[line(895_290_926_215_935, 1126)]).is_none());

@@ -18,6 +18,13 @@ pub fn mask_words(text: &str) -> String {
         .join(" ")
 }
 
+/// Only the last two digits: `+49 30 1234567` → `***67`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let last: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+    format!("***{last}")
+}
+
 fn first_char(text: &str) -> String {
     text.chars().next().map(String::from).unwrap_or_default()
 }
@@ -38,6 +45,18 @@ mod tests {
         for (text, email, words) in table {
             assert_eq!(mask_email(text), email, "{text}");
             assert_eq!(mask_words(text), words, "{text}");
+        }
+    }
+
+    #[test]
+    fn phones_keep_their_last_two_digits() {
+        for (phone, masked) in [
+            ("+49 30 1234567", "***67"),
+            ("(030) 12-34", "***34"),
+            ("7", "***7"),
+            ("", "***"),
+        ] {
+            assert_eq!(mask_phone(phone), masked, "{phone}");
         }
     }
 }

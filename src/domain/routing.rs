@@ -46,6 +46,26 @@ pub struct Warehouse {
     /// The carrier for this warehouse's labels, unless a request names another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_carrier: Option<String>,
+    /// Printed on labels, for the carrier to call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The address in the country's own script, for labels from inside the country
+    /// (a Chinese courier reads characters); labels from abroad use the one above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<LocalAddress>,
+}
+
+/// A warehouse's address as written in its country.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocalAddress {
+    pub name: String,
+    pub line1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    pub city: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Warehouse {

@@ -205,6 +205,19 @@ pub fn country() -> RefOr<Schema> {
     pattern("^[A-Za-z]{2}$", "ISO 3166 alpha-2 country code", "DE")
 }
 
+/// A phone number as [`super::order::PHONE_PATTERN`] takes it.
+pub fn phone() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(super::order::PHONE_MAX))
+        .pattern(Some(super::order::PHONE_PATTERN))
+        .description(Some(
+            "4 to 20 digits, with an optional leading + and spaces, ( ) . / - between them",
+        ))
+        .examples(["+49 30 1234567"])
+        .into()
+}
+
 /// A parcel's tracking number: 4 to 40 letters and digits.
 pub fn tracking_number() -> RefOr<Schema> {
     pattern(

@@ -13,6 +13,34 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     d.deserialize_any(WholeNumber)
 }
 
+/// The same for an optional field (`null` or absent: `None`); use with
+/// `#[serde(default)]`.
+pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_option(MaybeWholeNumber)
+}
+
+struct MaybeWholeNumber;
+
+impl<'de> Visitor<'de> for MaybeWholeNumber {
+    type Value = Option<i64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a whole number or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<i64>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<i64>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<i64>, D::Error> {
+        deserialize(d).map(Some)
+    }
+}
+
 struct WholeNumber;
 
 impl Visitor<'_> for WholeNumber {
@@ -56,6 +84,22 @@ mod tests {
         serde_json::from_str::<Count>(json)
             .map(|c| c.n)
             .map_err(|e| e.to_string())
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Maybe {
+        #[serde(default, deserialize_with = "super::optional")]
+        n: Option<i64>,
+    }
+
+    #[test]
+    fn optional_whole_numbers() {
+        let read = |json: &str| serde_json::from_str::<Maybe>(json).map(|m| m.n).ok();
+        assert_eq!(read(r#"{"n": 480}"#), Some(Some(480)));
+        assert_eq!(read(r#"{"n": 480.0}"#), Some(Some(480)));
+        assert_eq!(read(r#"{"n": null}"#), Some(None));
+        assert_eq!(read("{}"), Some(None));
+        assert_eq!(read(r#"{"n": 0.5}"#), None);
     }
 
     #[test]

@@ -396,10 +396,10 @@ pub fn eur_order(number: &str) -> Value {
         "currency": "EUR",
         "placed_at": "2026-11-01T10:00:00Z",
         "customer": {"email": format!("{}@example.com", number.to_lowercase()), "name": "Anna Schmidt", "locale": "de"},
-        "ship_to": {"name": "Anna Schmidt", "line1": "Torstraße 112", "city": "Berlin", "postal_code": "10119", "country": "DE", "lat": 52.53, "lon": 13.40},
+        "ship_to": {"name": "Anna Schmidt", "line1": "Torstraße 112", "city": "Berlin", "postal_code": "10119", "country": "DE", "lat": 52.53, "lon": 13.40, "phone": "+49 30 1234567"},
         "lines": [
-            {"line_id": "1", "sku": "JKT-RAIN-M", "title": "Rain jacket", "category": "apparel", "quantity": 1, "unit_price": "89.90", "tax": "14.35"},
-            {"line_id": "2", "sku": "TSH-ORG-L", "title": "Organic T-shirt", "category": "apparel", "quantity": 2, "unit_price": "19.90", "tax": "6.35"},
+            {"line_id": "1", "sku": "JKT-RAIN-M", "title": "Rain jacket", "category": "apparel", "quantity": 1, "unit_price": "89.90", "tax": "14.35", "weight_grams": 620},
+            {"line_id": "2", "sku": "TSH-ORG-L", "title": "Organic T-shirt", "category": "apparel", "quantity": 2, "unit_price": "19.90", "tax": "6.35", "weight_grams": 180},
             {"line_id": "3", "sku": "HDP-ANC-01", "title": "Headphones", "category": "electronics", "quantity": 1, "unit_price": "149.00", "tax": "23.79"}
         ]
     })

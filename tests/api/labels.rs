@@ -110,6 +110,18 @@ async fn a_customer_prints_a_label_once(app: TestApp) {
         text.contains("Berlinreturnscentre"),
         "ships to the routed warehouse: {text}"
     );
+    // The order's phone and line weight (one jacket, 620 g), today's date, the
+    // warehouse's phone.
+    for fact in [
+        "Tel.+49301234567",
+        "Weight0.62kg",
+        "Tel.+493043210000",
+        "Groundreturn",
+    ] {
+        assert!(text.contains(fact), "{fact} in {text}");
+    }
+    let today = app.state.clock.now().format("%Y-%m-%d").to_string();
+    assert!(text.contains(&format!("Shipdate{today}")), "{text}");
 
     let (status, content_type, zpl) = bytes(&app, &format!("{path}?format=zpl"), &customer).await;
     assert_eq!(
@@ -375,7 +387,50 @@ async fn unused_labels_expire_on_postgres() {
     unused_labels_expire_on(Backend::Postgres).await;
 }
 
+/// A return inside China: the label is addressed in characters, to the Shenzhen
+/// warehouse's own address, with both phone numbers, for a Chinese courier.
+async fn a_chinese_return_label_prints_characters(app: TestApp) {
+    let order = json!({
+        "order_number": "CN-1",
+        "currency": "CNY",
+        "placed_at": "2026-11-01T10:00:00Z",
+        "customer": {"email": "li.wei@example.com", "name": "李伟", "locale": "zh"},
+        "ship_to": {"name": "李伟", "line1": "南京西路 1266 号", "city": "上海市", "postal_code": "200040",
+                    "country": "CN", "lat": 31.23, "lon": 121.47, "phone": "+86 138 0013 8000"},
+        "lines": [{"line_id": "1", "sku": "PHN-CASE-X", "title": "手机壳", "category": "accessories",
+                   "quantity": 2, "unit_price": "99.00", "tax": "12.87", "weight_grams": 45}]
+    });
+    app.delivered_order(&order, 2).await;
+    let customer = app.customer_token("CN-1", "li.wei@example.com").await;
+    let rma = app
+        .create_rma(
+            &customer,
+            &return_body("CN-1", &[("1", 2, "changed_mind")], "refund"),
+        )
+        .await;
+    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
+    let number = rma.body["number"].as_str().expect("number");
+    let path = format!("/api/v1/rmas/{number}/label");
+    let issued = app.post(&path, &customer, &json!({})).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text);
+    let (_, _, pdf) = bytes(&app, &path, &customer).await;
+    let text = pdf_text(&pdf);
+    for expected in [
+        "李伟",
+        "南京西路1266号",
+        "深圳退货中心",
+        "前海保税港区路1号",
+        "+8613800138000",
+        "+867558888000",
+        "Weight0.09kg",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(!text.contains("Shenzhenreturnscentre"), "{text}");
+}
+
 crate::on_both_backends!(
+    a_chinese_return_label_prints_characters,
     warehouses_limit_their_carriers,
     a_customer_prints_a_label_once,
     labels_only_for_authorized_rmas_and_their_owners,

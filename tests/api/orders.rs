@@ -26,6 +26,43 @@ async fn an_order_is_created_then_updated(app: TestApp) {
     let fetched = app.get("/api/v1/orders/1001", &integration).await;
     assert_eq!(fetched.status, StatusCode::OK);
     assert_eq!(fetched.body["lines"], updated.body["lines"]);
+    assert_eq!(fetched.body["ship_to"]["phone"], "+49 30 1234567");
+    assert_eq!(fetched.body["lines"][0]["weight_grams"], 620);
+
+    // Sent again without a phone or weight: both are gone, not kept from before.
+    order["ship_to"]
+        .as_object_mut()
+        .expect("ship_to")
+        .remove("phone");
+    order["lines"][0]
+        .as_object_mut()
+        .expect("line")
+        .remove("weight_grams");
+    let updated = app.post("/api/v1/orders", &integration, &order).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+    assert!(
+        updated.body["ship_to"]["phone"].is_null(),
+        "{}",
+        updated.text
+    );
+    assert!(updated.body["lines"][0]["weight_grams"].is_null());
+
+    // A phone that is not one, a weightless or a weight in fractions: named, nothing kept.
+    order["order_number"] = json!("1001-B");
+    order["ship_to"]["phone"] = json!("call me");
+    order["lines"][0]["weight_grams"] = json!(0);
+    order["lines"][1]["weight_grams"] = json!(12.5);
+    let refused = app.post("/api/v1/orders", &integration, &order).await;
+    refused.problem(400);
+    order["lines"][1]["weight_grams"] = json!(125.0);
+    let refused = app.post("/api/v1/orders", &integration, &order).await;
+    refused.problem(400);
+    for field in ["ship_to.phone", "lines[0].weight_grams"] {
+        assert!(refused.has_error_field(field), "{field}: {}", refused.text);
+    }
+    app.get("/api/v1/orders/1001-B", &integration)
+        .await
+        .problem(404);
 }
 
 async fn currencies_keep_their_own_decimals(app: TestApp) {

@@ -45,6 +45,7 @@ pub struct Address {
     pub country: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -58,6 +59,8 @@ pub struct OrderLine {
     pub unit_price: String,
     #[schema(value_type = crate::domain::Money)]
     pub tax: String,
+    /// One unit's weight, when the shop sent it.
+    pub weight_grams: Option<i64>,
     /// What is left to return: the quantity less what open returns hold.
     pub returnable_quantity: i64,
     #[schema(format = DateTime)]
@@ -117,6 +120,7 @@ impl Order {
                 country: o.ship_country.clone(),
                 lat: o.ship_lat,
                 lon: o.ship_lon,
+                phone: o.ship_phone.clone(),
             },
             lines: record
                 .lines
@@ -129,6 +133,7 @@ impl Order {
                     quantity: l.quantity,
                     unit_price: amount(l.unit_price_minor, c),
                     tax: amount(l.tax_minor, c),
+                    weight_grams: l.weight_grams,
                     returnable_quantity: record.returnable_quantity(l),
                     delivered_at: opt_ts(l.delivered_at),
                 })
@@ -144,15 +149,16 @@ impl Order {
     }
 }
 
-/// Masks the customer's email, name, street and coordinates (a postcode look-up sees
-/// the order, not who and where exactly).
+/// Masks the customer's email, name, street, phone and coordinates (a postcode
+/// look-up sees the order, not who and where exactly).
 pub fn mask_customer(o: &mut OrderRow) {
-    use crate::domain::privacy::{mask_email, mask_words};
+    use crate::domain::privacy::{mask_email, mask_phone, mask_words};
     o.customer_email = mask_email(&o.customer_email);
     o.customer_name = mask_words(&o.customer_name);
     o.ship_name = mask_words(&o.ship_name);
     o.ship_line1 = mask_words(&o.ship_line1);
     o.ship_line2 = o.ship_line2.as_deref().map(mask_words);
+    o.ship_phone = o.ship_phone.as_deref().map(mask_phone);
     o.ship_lat = None;
     o.ship_lon = None;
 }
@@ -163,8 +169,8 @@ pub fn mask_customer(o: &mut OrderRow) {
 pub enum LookupAccess {
     /// The email matched: the whole order.
     Order,
-    /// The postcode matched: the customer's email, name, street and coordinates are
-    /// masked.
+    /// The postcode matched: the customer's email, name, street, phone and
+    /// coordinates are masked.
     OrderMasked,
 }
 
