@@ -31,7 +31,8 @@ pub struct CustomerInput {
     pub email: String,
     #[schema(schema_with = crate::domain::schema::text::<200>)]
     pub name: String,
-    /// The customer's language, such as de or en-GB; en when absent.
+    /// The customer's language, such as de or en-GB. It decides the language of their
+    /// emails; absent, their shipping country's language does.
     #[schema(schema_with = crate::domain::schema::text::<35>)]
     pub locale: Option<String>,
 }
@@ -311,8 +312,9 @@ impl OrderInput {
             .ok();
         let customer_email = check_email(&mut p, "customer.email", &self.customer.email);
         let customer_name = p.text("customer.name", &self.customer.name, 200);
-        let customer_locale = optional(&mut p, "customer.locale", &self.customer.locale, 35)
-            .unwrap_or_else(|| "en".into());
+        // Empty: none given, so the shipping country decides the customer's language.
+        let customer_locale =
+            optional(&mut p, "customer.locale", &self.customer.locale, 35).unwrap_or_default();
 
         let a = &self.ship_to;
         let lat = a.lat.filter(|l| (-90.0..=90.0).contains(l));
@@ -483,7 +485,7 @@ mod tests {
         assert_eq!(order.ship_to.country, "DE");
         assert_eq!(order.lines[0].category, "apparel");
         assert_eq!(order.total.minor(), 2 * 1999 + 760);
-        assert_eq!(order.customer_locale, "en");
+        assert_eq!(order.customer_locale, "", "none given");
     }
 
     #[test]

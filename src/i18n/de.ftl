@@ -304,3 +304,5 @@ decision-authorized = Ihre Rücksendung ist möglich.
 decision-manual_review = Eine Person im Shop prüft diese Rücksendung, bevor es weitergeht.
 decision-rejected = Diese Rücksendung ist leider nicht möglich.
 replacement_instead = Sie erhalten Ersatz statt einer Erstattung.
+email-items = Was zurückgeht
+email-label_attached = Ihr Rücksendeetikett hängt als PDF an: ausdrucken und auf das Paket kleben.

@@ -304,3 +304,5 @@ decision-authorized = Your return can go ahead.
 decision-manual_review = A person at the shop looks at this return before it goes ahead.
 decision-rejected = This return cannot be accepted.
 replacement_instead = You get a replacement instead of money back.
+email-items = What goes back
+email-label_attached = Your return label is attached as a PDF: print it and stick it on the box.

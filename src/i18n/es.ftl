@@ -304,3 +304,5 @@ decision-authorized = Su devolución puede seguir adelante.
 decision-manual_review = Una persona de la tienda revisará esta devolución antes de seguir.
 decision-rejected = Esta devolución no se puede aceptar.
 replacement_instead = Recibirá un reemplazo en lugar del reembolso.
+email-items = Lo que se devuelve
+email-label_attached = Adjuntamos su etiqueta de devolución en PDF: imprímala y péguela en la caja.

@@ -304,3 +304,5 @@ decision-authorized = Votre retour peut être effectué.
 decision-manual_review = Une personne de la boutique examine ce retour avant qu'il soit accepté.
 decision-rejected = Ce retour ne peut pas être accepté.
 replacement_instead = Vous recevez un remplacement au lieu d'un remboursement.
+email-items = Ce qui est retourné
+email-label_attached = Votre étiquette de retour est jointe en PDF : imprimez-la et collez-la sur le colis.

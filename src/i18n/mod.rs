@@ -49,13 +49,11 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
-    /// The language to write to a customer in: the shop's locale for them when it is one
-    /// of ours, else their shipping country's. Orders without a locale say "en", so
-    /// English alone does not outweigh the country.
+    /// The language to write to a customer in: the locale the shop gave for them when
+    /// it is one of ours (English included: an explicit choice wins), else their
+    /// shipping country's. Orders without a locale store it empty.
     pub fn for_customer(locale: &str, country: &str) -> Lang {
-        Lang::parse(locale)
-            .filter(|l| *l != Lang::En)
-            .unwrap_or_else(|| Lang::of_country(country))
+        Lang::parse(locale).unwrap_or_else(|| Lang::of_country(country))
     }
 
     /// The language to write to someone in `country` (ISO 3166 alpha-2) when they have
@@ -453,7 +451,8 @@ mod tests {
         let customers = [
             ("fr-BE", "DE", Lang::Fr),
             ("zh_CN", "US", Lang::Zh),
-            ("en", "DE", Lang::De),
+            ("en", "DE", Lang::En),
+            ("", "DE", Lang::De),
             ("en-US", "US", Lang::En),
             ("ja", "FR", Lang::Fr),
             ("", "GB", Lang::En),

@@ -304,3 +304,5 @@ decision-authorized = 您的退货可以办理。
 decision-manual_review = 商家工作人员会先审核此退货。
 decision-rejected = 此退货无法受理。
 replacement_instead = 您将获得换货，而不是退款。
+email-items = 退回的商品
+email-label_attached = 退货标签已作为 PDF 附上：请打印并贴在包裹上。

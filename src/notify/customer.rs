@@ -4,10 +4,12 @@
 //! a link that opens the return's page signed in. A change followed within minutes by
 //! another is left to the later one's email.
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::Message;
 use maud::html;
 
+use crate::db::labels::{self, LabelRow};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::refunds::{self, TriggerRow};
 use crate::db::rmas::{self, RmaEventRow, RmaRow};
@@ -23,6 +25,10 @@ pub struct StatusEmail {
     pub rma: RmaRow,
     pub order: OrderRecord,
     pub refund: Option<TriggerRow>,
+    /// What goes back: (title, quantity) per returned line.
+    pub items: Vec<(String, i64)>,
+    /// The label while it is the news: its row and its PDF, attached to the email.
+    pub label: Option<(LabelRow, Option<Vec<u8>>)>,
 }
 
 /// What to do with a queued status email.
@@ -54,15 +60,50 @@ pub fn load(c: &mut DbConnection, event_id: &str) -> Result<Prepared, AppError> 
     }
     let order = orders::load_by_id(c, &rma.order_id)?;
     let refund = refunds::trigger_for_rma(c, &rma.id)?;
+    let items = rmas::lines(c, &rma.id)?
+        .into_iter()
+        .map(|l| {
+            let title = order
+                .lines
+                .iter()
+                .find(|o| o.line_id == l.line_id)
+                .map_or_else(|| l.line_id.clone(), |o| o.title.clone());
+            (title, l.quantity)
+        })
+        .collect();
+    let label = match (event.to_status, labels::find(c, &rma.id)?) {
+        (RmaStatus::LabelIssued, Some(label)) if label.voided_at.is_none() => {
+            let pdf = labels::document(c, &rma.id, "pdf")?;
+            Some((label, pdf))
+        }
+        _ => None,
+    };
     Ok(Prepared::Send(Box::new(StatusEmail {
         event,
         rma,
         order,
         refund,
+        items,
+        label,
     })))
 }
 
-/// The email for `e`, from `from`, with `link` to the return's page.
+/// The shop's name as its emails show it: `email.from`'s display name, else its domain.
+pub fn shop_name(from: &Mailbox) -> String {
+    from.name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| from.email.domain().to_string())
+}
+
+/// Inline styles: mail programs drop `<style>` blocks and external sheets.
+const PARAGRAPH: &str = "margin:0 0 16px;font-size:16px;line-height:1.5;";
+const BUTTON: &str = "display:inline-block;padding:14px 24px;background:#1d4ed8;color:#ffffff;\
+                      font-size:16px;font-weight:bold;text-decoration:none;border-radius:6px;";
+const SMALL: &str = "margin:0;font-size:13px;line-height:1.5;color:#4b5563;";
+
+/// The email for `e`, from `from` (the shop), with `link` to the return's page: a
+/// styled HTML part, the same words as plain text, and the label PDF when it is new.
 pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, String> {
     let o = &e.order.order;
     let lang = Lang::for_customer(&o.customer_locale, &o.ship_country);
@@ -77,7 +118,7 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
         false => lang.t(&format!("news.{status}.body")),
     };
     let number = &e.rma.number;
-    let greeting = lang.t_with("hello", &[("name", &e.order.order.customer_name)]);
+    let greeting = lang.t_with("hello", &[("name", &o.customer_name)]);
     let refund = e
         .refund
         .as_ref()
@@ -88,46 +129,108 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
                 &t.currency,
             )
         });
+    let ship_by = e.label.as_ref().map(|(l, _)| lang.day(l.expires_at.date()));
+    let pdf = e.label.as_ref().and_then(|(_, pdf)| pdf.clone());
+    let from: Mailbox = from.parse().map_err(|e| format!("email.from: {e}"))?;
+    let shop = shop_name(&from);
     let subject = format!("{} {number}: {title}", lang.t("rma"));
+    let items_heading = lang.t("email.items");
+    let footer = format!(
+        "{} {} · {} {number}",
+        lang.t("order_number"),
+        o.order_number,
+        lang.t("rma")
+    );
 
     let mut plain = format!("{greeting}\n\n{sentence}\n");
     if let Some(amount) = &refund {
         plain.push_str(&format!("\n{}: {amount}\n", lang.t("refund")));
     }
+    if let Some(day) = &ship_by {
+        plain.push_str(&format!("\n{}: {day}\n", lang.t("ship_by")));
+    }
+    if !e.items.is_empty() {
+        plain.push_str(&format!("\n{items_heading}:\n"));
+        for (item, quantity) in &e.items {
+            plain.push_str(&format!("- {quantity} × {item}\n"));
+        }
+    }
+    if pdf.is_some() {
+        plain.push_str(&format!("\n{}\n", lang.t("email.label_attached")));
+    }
     plain.push_str(&format!(
-        "\n{} ({} {}, {} {number}):\n{link}\n",
-        lang.t("open_return"),
-        lang.t("order_number"),
-        e.order.order.order_number,
-        lang.t("rma"),
+        "\n{}:\n{link}\n\n{footer}\n{shop}\n",
+        lang.t("open_return")
     ));
     let page = html! {
         (maud::DOCTYPE)
         html lang=(lang.code()) {
-            head { meta charset="utf-8"; title { (subject) } }
-            body {
-                p { (greeting) }
-                p { (sentence) }
-                @if let Some(amount) = &refund { p { strong { (lang.t("refund")) ": " (amount) } } }
-                p { a href=(link) { (lang.t("open_return")) } }
-                p { small { (lang.t("order_number")) " " (e.order.order.order_number) " · " (lang.t("rma")) " " (number) } }
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (subject) }
+            }
+            body style="margin:0;padding:0;background:#f3f4f6;color:#111827;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;" {
+                table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f4f6;" {
+                    tr { td align="center" style="padding:24px 12px;" {
+                        table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;" {
+                            tr { td style="padding:18px 28px;border-bottom:1px solid #e5e7eb;font-size:16px;font-weight:bold;color:#374151;" { (shop) } }
+                            tr { td style="padding:28px;" {
+                                h1 style="margin:0 0 20px;font-size:22px;line-height:1.3;" { (title) }
+                                p style=(PARAGRAPH) { (greeting) }
+                                p style=(PARAGRAPH) { (sentence) }
+                                @if let Some(amount) = &refund {
+                                    p style=(PARAGRAPH) { strong { (lang.t("refund")) ": " (amount) } }
+                                }
+                                @if let Some(day) = &ship_by {
+                                    p style=(PARAGRAPH) { strong { (lang.t("ship_by")) ": " (day) } }
+                                }
+                                @if !e.items.is_empty() {
+                                    p style="margin:0 0 8px;font-size:14px;font-weight:bold;color:#374151;" { (items_heading) }
+                                    table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:0 0 20px;border-top:1px solid #e5e7eb;" {
+                                        @for (item, quantity) in &e.items {
+                                            tr {
+                                                td style="padding:8px 0;border-bottom:1px solid #e5e7eb;font-size:15px;" { (item) }
+                                                td align="right" style="padding:8px 0;border-bottom:1px solid #e5e7eb;font-size:15px;white-space:nowrap;" { "× " (quantity) }
+                                            }
+                                        }
+                                    }
+                                }
+                                @if pdf.is_some() {
+                                    p style=(PARAGRAPH) { (lang.t("email.label_attached")) }
+                                }
+                                p style="margin:24px 0;" { a href=(link) style=(BUTTON) { (lang.t("open_return")) } }
+                                p style=(SMALL) { (footer) }
+                            } }
+                        }
+                    } }
+                }
             }
         }
     };
 
-    let from: Mailbox = from.parse().map_err(|e| format!("email.from: {e}"))?;
     let to: Mailbox = e
         .rma
         .customer_email
         .parse()
         .map_err(|_| format!("RMA {number} has no usable customer email address"))?;
     let domain = from.email.domain().to_string();
+    let text = MultiPart::alternative_plain_html(plain, page.into_string());
+    let body = match pdf {
+        Some(pdf) => MultiPart::mixed().multipart(text).singlepart(
+            Attachment::new(format!("return-label-{number}.pdf")).body(
+                pdf,
+                ContentType::parse("application/pdf").map_err(|e| e.to_string())?,
+            ),
+        ),
+        None => text,
+    };
     Message::builder()
         .from(from)
         .to(to)
         .subject(subject)
         // One event, one Message-ID: a resend after a crash is the same message.
         .message_id(Some(format!("<rma-event-{}@{domain}>", e.event.id)))
-        .multipart(MultiPart::alternative_plain_html(plain, page.into_string()))
+        .multipart(body)
         .map_err(|e| e.to_string())
 }

@@ -98,7 +98,8 @@ async fn send(state: &Core, message: &OutboxRow) -> Result<Delivery, String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("refund trigger {} is gone", message.subject_id))?;
-            let mail = finance::compose(&email, &settings.from, &settings.finance_to)?;
+            let page = finance::page_link(&email, &state.settings.public_url());
+            let mail = finance::compose(&email, &settings.from, &settings.finance_to, &page)?;
             (mail, None)
         }
         CUSTOMER_EMAIL => {

@@ -212,7 +212,20 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
 }
 
 /// The finance email for `e`, from `from` to `to`.
-pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String> {
+/// Where finance sees the trigger: the finance page filtered to its return (or order),
+/// scrolled to its row.
+pub fn page_link(e: &RefundEmail, public_url: &str) -> String {
+    let t = &e.trigger;
+    let q = e
+        .rma
+        .as_ref()
+        .map_or(e.order.order.order_number.as_str(), |r| r.number.as_str());
+    let query = serde_urlencoded::to_string([("q", q)]).unwrap_or_default();
+    format!("{public_url}/finance/refunds?{query}#refund-{}", t.id)
+}
+
+/// The email for trigger `e`, with `page` (see [`page_link`]) to open it.
+pub fn compose(e: &RefundEmail, from: &str, to: &str, page: &str) -> Result<Message, String> {
     let t = &e.trigger;
     let o = &e.order.order;
     let amount = crate::domain::display::amount(t.amount_minor, &t.currency);
@@ -308,7 +321,8 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
         }
     }
     plain.push_str(&format!(
-        "\nWhen it is paid, acknowledge it: POST /api/v1/refunds/{}/acknowledge\n",
+        "\nOpen it on the finance page: {page}\n\
+         When it is paid, acknowledge it there or: POST /api/v1/refunds/{}/acknowledge\n",
         t.id
     ));
 
@@ -341,7 +355,10 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str) -> Result<Message, String>
         }
         html.push_str("</ul>");
     }
-    html.push_str("</body></html>");
+    html.push_str(&format!(
+        "<p><a href=\"{}\">Open it on the finance page</a></p></body></html>",
+        html_escape(page)
+    ));
 
     let from: Mailbox = from.parse().map_err(|e| format!("email.from: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("email.finance_to: {e}"))?;

@@ -124,7 +124,7 @@ fn rows_table(lang: Lang, staff: &Staff, rows: &[ListedTrigger]) -> Markup {
             @for r in rows {
                 @let t = &r.trigger;
                 @let open = t.status != TriggerStatus::Acknowledged;
-                tr data-refund=(t.id) {
+                tr id={ "refund-" (t.id) } data-refund=(t.id) {
                     td {
                         @if open {
                             label for={ "pick-" (t.id) } class="sr" { (lang.t("select")) " " (r.order_number) }

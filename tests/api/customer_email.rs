@@ -167,4 +167,107 @@ async fn customer_emails_off_on_postgres() {
     customer_emails_can_be_turned_off(Backend::Postgres).await;
 }
 
-crate::on_both_backends!(customers_hear_of_their_return_once_per_change);
+/// One MIME part of a message, by the start of its content type, decoded (base64 or
+/// quoted-printable), with its headers.
+fn mime_part(raw: &str, content_type: &str) -> (String, Vec<u8>) {
+    use base64::Engine;
+    let unfolded = raw.replace("\r\n", "\n");
+    let (headers, body) = unfolded
+        .split("\n--")
+        .filter_map(|part| part.split_once("\n\n"))
+        .find(|(headers, _)| headers.contains(&format!("Content-Type: {content_type}")))
+        .unwrap_or_else(|| panic!("a {content_type} part in {unfolded}"));
+    let body = if headers.contains("Content-Transfer-Encoding: base64") {
+        let compact: String = body.split_whitespace().collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .expect("base64")
+    } else if headers.contains("quoted-printable") {
+        quoted_printable(body).into_bytes()
+    } else {
+        body.as_bytes().to_vec()
+    };
+    (headers.to_string(), body)
+}
+
+/// The label's email as a customer opens it: from the shop, styled with a button to
+/// the return, what goes back, the ship-by date, and the label PDF attached. In English
+/// because the shop said English, though the parcel ships from Germany.
+async fn the_label_email_brings_the_label(app: TestApp) {
+    let mut order = eur_order("CE-7");
+    order["customer"]["locale"] = serde_json::json!("en");
+    app.delivered_order(&order, 2).await;
+    let customer = app.customer_token("CE-7", &email_of(&order)).await;
+    let lines = [("1", 1, "size_too_small"), ("2", 2, "changed_mind")];
+    let rma = app
+        .create_rma(&customer, &return_body("CE-7", &lines, "refund"))
+        .await;
+    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
+    let number = rma.body["number"].as_str().expect("number").to_string();
+    app.issue_label(&number, &customer).await;
+    app.advance(Duration::minutes(3));
+    assert_eq!(app.dispatch().await.sent, 1);
+    let mails = mail_files(&app, false);
+    let raw = &mails[0];
+    assert!(
+        raw.contains("From: \"Demo Shop Returns\" <returns@demo-shop.example>"),
+        "{raw}"
+    );
+
+    let text = plain_text(raw);
+    assert!(text.starts_with("Hello Anna Schmidt,"), "{text}");
+    let label = app
+        .get(&format!("/api/v1/rmas/{number}"), &customer)
+        .await
+        .body["label"]
+        .clone();
+    let expires: chrono::DateTime<chrono::Utc> = label["expires_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("expires_at");
+    for expected in [
+        format!("Send it by: {}", expires.format("%-d %b %Y")),
+        "1 × Rain jacket".to_string(),
+        "2 × Organic T-shirt".to_string(),
+        "Your return label is attached".to_string(),
+        format!("/returns/rmas/{number}?t="),
+    ] {
+        assert!(text.contains(&expected), "{expected} in {text}");
+    }
+
+    let (_, html) = mime_part(raw, "text/html");
+    let html = String::from_utf8(html).expect("utf-8");
+    assert!(!html.contains("<style"), "styles inline only: {html}");
+    assert!(html.contains("Demo Shop Returns"), "the shop atop: {html}");
+    assert!(
+        html.contains(&format!("/returns/rmas/{number}?t=")) && html.contains("background:#1d4ed8"),
+        "a button to the return: {html}"
+    );
+    assert!(html.contains("Organic T-shirt"), "{html}");
+    // Kept to look at in a browser, beside the pages' screenshots.
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    if std::fs::create_dir_all(&kept).is_ok() {
+        let _ = std::fs::write(kept.join("email-label-en.html"), &html);
+    }
+
+    let (headers, pdf) = mime_part(raw, "application/pdf");
+    assert!(
+        headers.contains(&format!("filename=\"return-label-{number}.pdf\"")),
+        "{headers}"
+    );
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("label.pdf"), &pdf).expect("written");
+    let read = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("label.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let read = String::from_utf8_lossy(&read.stdout);
+    assert!(read.contains(&number), "the RMA's label: {read}");
+}
+
+crate::on_both_backends!(
+    customers_hear_of_their_return_once_per_change,
+    the_label_email_brings_the_label,
+);

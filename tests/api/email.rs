@@ -78,7 +78,7 @@ pub fn quoted_printable(text: &str) -> String {
 fn check_email(raw: &str, id: &str) {
     let unfolded = raw.replace("\r\n", "\n");
     for needle in [
-        format!("Message-ID: <refund-{id}@localhost>"),
+        format!("Message-ID: <refund-{id}@demo-shop.example>"),
         format!("X-Backhaul-Refund-Trigger: {id}"),
         "To: Finance <finance@example.com>".to_string(),
         "Content-Type: text/plain".to_string(),
@@ -92,6 +92,12 @@ fn check_email(raw: &str, id: &str) {
     assert!(
         unfolded.contains("Subject: Refund R-") && unfolded.contains("98.30 EUR (order "),
         "{unfolded}"
+    );
+    // A link to the trigger's row on the finance page, filtered to its return.
+    let decoded = quoted_printable(&unfolded);
+    assert!(
+        decoded.contains("/finance/refunds?q=R-") && decoded.contains(&format!("#refund-{id}")),
+        "{decoded}"
     );
     // The CSV attachment, decoded.
     let csv_part = unfolded
@@ -194,7 +200,7 @@ async fn smtp_delivers_to_finance(backend: Backend) {
     let received = sink.received();
     assert_eq!(received.len(), 1, "{received:?}");
     assert_eq!(received[0].to, vec!["<finance@example.com>".to_string()]);
-    assert!(received[0].from.contains("backhaul@localhost"));
+    assert!(received[0].from.contains("returns@demo-shop.example"));
     check_email(&received[0].data, &id);
     assert_eq!(trigger(&app, &id).await["status"], "emailed");
 }

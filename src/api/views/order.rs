@@ -30,7 +30,8 @@ pub struct Order {
 pub struct Customer {
     pub email: String,
     pub name: String,
-    pub locale: String,
+    /// As the shop sent it; null when it sent none.
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -108,7 +109,7 @@ impl Order {
             customer: Customer {
                 email: o.customer_email.clone(),
                 name: o.customer_name.clone(),
-                locale: o.customer_locale.clone(),
+                locale: Some(o.customer_locale.clone()).filter(|l| !l.is_empty()),
             },
             ship_to: Address {
                 name: o.ship_name.clone(),

@@ -1,0 +1,1 @@
+UPDATE orders SET customer_locale = 'en' WHERE customer_locale = '';
