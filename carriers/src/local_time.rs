@@ -98,11 +98,14 @@ const AU_STATES: &[(&[&str], Tz)] = &[
 
 /// The zone of a scan's place, if we know it.
 pub fn zone(location: &Location) -> Option<Tz> {
-    let country = location.country.as_deref()?.trim().to_ascii_uppercase();
-    let region = location
-        .region
-        .as_deref()
-        .map(|r| r.trim().to_ascii_uppercase());
+    zone_of(location.country.as_deref()?, location.region.as_deref())
+}
+
+/// The zone of a country (ISO 3166 alpha-2) and, where it spans several, its state or
+/// province; `None` when we do not know it.
+pub fn zone_of(country: &str, region: Option<&str>) -> Option<Tz> {
+    let country = country.trim().to_ascii_uppercase();
+    let region = region.map(|r| r.trim().to_ascii_uppercase());
     let in_table = |table: &[(&[&str], Tz)]| {
         let region = region.as_deref()?;
         table

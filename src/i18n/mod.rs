@@ -154,6 +154,40 @@ impl Lang {
         format!("{}{separator}{} UTC", self.day(t.date()), t.format("%H:%M"))
     }
 
+    /// A moment as someone in `zone` reads it, the zone's abbreviation after the time
+    /// ("20.11.2026, 10:05 CET"); in UTC when the zone is not known.
+    pub fn local_date(
+        self,
+        t: chrono::DateTime<chrono::Utc>,
+        zone: Option<chrono_tz::Tz>,
+    ) -> String {
+        let Some(zone) = zone else {
+            return self.date(t.naive_utc());
+        };
+        let local = t.with_timezone(&zone);
+        let separator = match self {
+            Lang::En | Lang::De => ", ",
+            Lang::Zh | Lang::Es | Lang::Fr => " ",
+        };
+        format!(
+            "{}{separator}{}",
+            self.day(local.date_naive()),
+            local.format("%H:%M %Z")
+        )
+    }
+
+    /// The calendar day a moment falls on in `zone` (UTC when not known).
+    pub fn local_day(
+        self,
+        t: chrono::DateTime<chrono::Utc>,
+        zone: Option<chrono_tz::Tz>,
+    ) -> String {
+        match zone {
+            Some(zone) => self.day(t.with_timezone(&zone).date_naive()),
+            None => self.day(t.date_naive()),
+        }
+    }
+
     /// A calendar day written the way this language writes it.
     pub fn day(self, d: chrono::NaiveDate) -> String {
         let pattern = match self {
@@ -430,6 +464,34 @@ mod tests {
         assert_eq!(Lang::De.date(t), "20.11.2026, 09:05 UTC");
         assert_eq!(Lang::Zh.date(t), "2026年11月20日 09:05 UTC");
         assert_eq!(Lang::Fr.date(t), "20/11/2026 09:05 UTC");
+        let late = chrono::DateTime::parse_from_rfc3339("2026-11-20T23:30:00Z")
+            .expect("time")
+            .to_utc();
+        let table = [
+            (
+                Lang::De,
+                Some(chrono_tz::Tz::Europe__Berlin),
+                "21.11.2026, 00:30 CET",
+                "21.11.2026",
+            ),
+            (
+                Lang::Zh,
+                Some(chrono_tz::Tz::Asia__Shanghai),
+                "2026年11月21日 07:30 CST",
+                "2026年11月21日",
+            ),
+            (
+                Lang::En,
+                Some(chrono_tz::Tz::America__New_York),
+                "20 Nov 2026, 18:30 EST",
+                "20 Nov 2026",
+            ),
+            (Lang::En, None, "20 Nov 2026, 23:30 UTC", "20 Nov 2026"),
+        ];
+        for (lang, zone, moment, day) in table {
+            assert_eq!(lang.local_date(late, zone), moment, "{zone:?}");
+            assert_eq!(lang.local_day(late, zone), day, "{zone:?}");
+        }
         assert_eq!(Lang::Es.day(t.date()), "20/11/2026");
     }
 

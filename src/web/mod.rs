@@ -235,10 +235,18 @@ pub fn layout_at(
                     }
                 }
                 main { (body) }
+                script { (PreEscaped(TIME_ZONE)) }
             }
         }
     }
 }
+
+/// The cookie holding the browser's time zone (an IANA name such as Europe/Berlin).
+pub const TIME_ZONE_COOKIE: &str = "tz";
+
+/// Tells us the browser's time zone, so customers read times in their own. Allowed
+/// by its hash in the Content-Security-Policy.
+const TIME_ZONE: &str = "try{document.cookie='tz='+encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone)+';path=/;max-age=31536000;samesite=lax';}catch(e){}";
 
 /// Where a member of staff lands after signing in, when no page asked for it.
 fn home_of(role: Role) -> &'static str {
@@ -250,7 +258,8 @@ fn home_of(role: Role) -> &'static str {
 }
 
 /// Headers every answer carries, and on pages the Content-Security-Policy: our own
-/// origin only, inline styles, the scan station's two scripts by their hashes, no
+/// origin only, inline styles, the scan station's two scripts and the time-zone one by
+/// their hashes, no
 /// framing, forms posting only to us.
 pub fn secure_headers(headers: &mut header::HeaderMap) {
     use header::HeaderValue;
@@ -259,6 +268,7 @@ pub fn secure_headers(headers: &mut header::HeaderMap) {
         use sha2::Digest;
         let scripts: Vec<String> = scan::SCRIPTS
             .iter()
+            .chain([&TIME_ZONE])
             .map(|s| {
                 let digest = sha2::Sha256::digest(s.as_bytes());
                 format!(

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use backhaul_carriers::LabelFormat;
+use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped};
 
 use super::{
@@ -21,7 +22,7 @@ use crate::api::state::AppState;
 use crate::api::views::ReturnTo;
 use crate::api::views::Rma;
 use crate::auth::{CustomerAccess, Principal};
-use crate::db::orders::{self, OrderRecord};
+use crate::db::orders::{self, OrderRecord, OrderRow};
 use crate::db::rmas::{self as stored_rmas, RmaRow};
 use crate::db::staff::random_token;
 use crate::domain::policy::Outcome;
@@ -209,7 +210,8 @@ pub async fn order_page(
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let token = form_token(&req);
-    let markup = order_form(lang, &facts, &chosen, &[]);
+    let zone = customer_zone(&req, &facts.record.order);
+    let markup = order_form(lang, zone, &facts, &chosen, &[]);
     respond(&req, &state, StatusCode::OK, markup, token)
 }
 
@@ -244,7 +246,7 @@ async fn order_facts(state: &web::Data<AppState>, who: &Principal) -> Result<Ord
 }
 
 /// The returns opened for the order already, each with its status and its page.
-fn existing_returns(lang: Lang, existing: &[(RmaRow, String)]) -> Markup {
+fn existing_returns(lang: Lang, zone: Option<Tz>, existing: &[(RmaRow, String)]) -> Markup {
     html! {
         @if !existing.is_empty() {
             section.existing {
@@ -253,7 +255,7 @@ fn existing_returns(lang: Lang, existing: &[(RmaRow, String)]) -> Markup {
                     @for (rma, _) in existing {
                         li {
                             a.id href={ "/returns/rmas/" (rma.number) } { (rma.number) }
-                            " · " (lang.word(rma.status.as_str())) " · " (lang.day(rma.created_at.date()))
+                            " · " (lang.word(rma.status.as_str())) " · " (lang.local_day(rma.created_at.and_utc(), zone))
                         }
                     }
                 }
@@ -266,6 +268,7 @@ fn existing_returns(lang: Lang, existing: &[(RmaRow, String)]) -> Markup {
 /// beside its field (and listed at the top) in the page's language.
 fn order_form(
     lang: Lang,
+    zone: Option<Tz>,
     facts: &OrderFacts,
     chosen: &HashMap<String, String>,
     errors: &[crate::domain::FieldError],
@@ -280,7 +283,7 @@ fn order_form(
     let picked = |name: &str, value: &str| chosen.get(name).is_some_and(|v| v == value);
     let body = html! {
         h1 { (lang.t("return_items")) " · " span.id { (record.order.order_number) } }
-        (existing_returns(lang, &facts.existing))
+        (existing_returns(lang, zone, &facts.existing))
         @if !errors.is_empty() {
             div.error role="alert" {
                 p { (lang.t("form_problems")) }
@@ -296,7 +299,7 @@ fn order_form(
                     tr {
                         td { (l.sku) " " (l.title) }
                         td data-label=(lang.t("returnable")) { (can) }
-                        td data-label=(lang.t("returnable_until")) { (window_words(lang, windows.iter().find(|w| w.line_id == l.line_id))) }
+                        td data-label=(lang.t("returnable_until")) { (window_words(lang, zone, windows.iter().find(|w| w.line_id == l.line_id))) }
                         td {
                             label for=(q) { (lang.t("quantity")) }
                             select id=(q) name=(q) disabled[can == 0] {
@@ -345,10 +348,27 @@ fn in_words(lang: Lang, record: &OrderRecord, e: &crate::domain::FieldError) -> 
     }
 }
 
+/// The time zone a customer reads times in: their browser's (the cookie the pages'
+/// script sets), else their shipping address's, else none (times then say UTC).
+fn customer_zone(req: &HttpRequest, order: &OrderRow) -> Option<Tz> {
+    req.cookie(super::TIME_ZONE_COOKIE)
+        .and_then(|c| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("tz={}", c.value())).ok()
+        })
+        .and_then(|pairs| pairs.into_iter().next())
+        .and_then(|(_, name)| name.parse::<Tz>().ok())
+        .or_else(|| {
+            backhaul_carriers::local_time::zone_of(
+                &order.ship_country,
+                order.ship_region.as_deref(),
+            )
+        })
+}
+
 /// The steps of a return, each done one with its day: requested, approved, label, on
 /// its way, received, checked, refunded (a keep-it return skips the parcel's steps).
 /// A refused, cancelled or expired return shows none.
-fn progress(lang: Lang, rma: &Rma, keep_it: bool) -> Markup {
+fn progress(lang: Lang, zone: Option<Tz>, rma: &Rma, keep_it: bool) -> Markup {
     use RmaStatus as S;
     let rank = |s: S| match s {
         S::Requested => Some(0),
@@ -386,7 +406,7 @@ fn progress(lang: Lang, rma: &Rma, keep_it: bool) -> Markup {
             .iter()
             .find(|e| rank(e.to).is_some_and(|r| r >= step))
             .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.at).ok())
-            .map(|t| lang.date(t.naive_utc()))
+            .map(|t| lang.local_date(t.to_utc(), zone))
     };
     // The step the return is at: the last one reached.
     let current = steps.iter().rev().find(|(s, _)| *s <= now).map(|(s, _)| *s);
@@ -418,20 +438,21 @@ async fn form_again(
     let lang = lang_of(req);
     let token = form_token(req);
     let errors = error.field_errors().unwrap_or_default();
-    let markup = order_form(lang, &facts, form, errors);
+    let zone = customer_zone(req, &facts.record.order);
+    let markup = order_form(lang, zone, &facts, form, errors);
     respond(req, state, StatusCode::UNPROCESSABLE_ENTITY, markup, token)
 }
 
 /// Until when a line can be returned, in words: the day for any reason, and the later
 /// day when the item is damaged or defective; before delivery, how many days it will be.
-fn window_words(lang: Lang, window: Option<&LineWindow>) -> Markup {
+fn window_words(lang: Lang, zone: Option<Tz>, window: Option<&LineWindow>) -> Markup {
     let Some(w) = window else {
         return html! { "—" };
     };
     let longer = w.seller_fault_days > w.days;
     html! {
         @match w.ends_at {
-            Some(ends) => (lang.day(ends.date_naive())),
+            Some(ends) => (lang.local_day(ends, zone)),
             None => (lang.t_with("days_from_delivery", &[("n", &w.days.to_string())])),
         }
         @if longer {
@@ -439,7 +460,7 @@ fn window_words(lang: Lang, window: Option<&LineWindow>) -> Markup {
             small {
                 (lang.t("if_faulty")) ": "
                 @match w.seller_fault_ends_at {
-                    Some(ends) => (lang.day(ends.date_naive())),
+                    Some(ends) => (lang.local_day(ends, zone)),
                     None => (lang.t_with("days_from_delivery", &[("n", &w.seller_fault_days.to_string())])),
                 }
             }
@@ -741,15 +762,16 @@ pub async fn status(
             .db
             .read(move |c| {
                 crate::rmas::details(c, &who, &number)
-                    .map(|d| (Rma::new(&d, &st.network), d.refund))
+                    .map(|d| (Rma::new(&d, &st.network), d.refund, d.order.order))
             })
             .await
     }
     .await;
-    let (rma, refund) = match result {
+    let (rma, refund, order) = match result {
         Ok(v) => v,
         Err(e) => return error_page(&req, &state, None, &e),
     };
+    let zone = customer_zone(&req, &order);
     let number = rma.number.as_str();
     let label = rma.label.as_ref().filter(|l| l.voided_at.is_none());
     let keep_it = rma.label_payer == LabelPayer::KeepIt.as_str();
@@ -766,7 +788,7 @@ pub async fn status(
     let body = html! {
         h1 { (lang.t("rma")) " " span.id { (number) } }
         p.result.(state_class) { (lang.word(rma.status.as_str())) }
-        (progress(lang, &rma, keep_it))
+        (progress(lang, zone, &rma, keep_it))
         p.next { (lang.t(&format!("next.{}", rma.status.as_str()))) }
         @if let Some(t) = &refund {
             p { strong {
@@ -784,7 +806,7 @@ pub async fn status(
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
             p { (lang.t("drop_off")) " (" (label.carrier) " " (label.tracking_number) ")" }
             @if let Some(by) = chrono::DateTime::parse_from_rfc3339(&label.expires_at).ok() {
-                p { strong { (lang.t("ship_by")) ": " (lang.day(by.date_naive())) } }
+                p { strong { (lang.t("ship_by")) ": " (lang.local_day(by.to_utc(), zone)) } }
             }
             @if let ReturnTo::Warehouse(w) = &rma.return_to {
                 h2 { (lang.t("return_address")) }
@@ -816,7 +838,7 @@ pub async fn status(
         }
         h2 { (lang.t("timeline")) }
         ol { @for e in &rma.timeline {
-            @let at = chrono::DateTime::parse_from_rfc3339(&e.at).ok().map(|t| lang.date(t.naive_utc())).unwrap_or_default();
+            @let at = chrono::DateTime::parse_from_rfc3339(&e.at).ok().map(|t| lang.local_date(t.to_utc(), zone)).unwrap_or_default();
             li { (at) ": " (lang.word(e.to.as_str())) }
         } }
     };

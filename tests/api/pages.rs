@@ -1282,7 +1282,55 @@ async fn the_status_page_follows_the_return(app: TestApp) {
     accessible(&refunded.html);
 }
 
+/// Times on a customer's pages are in their zone: the browser's (the cookie the
+/// page's script sets), else their shipping address's; the day a return window ends
+/// too.
+async fn customers_read_times_in_their_own_zone(app: TestApp) {
+    let (_, number) = app.authorized_rma("P-TZ", "size_too_small", "refund").await;
+    let mut browser = Browser::new(&app);
+    browser.look_up("P-TZ").await;
+    let path = format!("/returns/rmas/{number}");
+    let created: chrono::DateTime<chrono::Utc> = app
+        .get(
+            &format!("/api/v1/rmas/{number}"),
+            &As::Role(Role::Integration),
+        )
+        .await
+        .body["created_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("created_at");
+
+    // Shipped to Berlin, no cookie yet: Berlin's time.
+    let berlin = created.with_timezone(&chrono_tz::Tz::Europe__Berlin);
+    let page = browser.get(&path).await;
+    let shown = berlin.format("%H:%M %Z").to_string();
+    assert!(page.html.contains(&shown), "{shown} in {}", page.html);
+    assert!(!page.html.contains(" UTC"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("Intl.DateTimeFormat().resolvedOptions().timeZone"),
+        "the page asks the browser for its zone"
+    );
+
+    // The browser says Shanghai.
+    browser
+        .cookies
+        .insert("tz".into(), "Asia%2FShanghai".into());
+    let shanghai = created.with_timezone(&chrono_tz::Tz::Asia__Shanghai);
+    let page = browser.get(&path).await;
+    let shown = shanghai.format("%H:%M CST").to_string();
+    assert!(page.html.contains(&shown), "{shown} in {}", page.html);
+
+    // A zone that is none: the address's again, nothing breaks.
+    browser.cookies.insert("tz".into(), "Mars%2FOlympus".into());
+    let page = browser.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains(&berlin.format("%H:%M %Z").to_string()));
+}
+
 crate::on_both_backends!(
+    customers_read_times_in_their_own_zone,
     the_status_page_follows_the_return,
     short_addresses_lead_to_their_pages,
     admins_review_returns_sent_to_a_person,
