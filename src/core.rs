@@ -57,6 +57,8 @@ pub struct Core {
     /// Requests (HTTP) and carrier calls (the poller), scraped at `/metrics`.
     pub metrics: Metrics,
     pub clock: Arc<dyn Clock>,
+    /// For text in scripts Helvetica lacks on our PDFs (labels, packing slips).
+    pub script_font: Option<Arc<ScriptFont>>,
 }
 
 impl Core {
@@ -68,7 +70,8 @@ impl Core {
         let exchange_rates = settings
             .exchange_rates()
             .map_err(|e| StartError::Config(e.to_string()))?;
-        let carriers = configured_carriers(&settings, clock.clone())?;
+        let font = script_font(&settings.labels.script_fonts);
+        let carriers = configured_carriers(&settings, clock.clone(), font.clone())?;
         if carriers.get(&settings.labels.default_carrier).is_none() {
             return Err(StartError::Config(format!(
                 "labels.default_carrier: {:?} is not configured (configured: {})",
@@ -90,6 +93,7 @@ impl Core {
             carriers,
             exchange_rates,
             clock,
+            script_font: font,
         })
     }
 
@@ -217,7 +221,11 @@ fn first_font(paths: &[std::path::PathBuf]) -> Option<Arc<ScriptFont>> {
 
 /// The sandbox (on the service's clock) and every real carrier the settings enable.
 /// A carrier enabled without its credentials stops start-up, naming the variable.
-fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Carriers, StartError> {
+fn configured_carriers(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    script_font: Option<Arc<ScriptFont>>,
+) -> Result<Carriers, StartError> {
     fn need<T>(value: &Option<T>, carrier: &str, key: &str) -> Result<T, StartError>
     where
         T: Clone,
@@ -251,7 +259,7 @@ fn configured_carriers(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Car
     };
     let sandbox = Sandbox::with_clock(Arc::new(move || clock.now()))
         .with_scenario(scenario)
-        .with_script_font(script_font(&settings.labels.script_fonts));
+        .with_script_font(script_font);
     let mut carriers = Carriers::with_sandbox(sandbox);
     let c = &settings.carriers;
     if c.easypost.enabled {

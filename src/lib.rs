@@ -20,6 +20,7 @@ pub mod labels;
 pub mod lookup;
 pub mod metrics;
 pub mod notify;
+pub mod packing_slip;
 pub mod photos;
 pub mod receiving;
 pub mod refunds;

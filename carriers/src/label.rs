@@ -1,5 +1,6 @@
-//! Rendering return labels: PDF (4×6 in, or A4 with the label on the top half) and ZPL II
-//! for thermal printers, each with a Code 128 barcode of the tracking number.
+//! Rendering return labels: PDF (4×6 in, or A4 or US Letter with the label on the top
+//! half) and ZPL II for thermal printers, each with a Code 128 barcode of the tracking
+//! number; and the packing slip that goes inside the box.
 
 use barcoders::sym::code128::Code128;
 use serde::{Deserialize, Serialize};
@@ -17,17 +18,25 @@ pub enum LabelFormat {
     Pdf,
     /// PDF, A4 with the label on the top half.
     PdfA4,
+    /// PDF, US Letter with the label on the top half.
+    PdfLetter,
     /// ZPL II for thermal printers, 4 × 6 inches at 203 dpi.
     Zpl,
 }
 
 impl LabelFormat {
-    pub const ALL: [LabelFormat; 3] = [LabelFormat::Pdf, LabelFormat::PdfA4, LabelFormat::Zpl];
+    pub const ALL: [LabelFormat; 4] = [
+        LabelFormat::Pdf,
+        LabelFormat::PdfA4,
+        LabelFormat::PdfLetter,
+        LabelFormat::Zpl,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             LabelFormat::Pdf => "pdf",
             LabelFormat::PdfA4 => "pdf_a4",
+            LabelFormat::PdfLetter => "pdf_letter",
             LabelFormat::Zpl => "zpl",
         }
     }
@@ -40,7 +49,7 @@ impl LabelFormat {
 
     pub fn content_type(&self) -> &'static str {
         match self {
-            LabelFormat::Pdf | LabelFormat::PdfA4 => "application/pdf",
+            LabelFormat::Pdf | LabelFormat::PdfA4 | LabelFormat::PdfLetter => "application/pdf",
             LabelFormat::Zpl => "application/x-zpl",
         }
     }
@@ -80,7 +89,7 @@ pub fn code128_modules(data: &str) -> Result<Vec<bool>, CarrierError> {
 }
 
 /// Draws `modules` as bars from (`x`, `y`) up, `module_width` points per module.
-fn draw_barcode(
+pub fn draw_barcode(
     page: &mut Page<'_>,
     modules: &[bool],
     x: f64,
@@ -306,8 +315,11 @@ pub fn render(format: LabelFormat, label: &LabelContent<'_>) -> Result<Vec<u8>, 
             draw_label(&mut page, 0.0, LABEL_HEIGHT, label)?;
             page.to_pdf()
         }
-        LabelFormat::PdfA4 => {
-            let (width, height) = (595.28, 841.89);
+        LabelFormat::PdfA4 | LabelFormat::PdfLetter => {
+            let (width, height) = match format {
+                LabelFormat::PdfA4 => (595.28, 841.89),
+                _ => (612.0, 792.0),
+            };
             let mut page = page(width, height);
             draw_label(&mut page, (width - LABEL_WIDTH) / 2.0, height - 24.0, label)?;
             page.text(

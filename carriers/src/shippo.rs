@@ -301,7 +301,7 @@ impl Carrier for Shippo {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            label_formats: vec![LabelFormat::Pdf, LabelFormat::PdfA4, LabelFormat::Zpl],
+            label_formats: LabelFormat::ALL.to_vec(),
             max_batch: 1,
             webhooks: false,
             rate_limit_per_second: None,
@@ -336,7 +336,8 @@ impl Carrier for Shippo {
             .ok_or_else(|| Self::refused("no rates offered for this return"))?;
         let file_type = match request.format {
             LabelFormat::Pdf => "PDF_4x6",
-            LabelFormat::PdfA4 => "PDF",
+            LabelFormat::PdfA4 => "PDF_A4",
+            LabelFormat::PdfLetter => "PDF",
             LabelFormat::Zpl => "ZPLII",
         };
         let rate_id = text(&cheapest, "/object_id")

@@ -67,6 +67,8 @@ problems! {
     WriteErrors: [400, 401, 403, 404, 409, 413, 422, 500, 503];
     /// A read of one resource.
     ReadErrors: [400, 401, 403, 404, 500, 503];
+    /// A read of a document a resource has only in some states.
+    DocumentErrors: [400, 401, 403, 404, 409, 500, 503];
     /// A list, filtered by its query.
     ListErrors: [400, 401, 403, 500, 503];
     /// A list over a date range, which must not end before it starts.
@@ -134,6 +136,7 @@ impl Modify for BearerAuth {
         super::rmas::cancel,
         super::rmas::issue_label,
         super::rmas::get_label,
+        super::rmas::get_packing_slip,
         super::photos::upload,
         super::photos::get,
         super::refunds::inspect,

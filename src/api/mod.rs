@@ -91,6 +91,11 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             web::get().to(rmas::get_label),
         ),
         (
+            Method::GET,
+            "/api/v1/rmas/{number}/packing-slip",
+            web::get().to(rmas::get_packing_slip),
+        ),
+        (
             Method::POST,
             "/api/v1/rmas/{number}/photos",
             web::post().to(photos::upload),

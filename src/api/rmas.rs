@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::docs::{LabelErrors, ListErrors, QuoteErrors, ReadErrors, WriteErrors};
+use super::docs::{DocumentErrors, LabelErrors, ListErrors, QuoteErrors, ReadErrors, WriteErrors};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::views::{self, EventList, Quote, Rma, RmaList, RmaSummary};
@@ -314,7 +314,7 @@ pub async fn cancel(
 pub struct LabelInput {
     /// A configured carrier (default: labels.default_carrier, sandbox).
     pub carrier: Option<String>,
-    /// pdf (4×6, the default), pdf_a4 or zpl.
+    /// pdf (4×6, the default), pdf_a4, pdf_letter or zpl.
     #[schema(schema_with = label_formats)]
     pub format: Option<String>,
 }
@@ -329,7 +329,7 @@ fn label_format(text: Option<&str>, field: &str) -> Result<LabelFormat, AppError
         Some(t) => LabelFormat::parse(t).ok_or_else(|| {
             AppError::invalid(
                 field,
-                format!("{t:?} is not a label format: use pdf, pdf_a4 or zpl"),
+                format!("{t:?} is not a label format: use pdf, pdf_a4, pdf_letter or zpl"),
             )
         }),
     }
@@ -379,9 +379,40 @@ pub async fn issue_label(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct LabelQuery {
-    /// pdf (4x6, default), pdf_a4 or zpl.
+    /// pdf (4x6, default), pdf_a4, pdf_letter or zpl.
     #[param(schema_with = label_formats)]
     pub format: Option<String>,
+}
+
+/// The packing slip to put in the box (PDF)
+///
+/// The RMA's barcode, the order, where it goes and what is in it; A4, or US Letter for
+/// customers in countries that use it. A refused, cancelled or expired return has none
+/// (409). Roles: customer (own order), integration, warehouse, finance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rmas/{number}/packing-slip",
+    params(("number" = RmaNumber, Path)),
+    responses(
+        (status = 200, description = "The packing slip", content((Vec<u8> = "application/pdf"))),
+        DocumentErrors,
+    )
+)]
+#[tracing::instrument(skip_all)]
+pub async fn get_packing_slip(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(&path)?;
+    let bytes = crate::packing_slip::render(&state, who, number.clone()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"packing-slip-{number}.pdf\""),
+        ))
+        .body(bytes))
 }
 
 /// The label document

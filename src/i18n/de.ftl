@@ -306,3 +306,5 @@ decision-rejected = Diese Rücksendung ist leider nicht möglich.
 replacement_instead = Sie erhalten Ersatz statt einer Erstattung.
 email-items = Was zurückgeht
 email-label_attached = Ihr Rücksendeetikett hängt als PDF an: ausdrucken und auf das Paket kleben.
+label_on_paper = Das Etikett auf Papier
+packing_slip = Packzettel (in das Paket legen)

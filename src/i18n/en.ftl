@@ -306,3 +306,5 @@ decision-rejected = This return cannot be accepted.
 replacement_instead = You get a replacement instead of money back.
 email-items = What goes back
 email-label_attached = Your return label is attached as a PDF: print it and stick it on the box.
+label_on_paper = The label on paper
+packing_slip = Packing slip (put it in the box)

@@ -306,3 +306,5 @@ decision-rejected = Esta devolución no se puede aceptar.
 replacement_instead = Recibirá un reemplazo en lugar del reembolso.
 email-items = Lo que se devuelve
 email-label_attached = Adjuntamos su etiqueta de devolución en PDF: imprímala y péguela en la caja.
+label_on_paper = La etiqueta en papel
+packing_slip = Albarán (póngalo en la caja)

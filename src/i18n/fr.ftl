@@ -306,3 +306,5 @@ decision-rejected = Ce retour ne peut pas être accepté.
 replacement_instead = Vous recevez un remplacement au lieu d'un remboursement.
 email-items = Ce qui est retourné
 email-label_attached = Votre étiquette de retour est jointe en PDF : imprimez-la et collez-la sur le colis.
+label_on_paper = L'étiquette sur papier
+packing_slip = Bordereau de colis (à mettre dans le carton)

@@ -306,3 +306,5 @@ decision-rejected = 此退货无法受理。
 replacement_instead = 您将获得换货，而不是退款。
 email-items = 退回的商品
 email-label_attached = 退货标签已作为 PDF 附上：请打印并贴在包裹上。
+label_on_paper = 纸质标签
+packing_slip = 装箱单（放入包裹内）

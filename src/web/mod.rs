@@ -112,6 +112,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/returns/rmas/{number}/label.pdf",
             get_or_head().to(portal::label),
         )
+        .route(
+            "/returns/rmas/{number}/packing-slip.pdf",
+            get_or_head().to(portal::packing_slip),
+        )
         .route("/ops", get_or_head().to(ops::page))
         .route("/ops/rmas", get_or_head().to(ops::rma_list))
         .route("/ops/rmas.csv", get_or_head().to(ops::rma_csv))
@@ -235,7 +239,8 @@ pub fn layout_at(
                     }
                 }
                 main { (body) }
-                script { (PreEscaped(TIME_ZONE)) }
+                // Customers' pages show times in their zone; staff pages say UTC.
+                @if staff.is_none() { script { (PreEscaped(TIME_ZONE)) } }
             }
         }
     }

@@ -804,6 +804,13 @@ pub async fn status(
         }
         @if let Some(label) = label.filter(|_| !masked) {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
+            p.paper {
+                (lang.t("label_on_paper")) ": "
+                a href={ "/returns/rmas/" (number) "/label.pdf?format=pdf_a4" } download { "A4" }
+                " · "
+                a href={ "/returns/rmas/" (number) "/label.pdf?format=pdf_letter" } download { "Letter" }
+            }
+            p { a href={ "/returns/rmas/" (number) "/packing-slip.pdf" } download { (lang.t("packing_slip")) } }
             p { (lang.t("drop_off")) " (" (label.carrier) " " (label.tracking_number) ")" }
             @if let Some(by) = chrono::DateTime::parse_from_rfc3339(&label.expires_at).ok() {
                 p { strong { (lang.t("ship_by")) ": " (lang.local_day(by.to_utc(), zone)) } }
@@ -996,22 +1003,53 @@ pub async fn label(
     let Some(who) = customer(&req, &state) else {
         return redirect("/returns");
     };
+    // 4×6 for a label printer, or the label on A4 or US Letter paper.
+    let format = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("format").and_then(|f| LabelFormat::parse(f)))
+        .filter(|f| *f != LabelFormat::Zpl)
+        .unwrap_or(LabelFormat::Pdf);
     let result = async {
         let number = parse_number(&path.into_inner())?;
-        let bytes = crate::labels::document(&state, who, number.clone(), LabelFormat::Pdf).await?;
+        let bytes = crate::labels::document(&state, who, number.clone(), format).await?;
         Ok::<_, AppError>((number, bytes))
     }
     .await;
     match result {
-        Ok((number, bytes)) => HttpResponse::Ok()
-            .content_type("application/pdf")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"return-label-{number}.pdf\""),
-            ))
-            .body(bytes),
+        Ok((number, bytes)) => pdf_download(&format!("return-label-{number}.pdf"), bytes),
         Err(e) => error_page(&req, &state, None, &e),
     }
+}
+
+/// The packing slip to put in the box.
+pub async fn packing_slip(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some(who) = customer(&req, &state) else {
+        return redirect("/returns");
+    };
+    let result = async {
+        let number = parse_number(&path.into_inner())?;
+        let bytes = crate::packing_slip::render(&state, who, number.clone()).await?;
+        Ok::<_, AppError>((number, bytes))
+    }
+    .await;
+    match result {
+        Ok((number, bytes)) => pdf_download(&format!("packing-slip-{number}.pdf"), bytes),
+        Err(e) => error_page(&req, &state, None, &e),
+    }
+}
+
+fn pdf_download(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes)
 }
 
 #[cfg(test)]

@@ -129,9 +129,15 @@ async fn a_customer_prints_a_label_once(app: TestApp) {
         (StatusCode::OK, "application/x-zpl")
     );
     assert!(String::from_utf8_lossy(&zpl).contains(&format!("^FD{tracking}^FS")));
-    let (status, _, a4) = bytes(&app, &format!("{path}?format=pdf_a4"), &customer).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(pdf_text(&a4).contains(&tracking));
+    for (format, size) in [("pdf_a4", "595.28 x 841.89"), ("pdf_letter", "612 x 792")] {
+        let (status, _, paper) = bytes(&app, &format!("{path}?format={format}"), &customer).await;
+        assert_eq!(status, StatusCode::OK, "{format}");
+        assert!(pdf_text(&paper).contains(&tracking), "{format}");
+        assert!(
+            pdf_info(&paper).contains(&format!("Page size:       {size} pts")),
+            "{format}"
+        );
+    }
 
     app.get(&format!("{path}?format=png"), &customer)
         .await
@@ -429,7 +435,105 @@ async fn a_chinese_return_label_prints_characters(app: TestApp) {
     assert!(!text.contains("Shenzhenreturnscentre"), "{text}");
 }
 
+/// What `pdfinfo` says of a PDF.
+fn pdf_info(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let out = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo (poppler-utils) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The Code 128 barcodes on a PDF's page, as a scanner reads them.
+fn scanned(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("doc.pdf"), pdf).expect("written");
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile"])
+        .arg(dir.path().join("doc.pdf"))
+        .arg(dir.path().join("page"))
+        .output()
+        .expect("pdftoppm runs");
+    assert!(rendered.status.success());
+    let decoded = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Scode128.enable"])
+        .arg(dir.path().join("page.png"))
+        .output()
+        .expect("zbarimg (zbar-tools) runs");
+    String::from_utf8_lossy(&decoded.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The packing slip: the RMA's barcode a scanner reads, the order, where the box goes
+/// and what is in it; Letter paper for a US customer; none for a cancelled return.
+async fn a_packing_slip_goes_in_the_box(app: TestApp) {
+    let (customer, number) = authorized_rma(&app, "L-PS", "size_too_small").await;
+    let path = format!("/api/v1/rmas/{number}/packing-slip");
+    let (status, content_type, pdf) = bytes(&app, &path, &customer).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/pdf")
+    );
+    let text = pdf_text(&pdf);
+    for expected in [
+        number.as_str(),
+        "L-PS",
+        "Refund",
+        "Berlinreturnscentre",
+        "JKT-RAIN-M",
+        "Rainjacket",
+        "Sizetoosmall",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert_eq!(scanned(&pdf), vec![number.clone()]);
+    // Kept to look at, beside the pages' screenshots.
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    if std::fs::create_dir_all(&kept).is_ok() {
+        let _ = std::fs::write(kept.join("packing-slip.pdf"), &pdf);
+    }
+    assert!(pdf_info(&pdf).contains("595.28 x 841.89"), "A4 for Germany");
+
+    let mut us = eur_order("L-PS-US");
+    us["currency"] = json!("USD");
+    us["ship_to"] = json!({"name": "Jordan Lee", "line1": "350 5th Ave", "city": "New York", "region": "NY",
+                           "postal_code": "10118", "country": "US", "lat": 40.75, "lon": -73.99});
+    app.delivered_order(&us, 2).await;
+    let jordan = app.customer_token("L-PS-US", &email_of(&us)).await;
+    let rma = app
+        .create_rma(
+            &jordan,
+            &return_body("L-PS-US", &[("1", 1, "size_too_small")], "refund"),
+        )
+        .await;
+    let us_number = rma.body["number"].as_str().expect("number").to_string();
+    let (_, _, letter) = bytes(
+        &app,
+        &format!("/api/v1/rmas/{us_number}/packing-slip"),
+        &jordan,
+    )
+    .await;
+    assert!(pdf_info(&letter).contains("612 x 792"), "Letter for the US");
+
+    let cancelled = app
+        .post(
+            &format!("/api/v1/rmas/{number}/cancel"),
+            &customer,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    app.get(&path, &customer).await.problem(409);
+    app.get(&path, &As::Nobody).await.problem(401);
+}
+
 crate::on_both_backends!(
+    a_packing_slip_goes_in_the_box,
     a_chinese_return_label_prints_characters,
     warehouses_limit_their_carriers,
     a_customer_prints_a_label_once,

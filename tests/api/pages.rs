@@ -840,6 +840,18 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
         Some("application/pdf")
     );
     assert!(pdf.html.starts_with("%PDF"));
+    // The label on A4 or Letter paper, and the packing slip, from the same page.
+    for link in [
+        "/label.pdf?format=pdf_a4",
+        "/label.pdf?format=pdf_letter",
+        "/packing-slip.pdf",
+    ] {
+        let href = format!("{status_path}{link}").replace('&', "&amp;");
+        assert!(status.html.contains(&href), "{href} in {}", status.html);
+        let pdf = browser.get(&format!("{status_path}{link}")).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{link}");
+        assert!(pdf.html.starts_with("%PDF"), "{link}");
+    }
     // Another order's RMA is not this customer's.
     let (_, other) = app.authorized_rma("P-4", "size_too_small", "refund").await;
     assert_eq!(

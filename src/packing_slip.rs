@@ -1,0 +1,210 @@
+//! The packing slip that goes inside a return's box: the RMA's barcode for the
+//! warehouse's scanner (a box whose label is torn off still finds its return), the
+//! order, where it goes and what is in it. A4, or US Letter for customers in the
+//! countries that use it. It names no customer, so every reader of the return may
+//! print it.
+
+use backhaul_carriers::label::{code128_modules, draw_barcode};
+use backhaul_carriers::pdf::{Font, Page};
+
+use crate::auth::Principal;
+use crate::core::Core;
+use crate::domain::routing::Warehouse;
+use crate::domain::{RmaNumber, RmaStatus};
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+/// Countries that print on US Letter rather than A4.
+const LETTER: &[&str] = &[
+    "US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PA", "DO", "PR",
+];
+
+/// A line of the slip: sku, title, quantity, reason (in words).
+struct Item {
+    sku: String,
+    title: String,
+    quantity: i64,
+    reason: String,
+}
+
+/// What a slip prints, read from the return.
+struct Slip {
+    number: String,
+    order_number: String,
+    requested: chrono::NaiveDate,
+    resolution: String,
+    letter: bool,
+    return_to: Option<Warehouse>,
+    items: Vec<Item>,
+}
+
+/// The slip of return `number` as a PDF, for anyone who may read the return. A
+/// refused, cancelled or expired return has none: nothing is to be packed.
+pub async fn render(core: &Core, who: Principal, number: RmaNumber) -> Result<Vec<u8>, AppError> {
+    let (mut slip, return_to) = core
+        .db
+        .read(move |c| {
+            let d = crate::rmas::details(c, &who, &number)?;
+            if matches!(
+                d.rma.status,
+                RmaStatus::Rejected | RmaStatus::Cancelled | RmaStatus::Expired
+            ) {
+                return Err(AppError::Conflict(format!(
+                    "RMA {} is {}: nothing is to be sent back",
+                    d.rma.number, d.rma.status
+                )));
+            }
+            let words = Lang::En;
+            let items = d
+                .lines
+                .iter()
+                .map(|l| {
+                    let line = d.order.lines.iter().find(|o| o.line_id == l.line_id);
+                    Item {
+                        sku: line.map_or_else(String::new, |o| o.sku.clone()),
+                        title: line.map_or_else(|| l.line_id.clone(), |o| o.title.clone()),
+                        quantity: l.quantity,
+                        reason: capitalized(&words.word(&l.reason)),
+                    }
+                })
+                .collect();
+            let slip = Slip {
+                number: d.rma.number.clone(),
+                order_number: d.order.order.order_number.clone(),
+                requested: d.rma.created_at.date(),
+                resolution: capitalized(&words.word(&d.rma.resolution)),
+                letter: LETTER.contains(&d.order.order.ship_country.as_str()),
+                return_to: None,
+                items,
+            };
+            Ok((slip, d.rma.return_to))
+        })
+        .await?;
+    slip.return_to = core.network.find(&return_to).cloned();
+    draw(&slip, core.script_font.as_deref()).map_err(AppError::Internal)
+}
+
+fn draw(
+    slip: &Slip,
+    font: Option<&backhaul_carriers::script_font::ScriptFont>,
+) -> Result<Vec<u8>, String> {
+    let (width, height) = if slip.letter {
+        (612.0, 792.0)
+    } else {
+        (595.28, 841.89)
+    };
+    let mut page = Page::new(width, height).with_script_font(font);
+    let (left, right) = (48.0, width - 48.0);
+    let mut y = height - 60.0;
+    page.text(left, y, 18.0, Font::Bold, "Return packing slip");
+    y -= 18.0;
+    page.text(
+        left,
+        y,
+        11.0,
+        Font::Regular,
+        "Put this slip in the box, on top of the items.",
+    );
+    y -= 12.0;
+    page.rect(left, y, right - left, 1.5);
+
+    let modules = code128_modules(&slip.number).map_err(|e| e.to_string())?;
+    y -= 20.0 + 64.0;
+    draw_barcode(&mut page, &modules, left, y, 1.6, 64.0);
+    y -= 22.0;
+    page.text(left, y, 16.0, Font::Bold, &format!("RMA {}", slip.number));
+
+    y -= 32.0;
+    for (label, value) in [
+        ("Order", slip.order_number.as_str()),
+        ("Requested", &slip.requested.format("%Y-%m-%d").to_string()),
+        ("Resolution", slip.resolution.as_str()),
+    ] {
+        page.text(left, y, 10.0, Font::Bold, label);
+        page.text(left + 90.0, y, 11.0, Font::Regular, value);
+        y -= 16.0;
+    }
+    if let Some(w) = &slip.return_to {
+        y -= 8.0;
+        page.text(left, y, 10.0, Font::Bold, "Return to");
+        let mut lines = vec![w.name.clone(), w.line1.clone()];
+        lines.extend(w.line2.clone());
+        lines.push(format!("{} {}", w.postal_code, w.city));
+        lines.push(w.country.clone());
+        for line in lines {
+            page.text(left + 90.0, y, 11.0, Font::Regular, &line);
+            y -= 14.0;
+        }
+    }
+
+    y -= 18.0;
+    let columns = [left, left + 110.0, right - 170.0, right - 120.0];
+    for (x, heading) in columns.iter().zip(["SKU", "Item", "Qty", "Reason"]) {
+        page.text(*x, y, 10.0, Font::Bold, heading);
+    }
+    y -= 6.0;
+    page.rect(left, y, right - left, 0.75);
+    for item in &slip.items {
+        y -= 16.0;
+        if y < 90.0 {
+            page.text(
+                left,
+                y,
+                10.0,
+                Font::Regular,
+                "… more items in the return's page",
+            );
+            break;
+        }
+        page.text(columns[0], y, 10.0, Font::Regular, &clip(&item.sku, 18));
+        page.text(columns[1], y, 10.0, Font::Regular, &clip(&item.title, 40));
+        page.text(
+            columns[2],
+            y,
+            10.0,
+            Font::Regular,
+            &item.quantity.to_string(),
+        );
+        page.text(columns[3], y, 10.0, Font::Regular, &clip(&item.reason, 24));
+    }
+    page.text(
+        left,
+        48.0,
+        9.0,
+        Font::Regular,
+        "Warehouse: scan the barcode above to match this box to its return.",
+    );
+    page.to_pdf()
+}
+
+/// "size too small" → "Size too small", for a cell of its own.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// At most `max` characters, an ellipsis marking the cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{capitalized, clip};
+
+    #[test]
+    fn long_cells_are_clipped_with_an_ellipsis() {
+        assert_eq!(clip("Rain jacket", 40), "Rain jacket");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("南京西路一二六六号", 5), "南京西路…");
+        assert_eq!(capitalized("size too small"), "Size too small");
+        assert_eq!(capitalized(""), "");
+    }
+}
