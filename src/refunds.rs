@@ -341,6 +341,7 @@ mod tests {
                 label_deduction: m(595),
                 total: m(2_896),
                 notes: vec!["line L1: 1 of 2 came back".into()],
+                steps: Vec::new(),
             },
             replacement: Some(Replacement {
                 status: "to_ship".into(),

@@ -73,8 +73,92 @@ pub struct RefundCalculation {
     pub lines_total: Money,
     pub label_deduction: Money,
     pub total: Money,
-    /// The steps in words.
+    /// The steps in English words, amounts with their currency.
     pub notes: Vec<String>,
+    /// The same steps as data, for pages that say them in their own language.
+    #[serde(skip)]
+    pub steps: Vec<RefundStep>,
+}
+
+/// A step of a refund calculation worth saying.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefundStep {
+    /// The line's item did not come back (missing, wrong item): nothing for it.
+    NothingBack {
+        line_id: String,
+        condition: Condition,
+    },
+    /// More came back than the return named.
+    Extra {
+        line_id: String,
+        received: i64,
+        expected: i64,
+    },
+    /// Fewer came back than the return named.
+    Partial {
+        line_id: String,
+        accepted: i64,
+        expected: i64,
+    },
+    /// The restocking fee for a change of mind.
+    Restocking {
+        line_id: String,
+        percent: String,
+        reason: ReturnReason,
+        fee: Money,
+    },
+    /// Worn or damaged, not the shop's fault: a share of the item kept back.
+    Deduction {
+        line_id: String,
+        condition: Condition,
+        percent: String,
+        amount: Money,
+    },
+    /// The return label the customer pays.
+    Label { amount: Money },
+}
+
+impl RefundStep {
+    /// The step in English words, amounts with their currency.
+    pub fn english(&self) -> String {
+        let words = |code: &str| code.replace('_', " ");
+        let money = |m: &Money| format!("{m} {}", m.currency().code());
+        match self {
+            RefundStep::NothingBack { line_id, condition } => format!(
+                "line {line_id}: {} — nothing to refund",
+                words(condition.as_str())
+            ),
+            RefundStep::Extra { line_id, received, expected } => format!(
+                "line {line_id}: {received} came back, {expected} expected; the extra is not refunded"
+            ),
+            RefundStep::Partial { line_id, accepted, expected } => {
+                format!("line {line_id}: {accepted} of {expected} came back")
+            }
+            RefundStep::Restocking { line_id, percent, reason, fee } => format!(
+                "line {line_id}: restocking fee {percent} % for {}: {}",
+                words(reason.as_str()),
+                money(fee)
+            ),
+            RefundStep::Deduction { line_id, condition, percent, amount } => format!(
+                "line {line_id}: returned {}: {percent} % deducted ({})",
+                words(condition.as_str()),
+                money(amount)
+            ),
+            RefundStep::Label { amount } => {
+                format!("return label paid by the customer: {}", money(amount))
+            }
+        }
+    }
+}
+
+/// Basis points as a percentage: 1000 → "10", 1250 → "12.5".
+fn percent(bps: u32) -> String {
+    let whole = bps / 100;
+    match bps % 100 {
+        0 => whole.to_string(),
+        part if part % 10 == 0 => format!("{whole}.{}", part / 10),
+        part => format!("{whole}.{part:02}"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,7 +183,7 @@ pub fn calculate(
     inspection: &InspectionRule,
 ) -> Result<RefundCalculation, RefundError> {
     let money = |minor: i64| Money::from_minor(minor, currency);
-    let mut notes = Vec::new();
+    let mut steps = Vec::new();
     let mut partial = false;
     let mut out = Vec::with_capacity(lines.len());
     for l in lines {
@@ -108,27 +192,29 @@ pub fn calculate(
         }
         let seller_fault = l.reason.is_seller_fault();
         let accepted = if l.condition.is_absent() {
-            notes.push(format!(
-                "line {}: {} — nothing to refund",
-                l.line_id, l.condition
-            ));
+            steps.push(RefundStep::NothingBack {
+                line_id: l.line_id.clone(),
+                condition: l.condition,
+            });
             0
         } else {
             l.received_quantity.min(l.expected_quantity)
         };
         if l.received_quantity > l.expected_quantity {
-            notes.push(format!(
-                "line {}: {} came back, {} expected; the extra is not refunded",
-                l.line_id, l.received_quantity, l.expected_quantity
-            ));
+            steps.push(RefundStep::Extra {
+                line_id: l.line_id.clone(),
+                received: l.received_quantity,
+                expected: l.expected_quantity,
+            });
         }
         if accepted < l.expected_quantity {
             partial = true;
             if !l.condition.is_absent() {
-                notes.push(format!(
-                    "line {}: {accepted} of {} came back",
-                    l.line_id, l.expected_quantity
-                ));
+                steps.push(RefundStep::Partial {
+                    line_id: l.line_id.clone(),
+                    accepted,
+                    expected: l.expected_quantity,
+                });
             }
         }
         let LineValue { item, tax } = line_value(
@@ -142,13 +228,12 @@ pub fn calculate(
             .fee(item, l.reason, seller_fault)
             .ok_or(RefundError::Overflow)?;
         if fee > 0 {
-            notes.push(format!(
-                "line {}: restocking fee {} % for \"{}\": {}",
-                l.line_id,
-                f64::from(restocking.fee_bps) / 100.0,
-                l.reason,
-                money(fee)
-            ));
+            steps.push(RefundStep::Restocking {
+                line_id: l.line_id.clone(),
+                percent: percent(restocking.fee_bps),
+                reason: l.reason,
+                fee: money(fee),
+            });
         }
         let acceptable = seller_fault || inspection.acceptable.contains(&l.condition);
         let deduction = if acceptable || accepted == 0 {
@@ -161,13 +246,12 @@ pub fn calculate(
                 .copied()
                 .unwrap_or(0);
             let d = share(item, bps)?;
-            notes.push(format!(
-                "line {}: returned {}: {} % deducted ({})",
-                l.line_id,
-                l.condition,
-                f64::from(bps) / 100.0,
-                money(d)
-            ));
+            steps.push(RefundStep::Deduction {
+                line_id: l.line_id.clone(),
+                condition: l.condition,
+                percent: percent(bps),
+                amount: money(d),
+            });
             d
         };
         let refund = item
@@ -205,7 +289,7 @@ pub fn calculate(
         money(label_deduction.minor().min(lines_total.minor()))
     };
     if label.minor() > 0 {
-        notes.push(format!("return label paid by the customer: {label}"));
+        steps.push(RefundStep::Label { amount: label });
     }
     let total = money(lines_total.minor() - label.minor());
     Ok(RefundCalculation {
@@ -215,7 +299,8 @@ pub fn calculate(
         lines_total,
         label_deduction: label,
         total,
-        notes,
+        notes: steps.iter().map(RefundStep::english).collect(),
+        steps,
     })
 }
 
@@ -223,6 +308,44 @@ pub fn calculate(
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn basis_points_read_as_percentages() {
+        for (bps, shown) in [
+            (1000, "10"),
+            (1250, "12.5"),
+            (2005, "20.05"),
+            (0, "0"),
+            (50, "0.5"),
+        ] {
+            assert_eq!(percent(bps), shown, "{bps}");
+        }
+    }
+
+    #[test]
+    fn steps_in_english_carry_the_currency_and_no_codes() {
+        let eur = Currency::parse("EUR").expect("EUR");
+        let step = RefundStep::Restocking {
+            line_id: "2".into(),
+            percent: "10".into(),
+            reason: ReturnReason::ChangedMind,
+            fee: Money::from_minor(199, eur),
+        };
+        assert_eq!(
+            step.english(),
+            "line 2: restocking fee 10 % for changed mind: 1.99 EUR"
+        );
+        let step = RefundStep::Deduction {
+            line_id: "1".into(),
+            condition: Condition::Used,
+            percent: "20".into(),
+            amount: Money::from_minor(1798, eur),
+        };
+        assert_eq!(
+            step.english(),
+            "line 1: returned used: 20 % deducted (17.98 EUR)"
+        );
+    }
 
     fn eur(minor: i64) -> Money {
         Money::from_minor(minor, Currency::parse("EUR").expect("eur"))

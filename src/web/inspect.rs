@@ -11,6 +11,7 @@ use super::{error_page, expired_form, lang_of, layout, Staff};
 use crate::api::state::AppState;
 use crate::db::photos::{self, PhotoInfo};
 use crate::db::{orders, rmas};
+use crate::domain::refund::RefundStep;
 use crate::domain::{Condition, Disposition, FieldError, RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -225,6 +226,77 @@ pub async fn page(
     }
 }
 
+/// A step of the refund's calculation in the page's language, lines by their items,
+/// amounts with their currency.
+fn step_words(lang: Lang, step: &RefundStep, item: &dyn Fn(&str) -> String) -> String {
+    let money = |m: &crate::domain::Money| lang.money(&m.to_string(), m.currency().code());
+    let words = match step {
+        RefundStep::NothingBack { line_id, condition } => lang.t_with(
+            "calc_step.nothing_back",
+            &[
+                ("item", &item(line_id)),
+                ("condition", &lang.word(condition.as_str())),
+            ],
+        ),
+        RefundStep::Extra {
+            line_id,
+            received,
+            expected,
+        } => lang.t_with(
+            "calc_step.extra",
+            &[
+                ("item", &item(line_id)),
+                ("received", &received.to_string()),
+                ("expected", &expected.to_string()),
+            ],
+        ),
+        RefundStep::Partial {
+            line_id,
+            accepted,
+            expected,
+        } => lang.t_with(
+            "calc_step.partial",
+            &[
+                ("item", &item(line_id)),
+                ("accepted", &accepted.to_string()),
+                ("expected", &expected.to_string()),
+            ],
+        ),
+        RefundStep::Restocking {
+            line_id,
+            percent,
+            reason,
+            fee,
+        } => lang.t_with(
+            "calc_step.restocking",
+            &[
+                ("item", &item(line_id)),
+                ("percent", percent),
+                ("reason", &lang.word(reason.as_str())),
+                ("amount", &money(fee)),
+            ],
+        ),
+        RefundStep::Deduction {
+            line_id,
+            condition,
+            percent,
+            amount,
+        } => lang.t_with(
+            "calc_step.deduction",
+            &[
+                ("item", &item(line_id)),
+                ("condition", &lang.word(condition.as_str())),
+                ("percent", percent),
+                ("amount", &money(amount)),
+            ],
+        ),
+        RefundStep::Label { amount } => {
+            lang.t_with("calc_step.label", &[("amount", &money(amount))])
+        }
+    };
+    words.into_owned()
+}
+
 /// The result: the outcome, the money with its currency, each line, and the next step.
 fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
     let calc = &answer.calculation.refund;
@@ -274,7 +346,7 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
                 }
             }
         }
-        ul { @for n in &calc.notes { li { (n) } } }
+        ul { @for step in &calc.steps { li { (step_words(lang, step, &item)) } } }
         h2 { (lang.t("next_step")) }
         p.next { (next) }
         (onward(lang))

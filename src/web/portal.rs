@@ -567,6 +567,52 @@ impl DecisionShown {
     }
 }
 
+/// How the estimated refund is worked out, from each line's price and tax down: less
+/// any restocking fee, less the label when the customer pays it.
+fn refund_calculation(
+    lang: Lang,
+    decision: &crate::domain::policy::Decision,
+    titles: &HashMap<String, String>,
+) -> Markup {
+    let code = decision.currency.code();
+    let money = |m: &crate::domain::Money| lang.money(&m.to_string(), code);
+    let less = |m: &crate::domain::Money| format!("−{}", money(m));
+    let has_fee = decision.restocking_fee.minor() != 0;
+    html! {
+        details.calc open {
+            summary { (lang.t("calculation")) }
+            table {
+                tr {
+                    th { (lang.t("item")) }
+                    th.num { (lang.t("calc.price")) }
+                    th.num { (lang.t("calc.tax")) }
+                    @if has_fee { th.num { (lang.t("calc.restocking")) } }
+                    th.num { (lang.t("refund")) }
+                }
+                @for l in decision.lines.iter().filter(|l| l.eligible) {
+                    tr {
+                        td { (titles.get(&l.line_id).map_or(l.line_id.as_str(), String::as_str)) " × " (l.quantity) }
+                        td.num data-label=(lang.t("calc.price")) { (money(&l.item_amount)) }
+                        td.num data-label=(lang.t("calc.tax")) { (money(&l.tax_share)) }
+                        @if has_fee { td.num data-label=(lang.t("calc.restocking")) { (less(&l.restocking_fee)) } }
+                        td.num data-label=(lang.t("refund")) { (money(&l.refund)) }
+                    }
+                }
+                @if decision.label_deduction.minor() != 0 {
+                    tr {
+                        td colspan=(if has_fee { 4 } else { 3 }) { (lang.t("label_payer")) }
+                        td.num data-label=(lang.t("label_payer")) { (less(&decision.label_deduction)) }
+                    }
+                }
+                tr {
+                    th colspan=(if has_fee { 4 } else { 3 }) { (lang.t("estimated_refund")) }
+                    td.num data-label=(lang.t("estimated_refund")) { strong { (money(&decision.estimated_refund)) } }
+                }
+            }
+        }
+    }
+}
+
 /// `POST /returns/quote`, as forms sent it before the quote became a GET: the same
 /// choices, redirected to the decision's own address.
 pub async fn quote_posted(form: web::Form<Vec<(String, String)>>) -> HttpResponse {
@@ -596,14 +642,19 @@ pub async fn quote(
         let record = order_of(&state, &who).await?;
         let input = input_of(&form, &record)?;
         let (st, now) = (state.clone(), state.clock.now());
+        let titles: HashMap<String, String> = record
+            .lines
+            .iter()
+            .map(|l| (l.line_id.clone(), l.title.clone()))
+            .collect();
         let quote = state
             .db
             .read(move |c| st.rules().quote(c, &record, &input, now))
             .await?;
-        Ok::<_, AppError>(quote.decision)
+        Ok::<_, AppError>((quote.decision, titles))
     }
     .await;
-    let decision = match result {
+    let (decision, titles) = match result {
         Ok(d) => d,
         // A choice missing or wrong: the same form again, the choices kept, the
         // problems beside their fields.
@@ -629,7 +680,10 @@ pub async fn quote(
         }
         @if shown.label { p { (lang.t("label_payer")) ": " (lang.word(decision.label.as_str())) } }
         @if shown.keep_it { p { (lang.t("keep_it")) } }
-        @if shown.refund { p { strong { (lang.t("estimated_refund")) ": " (refund) } } }
+        @if shown.refund {
+            p { strong { (lang.t("estimated_refund")) ": " (refund) } }
+            (refund_calculation(lang, &decision, &titles))
+        }
         @if shown.replacement { p { (lang.t("replacement_instead")) } }
         @if allowed {
             form method="post" action="/returns/confirm" enctype="multipart/form-data" {

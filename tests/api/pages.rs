@@ -490,17 +490,7 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
     let mut bench = Browser::new(&app);
     bench.sign_in("bench", "correct horse battery").await;
-    let station = bench.get("/warehouse/scan").await;
-    bench
-        .post(
-            "/warehouse/scan",
-            &[
-                ("barcode", &number),
-                ("station", "DE-BER/bench-1"),
-                ("csrf", &station.csrf()),
-            ],
-        )
-        .await;
+    scan_at_bench(&mut bench, &number).await;
 
     let path = format!("/warehouse/rmas/{number}/inspect");
     let form = bench.get(&path).await;
@@ -795,6 +785,21 @@ async fn a_customer_returns_through_the_portal_to_a_pdf_label(app: TestApp) {
     let german = browser.get(&format!("/returns/quote?{sent}&lang=de")).await;
     assert_eq!(german.status, StatusCode::OK, "{}", german.html);
     assert!(german.html.contains("98,30 EUR"), "{}", german.html);
+    // Worked out from the jacket's price and tax down, less the label the customer pays.
+    for part in [
+        "Berechnung",
+        "Rain jacket × 1",
+        "89,90 EUR",
+        "14,35 EUR",
+        "104,25 EUR",
+        "−5,95 EUR",
+    ] {
+        assert!(german.html.contains(part), "{part} in {}", german.html);
+    }
+    assert!(
+        !german.html.contains("Wiedereinlagerungsgebühr"),
+        "no fee, no column"
+    );
     assert!(german.html.contains("aria-current=\"true\">Deutsch"));
     browser.get("/returns?lang=en").await;
     let back_link = format!("href=\"/returns/order?{}\"", in_html(sorted));
@@ -1341,7 +1346,56 @@ async fn customers_read_times_in_their_own_zone(app: TestApp) {
     assert!(page.html.contains(&berlin.format("%H:%M %Z").to_string()));
 }
 
+/// Scans `number`'s box at the Berlin bench, as the scan page's form sends it.
+async fn scan_at_bench(bench: &mut Browser, number: &str) {
+    let station = bench.get("/warehouse/scan").await;
+    bench
+        .post(
+            "/warehouse/scan",
+            &[
+                ("barcode", number),
+                ("station", "DE-BER/bench-1"),
+                ("csrf", &station.csrf()),
+            ],
+        )
+        .await;
+}
+
+/// The inspection's result says how the refund was worked out in the page's language:
+/// the item by name, the restocking fee with its currency.
+async fn the_inspection_result_explains_the_refund_in_words(app: TestApp) {
+    let (_, number) = app.authorized_rma("P-ST", "changed_mind", "refund").await;
+    user(&app, "bench", Role::Warehouse).await;
+    let mut bench = Browser::new(&app);
+    bench.lang = Some("de");
+    bench.sign_in("bench", "correct horse battery").await;
+    scan_at_bench(&mut bench, &number).await;
+    let path = format!("/warehouse/rmas/{number}/inspect");
+    let csrf = bench.get(&path).await.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("q_1", "1"),
+        ("c_1", "new"),
+        ("d_1", "restock"),
+    ];
+    let inspected = bench.post(&path, &fields).await;
+    assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.html);
+    for said in [
+        "JKT-RAIN-M Rain jacket: Wiedereinlagerungsgebühr 10 % (",
+        "): 8,99 EUR",
+        "95,26 EUR",
+    ] {
+        assert!(
+            inspected.html.contains(said),
+            "{said} in {}",
+            inspected.html
+        );
+    }
+    assert!(!inspected.html.contains("changed_mind"), "no codes");
+}
+
 crate::on_both_backends!(
+    the_inspection_result_explains_the_refund_in_words,
     customers_read_times_in_their_own_zone,
     the_status_page_follows_the_return,
     short_addresses_lead_to_their_pages,
