@@ -231,30 +231,51 @@ pub async fn submit(
     response
 }
 
+/// A link that was refused: the box's id, what was typed, and why.
+struct Refused {
+    parcel: String,
+    typed: String,
+    reason: String,
+}
+
 /// `/warehouse/parcels`: boxes no RMA matched, oldest problems first in view, each with a
-/// form to link it to its RMA once someone has found which one it is.
+/// form to link it to its RMA once someone has found which one it is. A refused link
+/// shows its reason beside that box's own form, with what was typed kept.
 fn unmatched_page(
     lang: Lang,
     staff: &Staff,
     boxes: &[(ReceivedRow, Option<String>)],
-    outcome: Option<Result<String, String>>,
+    outcome: Option<Result<String, Refused>>,
 ) -> Markup {
+    let refused = match &outcome {
+        Some(Err(refused)) => Some(refused),
+        _ => None,
+    };
     let body = html! {
         h1 { (lang.t("unmatched_parcels")) }
-        @match &outcome {
-            Some(Ok(done)) => p.result.matched role="status" { (done) },
-            Some(Err(e)) => p.error role="alert" { (e) },
-            None => {},
+        @if let Some(Ok(done)) = &outcome { p.result.matched role="status" { (done) } }
+        // A box no longer on the list (linked meanwhile) has no form to show it beside.
+        @if let Some(r) = refused.filter(|r| !boxes.iter().any(|(row, _)| row.id == r.parcel)) {
+            p.error role="alert" { (r.reason) }
         }
         @if boxes.is_empty() { p { (lang.t("none")) } }
         @for (row, _) in boxes {
+            @let here = refused.filter(|r| r.parcel == row.id);
+            @let input_id = format!("rma-{}", row.id);
             section id={ "p-" (row.id) } {
                 h2 { code { (row.scanned) } }
                 p { (lang.date(row.received_at)) " · " (row.station) " · " (row.received_by) }
                 form method="post" action={ "/warehouse/parcels/" (row.id) "/link" } {
                     input type="hidden" name="csrf" value=(staff.csrf);
-                    label for={ "rma-" (row.id) } { (lang.t("rma")) }
-                    input id={ "rma-" (row.id) } name="rma" placeholder="R-XXXX-XXXX" autocomplete="off" required;
+                    label for=(input_id) { (lang.t("rma")) }
+                    @if let Some(r) = here {
+                        p.error id={ (input_id) "-error" } role="alert" { (r.reason) }
+                    }
+                    input id=(input_id) name="rma" placeholder="R-XXXX-XXXX" autocomplete="off" required
+                        value=[here.map(|r| r.typed.as_str())]
+                        aria-invalid=[here.map(|_| "true")]
+                        aria-describedby=[here.map(|_| format!("{input_id}-error"))]
+                        autofocus[here.is_some()];
                     button type="submit" { (lang.t("link_later")) }
                 }
             }
@@ -288,10 +309,11 @@ pub async fn link(
 ) -> HttpResponse {
     let (staff, form) = super::signed_form!(&req, &state, &[Role::Warehouse], form);
     let lang = lang_of(&req);
+    let parcel = path.into_inner();
+    let typed = form.get("rma").cloned().unwrap_or_default();
     let linked = async {
-        let rma = form.get("rma").map(String::as_str).unwrap_or("");
-        let number = crate::returns::parse_number_in("rma", rma)?;
-        let (id, actor, now) = (path.into_inner(), staff.actor(), state.clock.now());
+        let number = crate::returns::parse_number_in("rma", &typed)?;
+        let (id, actor, now) = (parcel.clone(), staff.actor(), state.clock.now());
         state
             .db
             .write(move |c| receiving::link(c, &id, &number, &actor, now))
@@ -309,7 +331,15 @@ pub async fn link(
         ),
         Err(e) => {
             use actix_web::ResponseError;
-            (e.status_code(), Err(super::error_words(lang, &e)))
+            let reason = super::error_words(lang, &e);
+            (
+                e.status_code(),
+                Err(Refused {
+                    parcel,
+                    typed,
+                    reason,
+                }),
+            )
         }
     };
     match unmatched(&state).await {

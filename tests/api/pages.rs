@@ -392,7 +392,16 @@ async fn the_scan_station_receives_and_escapes(app: TestApp) {
         .post(&link, &[("rma", "R-NOPE"), ("csrf", &csrf)])
         .await;
     assert_eq!(typo.status, StatusCode::BAD_REQUEST, "{}", typo.html);
-    assert!(typo.html.contains("role=\"alert\""));
+    // Beside that box's own form, what was typed kept.
+    let section = typo
+        .html
+        .split(&format!("id=\"p-{id}\""))
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the box's section");
+    assert!(section.contains("role=\"alert\""), "{section}");
+    assert!(section.contains("value=\"R-NOPE\""), "{section}");
+    assert!(section.contains(&format!("aria-describedby=\"rma-{id}-error\"")));
     let linked = browser
         .post(&link, &[("rma", &other.to_lowercase()), ("csrf", &csrf)])
         .await;
@@ -410,6 +419,11 @@ async fn the_scan_station_receives_and_escapes(app: TestApp) {
         .post(&link, &[("rma", &other), ("csrf", &csrf)])
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(
+        twice.html.contains("role=\"alert\""),
+        "said on top: {}",
+        twice.html
+    );
     let forged = browser.post(&link, &[("rma", &other)]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let received = app
