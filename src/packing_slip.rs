@@ -81,7 +81,12 @@ pub async fn render(core: &Core, who: Principal, number: RmaNumber) -> Result<Ve
         })
         .await?;
     slip.return_to = core.network.find(&return_to).cloned();
-    draw(&slip, core.script_font.as_deref()).map_err(AppError::Internal)
+    // Drawing (and subsetting a font for other scripts) is CPU work: off the workers.
+    let font = core.script_font.clone();
+    tokio::task::spawn_blocking(move || draw(&slip, font.as_deref()))
+        .await
+        .map_err(|e| AppError::Internal(format!("packing slip drawing stopped: {e}")))?
+        .map_err(AppError::Internal)
 }
 
 fn draw(
@@ -186,13 +191,26 @@ fn capitalized(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// At most `max` characters, an ellipsis marking the cut.
+/// At most `max` columns wide, an ellipsis marking the cut; Chinese, Japanese and
+/// Korean characters are two columns, as they print about twice as wide.
 fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    let width = |c: char| if is_wide(c) { 2 } else { 1 };
+    if text.chars().map(width).sum::<usize>() <= max {
         return text.to_string();
     }
-    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    let mut used = 0;
+    let kept: String = text
+        .chars()
+        .take_while(|c| {
+            used += width(*c);
+            used < max
+        })
+        .collect();
     format!("{kept}…")
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(u32::from(c), 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
 #[cfg(test)]
@@ -203,7 +221,8 @@ mod tests {
     fn long_cells_are_clipped_with_an_ellipsis() {
         assert_eq!(clip("Rain jacket", 40), "Rain jacket");
         assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(clip("南京西路一二六六号", 5), "南京西路…");
+        assert_eq!(clip("南京西路一二六六号", 9), "南京西路…");
+        assert_eq!(clip("南京西路", 8), "南京西路");
         assert_eq!(capitalized("size too small"), "Size too small");
         assert_eq!(capitalized(""), "");
     }

@@ -1,5 +1,5 @@
 //! Writes a sandbox label to a file, to look at: `cargo run -p backhaul-carriers
-//! --example render_label -- pdf|pdf_a4|zpl OUT [cn|cn-de]`. `cn` is a Chinese
+//! --example render_label -- pdf|pdf_a4|pdf_letter|zpl OUT [cn|cn-de]`. `cn` is a Chinese
 //! domestic return (printed with Debian's Noto Sans CJK), `cn-de` one to Germany.
 
 use std::sync::Arc;
@@ -16,7 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let format = args
         .get(1)
         .and_then(|f| LabelFormat::parse(f))
-        .ok_or("format: pdf, pdf_a4 or zpl")?;
+        .ok_or("format: pdf, pdf_a4, pdf_letter or zpl")?;
     let out = args.get(2).ok_or("output file")?;
     let address = |name: &str, line1: &str, city: &str, postal: &str, country: &str| Address {
         name: name.into(),
@@ -60,7 +60,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
         ),
     };
-    from.phone = Some("+86 138 0013 8000".into());
+    from.phone = Some(match from.country.as_str() {
+        "CN" => "+86 138 0013 8000".into(),
+        _ => "+49 30 1234567".into(),
+    });
     let request = LabelRequest {
         rma_number: "R-7KQ2-M9XD".into(),
         from,

@@ -516,7 +516,10 @@ impl Carrier for FedEx {
                 .flatten()
                 .collect();
             json!({
-                "contact": {"personName": a.name, "phoneNumber": a.phone},
+                "contact": match &a.phone {
+                    Some(phone) => json!({"personName": a.name, "phoneNumber": phone}),
+                    None => json!({"personName": a.name}),
+                },
                 "address": {"streetLines": street, "city": a.city, "stateOrProvinceCode": a.region,
                             "postalCode": a.postal_code, "countryCode": a.country}
             })

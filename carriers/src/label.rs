@@ -1,6 +1,6 @@
-//! Rendering return labels: PDF (4×6 in, or A4 or US Letter with the label on the top
-//! half) and ZPL II for thermal printers, each with a Code 128 barcode of the tracking
-//! number; and the packing slip that goes inside the box.
+//! Rendering return labels: PDF (4×6 in, or A4 or US Letter with the label at the top
+//! and a line to cut along under it) and ZPL II for thermal printers, each with a Code
+//! 128 barcode of the tracking number.
 
 use barcoders::sym::code128::Code128;
 use serde::{Deserialize, Serialize};
@@ -120,9 +120,10 @@ struct Row {
 }
 
 /// The address as printed: each line in its own script, and for an international
-/// label a smaller line in Latin letters under any line in another script, for the
-/// carriers on the way.
+/// label a smaller line in Latin letters under any line printed in another script
+/// (`in_script` says which are), for the carriers on the way.
 fn address_rows(
+    in_script: &dyn Fn(&str) -> bool,
     title: &str,
     a: &Address,
     size: f64,
@@ -151,7 +152,7 @@ fn address_rows(
         indent: 0.0,
     }];
     for (i, line) in lines.into_iter().enumerate() {
-        let transliterate = international && !crate::pdf::is_latin1(&line);
+        let transliterate = international && in_script(&line);
         let latin = transliterate.then(|| crate::pdf::latin(&line));
         rows.push(Row {
             text: line,
@@ -231,8 +232,13 @@ fn draw_label(
 
     // The addresses fill what is left above the barcodes, smaller when they are long.
     let international = label.international();
-    let mut rows = address_rows("FROM", label.from, 8.0, false, international);
-    let ship_to = address_rows("SHIP TO", label.to, 12.0, true, international);
+    // Lines the script font prints in their own characters; without it they are in
+    // Latin letters already.
+    let in_script = |line: &str| {
+        !crate::pdf::is_latin1(line) && label.script_font.is_some_and(|f| f.prints(line))
+    };
+    let mut rows = address_rows(&in_script, "FROM", label.from, 8.0, false, international);
+    let ship_to = address_rows(&in_script, "SHIP TO", label.to, 12.0, true, international);
     let gap = 8.0;
     let needed: f64 = rows
         .iter()
@@ -321,14 +327,17 @@ pub fn render(format: LabelFormat, label: &LabelContent<'_>) -> Result<Vec<u8>, 
                 _ => (612.0, 792.0),
             };
             let mut page = page(width, height);
-            draw_label(&mut page, (width - LABEL_WIDTH) / 2.0, height - 24.0, label)?;
-            page.text(
-                40.0,
-                height / 2.0 - 10.0,
-                8.0,
-                Font::Regular,
-                "- - - cut here - - -",
-            );
+            let top = height - 24.0;
+            draw_label(&mut page, (width - LABEL_WIDTH) / 2.0, top, label)?;
+            // Just under the label, clear of its barcodes.
+            let cut = top - LABEL_HEIGHT - 12.0;
+            for x in (0..)
+                .map(|i| 40.0 + f64::from(i) * 12.0)
+                .take_while(|x| *x < width - 40.0)
+            {
+                page.rect(x, cut, 6.0, 0.5);
+            }
+            page.text(40.0, cut - 12.0, 8.0, Font::Regular, "Cut along the line");
             page.to_pdf()
         }
         LabelFormat::Zpl => return Ok(zpl(label).into_bytes()),
@@ -476,8 +485,9 @@ mod tests {
     fn a_line_in_another_script_gets_a_latin_line_on_international_labels_only() {
         let mut a = address("李伟");
         a.line1 = "南京西路 1266 号".into();
+        let in_script = |line: &str| !crate::pdf::is_latin1(line);
         let texts = |international| {
-            address_rows("FROM", &a, 8.0, false, international)
+            address_rows(&in_script, "FROM", &a, 8.0, false, international)
                 .into_iter()
                 .map(|r| r.text)
                 .collect::<Vec<_>>()

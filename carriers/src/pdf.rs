@@ -104,10 +104,6 @@ impl<'f> Page<'f> {
         Ok(())
     }
 
-    pub fn height(&self) -> f64 {
-        self.height
-    }
-
     /// A filled black rectangle.
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
         let _ = writeln!(self.content, "{x:.2} {y:.2} {w:.2} {h:.2} re f");

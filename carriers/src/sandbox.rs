@@ -453,27 +453,36 @@ impl Carrier for Sandbox {
         // Random as well as the RMA: two labels in one hour must not share a number.
         let salt = format!("{}/{}", request.rma_number, rand::random::<u64>());
         let tracking = tracking_number(scenario, now, &salt);
-        let content = LabelContent {
-            carrier_name: "Sandbox",
-            service: "Ground return",
-            tracking_number: &tracking,
-            rma_number: &request.rma_number,
-            from: &request.from,
-            to: &request.to,
-            ship_date: request.ship_date,
-            weight_grams: request.weight_grams,
-            script_font: self.script_font.as_deref(),
-        };
-        let mut formats = vec![request.format];
-        formats.extend(
-            LabelFormat::ALL
+        // Drawing four documents (and subsetting a font for other scripts) is CPU work:
+        // off the async workers.
+        let (request_copy, font, number) =
+            (request.clone(), self.script_font.clone(), tracking.clone());
+        let documents = tokio::task::spawn_blocking(move || {
+            let request = request_copy;
+            let content = LabelContent {
+                carrier_name: "Sandbox",
+                service: "Ground return",
+                tracking_number: &number,
+                rma_number: &request.rma_number,
+                from: &request.from,
+                to: &request.to,
+                ship_date: request.ship_date,
+                weight_grams: request.weight_grams,
+                script_font: font.as_deref(),
+            };
+            let mut formats = vec![request.format];
+            formats.extend(
+                LabelFormat::ALL
+                    .into_iter()
+                    .filter(|f| *f != request.format),
+            );
+            formats
                 .into_iter()
-                .filter(|f| *f != request.format),
-        );
-        let documents = formats
-            .into_iter()
-            .map(|f| label::render(f, &content).map(|bytes| (f, bytes)))
-            .collect::<Result<Vec<_>, _>>()?;
+                .map(|f| label::render(f, &content).map(|bytes| (f, bytes)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(|e| CarrierError::Label(format!("label drawing stopped: {e}")))??;
         Ok(Label {
             carrier: "sandbox".into(),
             reference: tracking.clone(),

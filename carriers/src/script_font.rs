@@ -42,9 +42,10 @@ impl ScriptFont {
         let names: Vec<(u32, String)> = (0..faces)
             .filter_map(|i| Some((i, postscript_name(&Face::parse(&data, i).ok()?)?)))
             .collect();
+        // Noto names its faces NotoSansCJKsc-Regular, NotoSansCJKjp-Regular, …
         let (index, name) = names
             .iter()
-            .find(|(_, name)| name.ends_with("SC-Regular") || name.ends_with("SC"))
+            .find(|(_, name)| name.to_ascii_lowercase().contains("cjksc"))
             .or(names.first())
             .cloned()
             .ok_or("no readable font face with a name")?;

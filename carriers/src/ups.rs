@@ -635,8 +635,12 @@ impl Carrier for Ups {
                 .into_iter()
                 .flatten()
                 .collect();
-            json!({"Name": a.name, "Address": {"AddressLine": lines, "City": a.city, "StateProvinceCode": a.region,
-                   "PostalCode": a.postal_code, "CountryCode": a.country}, "Phone": {"Number": a.phone}})
+            let mut party = json!({"Name": a.name, "Address": {"AddressLine": lines, "City": a.city, "StateProvinceCode": a.region,
+                   "PostalCode": a.postal_code, "CountryCode": a.country}});
+            if let Some(phone) = &a.phone {
+                party["Phone"] = json!({"Number": phone});
+            }
+            party
         };
         let mut shipper = party(&request.to);
         shipper["ShipperNumber"] = json!(self.account);

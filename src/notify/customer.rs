@@ -129,7 +129,12 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
                 &t.currency,
             )
         });
-    let ship_by = e.label.as_ref().map(|(l, _)| lang.day(l.expires_at.date()));
+    // The day in the customer's zone, as their return page shows it.
+    let zone = backhaul_carriers::local_time::zone_of(&o.ship_country, o.ship_region.as_deref());
+    let ship_by = e
+        .label
+        .as_ref()
+        .map(|(l, _)| lang.local_day(l.expires_at.and_utc(), zone));
     let pdf = e.label.as_ref().and_then(|(_, pdf)| pdf.clone());
     let from: Mailbox = from.parse().map_err(|e| format!("email.from: {e}"))?;
     let shop = shop_name(&from);

@@ -351,12 +351,10 @@ fn in_words(lang: Lang, record: &OrderRecord, e: &crate::domain::FieldError) -> 
 /// The time zone a customer reads times in: their browser's (the cookie the pages'
 /// script sets), else their shipping address's, else none (times then say UTC).
 fn customer_zone(req: &HttpRequest, order: &OrderRow) -> Option<Tz> {
+    // actix-web hands the cookie's value percent-decoded ("Asia%2FShanghai" arrives as
+    // "Asia/Shanghai").
     req.cookie(super::TIME_ZONE_COOKIE)
-        .and_then(|c| {
-            serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("tz={}", c.value())).ok()
-        })
-        .and_then(|pairs| pairs.into_iter().next())
-        .and_then(|(_, name)| name.parse::<Tz>().ok())
+        .and_then(|c| c.value().parse::<Tz>().ok())
         .or_else(|| {
             backhaul_carriers::local_time::zone_of(
                 &order.ship_country,
@@ -578,6 +576,12 @@ fn refund_calculation(
     let money = |m: &crate::domain::Money| lang.money(&m.to_string(), code);
     let less = |m: &crate::domain::Money| format!("−{}", money(m));
     let has_fee = decision.restocking_fee.minor() != 0;
+    // The label is taken from what the lines come to, never below nothing.
+    let lines_total: i64 = decision.lines.iter().map(|l| l.refund.minor()).sum();
+    let label = crate::domain::Money::from_minor(
+        decision.label_deduction.minor().min(lines_total.max(0)),
+        decision.currency,
+    );
     html! {
         details.calc open {
             summary { (lang.t("calculation")) }
@@ -598,10 +602,10 @@ fn refund_calculation(
                         td.num data-label=(lang.t("refund")) { (money(&l.refund)) }
                     }
                 }
-                @if decision.label_deduction.minor() != 0 {
+                @if label.minor() != 0 {
                     tr {
                         td colspan=(if has_fee { 4 } else { 3 }) { (lang.t("label_payer")) }
-                        td.num data-label=(lang.t("label_payer")) { (less(&decision.label_deduction)) }
+                        td.num data-label=(lang.t("label_payer")) { (less(&label)) }
                     }
                 }
                 tr {
@@ -858,11 +862,19 @@ pub async fn status(
         }
         @if let Some(label) = label.filter(|_| !masked) {
             p { a href={ "/returns/rmas/" (number) "/label.pdf" } download { (lang.t("download_label")) } }
-            p.paper {
-                (lang.t("label_on_paper")) ": "
-                a href={ "/returns/rmas/" (number) "/label.pdf?format=pdf_a4" } download { "A4" }
-                " · "
-                a href={ "/returns/rmas/" (number) "/label.pdf?format=pdf_letter" } download { "Letter" }
+            // The carrier may have drawn it for a label printer only.
+            @let papers: Vec<(&str, &str)> = [("pdf_a4", "A4"), ("pdf_letter", "Letter")]
+                .into_iter()
+                .filter(|(format, _)| label.formats.iter().any(|f| f == format))
+                .collect();
+            @if !papers.is_empty() {
+                p.paper {
+                    (lang.t("label_on_paper")) ": "
+                    @for (i, (format, name)) in papers.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        a href={ "/returns/rmas/" (number) "/label.pdf?format=" (format) } download { (name) }
+                    }
+                }
             }
             p { a href={ "/returns/rmas/" (number) "/packing-slip.pdf" } download { (lang.t("packing_slip")) } }
             p { (lang.t("drop_off")) " (" (label.carrier) " " (label.tracking_number) ")" }

@@ -226,7 +226,13 @@ async fn the_label_email_brings_the_label(app: TestApp) {
         .and_then(|t| t.parse().ok())
         .expect("expires_at");
     for expected in [
-        format!("Send it by: {}", expires.format("%-d %b %Y")),
+        // The day in Berlin, where the parcel ships from.
+        format!(
+            "Send it by: {}",
+            expires
+                .with_timezone(&chrono_tz::Tz::Europe__Berlin)
+                .format("%-d %b %Y")
+        ),
         "1 × Rain jacket".to_string(),
         "2 × Organic T-shirt".to_string(),
         "Your return label is attached".to_string(),
