@@ -608,8 +608,9 @@ fn refund_calculation(
                         td.num data-label=(lang.t("label_payer")) { (less(&label)) }
                     }
                 }
+                // Cells, not a header: a phone hides the rows that hold headers.
                 tr {
-                    th colspan=(if has_fee { 4 } else { 3 }) { (lang.t("estimated_refund")) }
+                    td colspan=(if has_fee { 4 } else { 3 }) { strong { (lang.t("estimated_refund")) } }
                     td.num data-label=(lang.t("estimated_refund")) { strong { (money(&decision.estimated_refund)) } }
                 }
             }
