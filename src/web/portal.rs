@@ -605,13 +605,14 @@ fn refund_calculation(
                 @if label.minor() != 0 {
                     tr {
                         td colspan=(if has_fee { 4 } else { 3 }) { (lang.t("label_payer")) }
-                        td.num data-label=(lang.t("label_payer")) { (less(&label)) }
+                        td.num { (less(&label)) }
                     }
                 }
-                // Cells, not a header: a phone hides the rows that hold headers.
+                // Cells, not a header: a phone hides the rows that hold headers. The
+                // first cell names the row, so the amount needs no label of its own.
                 tr {
                     td colspan=(if has_fee { 4 } else { 3 }) { strong { (lang.t("estimated_refund")) } }
-                    td.num data-label=(lang.t("estimated_refund")) { strong { (money(&decision.estimated_refund)) } }
+                    td.num { strong { (money(&decision.estimated_refund)) } }
                 }
             }
         }
