@@ -84,7 +84,7 @@ impl Core {
         let db = open_database(&settings).await?;
         Ok(Core {
             mailer,
-            tokens: CustomerTokens::new(token_secret(&settings)),
+            tokens: CustomerTokens::new(token_secret(&settings)?),
             settings,
             db,
             policy,
@@ -173,16 +173,31 @@ pub async fn open_database(settings: &Settings) -> Result<Db, StartError> {
     Ok(db)
 }
 
-fn token_secret(settings: &Settings) -> SecretString {
-    settings.auth.token_secret.clone().unwrap_or_else(|| {
-        use rand::RngCore;
-        tracing::warn!(
-            "BACKHAUL__AUTH__TOKEN_SECRET is not set: customer tokens use a random key and end at restart"
-        );
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        SecretString::from(hex::encode(bytes))
-    })
+/// The key customer tokens are signed with. On PostgreSQL it must be set: several
+/// instances serve the same customers, and a token one signs must open on another.
+/// On SQLite (one instance) a random key per start will do, with a warning.
+fn token_secret(settings: &Settings) -> Result<SecretString, StartError> {
+    if let Some(secret) = &settings.auth.token_secret {
+        return Ok(secret.clone());
+    }
+    if matches!(
+        crate::db::DatabaseUrl::parse(&settings.database.url),
+        Ok(crate::db::DatabaseUrl::Postgres(_))
+    ) {
+        return Err(StartError::Config(
+            "auth.token_secret: set BACKHAUL__AUTH__TOKEN_SECRET, the same on every instance: \
+             on PostgreSQL several instances serve one shop, and a customer's token signed \
+             by one must open on the others"
+                .into(),
+        ));
+    }
+    use rand::RngCore;
+    tracing::warn!(
+        "BACKHAUL__AUTH__TOKEN_SECRET is not set: customer tokens use a random key and end at restart"
+    );
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    Ok(SecretString::from(hex::encode(bytes)))
 }
 
 /// The first of `paths` that reads as a font; none is no error (addresses in other

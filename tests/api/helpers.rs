@@ -75,8 +75,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
-pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+/// The settings every test app starts from, its files under `dir`.
+fn test_settings(backend: Backend, dir: &tempfile::TempDir) -> Settings {
     let database_url = match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.path().join("backhaul.db").display()),
         Backend::Postgres => fresh_postgres_database(),
@@ -91,6 +91,28 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.tracking.poll_every_seconds = 0;
     settings.email.dispatch_every_seconds = 0;
     settings.email.dir = dir.path().join("mail");
+    // Instances on one PostgreSQL must share it (start-up refuses otherwise).
+    settings.auth.token_secret = Some(secrecy::SecretString::from(
+        "test-token-secret-0123456789abcdef",
+    ));
+    settings
+}
+
+/// Why an app with `adjust`ed settings does not start, or `None` when it does.
+pub async fn start_error(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(backend, &dir);
+    adjust(&mut settings);
+    let clock = Arc::new(TestClock(Mutex::new(start_time())));
+    Application::build_with_clock(settings, clock)
+        .await
+        .err()
+        .map(|e| e.to_string())
+}
+
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(backend, &dir);
     adjust(&mut settings);
     let clock = Arc::new(TestClock(Mutex::new(start_time())));
     let app = Application::build_with_clock(settings, clock.clone())

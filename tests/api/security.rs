@@ -980,3 +980,21 @@ crate::on_both_backends!(
     unusable_customer_addresses,
     odd_input_is_refused_with_its_field,
 );
+
+/// Instances on one PostgreSQL serve the same customers, so start-up without a shared
+/// token secret is refused, naming the variable; one SQLite instance starts with a
+/// random key.
+#[tokio::test]
+async fn postgres_instances_need_a_shared_token_secret() {
+    let refused = start_error(Backend::Postgres, |s| s.auth.token_secret = None).await;
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains("BACKHAUL__AUTH__TOKEN_SECRET")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        start_error(Backend::Sqlite, |s| s.auth.token_secret = None).await,
+        None
+    );
+}
