@@ -15,11 +15,23 @@ use crate::error::AppError;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DispatchReport {
+    /// Messages claimed in the round(s).
+    pub claimed: usize,
     pub sent: usize,
     pub retried: usize,
     pub dead: usize,
     /// Left unsent on purpose: a later status email says more, or they are turned off.
     pub skipped: usize,
+}
+
+impl DispatchReport {
+    fn add(&mut self, other: &DispatchReport) {
+        self.claimed += other.claimed;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.dead += other.dead;
+        self.skipped += other.skipped;
+    }
 }
 
 enum Delivery {
@@ -33,57 +45,122 @@ pub fn retry_delay(attempts: i32) -> Duration {
     Duration::seconds(30i64.saturating_mul(2i64.saturating_pow(exponent))).min(Duration::hours(1))
 }
 
-/// Sends what is due now, once.
+/// Messages claimed at a time.
+pub const BATCH: usize = 200;
+/// Messages being sent at once (each its own relay connection from lettre's pool).
+const IN_FLIGHT: usize = 32;
+/// How long a claim holds without being renewed: a crashed instance's messages are
+/// taken up by another this long after its last renewal.
+const LEASE_SECONDS: i64 = 45;
+/// How often a live dispatcher renews the claim on what it is still sending.
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Sends what is due now, once: up to [`BATCH`] messages, [`IN_FLIGHT`] at a time,
+/// each result recorded as it comes; the claim is renewed while sends are under way.
 pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, AppError> {
+    use futures_util::StreamExt;
+
     let mut report = DispatchReport::default();
     let now = state.clock.now();
-    let until = now + Duration::minutes(5);
-    let owner = owner.to_string();
+    let until = now + Duration::seconds(LEASE_SECONDS);
+    let claimer = owner.to_string();
     let due = state
         .db
-        .write(move |c| outbox::claim_due(c, now, &owner, until, 50).map_err(AppError::from))
+        .write(move |c| {
+            outbox::claim_due(c, now, &claimer, until, BATCH as i64).map_err(AppError::from)
+        })
         .await?;
-    for message in due {
-        let outcome = send(state, &message).await;
-        let max = state.settings.email.max_attempts;
-        let now = state.clock.now();
-        let recorded = match outcome {
-            Ok(Delivery::Skipped(why)) => {
-                report.skipped += 1;
-                state
-                    .db
-                    .write(move |c| outbox::mark_skipped(c, &message, why).map_err(AppError::from))
-                    .await
+    report.claimed = due.len();
+    let mut open: std::collections::HashSet<String> = due.iter().map(|m| m.id.clone()).collect();
+    let mut sending = futures_util::stream::iter(due)
+        .map(|message| async move {
+            let outcome = send(state, &message).await;
+            (message, outcome)
+        })
+        .buffer_unordered(IN_FLIGHT);
+    let mut renew = tokio::time::interval(RENEW_EVERY);
+    renew.tick().await;
+    loop {
+        tokio::select! {
+            next = sending.next() => {
+                let Some((message, outcome)) = next else { break };
+                open.remove(&message.id);
+                record(state, &mut report, message, outcome).await?;
             }
-            Ok(Delivery::Sent) => {
-                report.sent += 1;
-                state
+            _ = renew.tick() => {
+                let (ids, owner, until) = (
+                    open.iter().cloned().collect::<Vec<_>>(),
+                    owner.to_string(),
+                    state.clock.now() + Duration::seconds(LEASE_SECONDS),
+                );
+                let renewed = state
                     .db
-                    .write(move |c| outbox::mark_sent(c, &message, now).map_err(AppError::from))
-                    .await
-            }
-            Err(error) => {
-                let attempts = message.attempts + 1;
-                let retry_at: Option<DateTime<Utc>> =
-                    (attempts < max).then(|| now + retry_delay(attempts));
-                if retry_at.is_some() {
-                    report.retried += 1;
-                    tracing::warn!(message = %message.id, attempts, %error, "email not sent; will retry");
-                } else {
-                    report.dead += 1;
-                    tracing::error!(message = %message.id, attempts, %error, "email dead-lettered");
+                    .write(move |c| outbox::extend_lease(c, &owner, &ids, until).map_err(AppError::from))
+                    .await;
+                if let Err(e) = renewed {
+                    tracing::warn!(error = %e, "outbox lease not renewed");
                 }
-                state
-                    .db
-                    .write(move |c| {
-                        outbox::mark_failed(c, &message, &error, retry_at).map_err(AppError::from)
-                    })
-                    .await
             }
-        };
-        recorded?;
+        }
     }
     Ok(report)
+}
+
+/// Sends until nothing is due: a full batch is followed at once by the next.
+pub async fn drain(state: &Core, owner: &str) -> Result<DispatchReport, AppError> {
+    let mut total = DispatchReport::default();
+    loop {
+        let round = dispatch_once(state, owner).await?;
+        total.add(&round);
+        if round.claimed < BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// Writes down what became of one message.
+async fn record(
+    state: &Core,
+    report: &mut DispatchReport,
+    message: OutboxRow,
+    outcome: Result<Delivery, String>,
+) -> Result<(), AppError> {
+    let max = state.settings.email.max_attempts;
+    let now = state.clock.now();
+    match outcome {
+        Ok(Delivery::Skipped(why)) => {
+            report.skipped += 1;
+            state
+                .db
+                .write(move |c| outbox::mark_skipped(c, &message, why).map_err(AppError::from))
+                .await
+        }
+        Ok(Delivery::Sent) => {
+            report.sent += 1;
+            state
+                .db
+                .write(move |c| outbox::mark_sent(c, &message, now).map_err(AppError::from))
+                .await
+        }
+        Err(error) => {
+            let attempts = message.attempts + 1;
+            let retry_at: Option<DateTime<Utc>> =
+                (attempts < max).then(|| now + retry_delay(attempts));
+            if retry_at.is_some() {
+                report.retried += 1;
+                tracing::warn!(message = %message.id, attempts, %error, "email not sent; will retry");
+            } else {
+                report.dead += 1;
+                tracing::error!(message = %message.id, attempts, %error, "email dead-lettered");
+            }
+            state
+                .db
+                .write(move |c| {
+                    outbox::mark_failed(c, &message, &error, retry_at).map_err(AppError::from)
+                })
+                .await
+        }
+    }
 }
 
 async fn send(state: &Core, message: &OutboxRow) -> Result<Delivery, String> {
@@ -150,7 +227,7 @@ pub fn spawn(state: std::sync::Arc<Core>) {
     crate::core::spawn_every(seconds, move || {
         let (state, owner) = (state.clone(), owner.clone());
         async move {
-            match dispatch_once(&state, &owner).await {
+            match drain(&state, &owner).await {
                 Ok(r) if r.sent + r.retried + r.dead + r.skipped > 0 => {
                     tracing::info!(
                         sent = r.sent,

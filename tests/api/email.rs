@@ -169,7 +169,38 @@ async fn a_crashed_dispatchers_message_is_sent_after_its_lease(app: TestApp) {
     assert_eq!(trigger(&app, &id).await["status"], "emailed");
 }
 
+/// A live dispatcher renews its claim on what it is still sending: another instance
+/// leaves the message alone past the first lease, and takes it once renewals stop (a
+/// crashed instance renews nothing).
+async fn a_renewed_lease_holds_the_message(app: TestApp) {
+    let id = refund(&app, "E-5").await;
+    let now = app.now();
+    let renewed = app
+        .state
+        .db
+        .write(move |c| {
+            let claimed =
+                backhaul::db::outbox::claim_due(c, now, "slow", now + Duration::seconds(45), 10)?;
+            let ids: Vec<String> = claimed.iter().map(|m| m.id.clone()).collect();
+            backhaul::db::outbox::extend_lease(c, "slow", &ids, now + Duration::seconds(120))
+                .map_err(backhaul::error::AppError::from)
+        })
+        .await
+        .expect("claimed and renewed");
+    assert_eq!(renewed, 1, "finance's email");
+    app.advance(Duration::seconds(60));
+    assert_eq!(app.dispatch().await.sent, 0, "still held by the live one");
+    app.advance(Duration::seconds(90));
+    let report = app.dispatch().await;
+    assert_eq!(
+        report.sent, 2,
+        "finance's, and the customer's now due: {report:?}"
+    );
+    assert_eq!(trigger(&app, &id).await["status"], "emailed");
+}
+
 crate::on_both_backends!(
+    a_renewed_lease_holds_the_message,
     each_trigger_is_emailed_once_as_a_file,
     a_crashed_dispatchers_message_is_sent_after_its_lease,
 );
