@@ -10,6 +10,23 @@
 //! at a time. The last line is
 //! `create-rmas: <ok> ok, <errors> errors, <rate>/s, p50 <ms> ms, p99 <ms> ms`.
 //! The key needs the integration (or admin) role.
+//!
+//! `dispatch` times how fast the outbox drains finance's emails. It listens as an SMTP
+//! server on `--smtp-port`, creates `--requests` refund triggers through the real flow
+//! (a delivered order each and a keep-it return, which is refunded at once), and waits
+//! for every finance email. Run the service against it with its dispatcher on a long
+//! tick, so the triggers pile up and leave in one burst:
+//!
+//! ```sh
+//! BACKHAUL__EMAIL__TRANSPORT=smtp BACKHAUL__EMAIL__SMTP_HOST=127.0.0.1 \
+//! BACKHAUL__EMAIL__SMTP_PORT=2525 BACKHAUL__EMAIL__SMTP_TLS=none \
+//! BACKHAUL__EMAIL__DISPATCH_EVERY_SECONDS=60 target/release/backhaul serve &
+//! cargo run --release --example load -- --key KEY --scenario dispatch --requests 5000
+//! ```
+//!
+//! The last line is `dispatch: <n> triggers in <s> s; last burst <m> emails in <s> s,
+//! <rate>/s`: the burst is the run of arrivals with no gap over two seconds that ends
+//! with the last one.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -33,7 +50,15 @@ struct Args {
     /// Orders to spread the returns over.
     #[arg(long, default_value_t = 1000)]
     orders: usize,
+    /// Where `dispatch` listens for the service's emails.
+    #[arg(long, default_value_t = 2525)]
+    smtp_port: u16,
 }
+
+/// The tests' SMTP server (the tests use all of it; this tool only some).
+#[path = "../tests/api/smtp_sink.rs"]
+#[allow(dead_code)]
+mod smtp_sink;
 
 fn order(run: &str, i: usize) -> serde_json::Value {
     json!({
@@ -52,8 +77,15 @@ fn order(run: &str, i: usize) -> serde_json::Value {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if args.scenario == "dispatch" {
+        return dispatch(&args).await;
+    }
     if args.scenario != "create-rmas" {
-        return Err(format!("unknown scenario {:?}; known: create-rmas", args.scenario).into());
+        return Err(format!(
+            "unknown scenario {:?}; known: create-rmas, dispatch",
+            args.scenario
+        )
+        .into());
     }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
@@ -161,6 +193,121 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies.len() as f64 / elapsed,
         pct(0.50),
         pct(0.99)
+    );
+    Ok(())
+}
+
+/// A cheap order to keep: a keep-it return of it is refunded when it is authorized.
+fn keep_it_order(run: &str, i: usize) -> serde_json::Value {
+    json!({
+        "order_number": format!("DSP-{run}-{i}"),
+        "currency": "EUR",
+        "placed_at": "2026-11-01T10:00:00Z",
+        "customer": {"email": format!("dsp-{run}-{i}@example.com"), "name": "Load Test"},
+        "ship_to": {"name": "Load Test", "line1": "Teststr. 1", "city": "Berlin", "postal_code": "10115", "country": "DE", "lat": 52.53, "lon": 13.38},
+        "lines": [{"line_id": "1", "sku": "SKU-C", "title": "Cable", "category": "electronics", "quantity": 1, "unit_price": "4.00", "tax": "0.76"}]
+    })
+}
+
+async fn dispatch(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let sink = smtp_sink::SmtpSink::start_on(args.smtp_port).await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let api = format!("{}/api/v1", args.url.trim_end_matches('/'));
+    let run = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs()
+    );
+    eprintln!(
+        "SMTP sink on 127.0.0.1:{}; creating {} keep-it refunds, {} at a time...",
+        sink.port, args.requests, args.concurrency
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..args.concurrency {
+        let (client, api, key, run, next) = (
+            client.clone(),
+            api.clone(),
+            args.key.clone(),
+            run.clone(),
+            next.clone(),
+        );
+        let total = args.requests;
+        workers.push(tokio::spawn(async move {
+            let mut failed = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let number = format!("DSP-{run}-{i}");
+                let shipment = json!({"carrier": "sandbox", "tracking_number": format!("SBXDSP{run}{i}"),
+                                      "shipped_at": "2026-11-15T10:00:00Z", "delivered_at": "2026-11-17T10:00:00Z"});
+                let rma = json!({"order_number": number, "resolution": "keep_it",
+                                 "lines": [{"line_id": "1", "quantity": 1, "reason": "wrong_item"}]});
+                let steps = [
+                    (format!("{api}/orders"), keep_it_order(&run, i)),
+                    (format!("{api}/orders/{number}/shipments"), shipment),
+                    (format!("{api}/rmas"), rma),
+                ];
+                for (url, body) in steps {
+                    let answer = client.post(url).bearer_auth(&key).json(&body).send().await;
+                    if !answer.is_ok_and(|r| r.status().is_success()) {
+                        failed += 1;
+                        break;
+                    }
+                }
+            }
+            failed
+        }));
+    }
+    let mut failed = 0;
+    for w in workers {
+        failed += w.await?;
+    }
+    let created = args.requests - failed;
+    let created_in = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{created} triggers in {created_in:.1} s ({failed} failed); waiting for their emails..."
+    );
+
+    // Arrival times, read off the sink every 5 ms.
+    let mut arrivals: Vec<Instant> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while arrivals.len() < created && Instant::now() < deadline {
+        let finance = sink
+            .received()
+            .iter()
+            .filter(|m| m.data.contains("X-Backhaul-Refund-Trigger:"))
+            .count();
+        let now = Instant::now();
+        arrivals.extend(std::iter::repeat_n(
+            now,
+            finance.saturating_sub(arrivals.len()),
+        ));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let Some(last) = arrivals.last().copied() else {
+        return Err("no email arrived: is the service sending to this sink?".into());
+    };
+    let mut first = last;
+    for pair in arrivals.windows(2).rev() {
+        if pair[1].duration_since(pair[0]) > Duration::from_secs(2) {
+            break;
+        }
+        first = pair[0];
+    }
+    let burst = arrivals.iter().filter(|t| **t >= first).count();
+    let seconds = last.duration_since(first).as_secs_f64().max(0.001);
+    println!(
+        "dispatch: {created} triggers in {created_in:.1} s; last burst {burst} emails in {seconds:.2} s, {:.0}/s; {} of {created} arrived",
+        burst as f64 / seconds,
+        arrivals.len()
     );
     Ok(())
 }
