@@ -379,6 +379,49 @@ pub fn spawn_workers(core: &Arc<Core>) {
 
 /// Runs `round` every `seconds` (0: never) for as long as the service runs. A round
 /// logs its own outcome; a slow round delays the next instead of piling them up.
+/// Extends a worker's lease on rows of one table (its `extend_lease`).
+pub type ExtendLease = fn(
+    &mut crate::db::DbConnection,
+    &str,
+    &[String],
+    chrono::DateTime<chrono::Utc>,
+) -> diesel::QueryResult<usize>;
+
+/// Runs `work` while keeping `owner`'s leases on `ids` (rows it claimed for `lease_seconds`)
+/// renewed every third of the lease: a live worker holds its work however long a slow
+/// carrier or relay takes, a crashed one's comes back after one short lease.
+pub async fn holding_leases<T>(
+    core: &Core,
+    owner: &str,
+    ids: Vec<String>,
+    lease_seconds: i64,
+    extend: ExtendLease,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    let every =
+        std::time::Duration::from_secs(u64::try_from(lease_seconds / 3).unwrap_or(1).max(1));
+    let mut tick = tokio::time::interval(every);
+    // The first tick is at once; the first renewal one period in.
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tick.tick() => {
+                let (ids, owner) = (ids.clone(), owner.to_string());
+                let until = core.clock.now() + chrono::Duration::seconds(lease_seconds);
+                let renewed = core
+                    .db
+                    .write(move |c| extend(c, &owner, &ids, until).map_err(crate::error::AppError::from))
+                    .await;
+                if let Err(e) = renewed {
+                    tracing::warn!(error = %e, "leases not renewed");
+                }
+            }
+        }
+    }
+}
+
 pub fn spawn_every<F, Fut>(seconds: u64, round: F)
 where
     F: Fn() -> Fut + Send + 'static,

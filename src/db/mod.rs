@@ -342,6 +342,22 @@ macro_rules! lease_rows {
 }
 pub(crate) use lease_rows;
 
+/// Extends `owner`'s lease on those of `ids` it still holds to `until` (rows it has
+/// finished carry no owner any more): a live worker keeps its work however long a
+/// slow carrier or relay takes, while a crashed one's runs out after one short lease.
+macro_rules! renew_rows {
+    ($conn:expr, $table:ident, $owner:expr, $ids:expr, $until:expr) => {
+        diesel::update(
+            $table::table
+                .filter($table::id.eq_any($ids))
+                .filter($table::lease_owner.eq($owner)),
+        )
+        .set($table::lease_until.eq($crate::db::naive($until)))
+        .execute($conn)
+    };
+}
+pub(crate) use renew_rows;
+
 /// Database time: naive UTC, as both backends store it.
 pub fn naive(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     t.naive_utc()

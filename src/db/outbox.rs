@@ -102,23 +102,14 @@ pub fn claim_due(
         .load(conn)
 }
 
-/// Keeps `ids` leased to `owner` until `until`, while it is still working on them: a
-/// live worker holds its messages however long a slow relay takes, and a crashed one's
-/// run out after one short lease. Messages finished meanwhile are left alone.
+/// Keeps the messages of `ids` that `owner` is still sending leased until `until`.
 pub fn extend_lease(
     conn: &mut DbConnection,
     owner: &str,
     ids: &[String],
     until: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(
-        outbox::table
-            .filter(outbox::id.eq_any(ids))
-            .filter(outbox::lease_owner.eq(owner))
-            .filter(outbox::status.eq(OutboxStatus::Pending)),
-    )
-    .set(outbox::lease_until.eq(naive(until)))
-    .execute(conn)
+    super::renew_rows!(conn, outbox, owner, ids, until)
 }
 
 /// The message went out: the outbox row and its trigger say so.

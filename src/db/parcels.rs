@@ -224,6 +224,16 @@ pub fn save_progress(
         .map(|_| ())
 }
 
+/// Keeps the parcels of `ids` that `owner` is still polling leased until `until`.
+pub fn extend_lease(
+    conn: &mut DbConnection,
+    owner: &str,
+    ids: &[String],
+    until: DateTime<Utc>,
+) -> QueryResult<usize> {
+    super::renew_rows!(conn, parcels, owner, ids, until)
+}
+
 /// After a failed or skipped poll: the failure count, when to try again, lease released.
 pub fn postpone(
     conn: &mut DbConnection,

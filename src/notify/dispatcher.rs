@@ -47,13 +47,11 @@ pub fn retry_delay(attempts: i32) -> Duration {
 
 /// Messages claimed at a time.
 pub const BATCH: usize = 200;
-/// Messages being sent at once (each its own relay connection from lettre's pool).
+/// Messages being sent at once, each on its own relay connection.
 const IN_FLIGHT: usize = 32;
-/// How long a claim holds without being renewed: a crashed instance's messages are
-/// taken up by another this long after its last renewal.
+/// How long a claim holds without being renewed (every third of it while sending): a
+/// crashed instance's messages are taken up by another this long after its last renewal.
 const LEASE_SECONDS: i64 = 45;
-/// How often a live dispatcher renews the claim on what it is still sending.
-const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Sends what is due now, once: up to [`BATCH`] messages, [`IN_FLIGHT`] at a time,
 /// each result recorded as it comes; the claim is renewed while sends are under way.
@@ -71,38 +69,28 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
         })
         .await?;
     report.claimed = due.len();
-    let mut open: std::collections::HashSet<String> = due.iter().map(|m| m.id.clone()).collect();
-    let mut sending = futures_util::stream::iter(due)
-        .map(|message| async move {
-            let outcome = send(state, &message).await;
-            (message, outcome)
-        })
-        .buffer_unordered(IN_FLIGHT);
-    let mut renew = tokio::time::interval(RENEW_EVERY);
-    renew.tick().await;
-    loop {
-        tokio::select! {
-            next = sending.next() => {
-                let Some((message, outcome)) = next else { break };
-                open.remove(&message.id);
-                record(state, &mut report, message, outcome).await?;
-            }
-            _ = renew.tick() => {
-                let (ids, owner, until) = (
-                    open.iter().cloned().collect::<Vec<_>>(),
-                    owner.to_string(),
-                    state.clock.now() + Duration::seconds(LEASE_SECONDS),
-                );
-                let renewed = state
-                    .db
-                    .write(move |c| outbox::extend_lease(c, &owner, &ids, until).map_err(AppError::from))
-                    .await;
-                if let Err(e) = renewed {
-                    tracing::warn!(error = %e, "outbox lease not renewed");
-                }
-            }
+    let ids: Vec<String> = due.iter().map(|m| m.id.clone()).collect();
+    let sending = async {
+        let mut results = futures_util::stream::iter(due)
+            .map(|message| async move {
+                let outcome = send(state, &message).await;
+                (message, outcome)
+            })
+            .buffer_unordered(IN_FLIGHT);
+        while let Some((message, outcome)) = results.next().await {
+            record(state, &mut report, message, outcome).await?;
         }
-    }
+        Ok::<_, AppError>(())
+    };
+    crate::core::holding_leases(
+        state,
+        owner,
+        ids,
+        LEASE_SECONDS,
+        outbox::extend_lease,
+        sending,
+    )
+    .await?;
     Ok(report)
 }
 

@@ -38,17 +38,18 @@ pub async fn poll_once(state: &Core, owner: &str) -> Result<PollReport, AppError
     for _ in 0..1000 {
         let now = state.clock.now();
         let until = now + Duration::seconds(settings.lease_seconds.max(30));
-        let (owner, limit) = (owner.to_string(), settings.claim_batch.max(1));
+        let (claimer, limit) = (owner.to_string(), settings.claim_batch.max(1));
         let claimed = state
             .db
             .write(move |c| {
-                parcels::claim_due(c, now, &owner, until, limit).map_err(AppError::from)
+                parcels::claim_due(c, now, &claimer, until, limit).map_err(AppError::from)
             })
             .await?;
         if claimed.is_empty() {
             break;
         }
         report.parcels += claimed.len();
+        let ids: Vec<String> = claimed.iter().map(|p| p.id.clone()).collect();
         let mut by_carrier: BTreeMap<String, Vec<ParcelRow>> = BTreeMap::new();
         for parcel in claimed {
             by_carrier
@@ -56,9 +57,17 @@ pub async fn poll_once(state: &Core, owner: &str) -> Result<PollReport, AppError
                 .or_default()
                 .push(parcel);
         }
-        for (code, parcels) in by_carrier {
-            poll_carrier(state, &code, parcels, &mut report).await?;
-        }
+        let polling = async {
+            for (code, parcels) in by_carrier {
+                poll_carrier(state, &code, parcels, &mut report).await?;
+            }
+            Ok::<_, AppError>(())
+        };
+        // The claim is short and renewed while carriers answer: a crashed instance's
+        // parcels come back within one lease.
+        let lease = settings.lease_seconds.max(30);
+        crate::core::holding_leases(state, owner, ids, lease, parcels::extend_lease, polling)
+            .await?;
     }
     let (rules, now) = (state.settings.tracking.rules.clone(), state.clock.now());
     report.unscanned_flagged = state

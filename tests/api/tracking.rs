@@ -399,7 +399,38 @@ async fn a_parcel_has_one_open_incident_the_gravest(app: TestApp) {
     );
 }
 
+/// A live poller renews its claim on the parcels it is still asking about: another
+/// instance leaves them alone past the first lease, and polls them once the renewals
+/// stop (a crashed instance renews nothing).
+async fn a_renewed_parcel_lease_holds(app: TestApp) {
+    shipped(&app, "RL-1", Scenario::Normal).await;
+    app.advance(Duration::hours(24));
+    let now = app.now();
+    let renewed = app
+        .state
+        .db
+        .write(move |c| {
+            let claimed =
+                backhaul::db::parcels::claim_due(c, now, "slow", now + Duration::seconds(45), 10)?;
+            let ids: Vec<String> = claimed.iter().map(|p| p.id.clone()).collect();
+            backhaul::db::parcels::extend_lease(c, "slow", &ids, now + Duration::seconds(120))
+                .map_err(backhaul::error::AppError::from)
+        })
+        .await
+        .expect("claimed and renewed");
+    assert_eq!(renewed, 1);
+    app.advance(Duration::seconds(60));
+    assert_eq!(app.poll().await.parcels, 0, "still held by the live one");
+    app.advance(Duration::seconds(90));
+    assert_eq!(
+        app.poll().await.parcels,
+        1,
+        "taken up once its lease ran out"
+    );
+}
+
 crate::on_both_backends!(
+    a_renewed_parcel_lease_holds,
     a_parcel_has_one_open_incident_the_gravest,
     a_lost_parcel_opens_one_incident_after_the_limit,
     a_delivered_parcel_is_never_lost_and_starts_the_return_window,
