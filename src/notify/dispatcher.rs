@@ -48,7 +48,7 @@ pub fn retry_delay(attempts: i32) -> Duration {
 /// Messages claimed at a time.
 pub const BATCH: usize = 200;
 /// Messages being sent at once, each on its own relay connection.
-const IN_FLIGHT: usize = 32;
+pub const IN_FLIGHT: usize = 32;
 /// How long a claim holds without being renewed (every third of it while sending): a
 /// crashed instance's messages are taken up by another this long after its last renewal.
 const LEASE_SECONDS: i64 = 45;

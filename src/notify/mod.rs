@@ -38,9 +38,14 @@ impl Mailer {
                     )),
                 }
                 .map_err(|e| format!("email.smtp_host: {e}"))?;
+                // As many open connections as the dispatcher sends at once, each reused
+                // for the next message instead of a new handshake per email.
+                let pool = lettre::transport::smtp::PoolConfig::new()
+                    .max_size(crate::notify::dispatcher::IN_FLIGHT as u32);
                 let mut builder = builder
                     .port(settings.smtp_port)
-                    .timeout(Some(std::time::Duration::from_secs(30)));
+                    .timeout(Some(std::time::Duration::from_secs(30)))
+                    .pool_config(pool);
                 if let (Some(user), Some(password)) =
                     (&settings.smtp_username, &settings.smtp_password)
                 {
