@@ -87,17 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .into());
     }
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let api = format!("{}/api/v1", args.url.trim_end_matches('/'));
-    let run = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs()
-    );
+    let (client, api, run) = session(&args)?;
     let orders = args.orders.max(1);
 
     eprintln!("setting up {orders} delivered orders...");
@@ -197,6 +187,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The HTTP client, the API's base address, and this run's tag for order numbers.
+fn session(args: &Args) -> Result<(reqwest::Client, String, String), Box<dyn std::error::Error>> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let api = format!("{}/api/v1", args.url.trim_end_matches('/'));
+    let run = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs()
+    );
+    Ok((client, api, run))
+}
+
 /// A cheap order to keep: a keep-it return of it is refunded when it is authorized.
 fn keep_it_order(run: &str, i: usize) -> serde_json::Value {
     json!({
@@ -211,17 +217,7 @@ fn keep_it_order(run: &str, i: usize) -> serde_json::Value {
 
 async fn dispatch(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let sink = smtp_sink::SmtpSink::start_on(args.smtp_port).await;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let api = format!("{}/api/v1", args.url.trim_end_matches('/'));
-    let run = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs()
-    );
+    let (client, api, run) = session(args)?;
     eprintln!(
         "SMTP sink on 127.0.0.1:{}; creating {} keep-it refunds, {} at a time...",
         sink.port, args.requests, args.concurrency

@@ -196,14 +196,8 @@ fn mime_part(raw: &str, content_type: &str) -> (String, Vec<u8>) {
 async fn the_label_email_brings_the_label(app: TestApp) {
     let mut order = eur_order("CE-7");
     order["customer"]["locale"] = serde_json::json!("en");
-    app.delivered_order(&order, 2).await;
-    let customer = app.customer_token("CE-7", &email_of(&order)).await;
     let lines = [("1", 1, "size_too_small"), ("2", 2, "changed_mind")];
-    let rma = app
-        .create_rma(&customer, &return_body("CE-7", &lines, "refund"))
-        .await;
-    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
-    let number = rma.body["number"].as_str().expect("number").to_string();
+    let (customer, number) = app.rma_on(&order, &lines, "refund").await;
     app.issue_label(&number, &customer).await;
     app.advance(Duration::minutes(3));
     assert_eq!(app.dispatch().await.sent, 1);

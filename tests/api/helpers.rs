@@ -352,14 +352,23 @@ impl TestApp {
         reason: &str,
         resolution: &str,
     ) -> (As, String) {
-        let o = eur_order(order);
-        self.delivered_order(&o, 2).await;
-        let customer = self.customer_token(order, &email_of(&o)).await;
+        self.rma_on(&eur_order(order), &[("1", 1, reason)], resolution)
+            .await
+    }
+
+    /// `order` delivered two days ago and a return of `lines` its customer opened: the
+    /// customer, and the RMA's number.
+    pub async fn rma_on(
+        &self,
+        order: &Value,
+        lines: &[(&str, i64, &str)],
+        resolution: &str,
+    ) -> (As, String) {
+        let number = order["order_number"].as_str().expect("order number");
+        self.delivered_order(order, 2).await;
+        let customer = self.customer_token(number, &email_of(order)).await;
         let rma = self
-            .create_rma(
-                &customer,
-                &return_body(order, &[("1", 1, reason)], resolution),
-            )
+            .create_rma(&customer, &return_body(number, lines, resolution))
             .await;
         assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
         (

@@ -406,16 +406,9 @@ async fn a_chinese_return_label_prints_characters(app: TestApp) {
         "lines": [{"line_id": "1", "sku": "PHN-CASE-X", "title": "手机壳", "category": "accessories",
                    "quantity": 2, "unit_price": "99.00", "tax": "12.87", "weight_grams": 45}]
     });
-    app.delivered_order(&order, 2).await;
-    let customer = app.customer_token("CN-1", "li.wei@example.com").await;
-    let rma = app
-        .create_rma(
-            &customer,
-            &return_body("CN-1", &[("1", 2, "changed_mind")], "refund"),
-        )
+    let (customer, number) = app
+        .rma_on(&order, &[("1", 2, "changed_mind")], "refund")
         .await;
-    assert_eq!(rma.status, StatusCode::CREATED, "{}", rma.text);
-    let number = rma.body["number"].as_str().expect("number");
     let path = format!("/api/v1/rmas/{number}/label");
     let issued = app.post(&path, &customer, &json!({})).await;
     assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text);
@@ -503,15 +496,9 @@ async fn a_packing_slip_goes_in_the_box(app: TestApp) {
     us["currency"] = json!("USD");
     us["ship_to"] = json!({"name": "Jordan Lee", "line1": "350 5th Ave", "city": "New York", "region": "NY",
                            "postal_code": "10118", "country": "US", "lat": 40.75, "lon": -73.99});
-    app.delivered_order(&us, 2).await;
-    let jordan = app.customer_token("L-PS-US", &email_of(&us)).await;
-    let rma = app
-        .create_rma(
-            &jordan,
-            &return_body("L-PS-US", &[("1", 1, "size_too_small")], "refund"),
-        )
+    let (jordan, us_number) = app
+        .rma_on(&us, &[("1", 1, "size_too_small")], "refund")
         .await;
-    let us_number = rma.body["number"].as_str().expect("number").to_string();
     let (_, _, letter) = bytes(
         &app,
         &format!("/api/v1/rmas/{us_number}/packing-slip"),
