@@ -21,6 +21,7 @@ pub mod lookup;
 pub mod metrics;
 pub mod notify;
 pub mod packing_slip;
+pub mod paging;
 pub mod photos;
 pub mod receiving;
 pub mod refunds;

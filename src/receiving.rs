@@ -10,12 +10,13 @@ use crate::db::orders::OrderRecord;
 use crate::db::parcels;
 use crate::db::received::{self, ReceivedRow};
 use crate::db::rmas::{self, Audit, RmaLineRow, RmaRow};
-use crate::db::{naive, DbConnection};
+use crate::db::{naive, DbConnection, PageStart};
 use crate::domain::barcode::{self, BarcodeError, Scan};
 use crate::domain::display;
 use crate::domain::routing::Network;
 use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
+use crate::paging::{unknown_cursor, Page};
 
 /// What a bench scan found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -362,22 +363,25 @@ fn rma_summary(c: &mut DbConnection, rma: &RmaRow) -> Result<BenchRma, AppError>
 }
 
 /// Received boxes, newest first (only those no RMA matched, if `unmatched`), each with
-/// the number of the RMA it belongs to.
+/// the number of the RMA it belongs to, `limit` at a time after box `cursor`.
 pub fn boxes(
     c: &mut DbConnection,
     unmatched: bool,
+    cursor: Option<&str>,
     limit: i64,
-) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
-    let rows = received::list(c, unmatched, limit)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let number = match &row.rma_id {
-            Some(id) => rmas::find_by_id(c, id)?.map(|r| r.number),
-            None => None,
-        };
-        out.push((row, number));
-    }
-    Ok(out)
+) -> Result<Page<(ReceivedRow, Option<String>)>, AppError> {
+    let after = match cursor {
+        Some(id) => match received::find(c, id)? {
+            Some(row) => Some(PageStart {
+                at: row.received_at,
+                id: row.id,
+            }),
+            None => return Err(unknown_cursor("received box")),
+        },
+        None => None,
+    };
+    let rows = received::list(c, unmatched, after.as_ref(), limit + 1)?;
+    Ok(Page::cut(rows, limit, |(row, _)| &row.id))
 }
 
 /// Links an unmatched box to `number`'s RMA and receives it.

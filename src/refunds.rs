@@ -14,6 +14,7 @@ use crate::domain::UnknownValue;
 use crate::domain::{display, policy, LabelPayer, Resolution, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
 use crate::inspection::Replacement;
+use crate::paging::{unknown_cursor, Page};
 
 /// Refunds an authorized keep-it return at once, in the caller's transaction: nothing
 /// comes back to inspect, so the trigger (the amount the decision promised) and its
@@ -84,14 +85,6 @@ pub fn acknowledge(
     Ok(())
 }
 
-/// One page of refund triggers, newest first, and where the next one starts.
-#[derive(Debug, Clone)]
-pub struct TriggerPage {
-    pub rows: Vec<refunds::ListedTrigger>,
-    /// The trigger id to continue after; `None` on the last page.
-    pub next_cursor: Option<String>,
-}
-
 /// The triggers `filter` names, `limit` at a time, after trigger `cursor` (the
 /// `next_cursor` of the page before) or from the newest. A cursor naming no trigger is
 /// a 422 on `cursor`.
@@ -100,24 +93,13 @@ pub fn page(
     filter: &refunds::TriggerFilter,
     cursor: Option<&str>,
     limit: i64,
-) -> Result<TriggerPage, AppError> {
+) -> Result<Page<refunds::ListedTrigger>, AppError> {
     let after = match cursor {
-        Some(id) => Some(refunds::after(c, id)?.ok_or_else(|| {
-            AppError::does_not_fit(
-                "cursor",
-                "no refund trigger has this id; start without a cursor",
-            )
-        })?),
+        Some(id) => Some(refunds::after(c, id)?.ok_or_else(|| unknown_cursor("refund trigger"))?),
         None => None,
     };
-    // One more than asked tells whether another page follows.
-    let mut rows = refunds::list_triggers(c, filter, after.as_ref(), None, limit + 1)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = more
-        .then(|| rows.last().map(|r| r.trigger.id.clone()))
-        .flatten();
-    Ok(TriggerPage { rows, next_cursor })
+    let rows = refunds::list_triggers(c, filter, after.as_ref(), None, limit + 1)?;
+    Ok(Page::cut(rows, limit, |r| &r.trigger.id))
 }
 
 /// Acknowledges every trigger of `ids` not acknowledged yet, in one transaction (the

@@ -9,11 +9,12 @@ use crate::db::labels;
 use crate::db::orders::{self, OrderRecord};
 use crate::db::parcels::{self, EventRow, ParcelRow};
 use crate::db::rmas::{self, Audit, RmaEventRow, RmaLineRow, RmaRow};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, PageStart};
 use crate::domain::note::Note;
 use crate::domain::{transition, RmaEvent, RmaNumber, Role};
 use crate::error::AppError;
 use crate::labels::ReturnLabel;
+use crate::paging::{unknown_cursor, Page};
 use crate::photos::PhotoView;
 
 /// Staff who may read any RMA (admin may too); customers read their own order's.
@@ -100,6 +101,44 @@ pub fn details(
         photos,
         refund,
     })
+}
+
+/// RMAs `filter` names, newest first, `limit` at a time after RMA `cursor` (the
+/// `next_cursor` of the page before; the list runs by id, and ids are time-ordered).
+pub fn page(
+    c: &mut DbConnection,
+    mut filter: rmas::ListFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<(RmaRow, String)>, AppError> {
+    if let Some(id) = cursor {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(unknown_cursor("RMA"));
+        }
+        filter.before_id = Some(id.to_string());
+    }
+    filter.limit = limit + 1;
+    let rows = rmas::list(c, &filter)?;
+    Ok(Page::cut(rows, limit, |(r, _)| &r.id))
+}
+
+/// RMA `rma_id`'s audit trail, oldest first, `limit` events at a time after event
+/// `cursor`.
+pub fn event_page(
+    c: &mut DbConnection,
+    rma_id: &str,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<RmaEventRow>, AppError> {
+    let after = match cursor {
+        Some(id) => match rmas::event(c, id)? {
+            Some(e) if e.rma_id == rma_id => Some(PageStart { at: e.at, id: e.id }),
+            _ => return Err(unknown_cursor("event of this RMA")),
+        },
+        None => None,
+    };
+    let rows = rmas::events_page(c, rma_id, after.as_ref(), limit + 1)?;
+    Ok(Page::cut(rows, limit, |e| &e.id))
 }
 
 /// A change a person asked for, checked and with the carrier's part done: what is left

@@ -25,7 +25,7 @@ fn problem_response(status: u16) -> Response {
         409 => "Conflicts with the current state (illegal status change, concurrent update)",
         413 => "Body larger than the configured limit (1 MiB by default)",
         415 => "The body is not a JPEG, PNG or HEIC image, whatever its Content-Type says",
-        422 => "Well-formed, but the fields do not fit the stored data or each other (a line the order does not have, a range that ends before it starts; see `errors`), the Idempotency-Key was used with another body, or the return policy refuses (see `decision`)",
+        422 => "Well-formed, but the fields do not fit the stored data or each other (a line the order does not have, a range that ends before it starts, a cursor no page of the list gave; see `errors`), the Idempotency-Key was used with another body, or the return policy refuses (see `decision`)",
         429 => "Too many look-ups; see Retry-After",
         500 => "Unexpected failure (logged with the request id)",
         502 => "The carrier failed; the detail names it and gives its message. Nothing was stored.",
@@ -69,10 +69,11 @@ problems! {
     ReadErrors: [400, 401, 403, 404, 500, 503];
     /// A read of a document a resource has only in some states.
     DocumentErrors: [400, 401, 403, 404, 409, 500, 503];
-    /// A list, filtered by its query.
-    ListErrors: [400, 401, 403, 500, 503];
-    /// A list over a date range, which must not end before it starts.
-    RangeListErrors: [400, 401, 403, 422, 500, 503];
+    /// A list, filtered by its query, a page at a time: a cursor no page gave, or a
+    /// date range that ends before it starts, is a 422.
+    ListErrors: [400, 401, 403, 422, 500, 503];
+    /// The list one resource holds (an RMA's events), a page at a time.
+    ResourceListErrors: [400, 401, 403, 404, 422, 500, 503];
     /// The policy quote, which writes nothing.
     QuoteErrors: [400, 401, 403, 404, 413, 422, 500, 503];
     /// The public look-up.

@@ -12,7 +12,7 @@ use super::orders::ShipmentInput;
 use super::views::{Incident, IncidentList};
 use crate::api::state::AppState;
 use crate::auth::Principal;
-use crate::db::parcels;
+use crate::db::parcels::{self, IncidentFilter};
 use crate::domain::note::Note;
 use crate::domain::tracking::{IncidentAction, IncidentKind};
 use crate::error::AppError;
@@ -27,9 +27,15 @@ pub struct IncidentQuery {
     /// Only this kind.
     #[param(value_type = Option<IncidentKind>)]
     pub kind: Option<String>,
+    /// Page size (default and most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
 }
 
-/// Outbound parcel incidents and unscanned-return alerts, newest first
+/// Outbound parcel incidents and unscanned-return alerts, newest first, a page at a time
 ///
 /// Lost, damaged, delayed, returned to sender, misdelivered. Roles: admin.
 #[utoipa::path(
@@ -52,21 +58,25 @@ pub async fn list(
         .map(str::parse::<IncidentKind>)
         .transpose()
         .map_err(|e| AppError::invalid("kind", e.to_string()))?;
-    let items = state
+    let limit = crate::paging::page_size(query.limit, crate::paging::MAX_PAGE)?;
+    let filter = IncidentFilter {
+        open: query.open,
+        kind: kind.map(|k| k.as_str().to_string()),
+    };
+    let cursor = query.cursor;
+    let page = state
         .db
-        .read(move |c| {
-            let found = parcels::list_incidents(c, query.open, kind.map(|k| k.as_str()))?;
-            let owned: Vec<&parcels::ParcelRow> = found.iter().map(|(_, p)| p).collect();
-            let owners = parcels::owner_numbers(c, &owned)?;
-            Ok::<_, AppError>(
-                found
-                    .iter()
-                    .map(|(i, p)| Incident::new(i, p, owners.get(&p.id).map(String::as_str)))
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .read(move |c| incidents::page(c, &filter, cursor.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(IncidentList { items }))
+    let items = page
+        .rows
+        .iter()
+        .map(|l| Incident::new(&l.incident, &l.parcel, l.owner.as_deref()))
+        .collect();
+    Ok(HttpResponse::Ok().json(IncidentList {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

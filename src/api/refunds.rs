@@ -8,7 +8,7 @@ use chrono::NaiveTime;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::docs::{RangeListErrors, WriteErrors};
+use super::docs::{ListErrors, WriteErrors};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::views::{RefundList, RefundTrigger};
@@ -79,15 +79,6 @@ pub struct RefundQuery {
 }
 
 impl RefundQuery {
-    /// The page size asked for: 1 to 500, 500 when not given.
-    pub fn page_size(&self) -> Result<i64, AppError> {
-        match self.limit {
-            None => Ok(500),
-            Some(n) if (1..=500).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::invalid("limit", "must be between 1 and 500")),
-        }
-    }
-
     /// The query checked, each bad part named; an absent part means "any" (an empty
     /// one is not a value of its kind, except for the search, where it means "any").
     pub fn filter(&self) -> Result<TriggerFilter, AppError> {
@@ -160,7 +151,7 @@ impl RefundQuery {
     get,
     path = "/api/v1/refunds",
     params(RefundQuery),
-    responses((status = 200, description = "Refund triggers", body = RefundList), RangeListErrors)
+    responses((status = 200, description = "Refund triggers", body = RefundList), ListErrors)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn list(
@@ -170,7 +161,7 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Finance])?;
     let filter = query.filter()?;
-    let limit = query.page_size()?;
+    let limit = crate::paging::page_size(query.limit, crate::paging::MAX_PAGE)?;
     let cursor = query.cursor.clone();
     let page = state
         .db

@@ -6,7 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::docs::{DocumentErrors, LabelErrors, ListErrors, QuoteErrors, ReadErrors, WriteErrors};
+use super::docs::{
+    DocumentErrors, LabelErrors, ListErrors, QuoteErrors, ReadErrors, ResourceListErrors,
+    WriteErrors,
+};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::views::{self, EventList, Quote, Rma, RmaList, RmaSummary};
@@ -107,10 +110,11 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Only this order's RMAs.
     pub order_number: Option<String>,
-    /// Page size (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 100)]
     pub cursor: Option<String>,
 }
 
@@ -137,29 +141,26 @@ pub async fn list(
         .map(str::parse::<RmaStatus>)
         .transpose()
         .map_err(|e| AppError::invalid("status", e.to_string()))?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(AppError::invalid("limit", "must be between 1 and 200"));
-    }
+    let limit = crate::paging::page_size(q.limit, 50)?;
     let filter = ListFilter {
         status,
         order_number: q.order_number,
-        before_id: q.cursor,
-        limit,
         ..ListFilter::default()
     };
-    let rows = state
+    let cursor = q.cursor;
+    let page = state
         .db
-        .read(move |c| rmas::list(c, &filter).map_err(AppError::from))
+        .read(move |c| crate::rmas::page(c, filter, cursor.as_deref(), limit))
         .await?;
-    let next_cursor = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|(r, _)| r.id.clone()))
-        .flatten();
-    let items = rows
+    let items = page
+        .rows
         .iter()
         .map(|(r, order)| RmaSummary::new(r, order))
         .collect();
-    Ok(HttpResponse::Ok().json(RmaList { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(RmaList {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// One RMA with lines, label, parcels and timeline
@@ -186,34 +187,50 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// The RMA's audit trail
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size (default and most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
+}
+
+/// The RMA's audit trail, oldest first, a page at a time
 ///
 /// Roles: customer (own order), integration, warehouse, finance.
 #[utoipa::path(
     get,
     path = "/api/v1/rmas/{number}/events",
-    params(("number" = RmaNumber, Path)),
-    responses((status = 200, description = "Events, oldest first", body = EventList), ReadErrors)
+    params(("number" = RmaNumber, Path), PageQuery),
+    responses((status = 200, description = "Events, oldest first", body = EventList), ResourceListErrors)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn events(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<String>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let number = parse_number(&path)?;
-    let events = state
+    let PageQuery { limit, cursor } = query.into_inner();
+    let limit = crate::paging::page_size(limit, crate::paging::MAX_PAGE)?;
+    let page = state
         .db
         .read(move |c| {
             let rma = rmas::find(c, &number)?
                 .ok_or_else(|| AppError::not_found(format!("RMA {number}")))?;
             let order = orders::load_by_id(c, &rma.order_id)?;
             who.require_staff_or_customer_of_rma(STAFF, &order.order.order_number, &rma.number)?;
-            Ok::<_, AppError>(rmas::events(c, &rma.id)?)
+            crate::rmas::event_page(c, &rma.id, cursor.as_deref(), limit)
         })
         .await?;
     Ok(HttpResponse::Ok().json(EventList {
-        items: events.iter().map(views::Event::new).collect(),
+        items: page.rows.iter().map(views::Event::new).collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 

@@ -81,9 +81,15 @@ pub async fn scan(
 pub struct ParcelQuery {
     /// Only boxes not linked to an RMA.
     pub unmatched: Option<bool>,
+    /// Page size (default and most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
 }
 
-/// Boxes scanned at the warehouse, newest first (the last 200)
+/// Boxes scanned at the warehouse, newest first, a page at a time
 ///
 /// Roles: warehouse.
 #[utoipa::path(
@@ -99,20 +105,25 @@ pub async fn parcels(
     query: web::Query<ParcelQuery>,
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Warehouse])?;
-    let unmatched = query.unmatched.unwrap_or(false);
-    let items = state
+    let ParcelQuery {
+        unmatched,
+        limit,
+        cursor,
+    } = query.into_inner();
+    let limit = crate::paging::page_size(limit, crate::paging::MAX_PAGE)?;
+    let page = state
         .db
-        .read(move |c| {
-            let boxes = receiving::boxes(c, unmatched, 200)?;
-            Ok::<_, AppError>(
-                boxes
-                    .iter()
-                    .map(|(row, number)| ReceivedParcel::new(row, number.as_deref()))
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .read(move |c| receiving::boxes(c, unmatched.unwrap_or(false), cursor.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(ReceivedParcelList { items }))
+    let items = page
+        .rows
+        .iter()
+        .map(|(row, number)| ReceivedParcel::new(row, number.as_deref()))
+        .collect();
+    Ok(HttpResponse::Ok().json(ReceivedParcelList {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

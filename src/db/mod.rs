@@ -358,6 +358,41 @@ macro_rules! renew_rows {
 }
 pub(crate) use renew_rows;
 
+/// Where a page of a list starts: the row listed last on the page before, by the
+/// time the list is ordered by and then its id (ties on time are common: one
+/// transaction writes several rows with one clock reading).
+#[derive(Debug, Clone)]
+pub struct PageStart {
+    pub at: chrono::NaiveDateTime,
+    pub id: String,
+}
+
+/// Narrows boxed `$query`, ordered by (`$at`, `$id`) descending, to the rows after
+/// `$start` (a [`PageStart`]): a keyset page, as fast on the millionth row as on the
+/// first, and stable while rows are added.
+macro_rules! older_than {
+    ($query:expr, $at:expr, $id:expr, $start:expr) => {{
+        let start: &$crate::db::PageStart = $start;
+        $query.filter(
+            $at.lt(start.at)
+                .or($at.eq(start.at).and($id.lt(start.id.clone()))),
+        )
+    }};
+}
+pub(crate) use older_than;
+
+/// The same for a list ordered ascending: the rows after `$start`.
+macro_rules! newer_than {
+    ($query:expr, $at:expr, $id:expr, $start:expr) => {{
+        let start: &$crate::db::PageStart = $start;
+        $query.filter(
+            $at.gt(start.at)
+                .or($at.eq(start.at).and($id.gt(start.id.clone()))),
+        )
+    }};
+}
+pub(crate) use newer_than;
+
 /// Database time: naive UTC, as both backends store it.
 pub fn naive(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     t.naive_utc()

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::{
     incident_events, incidents, orders, parcels, rmas, shipments, tracking_events,
 };
-use super::{naive, try_insert, DbConnection};
+use super::{naive, older_than, try_insert, DbConnection, PageStart};
 use crate::domain::RmaStatus;
 
 pub const OUTBOUND: &str = "outbound";
@@ -524,26 +524,40 @@ pub fn incident(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Inciden
         .optional()
 }
 
-/// Incidents, newest first; `open` limits them to unresolved ones.
+/// Which incidents a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    /// `true`: unresolved only; `false`: resolved only.
+    pub open: Option<bool>,
+    pub kind: Option<String>,
+}
+
+/// A page of the incidents `filter` names with their parcels, newest first, after
+/// `after` when given.
 pub fn list_incidents(
     conn: &mut DbConnection,
-    open: Option<bool>,
-    kind: Option<&str>,
+    filter: &IncidentFilter,
+    after: Option<&PageStart>,
+    limit: i64,
 ) -> QueryResult<Vec<(IncidentRow, ParcelRow)>> {
     let mut query = incidents::table
         .inner_join(parcels::table)
-        .order(incidents::opened_at.desc())
+        .order((incidents::opened_at.desc(), incidents::id.desc()))
         .select((IncidentRow::as_select(), ParcelRow::as_select()))
+        .limit(limit)
         .into_boxed();
-    match open {
+    match filter.open {
         Some(true) => query = query.filter(incidents::resolved_at.is_null()),
         Some(false) => query = query.filter(incidents::resolved_at.is_not_null()),
         None => {}
     }
-    if let Some(kind) = kind {
-        query = query.filter(incidents::kind.eq(kind.to_string()));
+    if let Some(kind) = &filter.kind {
+        query = query.filter(incidents::kind.eq(kind.clone()));
     }
-    query.limit(500).load(conn)
+    if let Some(after) = after {
+        query = older_than!(query, incidents::opened_at, incidents::id, after);
+    }
+    query.load(conn)
 }
 
 pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i64)>> {

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{incidents, parcels, received_parcels};
-use super::{naive, DbConnection};
+use super::schema::{incidents, parcels, received_parcels, rmas};
+use super::{naive, older_than, DbConnection, PageStart};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = received_parcels)]
@@ -61,15 +61,33 @@ pub fn unmatched_by_scan(
         .optional()
 }
 
-/// Boxes, newest first; `unmatched` limits them to those not linked to an RMA.
-pub fn list(conn: &mut DbConnection, unmatched: bool, limit: i64) -> QueryResult<Vec<ReceivedRow>> {
+/// A page of boxes, newest first, each with the number of the RMA it is linked to,
+/// after `after` when given; `unmatched` limits them to those not linked to an RMA.
+pub fn list(
+    conn: &mut DbConnection,
+    unmatched: bool,
+    after: Option<&PageStart>,
+    limit: i64,
+) -> QueryResult<Vec<(ReceivedRow, Option<String>)>> {
     let mut query = received_parcels::table
-        .order(received_parcels::received_at.desc())
-        .select(ReceivedRow::as_select())
+        .left_join(rmas::table.on(received_parcels::rma_id.eq(rmas::id.nullable())))
+        .order((
+            received_parcels::received_at.desc(),
+            received_parcels::id.desc(),
+        ))
+        .select((ReceivedRow::as_select(), rmas::number.nullable()))
         .limit(limit)
         .into_boxed();
     if unmatched {
         query = query.filter(received_parcels::rma_id.is_null());
+    }
+    if let Some(after) = after {
+        query = older_than!(
+            query,
+            received_parcels::received_at,
+            received_parcels::id,
+            after
+        );
     }
     query.load(conn)
 }

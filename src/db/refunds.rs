@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{inspections, orders, refund_triggers, rmas};
-use super::{naive, DbConnection};
+use super::{naive, older_than, DbConnection, PageStart};
 use crate::domain::TriggerStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -159,14 +159,6 @@ pub struct ListedTrigger {
     pub customer_name: String,
 }
 
-/// Where a page of the list starts: after the trigger listed last on the page before
-/// (the list runs newest first, by creation time and then id).
-#[derive(Debug, Clone)]
-pub struct After {
-    pub created_at: chrono::NaiveDateTime,
-    pub id: String,
-}
-
 /// The number and sum of the listed triggers in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct CurrencyTotal {
@@ -212,7 +204,7 @@ macro_rules! filtered {
 pub fn list_triggers(
     conn: &mut DbConnection,
     filter: &TriggerFilter,
-    after: Option<&After>,
+    after: Option<&PageStart>,
     id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<ListedTrigger>> {
@@ -229,12 +221,11 @@ pub fn list_triggers(
         ))
         .limit(limit);
     if let Some(after) = after {
-        query = query.filter(
-            refund_triggers::created_at
-                .lt(after.created_at)
-                .or(refund_triggers::created_at
-                    .eq(after.created_at)
-                    .and(refund_triggers::id.lt(after.id.clone()))),
+        query = older_than!(
+            query,
+            refund_triggers::created_at,
+            refund_triggers::id,
+            after
         );
     }
     if let Some(id) = id {
@@ -274,9 +265,9 @@ pub fn totals(conn: &mut DbConnection, filter: &TriggerFilter) -> QueryResult<Ve
 }
 
 /// Where the list continues after trigger `id`, if there is such a trigger.
-pub fn after(conn: &mut DbConnection, id: &str) -> QueryResult<Option<After>> {
-    Ok(trigger(conn, id)?.map(|t| After {
-        created_at: t.created_at,
+pub fn after(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PageStart>> {
+    Ok(trigger(conn, id)?.map(|t| PageStart {
+        at: t.created_at,
         id: t.id,
     }))
 }

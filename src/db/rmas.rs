@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{orders, rma_events, rma_lines, rmas};
-use super::{naive, try_insert, DbConnection};
+use super::{naive, newer_than, try_insert, DbConnection, PageStart};
 use crate::domain::{customer_news, transition, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
 
@@ -146,6 +146,25 @@ pub fn events(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Vec<RmaEvent
         .order((rma_events::at, rma_events::id))
         .select(RmaEventRow::as_select())
         .load(conn)
+}
+
+/// A page of `rma_id`'s events, oldest first, after `after` when given.
+pub fn events_page(
+    conn: &mut DbConnection,
+    rma_id: &str,
+    after: Option<&PageStart>,
+    limit: i64,
+) -> QueryResult<Vec<RmaEventRow>> {
+    let mut query = rma_events::table
+        .filter(rma_events::rma_id.eq(rma_id.to_string()))
+        .order((rma_events::at, rma_events::id))
+        .select(RmaEventRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = newer_than!(query, rma_events::at, rma_events::id, after);
+    }
+    query.load(conn)
 }
 
 pub fn event(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RmaEventRow>> {

@@ -7,14 +7,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::orders::{self, NewShipment};
-use crate::db::parcels::{self, IncidentResolution, IncidentRow, ParcelRow};
+use crate::db::parcels::{self, IncidentFilter, IncidentResolution, IncidentRow, ParcelRow};
 use crate::db::refunds::{self, TriggerFor, TriggerRow};
 use crate::db::schema::shipments;
-use crate::db::{naive, DbConnection};
+use crate::db::{naive, DbConnection, PageStart};
 use crate::domain::money::line_value;
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{Currency, Money};
 use crate::error::AppError;
+use crate::paging::{unknown_cursor, Page};
 use crate::refunds::{Calculation, IncidentRefund};
 
 /// A resolution as asked for, fields already read.
@@ -62,6 +63,47 @@ fn parcel_value(
         .ok_or_else(|| AppError::Internal("parcel value overflows".into()))?;
     }
     Ok((record, Money::from_minor(total, currency)))
+}
+
+/// An incident as listed: with its parcel and the number of the order or RMA the
+/// parcel belongs to.
+#[derive(Debug, Clone)]
+pub struct ListedIncident {
+    pub incident: IncidentRow,
+    pub parcel: ParcelRow,
+    pub owner: Option<String>,
+}
+
+/// The incidents `filter` names, newest first, `limit` at a time after incident
+/// `cursor` (the `next_cursor` of the page before).
+pub fn page(
+    c: &mut DbConnection,
+    filter: &IncidentFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<ListedIncident>, AppError> {
+    let after = match cursor {
+        Some(id) => match parcels::incident(c, id)? {
+            Some(i) => Some(PageStart {
+                at: i.opened_at,
+                id: i.id,
+            }),
+            None => return Err(unknown_cursor("incident")),
+        },
+        None => None,
+    };
+    let found = parcels::list_incidents(c, filter, after.as_ref(), limit + 1)?;
+    let refs: Vec<&ParcelRow> = found.iter().map(|(_, p)| p).collect();
+    let owners = parcels::owner_numbers(c, &refs)?;
+    let rows = found
+        .into_iter()
+        .map(|(incident, parcel)| ListedIncident {
+            owner: owners.get(&parcel.id).cloned(),
+            incident,
+            parcel,
+        })
+        .collect();
+    Ok(Page::cut(rows, limit, |l| &l.incident.id))
 }
 
 /// Resolves incident `id`; 409 when it is resolved already or is not an outbound

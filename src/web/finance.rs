@@ -15,7 +15,7 @@ use crate::db::refunds::{self, CurrencyTotal, ListedTrigger, TriggerRow};
 use crate::domain::{Role, TriggerStatus};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::refunds::TriggerPage;
+use crate::paging::Page;
 
 /// Triggers a page shows at a time.
 const PAGE_SIZE: i64 = 100;
@@ -58,12 +58,9 @@ fn filters_query(query: &RefundQuery) -> String {
 async fn listed(
     state: &AppState,
     query: &RefundQuery,
-) -> Result<(TriggerPage, Vec<CurrencyTotal>), AppError> {
+) -> Result<(Page<ListedTrigger>, Vec<CurrencyTotal>), AppError> {
     let filter = query.filter()?;
-    let limit = match query.limit {
-        Some(_) => query.page_size()?,
-        None => PAGE_SIZE,
-    };
+    let limit = crate::paging::page_size(query.limit, PAGE_SIZE)?;
     let cursor = query.cursor.clone();
     state
         .db
@@ -224,28 +221,11 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 
 pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Finance]);
-    let result = async {
+    let download = async {
         let filter = query_of(&req).filter()?;
-        let rows = state
-            .db
-            .read(move |c| {
-                // Every page of the filter, not just the one on screen.
-                let mut rows = Vec::new();
-                let mut cursor = None;
-                loop {
-                    let page = crate::refunds::page(c, &filter, cursor.as_deref(), 500)?;
-                    rows.extend(page.rows);
-                    match page.next_cursor {
-                        Some(next) => cursor = Some(next),
-                        None => break,
-                    }
-                }
-                Ok::<_, AppError>(rows)
-            })
-            .await?;
-        let opt =
-            |v: Option<chrono::NaiveDateTime>| v.map(crate::api::views::ts).unwrap_or_default();
-        super::csv_table(
+        super::csv_download(
+            &state.db,
+            "refunds.csv",
             [
                 "refund_trigger_id",
                 "created_at",
@@ -259,8 +239,12 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 "acknowledged_at",
                 "acknowledged_by",
             ],
-            rows.iter().map(|r| {
+            move |c, cursor| crate::refunds::page(c, &filter, cursor, crate::paging::MAX_PAGE),
+            |r| {
                 let t = &r.trigger;
+                let opt = |v: Option<chrono::NaiveDateTime>| {
+                    v.map(crate::api::views::ts).unwrap_or_default()
+                };
                 [
                     t.id.clone(),
                     crate::api::views::ts(t.created_at),
@@ -274,12 +258,12 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                     opt(t.acknowledged_at),
                     t.acknowledged_by.clone().unwrap_or_default(),
                 ]
-            }),
+            },
         )
-    }
-    .await;
-    match result {
-        Ok(bytes) => super::csv_download("refunds.csv", bytes),
+        .await
+    };
+    match download.await {
+        Ok(response) => response,
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }

@@ -43,6 +43,7 @@ mod search;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
@@ -51,11 +52,13 @@ use crate::api::json::read_body;
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::db::staff::{self, StaffRow};
+use crate::db::DbConnection;
 use crate::domain::throttle::ThrottleRule;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::guesses::{self, GuessKey};
 use crate::i18n::Lang;
+use crate::paging::Page;
 use crate::photos::{self, Photo};
 use std::collections::HashMap;
 
@@ -400,15 +403,17 @@ pub fn page(
     response
 }
 
-/// The bytes of a CSV file of `rows` under `header`, each cell written so a spreadsheet
-/// shows it as text (see [`crate::domain::spreadsheet::safe_cell`]).
-pub fn csv_table<const N: usize>(
-    header: [&str; N],
+/// Rows as CSV (the header first when given), each cell made safe to open in a
+/// spreadsheet.
+fn csv_rows<const N: usize>(
+    header: Option<[&str; N]>,
     rows: impl IntoIterator<Item = [String; N]>,
 ) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| AppError::Internal(e.to_string());
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(fail)?;
+    if let Some(header) = header {
+        w.write_record(header).map_err(fail)?;
+    }
     for row in rows {
         let cells = row.iter().map(|c| crate::domain::spreadsheet::safe_cell(c));
         w.write_record(cells).map_err(fail)?;
@@ -417,16 +422,58 @@ pub fn csv_table<const N: usize>(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// A CSV file to download as `filename`, never cached (it holds customers' data).
-pub fn csv_download(filename: &str, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
+/// Every page of a list as a CSV file to download as `filename`, never cached (it
+/// holds customers' data). The first page is read before answering, so a bad filter
+/// is an error page; the rest are read and sent one at a time as the client takes
+/// them, so memory holds one page however many rows match. A page failing later ends
+/// the download unfinished (the client sees a broken transfer, never a short file
+/// that looks whole).
+pub async fn csv_download<T, const N: usize>(
+    db: &crate::db::Db,
+    filename: &str,
+    header: [&'static str; N],
+    read: impl Fn(&mut DbConnection, Option<&str>) -> Result<Page<T>, AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    row: fn(&T) -> [String; N],
+) -> Result<HttpResponse, AppError>
+where
+    T: Send + 'static,
+{
+    let first_read = read.clone();
+    let first = db.read(move |c| first_read(c, None)).await?;
+    let bytes = csv_rows(Some(header), first.rows.iter().map(row))?;
+    let db = db.clone();
+    let rest = futures_util::stream::unfold(first.next_cursor, move |cursor| {
+        let (db, read) = (db.clone(), read.clone());
+        async move {
+            let cursor = cursor?;
+            let page = db
+                .read(move |c| read(c, Some(&cursor)))
+                .await
+                .and_then(|page| {
+                    Ok((csv_rows(None, page.rows.iter().map(row))?, page.next_cursor))
+                });
+            Some(match page {
+                Ok((bytes, next)) => (Ok(web::Bytes::from(bytes)), next),
+                Err(e) => {
+                    tracing::error!(error = %e, "a CSV download stopped part way");
+                    (Err(e), None)
+                }
+            })
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok(web::Bytes::from(bytes)) }).chain(rest);
+    Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(bytes)
+        .streaming(body))
 }
 
 /// `response` with `Retry-After` (the page itself says how long in words).

@@ -13,14 +13,16 @@ use super::{error_page, lang_of, layout, Staff};
 use crate::api::incidents::ResolveInput;
 use crate::api::orders::ShipmentInput;
 use crate::api::state::AppState;
+use crate::db::parcels::{self, IncidentFilter};
 use crate::db::photos::{self, PhotoInfo};
-use crate::db::{orders, parcels, rmas, stats};
+use crate::db::{orders, rmas, stats};
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{FieldError, RmaEvent, RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::paging::Page;
 use crate::receiving::RmaLine;
-use crate::tracking::incidents;
+use crate::tracking::incidents::{self, ListedIncident};
 
 /// How a chart writes its values.
 #[derive(Debug, Clone, Copy)]
@@ -200,19 +202,18 @@ fn resolve_forms(
 fn incident_rows(
     lang: Lang,
     staff: &Staff,
-    open: &[(parcels::IncidentRow, parcels::ParcelRow)],
-    owners: &HashMap<String, String>,
+    open: &[ListedIncident],
     carriers: &[&str],
     refused: Option<&Refused>,
 ) -> Markup {
     html! {
         table.incidents {
             tr { th { (lang.t("kind")) } th { (lang.t("detail")) } th { (lang.t("order")) } th { (lang.t("since")) } th { (lang.t("action")) } }
-            @for (i, p) in open {
+            @for ListedIncident { incident: i, parcel: p, owner } in open {
                 tr id={ "incident-" (i.id) } {
                     td data-label=(lang.t("kind")) { (lang.word(&i.kind)) }
                     td data-label=(lang.t("detail")) { (i.detail) br; small.id { (p.carrier) " " (p.tracking_number) } }
-                    td.id data-label=(lang.t("order")) { (owners.get(&p.id).map(String::as_str).unwrap_or("—")) }
+                    td.id data-label=(lang.t("order")) { (owner.as_deref().unwrap_or("—")) }
                     td data-label=(lang.t("since")) { (lang.day(i.opened_at.date())) }
                     td data-label=(lang.t("action")) {
                         @if p.direction == parcels::OUTBOUND { (resolve_forms(lang, staff, &i.id, carriers, refused)) }
@@ -315,12 +316,18 @@ async fn render(
     let lang = lang_of(req);
     let now = state.clock.now();
     let before = now - Duration::days(7);
+    let cursor = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("incidents_after").cloned());
+    let paged = cursor.is_some();
     let listed = state
         .db
         .read(move |c| {
-            let open = parcels::list_incidents(c, Some(true), None)?;
-            let refs: Vec<&parcels::ParcelRow> = open.iter().map(|(_, p)| p).collect();
-            let owners = parcels::owner_numbers(c, &refs)?;
+            let filter = IncidentFilter {
+                open: Some(true),
+                kind: None,
+            };
+            let open = incidents::page(c, &filter, cursor.as_deref(), INCIDENTS_PAGE)?;
             let stalled = stats::stalled(c, before, 50)?;
             let waiting = rmas::list(
                 c,
@@ -346,10 +353,10 @@ async fn render(
                     rma,
                 });
             }
-            Ok::<_, AppError>((open, owners, stalled, cards))
+            Ok::<_, AppError>((open, stalled, cards))
         })
         .await;
-    let (open, owners, stalled, cards) = match listed {
+    let (open, stalled, cards) = match listed {
         Ok(l) => l,
         Err(e) => return error_page(req, &state, Some(staff), &e),
     };
@@ -369,9 +376,15 @@ async fn render(
         p { a href="/ops/rmas" { (lang.t("all_returns")) } }
         h2 { (lang.t("waiting_review")) }
         (review_rows(lang, staff, &state.policy, &cards, refused.as_ref()))
-        h2 { (lang.t("incidents")) }
-        @if open.is_empty() { p { (lang.t("none")) } }
-        @else { (incident_rows(lang, staff, &open, &owners, &carriers, refused.as_ref())) }
+        h2 #incidents { (lang.t("incidents")) }
+        @if open.rows.is_empty() { p { (lang.t("none")) } }
+        @else { (incident_rows(lang, staff, &open.rows, &carriers, refused.as_ref())) }
+        @if paged || open.next_cursor.is_some() {
+            nav.paging aria-label=(lang.t("pages")) {
+                @if paged { a href="/ops#incidents" { "« " (lang.t("newest")) } " " }
+                @if let Some(next) = &open.next_cursor { a href={ "/ops?incidents_after=" (next) "#incidents" } { (lang.t("older")) " »" } }
+            }
+        }
         h2 { (lang.t("stalled")) }
         @if stalled.is_empty() { p { (lang.t("none")) } }
         @else { table {
@@ -504,6 +517,9 @@ pub async fn review(
     }
 }
 
+/// Open incidents `/ops` shows at a time.
+const INCIDENTS_PAGE: i64 = 50;
+
 /// Returns a page of `/ops/rmas` shows at a time.
 const RMAS_PAGE: i64 = 50;
 
@@ -532,7 +548,7 @@ impl RmaListQuery {
     }
 
     /// The filters read, each bad one named; an empty one means "any".
-    fn filter(&self, limit: i64) -> Result<(rmas::ListFilter, Option<String>), AppError> {
+    fn filter(&self) -> Result<(rmas::ListFilter, Option<String>), AppError> {
         let given = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -587,28 +603,33 @@ impl RmaListQuery {
             created_until: to
                 .and_then(|d| d.succ_opt())
                 .map(|d| d.and_time(chrono::NaiveTime::MIN)),
-            before_id: given(&self.cursor),
-            limit,
             ..rmas::ListFilter::default()
         };
         Ok((filter, order_key))
     }
 }
 
-/// One page of the returns `filter` names; an order key narrows them to that order
-/// (none when no order has it).
+/// One page of the returns `filter` names after `cursor`; an order key narrows them to
+/// that order (none when no order has it).
 fn rma_page(
     c: &mut crate::db::DbConnection,
     mut filter: rmas::ListFilter,
-    order_key: Option<String>,
-) -> Result<Vec<(rmas::RmaRow, String)>, AppError> {
+    order_key: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<(rmas::RmaRow, String)>, AppError> {
     if let Some(key) = order_key {
-        match orders::by_lookup_key(c, &key)?.into_iter().next() {
+        match orders::by_lookup_key(c, key)?.into_iter().next() {
             Some((number, ..)) => filter.order_number = Some(number),
-            None => return Ok(Vec::new()),
+            None => {
+                return Ok(Page {
+                    rows: Vec::new(),
+                    next_cursor: None,
+                })
+            }
         }
     }
-    Ok(rmas::list(c, &filter)?)
+    crate::rmas::page(c, filter, cursor, limit)
 }
 
 /// `/ops/rmas`: every return, newest first, filtered by status, order or RMA number and
@@ -621,27 +642,36 @@ pub async fn rma_list(
     let staff = super::signed_in!(&req, &state, &[]);
     let lang = lang_of(&req);
     let query = query.into_inner();
-    let (rows, problem, status) = match query.filter(RMAS_PAGE) {
+    let cursor = query.cursor.clone().filter(|c| !c.trim().is_empty());
+    let read = match query.filter() {
         Ok((filter, order_key)) => {
-            match state.db.read(move |c| rma_page(c, filter, order_key)).await {
-                Ok(rows) => (rows, None, StatusCode::OK),
-                Err(e) => return error_page(&req, &state, Some(&staff), &e),
-            }
+            let cursor = cursor.clone();
+            state
+                .db
+                .read(move |c| {
+                    rma_page(
+                        c,
+                        filter,
+                        order_key.as_deref(),
+                        cursor.as_deref(),
+                        RMAS_PAGE,
+                    )
+                })
+                .await
         }
-        Err(e) => {
+        Err(e) => Err(e),
+    };
+    let (rows, next, problem, status) = match read {
+        Ok(page) => (page.rows, page.next_cursor, None, StatusCode::OK),
+        Err(e @ (AppError::Validation(_) | AppError::DoesNotFit(_))) => {
             use actix_web::ResponseError;
-            (
-                Vec::new(),
-                Some(super::error_words(lang, &e)),
-                e.status_code(),
-            )
+            let words = super::error_words(lang, &e);
+            (Vec::new(), None, Some(words), e.status_code())
         }
+        Err(e) => return error_page(&req, &state, Some(&staff), &e),
     };
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let filters = query.filters();
-    let next = (rows.len() as i64 == RMAS_PAGE)
-        .then(|| rows.last().map(|(r, _)| r.id.clone()))
-        .flatten();
     let body = html! {
         h1 { (lang.t("all_returns")) }
         form.filters method="get" action="/ops/rmas" {
@@ -680,7 +710,7 @@ pub async fn rma_list(
                 }
             }
             nav.paging aria-label=(lang.t("pages")) {
-                @if query.cursor.is_some() { a href={ "/ops/rmas?" (filters) } { "« " (lang.t("newest")) } " " }
+                @if cursor.is_some() { a href={ "/ops/rmas?" (filters) } { "« " (lang.t("newest")) } " " }
                 @if let Some(next) = &next { a href={ "/ops/rmas?" (filters) "&cursor=" (next) } { (lang.t("older")) " »" } }
             }
         }
@@ -702,26 +732,11 @@ pub async fn rma_csv(
     query: web::Query<RmaListQuery>,
 ) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[]);
-    let result = async {
-        let (filter, order_key) = query.filter(500)?;
-        let rows = state
-            .db
-            .read(move |c| {
-                let mut all = Vec::new();
-                let mut filter = filter;
-                loop {
-                    let page = rma_page(c, filter.clone(), order_key.clone())?;
-                    let full = page.len() as i64 == filter.limit;
-                    filter.before_id = page.last().map(|(r, _)| r.id.clone());
-                    all.extend(page);
-                    if !full {
-                        break;
-                    }
-                }
-                Ok::<_, AppError>(all)
-            })
-            .await?;
-        super::csv_table(
+    let download = async {
+        let (filter, order_key) = query.filter()?;
+        super::csv_download(
+            &state.db,
+            "returns.csv",
             [
                 "rma_number",
                 "order_number",
@@ -732,7 +747,11 @@ pub async fn rma_csv(
                 "return_to",
                 "created_at",
             ],
-            rows.iter().map(|(r, order)| {
+            move |c, cursor| {
+                let limit = crate::paging::MAX_PAGE;
+                rma_page(c, filter.clone(), order_key.as_deref(), cursor, limit)
+            },
+            |(r, order)| {
                 [
                     r.number.clone(),
                     order.clone(),
@@ -743,12 +762,12 @@ pub async fn rma_csv(
                     r.return_to.clone(),
                     crate::api::views::ts(r.created_at),
                 ]
-            }),
+            },
         )
-    }
-    .await;
-    match result {
-        Ok(bytes) => super::csv_download("returns.csv", bytes),
+        .await
+    };
+    match download.await {
+        Ok(response) => response,
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }
 }

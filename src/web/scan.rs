@@ -15,6 +15,7 @@ use crate::domain::barcode::{self, BarcodeError};
 use crate::domain::{RmaStatus, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::paging::Page;
 use crate::receiving::{self, BenchScan, ScanAnswer, ScanResult};
 
 const STATION: &str = "bh_station";
@@ -138,7 +139,11 @@ fn station_page(
 }
 
 async fn recent(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
-    state.db.read(|c| receiving::boxes(c, false, 20)).await
+    let page = state
+        .db
+        .read(|c| receiving::boxes(c, false, None, 20))
+        .await?;
+    Ok(page.rows)
 }
 
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -244,9 +249,10 @@ struct Refused {
 fn unmatched_page(
     lang: Lang,
     staff: &Staff,
-    boxes: &[(ReceivedRow, Option<String>)],
+    page: &Unmatched,
     outcome: Option<Result<String, Refused>>,
 ) -> Markup {
+    let boxes = &page.boxes.rows;
     let refused = match &outcome {
         Some(Err(refused)) => Some(refused),
         _ => None,
@@ -280,17 +286,40 @@ fn unmatched_page(
                 }
             }
         }
+        @if !page.first || page.boxes.next_cursor.is_some() {
+            nav.paging aria-label=(lang.t("pages")) {
+                @if !page.first { a href="/warehouse/parcels" { "« " (lang.t("newest")) } " " }
+                @if let Some(next) = &page.boxes.next_cursor { a href={ "/warehouse/parcels?after=" (next) } { (lang.t("older")) " »" } }
+            }
+        }
     };
     layout(lang, &lang.t("unmatched_parcels"), Some(staff), body)
 }
 
-async fn unmatched(state: &AppState) -> Result<Vec<(ReceivedRow, Option<String>)>, AppError> {
-    state.db.read(|c| receiving::boxes(c, true, 200)).await
+/// Unmatched boxes `/warehouse/parcels` shows at a time.
+const UNMATCHED_PAGE: i64 = 100;
+
+/// A page of unmatched boxes, and whether it is the first.
+struct Unmatched {
+    boxes: Page<(ReceivedRow, Option<String>)>,
+    first: bool,
+}
+
+async fn unmatched(state: &AppState, cursor: Option<String>) -> Result<Unmatched, AppError> {
+    let first = cursor.is_none();
+    let boxes = state
+        .db
+        .read(move |c| receiving::boxes(c, true, cursor.as_deref(), UNMATCHED_PAGE))
+        .await?;
+    Ok(Unmatched { boxes, first })
 }
 
 pub async fn parcels(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
-    match unmatched(&state).await {
+    let cursor = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("after").cloned());
+    match unmatched(&state, cursor).await {
         Ok(boxes) => super::page(
             &req,
             &state,
@@ -342,7 +371,7 @@ pub async fn link(
             )
         }
     };
-    match unmatched(&state).await {
+    match unmatched(&state, None).await {
         Ok(boxes) => super::page(
             &req,
             &state,

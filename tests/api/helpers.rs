@@ -292,6 +292,33 @@ impl TestApp {
         self.send("POST", path, who, Some(body), &[]).await
     }
 
+    /// Every item of list `path` (a query string included), read `limit` at a time by
+    /// following `next_cursor`; each page checked to hold at most `limit` items and to
+    /// be followed only when it is full.
+    pub async fn walk(&self, path: &str, who: &As, limit: usize) -> Vec<Value> {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{joiner}limit={limit}&cursor={c}"),
+                None => format!("{path}{joiner}limit={limit}"),
+            };
+            let page = self.get(&url, who).await;
+            assert_eq!(page.status, StatusCode::OK, "{url}: {}", page.text);
+            let got = page.body["items"].as_array().cloned().unwrap_or_default();
+            assert!(got.len() <= limit, "{url}: {} items", got.len());
+            items.extend(got.iter().cloned());
+            match page.body["next_cursor"].as_str() {
+                Some(next) => {
+                    assert_eq!(got.len(), limit, "{url}: a short page is the last");
+                    cursor = Some(next.to_string());
+                }
+                None => return items,
+            }
+        }
+    }
+
     /// Creates an order through the API and returns its JSON.
     pub async fn create_order(&self, order: &Value) -> Value {
         let answer = self

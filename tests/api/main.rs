@@ -17,6 +17,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod pages;
+mod paging;
 mod photos;
 mod refunds;
 mod rmas;

@@ -139,6 +139,12 @@ async fn the_carriers_trouble_opens_incidents(app: TestApp) {
             ("TX-1".to_string(), "damaged".to_string()),
         ]
     );
+    let newest_first = incidents(&app, "").await;
+    let walked = app.walk("/api/v1/incidents", &ADMIN, 1).await;
+    assert_eq!(
+        walked, newest_first,
+        "one a page, each once, in the same order"
+    );
     let misdelivered = incidents(&app, "?kind=misdelivered").await;
     assert!(misdelivered[0]["detail"]
         .as_str()

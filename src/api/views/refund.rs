@@ -60,4 +60,6 @@ pub struct RefundList {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReceivedParcelList {
     pub items: Vec<ReceivedParcel>,
+    /// Give it as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }

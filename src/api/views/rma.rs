@@ -149,6 +149,8 @@ pub struct RmaList {
 /// One step of an RMA's audit trail.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Event {
+    /// The entry's id (a page of the trail ends at one).
+    pub id: String,
     #[schema(format = DateTime)]
     pub at: String,
     #[schema(schema_with = event_names)]
@@ -168,6 +170,7 @@ fn event_names() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
 impl Event {
     pub fn new(e: &RmaEventRow) -> Event {
         Event {
+            id: e.id.clone(),
             at: ts(e.at),
             event: e.event.clone(),
             from: e.from_status,
@@ -181,6 +184,8 @@ impl Event {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventList {
     pub items: Vec<Event>,
+    /// Pass it as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
 }
 
 /// The policy's decision for a return and where the parcel would go.
