@@ -11,6 +11,8 @@ pub struct Received {
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
+    /// When the message's data ended.
+    pub at: Option<std::time::Instant>,
 }
 
 pub struct SmtpSink {
@@ -64,6 +66,7 @@ impl SmtpSink {
                                 data.push('\n');
                             }
                             current.data = data;
+                            current.at = Some(std::time::Instant::now());
                             if let Ok(mut all) = store.lock() {
                                 all.push(std::mem::take(&mut current));
                             }
