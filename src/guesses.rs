@@ -112,10 +112,14 @@ pub async fn succeeded(
     .await
 }
 
-/// Deletes keys that have been quiet for a day (run from a periodic worker).
+/// Deletes keys that have been quiet for a day, and look-up rate counts already due
+/// (run from a periodic worker).
 pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, AppError> {
-    db.write(move |c| Ok(throttles::sweep(c, now - chrono::Duration::days(1), now)?))
-        .await
+    db.write(move |c| {
+        let quiet = throttles::sweep(c, now - chrono::Duration::days(1), now)?;
+        Ok(quiet + crate::db::request_rates::sweep(c, now.timestamp_millis())?)
+    })
+    .await
 }
 
 /// Forgets failed sign-ins and look-ups that have been quiet for a day, hourly.

@@ -1,6 +1,6 @@
-//! A rate limiter for the public order look-up, per client address: the generic cell
-//! rate algorithm (GCRA). A burst up to the limit is allowed, then one request per
-//! `60 s / limit`, so there is no window boundary to straddle for twice the limit.
+//! The public order look-up's per-minute limit per client address, counted in memory:
+//! SQLite runs one instance. Several instances on PostgreSQL count in the database
+//! instead (`db::request_rates`), with the same rule (`domain::request_rate`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,18 +15,13 @@ impl RateLimiter {
     /// Counts one request for `key` at `now_ms`; `Err(retry_after_secs)` when it comes
     /// sooner than `per_minute` allows.
     pub fn hit(&self, key: &str, per_minute: u32, now_ms: i64) -> Result<(), u64> {
-        let interval = 60_000 / i64::from(per_minute.max(1));
-        let burst = interval * i64::from(per_minute.max(1) - 1);
         let mut next_at = self.next_at.lock().unwrap_or_else(|p| p.into_inner());
         if next_at.len() > 100_000 {
             next_at.retain(|_, at| *at > now_ms);
         }
-        let at = next_at.get(key).copied().unwrap_or(now_ms).max(now_ms);
-        if at - now_ms > burst {
-            let wait_ms = at - burst - now_ms;
-            return Err(u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1));
-        }
-        next_at.insert(key.to_string(), at + interval);
+        let due =
+            crate::domain::request_rate::admit(next_at.get(key).copied(), per_minute, now_ms)?;
+        next_at.insert(key.to_string(), due);
         Ok(())
     }
 }

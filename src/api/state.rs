@@ -7,6 +7,7 @@ use super::auth::KeyCache;
 use super::limits::RateLimiter;
 use crate::config::IpRange;
 use crate::core::{Core, StartError};
+use crate::db::request_rates;
 use crate::error::AppError;
 use crate::lookup::{self, FoundOrder, LookupInput};
 
@@ -55,13 +56,17 @@ impl AppState {
     /// input checked, the address's per-minute limit counted, then the look-up.
     pub async fn find_order(&self, input: LookupInput, ip: &str) -> Result<FoundOrder, AppError> {
         let ask = lookup::read(input)?;
-        self.lookups
-            .hit(
-                &format!("ip:{ip}"),
-                self.settings.lookup.per_ip_per_minute,
-                self.clock.now().timestamp_millis(),
-            )
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        let (key, per_minute) = (format!("ip:{ip}"), self.settings.lookup.per_ip_per_minute);
+        let now_ms = self.clock.now().timestamp_millis();
+        let counted = if self.db.is_sqlite() {
+            self.lookups.hit(&key, per_minute, now_ms)
+        } else {
+            // Instances share the database: they count one address together.
+            self.db
+                .write(move |c| Ok::<_, AppError>(request_rates::hit(c, &key, per_minute, now_ms)?))
+                .await?
+        };
+        counted.map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         lookup::find_order(&self.core, ask, ip).await
     }
 }

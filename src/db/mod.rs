@@ -19,6 +19,7 @@ pub mod parcels;
 pub mod photos;
 pub mod received;
 pub mod refunds;
+pub mod request_rates;
 pub mod rmas;
 pub mod schema;
 pub mod sqlite_writer;

@@ -310,6 +310,13 @@ diesel::table! {
 
 diesel::joinable!(staff_sessions -> staff_users (user_id));
 diesel::table! {
+    request_rates (key_hash) {
+        key_hash -> Text,
+        next_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
     throttles (key_hash) {
         key_hash -> Text,
         failures -> Integer,
@@ -368,5 +375,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_users,
     staff_sessions,
     rma_photos,
+    request_rates,
     throttles,
 );

@@ -12,6 +12,7 @@ pub mod order_number;
 pub mod policy;
 pub mod privacy;
 pub mod refund;
+pub mod request_rate;
 pub mod rma_number;
 pub mod rma_status;
 pub mod routing;

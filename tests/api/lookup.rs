@@ -166,3 +166,37 @@ async fn lookups_are_paced_per_client() {
         .await
         .problem(429);
 }
+
+/// Two instances on one PostgreSQL count a client's look-ups together: the limit is the
+/// client's, not each instance's.
+#[tokio::test]
+async fn lookups_are_paced_per_client_across_instances() {
+    let first = spawn_app_with(Backend::Postgres, |s| {
+        s.lookup.per_ip_per_minute = 3;
+    })
+    .await;
+    let url = first.state.settings.database.url.clone();
+    let second = spawn_app_with(Backend::Postgres, move |s| {
+        s.database.url = url;
+        s.lookup.per_ip_per_minute = 3;
+    })
+    .await;
+    first.create_order(&eur_order("2302")).await;
+    let right = json!({"order_number": "2302", "email": "2302@example.com"});
+    for app in [&first, &second, &first] {
+        let answer = app
+            .post("/api/v1/returns/lookup", &As::Nobody, &right)
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    }
+    let limited = second
+        .post("/api/v1/returns/lookup", &As::Nobody, &right)
+        .await;
+    limited.problem(429);
+    assert_eq!(limited.headers["retry-after"], "20");
+    second.advance(chrono::Duration::seconds(20));
+    let later = second
+        .post("/api/v1/returns/lookup", &As::Nobody, &right)
+        .await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.text);
+}
