@@ -139,6 +139,10 @@ pub struct ServerSettings {
     /// or CIDR ranges (`10.0.0.0/8, ::1`). Empty: the peer address is the client.
     #[serde(default)]
     pub trusted_proxies: String,
+    /// This instance's name among several on one database, the same across its
+    /// restarts; empty: the host's name and the bound port.
+    #[serde(default)]
+    pub instance: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -408,6 +412,28 @@ impl Settings {
         }
         self.trusted_proxies()?;
         Ok(())
+    }
+
+    /// The instance's name (see `server.instance`): letters, digits, `.`, `:` and `-`
+    /// only, so that it can start a pattern.
+    pub fn instance_name(&self) -> String {
+        let given = self.server.instance.trim();
+        let name = if given.is_empty() {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .unwrap_or_default();
+            let port = self.server.bind.rsplit(':').next().unwrap_or_default();
+            format!("{}:{port}", host.trim())
+        } else {
+            given.to_string()
+        };
+        name.chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | ':' | '-' => c,
+                _ => '-',
+            })
+            .collect()
     }
 
     /// `server.trusted_proxies`, read.

@@ -16,6 +16,7 @@ use crate::db::{Db, DbError};
 use crate::domain::exchange::ExchangeRates;
 use crate::domain::policy::{Policy, PolicyError};
 use crate::domain::routing::Network;
+use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::returns::ReturnRules;
 use backhaul_carriers::dhl::{Dhl, ExpressAccount};
@@ -368,13 +369,56 @@ fn configured_carriers(
     Ok(carriers)
 }
 
-/// Starts the service's periodic workers: the tracking poller, the outbox dispatcher,
-/// the label expiry sweep and the sweep of old failed guesses.
+/// Starts the service's periodic workers: the tracking poller and the outbox
+/// dispatcher (once what they had leased before this instance restarted is free
+/// again), the label expiry sweep and the sweep of old failed guesses.
 pub fn spawn_workers(core: &Arc<Core>) {
-    crate::tracking::poller::spawn(core.clone());
-    crate::notify::dispatcher::spawn(core.clone());
+    let leasing = core.clone();
+    tokio::spawn(async move {
+        if let Err(e) = release_own_leases(&leasing).await {
+            tracing::warn!(error = %e, "could not free this instance's old leases; they run out on their own");
+        }
+        crate::tracking::poller::spawn(leasing.clone());
+        crate::notify::dispatcher::spawn(leasing);
+    });
     crate::labels::spawn_expiry(core.clone());
     crate::guesses::spawn_sweep(core.clone());
+}
+
+/// How this instance's `kind` worker names itself as a lease owner: the instance's
+/// name (the same across restarts), then one for this start (see [`worker_owner`]).
+pub fn worker_prefix(settings: &Settings, kind: &str) -> String {
+    format!("{kind}@{}#", settings.instance_name())
+}
+
+/// This start's lease owner name for the `kind` worker.
+pub fn worker_owner(settings: &Settings, kind: &str) -> String {
+    format!(
+        "{}{}",
+        worker_prefix(settings, kind),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Frees the outbox messages and parcels this instance's workers had leased before it
+/// restarted: a crash's work is due again at once, not after its lease; how many.
+pub async fn release_own_leases(core: &Core) -> Result<usize, AppError> {
+    let dispatcher = worker_prefix(&core.settings, "dispatcher");
+    let poller = worker_prefix(&core.settings, "poller");
+    core.db
+        .write(move |c| {
+            let messages = crate::db::outbox::release_leases(c, &dispatcher)?;
+            let parcels = crate::db::parcels::release_leases(c, &poller)?;
+            if messages + parcels > 0 {
+                tracing::info!(
+                    messages,
+                    parcels,
+                    "took back what this instance had leased before it restarted"
+                );
+            }
+            Ok::<_, AppError>(messages + parcels)
+        })
+        .await
 }
 
 /// Runs `round` every `seconds` (0: never) for as long as the service runs. A round

@@ -394,6 +394,21 @@ macro_rules! newer_than {
 }
 pub(crate) use newer_than;
 
+/// Frees the leases whose owner starts with `$prefix` (a worker of this instance
+/// before it restarted; no live worker has that name): the work is due again at once
+/// instead of after its lease. Evaluates to how many.
+macro_rules! release_rows {
+    ($conn:expr, $table:ident, $prefix:expr) => {
+        diesel::update($table::table.filter($table::lease_owner.like(format!("{}%", $prefix))))
+            .set((
+                $table::lease_owner.eq(None::<String>),
+                $table::lease_until.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .execute($conn)
+    };
+}
+pub(crate) use release_rows;
+
 /// Database time: naive UTC, as both backends store it.
 pub fn naive(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     t.naive_utc()

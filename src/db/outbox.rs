@@ -102,6 +102,11 @@ pub fn claim_due(
         .load(conn)
 }
 
+/// Frees the leases a worker named `prefix…` held before its instance restarted.
+pub fn release_leases(conn: &mut DbConnection, prefix: &str) -> QueryResult<usize> {
+    super::release_rows!(conn, outbox, prefix)
+}
+
 /// Keeps the messages of `ids` that `owner` is still sending leased until `until`.
 pub fn extend_lease(
     conn: &mut DbConnection,

@@ -224,6 +224,11 @@ pub fn save_progress(
         .map(|_| ())
 }
 
+/// Frees the leases a worker named `prefix…` held before its instance restarted.
+pub fn release_leases(conn: &mut DbConnection, prefix: &str) -> QueryResult<usize> {
+    super::release_rows!(conn, parcels, prefix)
+}
+
 /// Keeps the parcels of `ids` that `owner` is still polling leased until `until`.
 pub fn extend_lease(
     conn: &mut DbConnection,

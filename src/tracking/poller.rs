@@ -199,7 +199,7 @@ fn backoff(
 
 /// Runs [`poll_once`] every `tracking.poll_every_seconds` in the service.
 pub fn spawn(state: std::sync::Arc<Core>) {
-    let owner = format!("backhaul-{}", uuid::Uuid::new_v4().simple());
+    let owner = crate::core::worker_owner(&state.settings, "poller");
     let seconds = state.settings.tracking.poll_every_seconds;
     crate::core::spawn_every(seconds, move || {
         let (state, owner) = (state.clone(), owner.clone());

@@ -199,7 +199,42 @@ async fn a_renewed_lease_holds_the_message(app: TestApp) {
     assert_eq!(trigger(&app, &id).await["status"], "emailed");
 }
 
+/// An instance that restarts takes back at once what it had leased before (its name is
+/// the same across starts); another instance's leases stay theirs.
+async fn a_restarted_instance_takes_its_own_leases_back(app: TestApp) {
+    let lease = |owner: String| {
+        let now = app.now();
+        app.state.db.write(move |c| {
+            let claimed =
+                backhaul::db::outbox::claim_due(c, now, &owner, now + Duration::seconds(45), 10)?;
+            Ok::<_, backhaul::error::AppError>(claimed.len())
+        })
+    };
+    let ours = refund(&app, "E-6").await;
+    let before_restart = backhaul::core::worker_owner(&app.state.settings, "dispatcher");
+    assert_eq!(lease(before_restart).await.expect("leased"), 1);
+    let theirs = refund(&app, "E-7").await;
+    assert_eq!(
+        lease("dispatcher@elsewhere:8080#1".into())
+            .await
+            .expect("leased"),
+        1
+    );
+    assert_eq!(app.dispatch().await.sent, 0, "both leased");
+
+    let released = backhaul::core::release_own_leases(&app.state).await;
+    assert_eq!(released.expect("released"), 1, "ours only");
+    assert_eq!(
+        app.dispatch().await.sent,
+        1,
+        "at once, no lease to wait for"
+    );
+    assert_eq!(trigger(&app, &ours).await["status"], "emailed");
+    assert_ne!(trigger(&app, &theirs).await["status"], "emailed");
+}
+
 crate::on_both_backends!(
+    a_restarted_instance_takes_its_own_leases_back,
     a_renewed_lease_holds_the_message,
     each_trigger_is_emailed_once_as_a_file,
     a_crashed_dispatchers_message_is_sent_after_its_lease,
