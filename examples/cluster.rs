@@ -67,8 +67,8 @@ async fn main() {
         eprintln!("{outcome:#?}");
     }
     eprintln!(
-        "{} requests answered from a stored answer on another instance",
-        outcome.replays
+        "{} requests answered from a stored answer on another instance, {} restarts took back their leases",
+        outcome.replays, outcome.taken_back
     );
     println!("{}", outcome.line());
     if !outcome.sound() {

@@ -414,16 +414,16 @@ impl Settings {
         Ok(())
     }
 
-    /// The instance's name (see `server.instance`): letters, digits, `.`, `:` and `-`
-    /// only, so that it can start a pattern.
-    pub fn instance_name(&self) -> String {
+    /// The instance's name (see `server.instance`; by default the host's name and
+    /// `port`, the port it listens on): letters, digits, `.`, `:` and `-` only, so
+    /// that it can start a pattern.
+    pub fn instance_name(&self, port: u16) -> String {
         let given = self.server.instance.trim();
         let name = if given.is_empty() {
             let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .ok()
                 .or_else(|| std::env::var("HOSTNAME").ok())
                 .unwrap_or_default();
-            let port = self.server.bind.rsplit(':').next().unwrap_or_default();
             format!("{}:{port}", host.trim())
         } else {
             given.to_string()

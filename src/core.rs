@@ -371,40 +371,67 @@ fn configured_carriers(
 
 /// Starts the service's periodic workers: the tracking poller and the outbox
 /// dispatcher (once what they had leased before this instance restarted is free
-/// again), the label expiry sweep and the sweep of old failed guesses.
-pub fn spawn_workers(core: &Arc<Core>) {
+/// again), the label expiry sweep and the sweep of old failed guesses. `port` is the
+/// one the service listens on (part of the instance's default name).
+pub fn spawn_workers(core: &Arc<Core>, port: u16) {
     let leasing = core.clone();
+    let instance = core.settings.instance_name(port);
     tokio::spawn(async move {
-        if let Err(e) = release_own_leases(&leasing).await {
-            tracing::warn!(error = %e, "could not free this instance's old leases; they run out on their own");
-        }
-        crate::tracking::poller::spawn(leasing.clone());
-        crate::notify::dispatcher::spawn(leasing);
+        take_back_own_leases(&leasing, &instance).await;
+        crate::tracking::poller::spawn(leasing.clone(), worker_owner(&instance, "poller"));
+        crate::notify::dispatcher::spawn(leasing, worker_owner(&instance, "dispatcher"));
     });
     crate::labels::spawn_expiry(core.clone());
     crate::guesses::spawn_sweep(core.clone());
 }
 
-/// How this instance's `kind` worker names itself as a lease owner: the instance's
-/// name (the same across restarts), then one for this start (see [`worker_owner`]).
-pub fn worker_prefix(settings: &Settings, kind: &str) -> String {
-    format!("{kind}@{}#", settings.instance_name())
+/// Frees what `instance` had leased before it restarted, if no other live instance
+/// goes by the same name (a PostgreSQL advisory lock on the name, held while this
+/// process lives, tells): two instances sharing a name must not free each other's
+/// work.
+async fn take_back_own_leases(core: &Arc<Core>, instance: &str) {
+    let (db, name) = (core.db.clone(), format!("backhaul-instance:{instance}"));
+    let held = tokio::task::spawn_blocking(move || db.hold_named_lock(&name)).await;
+    match held {
+        Ok(Ok(Some(lock))) => {
+            if let Err(e) = release_own_leases(core, instance).await {
+                tracing::warn!(error = %e, "could not free this instance's old leases; they run out on their own");
+            }
+            // Held for as long as the process runs.
+            tokio::spawn(async move {
+                let _lock = lock;
+                std::future::pending::<()>().await;
+            });
+        }
+        Ok(Ok(None)) => tracing::error!(
+            instance,
+            "another running instance has this name; give each its own server.instance (its old leases run out on their own)"
+        ),
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not lock this instance's name; its old leases run out on their own"),
+        Err(e) => tracing::warn!(error = %e, "could not lock this instance's name"),
+    }
 }
 
-/// This start's lease owner name for the `kind` worker.
-pub fn worker_owner(settings: &Settings, kind: &str) -> String {
+/// How `instance`'s `kind` worker names itself as a lease owner: the instance's name
+/// (the same across restarts), then one for this start (see [`worker_owner`]).
+pub fn worker_prefix(instance: &str, kind: &str) -> String {
+    format!("{kind}@{instance}#")
+}
+
+/// This start's lease owner name for `instance`'s `kind` worker.
+pub fn worker_owner(instance: &str, kind: &str) -> String {
     format!(
         "{}{}",
-        worker_prefix(settings, kind),
+        worker_prefix(instance, kind),
         uuid::Uuid::new_v4().simple()
     )
 }
 
-/// Frees the outbox messages and parcels this instance's workers had leased before it
+/// Frees the outbox messages and parcels `instance`'s workers had leased before it
 /// restarted: a crash's work is due again at once, not after its lease; how many.
-pub async fn release_own_leases(core: &Core) -> Result<usize, AppError> {
-    let dispatcher = worker_prefix(&core.settings, "dispatcher");
-    let poller = worker_prefix(&core.settings, "poller");
+pub async fn release_own_leases(core: &Core, instance: &str) -> Result<usize, AppError> {
+    let dispatcher = worker_prefix(instance, "dispatcher");
+    let poller = worker_prefix(instance, "poller");
     core.db
         .write(move |c| {
             let messages = crate::db::outbox::release_leases(c, &dispatcher)?;

@@ -1,8 +1,12 @@
 //! Lists are read a page at a time: up to `limit` rows (at most [`MAX_PAGE`]) and a
 //! cursor naming where the next page starts. The cursor is the id of the last row
-//! listed; the list's order (a time, then the id) makes the pages stable while rows
-//! are added, and each page a keyset read, as quick on the last page as on the first.
+//! listed; the list's order (a time and then the id, or the time-ordered id alone)
+//! makes the pages stable while rows are added, and each page a keyset read along an
+//! index, as quick on the last page as on the first.
 
+use diesel::QueryResult;
+
+use crate::db::PageStart;
 use crate::error::AppError;
 
 /// The most rows one page holds.
@@ -21,11 +25,32 @@ pub fn page_size(limit: Option<i64>, default: i64) -> Result<i64, AppError> {
 }
 
 /// The 422 for a cursor no page of this list gave.
-pub fn unknown_cursor(what: &str) -> AppError {
+fn unknown_cursor(what: &str) -> AppError {
     AppError::does_not_fit(
         "cursor",
         format!("no {what} has this id; start without a cursor"),
     )
+}
+
+/// Where the page after `cursor` starts, read by `find` (the row the cursor names, as
+/// a [`PageStart`]); `None` for the first page. Every id is a UUID written in its
+/// usual form, so anything else is refused before the database sees it; a cursor no
+/// row of this list has (`what`) is a 422 too.
+pub fn start(
+    cursor: Option<&str>,
+    what: &str,
+    find: impl FnOnce(&str) -> QueryResult<Option<PageStart>>,
+) -> Result<Option<PageStart>, AppError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let usual = uuid::Uuid::parse_str(cursor)
+        .ok()
+        .filter(|id| id.hyphenated().to_string() == cursor);
+    if usual.is_none() {
+        return Err(unknown_cursor(what));
+    }
+    find(cursor)?.map(Some).ok_or_else(|| unknown_cursor(what))
 }
 
 /// One page of a list and where the next one starts.
@@ -67,6 +92,29 @@ mod tests {
         ];
         for (asked, expected) in cases {
             assert_eq!(page_size(asked, 50).ok(), expected, "{asked:?}");
+        }
+    }
+
+    #[test]
+    fn cursors() {
+        let id = "0190d5c4-0000-7000-8000-00000000000a";
+        let found = |c: &str| {
+            Ok((c == id).then(|| PageStart {
+                at: chrono::NaiveDateTime::MIN,
+                id: c.to_string(),
+            }))
+        };
+        let cases = [
+            (None, true),
+            (Some(id), true),
+            (Some("0190d5c4-0000-7000-8000-00000000000b"), false),
+            (Some("0190D5C4-0000-7000-8000-00000000000A"), false),
+            (Some("0190d5c4000070008000000000000000a"), false),
+            (Some("nope"), false),
+            (Some("\0"), false),
+        ];
+        for (cursor, ok) in cases {
+            assert_eq!(start(cursor, "row", found).is_ok(), ok, "{cursor:?}");
         }
     }
 

@@ -16,7 +16,7 @@ use crate::domain::display;
 use crate::domain::routing::Network;
 use crate::domain::{transition, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
-use crate::paging::{unknown_cursor, Page};
+use crate::paging::{self, Page};
 
 /// What a bench scan found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -370,16 +370,12 @@ pub fn boxes(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<(ReceivedRow, Option<String>)>, AppError> {
-    let after = match cursor {
-        Some(id) => match received::find(c, id)? {
-            Some(row) => Some(PageStart {
-                at: row.received_at,
-                id: row.id,
-            }),
-            None => return Err(unknown_cursor("received box")),
-        },
-        None => None,
-    };
+    let after = paging::start(cursor, "received box", |id| {
+        Ok(received::find(c, id)?.map(|row| PageStart {
+            at: row.received_at,
+            id: row.id,
+        }))
+    })?;
     let rows = received::list(c, unmatched, after.as_ref(), limit + 1)?;
     Ok(Page::cut(rows, limit, |(row, _)| &row.id))
 }

@@ -14,7 +14,7 @@ use crate::domain::UnknownValue;
 use crate::domain::{display, policy, LabelPayer, Resolution, RmaEvent, RmaNumber, RmaStatus};
 use crate::error::AppError;
 use crate::inspection::Replacement;
-use crate::paging::{unknown_cursor, Page};
+use crate::paging::{self, Page};
 
 /// Refunds an authorized keep-it return at once, in the caller's transaction: nothing
 /// comes back to inspect, so the trigger (the amount the decision promised) and its
@@ -94,10 +94,7 @@ pub fn page(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<refunds::ListedTrigger>, AppError> {
-    let after = match cursor {
-        Some(id) => Some(refunds::after(c, id)?.ok_or_else(|| unknown_cursor("refund trigger"))?),
-        None => None,
-    };
+    let after = paging::start(cursor, "refund trigger", |id| refunds::after(c, id))?;
     let rows = refunds::list_triggers(c, filter, after.as_ref(), None, limit + 1)?;
     Ok(Page::cut(rows, limit, |r| &r.trigger.id))
 }

@@ -14,7 +14,7 @@ use crate::domain::note::Note;
 use crate::domain::{transition, RmaEvent, RmaNumber, Role};
 use crate::error::AppError;
 use crate::labels::ReturnLabel;
-use crate::paging::{unknown_cursor, Page};
+use crate::paging::{self, Page};
 use crate::photos::PhotoView;
 
 /// Staff who may read any RMA (admin may too); customers read their own order's.
@@ -111,12 +111,13 @@ pub fn page(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<(RmaRow, String)>, AppError> {
-    if let Some(id) = cursor {
-        if uuid::Uuid::parse_str(id).is_err() {
-            return Err(unknown_cursor("RMA"));
-        }
-        filter.before_id = Some(id.to_string());
-    }
+    let after = paging::start(cursor, "RMA", |id| {
+        Ok(rmas::find_by_id(c, id)?.map(|r| PageStart {
+            at: r.created_at,
+            id: r.id,
+        }))
+    })?;
+    filter.before_id = after.map(|a| a.id);
     filter.limit = limit + 1;
     let rows = rmas::list(c, &filter)?;
     Ok(Page::cut(rows, limit, |(r, _)| &r.id))
@@ -130,13 +131,11 @@ pub fn event_page(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<RmaEventRow>, AppError> {
-    let after = match cursor {
-        Some(id) => match rmas::event(c, id)? {
-            Some(e) if e.rma_id == rma_id => Some(PageStart { at: e.at, id: e.id }),
-            _ => return Err(unknown_cursor("event of this RMA")),
-        },
-        None => None,
-    };
+    let after = paging::start(cursor, "event of this RMA", |id| {
+        Ok(rmas::event(c, id)?
+            .filter(|e| e.rma_id == rma_id)
+            .map(|e| PageStart { at: e.at, id: e.id }))
+    })?;
     let rows = rmas::events_page(c, rma_id, after.as_ref(), limit + 1)?;
     Ok(Page::cut(rows, limit, |e| &e.id))
 }

@@ -91,7 +91,7 @@ impl Application {
             source,
         })?
         .run();
-        crate::core::spawn_workers(&core);
+        crate::core::spawn_workers(&core, port);
         Ok(Application {
             port,
             server,

@@ -58,14 +58,17 @@ impl AppState {
         let ask = lookup::read(input)?;
         let (key, per_minute) = (format!("ip:{ip}"), self.settings.lookup.per_ip_per_minute);
         let now_ms = self.clock.now().timestamp_millis();
-        let counted = if self.db.is_sqlite() {
-            self.lookups.hit(&key, per_minute, now_ms)
-        } else {
-            // Instances share the database: they count one address together.
-            self.db
-                .write(move |c| Ok::<_, AppError>(request_rates::hit(c, &key, per_minute, now_ms)?))
-                .await?
-        };
+        // This instance's own count first: when it alone is over, the shared one is too,
+        // and a flood is refused without touching the database.
+        let mut counted = self.lookups.hit(&key, per_minute, now_ms);
+        if counted.is_ok() && !self.db.is_sqlite() {
+            // Instances share the database: they count one address together. One
+            // statement, atomic on its own.
+            counted = self
+                .db
+                .read(move |c| Ok::<_, AppError>(request_rates::hit(c, &key, per_minute, now_ms)?))
+                .await?;
+        }
         counted.map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         lookup::find_order(&self.core, ask, ip).await
     }

@@ -68,6 +68,9 @@ pub enum DbError {
     Task(String),
 }
 
+/// An advisory lock held (see [`Db::hold_named_lock`]); dropping it lets go.
+pub struct NamedLock(#[allow(dead_code)] Option<PgConnection>);
+
 /// Where the data lives, parsed from `DATABASE_URL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -193,6 +196,33 @@ impl Db {
 
     pub fn is_sqlite(&self) -> bool {
         self.url.is_sqlite()
+    }
+
+    /// Takes the PostgreSQL advisory lock named `name` on a connection of its own and
+    /// holds it for as long as the returned [`NamedLock`] lives (the server lets go
+    /// when the process dies); `None` when another session holds it. On SQLite, which
+    /// one process uses, the lock is always had. Blocking.
+    pub fn hold_named_lock(&self, name: &str) -> Result<Option<NamedLock>, DbError> {
+        use diesel::sql_types::{BigInt, Bool};
+        use diesel::RunQueryDsl;
+        use sha2::Digest;
+        #[derive(diesel::QueryableByName)]
+        struct Taken {
+            #[diesel(sql_type = Bool)]
+            taken: bool,
+        }
+        let DatabaseUrl::Postgres(url) = &self.url else {
+            return Ok(Some(NamedLock(None)));
+        };
+        let digest = sha2::Sha256::digest(name.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        let key = i64::from_be_bytes(first);
+        let mut conn = PgConnection::establish(url).map_err(|e| DbError::Connect(e.to_string()))?;
+        let taken: Taken = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS taken")
+            .bind::<BigInt, _>(key)
+            .get_result(&mut conn)?;
+        Ok(taken.taken.then_some(NamedLock(Some(conn))))
     }
 
     fn conn(&self) -> Result<PooledConnection<Connector>, DbError> {
@@ -374,7 +404,8 @@ pub struct PageStart {
 macro_rules! older_than {
     ($query:expr, $at:expr, $id:expr, $start:expr) => {{
         let start: &$crate::db::PageStart = $start;
-        $query.filter(
+        // The first bound alone is a range the index answers; the second breaks ties.
+        $query.filter($at.le(start.at)).filter(
             $at.lt(start.at)
                 .or($at.eq(start.at).and($id.lt(start.id.clone()))),
         )
@@ -386,7 +417,7 @@ pub(crate) use older_than;
 macro_rules! newer_than {
     ($query:expr, $at:expr, $id:expr, $start:expr) => {{
         let start: &$crate::db::PageStart = $start;
-        $query.filter(
+        $query.filter($at.ge(start.at)).filter(
             $at.gt(start.at)
                 .or($at.eq(start.at).and($id.gt(start.id.clone()))),
         )

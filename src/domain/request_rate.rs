@@ -7,15 +7,39 @@
 /// (`None`: a key not seen, or long quiet): `Ok` with the new due time to keep, or
 /// `Err` with the seconds to wait when it comes sooner than `per_minute` allows.
 pub fn admit(next_at_ms: Option<i64>, per_minute: u32, now_ms: i64) -> Result<i64, u64> {
-    let per_minute = i64::from(per_minute.max(1));
-    let interval = 60_000 / per_minute;
-    let burst = interval * (per_minute - 1);
+    let pace = Pace::of(per_minute);
     let at = next_at_ms.unwrap_or(now_ms).max(now_ms);
-    if at - now_ms > burst {
-        let wait_ms = at - burst - now_ms;
-        return Err(u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1));
+    if at - now_ms > pace.burst_ms {
+        return Err(pace.wait_seconds(at, now_ms));
     }
-    Ok(at + interval)
+    Ok(at + pace.interval_ms)
+}
+
+/// The numbers of a per-minute limit, for [`admit`] and for a database that applies
+/// the same rule in one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    /// Between two requests at the steady pace.
+    pub interval_ms: i64,
+    /// How far ahead of now the due time may run before requests wait.
+    pub burst_ms: i64,
+}
+
+impl Pace {
+    pub fn of(per_minute: u32) -> Pace {
+        let per_minute = i64::from(per_minute.max(1));
+        let interval_ms = 60_000 / per_minute;
+        Pace {
+            interval_ms,
+            burst_ms: interval_ms * (per_minute - 1),
+        }
+    }
+
+    /// Whole seconds (at least one) until a key due at `next_at_ms` may ask again.
+    pub fn wait_seconds(&self, next_at_ms: i64, now_ms: i64) -> u64 {
+        let wait_ms = next_at_ms - self.burst_ms - now_ms;
+        u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1)
+    }
 }
 
 #[cfg(test)]

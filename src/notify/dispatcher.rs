@@ -209,8 +209,7 @@ async fn send(state: &Core, message: &OutboxRow) -> Result<Delivery, String> {
 }
 
 /// Drains the outbox every `email.dispatch_every_seconds` in the service.
-pub fn spawn(state: std::sync::Arc<Core>) {
-    let owner = crate::core::worker_owner(&state.settings, "dispatcher");
+pub fn spawn(state: std::sync::Arc<Core>, owner: String) {
     let seconds = state.settings.email.dispatch_every_seconds;
     crate::core::spawn_every(seconds, move || {
         let (state, owner) = (state.clone(), owner.clone());

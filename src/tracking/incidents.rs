@@ -15,7 +15,7 @@ use crate::domain::money::line_value;
 use crate::domain::tracking::IncidentAction;
 use crate::domain::{Currency, Money};
 use crate::error::AppError;
-use crate::paging::{unknown_cursor, Page};
+use crate::paging::{self, Page};
 use crate::refunds::{Calculation, IncidentRefund};
 
 /// A resolution as asked for, fields already read.
@@ -82,16 +82,12 @@ pub fn page(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<ListedIncident>, AppError> {
-    let after = match cursor {
-        Some(id) => match parcels::incident(c, id)? {
-            Some(i) => Some(PageStart {
-                at: i.opened_at,
-                id: i.id,
-            }),
-            None => return Err(unknown_cursor("incident")),
-        },
-        None => None,
-    };
+    let after = paging::start(cursor, "incident", |id| {
+        Ok(parcels::incident(c, id)?.map(|i| PageStart {
+            at: i.opened_at,
+            id: i.id,
+        }))
+    })?;
     let found = parcels::list_incidents(c, filter, after.as_ref(), limit + 1)?;
     let refs: Vec<&ParcelRow> = found.iter().map(|(_, p)| p).collect();
     let owners = parcels::owner_numbers(c, &refs)?;

@@ -198,8 +198,7 @@ fn backoff(
 }
 
 /// Runs [`poll_once`] every `tracking.poll_every_seconds` in the service.
-pub fn spawn(state: std::sync::Arc<Core>) {
-    let owner = crate::core::worker_owner(&state.settings, "poller");
+pub fn spawn(state: std::sync::Arc<Core>, owner: String) {
     let seconds = state.settings.tracking.poll_every_seconds;
     crate::core::spawn_every(seconds, move || {
         let (state, owner) = (state.clone(), owner.clone());

@@ -211,7 +211,7 @@ async fn a_restarted_instance_takes_its_own_leases_back(app: TestApp) {
         })
     };
     let ours = refund(&app, "E-6").await;
-    let before_restart = backhaul::core::worker_owner(&app.state.settings, "dispatcher");
+    let before_restart = backhaul::core::worker_owner("bench-a:8080", "dispatcher");
     assert_eq!(lease(before_restart).await.expect("leased"), 1);
     let theirs = refund(&app, "E-7").await;
     assert_eq!(
@@ -222,7 +222,7 @@ async fn a_restarted_instance_takes_its_own_leases_back(app: TestApp) {
     );
     assert_eq!(app.dispatch().await.sent, 0, "both leased");
 
-    let released = backhaul::core::release_own_leases(&app.state).await;
+    let released = backhaul::core::release_own_leases(&app.state, "bench-a:8080").await;
     assert_eq!(released.expect("released"), 1, "ours only");
     assert_eq!(
         app.dispatch().await.sent,
@@ -231,6 +231,28 @@ async fn a_restarted_instance_takes_its_own_leases_back(app: TestApp) {
     );
     assert_eq!(trigger(&app, &ours).await["status"], "emailed");
     assert_ne!(trigger(&app, &theirs).await["status"], "emailed");
+}
+
+/// Two live instances cannot share a name: the second does not get the name's lock, so
+/// it frees nobody's leases; once the first is gone the name is free again.
+#[tokio::test]
+async fn one_name_one_live_instance() {
+    let app = spawn_app(Backend::Postgres).await;
+    let db = app.state.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let name = "backhaul-instance:twin:8080";
+        let first = db.hold_named_lock(name).expect("lock").expect("free");
+        assert!(db.hold_named_lock(name).expect("lock").is_none(), "held");
+        drop(first);
+        // The server lets go once it has seen the session end.
+        let again = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            db.hold_named_lock(name).is_ok_and(|l| l.is_some())
+        });
+        assert!(again, "free again once its holder is gone");
+    })
+    .await
+    .expect("ran");
 }
 
 crate::on_both_backends!(

@@ -37,15 +37,16 @@ fn field(items: &[Value], name: &str) -> Vec<String> {
 /// `limit`.
 async fn refuses_bad_pages(app: &TestApp, path: &str, who: &As) {
     let joiner = if path.contains('?') { '&' } else { '?' };
-    for cursor in ["nope", "0190d5c4-0000-7000-8000-000000000000"] {
+    let unknown = "0190d5c4-0000-7000-8000-000000000000";
+    for cursor in [
+        "nope",
+        unknown,
+        "%00",
+        "0190D5C4-0000-7000-8000-000000000000",
+    ] {
         let bad = app
             .get(&format!("{path}{joiner}cursor={cursor}"), who)
             .await;
-        if path.starts_with("/api/v1/rmas?") && cursor != "nope" {
-            // RMAs page by id alone: any id is a place in the list.
-            assert_eq!(bad.status, StatusCode::OK, "{path}: {}", bad.text);
-            continue;
-        }
         bad.problem(422);
         assert!(bad.has_error_field("cursor"), "{path}: {}", bad.text);
     }
@@ -71,6 +72,17 @@ async fn every_list_pages_to_its_end(app: TestApp) {
     let exact = app.walk("/api/v1/rmas", &finance, 7).await;
     assert_eq!(exact.len(), 7, "a full last page has no next page");
     refuses_bad_pages(&app, "/api/v1/rmas?status=authorized", &finance).await;
+    let event_id = app
+        .get(&format!("/api/v1/rmas/{}/events", numbers[0]), &finance)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .expect("an event")
+        .to_string();
+    let foreign = app
+        .get(&format!("/api/v1/rmas?cursor={event_id}"), &finance)
+        .await;
+    foreign.problem(422);
 
     // An RMA's audit trail, one event a page.
     let number = &numbers[0];
@@ -115,6 +127,26 @@ async fn every_list_pages_to_its_end(app: TestApp) {
     refuses_bad_pages(&app, "/api/v1/parcels", &bench).await;
     refuses_bad_pages(&app, "/api/v1/incidents", &As::Role(Role::Admin)).await;
     refuses_bad_pages(&app, "/api/v1/refunds", &finance).await;
+
+    // The staff pages say so on the page.
+    user(&app, "bench", Role::Warehouse).await;
+    user(&app, "boss", Role::Admin).await;
+    for (name, page) in [
+        ("bench", "/warehouse/parcels?after=nope"),
+        ("boss", "/ops?incidents_after=nope"),
+    ] {
+        let mut browser = Browser::new(&app);
+        browser.sign_in(name, "correct horse battery").await;
+        let bad = browser.get(page).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(
+            bad.html.contains("start without a cursor"),
+            "{page}: {}",
+            bad.html
+        );
+        let first = browser.get(page.split('?').next().unwrap_or(page)).await;
+        assert_eq!(first.status, StatusCode::OK, "{page}");
+    }
 }
 
 /// The returns CSV streams past its first page (500 rows) to the last return.

@@ -27,6 +27,11 @@ impl SmtpSink {
 
     /// On `port` of 127.0.0.1 (0: any free one).
     pub async fn start_on(port: u16) -> SmtpSink {
+        SmtpSink::start_slow(port, std::time::Duration::ZERO).await
+    }
+
+    /// On `port`, taking `delay` to accept each message, as a distant relay does.
+    pub async fn start_slow(port: u16, delay: std::time::Duration) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind the sink's port");
@@ -65,6 +70,7 @@ impl SmtpSink {
                                 data.push_str(body.strip_prefix('.').unwrap_or(&body));
                                 data.push('\n');
                             }
+                            tokio::time::sleep(delay).await;
                             current.data = data;
                             current.at = Some(std::time::Instant::now());
                             if let Ok(mut all) = store.lock() {

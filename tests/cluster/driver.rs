@@ -60,6 +60,8 @@ pub struct Outcome {
     pub replay_elsewhere: bool,
     /// Seconds from the last kill to the last finance email.
     pub last_email_after_last_kill: f64,
+    /// Starts that took back work their instance had leased before it was killed.
+    pub taken_back: usize,
 }
 
 impl Outcome {
@@ -135,6 +137,38 @@ impl Cluster {
             .spawn()
             .expect("start an instance");
         instance.child = Some(child);
+    }
+
+    /// Starts instance `index` and waits until it answers; a start that fails (its port
+    /// taken meanwhile by an outgoing connection) is tried again.
+    async fn start_answering(&self, index: usize, api: &Api) {
+        let port = self.ports()[index];
+        for _ in 0..10 {
+            self.start(index);
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if api
+                    .send_to(port, "GET", "/healthz", None, None)
+                    .await
+                    .is_some()
+                {
+                    return;
+                }
+                let exited = {
+                    let mut all = self.instances.lock().expect("instances");
+                    all[index]
+                        .child
+                        .as_mut()
+                        .is_none_or(|c| c.try_wait().ok().flatten().is_some())
+                };
+                if exited {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            self.kill(index).await;
+        }
+        panic!("instance {index} on port {port} would not start again");
     }
 
     /// SIGKILL, then wait for the process to be gone.
@@ -399,7 +433,9 @@ pub async fn run(plan: Plan) -> Outcome {
         .unwrap_or_default()
         .trim()
         .to_string();
-    let sink = SmtpSink::start().await;
+    // A relay that takes a while to accept each message, so that kills find
+    // messages under way, leased by the instance killed.
+    let sink = SmtpSink::start_slow(0, Duration::from_millis(300)).await;
     let secret = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
@@ -457,8 +493,12 @@ pub async fn run(plan: Plan) -> Outcome {
     let kills_done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let last_kill: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
     let killer = {
-        let (cluster, kills_done, last_kill) =
-            (cluster.clone(), kills_done.clone(), last_kill.clone());
+        let (cluster, kills_done, last_kill, api) = (
+            cluster.clone(),
+            kills_done.clone(),
+            last_kill.clone(),
+            api.clone(),
+        );
         let kills = plan.kills;
         tokio::spawn(async move {
             for _ in 0..kills {
@@ -468,7 +508,7 @@ pub async fn run(plan: Plan) -> Outcome {
                 *last_kill.lock().expect("last kill") = Some(Instant::now());
                 kills_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(random(200..1500) as u64)).await;
-                cluster.start(index);
+                cluster.start_answering(index, &api).await;
             }
         })
     };
@@ -487,7 +527,12 @@ pub async fn run(plan: Plan) -> Outcome {
                     return numbers;
                 }
                 let gate = (i + 1) * kills / total.max(1);
+                let give_up = Instant::now() + Duration::from_secs(300);
                 while kills_done.load(std::sync::atomic::Ordering::Relaxed) < gate {
+                    assert!(
+                        Instant::now() < give_up,
+                        "the killer stopped before its kills"
+                    );
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
                 numbers.push(drive_return(&api, &run, i).await);
@@ -534,7 +579,7 @@ pub async fn run(plan: Plan) -> Outcome {
 
     let mut outcome = Outcome {
         instances: plan.instances,
-        kills: plan.kills,
+        kills: kills_done.load(std::sync::atomic::Ordering::Relaxed),
         returns: numbers.len(),
         replays: *api.replays.lock().expect("replays"),
         replay_elsewhere,
@@ -571,6 +616,15 @@ pub async fn run(plan: Plan) -> Outcome {
     for i in 0..plan.instances {
         cluster.kill(i).await;
     }
+    outcome.taken_back = std::fs::read_dir(&plan.log_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+        .map(|log| {
+            log.matches("took back what this instance had leased")
+                .count()
+        })
+        .sum();
     outcome
 }
 

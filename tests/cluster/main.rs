@@ -42,11 +42,14 @@ async fn three_instances_lose_nothing_while_killed() {
     let outcome = driver::run(plan).await;
     eprintln!("{}", outcome.line());
     eprintln!(
-        "{} requests answered from a stored answer on another instance; logs in {}",
+        "{} requests answered from a stored answer on another instance, {} restarts took back their leases; logs in {}",
         outcome.replays,
+        outcome.taken_back,
         logs.display()
     );
     assert_eq!(outcome.kills, 10);
     assert_eq!(outcome.returns, 60);
     assert!(outcome.sound(), "{outcome:#?}");
+    // Within the 45 s lease: a killed instance's messages were not left to run out.
+    assert!(outcome.last_email_after_last_kill < 40.0, "{outcome:#?}");
 }

@@ -189,6 +189,6 @@ impl Incident {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IncidentList {
     pub items: Vec<Incident>,
-    /// Pass it as `cursor` for the next page; absent on the last one.
+    /// Pass it as `cursor` for the next page; null on the last one.
     pub next_cursor: Option<String>,
 }

@@ -53,13 +53,13 @@ impl RefundTrigger {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RefundList {
     pub items: Vec<RefundTrigger>,
-    /// Give it as `cursor` for the next page; absent on the last page.
+    /// Give it as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReceivedParcelList {
     pub items: Vec<ReceivedParcel>,
-    /// Give it as `cursor` for the next page; absent on the last page.
+    /// Give it as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }

@@ -142,7 +142,7 @@ impl RmaSummary {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RmaList {
     pub items: Vec<RmaSummary>,
-    /// Pass it as `cursor` for the next page; absent on the last one.
+    /// Pass it as `cursor` for the next page; null on the last one.
     pub next_cursor: Option<String>,
 }
 
@@ -184,7 +184,7 @@ impl Event {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventList {
     pub items: Vec<Event>,
-    /// Pass it as `cursor` for the next page; absent on the last one.
+    /// Pass it as `cursor` for the next page; null on the last one.
     pub next_cursor: Option<String>,
 }
 
