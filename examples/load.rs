@@ -27,6 +27,17 @@
 //! The last line is `dispatch: <n> triggers in <s> s; last burst <m> emails in <s> s,
 //! <rate>/s`: the burst is the run of arrivals with no gap over two seconds that ends
 //! with the last one.
+//!
+//! `scans` opens `--requests` returns with labels, then scans their boxes at a bench at
+//! a steady `--rate` a second (200 by default), each on time whether or not the ones
+//! before were answered: `scans: <ok> ok, <errors> errors, offered <r>/s, answered
+//! <r>/s, p50 <ms> ms, p99 <ms> ms`.
+//!
+//! `mixed` sends `--requests` requests, `--concurrency` at a time, as a shop's day
+//! mixes them: portal look-ups 40 %, RMA reads 40 %, new returns 15 %, bench scans 5 %:
+//! `mixed: <ok> ok, <errors> errors, <rate>/s, p50, p99; p99 by kind: …`. Start the
+//! service with the look-up limit raised (`BACKHAUL__LOOKUP__PER_IP_PER_MINUTE=60000`).
+//! `scans` and `mixed` need an admin key (they act as integration and warehouse).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -53,6 +64,9 @@ struct Args {
     /// Where `dispatch` listens for the service's emails.
     #[arg(long, default_value_t = 2525)]
     smtp_port: u16,
+    /// Scans a second `scans` offers.
+    #[arg(long, default_value_t = 200.0)]
+    rate: f64,
 }
 
 /// The tests' SMTP server (the tests use all of it; this tool only some).
@@ -60,7 +74,9 @@ struct Args {
 #[allow(dead_code)]
 mod smtp_sink;
 
-fn order(run: &str, i: usize) -> serde_json::Value {
+/// Order `i` of the run, `quantity` of each of its two lines (a large order goes to a
+/// person for review, as the policy says, and gets no label until approved).
+fn order(run: &str, i: usize, quantity: u32) -> serde_json::Value {
     json!({
         "order_number": format!("LOAD-{run}-{i}"),
         "currency": "EUR",
@@ -68,8 +84,8 @@ fn order(run: &str, i: usize) -> serde_json::Value {
         "customer": {"email": format!("load-{run}-{i}@example.com"), "name": "Load Test"},
         "ship_to": {"name": "Load Test", "line1": "Teststr. 1", "city": "Berlin", "postal_code": "10115", "country": "DE", "lat": 52.53, "lon": 13.38},
         "lines": [
-            {"line_id": "1", "sku": "SKU-1", "title": "Shirt", "category": "apparel", "quantity": 100000, "unit_price": "19.90", "tax": "3.78"},
-            {"line_id": "2", "sku": "SKU-2", "title": "Cable", "category": "electronics", "quantity": 100000, "unit_price": "9.90", "tax": "1.88"}
+            {"line_id": "1", "sku": "SKU-1", "title": "Shirt", "category": "apparel", "quantity": quantity, "unit_price": "19.90", "tax": "3.78"},
+            {"line_id": "2", "sku": "SKU-2", "title": "Cable", "category": "electronics", "quantity": quantity, "unit_price": "9.90", "tax": "1.88"}
         ]
     })
 }
@@ -77,130 +93,349 @@ fn order(run: &str, i: usize) -> serde_json::Value {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    if args.scenario == "dispatch" {
-        return dispatch(&args).await;
-    }
-    if args.scenario != "create-rmas" {
-        return Err(format!(
-            "unknown scenario {:?}; known: create-rmas, dispatch",
-            args.scenario
+    match args.scenario.as_str() {
+        "create-rmas" => create_rmas(&args).await,
+        "dispatch" => dispatch(&args).await,
+        "scans" => scans(&args).await,
+        "mixed" => mixed(&args).await,
+        other => Err(format!(
+            "unknown scenario {other:?}; known: create-rmas, dispatch, scans, mixed"
         )
-        .into());
+        .into()),
     }
-    let (client, api, run) = session(&args)?;
-    let orders = args.orders.max(1);
+}
 
+/// The `p` quantile of sorted `latencies`, in milliseconds.
+fn pct(latencies: &[Duration], p: f64) -> f64 {
+    if latencies.is_empty() {
+        return 0.0;
+    }
+    let idx = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+    latencies[idx].as_secs_f64() * 1000.0
+}
+
+/// What every request of a run needs: the HTTP client, the API's base address, the
+/// key, and this run's tag for order numbers.
+#[derive(Clone)]
+struct Session {
+    client: reqwest::Client,
+    api: String,
+    key: String,
+    run: String,
+}
+
+impl Session {
+    fn new(args: &Args) -> Result<Session, Box<dyn std::error::Error>> {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(args.concurrency)
+            .timeout(Duration::from_secs(30))
+            .build()?;
+        let run = format!(
+            "{:x}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs()
+        );
+        Ok(Session {
+            client,
+            api: format!("{}/api/v1", args.url.trim_end_matches('/')),
+            key: args.key.clone(),
+            run,
+        })
+    }
+
+    /// POSTs `body` to `path` under the API with the key: whether it came back with
+    /// `status`.
+    async fn post(&self, path: &str, body: &serde_json::Value, status: u16) -> bool {
+        let answer = self
+            .client
+            .post(format!("{}{path}", self.api))
+            .bearer_auth(&self.key)
+            .json(body)
+            .send()
+            .await;
+        answered(answer, status).await
+    }
+
+    /// One scan of `number`'s box at a bench; whether it was answered 200.
+    async fn scan(&self, number: &str) -> bool {
+        let body = json!({"barcode": number, "station": "LOAD/bench-1"});
+        self.post("/scans", &body, 200).await
+    }
+}
+
+/// Whether `answer` came back with `status` and its whole body.
+async fn answered(answer: reqwest::Result<reqwest::Response>, status: u16) -> bool {
+    match answer {
+        Ok(r) => r.status().as_u16() == status && r.bytes().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Runs `work(i)` for every `i` below `count`, `concurrency` at a time; the results,
+/// in no particular order.
+async fn in_parallel<T, F, Fut>(concurrency: usize, count: usize, work: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (work, next) = (work.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return done;
+                }
+                done.push(work(i).await);
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap_or_default());
+    }
+    all
+}
+
+/// Creates `orders` delivered orders (`LOAD-{run}-{i}`, `quantity` of each line).
+async fn setup_orders(
+    session: &Session,
+    args: &Args,
+    orders: usize,
+    quantity: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("setting up {orders} delivered orders...");
-    for i in 0..orders {
-        let created = client
-            .post(format!("{api}/orders"))
-            .bearer_auth(&args.key)
-            .json(&order(&run, i))
-            .send()
-            .await?;
-        if !created.status().is_success() {
-            return Err(format!(
-                "creating an order failed: {} {}",
-                created.status(),
-                created.text().await?
-            )
-            .into());
+    let s = session.clone();
+    let made = in_parallel(args.concurrency, orders, move |i| {
+        let s = s.clone();
+        async move {
+            let number = format!("LOAD-{}-{i}", s.run);
+            let shipment = json!({"carrier": "sandbox", "tracking_number": format!("SBXLOAD{}{i}", s.run), "shipped_at": "2026-11-15T10:00:00Z", "delivered_at": "2026-11-17T10:00:00Z"});
+            s.post("/orders", &order(&s.run, i, quantity), 201).await
+                && s.post(&format!("/orders/{number}/shipments"), &shipment, 201).await
         }
-        let number = format!("LOAD-{run}-{i}");
-        let shipment = json!({"carrier": "sandbox", "tracking_number": format!("SBXLOAD{run}{i}"), "shipped_at": "2026-11-15T10:00:00Z", "delivered_at": "2026-11-17T10:00:00Z"});
-        client
-            .post(format!("{api}/orders/{number}/shipments"))
-            .bearer_auth(&args.key)
-            .json(&shipment)
-            .send()
-            .await?;
+    })
+    .await;
+    match made.iter().filter(|ok| !**ok).count() {
+        0 => Ok(()),
+        failed => Err(format!("{failed} of {orders} orders could not be set up").into()),
     }
+}
 
+/// A one-item return of order `order`'s line `line` ("1", the shirt, or "2", the cable,
+/// which is cheap enough that the customer keeps it).
+fn one_item_return(run: &str, order: usize, line: &str) -> serde_json::Value {
+    json!({
+        "order_number": format!("LOAD-{run}-{order}"),
+        "lines": [{"line_id": line, "quantity": 1, "reason": "defective"}],
+        "resolution": "refund",
+    })
+}
+
+/// The `i`th of many returns over `orders` orders, both lines in turn.
+fn nth_return(run: &str, i: usize, orders: usize) -> serde_json::Value {
+    one_item_return(run, i % orders, if i % 2 == 0 { "1" } else { "2" })
+}
+
+async fn create_rmas(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let session = Session::new(args)?;
+    let orders = args.orders.max(1);
+    setup_orders(&session, args, orders, 100_000).await?;
     eprintln!(
         "sending {} returns, {} at a time...",
         args.requests, args.concurrency
     );
-    let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..args.concurrency {
-        let (client, api, key, run, next) = (
-            client.clone(),
-            api.clone(),
-            args.key.clone(),
-            run.clone(),
-            next.clone(),
-        );
-        let total = args.requests;
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0usize;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    break;
-                }
-                let body = json!({
-                    "order_number": format!("LOAD-{run}-{}", i % orders),
-                    "lines": [{"line_id": if i % 2 == 0 { "1" } else { "2" }, "quantity": 1, "reason": "defective"}],
-                    "resolution": "refund",
-                });
-                let t = Instant::now();
-                let answer = client.post(format!("{api}/rmas")).bearer_auth(&key).json(&body).send().await;
-                let ok = match answer {
-                    Ok(r) => r.status().as_u16() == 201 && r.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                if ok {
-                    latencies.push(t.elapsed());
-                } else {
-                    errors += 1;
-                }
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for w in workers {
-        let (l, e) = w.await?;
-        latencies.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
+    let s = session.clone();
+    let answers = in_parallel(args.concurrency, args.requests, move |i| {
+        let s = s.clone();
+        async move {
+            let t = Instant::now();
+            let ok = s.post("/rmas", &nth_return(&s.run, i, orders), 201).await;
+            ok.then(|| t.elapsed())
         }
-        let idx = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies[idx].as_secs_f64() * 1000.0
-    };
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut latencies: Vec<Duration> = answers.iter().flatten().copied().collect();
+    latencies.sort();
     println!(
         "create-rmas: {} ok, {} errors, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
         latencies.len(),
-        errors,
+        answers.len() - latencies.len(),
         latencies.len() as f64 / elapsed,
-        pct(0.50),
-        pct(0.99)
+        pct(&latencies, 0.50),
+        pct(&latencies, 0.99)
     );
     Ok(())
 }
 
-/// The HTTP client, the API's base address, and this run's tag for order numbers.
-fn session(args: &Args) -> Result<(reqwest::Client, String, String), Box<dyn std::error::Error>> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let api = format!("{}/api/v1", args.url.trim_end_matches('/'));
-    let run = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs()
+/// `count` orders and a return of each with its label, ready to be scanned at the bench
+/// (one return per customer: the policy sends frequent returners to a person first,
+/// and those get no label yet): the RMA numbers.
+async fn labelled_returns(
+    session: &Session,
+    args: &Args,
+    count: usize,
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    // A few of each line: small enough to be authorized at once, enough for the
+    // returns `mixed` adds.
+    setup_orders(session, args, count, 10).await?;
+    eprintln!("opening {count} returns with labels...");
+    let s = session.clone();
+    let numbers = in_parallel(args.concurrency, count, move |i| {
+        let s = s.clone();
+        async move {
+            let created = s
+                .client
+                .post(format!("{}/rmas", s.api))
+                .bearer_auth(&s.key)
+                .json(&one_item_return(&s.run, i, "1"))
+                .send()
+                .await
+                .ok()?
+                .json::<serde_json::Value>()
+                .await
+                .ok()?;
+            let number = created["number"].as_str()?.to_string();
+            s.post(&format!("/rmas/{number}/label"), &json!({}), 201)
+                .await
+                .then_some(number)
+        }
+    })
+    .await;
+    let numbers: Vec<String> = numbers.into_iter().flatten().collect();
+    if numbers.len() < count {
+        return Err(format!("only {} of {count} returns got a label", numbers.len()).into());
+    }
+    Ok(numbers)
+}
+
+/// Scans `--requests` labelled returns at a steady `--rate` a second (open loop: a scan
+/// starts on time whether or not the ones before have been answered).
+async fn scans(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let session = Session::new(args)?;
+    let numbers = labelled_returns(&session, args, args.requests).await?;
+    let rate = args.rate.max(1.0);
+    eprintln!("scanning {} boxes at {rate}/s...", numbers.len());
+    let started = Instant::now();
+    let mut scans = Vec::new();
+    for (i, number) in numbers.into_iter().enumerate() {
+        let due = started + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let s = session.clone();
+        scans.push(tokio::spawn(async move {
+            let t = Instant::now();
+            s.scan(&number).await.then(|| t.elapsed())
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for scan in scans {
+        match scan.await? {
+            Some(took) => latencies.push(took),
+            None => errors += 1,
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    println!(
+        "scans: {} ok, {errors} errors, offered {rate:.0}/s, answered {:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
+        latencies.len(),
+        latencies.len() as f64 / elapsed,
+        pct(&latencies, 0.50),
+        pct(&latencies, 0.99)
     );
-    Ok((client, api, run))
+    Ok(())
+}
+
+/// What a `mixed` request does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Lookup,
+    Read,
+    Create,
+    Scan,
+}
+
+/// Portal look-ups and RMA reads 80 % (half each), creates 15 %, scans 5 %, mixed
+/// evenly through the run.
+fn kind_of(i: usize) -> Kind {
+    match i % 20 {
+        0..=7 => Kind::Lookup,
+        8..=15 => Kind::Read,
+        16..=18 => Kind::Create,
+        _ => Kind::Scan,
+    }
+}
+
+/// `--requests` requests of every kind a shop's day brings, `--concurrency` at a time.
+async fn mixed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let session = Session::new(args)?;
+    // Enough labelled boxes for every scan, and orders and RMAs to read.
+    let orders = (args.requests / 20 + 1).max(args.orders);
+    let numbers = Arc::new(labelled_returns(&session, args, orders).await?);
+    eprintln!(
+        "sending {} mixed requests, {} at a time...",
+        args.requests, args.concurrency
+    );
+    let started = Instant::now();
+    let s = session.clone();
+    let seen = in_parallel(args.concurrency, args.requests, move |i| {
+        let (s, numbers) = (s.clone(), numbers.clone());
+        async move {
+            let kind = kind_of(i);
+            let t = Instant::now();
+            let ok = match kind {
+                Kind::Lookup => {
+                    let (run, o) = (&s.run, i % orders);
+                    let body = json!({"order_number": format!("LOAD-{run}-{o}"), "email": format!("load-{run}-{o}@example.com")});
+                    let r = s.client.post(format!("{}/returns/lookup", s.api)).json(&body).send().await;
+                    answered(r, 200).await
+                }
+                Kind::Read => {
+                    let number = &numbers[i % numbers.len()];
+                    let r = s.client.get(format!("{}/rmas/{number}", s.api)).bearer_auth(&s.key).send().await;
+                    answered(r, 200).await
+                }
+                Kind::Create => s.post("/rmas", &nth_return(&s.run, i, orders), 201).await,
+                // Each box once: the nth scan takes the nth box.
+                Kind::Scan => s.scan(&numbers[(i / 20) % numbers.len()]).await,
+            };
+            (kind, t.elapsed(), ok)
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let errors = seen.iter().filter(|(_, _, ok)| !ok).count();
+    let of = |kind: Option<Kind>| {
+        let mut l: Vec<Duration> = seen
+            .iter()
+            .filter(|(k, _, ok)| *ok && kind.is_none_or(|kind| kind == *k))
+            .map(|(_, d, _)| *d)
+            .collect();
+        l.sort();
+        l
+    };
+    let all = of(None);
+    let p99 = |kind| pct(&of(Some(kind)), 0.99);
+    println!(
+        "mixed: {} ok, {errors} errors, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms; p99 by kind: look-up {:.1} ms, read {:.1} ms, create {:.1} ms, scan {:.1} ms",
+        all.len(),
+        all.len() as f64 / elapsed,
+        pct(&all, 0.50),
+        pct(&all, 0.99),
+        p99(Kind::Lookup),
+        p99(Kind::Read),
+        p99(Kind::Create),
+        p99(Kind::Scan),
+    );
+    Ok(())
 }
 
 /// A cheap order to keep: a keep-it return of it is refunded when it is authorized.
@@ -217,55 +452,28 @@ fn keep_it_order(run: &str, i: usize) -> serde_json::Value {
 
 async fn dispatch(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let sink = smtp_sink::SmtpSink::start_on(args.smtp_port).await;
-    let (client, api, run) = session(args)?;
+    let session = Session::new(args)?;
     eprintln!(
         "SMTP sink on 127.0.0.1:{}; creating {} keep-it refunds, {} at a time...",
         sink.port, args.requests, args.concurrency
     );
-    let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..args.concurrency {
-        let (client, api, key, run, next) = (
-            client.clone(),
-            api.clone(),
-            args.key.clone(),
-            run.clone(),
-            next.clone(),
-        );
-        let total = args.requests;
-        workers.push(tokio::spawn(async move {
-            let mut failed = 0usize;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    break;
-                }
-                let number = format!("DSP-{run}-{i}");
-                let shipment = json!({"carrier": "sandbox", "tracking_number": format!("SBXDSP{run}{i}"),
-                                      "shipped_at": "2026-11-15T10:00:00Z", "delivered_at": "2026-11-17T10:00:00Z"});
-                let rma = json!({"order_number": number, "resolution": "keep_it",
-                                 "lines": [{"line_id": "1", "quantity": 1, "reason": "wrong_item"}]});
-                let steps = [
-                    (format!("{api}/orders"), keep_it_order(&run, i)),
-                    (format!("{api}/orders/{number}/shipments"), shipment),
-                    (format!("{api}/rmas"), rma),
-                ];
-                for (url, body) in steps {
-                    let answer = client.post(url).bearer_auth(&key).json(&body).send().await;
-                    if !answer.is_ok_and(|r| r.status().is_success()) {
-                        failed += 1;
-                        break;
-                    }
-                }
-            }
-            failed
-        }));
-    }
-    let mut failed = 0;
-    for w in workers {
-        failed += w.await?;
-    }
+    let s = session.clone();
+    let made = in_parallel(args.concurrency, args.requests, move |i| {
+        let s = s.clone();
+        async move {
+            let number = format!("DSP-{}-{i}", s.run);
+            let shipment = json!({"carrier": "sandbox", "tracking_number": format!("SBXDSP{}{i}", s.run),
+                                  "shipped_at": "2026-11-15T10:00:00Z", "delivered_at": "2026-11-17T10:00:00Z"});
+            let rma = json!({"order_number": number, "resolution": "keep_it",
+                             "lines": [{"line_id": "1", "quantity": 1, "reason": "wrong_item"}]});
+            s.post("/orders", &keep_it_order(&s.run, i), 201).await
+                && s.post(&format!("/orders/{number}/shipments"), &shipment, 201).await
+                && s.post("/rmas", &rma, 201).await
+        }
+    })
+    .await;
+    let failed = made.iter().filter(|ok| !**ok).count();
     let created = args.requests - failed;
     let created_in = started.elapsed().as_secs_f64();
     eprintln!(
