@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use crate::db::orders::{self, OrderRecord};
-use crate::db::rmas::{self, RmaLineRow, RmaRow};
+use crate::db::rmas::{self, RmaEventRow, RmaLineRow, RmaRow};
 use crate::db::{naive, utc, DbConnection};
 use crate::domain::note::Note;
 use crate::domain::order::{Problems, MAX_LINES, MAX_QUANTITY};
@@ -269,11 +269,10 @@ impl ReturnRules<'_> {
         input: &ReturnInput,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<(RmaRow, OrderRecord, Vec<RmaLineRow>, Quote), AppError> {
+    ) -> Result<Created, AppError> {
         // Concurrent returns on one order queue up here, so they cannot both claim the
         // same returnable quantity.
-        orders::lock(conn, &input.order_number)?;
-        let record = orders::load(conn, &input.order_number)?
+        let record = orders::load_locked(conn, &input.order_number)?
             .ok_or_else(|| AppError::not_found(format!("order {}", input.order_number)))?;
         let quote = self.quote(conn, &record, input, now)?;
         let status = match quote.decision.outcome {
@@ -326,10 +325,40 @@ impl ReturnRules<'_> {
             note: Some(note),
             at: now,
         };
-        rmas::record_event(conn, &id, "create", None, status, audit)?;
+        let created = rmas::record_event(conn, &id, "create", None, status, audit)?;
         let row = crate::refunds::refund_keep_it(conn, row, actor, now)?;
-        Ok((row, record, lines, quote))
+        // A keep-it return was refunded at once: more events and a trigger, read back.
+        // Any other has its one event and no trigger: nothing to read.
+        let (events, refund) = if row.status == status {
+            (vec![created], None)
+        } else {
+            (
+                rmas::events(conn, &id)?,
+                crate::db::refunds::trigger_for_rma(conn, &id)?,
+            )
+        };
+        Ok(Created {
+            rma: row,
+            order: record,
+            lines,
+            quote,
+            events,
+            refund,
+        })
     }
+}
+
+/// A new RMA, with what was written beside it.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub rma: RmaRow,
+    pub order: OrderRecord,
+    pub lines: Vec<RmaLineRow>,
+    pub quote: Quote,
+    /// Its audit trail so far, oldest first.
+    pub events: Vec<RmaEventRow>,
+    /// Its refund trigger, when a keep-it return was refunded at once.
+    pub refund: Option<crate::db::refunds::TriggerRow>,
 }
 
 /// An RMA number from the path: one of the wrong shape is malformed (a 400); one

@@ -82,15 +82,13 @@ pub async fn create(
     let actor = who.actor();
     let st = state.clone();
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
-        let (rma, order, lines, _quote) = st.rules().create(c, &input, &actor, now)?;
-        let events = rmas::events(c, &rma.id)?;
-        let refund = crate::db::refunds::trigger_for_rma(c, &rma.id)?;
+        let new = st.rules().create(c, &input, &actor, now)?;
         let created = RmaDetails {
-            refund,
-            events,
-            lines,
-            order,
-            rma,
+            refund: new.refund,
+            events: new.events,
+            lines: new.lines,
+            order: new.order,
+            rma: new.rma,
             label: None,
             parcels: Vec::new(),
             photos: Vec::new(),

@@ -48,11 +48,21 @@ pub fn claim(
         response_body: String::new(),
         created_at: naive(now),
     };
-    try_insert(conn, |c| {
-        diesel::insert_into(idempotency_keys::table)
+    match conn {
+        // A key already stored inserts nothing, without failing the statement (which
+        // would need a savepoint around it: two more round trips for every write);
+        // one another transaction is inserting waits for it, as a unique index does.
+        DbConnection::Pg(pg) => Ok(diesel::insert_into(idempotency_keys::table)
             .values(&row)
-            .execute(c)
-    })
+            .on_conflict_do_nothing()
+            .execute(pg)?
+            == 1),
+        DbConnection::Sqlite(_) => try_insert(conn, |c| {
+            diesel::insert_into(idempotency_keys::table)
+                .values(&row)
+                .execute(c)
+        }),
+    }
 }
 
 /// Stores the response of the claimed request, in the same transaction as its work.

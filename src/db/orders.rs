@@ -142,16 +142,27 @@ pub fn by_lookup_key(
         .load(conn)
 }
 
-/// Holds the order's row until the transaction ends, so concurrent changes to its
-/// returns queue up. PostgreSQL takes the row lock; SQLite writes through one
-/// connection (see `db`), so its transactions are serialized already.
-pub fn lock(conn: &mut DbConnection, order_number: &str) -> QueryResult<()> {
-    if let DbConnection::Pg(pg) = conn {
-        diesel::sql_query("SELECT id FROM orders WHERE order_number = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(order_number)
-            .execute(pg)?;
+/// The order with its lines, shipments and held quantities, its row held until the
+/// transaction ends so that concurrent changes to its returns queue up. PostgreSQL
+/// takes the row lock in the same read; SQLite writes through one connection (see
+/// `db`), so its transactions are serialized already.
+pub fn load_locked(
+    conn: &mut DbConnection,
+    order_number: &str,
+) -> QueryResult<Option<OrderRecord>> {
+    let order = match conn {
+        DbConnection::Pg(pg) => orders::table
+            .filter(orders::order_number.eq(order_number))
+            .select(OrderRow::as_select())
+            .for_update()
+            .get_result(pg)
+            .optional()?,
+        DbConnection::Sqlite(_) => find_by_number(conn, order_number)?,
+    };
+    match order {
+        Some(order) => load_parts(conn, order).map(Some),
+        None => Ok(None),
     }
-    Ok(())
 }
 
 pub fn load(conn: &mut DbConnection, order_number: &str) -> QueryResult<Option<OrderRecord>> {

@@ -69,29 +69,30 @@ pub fn record_event(
     from: Option<RmaStatus>,
     to: RmaStatus,
     audit: Audit<'_>,
-) -> QueryResult<()> {
+) -> QueryResult<RmaEventRow> {
     let id = uuid::Uuid::now_v7().to_string();
     if customer_news::tells_customer(to) {
         let due = audit.at + customer_news::delay();
         super::outbox::enqueue(conn, super::outbox::CUSTOMER_EMAIL, &id, due, audit.at)?;
     }
+    let row = RmaEventRow {
+        id,
+        rma_id: rma_id.to_string(),
+        at: naive(audit.at),
+        actor: audit.actor.to_string(),
+        event: event.to_string(),
+        from_status: from,
+        to_status: to,
+        note: audit.note.map(str::to_string),
+    };
     diesel::insert_into(rma_events::table)
-        .values(RmaEventRow {
-            id,
-            rma_id: rma_id.to_string(),
-            at: naive(audit.at),
-            actor: audit.actor.to_string(),
-            event: event.to_string(),
-            from_status: from,
-            to_status: to,
-            note: audit.note.map(str::to_string),
-        })
-        .execute(conn)
-        .map(|_| ())
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
 }
 
-/// Inserts a new RMA under a fresh number, retrying on the rare number collision.
-/// `row.number` is replaced; the savepoint keeps PostgreSQL's transaction usable.
+/// Inserts a new RMA and its lines under a fresh number, drawing again on the rare
+/// number collision; `row.number` is replaced.
 pub fn insert(
     conn: &mut DbConnection,
     mut row: RmaRow,
@@ -100,13 +101,33 @@ pub fn insert(
     let mut rng = rand::rng();
     for _ in 0..5 {
         row.number = RmaNumber::generate(&mut rng).to_string();
-        if try_insert(conn, |c| {
-            diesel::insert_into(rmas::table).values(&row).execute(c)
-        })? {
-            for line in lines {
-                diesel::insert_into(rma_lines::table)
-                    .values(line)
-                    .execute(conn)?;
+        // A number already taken inserts nothing and another is drawn. PostgreSQL
+        // says so without failing the statement (a failed one would need a savepoint
+        // around it: two more round trips for every RMA).
+        let inserted = match &mut *conn {
+            DbConnection::Pg(pg) => diesel::insert_into(rmas::table)
+                .values(&row)
+                .on_conflict_do_nothing()
+                .execute(pg)?,
+            DbConnection::Sqlite(_) => usize::from(try_insert(conn, |c| {
+                diesel::insert_into(rmas::table).values(&row).execute(c)
+            })?),
+        };
+        if inserted == 1 {
+            match &mut *conn {
+                // One statement for every line.
+                DbConnection::Pg(pg) => {
+                    diesel::insert_into(rma_lines::table)
+                        .values(lines)
+                        .execute(pg)?;
+                }
+                DbConnection::Sqlite(_) => {
+                    for line in lines {
+                        diesel::insert_into(rma_lines::table)
+                            .values(line)
+                            .execute(conn)?;
+                    }
+                }
             }
             return Ok(row);
         }

@@ -763,7 +763,8 @@ pub async fn confirm(
         let rma = state
             .db
             .write(move |c| {
-                let (rma, _, _, quote) = st.rules().create(c, &input, &actor, now)?;
+                let crate::returns::Created { rma, quote, .. } =
+                    st.rules().create(c, &input, &actor, now)?;
                 if quote.decision.photos_required && photos.is_empty() {
                     return Err(AppError::invalid(
                         "photo",
