@@ -67,8 +67,8 @@ async fn main() {
         eprintln!("{outcome:#?}");
     }
     eprintln!(
-        "{} requests answered from a stored answer on another instance, {} restarts took back their leases",
-        outcome.replays, outcome.taken_back
+        "{} requests answered from a stored answer on another instance, {} restarts took back their leases, {} parcels on their way polled once each",
+        outcome.replays, outcome.taken_back, outcome.polled_once
     );
     println!("{}", outcome.line());
     if !outcome.sound() {

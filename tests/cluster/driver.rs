@@ -53,6 +53,11 @@ pub struct Outcome {
     pub mismatched_repeats: Vec<String>,
     /// RMAs whose status their audit trail does not explain.
     pub unexplained: Vec<String>,
+    /// Parcels on their way to customers that were never polled, or polled twice.
+    pub unpolled: Vec<String>,
+    pub polled_twice: Vec<String>,
+    /// Parcels on their way polled exactly once.
+    pub polled_once: usize,
     /// Requests answered from another instance's stored answer after a kill.
     pub replays: usize,
     /// A request sent again to a second instance with the same Idempotency-Key got
@@ -84,6 +89,8 @@ impl Outcome {
             && self.double.is_empty()
             && self.mismatched_repeats.is_empty()
             && self.unexplained.is_empty()
+            && self.unpolled.is_empty()
+            && self.polled_twice.is_empty()
     }
 }
 
@@ -317,7 +324,8 @@ fn order(number: &str) -> Value {
     })
 }
 
-/// One return the whole way to its refund trigger; its RMA number.
+/// One return the whole way to its refund trigger, and a parcel on its way to the
+/// customer; the RMA number.
 async fn drive_return(api: &Api, run: &str, i: usize) -> String {
     let order_number = format!("CL-{run}-{i}");
     let now = chrono::Utc::now();
@@ -365,7 +373,48 @@ async fn drive_return(api: &Api, run: &str, i: usize) -> String {
         &[200],
     )
     .await;
+    // A second parcel on its way to the customer, for the pollers to follow.
+    let on_its_way = json!({
+        "carrier": "sandbox",
+        "tracking_number": format!("SBXCLT{run}{i}"),
+        "shipped_at": (now - chrono::Duration::days(2)).to_rfc3339(),
+    });
+    api.expect(
+        "POST",
+        &shipments,
+        &on_its_way,
+        &key("on-its-way"),
+        &[200, 201],
+    )
+    .await;
     number
+}
+
+#[derive(diesel::QueryableByName)]
+struct Polled {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    tracking_number: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    polls: i64,
+}
+
+/// How often each parcel on its way to a customer has been polled, read from the
+/// database: a parcel the poller claimed twice at once would count two polls (the next
+/// legitimate poll of a parcel in transit is hours away).
+fn polls(database_url: &str, run: &str) -> Vec<(String, i64)> {
+    use diesel::{Connection, RunQueryDsl};
+    let Ok(mut conn) = diesel::PgConnection::establish(database_url) else {
+        return Vec::new();
+    };
+    diesel::sql_query(
+        "SELECT tracking_number, polls FROM parcels WHERE direction = 'outbound' AND tracking_number LIKE $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(format!("SBXCLT{}%", run.to_uppercase()))
+    .load::<Polled>(&mut conn)
+    .unwrap_or_default()
+    .into_iter()
+    .map(|p| (p.tracking_number, p.polls))
+    .collect()
 }
 
 /// Waits until every instance answers `/healthz`.
@@ -571,11 +620,17 @@ pub async fn run(plan: Plan) -> Outcome {
         }
         out
     };
+    // ... and for every parcel on its way to have been polled.
     let waited = Instant::now() + Duration::from_secs(180);
-    while Instant::now() < waited && !ids.iter().all(|id| emailed(&sink).contains_key(id)) {
+    let settled = || {
+        ids.iter().all(|id| emailed(&sink).contains_key(id))
+            && polls(&plan.database_url, &run).iter().all(|(_, n)| *n > 0)
+    };
+    while Instant::now() < waited && !settled() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let mails = emailed(&sink);
+    let polled = polls(&plan.database_url, &run);
 
     let mut outcome = Outcome {
         instances: plan.instances,
@@ -590,6 +645,20 @@ pub async fn run(plan: Plan) -> Outcome {
             Some([id]) if mails.contains_key(id) => {}
             Some([_]) | None | Some([]) => outcome.lost.push(number.clone()),
             Some(_) => outcome.double.push(number.clone()),
+        }
+    }
+    if polled.len() != numbers.len() {
+        outcome.unpolled.push(format!(
+            "{} parcels registered of {}",
+            polled.len(),
+            numbers.len()
+        ));
+    }
+    for (tracking, n) in polled {
+        match n {
+            0 => outcome.unpolled.push(tracking),
+            1 => outcome.polled_once += 1,
+            _ => outcome.polled_twice.push(tracking),
         }
     }
     let mut last_email: Option<Instant> = None;

@@ -42,9 +42,10 @@ async fn three_instances_lose_nothing_while_killed() {
     let outcome = driver::run(plan).await;
     eprintln!("{}", outcome.line());
     eprintln!(
-        "{} requests answered from a stored answer on another instance, {} restarts took back their leases; logs in {}",
+        "{} requests answered from a stored answer on another instance, {} restarts took back their leases, {} parcels on their way polled once each; logs in {}",
         outcome.replays,
         outcome.taken_back,
+        outcome.polled_once,
         logs.display()
     );
     assert_eq!(outcome.kills, 10);
