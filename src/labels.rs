@@ -3,7 +3,9 @@
 //! seconds); what it sold us is then stored together with the RMA's move to
 //! `label_issued`, or voided again if that move is no longer possible.
 
-use backhaul_carriers::{Address, Carrier, LabelFormat, LabelRef, LabelRequest, TrackingStatus};
+use backhaul_carriers::{
+    Address, Carrier, CarrierError, LabelFormat, LabelRef, LabelRequest, TrackingStatus,
+};
 use chrono::Duration;
 use serde::Serialize;
 
@@ -13,7 +15,7 @@ use crate::db::labels::{self, DocumentRow, LabelRow};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::parcels::{self, NewParcel};
 use crate::db::rmas::{self, Audit, RmaRow};
-use crate::db::{naive, DbConnection};
+use crate::db::{naive, DbConnection, DbError};
 use crate::domain::display;
 use crate::domain::routing::Warehouse;
 use crate::domain::tracking::first_poll;
@@ -386,6 +388,17 @@ pub async fn issue(
         Err(e) => {
             // Someone else issued or cancelled meanwhile: give back what we bought.
             give_back(carrier.as_ref(), &bought_ref).await;
+            // A tracking number another label already has is the carrier repeating
+            // itself: its fault, said so (a 502), and worth trying again.
+            if matches!(&e, AppError::Db(DbError::Query(q)) if crate::db::is_unique_violation(q)) {
+                return Err(AppError::Carrier(CarrierError::Malformed {
+                    carrier: carrier.code().to_string(),
+                    message: format!(
+                        "tracking number {} is already another label's; this one was voided, try again",
+                        bought_ref.tracking_number
+                    ),
+                }));
+            }
             Err(e)
         }
     }

@@ -113,9 +113,13 @@ use crate::mod10_check_digit as check_digit;
 /// A sandbox tracking number for a label created at `created_at`; `salt` makes it
 /// unique among labels created in the same hour.
 pub fn tracking_number(scenario: Scenario, created_at: DateTime<Utc>, salt: &str) -> String {
+    numbered(scenario, created_at, hash_number(salt))
+}
+
+/// The number of parcel `unique` (of a million an hour) in `scenario`.
+fn numbered(scenario: Scenario, created_at: DateTime<Utc>, unique: u64) -> String {
     let hours = (created_at - epoch()).num_hours().clamp(0, 9_999_999);
-    let unique = hash_number(salt) % 1_000_000;
-    let body = format!("{}{hours:07}{unique:06}", scenario.digit());
+    let body = format!("{}{hours:07}{:06}", scenario.digit(), unique % 1_000_000);
     format!("SBX{body}{}", check_digit(&body))
 }
 
@@ -396,6 +400,10 @@ pub struct Sandbox {
     now: Now,
     forced: Option<Scenario>,
     script_font: Option<Arc<ScriptFont>>,
+    /// The next label's place among the hour's million numbers: counted from a random
+    /// start, so one process never repeats a number within an hour (drawn at random,
+    /// two thousand labels an hour would share one about twice) and several rarely do.
+    next_label: std::sync::atomic::AtomicU64,
 }
 
 impl Default for Sandbox {
@@ -414,6 +422,7 @@ impl Sandbox {
             now,
             forced: None,
             script_font: None,
+            next_label: std::sync::atomic::AtomicU64::new(rand::random::<u64>() % 1_000_000),
         }
     }
 
@@ -450,9 +459,10 @@ impl Carrier for Sandbox {
         let scenario = self
             .forced
             .unwrap_or_else(|| Scenario::for_reference(&request.rma_number));
-        // Random as well as the RMA: two labels in one hour must not share a number.
-        let salt = format!("{}/{}", request.rma_number, rand::random::<u64>());
-        let tracking = tracking_number(scenario, now, &salt);
+        let unique = self
+            .next_label
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tracking = numbered(scenario, now, unique);
         // Drawing four documents (and subsetting a font for other scripts) is CPU work:
         // off the async workers.
         let (request_copy, font, number) =
@@ -527,6 +537,17 @@ mod tests {
             .single()
             .expect("time")
             + Duration::hours(hours)
+    }
+
+    #[test]
+    fn labels_in_one_hour_never_share_a_number() {
+        // Counted from near the end of the million, so the count wraps round.
+        let start = 999_000;
+        let numbers: std::collections::HashSet<String> = (start..start + 20_000)
+            .map(|u| numbered(Scenario::Normal, at(0), u))
+            .collect();
+        assert_eq!(numbers.len(), 20_000);
+        assert!(numbers.iter().all(|n| decode(n) == Some((Scenario::Normal, at(0)))));
     }
 
     #[test]
