@@ -547,7 +547,9 @@ mod tests {
             .map(|u| numbered(Scenario::Normal, at(0), u))
             .collect();
         assert_eq!(numbers.len(), 20_000);
-        assert!(numbers.iter().all(|n| decode(n) == Some((Scenario::Normal, at(0)))));
+        assert!(numbers
+            .iter()
+            .all(|n| decode(n) == Some((Scenario::Normal, at(0)))));
     }
 
     #[test]
