@@ -452,14 +452,21 @@ pub async fn void_before_cancel(
     }
 }
 
+/// How long a sweep holds the labels it is voiding.
+const EXPIRY_LEASE_MINUTES: i64 = 5;
+
 /// Expires RMAs whose label was not used in time: the label is voided at its carrier and
 /// the RMA moves to `expired` with an audit event. A label the carrier refuses to void
 /// (the parcel is already moving) leaves its RMA alone. Returns how many expired.
 pub async fn expire_unused(state: &Core) -> Result<usize, AppError> {
     let now = state.clock.now();
+    // Leased, so that two instances never void one label twice; a label left (its
+    // carrier would not void it) comes back after the lease, as does a crashed sweep's.
+    let owner = format!("label-expiry#{}", uuid::Uuid::new_v4().simple());
+    let until = now + Duration::minutes(EXPIRY_LEASE_MINUTES);
     let due = state
         .db
-        .read(move |c| labels::unused_and_expired(c, now, 500).map_err(AppError::from))
+        .write(move |c| Ok::<_, AppError>(labels::claim_expired(c, now, &owner, until, 500)?))
         .await?;
     let mut expired = 0;
     for (number, label) in due {

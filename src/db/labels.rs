@@ -86,20 +86,38 @@ pub fn mark_voided(conn: &mut DbConnection, rma_id: &str, now: DateTime<Utc>) ->
     super::parcels::cancel(conn, rma_id, now)
 }
 
-/// Labels of RMAs still waiting for their parcel whose validity ended at or before `now`.
-pub fn unused_and_expired(
+/// Leases to `owner` until `until` up to `limit` labels of RMAs still waiting for their
+/// parcel whose validity ended at or before `now` and that no other sweep holds: each
+/// with its RMA number, the longest expired first.
+pub fn claim_expired(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
+    owner: &str,
+    until: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<(String, LabelRow)>> {
     use super::schema::rmas;
-    return_labels::table
+    let due = return_labels::table
         .inner_join(rmas::table)
         .filter(rmas::status.eq(RmaStatus::LabelIssued))
         .filter(return_labels::voided_at.is_null())
         .filter(return_labels::expires_at.le(naive(now)))
+        .filter(
+            return_labels::lease_until
+                .is_null()
+                .or(return_labels::lease_until.lt(naive(now))),
+        )
+        .select(return_labels::rma_id)
+        .order(return_labels::expires_at)
+        .limit(limit);
+    let ids = super::lease_rows!(conn, return_labels, rma_id, due, owner, until);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    return_labels::table
+        .inner_join(rmas::table)
+        .filter(return_labels::rma_id.eq_any(&ids))
         .select((rmas::number, LabelRow::as_select()))
         .order(return_labels::expires_at)
-        .limit(limit)
         .load(conn)
 }

@@ -353,15 +353,19 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
 /// Leases the rows whose ids `$due` selects to `$owner` until `$until`, and evaluates
 /// to their ids. On PostgreSQL rows another instance is leasing are skipped, not waited
 /// for (`FOR UPDATE SKIP LOCKED`); SQLite has one writer, so the lease is exclusive.
-/// The table needs `id`, `lease_owner` and `lease_until` columns.
+/// The table needs `lease_owner` and `lease_until` columns, and `id` unless the key
+/// column is named.
 macro_rules! lease_rows {
-    ($conn:expr, $table:ident, $due:expr, $owner:expr, $until:expr) => {{
+    ($conn:expr, $table:ident, $due:expr, $owner:expr, $until:expr) => {
+        $crate::db::lease_rows!($conn, $table, id, $due, $owner, $until)
+    };
+    ($conn:expr, $table:ident, $key:ident, $due:expr, $owner:expr, $until:expr) => {{
         let ids: Vec<String> = match &mut *$conn {
             $crate::db::DbConnection::Pg(pg) => $due.for_update().skip_locked().load(pg)?,
             $crate::db::DbConnection::Sqlite(sqlite) => $due.load(sqlite)?,
         };
         if !ids.is_empty() {
-            diesel::update($table::table.filter($table::id.eq_any(&ids)))
+            diesel::update($table::table.filter($table::$key.eq_any(&ids)))
                 .set((
                     $table::lease_owner.eq($owner),
                     $table::lease_until.eq($crate::db::naive($until)),

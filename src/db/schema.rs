@@ -134,6 +134,8 @@ diesel::table! {
         voided_at -> Nullable<Timestamp>,
         carrier_cost_minor -> BigInt,
         carrier_currency -> Text,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
     }
 }
 

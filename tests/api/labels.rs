@@ -342,6 +342,27 @@ async fn unused_labels_expire_with_their_rma(app: TestApp) {
     );
 
     app.advance(Duration::days(2));
+    // Another instance's sweep leased it and died: nobody voids it twice meanwhile,
+    // and it is expired once the lease has run out.
+    let now = app.now();
+    let claimed = app
+        .state
+        .db
+        .write(move |c| {
+            backhaul::db::labels::claim_expired(c, now, "crashed", now + Duration::minutes(5), 10)
+                .map_err(backhaul::error::AppError::from)
+        })
+        .await
+        .expect("claimed");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        backhaul::labels::expire_unused(&app.state)
+            .await
+            .expect("sweep"),
+        0,
+        "leased to the crashed sweep"
+    );
+    app.advance(Duration::minutes(6));
     assert_eq!(
         backhaul::labels::expire_unused(&app.state)
             .await
