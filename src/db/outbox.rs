@@ -58,20 +58,6 @@ pub fn enqueue(
         .map(|_| ())
 }
 
-/// The message need not go out (a later one says more, or such emails are off): it
-/// leaves the queue without being sent, saying why.
-pub fn mark_skipped(conn: &mut DbConnection, message: &OutboxRow, why: &str) -> QueryResult<()> {
-    diesel::update(outbox::table.find(&message.id))
-        .set((
-            outbox::status.eq(OutboxStatus::Skipped),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
-            outbox::last_error.eq(why),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
 /// Leases up to `limit` messages due at `now` (`FOR UPDATE SKIP LOCKED` on
 /// PostgreSQL), so several dispatchers never send the same one at once.
 pub fn claim_due(
@@ -117,26 +103,72 @@ pub fn extend_lease(
     super::renew_rows!(conn, outbox, owner, ids, until)
 }
 
-/// The message went out: the outbox row and its trigger say so.
-pub fn mark_sent(
+/// What became of one message the dispatcher tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Left unsent on purpose (a later message says more, or such emails are off).
+    Skipped(&'static str),
+    /// Not sent: tried again at `retry_at`, or dead-lettered when `None`.
+    Failed {
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// Writes down what became of `results`, in the caller's transaction: the sent messages
+/// and the finance triggers they announce in one statement each, however many; the
+/// rarer skipped and failed ones one by one.
+pub fn record(
     conn: &mut DbConnection,
-    message: &OutboxRow,
+    results: &[(OutboxRow, Delivery)],
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::update(outbox::table.find(&message.id))
+    let sent: Vec<&OutboxRow> = results
+        .iter()
+        .filter(|(_, d)| *d == Delivery::Sent)
+        .map(|(m, _)| m)
+        .collect();
+    if !sent.is_empty() {
+        mark_sent(conn, &sent, now)?;
+    }
+    for (message, delivery) in results {
+        match delivery {
+            Delivery::Sent => {}
+            Delivery::Skipped(why) => mark_skipped(conn, message, why)?,
+            Delivery::Failed { error, retry_at } => mark_failed(conn, message, error, *retry_at)?,
+        }
+    }
+    Ok(())
+}
+
+/// The messages went out: their outbox rows and the triggers they announce say so.
+fn mark_sent(conn: &mut DbConnection, sent: &[&OutboxRow], now: DateTime<Utc>) -> QueryResult<()> {
+    let ids: Vec<&str> = sent.iter().map(|m| m.id.as_str()).collect();
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
         .set((
             outbox::status.eq(OutboxStatus::Sent),
-            outbox::attempts.eq(message.attempts + 1),
+            outbox::attempts.eq(outbox::attempts + 1),
             outbox::sent_at.eq(naive(now)),
             outbox::lease_owner.eq(None::<String>),
             outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
+    let triggers: Vec<&str> = sent
+        .iter()
+        .filter(|m| m.kind == FINANCE_EMAIL)
+        .map(|m| m.subject_id.as_str())
+        .collect();
+    if triggers.is_empty() {
+        return Ok(());
+    }
     diesel::update(
-        refund_triggers::table.find(&message.subject_id).filter(
-            refund_triggers::status.eq_any([TriggerStatus::Pending, TriggerStatus::Failed]),
-        ),
+        refund_triggers::table
+            .filter(refund_triggers::id.eq_any(&triggers))
+            .filter(
+                refund_triggers::status.eq_any([TriggerStatus::Pending, TriggerStatus::Failed]),
+            ),
     )
     .set((
         refund_triggers::status.eq(TriggerStatus::Emailed),
@@ -146,9 +178,22 @@ pub fn mark_sent(
     .map(|_| ())
 }
 
+/// The message need not go out: it leaves the queue without being sent, saying why.
+fn mark_skipped(conn: &mut DbConnection, message: &OutboxRow, why: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.find(&message.id))
+        .set((
+            outbox::status.eq(OutboxStatus::Skipped),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::last_error.eq(why),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// A try failed: again at `retry_at`, or dead-lettered (`None`), with the trigger
 /// marked failed for finance and operations to see.
-pub fn mark_failed(
+fn mark_failed(
     conn: &mut DbConnection,
     message: &OutboxRow,
     error: &str,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{customer, finance};
 use crate::auth::CustomerAccess;
 use crate::core::Core;
-use crate::db::outbox::{self, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
+use crate::db::outbox::{self, Delivery, OutboxRow, CUSTOMER_EMAIL, FINANCE_EMAIL};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -32,11 +32,17 @@ impl DispatchReport {
         self.dead += other.dead;
         self.skipped += other.skipped;
     }
-}
 
-enum Delivery {
-    Sent,
-    Skipped(&'static str),
+    fn count(&mut self, delivery: &Delivery) {
+        match delivery {
+            Delivery::Sent => self.sent += 1,
+            Delivery::Skipped(_) => self.skipped += 1,
+            Delivery::Failed {
+                retry_at: Some(_), ..
+            } => self.retried += 1,
+            Delivery::Failed { retry_at: None, .. } => self.dead += 1,
+        }
+    }
 }
 
 /// When to try again after `attempts` failed tries: 30 s doubling to an hour.
@@ -53,12 +59,16 @@ pub const IN_FLIGHT: usize = 32;
 /// crashed instance's messages are taken up by another this long after its last renewal.
 const LEASE_SECONDS: i64 = 45;
 
+/// Results written down at most in one transaction.
+const RECORD_BATCH: usize = 64;
+
 /// Sends what is due now, once: up to [`BATCH`] messages, [`IN_FLIGHT`] at a time,
-/// each result recorded as it comes; the claim is renewed while sends are under way.
+/// while what became of them is written down beside, as many as have come in per
+/// transaction, so the sends never wait for the database; the claim is renewed while
+/// sends are under way.
 pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, AppError> {
     use futures_util::StreamExt;
 
-    let mut report = DispatchReport::default();
     let now = state.clock.now();
     let until = now + Duration::seconds(LEASE_SECONDS);
     let claimer = owner.to_string();
@@ -68,27 +78,46 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
             outbox::claim_due(c, now, &claimer, until, BATCH as i64).map_err(AppError::from)
         })
         .await?;
-    report.claimed = due.len();
+    let claimed = due.len();
     let ids: Vec<String> = due.iter().map(|m| m.id.clone()).collect();
-    let sending = async {
-        let mut results = futures_util::stream::iter(due)
+    let (done, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let sending = async move {
+        let mut deliveries = futures_util::stream::iter(due)
             .map(|message| async move {
-                let outcome = send(state, &message).await;
-                (message, outcome)
+                let delivery = deliver(state, &message).await;
+                (message, delivery)
             })
             .buffer_unordered(IN_FLIGHT);
-        while let Some((message, outcome)) = results.next().await {
-            record(state, &mut report, message, outcome).await?;
+        while let Some(result) = deliveries.next().await {
+            // The recorder stops only on an error, which ends the round anyway.
+            let _ = done.send(result);
         }
         Ok::<_, AppError>(())
     };
-    crate::core::holding_leases(
+    let recording = async {
+        let mut report = DispatchReport {
+            claimed,
+            ..DispatchReport::default()
+        };
+        let mut batch = Vec::with_capacity(RECORD_BATCH);
+        while results.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+            let chunk = std::mem::take(&mut batch);
+            chunk.iter().for_each(|(_, d)| report.count(d));
+            let now = state.clock.now();
+            state
+                .db
+                .write(move |c| outbox::record(c, &chunk, now).map_err(AppError::from))
+                .await?;
+        }
+        Ok(report)
+    };
+    let ((), report) = crate::core::holding_leases(
         state,
         owner,
         ids,
         LEASE_SECONDS,
         outbox::extend_lease,
-        sending,
+        futures_util::future::try_join(sending, recording),
     )
     .await?;
     Ok(report)
@@ -106,49 +135,21 @@ pub async fn drain(state: &Core, owner: &str) -> Result<DispatchReport, AppError
     }
 }
 
-/// Writes down what became of one message.
-async fn record(
-    state: &Core,
-    report: &mut DispatchReport,
-    message: OutboxRow,
-    outcome: Result<Delivery, String>,
-) -> Result<(), AppError> {
-    let max = state.settings.email.max_attempts;
-    let now = state.clock.now();
-    match outcome {
-        Ok(Delivery::Skipped(why)) => {
-            report.skipped += 1;
-            state
-                .db
-                .write(move |c| outbox::mark_skipped(c, &message, why).map_err(AppError::from))
-                .await
-        }
-        Ok(Delivery::Sent) => {
-            report.sent += 1;
-            state
-                .db
-                .write(move |c| outbox::mark_sent(c, &message, now).map_err(AppError::from))
-                .await
-        }
-        Err(error) => {
-            let attempts = message.attempts + 1;
-            let retry_at: Option<DateTime<Utc>> =
-                (attempts < max).then(|| now + retry_delay(attempts));
-            if retry_at.is_some() {
-                report.retried += 1;
-                tracing::warn!(message = %message.id, attempts, %error, "email not sent; will retry");
-            } else {
-                report.dead += 1;
-                tracing::error!(message = %message.id, attempts, %error, "email dead-lettered");
-            }
-            state
-                .db
-                .write(move |c| {
-                    outbox::mark_failed(c, &message, &error, retry_at).map_err(AppError::from)
-                })
-                .await
-        }
+/// Sends one message and says what became of it, with when to try again if it failed.
+async fn deliver(state: &Core, message: &OutboxRow) -> Delivery {
+    let error = match send(state, message).await {
+        Ok(delivery) => return delivery,
+        Err(error) => error,
+    };
+    let attempts = message.attempts + 1;
+    let retry_at: Option<DateTime<Utc>> = (attempts < state.settings.email.max_attempts)
+        .then(|| state.clock.now() + retry_delay(attempts));
+    if retry_at.is_some() {
+        tracing::warn!(message = %message.id, attempts, %error, "email not sent; will retry");
+    } else {
+        tracing::error!(message = %message.id, attempts, %error, "email dead-lettered");
     }
+    Delivery::Failed { error, retry_at }
 }
 
 async fn send(state: &Core, message: &OutboxRow) -> Result<Delivery, String> {
