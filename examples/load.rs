@@ -28,8 +28,8 @@
 //! enqueue→sent <ms> ms, p50 <ms> ms; <n> triggers made in <s> s`: the burst is the run
 //! of arrivals with no gap over two seconds that ends with the last one, and a
 //! trigger's wait runs from the answer that created it to its email's arrival. With
-//! the dispatcher on its default tick instead, the emails leave while the triggers are
-//! made, and the waits say how soon finance hears.
+//! the dispatcher on its default tick instead and `--pace` (triggers a second), the
+//! emails leave while the triggers are made, and the waits say how soon finance hears.
 //!
 //! `scans` opens `--requests` returns with labels, then scans their boxes at a bench at
 //! a steady `--rate` a second (200 by default), each on time whether or not the ones
@@ -70,6 +70,10 @@ struct Args {
     /// Scans a second `scans` offers.
     #[arg(long, default_value_t = 200.0)]
     rate: f64,
+    /// `dispatch`: make at most this many triggers a second (default: as fast as the
+    /// service takes them).
+    #[arg(long)]
+    pace: Option<f64>,
 }
 
 /// The tests' SMTP server (the tests use all of it; this tool only some).
@@ -484,10 +488,15 @@ async fn dispatch(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     );
     let started = Instant::now();
     let s = session.clone();
+    let pace = args.pace.map(|p| p.max(1.0));
     // Each trigger's order number and when the answer that created it came back.
     let made = in_parallel(args.concurrency, args.requests, move |i| {
         let s = s.clone();
         async move {
+            if let Some(pace) = pace {
+                let due = started + Duration::from_secs_f64(i as f64 / pace);
+                tokio::time::sleep_until(due.into()).await;
+            }
             let number = format!("DSP-{}-{i}", s.run);
             let shipment = json!({"carrier": "sandbox", "tracking_number": format!("SBXDSP{}{i}", s.run),
                                   "shipped_at": "2026-11-15T10:00:00Z", "delivered_at": "2026-11-17T10:00:00Z"});

@@ -41,16 +41,81 @@ pub fn start(
     what: &str,
     find: impl FnOnce(&str) -> QueryResult<Option<PageStart>>,
 ) -> Result<Option<PageStart>, AppError> {
+    let Some(cursor) = id_cursor(cursor, what)? else {
+        return Ok(None);
+    };
+    find(cursor)?.map(Some).ok_or_else(|| unknown_cursor(what))
+}
+
+/// The cursor of a list ordered by its time-ordered ids alone, where the id itself is
+/// the position: any id in its usual form will do, and anything else is a 422.
+pub fn id_cursor<'a>(cursor: Option<&'a str>, what: &str) -> Result<Option<&'a str>, AppError> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
     let usual = uuid::Uuid::parse_str(cursor)
         .ok()
         .filter(|id| id.hyphenated().to_string() == cursor);
-    if usual.is_none() {
-        return Err(unknown_cursor(what));
+    match usual {
+        Some(_) => Ok(Some(cursor)),
+        None => Err(unknown_cursor(what)),
     }
-    find(cursor)?.map(Some).ok_or_else(|| unknown_cursor(what))
+}
+
+/// Where the next page of a queue starts, carried in the cursor itself rather than
+/// named by a row: a queue's rows leave it (scanned, inspected) while someone pages,
+/// and the row a cursor named may be gone. Ordered by rank, then time, then id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub rank: u8,
+    pub at: chrono::NaiveDateTime,
+    pub id: String,
+}
+
+const POSITION_TIME: &str = "%Y%m%dT%H%M%S%.6f";
+
+impl Position {
+    /// The cursor: `{rank}.{time}.{id}`, e.g. `0.20261204T101500.000000.R-7KQ2-M4XP`.
+    pub fn cursor(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            self.rank,
+            self.at.format(POSITION_TIME),
+            self.id
+        )
+    }
+
+    /// The position `cursor` carries; a 422 naming the cursor when it is not one.
+    pub fn parse(cursor: &str) -> Result<Position, AppError> {
+        let bad = || {
+            AppError::does_not_fit(
+                "cursor",
+                "not a cursor this list gave; start without a cursor",
+            )
+        };
+        let (rank, rest) = cursor.split_once('.').ok_or_else(bad)?;
+        // The time holds one dot itself (before its microseconds).
+        let cut = rest
+            .match_indices('.')
+            .nth(1)
+            .map(|(i, _)| i)
+            .ok_or_else(bad)?;
+        let (at, id) = (&rest[..cut], &rest[cut + 1..]);
+        let id_ok = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        match (
+            rank.parse::<u8>(),
+            chrono::NaiveDateTime::parse_from_str(at, POSITION_TIME),
+        ) {
+            (Ok(rank), Ok(at)) if id_ok => Ok(Position {
+                rank,
+                at,
+                id: id.to_string(),
+            }),
+            _ => Err(bad()),
+        }
+    }
 }
 
 /// One page of a list and where the next one starts.
@@ -64,11 +129,24 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// The page from `rows` read with a limit of `limit + 1`: the extra row, dropped,
     /// only tells that another page follows.
-    pub fn cut(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> &str) -> Page<T> {
+    pub fn cut(rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> &str) -> Page<T> {
+        Page::cut_at(rows, limit, |r| id_of(r).to_string())
+    }
+
+    /// The same page with each row made into another by `f`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+
+    /// The same with the cursor made from the last row by `cursor_of`.
+    pub fn cut_at(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Page<T> {
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         let next_cursor = if more {
-            rows.last().map(|r| id_of(r).to_string())
+            rows.last().map(cursor_of)
         } else {
             None
         };
@@ -115,6 +193,39 @@ mod tests {
         ];
         for (cursor, ok) in cases {
             assert_eq!(start(cursor, "row", found).is_ok(), ok, "{cursor:?}");
+        }
+    }
+
+    #[test]
+    fn positions_travel_in_cursors() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
+            .and_then(|d| d.and_hms_micro_opt(10, 15, 0, 42))
+            .expect("time");
+        let position = Position {
+            rank: 2,
+            at,
+            id: "R-7KQ2-M4XP".into(),
+        };
+        assert_eq!(position.cursor(), "2.20261204T101500.000042.R-7KQ2-M4XP");
+        assert_eq!(Position::parse(&position.cursor()).ok(), Some(position));
+        let uuid = "0190d5c4-0000-7000-8000-00000000000a";
+        let with_uuid = format!("0.20261204T101500.000000.{uuid}");
+        assert_eq!(
+            Position::parse(&with_uuid).ok().map(|p| p.id),
+            Some(uuid.into())
+        );
+        for bad in [
+            "",
+            "0",
+            "x.20261204T101500.000000.R-1",
+            "256.20261204T101500.000000.R-1",
+            "0.20261304T101500.000000.R-1",
+            "0.20261204T101500.000000.",
+            "0.20261204T101500.000000.R 1",
+            "0.20261204T101500.000000.R-1.x",
+            "0.20261204T101500.R-1",
+        ] {
+            assert!(Position::parse(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -123,6 +123,44 @@ pub fn page(
     Ok(Page::cut(rows, limit, |(r, _)| &r.id))
 }
 
+/// A return waiting on the way longer than it should.
+#[derive(Debug, Clone)]
+pub struct StalledReturn {
+    pub number: String,
+    pub status: String,
+    /// Since when nothing happened to it.
+    pub since: chrono::NaiveDateTime,
+}
+
+/// A page of the returns nothing happened to (label issued, in transit, delivered to the
+/// warehouse but not scanned) since before `before`, the longest waiting first, after
+/// `cursor` (a [`paging::Position`] of the page before: a row leaves as it moves on).
+pub fn stalled(
+    c: &mut DbConnection,
+    before: DateTime<Utc>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<StalledReturn>, AppError> {
+    let after = cursor
+        .map(paging::Position::parse)
+        .transpose()?
+        .map(|p| PageStart { at: p.at, id: p.id });
+    let rows = crate::db::stats::stalled(c, before, after.as_ref(), limit + 1)?;
+    let page = Page::cut_at(rows, limit, |(id, _, _, since)| {
+        paging::Position {
+            rank: 0,
+            at: *since,
+            id: id.clone(),
+        }
+        .cursor()
+    });
+    Ok(page.map(|(_, number, status, since)| StalledReturn {
+        number,
+        status,
+        since,
+    }))
+}
+
 /// RMA `rma_id`'s audit trail, oldest first, `limit` events at a time after event
 /// `cursor`.
 pub fn event_page(

@@ -11,9 +11,10 @@ use crate::domain::order_number::OrderNumber;
 use crate::domain::privacy::mask_email;
 use crate::domain::{RmaNumber, RmaStatus, Role};
 use crate::error::AppError;
+use crate::paging::{self, Page};
 
-/// At most this many returns are listed for one search.
-pub const SEARCH_LIMIT: i64 = 50;
+/// Returns listed on one page of a search.
+pub const SEARCH_PAGE: i64 = 50;
 
 /// Whether `role` sees customers' email addresses (and may search by them): finance
 /// and admins, who deal with the customer; the warehouse needs the box, not the person.
@@ -24,6 +25,8 @@ pub fn sees_emails(role: Role) -> bool {
 /// A return found by a search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundReturn {
+    /// The RMA's id: where the next page starts.
+    pub id: String,
     pub number: String,
     pub order_number: String,
     pub status: RmaStatus,
@@ -67,16 +70,24 @@ pub fn keys_of(text: &str) -> SearchKeys {
     }
 }
 
-/// The returns `text` names for a member of staff in `role`, newest first.
-pub fn search(c: &mut DbConnection, text: &str, role: Role) -> Result<Vec<FoundReturn>, AppError> {
+/// A page of the returns `text` names for a member of staff in `role`, newest first,
+/// after `cursor` (from the page before).
+pub fn search(
+    c: &mut DbConnection,
+    text: &str,
+    role: Role,
+    cursor: Option<&str>,
+) -> Result<Page<FoundReturn>, AppError> {
+    let after = paging::id_cursor(cursor, "return")?;
     let mut keys = keys_of(text);
     if !sees_emails(role) {
         keys.email = None;
     }
-    let found = rmas::search(c, &keys, SEARCH_LIMIT)?;
-    Ok(found
+    let found = rmas::search(c, &keys, after, SEARCH_PAGE + 1)?;
+    let rows = found
         .into_iter()
         .map(|(rma, order_number)| FoundReturn {
+            id: rma.id,
             number: rma.number,
             order_number,
             status: rma.status,
@@ -88,7 +99,8 @@ pub fn search(c: &mut DbConnection, text: &str, role: Role) -> Result<Vec<FoundR
             return_to: rma.return_to,
             created_at: rma.created_at,
         })
-        .collect())
+        .collect();
+    Ok(Page::cut(rows, SEARCH_PAGE, |f| f.id.as_str()))
 }
 
 #[cfg(test)]

@@ -294,10 +294,11 @@ pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(RmaStatus, i
 /// Returns received and not yet inspected, the longest waiting first (`updated_at` is
 /// when each was received: nothing else changes a received RMA), with their order
 /// numbers; only those whose box is at `warehouse` when one is named (the warehouse
-/// of the bench that scanned it, else the one it was meant for).
+/// of the bench that scanned it, else the one it was meant for); those after `after`.
 pub fn awaiting_inspection(
     conn: &mut DbConnection,
     warehouse: Option<&str>,
+    after: Option<&super::PageStart>,
     limit: i64,
 ) -> QueryResult<Vec<(RmaRow, String)>> {
     use super::schema::received_parcels;
@@ -317,6 +318,9 @@ pub fn awaiting_inspection(
                     .is_null()
                     .and(rmas::return_to.eq(code.to_string()))),
         );
+    }
+    if let Some(start) = after {
+        query = super::newer_than!(query, rmas::updated_at, rmas::id, start);
     }
     let mut rows: Vec<(RmaRow, String)> = query.load(conn)?;
     // One row per return, should a return ever have two boxes.
@@ -346,18 +350,24 @@ pub struct SearchKeys {
     pub email: Option<String>,
 }
 
-/// RMAs matching any of `keys`, newest first, with their order numbers.
+/// Up to `limit` RMAs matching any of `keys`, newest first, with their order numbers:
+/// those older than the RMA `after` names (its id) when given.
 pub fn search(
     conn: &mut DbConnection,
     keys: &SearchKeys,
+    after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<(RmaRow, String)>> {
     use super::schema::{parcels, return_labels};
+    // Ids are time-ordered: newest first is by id, and a page starts below `after`
+    // (`~` sorts after every id).
+    let below = after.unwrap_or("~").to_string();
     let mut ids: Vec<String> = Vec::new();
     if let Some(number) = &keys.rma_number {
         ids.extend(
             rmas::table
                 .filter(rmas::number.eq(number))
+                .filter(rmas::id.lt(&below))
                 .select(rmas::id)
                 .load::<String>(conn)?,
         );
@@ -371,7 +381,9 @@ pub fn search(
             rmas::table
                 .inner_join(orders::table)
                 .filter(orders::order_number.eq_any(numbers))
+                .filter(rmas::id.lt(&below))
                 .select(rmas::id)
+                .order(rmas::id.desc())
                 .limit(limit)
                 .load::<String>(conn)?,
         );
@@ -380,15 +392,18 @@ pub fn search(
         ids.extend(
             return_labels::table
                 .filter(return_labels::tracking_number.eq(number))
+                .filter(return_labels::rma_id.lt(&below))
                 .select(return_labels::rma_id)
+                .order(return_labels::rma_id.desc())
                 .limit(limit)
                 .load::<String>(conn)?,
         );
         ids.extend(
             parcels::table
                 .filter(parcels::tracking_number.eq(number))
-                .filter(parcels::rma_id.is_not_null())
+                .filter(parcels::rma_id.lt(&below))
                 .select(parcels::rma_id.assume_not_null())
+                .order(parcels::rma_id.desc())
                 .limit(limit)
                 .load::<String>(conn)?,
         );
@@ -397,6 +412,7 @@ pub fn search(
         ids.extend(
             rmas::table
                 .filter(rmas::customer_email.eq(email))
+                .filter(rmas::id.lt(&below))
                 .select(rmas::id)
                 .order(rmas::id.desc())
                 .limit(limit)

@@ -111,21 +111,30 @@ pub fn refunds_since(
         .load(conn)
 }
 
-/// RMAs waiting on the way (label issued or in transit) since before `before`.
+/// An RMA waiting on the way: its id, number, status and since when.
+pub type StalledRow = (String, String, String, chrono::NaiveDateTime);
+
+/// Up to `limit` RMAs waiting on the way (label issued or in transit) since before
+/// `before`, the longest waiting first; those after `after` when given.
 pub fn stalled(
     conn: &mut DbConnection,
     before: DateTime<Utc>,
+    after: Option<&super::PageStart>,
     limit: i64,
-) -> QueryResult<Vec<(String, String, chrono::NaiveDateTime)>> {
-    rmas::table
+) -> QueryResult<Vec<StalledRow>> {
+    let mut query = rmas::table
         .filter(rmas::status.eq_any([
             RmaStatus::LabelIssued,
             RmaStatus::InTransit,
             RmaStatus::DeliveredToWarehouse,
         ]))
         .filter(rmas::updated_at.lt(naive(before)))
-        .order(rmas::updated_at)
+        .order((rmas::updated_at, rmas::id))
         .limit(limit)
-        .select((rmas::number, rmas::status, rmas::updated_at))
-        .load(conn)
+        .select((rmas::id, rmas::number, rmas::status, rmas::updated_at))
+        .into_boxed();
+    if let Some(start) = after {
+        query = super::newer_than!(query, rmas::updated_at, rmas::id, start);
+    }
+    query.load(conn)
 }

@@ -174,6 +174,19 @@ pub fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> 
         .finish()
 }
 
+/// The links between the pages of a list: back to its first page (`first`, when not
+/// on it) and on to the next (`next`, when there is one); nothing for a single page.
+pub fn page_links(lang: Lang, first: Option<&str>, next: Option<&str>) -> Markup {
+    html! {
+        @if first.is_some() || next.is_some() {
+            nav.paging aria-label=(lang.t("pages")) {
+                @if let Some(first) = first { a href=(first) { "« " (lang.t("first_page")) } " " }
+                @if let Some(next) = next { a href=(next) { (lang.t("next_page")) " »" } }
+            }
+        }
+    }
+}
+
 /// The page frame: language, title, the language switcher, the body.
 pub fn layout(lang: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
     layout_at(lang, title, staff, "", body)

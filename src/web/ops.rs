@@ -316,10 +316,21 @@ async fn render(
     let lang = lang_of(req);
     let now = state.clock.now();
     let before = now - Duration::days(7);
-    let cursor = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("incidents_after").cloned());
-    let paged = cursor.is_some();
+    // Each list pages on its own: a cursor for one shows the others' first page.
+    let cursors = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let cursor = |name: &str| cursors.get(name).cloned();
+    let (incidents_after, stalled_after, review_after) = (
+        cursor("incidents_after"),
+        cursor("stalled_after"),
+        cursor("review_after"),
+    );
+    let paged = (
+        incidents_after.is_some(),
+        stalled_after.is_some(),
+        review_after.is_some(),
+    );
     let listed = state
         .db
         .read(move |c| {
@@ -327,18 +338,19 @@ async fn render(
                 open: Some(true),
                 kind: None,
             };
-            let open = incidents::page(c, &filter, cursor.as_deref(), INCIDENTS_PAGE)?;
-            let stalled = stats::stalled(c, before, 50)?;
-            let waiting = rmas::list(
+            let open = incidents::page(c, &filter, incidents_after.as_deref(), INCIDENTS_PAGE)?;
+            let stalled = crate::rmas::stalled(c, before, stalled_after.as_deref(), OPS_LIST_PAGE)?;
+            let waiting = crate::rmas::page(
                 c,
-                &rmas::ListFilter {
+                rmas::ListFilter {
                     status: Some(RmaStatus::Requested),
-                    limit: 50,
                     ..rmas::ListFilter::default()
                 },
+                review_after.as_deref(),
+                OPS_LIST_PAGE,
             )?;
-            let mut cards = Vec::with_capacity(waiting.len());
-            for (rma, order_number) in waiting {
+            let mut cards = Vec::with_capacity(waiting.rows.len());
+            for (rma, order_number) in waiting.rows {
                 let order = orders::load_by_id(c, &rma.order_id)?;
                 let lines = rmas::lines(c, &rma.id)?;
                 cards.push(ReviewCard {
@@ -353,6 +365,10 @@ async fn render(
                     rma,
                 });
             }
+            let cards = Page {
+                rows: cards,
+                next_cursor: waiting.next_cursor,
+            };
             Ok::<_, AppError>((open, stalled, cards))
         })
         .await;
@@ -374,25 +390,22 @@ async fn render(
         @if let Some(done) = done_message(lang, req) { p.result.matched role="status" { (done) } }
         @if refused.is_some() { p.error role="alert" { (lang.t("form_problems")) } }
         p { a href="/ops/rmas" { (lang.t("all_returns")) } }
-        h2 { (lang.t("waiting_review")) }
-        (review_rows(lang, staff, &state.policy, &cards, refused.as_ref()))
+        h2 #review { (lang.t("waiting_review")) }
+        (review_rows(lang, staff, &state.policy, &cards.rows, refused.as_ref()))
+        (list_pages(lang, "review", paged.2, cards.next_cursor.as_deref()))
         h2 #incidents { (lang.t("incidents")) }
         @if open.rows.is_empty() { p { (lang.t("none")) } }
         @else { (incident_rows(lang, staff, &open.rows, &carriers, refused.as_ref())) }
-        @if paged || open.next_cursor.is_some() {
-            nav.paging aria-label=(lang.t("pages")) {
-                @if paged { a href="/ops#incidents" { "« " (lang.t("newest")) } " " }
-                @if let Some(next) = &open.next_cursor { a href={ "/ops?incidents_after=" (next) "#incidents" } { (lang.t("older")) " »" } }
-            }
-        }
-        h2 { (lang.t("stalled")) }
-        @if stalled.is_empty() { p { (lang.t("none")) } }
+        (list_pages(lang, "incidents", paged.0, open.next_cursor.as_deref()))
+        h2 #stalled { (lang.t("stalled")) }
+        @if stalled.rows.is_empty() { p { (lang.t("none")) } }
         @else { table {
             tr { th { (lang.t("rma")) } th { (lang.t("status")) } th { (lang.t("since")) } }
-            @for (number, status, since) in &stalled {
-                tr { td.id data-label=(lang.t("rma")) { (number) } td data-label=(lang.t("status")) { (lang.word(status)) } td data-label=(lang.t("since")) { (lang.date(*since)) } }
+            @for s in &stalled.rows {
+                tr { td.id data-label=(lang.t("rma")) { (s.number) } td data-label=(lang.t("status")) { (lang.word(&s.status)) } td data-label=(lang.t("since")) { (lang.date(s.since)) } }
             }
         } }
+        (list_pages(lang, "stalled", paged.1, stalled.next_cursor.as_deref()))
         (charts)
     };
     super::page(
@@ -401,6 +414,17 @@ async fn render(
         status,
         layout(lang, &lang.t("operations"), Some(staff), body),
     )
+}
+
+/// The links between the pages of one of `/ops`'s lists, `list` naming its section
+/// and its cursor (`{list}_after`).
+fn list_pages(lang: Lang, list: &str, paged: bool, next: Option<&str>) -> Markup {
+    let next = next.map(|cursor| {
+        let query = serde_urlencoded::to_string([(format!("{list}_after"), cursor)]);
+        format!("/ops?{}#{list}", query.unwrap_or_default())
+    });
+    let first = paged.then(|| format!("/ops#{list}"));
+    super::page_links(lang, first.as_deref(), next.as_deref())
 }
 
 /// What to answer a refused action with: the page again with the reason beside the
@@ -519,6 +543,8 @@ pub async fn review(
 
 /// Open incidents `/ops` shows at a time.
 const INCIDENTS_PAGE: i64 = 50;
+/// Returns waiting for review, and stalled ones, `/ops` shows at a time.
+const OPS_LIST_PAGE: i64 = 50;
 
 /// Returns a page of `/ops/rmas` shows at a time.
 const RMAS_PAGE: i64 = 50;

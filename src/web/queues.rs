@@ -15,13 +15,20 @@ use crate::domain::routing::Network;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::warehouse_queues::{self, ArrivingReturn, ReturnToInspect};
+use crate::warehouse_queues::{self, ArrivingReturn, QueuePage, ReturnToInspect};
 
 #[derive(Deserialize)]
 pub struct QueueQuery {
     /// A warehouse code, or empty for every warehouse.
     warehouse: Option<String>,
+    /// Where the page starts: the cursor of the page before.
+    after: Option<String>,
+    /// Rows a page shows, 1 to 500; 100 unless asked.
+    limit: Option<i64>,
 }
+
+/// Rows a queue page shows unless asked for another number.
+const QUEUE_PAGE: i64 = 100;
 
 /// The warehouse a queue shows: the one asked for (empty: all), else the bench's own.
 fn chosen_warehouse(req: &HttpRequest, network: &Network, asked: Option<&str>) -> Option<String> {
@@ -115,8 +122,14 @@ fn to_inspect_rows(lang: Lang, rows: &[ReturnToInspect]) -> Markup {
     }
 }
 
-/// Loads a queue's rows for a warehouse (all when `None`) at a time.
-type Load<T> = fn(&mut DbConnection, Option<&str>, DateTime<Utc>) -> Result<Vec<T>, AppError>;
+/// Loads a page of a queue for a warehouse (all when `None`) at a time, after a cursor.
+type Load<T> = fn(
+    &mut DbConnection,
+    Option<&str>,
+    DateTime<Utc>,
+    Option<&str>,
+    i64,
+) -> Result<QueuePage<T>, AppError>;
 
 /// A queue page for the signed-in warehouse crew: its rows for the chosen warehouse.
 async fn show<T: Send + 'static>(
@@ -130,18 +143,45 @@ async fn show<T: Send + 'static>(
     let staff = super::signed_in!(&req, &state, &[Role::Warehouse]);
     let lang = lang_of(&req);
     let chosen = chosen_warehouse(&req, &state.network, query.warehouse.as_deref());
-    let (code, now) = (chosen.clone(), state.clock.now());
-    let found = state.db.read(move |c| load(c, code.as_deref(), now)).await;
+    let (code, now, after) = (chosen.clone(), state.clock.now(), query.after.clone());
+    let limit = crate::paging::page_size(query.limit, QUEUE_PAGE);
+    let found = match limit {
+        Ok(limit) => {
+            state
+                .db
+                .read(move |c| load(c, code.as_deref(), now, after.as_deref(), limit))
+                .await
+        }
+        Err(e) => Err(e),
+    };
     let found = match found {
         Ok(found) => found,
         Err(e) => return error_page(&req, &state, Some(&staff), &e),
+    };
+    // The links keep the warehouse shown ("" is every warehouse).
+    let link = |after: Option<&str>| {
+        let size = query.limit.map(|n| n.to_string());
+        let mut pairs = vec![("warehouse", chosen.as_deref().unwrap_or(""))];
+        pairs.extend(size.as_deref().map(|n| ("limit", n)));
+        pairs.extend(after.map(|a| ("after", a)));
+        format!(
+            "{}?{}",
+            queue.path,
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
     };
     let body = html! {
         h1 { (lang.t(queue.title)) }
         p { (lang.t(queue.intro)) }
         (warehouse_picker(lang, queue.path, &state.network, chosen.as_deref()))
-        @if found.is_empty() { p.empty { (lang.t("queue_empty")) } }
-        @else { table { (rows(lang, &found)) } }
+        @if found.capped { p.notice { (lang.t("queue_capped")) } }
+        @if found.page.rows.is_empty() { p.empty { (lang.t("queue_empty")) } }
+        @else { table { (rows(lang, &found.page.rows)) } }
+        (super::page_links(
+            lang,
+            query.after.is_some().then(|| link(None)).as_deref(),
+            found.page.next_cursor.as_deref().map(|next| link(Some(next))).as_deref(),
+        ))
     };
     let markup = layout_at(
         lang,
@@ -169,6 +209,7 @@ pub async fn to_inspect(
     state: web::Data<AppState>,
     query: web::Query<QueueQuery>,
 ) -> HttpResponse {
-    let load: Load<ReturnToInspect> = |c, warehouse, _| warehouse_queues::to_inspect(c, warehouse);
+    let load: Load<ReturnToInspect> =
+        |c, warehouse, _, after, limit| warehouse_queues::to_inspect(c, warehouse, after, limit);
     show(req, state, query, &TO_INSPECT, load, to_inspect_rows).await
 }

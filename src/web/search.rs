@@ -11,11 +11,14 @@ use super::{error_page, lang_of, layout_at, Staff};
 use crate::api::state::AppState;
 use crate::domain::{RmaStatus, Role};
 use crate::i18n::Lang;
+use crate::paging::Page;
 use crate::staff_search::{self, FoundReturn};
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
     q: Option<String>,
+    /// Where the page starts: the cursor of the page before.
+    after: Option<String>,
 }
 
 /// Where a found return leads the searcher: inspection for a received return (to the
@@ -33,12 +36,27 @@ fn next_action(lang: Lang, role: Role, found: &FoundReturn) -> Markup {
     }
 }
 
-fn results_page(lang: Lang, staff: &Staff, here: &str, q: &str, found: &[FoundReturn]) -> Markup {
+fn results_page(
+    lang: Lang,
+    staff: &Staff,
+    here: &str,
+    q: &str,
+    found: &Page<FoundReturn>,
+    paged: bool,
+) -> Markup {
+    let link = |after: Option<&str>| {
+        let mut pairs = vec![("q", q)];
+        pairs.extend(after.map(|a| ("after", a)));
+        format!(
+            "/staff/search?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
     let body = html! {
         h1 { (lang.t_with("search_results", &[("q", q)])) }
         @if q.trim().is_empty() {
             p { (lang.t("search_hint")) }
-        } @else if found.is_empty() {
+        } @else if found.rows.is_empty() {
             p.empty role="status" { (lang.t_with("no_results", &[("q", q)])) }
         } @else {
             table {
@@ -47,7 +65,7 @@ fn results_page(lang: Lang, staff: &Staff, here: &str, q: &str, found: &[FoundRe
                     th { (lang.t("resolution")) } th { (lang.t("customer")) } th { (lang.t("goes_to")) }
                     th { (lang.t("created")) } th { (lang.t("action")) }
                 }
-                @for f in found {
+                @for f in &found.rows {
                     tr {
                         td.id data-label=(lang.t("rma")) { (f.number) }
                         td.id data-label=(lang.t("order")) { (f.order_number) }
@@ -62,6 +80,14 @@ fn results_page(lang: Lang, staff: &Staff, here: &str, q: &str, found: &[FoundRe
             }
         }
     };
+    let body = html! {
+        (body)
+        (super::page_links(
+            lang,
+            paged.then(|| link(None)).as_deref(),
+            found.next_cursor.as_deref().map(|next| link(Some(next))).as_deref(),
+        ))
+    };
     layout_at(lang, &lang.t("search"), Some(staff), here, body)
 }
 
@@ -73,18 +99,20 @@ pub async fn page(
 ) -> HttpResponse {
     let staff = super::signed_in!(&req, &state, Role::ALL);
     let lang = lang_of(&req);
-    let q = query.into_inner().q.unwrap_or_default();
+    let SearchQuery { q, after } = query.into_inner();
+    let q = q.unwrap_or_default();
+    let paged = after.is_some();
     let (text, role) = (q.clone(), staff.role);
     let found = state
         .db
-        .read(move |c| staff_search::search(c, &text, role))
+        .read(move |c| staff_search::search(c, &text, role, after.as_deref()))
         .await;
     match found {
         Ok(found) => super::page(
             &req,
             &state,
             StatusCode::OK,
-            results_page(lang, &staff, req.query_string(), &q, &found),
+            results_page(lang, &staff, req.query_string(), &q, &found, paged),
         ),
         Err(e) => error_page(&req, &state, Some(&staff), &e),
     }

@@ -291,6 +291,117 @@ async fn staff_find_returns_from_the_header(app: TestApp) {
     );
 }
 
+/// Both queues a page at a time: the next page starts after the last row shown even
+/// when that row has left the queue meanwhile; a cursor that is not one is a
+/// readable error.
+async fn the_queues_come_a_page_at_a_time(app: TestApp) {
+    user(&app, "bench", Role::Warehouse).await;
+    let mut numbers = Vec::new();
+    let mut last_delivery = app.now();
+    for i in 0..3 {
+        let (customer, number) = app
+            .authorized_rma(&format!("QP-{i}"), "size_too_small", "refund")
+            .await;
+        let tracking = app.issue_label(&number, &customer).await;
+        last_delivery = last_delivery.max(delivered_at(&tracking).expect("delivered"));
+        numbers.push(number);
+        app.advance(Duration::minutes(1));
+    }
+    while app.now() < last_delivery + Duration::hours(2) {
+        app.advance(Duration::hours(6));
+        app.poll().await;
+    }
+    let mut bench = Browser::new(&app);
+    bench.sign_in("bench", "correct horse battery").await;
+    let first = bench.get("/warehouse/arriving?warehouse=&limit=2").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.html);
+    accessible(&first.html);
+    let shown: Vec<&String> = numbers
+        .iter()
+        .filter(|n| first.html.contains(&format!(">{n}<")))
+        .collect();
+    assert_eq!(shown.len(), 2, "{}", first.html);
+    let next = first.next_page().expect("a link to the next page");
+    assert!(next.contains("limit=2"), "{next}");
+    // The last row shown is scanned before the crew turns the page: it leaves the
+    // queue, and the next page still starts after it.
+    let left = shown[1].clone();
+    let scanned = app
+        .post(
+            "/api/v1/scans",
+            &As::Role(Role::Warehouse),
+            &serde_json::json!({"barcode": left, "station": "DE-BER/bench-1"}),
+        )
+        .await;
+    assert_eq!(scanned.body["result"], "matched", "{}", scanned.text);
+    let second = bench.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.html);
+    let rest: Vec<&String> = numbers
+        .iter()
+        .filter(|n| second.html.contains(&format!(">{n}<")))
+        .collect();
+    assert_eq!(rest.len(), 1, "{}", second.html);
+    assert!(!shown.contains(&rest[0]), "no row twice");
+    assert!(second.next_page().is_none(), "the last page");
+    assert!(second.html.contains("First page"));
+
+    // Received in turn: the queue to inspect pages the same way.
+    app.advance(Duration::minutes(1));
+    for number in &numbers {
+        if *number != left {
+            app.post(
+                "/api/v1/scans",
+                &As::Role(Role::Warehouse),
+                &serde_json::json!({"barcode": number, "station": "DE-BER/bench-1"}),
+            )
+            .await;
+        }
+        app.advance(Duration::minutes(1));
+    }
+    let mut seen = Vec::new();
+    let mut path = "/warehouse/to-inspect?warehouse=&limit=1".to_string();
+    for _ in 0..5 {
+        let page = bench.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        seen.extend(
+            numbers
+                .iter()
+                .filter(|n| page.html.contains(&format!(">{n}<")))
+                .cloned(),
+        );
+        match page.next_page() {
+            Some(next) => path = next,
+            None => break,
+        }
+    }
+    // The one scanned while paging waits longest.
+    let mut expected = vec![left.clone()];
+    expected.extend(numbers.iter().filter(|n| **n != left).cloned());
+    assert_eq!(seen, expected, "every one once, the longest waiting first");
+
+    let bad = bench.get("/warehouse/to-inspect?after=nope").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(bad.html.contains("cursor"), "{}", bad.html);
+    let too_many = bench.get("/warehouse/arriving?limit=501").await;
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+    assert!(too_many.html.contains("limit"), "{}", too_many.html);
+}
+
+async fn queue_pages_on(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "normal".into()).await;
+    the_queues_come_a_page_at_a_time(app).await;
+}
+
+#[tokio::test]
+async fn the_queues_come_a_page_at_a_time_on_sqlite() {
+    queue_pages_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_queues_come_a_page_at_a_time_on_postgres() {
+    queue_pages_on(Backend::Postgres).await;
+}
+
 async fn queues_on(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "normal".into()).await;
     the_warehouse_crew_works_from_its_queues(app).await;

@@ -47,6 +47,14 @@ impl Page {
             .to_string()
     }
 
+    /// The `href` of the page's "Next page" link, as a browser would follow it.
+    pub(crate) fn next_page(&self) -> Option<String> {
+        let end = self.html.find(">Next page")?;
+        let start = self.html[..end].rfind("href=\"")? + "href=\"".len();
+        let href = self.html[start..end].split('"').next()?;
+        Some(href.replace("&amp;", "&"))
+    }
+
     pub(crate) fn set_cookie(&self, name: &str) -> Option<String> {
         self.headers
             .get_all(SET_COOKIE)

@@ -134,6 +134,14 @@ async fn every_list_pages_to_its_end(app: TestApp) {
     for (name, page) in [
         ("bench", "/warehouse/parcels?after=nope"),
         ("boss", "/ops?incidents_after=nope"),
+        ("boss", "/ops?stalled_after=nope"),
+        ("boss", "/ops?review_after=nope"),
+        ("bench", "/warehouse/to-inspect?after=nope"),
+        (
+            "bench",
+            "/warehouse/arriving?after=0.20261204T101500.000000.R%20X",
+        ),
+        ("boss", "/staff/search?after=nope"),
     ] {
         let mut browser = Browser::new(&app);
         browser.sign_in(name, "correct horse battery").await;
@@ -162,9 +170,67 @@ async fn the_returns_csv_holds_every_return(app: TestApp) {
     let listed: HashSet<&str> = rows.iter().filter_map(|r| r.split(',').next()).collect();
     let made: HashSet<&str> = numbers.iter().map(String::as_str).collect();
     assert_eq!(listed, made);
+
+    // The search box finds them all too, 50 a page, newest first.
+    let mut path = "/staff/search?q=PG-2".to_string();
+    let mut found: Vec<String> = Vec::new();
+    for _ in 0..20 {
+        let page = boss.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        let on_page: Vec<String> = numbers
+            .iter()
+            .filter(|n| page.html.contains(&format!(">{n}<")))
+            .cloned()
+            .collect();
+        assert!(on_page.len() <= 50, "{}", on_page.len());
+        found.extend(on_page.into_iter().rev());
+        match page.next_page() {
+            Some(next) => path = next,
+            None => break,
+        }
+    }
+    let mut newest_first = numbers.clone();
+    newest_first.reverse();
+    assert_eq!(found, newest_first, "every return once, newest first");
+}
+
+/// The stalled returns on `/ops` page by how long they have waited.
+async fn stalled_returns_page_by_their_wait(app: TestApp) {
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        let (customer, number) = app
+            .authorized_rma(&format!("ST-{i}"), "size_too_small", "refund")
+            .await;
+        app.issue_label(&number, &customer).await;
+        numbers.push(number);
+        app.advance(chrono::Duration::minutes(5));
+    }
+    app.advance(chrono::Duration::days(8));
+    let before = app.now() - chrono::Duration::days(7);
+    let page = |cursor: Option<String>| {
+        let state = app.state.clone();
+        async move {
+            state
+                .db
+                .read(move |c| backhaul::rmas::stalled(c, before, cursor.as_deref(), 2))
+                .await
+                .expect("a page")
+        }
+    };
+    let first = page(None).await;
+    let second = page(first.next_cursor.clone()).await;
+    assert!(second.next_cursor.is_none());
+    let listed: Vec<String> = first
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|s| s.number.clone())
+        .collect();
+    assert_eq!(listed, numbers, "the longest waiting first, each once");
 }
 
 crate::on_both_backends!(
     every_list_pages_to_its_end,
     the_returns_csv_holds_every_return,
+    stalled_returns_page_by_their_wait,
 );
