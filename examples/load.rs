@@ -41,6 +41,10 @@
 //! `mixed: <ok> ok, <errors> errors, <rate>/s, p50, p99; p99 by kind: …`. Start the
 //! service with the look-up limit raised (`BACKHAUL__LOOKUP__PER_IP_PER_MINUTE=60000`).
 //! `scans` and `mixed` need an admin key (they act as integration and warehouse).
+//!
+//! `lists` reads `GET /rmas?status=…` 50 a page, `--requests` walks of up to `--pages`
+//! pages each following `next_cursor`, over the statuses in turn (a database filled by
+//! `examples/seed_big.rs`): `lists: <n> pages, <errors> errors, <rate>/s, p50, p99`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -70,6 +74,9 @@ struct Args {
     /// Scans a second `scans` offers.
     #[arg(long, default_value_t = 200.0)]
     rate: f64,
+    /// `lists`: pages each walk reads at most.
+    #[arg(long, default_value_t = 10)]
+    pages: usize,
     /// `dispatch`: make at most this many triggers a second (default: as fast as the
     /// service takes them).
     #[arg(long)]
@@ -105,8 +112,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "dispatch" => dispatch(&args).await,
         "scans" => scans(&args).await,
         "mixed" => mixed(&args).await,
+        "lists" => lists(&args).await,
         other => Err(format!(
-            "unknown scenario {other:?}; known: create-rmas, dispatch, scans, mixed"
+            "unknown scenario {other:?}; known: create-rmas, dispatch, scans, mixed, lists"
         )
         .into()),
     }
@@ -477,6 +485,66 @@ fn keep_it_order(run: &str, i: usize) -> serde_json::Value {
         "ship_to": {"name": "Load Test", "line1": "Teststr. 1", "city": "Berlin", "postal_code": "10115", "country": "DE", "lat": 52.53, "lon": 13.38},
         "lines": [{"line_id": "1", "sku": "SKU-C", "title": "Cable", "category": "electronics", "quantity": 1, "unit_price": "4.00", "tax": "0.76"}]
     })
+}
+
+/// Reads `GET /rmas?status=…` pages, `--concurrency` at a time: each of `--requests`
+/// walks starts on a status in turn and follows `next_cursor` for up to `--pages`
+/// pages of 50. Every page's time counts.
+async fn lists(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    const STATUSES: [&str; 5] = [
+        "authorized",
+        "label_issued",
+        "in_transit",
+        "closed",
+        "requested",
+    ];
+    let session = Session::new(args)?;
+    let pages = args.pages.max(1);
+    let started = Instant::now();
+    let s = session.clone();
+    let walks = in_parallel(args.concurrency, args.requests, move |i| {
+        let s = s.clone();
+        async move {
+            let status = STATUSES[i % STATUSES.len()];
+            let mut cursor: Option<String> = None;
+            let mut times = Vec::new();
+            let mut errors = 0;
+            for _ in 0..pages {
+                let mut url = format!("{}/rmas?status={status}&limit=50", s.api);
+                if let Some(c) = &cursor {
+                    url.push_str(&format!("&cursor={c}"));
+                }
+                let t = Instant::now();
+                let page = match s.client.get(url).bearer_auth(&s.key).send().await {
+                    Ok(r) if r.status().is_success() => r.json::<serde_json::Value>().await.ok(),
+                    _ => None,
+                };
+                let Some(page) = page else {
+                    errors += 1;
+                    break;
+                };
+                times.push(t.elapsed());
+                cursor = page["next_cursor"].as_str().map(str::to_string);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            (times, errors)
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let errors: usize = walks.iter().map(|(_, e)| e).sum();
+    let mut latencies: Vec<Duration> = walks.into_iter().flat_map(|(t, _)| t).collect();
+    latencies.sort();
+    println!(
+        "lists: {} pages, {errors} errors, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
+        latencies.len(),
+        latencies.len() as f64 / elapsed,
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+    );
+    Ok(())
 }
 
 async fn dispatch(args: &Args) -> Result<(), Box<dyn std::error::Error>> {

@@ -6,7 +6,7 @@
 use backhaul_carriers::{
     Address, Carrier, CarrierError, LabelFormat, LabelRef, LabelRequest, TrackingStatus,
 };
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::auth::Principal;
@@ -452,61 +452,88 @@ pub async fn void_before_cancel(
     }
 }
 
-/// How long a sweep holds the labels it is voiding.
-const EXPIRY_LEASE_MINUTES: i64 = 5;
+/// How long a sweep's claim holds without being renewed (every third of it while the
+/// sweep voids): a crashed sweep's labels come back to another this long after.
+const EXPIRY_LEASE_SECONDS: i64 = 60;
 
 /// Expires RMAs whose label was not used in time: the label is voided at its carrier and
 /// the RMA moves to `expired` with an audit event. A label the carrier refuses to void
 /// (the parcel is already moving) leaves its RMA alone. Returns how many expired.
 pub async fn expire_unused(state: &Core) -> Result<usize, AppError> {
     let now = state.clock.now();
-    // Leased, so that two instances never void one label twice; a label left (its
-    // carrier would not void it) comes back after the lease, as does a crashed sweep's.
+    // Leased and renewed while the carriers answer, so that two instances never void
+    // one label twice; a label left (its carrier would not void it) comes back after
+    // the lease, as does a crashed sweep's.
     let owner = format!("label-expiry#{}", uuid::Uuid::new_v4().simple());
-    let until = now + Duration::minutes(EXPIRY_LEASE_MINUTES);
+    let until = now + Duration::seconds(EXPIRY_LEASE_SECONDS);
+    let claimer = owner.clone();
     let due = state
         .db
-        .write(move |c| Ok::<_, AppError>(labels::claim_expired(c, now, &owner, until, 500)?))
+        .write(move |c| Ok::<_, AppError>(labels::claim_expired(c, now, &claimer, until, 500)?))
         .await?;
-    let mut expired = 0;
-    for (number, label) in due {
-        if let Some(carrier) = state.carriers.get(&label.carrier) {
-            let reference = LabelRef {
-                tracking_number: label.tracking_number.clone(),
-                reference: label.carrier_reference.clone(),
-            };
-            match carrier.void_label(&reference).await {
-                Ok(()) | Err(backhaul_carriers::CarrierError::NotSupported { .. }) => {}
-                Err(e) => {
-                    tracing::warn!(carrier = %label.carrier, error = %e, "expired label not voided; RMA left as it is");
-                    continue;
-                }
+    let ids: Vec<String> = due.iter().map(|(_, label)| label.rma_id.clone()).collect();
+    let voiding = async {
+        let mut expired = 0;
+        for (number, label) in due {
+            if expire_one(state, number, label, now).await? {
+                expired += 1;
             }
         }
-        let number = RmaNumber::parse(&number).map_err(|e| AppError::Internal(e.to_string()))?;
-        let expires_at = label.expires_at;
-        let outcome = state
-            .db
-            .write(move |c| {
-                let note = format!("label unused by {}", display::time(expires_at));
-                let audit = Audit {
-                    actor: "system:label-expiry",
-                    note: Some(&note),
-                    at: now,
-                };
-                rmas::apply_event(c, &number, RmaEvent::Expire, audit)?;
-                labels::mark_voided(c, &label.rma_id, now)?;
-                Ok::<_, AppError>(())
-            })
-            .await;
-        match outcome {
-            Ok(()) => expired += 1,
-            // Moved on meanwhile (a scan arrived): not ours to expire any more.
-            Err(AppError::IllegalTransition(_) | AppError::Conflict(_)) => {}
-            Err(e) => return Err(e),
+        Ok(expired)
+    };
+    crate::core::holding_leases(
+        state,
+        &owner,
+        ids,
+        EXPIRY_LEASE_SECONDS,
+        labels::extend_lease,
+        voiding,
+    )
+    .await
+}
+
+/// Voids one expired label at its carrier and expires its RMA; whether it did.
+async fn expire_one(
+    state: &Core,
+    number: String,
+    label: LabelRow,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if let Some(carrier) = state.carriers.get(&label.carrier) {
+        let reference = LabelRef {
+            tracking_number: label.tracking_number.clone(),
+            reference: label.carrier_reference.clone(),
+        };
+        match carrier.void_label(&reference).await {
+            Ok(()) | Err(backhaul_carriers::CarrierError::NotSupported { .. }) => {}
+            Err(e) => {
+                tracing::warn!(carrier = %label.carrier, error = %e, "expired label not voided; RMA left as it is");
+                return Ok(false);
+            }
         }
     }
-    Ok(expired)
+    let number = RmaNumber::parse(&number).map_err(|e| AppError::Internal(e.to_string()))?;
+    let expires_at = label.expires_at;
+    let outcome = state
+        .db
+        .write(move |c| {
+            let note = format!("label unused by {}", display::time(expires_at));
+            let audit = Audit {
+                actor: "system:label-expiry",
+                note: Some(&note),
+                at: now,
+            };
+            rmas::apply_event(c, &number, RmaEvent::Expire, audit)?;
+            labels::mark_voided(c, &label.rma_id, now)?;
+            Ok::<_, AppError>(())
+        })
+        .await;
+    match outcome {
+        Ok(()) => Ok(true),
+        // Moved on meanwhile (a scan arrived): not ours to expire any more.
+        Err(AppError::IllegalTransition(_) | AppError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Voids unused labels past their validity and expires their RMAs, every few minutes.

@@ -1,8 +1,9 @@
 //! Lists are read a page at a time: up to `limit` rows (at most [`MAX_PAGE`]) and a
 //! cursor naming where the next page starts. The cursor is the id of the last row
-//! listed; the list's order (a time and then the id, or the time-ordered id alone)
-//! makes the pages stable while rows are added, and each page a keyset read along an
-//! index, as quick on the last page as on the first.
+//! listed, or for queues whose rows leave while someone pages, that row's place
+//! itself ([`Position`]); the list's order (a time and then the id, or the time-ordered
+//! id alone) makes the pages stable while rows are added, and each page a keyset read
+//! along an index, as quick on the last page as on the first.
 
 use diesel::QueryResult;
 
@@ -72,10 +73,12 @@ pub struct Position {
     pub id: String,
 }
 
-const POSITION_TIME: &str = "%Y%m%dT%H%M%S%.6f";
+/// To the nanosecond: SQLite keeps the clock's nanoseconds, and a cursor cut shorter
+/// would sort before its own row.
+const POSITION_TIME: &str = "%Y%m%dT%H%M%S%.9f";
 
 impl Position {
-    /// The cursor: `{rank}.{time}.{id}`, e.g. `0.20261204T101500.000000.R-7KQ2-M4XP`.
+    /// The cursor: `{rank}.{time}.{id}`, e.g. `0.20261204T101500.000000000.R-7KQ2-M4XP`.
     pub fn cursor(&self) -> String {
         format!(
             "{}.{}.{}",
@@ -101,9 +104,7 @@ impl Position {
             .map(|(i, _)| i)
             .ok_or_else(bad)?;
         let (at, id) = (&rest[..cut], &rest[cut + 1..]);
-        let id_ok = !id.is_empty()
-            && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let id_ok = !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic());
         match (
             rank.parse::<u8>(),
             chrono::NaiveDateTime::parse_from_str(at, POSITION_TIME),
@@ -199,17 +200,17 @@ mod tests {
     #[test]
     fn positions_travel_in_cursors() {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
-            .and_then(|d| d.and_hms_micro_opt(10, 15, 0, 42))
+            .and_then(|d| d.and_hms_nano_opt(10, 15, 0, 42))
             .expect("time");
         let position = Position {
             rank: 2,
             at,
             id: "R-7KQ2-M4XP".into(),
         };
-        assert_eq!(position.cursor(), "2.20261204T101500.000042.R-7KQ2-M4XP");
+        assert_eq!(position.cursor(), "2.20261204T101500.000000042.R-7KQ2-M4XP");
         assert_eq!(Position::parse(&position.cursor()).ok(), Some(position));
         let uuid = "0190d5c4-0000-7000-8000-00000000000a";
-        let with_uuid = format!("0.20261204T101500.000000.{uuid}");
+        let with_uuid = format!("0.20261204T101500.000000000.{uuid}");
         assert_eq!(
             Position::parse(&with_uuid).ok().map(|p| p.id),
             Some(uuid.into())
@@ -221,8 +222,8 @@ mod tests {
             "256.20261204T101500.000000.R-1",
             "0.20261304T101500.000000.R-1",
             "0.20261204T101500.000000.",
-            "0.20261204T101500.000000.R 1",
-            "0.20261204T101500.000000.R-1.x",
+            "0.20261204T101500.000000000.R 1",
+            "0.20261204T101500.000000000.R-1\u{e9}",
             "0.20261204T101500.R-1",
         ] {
             assert!(Position::parse(bad).is_err(), "{bad:?}");

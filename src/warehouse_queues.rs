@@ -75,7 +75,8 @@ fn arriving_position(a: &ArrivingReturn) -> Position {
     Position {
         rank,
         at: at.unwrap_or(DateTime::UNIX_EPOCH.naive_utc()),
-        id: a.rma_number.clone(),
+        // The parcel too: a return may come in two.
+        id: format!("{}/{}", a.rma_number, a.tracking_number),
     }
 }
 
@@ -90,8 +91,10 @@ pub fn arriving(
 ) -> Result<QueuePage<ArrivingReturn>, AppError> {
     let after = after.map(Position::parse).transpose()?;
     let since = end_of_day(now) - chrono::Duration::days(1);
-    let rows = parcels::arriving_returns(c, warehouse, since, end_of_day(now), ARRIVING_CAP)?;
-    let capped = rows.len() as i64 >= ARRIVING_CAP;
+    let until = end_of_day(now);
+    let mut rows = parcels::arriving_returns(c, warehouse, since, until, ARRIVING_CAP + 1)?;
+    let capped = rows.len() as i64 > ARRIVING_CAP;
+    rows.truncate(usize::try_from(ARRIVING_CAP).unwrap_or(0));
     let mut ranked: Vec<(Position, ArrivingReturn)> = rows
         .into_iter()
         .map(|(parcel, rma, order_number)| ArrivingReturn {

@@ -121,3 +121,13 @@ pub fn claim_expired(
         .order(return_labels::expires_at)
         .load(conn)
 }
+
+/// Keeps the labels of `rma_ids` that `owner` is still voiding leased until `until`.
+pub fn extend_lease(
+    conn: &mut DbConnection,
+    owner: &str,
+    rma_ids: &[String],
+    until: DateTime<Utc>,
+) -> QueryResult<usize> {
+    super::renew_rows!(conn, return_labels, rma_id, owner, rma_ids, until)
+}

@@ -382,9 +382,12 @@ pub(crate) use lease_rows;
 /// slow carrier or relay takes, while a crashed one's runs out after one short lease.
 macro_rules! renew_rows {
     ($conn:expr, $table:ident, $owner:expr, $ids:expr, $until:expr) => {
+        $crate::db::renew_rows!($conn, $table, id, $owner, $ids, $until)
+    };
+    ($conn:expr, $table:ident, $key:ident, $owner:expr, $ids:expr, $until:expr) => {
         diesel::update(
             $table::table
-                .filter($table::id.eq_any($ids))
+                .filter($table::$key.eq_any($ids))
                 .filter($table::lease_owner.eq($owner)),
         )
         .set($table::lease_until.eq($crate::db::naive($until)))

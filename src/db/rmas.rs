@@ -307,6 +307,8 @@ pub fn awaiting_inspection(
         .left_join(received_parcels::table)
         .filter(rmas::status.eq(RmaStatus::Received))
         .select((RmaRow::as_select(), orders::order_number))
+        // One row per return even when it came in two boxes, before the limit counts.
+        .distinct()
         .order((rmas::updated_at.asc(), rmas::id.asc()))
         .limit(limit)
         .into_boxed();
@@ -322,11 +324,7 @@ pub fn awaiting_inspection(
     if let Some(start) = after {
         query = super::newer_than!(query, rmas::updated_at, rmas::id, start);
     }
-    let mut rows: Vec<(RmaRow, String)> = query.load(conn)?;
-    // One row per return, should a return ever have two boxes.
-    let mut seen = std::collections::HashSet::new();
-    rows.retain(|(rma, _)| seen.insert(rma.id.clone()));
-    Ok(rows)
+    query.load(conn)
 }
 
 /// The lines of several RMAs at once.
@@ -359,65 +357,68 @@ pub fn search(
     limit: i64,
 ) -> QueryResult<Vec<(RmaRow, String)>> {
     use super::schema::{parcels, return_labels};
-    // Ids are time-ordered: newest first is by id, and a page starts below `after`
-    // (`~` sorts after every id).
-    let below = after.unwrap_or("~").to_string();
+    // Ids are time-ordered: newest first is by id, and a page starts below `after`.
+    let after = after.map(str::to_string);
     let mut ids: Vec<String> = Vec::new();
     if let Some(number) = &keys.rma_number {
-        ids.extend(
-            rmas::table
-                .filter(rmas::number.eq(number))
-                .filter(rmas::id.lt(&below))
-                .select(rmas::id)
-                .load::<String>(conn)?,
-        );
+        let mut query = rmas::table
+            .filter(rmas::number.eq(number))
+            .select(rmas::id)
+            .into_boxed();
+        if let Some(after) = &after {
+            query = query.filter(rmas::id.lt(after.clone()));
+        }
+        ids.extend(query.load::<String>(conn)?);
     }
     if let Some(key) = &keys.order_key {
         let numbers: Vec<String> = super::orders::by_lookup_key(conn, key)?
             .into_iter()
             .map(|(number, ..)| number)
             .collect();
-        ids.extend(
-            rmas::table
-                .inner_join(orders::table)
-                .filter(orders::order_number.eq_any(numbers))
-                .filter(rmas::id.lt(&below))
-                .select(rmas::id)
-                .order(rmas::id.desc())
-                .limit(limit)
-                .load::<String>(conn)?,
-        );
+        let mut query = rmas::table
+            .inner_join(orders::table)
+            .filter(orders::order_number.eq_any(numbers))
+            .select(rmas::id)
+            .order(rmas::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(after) = &after {
+            query = query.filter(rmas::id.lt(after.clone()));
+        }
+        ids.extend(query.load::<String>(conn)?);
     }
     if let Some(number) = &keys.tracking_number {
-        ids.extend(
-            return_labels::table
-                .filter(return_labels::tracking_number.eq(number))
-                .filter(return_labels::rma_id.lt(&below))
-                .select(return_labels::rma_id)
-                .order(return_labels::rma_id.desc())
-                .limit(limit)
-                .load::<String>(conn)?,
-        );
-        ids.extend(
-            parcels::table
-                .filter(parcels::tracking_number.eq(number))
-                .filter(parcels::rma_id.lt(&below))
-                .select(parcels::rma_id.assume_not_null())
-                .order(parcels::rma_id.desc())
-                .limit(limit)
-                .load::<String>(conn)?,
-        );
+        let mut labelled = return_labels::table
+            .filter(return_labels::tracking_number.eq(number))
+            .select(return_labels::rma_id)
+            .order(return_labels::rma_id.desc())
+            .limit(limit)
+            .into_boxed();
+        let mut tracked = parcels::table
+            .filter(parcels::tracking_number.eq(number))
+            .filter(parcels::rma_id.is_not_null())
+            .select(parcels::rma_id.assume_not_null())
+            .order(parcels::rma_id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(after) = &after {
+            labelled = labelled.filter(return_labels::rma_id.lt(after.clone()));
+            tracked = tracked.filter(parcels::rma_id.lt(after.clone()));
+        }
+        ids.extend(labelled.load::<String>(conn)?);
+        ids.extend(tracked.load::<String>(conn)?);
     }
     if let Some(email) = &keys.email {
-        ids.extend(
-            rmas::table
-                .filter(rmas::customer_email.eq(email))
-                .filter(rmas::id.lt(&below))
-                .select(rmas::id)
-                .order(rmas::id.desc())
-                .limit(limit)
-                .load::<String>(conn)?,
-        );
+        let mut query = rmas::table
+            .filter(rmas::customer_email.eq(email))
+            .select(rmas::id)
+            .order(rmas::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(after) = &after {
+            query = query.filter(rmas::id.lt(after.clone()));
+        }
+        ids.extend(query.load::<String>(conn)?);
     }
     if ids.is_empty() {
         return Ok(Vec::new());

@@ -89,27 +89,43 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
             })
             .buffer_unordered(IN_FLIGHT);
         while let Some(result) = deliveries.next().await {
-            // The recorder stops only on an error, which ends the round anyway.
             let _ = done.send(result);
         }
-        Ok::<_, AppError>(())
     };
+    // A write that fails is tried again with the next results; the sends go on
+    // meanwhile, since a send cut off midway would only be sent again after its lease.
     let recording = async {
         let mut report = DispatchReport {
             claimed,
             ..DispatchReport::default()
         };
-        let mut batch = Vec::with_capacity(RECORD_BATCH);
-        while results.recv_many(&mut batch, RECORD_BATCH).await > 0 {
-            let chunk = std::mem::take(&mut batch);
-            chunk.iter().for_each(|(_, d)| report.count(d));
-            let now = state.clock.now();
-            state
-                .db
-                .write(move |c| outbox::record(c, &chunk, now).map_err(AppError::from))
-                .await?;
+        let mut unsaved: Vec<(OutboxRow, Delivery)> = Vec::new();
+        let mut failure = None;
+        loop {
+            let more = results.recv_many(&mut unsaved, RECORD_BATCH).await > 0;
+            if !unsaved.is_empty() {
+                let chunk = unsaved.clone();
+                let now = state.clock.now();
+                let written = state
+                    .db
+                    .write(move |c| outbox::record(c, &chunk, now).map_err(AppError::from))
+                    .await;
+                match written {
+                    Ok(()) => {
+                        unsaved.drain(..).for_each(|(_, d)| report.count(&d));
+                        failure = None;
+                    }
+                    Err(e) => failure = Some(e),
+                }
+            }
+            if !more {
+                break;
+            }
         }
-        Ok(report)
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
     };
     let ((), report) = crate::core::holding_leases(
         state,
@@ -117,10 +133,10 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
         ids,
         LEASE_SECONDS,
         outbox::extend_lease,
-        futures_util::future::try_join(sending, recording),
+        futures_util::future::join(sending, recording),
     )
-    .await?;
-    Ok(report)
+    .await;
+    report
 }
 
 /// Sends until nothing is due: a round that sent anything is followed at once by the

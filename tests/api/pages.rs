@@ -47,6 +47,16 @@ impl Page {
             .to_string()
     }
 
+    /// Which of `numbers` the page lists in a cell of their own, in the page's order.
+    pub(crate) fn listed(&self, numbers: &[String]) -> Vec<String> {
+        let mut at: Vec<(usize, String)> = numbers
+            .iter()
+            .filter_map(|n| self.html.find(&format!(">{n}<")).map(|i| (i, n.clone())))
+            .collect();
+        at.sort();
+        at.into_iter().map(|(_, n)| n).collect()
+    }
+
     /// The `href` of the page's "Next page" link, as a browser would follow it.
     pub(crate) fn next_page(&self) -> Option<String> {
         let end = self.html.find(">Next page")?;

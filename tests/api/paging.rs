@@ -177,13 +177,9 @@ async fn the_returns_csv_holds_every_return(app: TestApp) {
     for _ in 0..20 {
         let page = boss.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-        let on_page: Vec<String> = numbers
-            .iter()
-            .filter(|n| page.html.contains(&format!(">{n}<")))
-            .cloned()
-            .collect();
+        let on_page = page.listed(&numbers);
         assert!(on_page.len() <= 50, "{}", on_page.len());
-        found.extend(on_page.into_iter().rev());
+        found.extend(on_page);
         match page.next_page() {
             Some(next) => path = next,
             None => break,
