@@ -359,66 +359,59 @@ pub fn search(
     use super::schema::{parcels, return_labels};
     // Ids are time-ordered: newest first is by id, and a page starts below `after`.
     let after = after.map(str::to_string);
+    macro_rules! below_after {
+        ($query:expr, $id:expr) => {
+            match &after {
+                Some(after) => $query.filter($id.lt(after.clone())),
+                None => $query,
+            }
+        };
+    }
     let mut ids: Vec<String> = Vec::new();
-    if let Some(number) = &keys.rma_number {
-        let mut query = rmas::table
-            .filter(rmas::number.eq(number))
+    if keys.rma_number.is_some() || keys.email.is_some() {
+        let mut own = rmas::table
             .select(rmas::id)
+            .order(rmas::id.desc())
+            .limit(limit)
             .into_boxed();
-        if let Some(after) = &after {
-            query = query.filter(rmas::id.lt(after.clone()));
+        if let Some(number) = &keys.rma_number {
+            own = own.or_filter(rmas::number.eq(number.clone()));
         }
-        ids.extend(query.load::<String>(conn)?);
+        if let Some(email) = &keys.email {
+            own = own.or_filter(rmas::customer_email.eq(email.clone()));
+        }
+        ids.extend(below_after!(own, rmas::id).load::<String>(conn)?);
     }
     if let Some(key) = &keys.order_key {
         let numbers: Vec<String> = super::orders::by_lookup_key(conn, key)?
             .into_iter()
             .map(|(number, ..)| number)
             .collect();
-        let mut query = rmas::table
+        let ordered = rmas::table
             .inner_join(orders::table)
             .filter(orders::order_number.eq_any(numbers))
             .select(rmas::id)
             .order(rmas::id.desc())
             .limit(limit)
             .into_boxed();
-        if let Some(after) = &after {
-            query = query.filter(rmas::id.lt(after.clone()));
-        }
-        ids.extend(query.load::<String>(conn)?);
+        ids.extend(below_after!(ordered, rmas::id).load::<String>(conn)?);
     }
     if let Some(number) = &keys.tracking_number {
-        let mut labelled = return_labels::table
+        let labelled = return_labels::table
             .filter(return_labels::tracking_number.eq(number))
             .select(return_labels::rma_id)
             .order(return_labels::rma_id.desc())
             .limit(limit)
             .into_boxed();
-        let mut tracked = parcels::table
+        let tracked = parcels::table
             .filter(parcels::tracking_number.eq(number))
             .filter(parcels::rma_id.is_not_null())
             .select(parcels::rma_id.assume_not_null())
             .order(parcels::rma_id.desc())
             .limit(limit)
             .into_boxed();
-        if let Some(after) = &after {
-            labelled = labelled.filter(return_labels::rma_id.lt(after.clone()));
-            tracked = tracked.filter(parcels::rma_id.lt(after.clone()));
-        }
-        ids.extend(labelled.load::<String>(conn)?);
-        ids.extend(tracked.load::<String>(conn)?);
-    }
-    if let Some(email) = &keys.email {
-        let mut query = rmas::table
-            .filter(rmas::customer_email.eq(email))
-            .select(rmas::id)
-            .order(rmas::id.desc())
-            .limit(limit)
-            .into_boxed();
-        if let Some(after) = &after {
-            query = query.filter(rmas::id.lt(after.clone()));
-        }
-        ids.extend(query.load::<String>(conn)?);
+        ids.extend(below_after!(labelled, return_labels::rma_id).load::<String>(conn)?);
+        ids.extend(below_after!(tracked, parcels::rma_id).load::<String>(conn)?);
     }
     if ids.is_empty() {
         return Ok(Vec::new());
