@@ -64,7 +64,7 @@ const RECORD_BATCH: usize = 64;
 
 /// Sends what is due now, once: up to [`BATCH`] messages, [`IN_FLIGHT`] at a time,
 /// while what became of them is written down beside, as many as have come in per
-/// transaction, so the sends never wait for the database; the claim is renewed while
+/// transaction, so the sends never wait for those writes; the claim is renewed while
 /// sends are under way.
 pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, AppError> {
     use futures_util::StreamExt;
@@ -139,8 +139,8 @@ pub async fn dispatch_once(state: &Core, owner: &str) -> Result<DispatchReport, 
     report
 }
 
-/// Sends until nothing is due: a round that sent anything is followed at once by the
-/// next, which takes what came in meanwhile, so under a steady stream of refunds an
+/// Sends until nothing is due: a round that claimed anything is followed at once by
+/// the next, which takes what came in meanwhile, so under a steady stream of refunds an
 /// email waits for the round before it, not for the next tick.
 pub async fn drain(state: &Core, owner: &str) -> Result<DispatchReport, AppError> {
     let mut total = DispatchReport::default();
