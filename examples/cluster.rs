@@ -63,15 +63,10 @@ async fn main() {
         log_dir: driver::log_dir("example"),
     };
     let outcome = driver::run(plan).await;
-    if !outcome.sound() {
-        eprintln!("{outcome:#?}");
-    }
-    eprintln!(
-        "{} requests answered from a stored answer on another instance, {} restarts took back their leases, {} parcels on their way polled once each",
-        outcome.replays, outcome.taken_back, outcome.polled_once
-    );
+    eprintln!("{}", outcome.details());
     println!("{}", outcome.line());
     if !outcome.sound() {
+        eprintln!("{outcome:#?}");
         std::process::exit(1);
     }
 }

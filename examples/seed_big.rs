@@ -170,7 +170,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let now = chrono::Utc::now();
     let claim = timed(args.samples, || {
-        let _ = c.transaction(|c| {
+        let claimed = c.transaction(|c| {
             let claimed = backhaul::db::parcels::claim_due(
                 c,
                 now,
@@ -182,6 +182,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             // Rolled back: every sample claims the same due parcels.
             Err::<(), _>(diesel::result::Error::RollbackTransaction)
         });
+        // Only the rollback asked for: a failed claim is not a timed one.
+        assert!(
+            matches!(claimed, Err(diesel::result::Error::RollbackTransaction)),
+            "the claim failed: {claimed:?}"
+        );
     });
     let authorized = ListFilter {
         status: Some(RmaStatus::Authorized),
@@ -204,10 +209,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         backhaul::rmas::page(&mut c, authorized.clone(), cursor.as_deref(), 50).expect("a page");
     });
     let bytes = if db.is_sqlite() {
-        let path = args
-            .database_url
-            .trim_start_matches("sqlite://")
-            .to_string();
+        let path = connection_url(&args.database_url);
         ["", "-wal", "-shm"]
             .iter()
             .filter_map(|s| std::fs::metadata(format!("{path}{s}")).ok())

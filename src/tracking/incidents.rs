@@ -89,17 +89,14 @@ pub fn page(
         }))
     })?;
     let found = parcels::list_incidents(c, filter, after.as_ref(), limit + 1)?;
-    let refs: Vec<&ParcelRow> = found.iter().map(|(_, p)| p).collect();
+    let page = Page::cut(found, limit, |(incident, _)| &incident.id);
+    let refs: Vec<&ParcelRow> = page.rows.iter().map(|(_, p)| p).collect();
     let owners = parcels::owner_numbers(c, &refs)?;
-    let rows = found
-        .into_iter()
-        .map(|(incident, parcel)| ListedIncident {
-            owner: owners.get(&parcel.id).cloned(),
-            incident,
-            parcel,
-        })
-        .collect();
-    Ok(Page::cut(rows, limit, |l| &l.incident.id))
+    Ok(page.map(|(incident, parcel)| ListedIncident {
+        owner: owners.get(&parcel.id).cloned(),
+        incident,
+        parcel,
+    }))
 }
 
 /// Resolves incident `id`; 409 when it is resolved already or is not an outbound

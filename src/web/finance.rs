@@ -196,12 +196,12 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                 (totals_table(lang, totals))
                 p { a href={ "/finance/refunds.csv?" (filters) } { (lang.t("export_csv")) } }
                 (rows_table(lang, &staff, &page.rows))
-                nav.paging aria-label=(lang.t("pages")) {
-                    @if query.cursor.is_some() { a href={ "/finance/refunds?" (filters) } { "« " (lang.t("newest")) } " " }
-                    @if let Some(next) = &page.next_cursor {
-                        a href={ "/finance/refunds?" (filters) "&cursor=" (next) } { (lang.t("older")) " »" }
-                    }
-                }
+                (super::page_links(
+                    lang,
+                    super::ListOrder::NewestFirst,
+                    query.cursor.is_some().then(|| format!("/finance/refunds?{filters}")).as_deref(),
+                    page.next_cursor.as_ref().map(|next| format!("/finance/refunds?{filters}&cursor={next}")).as_deref(),
+                ))
             }
         }
     };

@@ -174,14 +174,26 @@ pub fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> 
         .finish()
 }
 
+/// How a list runs, which its page links name: newest first ("Newest", "Older") or as
+/// a queue, the longest waiting first ("First page", "Next page").
+#[derive(Debug, Clone, Copy)]
+pub enum ListOrder {
+    NewestFirst,
+    Queue,
+}
+
 /// The links between the pages of a list: back to its first page (`first`, when not
 /// on it) and on to the next (`next`, when there is one); nothing for a single page.
-pub fn page_links(lang: Lang, first: Option<&str>, next: Option<&str>) -> Markup {
+pub fn page_links(lang: Lang, order: ListOrder, first: Option<&str>, next: Option<&str>) -> Markup {
+    let (back, on) = match order {
+        ListOrder::NewestFirst => ("newest", "older"),
+        ListOrder::Queue => ("first_page", "next_page"),
+    };
     html! {
         @if first.is_some() || next.is_some() {
             nav.paging aria-label=(lang.t("pages")) {
-                @if let Some(first) = first { a href=(first) { "« " (lang.t("first_page")) } " " }
-                @if let Some(next) = next { a href=(next) { (lang.t("next_page")) " »" } }
+                @if let Some(first) = first { a href=(first) rel="first" { "« " (lang.t(back)) } " " }
+                @if let Some(next) = next { a href=(next) rel="next" { (lang.t(on)) " »" } }
             }
         }
     }

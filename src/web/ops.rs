@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use maud::{html, Markup};
 
-use super::{error_page, lang_of, layout, Staff};
+use super::{error_page, lang_of, layout, ListOrder, Staff};
 use crate::api::incidents::ResolveInput;
 use crate::api::orders::ShipmentInput;
 use crate::api::state::AppState;
@@ -392,11 +392,11 @@ async fn render(
         p { a href="/ops/rmas" { (lang.t("all_returns")) } }
         h2 #review { (lang.t("waiting_review")) }
         (review_rows(lang, staff, &state.policy, &cards.rows, refused.as_ref()))
-        (list_pages(lang, "review", paged.2, cards.next_cursor.as_deref()))
+        (list_pages(lang, "review", ListOrder::NewestFirst, paged.2, cards.next_cursor.as_deref()))
         h2 #incidents { (lang.t("incidents")) }
         @if open.rows.is_empty() { p { (lang.t("none")) } }
         @else { (incident_rows(lang, staff, &open.rows, &carriers, refused.as_ref())) }
-        (list_pages(lang, "incidents", paged.0, open.next_cursor.as_deref()))
+        (list_pages(lang, "incidents", ListOrder::NewestFirst, paged.0, open.next_cursor.as_deref()))
         h2 #stalled { (lang.t("stalled")) }
         @if stalled.rows.is_empty() { p { (lang.t("none")) } }
         @else { table {
@@ -405,7 +405,7 @@ async fn render(
                 tr { td.id data-label=(lang.t("rma")) { (s.number) } td data-label=(lang.t("status")) { (lang.word(&s.status)) } td data-label=(lang.t("since")) { (lang.date(s.since)) } }
             }
         } }
-        (list_pages(lang, "stalled", paged.1, stalled.next_cursor.as_deref()))
+        (list_pages(lang, "stalled", ListOrder::Queue, paged.1, stalled.next_cursor.as_deref()))
         (charts)
     };
     super::page(
@@ -418,13 +418,13 @@ async fn render(
 
 /// The links between the pages of one of `/ops`'s lists, `list` naming its section
 /// and its cursor (`{list}_after`).
-fn list_pages(lang: Lang, list: &str, paged: bool, next: Option<&str>) -> Markup {
+fn list_pages(lang: Lang, list: &str, order: ListOrder, paged: bool, next: Option<&str>) -> Markup {
     let next = next.map(|cursor| {
         let query = serde_urlencoded::to_string([(format!("{list}_after"), cursor)]);
         format!("/ops?{}#{list}", query.unwrap_or_default())
     });
     let first = paged.then(|| format!("/ops#{list}"));
-    super::page_links(lang, first.as_deref(), next.as_deref())
+    super::page_links(lang, order, first.as_deref(), next.as_deref())
 }
 
 /// What to answer a refused action with: the page again with the reason beside the
@@ -735,10 +735,12 @@ pub async fn rma_list(
                     }
                 }
             }
-            nav.paging aria-label=(lang.t("pages")) {
-                @if cursor.is_some() { a href={ "/ops/rmas?" (filters) } { "« " (lang.t("newest")) } " " }
-                @if let Some(next) = &next { a href={ "/ops/rmas?" (filters) "&cursor=" (next) } { (lang.t("older")) " »" } }
-            }
+            (super::page_links(
+                lang,
+                super::ListOrder::NewestFirst,
+                cursor.is_some().then(|| format!("/ops/rmas?{filters}")).as_deref(),
+                next.as_ref().map(|next| format!("/ops/rmas?{filters}&cursor={next}")).as_deref(),
+            ))
         }
     };
     let markup = super::layout_at(

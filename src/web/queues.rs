@@ -179,6 +179,7 @@ async fn show<T: Send + 'static>(
         @else { table { (rows(lang, &found.page.rows)) } }
         (super::page_links(
             lang,
+            super::ListOrder::Queue,
             query.after.is_some().then(|| link(None)).as_deref(),
             found.page.next_cursor.as_deref().map(|next| link(Some(next))).as_deref(),
         ))

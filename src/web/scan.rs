@@ -286,12 +286,12 @@ fn unmatched_page(
                 }
             }
         }
-        @if !page.first || page.boxes.next_cursor.is_some() {
-            nav.paging aria-label=(lang.t("pages")) {
-                @if !page.first { a href="/warehouse/parcels" { "« " (lang.t("newest")) } " " }
-                @if let Some(next) = &page.boxes.next_cursor { a href={ "/warehouse/parcels?after=" (next) } { (lang.t("older")) " »" } }
-            }
-        }
+        (super::page_links(
+            lang,
+            super::ListOrder::NewestFirst,
+            (!page.first).then_some("/warehouse/parcels"),
+            page.boxes.next_cursor.as_ref().map(|next| format!("/warehouse/parcels?after={next}")).as_deref(),
+        ))
     };
     layout(lang, &lang.t("unmatched_parcels"), Some(staff), body)
 }

@@ -84,6 +84,7 @@ fn results_page(
         (body)
         (super::page_links(
             lang,
+            super::ListOrder::NewestFirst,
             paged.then(|| link(None)).as_deref(),
             found.next_cursor.as_deref().map(|next| link(Some(next))).as_deref(),
         ))

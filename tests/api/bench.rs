@@ -357,17 +357,10 @@ async fn the_queues_come_a_page_at_a_time(app: TestApp) {
         }
         app.advance(Duration::minutes(1));
     }
-    let mut seen = Vec::new();
-    let mut path = "/warehouse/to-inspect?warehouse=&limit=1".to_string();
-    for _ in 0..5 {
-        let page = bench.get(&path).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-        seen.extend(page.listed(&numbers));
-        match page.next_page() {
-            Some(next) => path = next,
-            None => break,
-        }
-    }
+    let seen: Vec<String> = bench
+        .walk("/warehouse/to-inspect?warehouse=&limit=1", &numbers, 5)
+        .await
+        .concat();
     // The one scanned while paging waits longest.
     let mut expected = vec![left.clone()];
     expected.extend(numbers.iter().filter(|n| **n != left).cloned());
@@ -382,7 +375,7 @@ async fn the_queues_come_a_page_at_a_time(app: TestApp) {
 }
 
 async fn queue_pages_on(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "normal".into()).await;
+    let app = spawn_app_with_normal_parcels(backend).await;
     the_queues_come_a_page_at_a_time(app).await;
 }
 
@@ -397,7 +390,7 @@ async fn the_queues_come_a_page_at_a_time_on_postgres() {
 }
 
 async fn queues_on(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "normal".into()).await;
+    let app = spawn_app_with_normal_parcels(backend).await;
     the_warehouse_crew_works_from_its_queues(app).await;
 }
 

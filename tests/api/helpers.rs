@@ -110,6 +110,12 @@ pub async fn start_error(backend: Backend, adjust: impl FnOnce(&mut Settings)) -
         .map(|e| e.to_string())
 }
 
+/// An app whose sandbox carrier runs every parcel's normal timeline (none lost or
+/// late), whatever its tracking number would choose.
+pub async fn spawn_app_with_normal_parcels(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "normal".into()).await
+}
+
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(backend, &dir);
@@ -308,6 +314,8 @@ impl TestApp {
             assert_eq!(page.status, StatusCode::OK, "{url}: {}", page.text);
             let got = page.body["items"].as_array().cloned().unwrap_or_default();
             assert!(got.len() <= limit, "{url}: {} items", got.len());
+            // A cursor is given only when another row follows.
+            assert!(cursor.is_none() || !got.is_empty(), "{url}: an empty page");
             items.extend(got.iter().cloned());
             match page.body["next_cursor"].as_str() {
                 Some(next) => {

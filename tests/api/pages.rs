@@ -57,9 +57,10 @@ impl Page {
         at.into_iter().map(|(_, n)| n).collect()
     }
 
-    /// The `href` of the page's "Next page" link, as a browser would follow it.
+    /// The `href` of the page's link to the next page (`rel="next"`), as a browser
+    /// would follow it.
     pub(crate) fn next_page(&self) -> Option<String> {
-        let end = self.html.find(">Next page")?;
+        let end = self.html.find(" rel=\"next\"")?;
         let start = self.html[..end].rfind("href=\"")? + "href=\"".len();
         let href = self.html[start..end].split('"').next()?;
         Some(href.replace("&amp;", "&"))
@@ -129,6 +130,28 @@ impl Browser {
     pub(crate) async fn get(&mut self, path: &str) -> Page {
         let request = self.client.get(format!("{}{path}", self.base));
         self.send(request).await
+    }
+
+    /// Follows a list's pages from `path` by their link to the next (at most `pages`
+    /// of them): which of `numbers` each page lists, in its order.
+    pub(crate) async fn walk(
+        &mut self,
+        path: &str,
+        numbers: &[String],
+        pages: usize,
+    ) -> Vec<Vec<String>> {
+        let mut listed = Vec::new();
+        let mut path = path.to_string();
+        for _ in 0..pages {
+            let page = self.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
+            listed.push(page.listed(numbers));
+            match page.next_page() {
+                Some(next) => path = next,
+                None => break,
+            }
+        }
+        listed
     }
 
     /// The portal's decision on `choices`, asked as the order form asks (a GET).

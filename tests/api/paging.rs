@@ -172,19 +172,11 @@ async fn the_returns_csv_holds_every_return(app: TestApp) {
     assert_eq!(listed, made);
 
     // The search box finds them all too, 50 a page, newest first.
-    let mut path = "/staff/search?q=PG-2".to_string();
-    let mut found: Vec<String> = Vec::new();
-    for _ in 0..20 {
-        let page = boss.get(&path).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-        let on_page = page.listed(&numbers);
+    let pages = boss.walk("/staff/search?q=PG-2", &numbers, 20).await;
+    for on_page in &pages {
         assert!(on_page.len() <= 50, "{}", on_page.len());
-        found.extend(on_page);
-        match page.next_page() {
-            Some(next) => path = next,
-            None => break,
-        }
     }
+    let found = pages.concat();
     let mut newest_first = numbers.clone();
     newest_first.reverse();
     assert_eq!(found, newest_first, "every return once, newest first");

@@ -445,7 +445,7 @@ crate::on_both_backends!(
 );
 
 async fn returns_on(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.carriers.sandbox.scenario = "normal".into()).await;
+    let app = spawn_app_with_normal_parcels(backend).await;
     a_return_follows_its_parcel_to_the_warehouse(app).await;
 }
 

@@ -83,6 +83,14 @@ impl Outcome {
         )
     }
 
+    /// What the line leaves out: replays, leases taken back, parcels polled.
+    pub fn details(&self) -> String {
+        format!(
+            "{} requests answered from a stored answer on another instance, {} restarts took back their leases, {} parcels on their way polled once each",
+            self.replays, self.taken_back, self.polled_once
+        )
+    }
+
     pub fn sound(&self) -> bool {
         self.replay_elsewhere
             && self.lost.is_empty()
@@ -218,7 +226,7 @@ struct Api {
     client: reqwest::Client,
     key: String,
     ports: Vec<u16>,
-    replays: Arc<Mutex<usize>>,
+    replays: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Api {
@@ -270,7 +278,8 @@ impl Api {
                 let in_use = status == 409 && text.contains("Idempotency-Key is in use");
                 if status < 500 && !in_use {
                     if replayed && tried_elsewhere {
-                        *self.replays.lock().expect("replays") += 1;
+                        self.replays
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                     return (status, serde_json::from_str(&text).unwrap_or(Value::Null));
                 }
@@ -439,8 +448,8 @@ async fn wait_until_up(api: &Api) {
 /// second: whether the second answered with the first's stored answer.
 async fn replays_on_another_instance(api: &Api, run: &str) -> bool {
     let (first, second) = (api.ports[0], api.ports[api.ports.len() - 1]);
-    let order = order(&format!("CL-{run}-replay"));
     let key = format!("CL-{run}-replay");
+    let order = order(&key);
     let send = |port| api.send_to(port, "POST", "/api/v1/orders", Some(&order), Some(&key));
     match (send(first).await, send(second).await) {
         (Some((201, false, a)), Some((201, true, b))) => a == b,
@@ -530,7 +539,7 @@ pub async fn run(plan: Plan) -> Outcome {
             .expect("client"),
         key,
         ports: cluster.ports(),
-        replays: Arc::new(Mutex::new(0)),
+        replays: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
     };
     let run = format!("{:x}", chrono::Utc::now().timestamp_millis());
     wait_until_up(&api).await;
@@ -622,21 +631,21 @@ pub async fn run(plan: Plan) -> Outcome {
     };
     // ... and for every parcel on its way to have been polled.
     let waited = Instant::now() + Duration::from_secs(180);
-    let settled = || {
-        ids.iter().all(|id| emailed(&sink).contains_key(id))
-            && polls(&plan.database_url, &run).iter().all(|(_, n)| *n > 0)
-    };
-    while Instant::now() < waited && !settled() {
+    let (mails, polled) = loop {
+        let (mails, polled) = (emailed(&sink), polls(&plan.database_url, &run));
+        let settled =
+            ids.iter().all(|id| mails.contains_key(id)) && polled.iter().all(|(_, n)| *n > 0);
+        if settled || Instant::now() >= waited {
+            break (mails, polled);
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let mails = emailed(&sink);
-    let polled = polls(&plan.database_url, &run);
+    };
 
     let mut outcome = Outcome {
         instances: plan.instances,
         kills: kills_done.load(std::sync::atomic::Ordering::Relaxed),
         returns: numbers.len(),
-        replays: *api.replays.lock().expect("replays"),
+        replays: api.replays.load(std::sync::atomic::Ordering::Relaxed),
         replay_elsewhere,
         ..Outcome::default()
     };

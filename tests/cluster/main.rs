@@ -41,13 +41,7 @@ async fn three_instances_lose_nothing_while_killed() {
     let logs = plan.log_dir.clone();
     let outcome = driver::run(plan).await;
     eprintln!("{}", outcome.line());
-    eprintln!(
-        "{} requests answered from a stored answer on another instance, {} restarts took back their leases, {} parcels on their way polled once each; logs in {}",
-        outcome.replays,
-        outcome.taken_back,
-        outcome.polled_once,
-        logs.display()
-    );
+    eprintln!("{}; logs in {}", outcome.details(), logs.display());
     assert_eq!(outcome.kills, 10);
     assert_eq!(outcome.returns, 60);
     assert!(outcome.sound(), "{outcome:#?}");
