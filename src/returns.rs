@@ -195,7 +195,7 @@ impl ReturnRules<'_> {
                 unit_price: money(line.unit_price_minor),
                 line_tax: money(line.tax_minor),
                 ordered_quantity: line.quantity,
-                returnable_quantity: record.returnable_quantity(line),
+                returnable_quantity: line.returnable_quantity(),
                 delivered_at: line.delivered_at.or(shipped_delivery).map(utc),
                 quantity: wanted.quantity,
                 reason: wanted.reason,
@@ -229,7 +229,7 @@ impl ReturnRules<'_> {
             lines: record
                 .lines
                 .iter()
-                .filter(|l| record.returnable_quantity(l) > 0)
+                .filter(|l| l.returnable_quantity() > 0)
                 .map(|l| ReturnLineInput {
                     line_id: l.line_id.clone(),
                     quantity: 1,

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::parcels::{self, NewParcel};
-use super::schema::{order_lines, orders, rma_lines, rmas, shipments};
+use super::rmas::RmaLineRow;
+use super::schema::{order_lines, orders, rmas, shipments};
 use super::{is_unique_violation, naive, DbConnection};
 use crate::domain::order::Order;
-use crate::domain::RmaStatus;
 use crate::error::AppError;
 
 /// `treat_none_as_null`: an order sent again replaces what it had, so a line2 or
@@ -53,6 +53,11 @@ pub struct LineRow {
     pub delivered_at: Option<chrono::NaiveDateTime>,
     /// One unit's weight.
     pub weight_grams: Option<i64>,
+    /// How many units returns hold: every RMA not rejected, cancelled or expired.
+    /// Written only by [`hold_quantities`] and [`release_quantities`], never by an
+    /// order sent again.
+    #[diesel(skip_insertion, skip_update)]
+    pub held_quantity: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -77,13 +82,11 @@ pub struct OrderRecord {
     pub order: OrderRow,
     pub lines: Vec<LineRow>,
     pub shipments: Vec<ShipmentRow>,
-    /// Per line: quantity held by RMAs that are not rejected, cancelled or expired.
-    pub held: HashMap<String, i64>,
 }
 
-impl OrderRecord {
-    pub fn returnable_quantity(&self, line: &LineRow) -> i64 {
-        (line.quantity - self.held.get(&line.line_id).copied().unwrap_or(0)).max(0)
+impl LineRow {
+    pub fn returnable_quantity(&self) -> i64 {
+        (self.quantity - self.held_quantity).max(0)
     }
 }
 
@@ -142,7 +145,7 @@ pub fn by_lookup_key(
         .load(conn)
 }
 
-/// The order with its lines, shipments and held quantities, its row held until the
+/// The order with its lines and shipments, its row held until the
 /// transaction ends so that concurrent changes to its returns queue up. PostgreSQL
 /// takes the row lock in the same read; SQLite writes through one connection (see
 /// `db`), so its transactions are serialized already.
@@ -191,35 +194,44 @@ fn load_parts(conn: &mut DbConnection, order: OrderRow) -> QueryResult<OrderReco
         .order(shipments::shipped_at)
         .select(ShipmentRow::as_select())
         .load(conn)?;
-    let held = held_quantities(conn, &order.id)?;
     Ok(OrderRecord {
         order,
         lines,
         shipments,
-        held,
     })
 }
 
-/// Quantity per order line that RMAs still hold (open or completed returns).
-pub fn held_quantities(
+/// Adds an RMA's quantities to what its order lines hold.
+pub fn hold_quantities(
     conn: &mut DbConnection,
     order_id: &str,
-) -> QueryResult<HashMap<String, i64>> {
-    let rows: Vec<(String, i64, String)> = rma_lines::table
-        .inner_join(rmas::table)
-        .filter(rmas::order_id.eq(order_id))
-        .select((rma_lines::line_id, rma_lines::quantity, rmas::status))
-        .load(conn)?;
-    let mut held = HashMap::new();
-    for (line_id, quantity, status) in rows {
-        let holds = status
-            .parse::<RmaStatus>()
-            .map_or(true, |s| s.holds_quantity());
-        if holds {
-            *held.entry(line_id).or_insert(0) += quantity;
-        }
+    lines: &[RmaLineRow],
+) -> QueryResult<()> {
+    add_held(conn, order_id, lines, 1)
+}
+
+/// Gives an RMA's quantities back to its order lines (it was rejected, cancelled or
+/// expired).
+pub fn release_quantities(
+    conn: &mut DbConnection,
+    order_id: &str,
+    lines: &[RmaLineRow],
+) -> QueryResult<()> {
+    add_held(conn, order_id, lines, -1)
+}
+
+fn add_held(
+    conn: &mut DbConnection,
+    order_id: &str,
+    lines: &[RmaLineRow],
+    sign: i64,
+) -> QueryResult<()> {
+    for line in lines {
+        diesel::update(order_lines::table.find((order_id, &line.line_id)))
+            .set(order_lines::held_quantity.eq(order_lines::held_quantity + sign * line.quantity))
+            .execute(conn)?;
     }
-    Ok(held)
+    Ok(())
 }
 
 fn order_row(id: &str, order: &Order, created_at: DateTime<Utc>, now: DateTime<Utc>) -> OrderRow {
@@ -263,6 +275,7 @@ fn line_rows(order_id: &str, order: &Order) -> Vec<LineRow> {
             tax_minor: l.tax.minor(),
             delivered_at: None,
             weight_grams: l.weight_grams,
+            held_quantity: 0,
         })
         .collect()
 }
@@ -299,7 +312,6 @@ pub fn upsert(
     };
 
     let id = existing.id.clone();
-    let held = held_quantities(conn, &id)?;
     let has_rmas = rmas::table
         .filter(rmas::order_id.eq(&id))
         .select(rmas::id)
@@ -333,7 +345,7 @@ pub fn upsert(
         .iter()
         .filter(|l| !wanted.contains(l.line_id.as_str()))
     {
-        if held.get(&gone.line_id).is_some_and(|q| *q > 0) {
+        if gone.held_quantity > 0 {
             return Err(AppError::Conflict(format!(
                 "line {} has returns and cannot be removed from order {}",
                 gone.line_id, order.order_number

@@ -92,7 +92,8 @@ pub fn record_event(
 }
 
 /// Inserts a new RMA and its lines under a fresh number, drawing again on the rare
-/// number collision; `row.number` is replaced.
+/// number collision (`row.number` is replaced), and adds its quantities to what the
+/// order lines hold.
 pub fn insert(
     conn: &mut DbConnection,
     mut row: RmaRow,
@@ -129,6 +130,7 @@ pub fn insert(
                     }
                 }
             }
+            super::orders::hold_quantities(conn, &row.order_id, lines)?;
             return Ok(row);
         }
     }
@@ -196,7 +198,8 @@ pub fn event(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RmaEventRo
         .optional()
 }
 
-/// Moves an RMA by `event`, or says why it cannot move. Must run inside a transaction.
+/// Moves an RMA by `event`, or says why it cannot move; an RMA rejected, cancelled or
+/// expired gives its quantities back to the order. Must run inside a transaction.
 pub fn apply_event(
     conn: &mut DbConnection,
     number: &RmaNumber,
@@ -217,6 +220,13 @@ pub fn apply_event(
         )));
     }
     record_event(conn, &rma.id, event.as_str(), Some(from), to, audit)?;
+    if from.holds_quantity() != to.holds_quantity() {
+        let lines = lines(conn, &rma.id)?;
+        match to.holds_quantity() {
+            true => super::orders::hold_quantities(conn, &rma.order_id, &lines)?,
+            false => super::orders::release_quantities(conn, &rma.order_id, &lines)?,
+        }
+    }
     rma.status = to;
     rma.updated_at = naive(now);
     Ok(rma)

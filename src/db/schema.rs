@@ -49,6 +49,7 @@ diesel::table! {
         tax_minor -> BigInt,
         delivered_at -> Nullable<Timestamp>,
         weight_grams -> Nullable<BigInt>,
+        held_quantity -> BigInt,
     }
 }
 

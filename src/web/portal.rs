@@ -294,7 +294,7 @@ fn order_form(
             table {
                 tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("returnable_until")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
                 @for l in &record.lines {
-                    @let can = record.returnable_quantity(l);
+                    @let can = l.returnable_quantity();
                     @let (q, r) = (format!("q_{}", l.line_id), format!("r_{}", l.line_id));
                     tr {
                         td { (l.sku) " " (l.title) }

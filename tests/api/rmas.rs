@@ -2,6 +2,7 @@
 
 use backhaul::domain::{RmaNumber, Role};
 use chrono::Duration;
+use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -359,6 +360,50 @@ async fn concurrent_returns_never_exceed_the_quantity(app: TestApp) {
         || a.status == StatusCode::CONFLICT));
 }
 
+/// Order lines keep the quantity returns hold: taken by a new RMA, given back when one
+/// is cancelled, and what the migration computes from the returns already made.
+async fn order_lines_keep_what_returns_hold(app: TestApp) {
+    let order = eur_order("3601");
+    app.delivered_order(&order, 1).await;
+    let customer = app.customer_token("3601", &email_of(&order)).await;
+    let returnable = || async {
+        let order = app.get("/api/v1/orders/3601", &customer).await.body;
+        order["lines"][1]["returnable_quantity"].clone()
+    };
+    let one_shirt = return_body("3601", &[("2", 1, "size_too_large")], "refund");
+    let first = app.create_rma(&customer, &one_shirt).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert_eq!(returnable().await, 1);
+    let second = app.create_rma(&customer, &one_shirt).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    assert_eq!(returnable().await, 0);
+    let number = first.body["number"].as_str().expect("number");
+    let cancelled = app
+        .post(
+            &format!("/api/v1/rmas/{number}/cancel"),
+            &customer,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    assert_eq!(returnable().await, 1);
+
+    // The migration's count, from the returns themselves, gives the same.
+    let up =
+        include_str!("../../migrations/sqlite/2026-12-05-000001_order_line_held_quantity/up.sql");
+    let count = &up[up.find("UPDATE").expect("the migration counts")..];
+    let count = count.to_string();
+    app.state
+        .db
+        .write(move |c| {
+            diesel::sql_query("UPDATE order_lines SET held_quantity = 0").execute(c)?;
+            Ok::<_, backhaul::error::AppError>(diesel::sql_query(count).execute(c)?)
+        })
+        .await
+        .expect("counted again");
+    assert_eq!(returnable().await, 1);
+}
+
 crate::on_both_backends!(
     a_customer_returns_a_jacket_under_the_policy,
     seller_fault_returns_are_free_and_cheap_ones_are_kept,
@@ -367,4 +412,5 @@ crate::on_both_backends!(
     rejecting_and_cancelling,
     lists_filter_and_page,
     concurrent_returns_never_exceed_the_quantity,
+    order_lines_keep_what_returns_hold,
 );

@@ -135,7 +135,7 @@ impl Order {
                     unit_price: amount(l.unit_price_minor, c),
                     tax: amount(l.tax_minor, c),
                     weight_grams: l.weight_grams,
-                    returnable_quantity: record.returnable_quantity(l),
+                    returnable_quantity: l.returnable_quantity(),
                     delivered_at: opt_ts(l.delivered_at),
                 })
                 .collect(),
