@@ -104,6 +104,10 @@ impl DatabaseUrl {
 #[derive(Debug)]
 struct Connector {
     url: DatabaseUrl,
+    /// SQLite connections other than the writer's refuse to write (`query_only`), so
+    /// a write that strays onto one fails at once in tests instead of racing the
+    /// writer for the lock under load.
+    sqlite_read_only: bool,
 }
 
 // busy_timeout first: switching a new file to WAL takes a lock that other pool
@@ -122,6 +126,10 @@ impl ManageConnection for Connector {
                 let path = path.to_string_lossy();
                 let mut conn = SqliteConnection::establish(&path)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
+                    .and_then(|()| match self.sqlite_read_only {
+                        true => conn.batch_execute("PRAGMA query_only = ON"),
+                        false => Ok(()),
+                    })
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -173,11 +181,17 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Connector { url: url.clone() })
+            .build(Connector {
+                url: url.clone(),
+                sqlite_read_only: true,
+            })
             .map_err(|e| DbError::Connect(e.to_string()))?;
         let sqlite_writer = match url.is_sqlite() {
             true => {
-                let connector = Connector { url: url.clone() };
+                let connector = Connector {
+                    url: url.clone(),
+                    sqlite_read_only: false,
+                };
                 let open = move || {
                     connector
                         .connect()
@@ -246,11 +260,16 @@ impl Db {
                 result
             }
             // Nothing else writes while migrations run at start-up, so a pool
-            // connection may write here.
-            DbConnection::Sqlite(sqlite) => sqlite
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|_| ())
-                .map_err(failed),
+            // connection may write here, for once.
+            DbConnection::Sqlite(sqlite) => {
+                sqlite.batch_execute("PRAGMA query_only = OFF")?;
+                let result = sqlite
+                    .run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(failed);
+                sqlite.batch_execute("PRAGMA query_only = ON")?;
+                result
+            }
         }
     }
 

@@ -11,7 +11,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::{Connection, QueryResult};
 
 use super::{DbConnection, DbError};
 
@@ -81,11 +82,11 @@ where
         }
         let mut deliveries: Vec<Delivery> = Vec::with_capacity(batch.len());
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            conn.transaction(|c| {
+            immediate_transaction(&mut conn, |c| {
                 for job in batch {
                     deliveries.push(job(c));
                 }
-                Ok::<_, diesel::result::Error>(())
+                Ok(())
             })
         }));
         let batch_result = match outcome {
@@ -109,6 +110,30 @@ where
                     .map(|_| ())
                     .map_err(|e| DbError::Task(e.to_string())),
             );
+        }
+    }
+}
+
+/// Runs `f` in a transaction that takes the write lock when it begins (`BEGIN
+/// IMMEDIATE`), waiting for it under the busy timeout. A plain `BEGIN` takes it at the
+/// first write, after the batch's first job has read, and SQLite does not wait there
+/// for a lock held at that moment: it answers "database is locked" at once and every
+/// job of the batch fails (a few 500s in most runs of the load tool's `mixed`).
+fn immediate_transaction(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> QueryResult<()>,
+) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(()) => <DbConnection as Connection>::TransactionManager::commit_transaction(conn),
+        Err(e) => {
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
         }
     }
 }

@@ -69,6 +69,34 @@ fn both_backends_get_the_same_tables_and_columns() {
     assert_eq!(s, p);
 }
 
+/// The writer waits for the write lock whoever holds it, even when its batch reads
+/// before it writes (SQLite fails a plain transaction's first write at once then).
+#[tokio::test]
+async fn a_write_waits_for_the_lock_held_elsewhere() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("locked.db");
+    let db = Db::connect(&format!("sqlite://{}", path.display()), 2).expect("db");
+    db.migrate().expect("migrate");
+    let mut other =
+        diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("another connection");
+    other
+        .batch_execute("BEGIN IMMEDIATE")
+        .expect("the lock taken elsewhere");
+    let write = db.write(|c| {
+        diesel::sql_query("SELECT COUNT(*) FROM orders").execute(c)?;
+        diesel::sql_query("UPDATE orders SET updated_at = updated_at").execute(c)?;
+        Ok::<_, backhaul::error::AppError>(())
+    });
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        other.batch_execute("COMMIT").expect("the lock let go");
+    };
+    let (written, ()) = tokio::join!(write, release);
+    written.expect("the write waited for the lock");
+}
+
 const CSV: &str = "\
 order_number,currency,placed_at,customer_email,customer_name,ship_name,ship_line1,ship_city,ship_postal_code,ship_country,line_id,sku,title,category,quantity,unit_price,tax,carrier,tracking_number,shipped_at,delivered_at
 C-1,EUR,2026-11-01T10:00:00Z,a@example.com,Ann,Ann,Main St 1,Berlin,10115,DE,1,SKU-1,Jacket,apparel,1,89.90,14.35,dhl,1234567890,2026-11-02T10:00:00Z,2026-11-04T10:00:00Z
