@@ -39,7 +39,7 @@
 //! `mixed` sends `--requests` requests, `--concurrency` at a time, as a shop's day
 //! mixes them: portal look-ups 40 %, RMA reads 40 %, new returns 15 %, bench scans 5 %:
 //! `mixed: <ok> ok, <errors> errors, <rate>/s, p50, p99; p99 by kind: …`. Start the
-//! service with the look-up limit raised (`BACKHAUL__LOOKUP__PER_IP_PER_MINUTE=60000`).
+//! service with the look-up limit raised (`BACKHAUL__LOOKUP__PER_IP_PER_MINUTE=600000`).
 //! `scans` and `mixed` need an admin key (they act as integration and warehouse).
 //!
 //! `lists` reads `GET /rmas?status=…` 50 a page, `--requests` walks of up to `--pages`
@@ -300,7 +300,7 @@ async fn labelled_returns(
 ) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     // A few of each line: small enough to be authorized at once, enough for the
     // returns `mixed` adds.
-    setup_orders(session, args, count, 10).await?;
+    setup_orders(session, args, count, 20).await?;
     eprintln!("opening {count} returns with labels...");
     let s = session.clone();
     let numbers = in_parallel(args.concurrency, count, move |i| {
@@ -461,6 +461,16 @@ async fn mixed(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let all = of(None);
     let p99 = |kind| pct(&of(Some(kind)), 0.99);
+    let failed = |kind: Kind| seen.iter().filter(|(k, _, ok)| !ok && *k == kind).count();
+    if errors > 0 {
+        eprintln!(
+            "errors by kind: look-up {}, read {}, create {}, scan {}",
+            failed(Kind::Lookup),
+            failed(Kind::Read),
+            failed(Kind::Create),
+            failed(Kind::Scan)
+        );
+    }
     println!(
         "mixed: {} ok, {errors} errors, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms; p99 by kind: look-up {:.1} ms, read {:.1} ms, create {:.1} ms, scan {:.1} ms",
         all.len(),

@@ -373,8 +373,8 @@ impl Settings {
         if self.email.max_attempts < 1 {
             return bad("email.max_attempts", "must be at least 1");
         }
-        if !(1..=60_000).contains(&self.lookup.per_ip_per_minute) {
-            return bad("lookup.per_ip_per_minute", "must be 1 to 60000");
+        if !(1..=600_000).contains(&self.lookup.per_ip_per_minute) {
+            return bad("lookup.per_ip_per_minute", "must be 1 to 600000");
         }
         for (key, value) in [
             (
