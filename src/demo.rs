@@ -1,12 +1,15 @@
 //! Demo data for `backhaul serve --demo`: a few realistic orders in EUR, USD, JPY and
-//! CNY, delivered a few days ago so their return windows are open, and one RMA so the
-//! lists are not empty. Loading twice updates the same orders.
+//! CNY, delivered a few days ago so their return windows are open, one RMA so the
+//! lists are not empty, and a catalogue of the sizes the EUR order's clothes come in.
+//! Loading twice updates the same orders and product groups.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::core::Core;
+use crate::db::catalog;
 use crate::db::orders::{self, NewShipment};
 use crate::db::rmas;
+use crate::domain::catalog::{ProductGroupInput, VariantInput};
 use crate::domain::order::{AddressInput, CustomerInput, LineInput, OrderInput};
 use crate::domain::{Resolution, ReturnReason};
 use crate::error::AppError;
@@ -248,15 +251,74 @@ fn input(o: &DemoOrder, now: DateTime<Utc>) -> OrderInput {
                     unit_price: price.into(),
                     tax: tax.into(),
                     weight_grams,
+                    variant_of: variant_of(sku).map(|(group, _)| group.into()),
+                    options: variant_of(sku)
+                        .map(|(_, size)| [("size".to_string(), size.to_string())].into())
+                        .unwrap_or_default(),
                 },
             )
             .collect(),
     }
 }
 
-/// Loads the demo orders and one RMA on the USD order.
+/// (sku, title, size, price, available)
+type DemoVariant = (&'static str, &'static str, &'static str, &'static str, i64);
+
+/// The demo catalogue: (product group, currency, variants). The demo orders' jacket and
+/// T-shirts are variants of these.
+const CATALOG: &[(&str, &str, &[DemoVariant])] = &[
+    (
+        "jkt-rain",
+        "EUR",
+        &[
+            ("JKT-RAIN-S", "Rain jacket, size S", "S", "89.90", 4),
+            ("JKT-RAIN-M", "Rain jacket, size M", "M", "89.90", 0),
+            ("JKT-RAIN-L", "Rain jacket, size L", "L", "89.90", 6),
+        ],
+    ),
+    (
+        "tsh-organic",
+        "EUR",
+        &[
+            ("TSH-ORG-S", "Organic T-shirt, size S", "S", "19.90", 12),
+            ("TSH-ORG-M", "Organic T-shirt, size M", "M", "19.90", 8),
+            ("TSH-ORG-L", "Organic T-shirt, size L", "L", "19.90", 3),
+            ("TSH-ORG-XL", "Organic T-shirt, size XL", "XL", "19.90", 5),
+        ],
+    ),
+];
+
+/// The product group and size of a demo SKU, when the catalogue has it.
+fn variant_of(sku: &str) -> Option<(&'static str, &'static str)> {
+    CATALOG.iter().find_map(|(group, _, variants)| {
+        let (_, _, size, _, _) = variants.iter().find(|v| v.0 == sku)?;
+        Some((*group, *size))
+    })
+}
+
+/// Loads the demo catalogue, the demo orders and one RMA on the USD order.
 pub async fn load(state: &Core) -> Result<(), AppError> {
     let now = state.clock.now();
+    for (id, currency, variants) in CATALOG {
+        let group = ProductGroupInput {
+            currency: currency.to_string(),
+            variants: variants
+                .iter()
+                .map(|&(sku, title, size, price, available)| VariantInput {
+                    sku: sku.into(),
+                    title: title.into(),
+                    options: [("size".to_string(), size.to_string())].into(),
+                    price: price.into(),
+                    available,
+                })
+                .collect(),
+        }
+        .validate(id)?;
+        state
+            .db
+            .write(move |c| catalog::replace(c, &group, now))
+            .await?;
+    }
     for o in ORDERS {
         let order = input(o, now).validate(now)?;
         let shipment = NewShipment {

@@ -8,8 +8,10 @@
 //! `order_number, currency, placed_at, customer_email, customer_name, customer_locale?,
 //! ship_name, ship_line1, ship_line2?, ship_city, ship_region?, ship_postal_code,
 //! ship_country, ship_lat?, ship_lon?, ship_phone?, line_id, sku, title, category,
-//! quantity, unit_price, tax, weight_grams?, carrier?, tracking_number?, shipped_at?,
-//! delivered_at?`
+//! quantity, unit_price, tax, weight_grams?, variant_of?, options? (`size=M;colour=navy`),
+//! carrier?, tracking_number?, shipped_at?, delivered_at?`
+
+pub mod catalog;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -19,10 +21,12 @@ use serde::Deserialize;
 
 use crate::db::orders::{self, NewShipment};
 use crate::db::Db;
+use crate::domain::catalog::parse_options;
 use crate::domain::order::{
     check_time, AddressInput, CustomerInput, LineInput, Order, OrderInput, Problems,
 };
 use crate::domain::order_number::OrderNumber;
+use crate::domain::InputErrors;
 use crate::error::AppError;
 
 pub const COLUMNS: &[&str] = &[
@@ -50,6 +54,8 @@ pub const COLUMNS: &[&str] = &[
     "unit_price",
     "tax",
     "weight_grams",
+    "variant_of",
+    "options",
     "carrier",
     "tracking_number",
     "shipped_at",
@@ -110,6 +116,10 @@ struct Row {
     #[serde(default)]
     weight_grams: Option<i64>,
     #[serde(default)]
+    variant_of: Option<String>,
+    #[serde(default)]
+    options: Option<String>,
+    #[serde(default)]
     carrier: Option<String>,
     #[serde(default)]
     tracking_number: Option<String>,
@@ -153,11 +163,20 @@ fn blank_to_none(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
 }
 
-/// Groups rows into orders, validating each; returns the good orders and the problems.
-fn read_orders(
+/// Reads a CSV file whose header row names at least `required`, groups its rows by
+/// `key` (in the order the groups first appear; a group's rows may be apart) and turns
+/// each group into a `T` with `build`: the ones built, and the problems by CSV line (a
+/// group's by the line of its first row, naming all of its lines as `what` rows).
+pub(crate) fn read_groups<R, T>(
     input: impl Read,
-    now: DateTime<Utc>,
-) -> Result<(Vec<PendingOrder>, RowProblems), String> {
+    required: &[&str],
+    what: &str,
+    key: impl Fn(&R) -> String,
+    mut build: impl FnMut(Vec<(u64, R)>) -> Result<T, String>,
+) -> Result<(Vec<T>, RowProblems), String>
+where
+    R: serde::de::DeserializeOwned,
+{
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(input);
@@ -165,11 +184,11 @@ fn read_orders(
         .headers()
         .map_err(|e| format!("cannot read the header row: {e}"))?
         .clone();
-    if let Some(missing) = REQUIRED.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+    if let Some(missing) = required.iter().find(|c| !headers.iter().any(|h| h == **c)) {
         return Err(format!("the header row lacks the column {missing:?}"));
     }
     let mut rejected = Vec::new();
-    let mut groups: Vec<(String, Vec<(u64, Row)>)> = Vec::new();
+    let mut groups: Vec<Vec<(u64, R)>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for record in reader.records() {
         let record = match record {
@@ -181,26 +200,23 @@ fn read_orders(
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        match record.deserialize::<Row>(Some(&headers)) {
+        match record.deserialize::<R>(Some(&headers)) {
             Ok(row) => {
-                // Rows of one order may spell its number differently (full-width digits).
-                let key = OrderNumber::parse(&row.order_number)
-                    .map_or_else(|_| row.order_number.trim().to_string(), |n| n.into_string());
-                let at = *index.entry(key.clone()).or_insert_with(|| {
-                    groups.push((key, Vec::new()));
+                let at = *index.entry(key(&row)).or_insert_with(|| {
+                    groups.push(Vec::new());
                     groups.len() - 1
                 });
-                groups[at].1.push((line, row));
+                groups[at].push((line, row));
             }
             Err(e) => rejected.push((line, e.to_string())),
         }
     }
 
-    let mut orders = Vec::new();
-    for (_, rows) in groups {
+    let mut built = Vec::new();
+    for rows in groups {
         let lines: Vec<u64> = rows.iter().map(|(l, _)| *l).collect();
-        match build_order(rows, now) {
-            Ok(order) => orders.push(order),
+        match build(rows) {
+            Ok(group) => built.push(group),
             Err(problem) => {
                 let where_ = lines
                     .iter()
@@ -209,13 +225,35 @@ fn read_orders(
                     .join(", ");
                 rejected.push((
                     lines[0],
-                    format!("{problem} (order rows on lines {where_})"),
+                    format!("{problem} ({what} rows on lines {where_})"),
                 ));
             }
         }
     }
     rejected.sort_by_key(|(line, _)| *line);
-    Ok((orders, rejected))
+    Ok((built, rejected))
+}
+
+/// Input errors as one line of a report.
+pub(crate) fn problems_text(errors: &InputErrors) -> String {
+    errors
+        .all()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Groups rows into orders, validating each; returns the good orders and the problems.
+fn read_orders(
+    input: impl Read,
+    now: DateTime<Utc>,
+) -> Result<(Vec<PendingOrder>, RowProblems), String> {
+    // Rows of one order may spell its number differently (full-width digits).
+    let key = |row: &Row| {
+        OrderNumber::parse(&row.order_number)
+            .map_or_else(|_| row.order_number.trim().to_string(), |n| n.into_string())
+    };
+    read_groups(input, REQUIRED, "order", key, |rows| build_order(rows, now))
 }
 
 fn build_order(rows: Vec<(u64, Row)>, now: DateTime<Utc>) -> Result<PendingOrder, String> {
@@ -243,25 +281,24 @@ fn build_order(rows: Vec<(u64, Row)>, now: DateTime<Utc>) -> Result<PendingOrder
         },
         lines: rows
             .iter()
-            .map(|(_, r)| LineInput {
-                line_id: r.line_id.clone(),
-                sku: r.sku.clone(),
-                title: r.title.clone(),
-                category: r.category.clone(),
-                quantity: r.quantity,
-                unit_price: r.unit_price.clone(),
-                tax: r.tax.clone(),
-                weight_grams: r.weight_grams,
+            .map(|(_, r)| {
+                Ok(LineInput {
+                    line_id: r.line_id.clone(),
+                    sku: r.sku.clone(),
+                    title: r.title.clone(),
+                    category: r.category.clone(),
+                    quantity: r.quantity,
+                    unit_price: r.unit_price.clone(),
+                    tax: r.tax.clone(),
+                    weight_grams: r.weight_grams,
+                    variant_of: blank_to_none(r.variant_of.clone()),
+                    options: parse_options(r.options.as_deref().unwrap_or(""))
+                        .map_err(|e| format!("options: {e}"))?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, String>>()?,
     };
-    let order = input.validate(now).map_err(|errors| {
-        errors
-            .all()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
+    let order = input.validate(now).map_err(|e| problems_text(&e))?;
     let mut shipments: Vec<NewShipment> = Vec::new();
     for (_, r) in &rows {
         let (Some(carrier), Some(tracking)) = (

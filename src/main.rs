@@ -120,6 +120,14 @@ enum ImportCommand {
         #[arg(long)]
         all_or_nothing: bool,
     },
+    /// Import product groups, the alternatives exchanges offer, from a CSV file (one row
+    /// per variant; each group replaces the stored one whole; see README).
+    Catalog {
+        file: std::path::PathBuf,
+        /// Import nothing if any row is bad.
+        #[arg(long)]
+        all_or_nothing: bool,
+    },
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -205,6 +213,13 @@ async fn main() -> ExitCode {
                     all_or_nothing,
                 },
         } => import_orders(&settings, &file, all_or_nothing),
+        Command::Import {
+            what:
+                ImportCommand::Catalog {
+                    file,
+                    all_or_nothing,
+                },
+        } => import_catalog(&settings, &file, all_or_nothing),
         Command::Poll { once } => poll(settings, once).await,
         // Handled before the settings are read.
         Command::Track { .. } => ExitCode::SUCCESS,
@@ -375,14 +390,49 @@ async fn serve(settings: Settings, demo: bool) -> ExitCode {
     }
 }
 
-fn import_orders(settings: &Settings, file: &std::path::Path, all_or_nothing: bool) -> ExitCode {
+/// The file to import and the database to import it into, or the exit code saying why
+/// not.
+fn open_import(
+    settings: &Settings,
+    file: &std::path::Path,
+) -> Result<(std::io::BufReader<std::fs::File>, Db), ExitCode> {
     let reader = match std::fs::File::open(file) {
         Ok(f) => std::io::BufReader::new(f),
-        Err(e) => return fail(format!("cannot open {}: {e}", file.display())),
+        Err(e) => return Err(fail(format!("cannot open {}: {e}", file.display()))),
     };
-    let db = match open_db(settings) {
-        Ok(db) => db,
-        Err(e) => return fail(e),
+    let db = open_db(settings).map_err(fail)?;
+    Ok((reader, db))
+}
+
+/// Prints an import's problems and `summary`; exit code 1 when any row was refused.
+fn finish_import(
+    rejected: &import::RowProblems,
+    all_or_nothing: bool,
+    summary: String,
+) -> ExitCode {
+    for (line, problem) in rejected {
+        eprintln!("line {line}: {problem}");
+    }
+    if all_or_nothing && !rejected.is_empty() {
+        eprintln!(
+            "nothing imported: {} problems (--all-or-nothing)",
+            rejected.len()
+        );
+        return ExitCode::from(1);
+    }
+    let n = rejected.len();
+    println!("{summary}; {n} problem{}", if n == 1 { "" } else { "s" });
+    if rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn import_orders(settings: &Settings, file: &std::path::Path, all_or_nothing: bool) -> ExitCode {
+    let (reader, db) = match open_import(settings, file) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
     let terminal = std::io::stderr().is_terminal();
     let options = import::ImportOptions {
@@ -399,29 +449,32 @@ fn import_orders(settings: &Settings, file: &std::path::Path, all_or_nothing: bo
     }
     match report {
         Err(e) => fail(e),
-        Ok(report) => {
-            for (line, problem) in &report.rejected {
-                eprintln!("line {line}: {problem}");
-            }
-            if all_or_nothing && !report.rejected.is_empty() {
-                eprintln!(
-                    "nothing imported: {} problems (--all-or-nothing)",
-                    report.rejected.len()
-                );
-                return ExitCode::from(1);
-            }
-            println!(
-                "imported {} orders ({} lines); {} problems",
-                report.orders_imported,
-                report.lines_imported,
-                report.rejected.len()
-            );
-            if report.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        Ok(report) => finish_import(
+            &report.rejected,
+            all_or_nothing,
+            format!(
+                "imported {} orders ({} lines)",
+                report.orders_imported, report.lines_imported
+            ),
+        ),
+    }
+}
+
+fn import_catalog(settings: &Settings, file: &std::path::Path, all_or_nothing: bool) -> ExitCode {
+    let (reader, db) = match open_import(settings, file) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    match import::catalog::import_catalog(&db, reader, all_or_nothing, chrono::Utc::now()) {
+        Err(e) => fail(e),
+        Ok(report) => finish_import(
+            &report.rejected,
+            all_or_nothing,
+            format!(
+                "imported {} product groups ({} variants)",
+                report.groups_imported, report.variants_imported
+            ),
+        ),
     }
 }
 

@@ -92,6 +92,40 @@ problems! {
     NotReady: [503];
 }
 
+/// Operations named by their resource: utoipa tags each with its handler's module path
+/// (`super::orders`) and names it after the handler (`get`, which several share), while
+/// an operation id must be unique. Tagged `orders`, named `orders_get`.
+struct OperationNames;
+
+impl Modify for OperationNames {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let Some(tags) = operation.tags.as_mut() else {
+                    continue;
+                };
+                let Some(resource) = tags.first().and_then(|t| t.rsplit("::").next()) else {
+                    continue;
+                };
+                let resource = resource.to_string();
+                if let Some(id) = operation.operation_id.as_mut() {
+                    *id = format!("{resource}_{id}");
+                }
+                *tags = vec![resource];
+            }
+        }
+    }
+}
+
 /// The bearer scheme every operation uses unless it says `security(())`.
 struct BearerAuth;
 
@@ -120,12 +154,14 @@ impl Modify for BearerAuth {
     ),
     servers((url = "/")),
     security(("bearer" = [])),
-    modifiers(&BearerAuth, &AmountsFollowCurrency),
+    modifiers(&BearerAuth, &AmountsFollowCurrency, &OperationNames),
     components(schemas(Problem)),
     paths(
         super::orders::upsert,
         super::orders::get,
         super::orders::add_shipment,
+        super::catalog::put,
+        super::catalog::get,
         super::lookup::lookup,
         super::rmas::quote,
         super::rmas::create,
@@ -192,6 +228,23 @@ pub async fn serve() -> HttpResponse {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = document();
+        let mut seen = BTreeSet::new();
+        for item in doc.paths.paths.values() {
+            for (method, operation) in operations(item) {
+                let id = operation.operation_id.clone().unwrap_or_default();
+                assert!(!id.is_empty(), "{method} has no operation id");
+                assert!(seen.insert(id.clone()), "{id} twice");
+            }
+        }
+        assert!(
+            seen.contains("orders_get") && seen.contains("catalog_put"),
+            "{seen:?}"
+        );
+    }
 
     #[test]
     fn documents_exactly_the_routes_the_service_serves() {

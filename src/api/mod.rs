@@ -3,6 +3,7 @@
 //! checked against it, so neither can drift from the other.
 
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod docs;
 pub mod idempotency;
@@ -42,6 +43,16 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::POST,
             "/api/v1/orders/{order_number}/shipments",
             web::post().to(orders::add_shipment),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/catalog/{product_group}",
+            web::put().to(catalog::put),
+        ),
+        (
+            Method::GET,
+            "/api/v1/catalog/{product_group}",
+            web::get().to(catalog::get),
         ),
         (
             Method::POST,

@@ -11,6 +11,7 @@
 //! commit. Reads use the pool.
 
 pub mod api_keys;
+pub mod catalog;
 pub mod idempotency;
 pub mod labels;
 pub mod orders;

@@ -58,6 +58,10 @@ pub struct LineRow {
     /// order sent again.
     #[diesel(skip_insertion, skip_update)]
     pub held_quantity: i64,
+    /// The product group the line is a variant of.
+    pub variant_of: Option<String>,
+    /// JSON object of its options; `None` when it has none.
+    pub options: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -87,6 +91,14 @@ pub struct OrderRecord {
 impl LineRow {
     pub fn returnable_quantity(&self) -> i64 {
         (self.quantity - self.held_quantity).max(0)
+    }
+
+    /// The line's options (none when unreadable: only this module writes them).
+    pub fn options(&self) -> std::collections::BTreeMap<String, String> {
+        self.options
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or_default()
     }
 }
 
@@ -276,6 +288,11 @@ fn line_rows(order_id: &str, order: &Order) -> Vec<LineRow> {
             delivered_at: None,
             weight_grams: l.weight_grams,
             held_quantity: 0,
+            variant_of: l.variant_of.clone(),
+            options: match l.options.is_empty() {
+                true => None,
+                false => serde_json::to_string(&l.options).ok(),
+            },
         })
         .collect()
 }

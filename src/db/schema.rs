@@ -50,6 +50,29 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         weight_grams -> Nullable<BigInt>,
         held_quantity -> BigInt,
+        variant_of -> Nullable<Text>,
+        options -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    product_groups (id) {
+        id -> Text,
+        currency -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_variants (sku) {
+        sku -> Text,
+        product_group -> Text,
+        position -> Integer,
+        title -> Text,
+        options -> Text,
+        price_minor -> BigInt,
+        available -> BigInt,
     }
 }
 
@@ -355,9 +378,12 @@ diesel::joinable!(shipments -> orders (order_id));
 diesel::joinable!(rmas -> orders (order_id));
 diesel::joinable!(rma_lines -> rmas (rma_id));
 diesel::joinable!(rma_events -> rmas (rma_id));
+diesel::joinable!(catalog_variants -> product_groups (product_group));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    catalog_variants,
+    product_groups,
     orders,
     order_lines,
     shipments,

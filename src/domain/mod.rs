@@ -2,6 +2,7 @@
 //! here does I/O or reads the clock; callers pass `now` in.
 
 pub mod barcode;
+pub mod catalog;
 pub mod customer_news;
 pub mod display;
 pub mod exchange;

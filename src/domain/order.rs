@@ -2,7 +2,7 @@
 //! [`Order`] whose every field is known good. All problems are collected at once, each
 //! with the JSON path of the field, so one round trip fixes a bad request.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -87,6 +87,15 @@ pub struct LineInput {
     #[serde(default, deserialize_with = "crate::domain::whole_number::optional")]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub weight_grams: Option<i64>,
+    /// The product group this line is a variant of (`PUT /catalog/{product_group}`):
+    /// its other variants are what an exchange can offer.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::product_group)]
+    pub variant_of: Option<String>,
+    /// What sets the ordered variant apart, such as `{"size": "M"}`.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::schema::options)]
+    pub options: BTreeMap<String, String>,
 }
 
 /// A validated order.
@@ -128,6 +137,8 @@ pub struct OrderLine {
     pub unit_price: Money,
     pub tax: Money,
     pub weight_grams: Option<i64>,
+    pub variant_of: Option<String>,
+    pub options: BTreeMap<String, String>,
 }
 
 pub const MAX_LINES: usize = 500;
@@ -380,6 +391,11 @@ impl OrderInput {
                     format!("must be between 1 and {MAX_WEIGHT_GRAMS}"),
                 );
             }
+            let variant_of = l
+                .variant_of
+                .as_deref()
+                .map(|g| super::catalog::check_group_id(&mut p, &f("variant_of"), g));
+            let options = super::catalog::check_options(&mut p, &f("options"), &l.options);
             if let (Some(unit_price), Some(tax)) = (unit_price, tax) {
                 lines.push(OrderLine {
                     line_id,
@@ -390,6 +406,8 @@ impl OrderInput {
                     unit_price,
                     tax,
                     weight_grams: l.weight_grams,
+                    variant_of,
+                    options,
                 });
             }
         }
@@ -454,6 +472,8 @@ mod tests {
             title: "item".into(),
             category: "apparel".into(),
             weight_grams: None,
+            variant_of: None,
+            options: BTreeMap::new(),
         };
         assert!(order_total(isk, &[line(999_999_999_999_999, 1)]).is_some());
         assert!(order_total(isk, &[line(895_290_926_215_935, 1126)]).is_none());

@@ -30,42 +30,48 @@ fn amount_pattern(decimals: u8) -> String {
     }
 }
 
-/// The order's amounts as the order's currency allows them: [`Money`]'s own pattern
-/// takes up to three decimals, whatever the currency, so the order body adds one branch
+/// Amounts as their body's currency allows them: [`Money`]'s own pattern takes up to
+/// three decimals, whatever the currency, so each body with a currency adds one branch
 /// per exponent (JPY lines without decimals, EUR lines with at most two, KWD with
 /// three) and the document states the rule a 400 enforces.
 pub struct AmountsFollowCurrency;
+
+/// The bodies with a currency: schema, the array of items with amounts, those amounts.
+const AMOUNTS_IN: [(&str, &str, &[&str]); 2] = [
+    ("OrderInput", "lines", &["unit_price", "tax"]),
+    ("ProductGroupInput", "variants", &["price"]),
+];
 
 impl utoipa::Modify for AmountsFollowCurrency {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
             return;
         };
-        let Some(order) = schemas.remove("OrderInput") else {
-            return;
-        };
         let mut exponents: Vec<u8> = Currency::all().map(|c| c.exponent()).collect();
         exponents.sort_unstable();
         exponents.dedup();
-        let branches = exponents.into_iter().map(|exponent| {
-            let amount = || {
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(amount_pattern(exponent)))
+        for (name, items, amounts) in AMOUNTS_IN {
+            let Some(body) = schemas.remove(name) else {
+                continue;
             };
-            let line = ObjectBuilder::new()
-                .property("unit_price", amount())
-                .property("tax", amount());
-            let codes = Currency::all()
-                .filter(move |c| c.exponent() == exponent)
-                .map(|c| c.code());
-            ObjectBuilder::new()
-                .property("currency", string_enum(codes))
-                .property("lines", ArrayBuilder::new().items(line))
-        });
-        let one_of = branches.fold(OneOfBuilder::new(), OneOfBuilder::item);
-        let order = AllOfBuilder::new().item(order).item(one_of).build();
-        schemas.insert("OrderInput".to_string(), Schema::AllOf(order).into());
+            let branches = exponents.iter().map(|&exponent| {
+                let item = amounts.iter().fold(ObjectBuilder::new(), |item, field| {
+                    let amount = ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(amount_pattern(exponent)));
+                    item.property(*field, amount)
+                });
+                let codes = Currency::all()
+                    .filter(move |c| c.exponent() == exponent)
+                    .map(|c| c.code());
+                ObjectBuilder::new()
+                    .property("currency", string_enum(codes))
+                    .property(items, ArrayBuilder::new().items(item))
+            });
+            let one_of = branches.fold(OneOfBuilder::new(), OneOfBuilder::item);
+            let body = AllOfBuilder::new().item(body).item(one_of).build();
+            schemas.insert(name.to_string(), Schema::AllOf(body).into());
+        }
     }
 }
 
@@ -176,6 +182,31 @@ pub fn line_ids() -> RefOr<Schema> {
         .max_items(Some(super::order::MAX_LINES))
         .unique_items(true)
         .into()
+}
+
+/// Options as [`super::catalog::check_options`] checks them: at most ten, each named
+/// in lower case, each value a one-line text.
+pub fn options() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(super::catalog::OPTION_NAME_PATTERN)),
+        ))
+        .additional_properties(Some(text::<{ super::catalog::MAX_OPTION_VALUE }>()))
+        .max_properties(Some(super::catalog::MAX_OPTIONS))
+        .examples([serde_json::json!({"size": "M", "colour": "navy"})])
+        .into()
+}
+
+/// A product group id as [`super::catalog::check_group_id`] checks it.
+pub fn product_group() -> RefOr<Schema> {
+    pattern(
+        super::catalog::GROUP_PATTERN,
+        "Product group id: 1 to 64 letters, digits, dots, underscores or hyphens",
+        "tsh-organic",
+    )
 }
 
 /// An email address we send to, as [`super::order::usable_email`] checks it.

@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod bench;
 mod browser;
+mod catalog;
 mod customer_email;
 mod email;
 mod errors;

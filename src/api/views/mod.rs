@@ -3,6 +3,7 @@
 //! the same ones. Money goes out as the currency's decimal string, times as RFC 3339
 //! UTC.
 
+mod catalog;
 mod incident;
 mod order;
 mod refund;
@@ -11,6 +12,7 @@ mod rma;
 use chrono::NaiveDateTime;
 
 pub use crate::domain::display::{amount, time as ts};
+pub use catalog::{CatalogVariant, ProductGroup};
 pub use incident::{
     Incident, IncidentList, IncidentResolution, IncidentStatus, Parcel, ParcelScan,
 };

@@ -1,5 +1,7 @@
 //! Orders, their outbound parcels, and the customer look-up's answer.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -66,6 +68,10 @@ pub struct OrderLine {
     pub returnable_quantity: i64,
     #[schema(format = DateTime)]
     pub delivered_at: Option<String>,
+    /// The product group the line is a variant of, when the shop said.
+    pub variant_of: Option<String>,
+    /// What sets the ordered variant apart, such as `{"size": "M"}`.
+    pub options: BTreeMap<String, String>,
 }
 
 /// An outbound parcel of an order.
@@ -137,6 +143,8 @@ impl Order {
                     weight_grams: l.weight_grams,
                     returnable_quantity: l.returnable_quantity(),
                     delivered_at: opt_ts(l.delivered_at),
+                    variant_of: l.variant_of.clone(),
+                    options: l.options(),
                 })
                 .collect(),
             shipments: record

@@ -1,0 +1,167 @@
+//! The catalogue: product groups and their variants, replaced a whole group at a time.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{catalog_variants, product_groups};
+use super::{naive, try_insert, DbConnection};
+use crate::domain::catalog::ProductGroup;
+use crate::domain::FieldError;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = product_groups)]
+pub struct ProductGroupRow {
+    pub id: String,
+    pub currency: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = catalog_variants)]
+pub struct VariantRow {
+    pub sku: String,
+    pub product_group: String,
+    /// Where the shop listed it in the group.
+    pub position: i32,
+    pub title: String,
+    /// JSON object of option name to value.
+    pub options: String,
+    pub price_minor: i64,
+    pub available: i64,
+}
+
+impl VariantRow {
+    /// Its options (none when unreadable: only this module writes them).
+    pub fn options(&self) -> std::collections::BTreeMap<String, String> {
+        serde_json::from_str(&self.options).unwrap_or_default()
+    }
+}
+
+/// A product group with its variants in the shop's order.
+#[derive(Debug, Clone)]
+pub struct GroupRecord {
+    pub group: ProductGroupRow,
+    pub variants: Vec<VariantRow>,
+}
+
+/// Replaces the variants of `group` with the ones given, creating the group when it
+/// is new (`Ok(true)`). A SKU another group has is refused, naming the variant.
+pub fn replace(
+    conn: &mut DbConnection,
+    group: &ProductGroup,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let skus: Vec<&str> = group.variants.iter().map(|v| v.sku.as_str()).collect();
+    let taken: Vec<(String, String)> = catalog_variants::table
+        .filter(catalog_variants::sku.eq_any(&skus))
+        .filter(catalog_variants::product_group.ne(&group.id))
+        .select((catalog_variants::sku, catalog_variants::product_group))
+        .load(conn)?;
+    let elsewhere: Vec<FieldError> = group
+        .variants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let (_, other) = taken.iter().find(|(sku, _)| *sku == v.sku)?;
+            Some(FieldError {
+                field: format!("variants[{i}].sku"),
+                message: format!("{:?} belongs to product group {other:?}", v.sku),
+            })
+        })
+        .collect();
+    AppError::from_fields(Vec::new(), elsewhere)?;
+
+    // Held until the transaction ends, so two puts of one group replace it in turn
+    // (SQLite's one writer already serializes them).
+    let existing = match conn {
+        DbConnection::Pg(pg) => product_groups::table
+            .find(&group.id)
+            .select(ProductGroupRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?,
+        DbConnection::Sqlite(_) => product_groups::table
+            .find(&group.id)
+            .select(ProductGroupRow::as_select())
+            .first(conn)
+            .optional()?,
+    };
+    let created = existing.is_none();
+    match existing {
+        None => {
+            let row = ProductGroupRow {
+                id: group.id.clone(),
+                currency: group.currency.code().to_string(),
+                created_at: naive(now),
+                updated_at: naive(now),
+            };
+            let inserted = try_insert(conn, |c| {
+                diesel::insert_into(product_groups::table)
+                    .values(&row)
+                    .execute(c)
+            })?;
+            if !inserted {
+                return Err(AppError::Conflict(format!(
+                    "product group {} is being created by another request; retry",
+                    group.id
+                )));
+            }
+        }
+        Some(_) => {
+            diesel::update(product_groups::table.find(&group.id))
+                .set((
+                    product_groups::currency.eq(group.currency.code()),
+                    product_groups::updated_at.eq(naive(now)),
+                ))
+                .execute(conn)?;
+            diesel::delete(
+                catalog_variants::table.filter(catalog_variants::product_group.eq(&group.id)),
+            )
+            .execute(conn)?;
+        }
+    }
+    for (position, v) in group.variants.iter().enumerate() {
+        let row = VariantRow {
+            sku: v.sku.clone(),
+            product_group: group.id.clone(),
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            title: v.title.clone(),
+            options: serde_json::to_string(&v.options)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            price_minor: v.price.minor(),
+            available: v.available,
+        };
+        let inserted = try_insert(conn, |c| {
+            diesel::insert_into(catalog_variants::table)
+                .values(&row)
+                .execute(c)
+        })?;
+        if !inserted {
+            return Err(AppError::Conflict(format!(
+                "SKU {} was put in another product group meanwhile; retry",
+                v.sku
+            )));
+        }
+    }
+    Ok(created)
+}
+
+/// The product group `id` with its variants.
+pub fn load(conn: &mut DbConnection, id: &str) -> QueryResult<Option<GroupRecord>> {
+    let Some(group) = product_groups::table
+        .find(id)
+        .select(ProductGroupRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let variants = catalog_variants::table
+        .filter(catalog_variants::product_group.eq(id))
+        .order(catalog_variants::position)
+        .select(VariantRow::as_select())
+        .load(conn)?;
+    Ok(Some(GroupRecord { group, variants }))
+}
