@@ -20,7 +20,7 @@ use crate::error::AppError;
 #[utoipa::path(
     put,
     path = "/api/v1/catalog/{product_group}",
-    params(("product_group" = String, Path, description = "The shop's id for the product, shared by its variants", pattern = r"^[A-Za-z0-9._-]{1,64}$")),
+    params(("product_group" = String, Path, description = "The shop's id for the product, shared by its variants", pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")),
     request_body = ProductGroupInput,
     responses(
         (status = 201, description = "Product group created", body = ProductGroup),
@@ -49,9 +49,10 @@ pub async fn put(
         })
         .await?;
     let view = ProductGroup::new(&record);
-    Ok(match created {
-        true => HttpResponse::Created().json(view),
-        false => HttpResponse::Ok().json(view),
+    Ok(if created {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
     })
 }
 
@@ -61,7 +62,7 @@ pub async fn put(
 #[utoipa::path(
     get,
     path = "/api/v1/catalog/{product_group}",
-    params(("product_group" = String, Path, description = "The shop's id for the product", pattern = r"^[A-Za-z0-9._-]{1,64}$")),
+    params(("product_group" = String, Path, description = "The shop's id for the product", pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")),
     responses((status = 200, description = "The product group", body = ProductGroup), ReadErrors)
 )]
 #[tracing::instrument(skip_all)]

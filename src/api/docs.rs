@@ -247,6 +247,21 @@ mod tests {
     }
 
     #[test]
+    fn the_catalogue_path_takes_what_the_domain_takes() {
+        let doc = document();
+        let item = &doc.paths.paths["/api/v1/catalog/{product_group}"];
+        for (method, operation) in operations(item) {
+            let parameter = &operation.parameters.as_ref().expect("parameters")[0];
+            let schema = serde_json::to_value(&parameter.schema).expect("schema");
+            assert_eq!(
+                schema["pattern"],
+                crate::domain::catalog::GROUP_PATTERN,
+                "{method}"
+            );
+        }
+    }
+
+    #[test]
     fn documents_exactly_the_routes_the_service_serves() {
         let doc = document();
         let documented: BTreeSet<(String, String)> = doc

@@ -1,11 +1,13 @@
 //! The catalogue: product groups and their variants, replaced a whole group at a time.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{catalog_variants, product_groups};
 use super::{naive, try_insert, DbConnection};
-use crate::domain::catalog::ProductGroup;
+use crate::domain::catalog::{ProductGroup, Variant};
 use crate::domain::FieldError;
 use crate::error::AppError;
 
@@ -33,10 +35,21 @@ pub struct VariantRow {
 }
 
 impl VariantRow {
-    /// Its options (none when unreadable: only this module writes them).
-    pub fn options(&self) -> std::collections::BTreeMap<String, String> {
-        serde_json::from_str(&self.options).unwrap_or_default()
+    pub fn options(&self) -> BTreeMap<String, String> {
+        read_options(&self.options)
     }
+}
+
+/// Options as stored: a JSON object of name to value.
+pub fn options_json(options: &BTreeMap<String, String>) -> String {
+    // A map of strings always serializes.
+    serde_json::to_string(options).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Options as [`options_json`] stored them (none when unreadable: nothing else writes
+/// them).
+pub fn read_options(json: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
 /// A product group with its variants in the shop's order.
@@ -122,14 +135,18 @@ pub fn replace(
             .execute(conn)?;
         }
     }
-    for (position, v) in group.variants.iter().enumerate() {
+    // By SKU, whatever their position: two puts that both name SKUs X and Y then
+    // claim them in the same order, and the second waits for the first instead of
+    // each waiting for the other.
+    let mut variants: Vec<(usize, &Variant)> = group.variants.iter().enumerate().collect();
+    variants.sort_by(|a, b| a.1.sku.cmp(&b.1.sku));
+    for (position, v) in variants {
         let row = VariantRow {
             sku: v.sku.clone(),
             product_group: group.id.clone(),
             position: i32::try_from(position).unwrap_or(i32::MAX),
             title: v.title.clone(),
-            options: serde_json::to_string(&v.options)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+            options: options_json(&v.options),
             price_minor: v.price.minor(),
             available: v.available,
         };
@@ -146,6 +163,13 @@ pub fn replace(
         }
     }
     Ok(created)
+}
+
+/// Takes the variants of the groups `ids` out, so that a file moving a SKU from one of
+/// them to another stores in any order.
+pub fn remove_variants(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<usize> {
+    diesel::delete(catalog_variants::table.filter(catalog_variants::product_group.eq_any(ids)))
+        .execute(conn)
 }
 
 /// The product group `id` with its variants.

@@ -127,9 +127,12 @@ impl ManageConnection for Connector {
                 let path = path.to_string_lossy();
                 let mut conn = SqliteConnection::establish(&path)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
-                    .and_then(|()| match self.sqlite_read_only {
-                        true => conn.batch_execute("PRAGMA query_only = ON"),
-                        false => Ok(()),
+                    .and_then(|()| {
+                        if self.sqlite_read_only {
+                            conn.batch_execute("PRAGMA query_only = ON")
+                        } else {
+                            Ok(())
+                        }
                     })
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))

@@ -93,12 +93,8 @@ impl LineRow {
         (self.quantity - self.held_quantity).max(0)
     }
 
-    /// The line's options (none when unreadable: only this module writes them).
     pub fn options(&self) -> std::collections::BTreeMap<String, String> {
-        self.options
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default()
+        super::catalog::read_options(self.options.as_deref().unwrap_or("{}"))
     }
 }
 
@@ -213,7 +209,8 @@ fn load_parts(conn: &mut DbConnection, order: OrderRow) -> QueryResult<OrderReco
     })
 }
 
-/// Adds an RMA's quantities to what its order lines hold.
+/// Adds an RMA's quantities to what its order lines hold. The caller holds the order's
+/// lock ([`load_locked`], [`lock`]).
 pub fn hold_quantities(
     conn: &mut DbConnection,
     order_id: &str,
@@ -223,21 +220,39 @@ pub fn hold_quantities(
 }
 
 /// Gives an RMA's quantities back to its order lines (it was rejected, cancelled or
-/// expired).
+/// expired), under the order's lock like RMA creation, so that the two queue up
+/// instead of each waiting for a line the other has.
 pub fn release_quantities(
     conn: &mut DbConnection,
     order_id: &str,
     lines: &[RmaLineRow],
 ) -> QueryResult<()> {
+    lock(conn, order_id)?;
     add_held(conn, order_id, lines, -1)
 }
 
+/// Holds the order's row until the transaction ends (PostgreSQL; SQLite's one writer
+/// serializes writes already).
+pub fn lock(conn: &mut DbConnection, order_id: &str) -> QueryResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        orders::table
+            .find(order_id)
+            .select(orders::id)
+            .for_update()
+            .first::<String>(pg)?;
+    }
+    Ok(())
+}
+
+/// Lines in one order (by id), whoever writes them: no two writers wait on each other.
 fn add_held(
     conn: &mut DbConnection,
     order_id: &str,
     lines: &[RmaLineRow],
     sign: i64,
 ) -> QueryResult<()> {
+    let mut lines: Vec<&RmaLineRow> = lines.iter().collect();
+    lines.sort_by(|a, b| a.line_id.cmp(&b.line_id));
     for line in lines {
         diesel::update(order_lines::table.find((order_id, &line.line_id)))
             .set(order_lines::held_quantity.eq(order_lines::held_quantity + sign * line.quantity))
@@ -289,10 +304,7 @@ fn line_rows(order_id: &str, order: &Order) -> Vec<LineRow> {
             weight_grams: l.weight_grams,
             held_quantity: 0,
             variant_of: l.variant_of.clone(),
-            options: match l.options.is_empty() {
-                true => None,
-                false => serde_json::to_string(&l.options).ok(),
-            },
+            options: (!l.options.is_empty()).then(|| super::catalog::options_json(&l.options)),
         })
         .collect()
 }

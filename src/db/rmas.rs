@@ -222,9 +222,11 @@ pub fn apply_event(
     record_event(conn, &rma.id, event.as_str(), Some(from), to, audit)?;
     if from.holds_quantity() != to.holds_quantity() {
         let lines = lines(conn, &rma.id)?;
-        match to.holds_quantity() {
-            true => super::orders::hold_quantities(conn, &rma.order_id, &lines)?,
-            false => super::orders::release_quantities(conn, &rma.order_id, &lines)?,
+        if to.holds_quantity() {
+            super::orders::lock(conn, &rma.order_id)?;
+            super::orders::hold_quantities(conn, &rma.order_id, &lines)?;
+        } else {
+            super::orders::release_quantities(conn, &rma.order_id, &lines)?;
         }
     }
     rma.status = to;

@@ -91,7 +91,17 @@ where
         }));
         let batch_result = match outcome {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(DbError::Query(e)),
+            Ok(Err(e)) => {
+                // The lock not had within the busy timeout, or the COMMIT refused: no
+                // job of the batch is saved (a job that never ran drops its reply).
+                tracing::error!(error = %e, "a batch of database writes failed");
+                if <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(
+                    &mut conn,
+                ) {
+                    conn = reopen(&open);
+                }
+                Err(DbError::Query(e))
+            }
             Err(_) => {
                 // A job panicked inside the transaction. Dropping the connection rolls
                 // the whole batch back; callers whose job never finished see their

@@ -15,8 +15,9 @@ pub const MAX_VARIANTS: usize = 500;
 pub const MAX_OPTIONS: usize = 10;
 pub const MAX_OPTION_VALUE: usize = 100;
 pub const MAX_AVAILABLE: i64 = 1_000_000_000;
-/// A product group id: letters, digits, `.`, `_` and `-`, as it appears in a URL path.
-pub const GROUP_PATTERN: &str = r"^[A-Za-z0-9._-]{1,64}$";
+/// A product group id: a letter or digit, then letters, digits, `.`, `_` and `-`, as
+/// it appears in a URL path (never `.` or `..`, which clients resolve away).
+pub const GROUP_PATTERN: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 /// An option's name, such as `size` or `colour`.
 pub const OPTION_NAME_PATTERN: &str = r"^[a-z][a-z0-9_]{0,31}$";
 
@@ -69,24 +70,24 @@ pub struct Variant {
     pub available: i64,
 }
 
-/// A product group id from a path or a file.
+/// A product group id from a path, a body or a file, as [`GROUP_PATTERN`] says.
 pub fn check_group_id(problems: &mut Problems, field: &str, value: &str) -> String {
-    let id = value.trim();
-    let fits = (1..=64).contains(&id.len())
-        && id
+    let fits = (1..=64).contains(&value.len())
+        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if !fits {
         problems.add(
             field,
-            "must be 1 to 64 letters, digits, dots, underscores or hyphens",
+            "must be 1 to 64 letters, digits, dots, underscores or hyphens, starting with a letter or digit",
         );
     }
-    id.to_string()
+    value.to_string()
 }
 
 /// A variant's or an order line's options: at most ten, each named in lower case
-/// (`size`, `colour`) with a one-line value.
+/// (`size`, `colour`) with a one-line value; the rule [`OPTION_NAME_PATTERN`] states.
 pub fn check_options(
     problems: &mut Problems,
     field: &str,
@@ -193,7 +194,8 @@ pub fn parse_options(text: &str) -> Result<BTreeMap<String, String>, String> {
         let (name, value) = pair.split_once('=').ok_or_else(|| {
             format!("{pair:?} is not name=value (options look like size=M;colour=navy)")
         })?;
-        let name = name.trim().to_lowercase();
+        // Named as given: a name the API refuses is refused here too.
+        let name = name.trim().to_string();
         if options
             .insert(name.clone(), value.trim().to_string())
             .is_some()
@@ -284,9 +286,10 @@ mod tests {
 
     #[test]
     fn options_are_read_from_a_csv_cell() {
-        let read = parse_options(" size = M ; Colour=navy;").expect("read");
+        let read = parse_options(" size = M ; colour=navy;").expect("read");
         assert_eq!(read.len(), 2);
         assert_eq!(read["colour"], "navy");
+        assert!(parse_options("Size=M").expect("read").contains_key("Size"));
         assert!(parse_options("").expect("none").is_empty());
         assert!(parse_options("size").is_err());
         assert!(parse_options("size=M;size=L").is_err());

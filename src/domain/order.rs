@@ -90,7 +90,7 @@ pub struct LineInput {
     /// The product group this line is a variant of (`PUT /catalog/{product_group}`):
     /// its other variants are what an exchange can offer.
     #[serde(default)]
-    #[schema(schema_with = crate::domain::schema::product_group)]
+    #[schema(schema_with = crate::domain::schema::optional_product_group)]
     pub variant_of: Option<String>,
     /// What sets the ordered variant apart, such as `{"size": "M"}`.
     #[serde(default)]

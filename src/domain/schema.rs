@@ -200,13 +200,20 @@ pub fn options() -> RefOr<Schema> {
         .into()
 }
 
-/// A product group id as [`super::catalog::check_group_id`] checks it.
-pub fn product_group() -> RefOr<Schema> {
-    pattern(
-        super::catalog::GROUP_PATTERN,
-        "Product group id: 1 to 64 letters, digits, dots, underscores or hyphens",
-        "tsh-organic",
-    )
+/// An order line's product group: an id as [`super::catalog::check_group_id`] checks
+/// it, or null (none).
+pub fn optional_product_group() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Null,
+        ]))
+        .pattern(Some(super::catalog::GROUP_PATTERN))
+        .description(Some(
+            "Product group id: a letter or digit, then up to 63 letters, digits, dots, underscores or hyphens",
+        ))
+        .examples(["tsh-organic"])
+        .into()
 }
 
 /// An email address we send to, as [`super::order::usable_email`] checks it.

@@ -69,10 +69,13 @@ pub fn import_catalog(
         }
         let all: Vec<ProductGroup> = groups.iter().map(|g| g.group.clone()).collect();
         let stored = db.write_blocking(move |c| {
+            let ids: Vec<&str> = all.iter().map(|g| g.id.as_str()).collect();
+            catalog::remove_variants(c, &ids)?;
             for group in &all {
-                catalog::replace(c, group, now)?;
+                catalog::replace(c, group, now)
+                    .map_err(|e| format!("product group {}: {}", group.id, problem_text(&e)))?;
             }
-            Ok::<_, AppError>(())
+            Ok::<_, ImportError>(())
         });
         match stored {
             Ok(()) => groups.iter().for_each(|g| report.count(&g.group)),
@@ -98,6 +101,27 @@ impl CatalogReport {
     fn count(&mut self, group: &ProductGroup) {
         self.groups_imported += 1;
         self.variants_imported += group.variants.len();
+    }
+}
+
+/// Why an all-or-nothing import stored nothing.
+#[derive(Debug, thiserror::Error)]
+enum ImportError {
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+impl From<String> for ImportError {
+    fn from(problem: String) -> Self {
+        ImportError::Refused(problem)
+    }
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Db(e.into())
     }
 }
 
@@ -135,7 +159,10 @@ fn read_groups(input: impl Read) -> Result<(Vec<PendingGroup>, RowProblems), Str
 
 fn build_group(id: &str, rows: &[(u64, Row)]) -> Result<ProductGroup, String> {
     let currency = rows[0].1.currency.clone();
-    if let Some((line, _)) = rows.iter().find(|(_, r)| r.currency != currency) {
+    if let Some((line, _)) = rows
+        .iter()
+        .find(|(_, r)| !r.currency.trim().eq_ignore_ascii_case(currency.trim()))
+    {
         return Err(format!(
             "line {line}: every variant of a group has the currency of its first row ({currency})"
         ));

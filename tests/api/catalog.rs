@@ -204,6 +204,22 @@ fn catalog_import(backend: Backend) {
     assert_eq!(shirts.variants[2].options()["size"], "L");
     assert_eq!(load("mug").expect("imported").variants[0].price_minor, 950);
     assert!(load("jkt-rain").is_none());
+
+    // A SKU moves to a group listed before the one that had it: all or nothing takes
+    // the file as a whole, whatever the order of its groups.
+    let moved = "\
+product_group,currency,sku,title,price,available
+tsh-basic,eur,TSH-S,Basic T-shirt S,12.00,9
+tsh-organic,EUR,TSH-M,Organic T-shirt M,19.90,0
+";
+    let report = backhaul::import::catalog::import_catalog(&db, moved.as_bytes(), true, now)
+        .expect("the file is read");
+    assert_eq!(report.groups_imported, 2, "{:?}", report.rejected);
+    assert_eq!(
+        load("tsh-basic").expect("imported").variants[0].sku,
+        "TSH-S"
+    );
+    assert_eq!(load("tsh-organic").expect("kept").variants.len(), 1);
 }
 
 #[test]
@@ -287,6 +303,38 @@ async fn concurrent_puts_never_mix(app: TestApp) {
     }).map(Value::from).unwrap_or_default(), "one put whole");
 }
 
+/// Two groups claiming the same SKUs at once, named in opposite orders: one gets them,
+/// the other is told why (409 to retry, or 422 once they are taken); never a deadlock.
+async fn groups_racing_for_skus_never_deadlock(app: TestApp) {
+    for round in 0..5 {
+        let (a, b) = (format!("race-a{round}"), format!("race-b{round}"));
+        let (x, y) = (format!("X-{round}"), format!("Y-{round}"));
+        let forward = shirts(&[(x.as_str(), "S", 1), (y.as_str(), "M", 1)]);
+        let backward = shirts(&[(y.as_str(), "M", 1), (x.as_str(), "S", 1)]);
+        let (first, second) =
+            futures_util::future::join(put(&app, &a, &forward), put(&app, &b, &backward)).await;
+        let statuses = [first.status, second.status];
+        assert!(
+            statuses.contains(&StatusCode::CREATED),
+            "{} / {}",
+            first.text,
+            second.text
+        );
+        for answer in [&first, &second] {
+            assert!(
+                [
+                    StatusCode::CREATED,
+                    StatusCode::CONFLICT,
+                    StatusCode::UNPROCESSABLE_ENTITY
+                ]
+                .contains(&answer.status),
+                "{}",
+                answer.text
+            );
+        }
+    }
+}
+
 /// The demo data has a catalogue, and its EUR order's clothes are variants in it;
 /// loading it twice changes nothing.
 async fn the_demo_has_a_catalogue(app: TestApp) {
@@ -317,4 +365,5 @@ crate::on_both_backends!(
     order_lines_name_their_product_group,
     the_demo_has_a_catalogue,
     concurrent_puts_never_mix,
+    groups_racing_for_skus_never_deadlock,
 );

@@ -404,6 +404,65 @@ async fn order_lines_keep_what_returns_hold(app: TestApp) {
     assert_eq!(returnable().await, 1);
 }
 
+/// Cancelling gives quantities back while new returns take them, on one order, its
+/// lines named in opposite orders: the two queue up on the order, never deadlock.
+async fn cancels_and_creates_on_one_order_never_deadlock(app: TestApp) {
+    let mut order = eur_order("3801");
+    for line in 0..3 {
+        order["lines"][line]["quantity"] = json!(40);
+    }
+    app.delivered_order(&order, 1).await;
+    let admin = As::Role(Role::Admin);
+    let forward = return_body(
+        "3801",
+        &[
+            ("1", 1, "defective"),
+            ("2", 1, "defective"),
+            ("3", 1, "defective"),
+        ],
+        "refund",
+    );
+    let backward = return_body(
+        "3801",
+        &[
+            ("3", 1, "defective"),
+            ("2", 1, "defective"),
+            ("1", 1, "defective"),
+        ],
+        "refund",
+    );
+    let mut numbers = Vec::new();
+    for _ in 0..8 {
+        let created = app.create_rma(&admin, &forward).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        numbers.push(created.body["number"].as_str().expect("number").to_string());
+    }
+    let paths: Vec<String> = numbers
+        .iter()
+        .map(|number| format!("/api/v1/rmas/{number}/cancel"))
+        .collect();
+    let empty = json!({});
+    let cancels = paths.iter().map(|path| app.post(path, &admin, &empty));
+    let creates = (0..8).map(|_| app.create_rma(&admin, &backward));
+    let (cancelled, created) = futures_util::future::join(
+        futures_util::future::join_all(cancels),
+        futures_util::future::join_all(creates),
+    )
+    .await;
+    for answer in cancelled.iter().chain(&created) {
+        assert!(
+            [StatusCode::OK, StatusCode::CREATED].contains(&answer.status),
+            "{}",
+            answer.text
+        );
+    }
+    let line = |body: &Value, i: usize| body["lines"][i]["returnable_quantity"].clone();
+    let order_now = app.get("/api/v1/orders/3801", &admin).await.body;
+    for i in 0..3 {
+        assert_eq!(line(&order_now, i), 32, "8 cancelled, 8 made: {order_now}");
+    }
+}
+
 crate::on_both_backends!(
     a_customer_returns_a_jacket_under_the_policy,
     seller_fault_returns_are_free_and_cheap_ones_are_kept,
@@ -413,4 +472,5 @@ crate::on_both_backends!(
     lists_filter_and_page,
     concurrent_returns_never_exceed_the_quantity,
     order_lines_keep_what_returns_hold,
+    cancels_and_creates_on_one_order_never_deadlock,
 );
