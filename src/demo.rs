@@ -359,6 +359,7 @@ pub async fn load(state: &Core) -> Result<(), AppError> {
                 line_id: "1".into(),
                 quantity: 1,
                 reason: ReturnReason::SizeTooSmall,
+                exchange_for: None,
             }],
             resolution: Resolution::Exchange,
             comment: Some("Need a size 10.5".into()),

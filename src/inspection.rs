@@ -149,6 +149,9 @@ pub struct Replacement {
 pub struct ReplacementLine {
     pub line_id: String,
     pub quantity: i64,
+    /// What to send: the variant an exchange asked for; absent, the item ordered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
 }
 
 /// Inspects `number`'s RMA; 409 unless it has been received and not inspected yet.
@@ -223,7 +226,7 @@ pub fn inspect(
         .parse::<Resolution>()
         .map_err(|e| AppError::Internal(e.to_string()))?;
     // An exchange ships a replacement of what passed instead of refunding it.
-    let replacement = (resolution == Resolution::Exchange
+    let replacement = (resolution.ships_replacement()
         && calculation.outcome != InspectionOutcome::Failed)
         .then(|| Replacement {
             status: "to_ship".into(),
@@ -234,6 +237,10 @@ pub fn inspect(
                 .map(|l| ReplacementLine {
                     line_id: l.line_id.clone(),
                     quantity: l.accepted_quantity,
+                    sku: rma_lines
+                        .iter()
+                        .find(|r| r.line_id == l.line_id)
+                        .and_then(|r| r.exchange_sku.clone()),
                 })
                 .collect(),
         });

@@ -48,6 +48,8 @@ pub struct RmaLine {
     pub quantity: i64,
     pub reason: String,
     pub estimated_refund: String,
+    /// With an exchange: the SKU sent instead.
+    pub exchange_for: Option<String>,
 }
 
 impl RmaLine {
@@ -64,6 +66,7 @@ impl RmaLine {
                     quantity: l.quantity,
                     reason: l.reason.clone(),
                     estimated_refund: display::amount(l.refund_minor, currency),
+                    exchange_for: l.exchange_sku.clone(),
                 }
             })
             .collect()

@@ -327,6 +327,7 @@ mod tests {
                 lines: vec![ReplacementLine {
                     line_id: "L1".into(),
                     quantity: 1,
+                    sku: Some("TSH-M".into()),
                 }],
             }),
         };

@@ -7,12 +7,16 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use crate::db::catalog;
 use crate::db::orders::{self, OrderRecord};
 use crate::db::rmas::{self, RmaEventRow, RmaLineRow, RmaRow};
 use crate::db::{naive, utc, DbConnection};
 use crate::domain::note::Note;
 use crate::domain::order::{Problems, MAX_LINES, MAX_QUANTITY};
-use crate::domain::policy::{Decision, OrderFacts, Outcome, Policy, RequestedLine, ReturnRequest};
+use crate::domain::policy::{
+    Decision, ExchangeOffer, OfferedVariant, OrderFacts, Outcome, Policy, RequestedLine,
+    ReturnRequest,
+};
 use crate::domain::rma_number::RmaNumberError;
 use crate::domain::routing::{Network, Warehouse};
 use crate::domain::{Currency, Money, Resolution, ReturnReason, RmaNumber, RmaStatus};
@@ -44,6 +48,17 @@ pub struct ReturnLineInput {
     #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub quantity: i64,
     pub reason: ReturnReason,
+    /// With `exchange_variant`: the variant to send instead.
+    #[serde(default)]
+    pub exchange_for: Option<ExchangeFor>,
+}
+
+/// The variant of the same product a line is exchanged for.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeFor {
+    #[schema(schema_with = crate::domain::schema::text::<100>)]
+    pub sku: String,
 }
 
 /// The policy's answer and where the parcel would go.
@@ -124,6 +139,18 @@ fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError
         if !seen.insert(line.line_id.as_str()) {
             unfit.add(format!("lines[{i}].line_id"), "each line may appear once");
         }
+        let exchange_field = format!("lines[{i}].exchange_for");
+        match (&line.exchange_for, input.resolution) {
+            (Some(wanted), Resolution::ExchangeVariant) => {
+                p.text(&format!("{exchange_field}.sku"), &wanted.sku, 100);
+            }
+            (None, Resolution::ExchangeVariant) => unfit.add(
+                exchange_field,
+                "name the variant to exchange for, such as {\"sku\": \"TSH-ORG-M\"}",
+            ),
+            (Some(_), _) => unfit.add(exchange_field, "only with the resolution exchange_variant"),
+            (None, _) => {}
+        }
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
             p.add(
                 format!("lines[{i}].quantity"),
@@ -180,6 +207,16 @@ impl ReturnRules<'_> {
         let shipped_delivery = record.shipments.iter().filter_map(|s| s.delivered_at).min();
         let mut categories = Vec::new();
         let mut lines = Vec::with_capacity(input.lines.len());
+        let skus: Vec<&str> = input
+            .lines
+            .iter()
+            .filter_map(|l| l.exchange_for.as_ref().map(|e| e.sku.trim()))
+            .collect();
+        let offered = if skus.is_empty() {
+            Vec::new()
+        } else {
+            catalog::variants(conn, &skus)?
+        };
         for wanted in &input.lines {
             let line = record
                 .lines
@@ -199,6 +236,22 @@ impl ReturnRules<'_> {
                 delivered_at: line.delivered_at.or(shipped_delivery).map(utc),
                 quantity: wanted.quantity,
                 reason: wanted.reason,
+                exchange: wanted.exchange_for.as_ref().map(|e| {
+                    let sku = e.sku.trim();
+                    ExchangeOffer {
+                        sku: sku.to_string(),
+                        ordered_sku: line.sku.clone(),
+                        ordered_group: line.variant_of.clone(),
+                        variant: offered.iter().find(|(v, _)| v.sku == sku).map(|(v, cur)| {
+                            OfferedVariant {
+                                group: v.product_group.clone(),
+                                title: v.title.clone(),
+                                price: Money::from_minor(v.price_minor, *cur),
+                                available: v.available,
+                            }
+                        }),
+                    }
+                }),
             });
         }
         let returns =
@@ -234,6 +287,7 @@ impl ReturnRules<'_> {
                     line_id: l.line_id.clone(),
                     quantity: 1,
                     reason: ReturnReason::ChangedMind,
+                    exchange_for: None,
                 })
                 .collect(),
             resolution: Resolution::Refund,
@@ -293,6 +347,12 @@ impl ReturnRules<'_> {
                 quantity: l.quantity,
                 reason: l.reason.as_str().to_string(),
                 refund_minor: l.refund.minor(),
+                exchange_sku: input
+                    .lines
+                    .iter()
+                    .find(|w| w.line_id == l.line_id)
+                    .and_then(|w| w.exchange_for.as_ref())
+                    .map(|e| e.sku.trim().to_string()),
             })
             .collect();
         let row = RmaRow {
@@ -316,6 +376,17 @@ impl ReturnRules<'_> {
             updated_at: naive(now),
         };
         let row = rmas::insert(conn, row, &lines)?;
+        // What the decision saw available may have gone meanwhile: taking it is
+        // conditional, so no unit is promised twice.
+        for line in &lines {
+            if let Some(sku) = &line.exchange_sku {
+                if !catalog::take(conn, sku, line.quantity)? {
+                    return Err(AppError::Conflict(format!(
+                        "{sku} ran out while this exchange was made; ask again"
+                    )));
+                }
+            }
+        }
         let note = match status {
             RmaStatus::Requested => "waiting for manual review",
             _ => "authorized by policy",

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::schema::{catalog_variants, product_groups};
 use super::{naive, try_insert, DbConnection};
 use crate::domain::catalog::{ProductGroup, Variant};
-use crate::domain::FieldError;
+use crate::domain::{Currency, FieldError};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -170,6 +170,45 @@ pub fn replace(
 pub fn remove_variants(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<usize> {
     diesel::delete(catalog_variants::table.filter(catalog_variants::product_group.eq_any(ids)))
         .execute(conn)
+}
+
+/// The variants with these SKUs, each with its group's currency.
+pub fn variants(
+    conn: &mut DbConnection,
+    skus: &[&str],
+) -> Result<Vec<(VariantRow, Currency)>, AppError> {
+    let rows: Vec<(VariantRow, String)> = catalog_variants::table
+        .inner_join(product_groups::table)
+        .filter(catalog_variants::sku.eq_any(skus))
+        .select((VariantRow::as_select(), product_groups::currency))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(v, code)| {
+            let currency = Currency::parse(&code).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok((v, currency))
+        })
+        .collect()
+}
+
+/// Takes `quantity` of `sku` for an exchange; `false` when fewer are available.
+pub fn take(conn: &mut DbConnection, sku: &str, quantity: i64) -> QueryResult<bool> {
+    let taken = diesel::update(
+        catalog_variants::table
+            .find(sku)
+            .filter(catalog_variants::available.ge(quantity)),
+    )
+    .set(catalog_variants::available.eq(catalog_variants::available - quantity))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Gives `quantity` of `sku` back (the exchange was cancelled, rejected or expired);
+/// nothing when the shop has since taken the variant out of its catalogue.
+pub fn give_back(conn: &mut DbConnection, sku: &str, quantity: i64) -> QueryResult<()> {
+    diesel::update(catalog_variants::table.find(sku))
+        .set(catalog_variants::available.eq(catalog_variants::available + quantity))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The product group `id` with its variants.

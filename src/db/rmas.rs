@@ -37,6 +37,8 @@ pub struct RmaLineRow {
     pub quantity: i64,
     pub reason: String,
     pub refund_minor: i64,
+    /// The variant an exchange sends instead.
+    pub exchange_sku: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -199,7 +201,8 @@ pub fn event(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RmaEventRo
 }
 
 /// Moves an RMA by `event`, or says why it cannot move; an RMA rejected, cancelled or
-/// expired gives its quantities back to the order. Must run inside a transaction.
+/// expired gives its quantities back to the order, and its exchanges' variants back to
+/// the catalogue. Must run inside a transaction.
 pub fn apply_event(
     conn: &mut DbConnection,
     number: &RmaNumber,
@@ -227,6 +230,11 @@ pub fn apply_event(
             super::orders::hold_quantities(conn, &rma.order_id, &lines)?;
         } else {
             super::orders::release_quantities(conn, &rma.order_id, &lines)?;
+            for line in &lines {
+                if let Some(sku) = &line.exchange_sku {
+                    super::catalog::give_back(conn, sku, line.quantity)?;
+                }
+            }
         }
     }
     rma.status = to;

@@ -117,6 +117,7 @@ diesel::table! {
         quantity -> BigInt,
         reason -> Text,
         refund_minor -> BigInt,
+        exchange_sku -> Nullable<Text>,
     }
 }
 

@@ -271,6 +271,28 @@ pub struct RequestedLine {
     pub delivered_at: Option<DateTime<Utc>>,
     pub quantity: i64,
     pub reason: ReturnReason,
+    /// The variant asked for instead, with an `exchange_variant` resolution.
+    pub exchange: Option<ExchangeOffer>,
+}
+
+/// The variant a line is to be exchanged for, and what the catalogue says of it.
+#[derive(Debug, Clone)]
+pub struct ExchangeOffer {
+    pub sku: String,
+    pub ordered_sku: String,
+    /// The product group the ordered line is a variant of.
+    pub ordered_group: Option<String>,
+    /// The catalogue's variant with that SKU, if it has one.
+    pub variant: Option<OfferedVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OfferedVariant {
+    pub group: String,
+    pub title: String,
+    pub price: Money,
+    /// How many the shop can still send.
+    pub available: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -419,6 +441,109 @@ impl Rules {
     }
 }
 
+/// Whether a line's exchange is for another variant of the same product, at the same
+/// price, in stock; the rule that says so or why not.
+fn exchange_fits(line: &RequestedLine, rules: &mut Rules) -> bool {
+    let id = Some(line.line_id.as_str());
+    let Some(offer) = &line.exchange else {
+        rules.add(
+            "exchange_for_missing",
+            id,
+            "name the variant to exchange this item for".into(),
+            &[],
+        );
+        return false;
+    };
+    let sku = ("sku", offer.sku.clone());
+    let Some(group) = &offer.ordered_group else {
+        rules.add(
+            "exchange_not_offered",
+            id,
+            format!(
+                "{} has no other variants to exchange for",
+                offer.ordered_sku
+            ),
+            &[("ordered", offer.ordered_sku.clone())],
+        );
+        return false;
+    };
+    let variant = match &offer.variant {
+        Some(v) if v.group == *group => v,
+        _ => {
+            rules.add(
+                "exchange_not_a_variant",
+                id,
+                format!("{} is not a variant of {}", offer.sku, offer.ordered_sku),
+                &[sku, ("ordered", offer.ordered_sku.clone())],
+            );
+            return false;
+        }
+    };
+    if offer.sku == offer.ordered_sku {
+        rules.add(
+            "exchange_same_variant",
+            id,
+            format!("{} is the variant ordered", offer.sku),
+            &[sku],
+        );
+        return false;
+    }
+    if variant.price != line.unit_price {
+        rules.add(
+            "exchange_price_differs",
+            id,
+            format!(
+                "{} costs {} {}, the item returned {} {}: an exchange for another variant needs the same price",
+                offer.sku,
+                variant.price,
+                variant.price.currency(),
+                line.unit_price,
+                line.unit_price.currency()
+            ),
+            &[
+                sku,
+                ("price", variant.price.to_string()),
+                ("currency", variant.price.currency().to_string()),
+                ("paid", line.unit_price.to_string()),
+                ("paid_currency", line.unit_price.currency().to_string()),
+            ],
+        );
+        return false;
+    }
+    if variant.available < line.quantity {
+        rules.add(
+            "exchange_out_of_stock",
+            id,
+            format!(
+                "{} left of {}, {} asked for",
+                variant.available.max(0),
+                offer.sku,
+                line.quantity
+            ),
+            &[
+                sku,
+                ("available", variant.available.max(0).to_string()),
+                ("quantity", line.quantity.to_string()),
+            ],
+        );
+        return false;
+    }
+    rules.add(
+        "exchange_variant",
+        id,
+        format!(
+            "{} × {} ({}) instead, at the same price: no money moves",
+            line.quantity, variant.title, offer.sku
+        ),
+        &[
+            sku,
+            ("title", variant.title.clone()),
+            ("quantity", line.quantity.to_string()),
+        ],
+    );
+    true
+}
+
 fn date(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
@@ -436,11 +561,19 @@ impl Policy {
         let mut lines = Vec::with_capacity(request.lines.len());
         let mut rejected = false;
 
+        let exchange = request.resolution == Resolution::ExchangeVariant;
         for line in &request.lines {
-            let (eligible, window_days, window_ends_at) =
+            let (mut eligible, window_days, window_ends_at) =
                 self.line_eligibility(line, &request.order, now, &mut rules);
-            let (item_minor, tax_minor, fee_minor, refund_minor) =
-                self.line_amounts(line, currency, &mut rules)?;
+            let (item_minor, tax_minor, fee_minor, refund_minor) = if exchange {
+                // The item is swapped, not bought back: no fee, nothing refunded.
+                eligible &= exchange_fits(line, &mut rules);
+                let (item, tax, _, _) =
+                    self.line_amounts(line, currency, &mut Rules(Vec::new()))?;
+                (item, tax, 0, 0)
+            } else {
+                self.line_amounts(line, currency, &mut rules)?
+            };
             rejected |= !eligible;
             lines.push(LineDecision {
                 line_id: line.line_id.clone(),
@@ -461,7 +594,17 @@ impl Policy {
         let restocking_fee = Money::sum(currency, lines.iter().map(|l| l.restocking_fee))
             .map_err(|_| DecisionError::Overflow)?;
         let label_cost = self.label_cost_of(currency, &mut rules);
-        let label = self.label_payer(request, lines_total, label_cost, &mut rules);
+        let label = if exchange {
+            rules.add(
+                "exchange_label_free",
+                None,
+                "an exchange travels on the shop's label".into(),
+                &[],
+            );
+            LabelPayer::Free
+        } else {
+            self.label_payer(request, lines_total, label_cost, &mut rules)
+        };
         if request.resolution == Resolution::KeepIt && label != LabelPayer::KeepIt {
             rejected = true;
             rules.add(
@@ -943,6 +1086,7 @@ mod tests {
             delivered_at: Some(at(1)),
             quantity: 1,
             reason,
+            exchange: None,
         }
     }
 
@@ -1204,6 +1348,76 @@ mod tests {
             )
             .expect("decide");
         assert!(!d.photos_required);
+    }
+
+    #[test]
+    fn exchanges_for_another_variant() {
+        let offer = |sku: &str, group: Option<&str>, variant: Option<(&str, i64, i64)>| {
+            Some(ExchangeOffer {
+                sku: sku.into(),
+                ordered_sku: "TSH-L".into(),
+                ordered_group: group.map(str::to_string),
+                variant: variant.map(|(group, price, available)| OfferedVariant {
+                    group: group.into(),
+                    title: "T-shirt M".into(),
+                    price: Money::from_minor(price, eur()),
+                    available,
+                }),
+            })
+        };
+        // (offer, rule, authorized)
+        let cases = [
+            (
+                offer("TSH-M", Some("tsh"), Some(("tsh", 1990, 3))),
+                "exchange_variant",
+                true,
+            ),
+            (None, "exchange_for_missing", false),
+            (
+                offer("TSH-M", None, Some(("tsh", 1990, 3))),
+                "exchange_not_offered",
+                false,
+            ),
+            (
+                offer("MUG", Some("tsh"), Some(("mug", 1990, 3))),
+                "exchange_not_a_variant",
+                false,
+            ),
+            (
+                offer("GONE", Some("tsh"), None),
+                "exchange_not_a_variant",
+                false,
+            ),
+            (
+                offer("TSH-L", Some("tsh"), Some(("tsh", 1990, 3))),
+                "exchange_same_variant",
+                false,
+            ),
+            (
+                offer("TSH-M", Some("tsh"), Some(("tsh", 2490, 3))),
+                "exchange_price_differs",
+                false,
+            ),
+            (
+                offer("TSH-M", Some("tsh"), Some(("tsh", 1990, 0))),
+                "exchange_out_of_stock",
+                false,
+            ),
+        ];
+        for (exchange, rule, authorized) in cases {
+            let mut l = line(ReturnReason::SizeTooLarge, "apparel", 1990);
+            l.exchange = exchange;
+            let mut r = request("DE", l);
+            r.resolution = Resolution::ExchangeVariant;
+            let d = policy().decide(&r, at(5)).expect("decides");
+            assert!(has_rule(&d, rule), "{rule}: {:?}", d.rules);
+            assert_eq!(d.outcome == Outcome::Authorized, authorized, "{rule}");
+            // No money moves either way: nothing refunded, no fee, the shop's label.
+            assert_eq!(d.estimated_refund.minor(), 0, "{rule}");
+            assert_eq!(d.restocking_fee.minor(), 0, "{rule}");
+            assert_eq!(d.label, LabelPayer::Free, "{rule}");
+            assert!(!has_rule(&d, "restocking_fee"), "{rule}");
+        }
     }
 
     #[test]

@@ -38,11 +38,13 @@ impl ReturnReason {
 }
 
 string_enum! {
-    /// What the customer gets for the return.
+    /// What the customer gets for the return. `exchange_variant`: another variant of
+    /// the same product (`exchange_for` on each line) at the same price, no money moves.
     Resolution {
         Refund => "refund",
         StoreCredit => "store_credit",
         Exchange => "exchange",
+        ExchangeVariant => "exchange_variant",
         KeepIt => "keep_it",
     }
 }
@@ -54,8 +56,13 @@ impl Resolution {
         match self {
             Resolution::StoreCredit => Some("store_credit"),
             Resolution::Refund | Resolution::KeepIt => Some("original_payment"),
-            Resolution::Exchange => None,
+            Resolution::Exchange | Resolution::ExchangeVariant => None,
         }
+    }
+
+    /// A replacement ships instead of money.
+    pub fn ships_replacement(&self) -> bool {
+        matches!(self, Resolution::Exchange | Resolution::ExchangeVariant)
     }
 }
 

@@ -493,6 +493,7 @@ fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<Retu
             line_id: l.line_id.clone(),
             quantity,
             reason,
+            exchange_for: None,
         });
     }
     let resolution = form
@@ -553,7 +554,7 @@ impl DecisionShown {
         };
         let allowed = outcome != Outcome::Rejected;
         let keep_it = allowed && label == LabelPayer::KeepIt;
-        let exchange = resolution == Resolution::Exchange;
+        let exchange = resolution.ships_replacement();
         DecisionShown {
             headline,
             class,

@@ -415,6 +415,11 @@ impl TestApp {
     /// Scans `number`'s box at the bench and passes its inspection (line 1, as new);
     /// the inspection's answer.
     pub async fn receive_and_pass(&self, number: &str) -> Value {
+        self.receive_and_pass_line(number, "1").await
+    }
+
+    /// Scans `number`'s box at a Berlin bench and passes one of its `line_id`, new.
+    pub async fn receive_and_pass_line(&self, number: &str, line_id: &str) -> Value {
         let bench = As::Role(Role::Warehouse);
         let scan = self
             .post(
@@ -428,7 +433,7 @@ impl TestApp {
             .post(
                 &format!("/api/v1/rmas/{number}/inspection"),
                 &bench,
-                &json!({"lines": [{"line_id": "1", "quantity_received": 1, "condition": "new", "disposition": "restock"}]}),
+                &json!({"lines": [{"line_id": line_id, "quantity_received": 1, "condition": "new", "disposition": "restock"}]}),
             )
             .await;
         assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
@@ -470,6 +475,26 @@ pub fn eur_order(number: &str) -> Value {
         ]
     })
 }
+
+/// Checks that racing requests were answered only with `allowed` statuses (never a
+/// 500), and returns how many of them `created` something (201).
+pub fn created_among(answers: &[Answer], allowed: &[StatusCode]) -> usize {
+    for answer in answers {
+        assert!(allowed.contains(&answer.status), "{}", answer.text);
+    }
+    answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count()
+}
+
+/// What racing writes may answer: done, lost the race (409), or refused (422).
+pub const RACE_ANSWERS: [StatusCode; 4] = [
+    StatusCode::OK,
+    StatusCode::CREATED,
+    StatusCode::CONFLICT,
+    StatusCode::UNPROCESSABLE_ENTITY,
+];
 
 pub fn email_of(order: &Value) -> String {
     order["customer"]["email"]

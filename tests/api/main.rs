@@ -9,6 +9,7 @@ mod catalog;
 mod customer_email;
 mod email;
 mod errors;
+mod exchanges;
 mod finance_pages;
 mod idempotency;
 mod labels;

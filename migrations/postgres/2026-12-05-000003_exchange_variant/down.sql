@@ -1,0 +1,1 @@
+ALTER TABLE rma_lines DROP COLUMN exchange_sku;

@@ -1,0 +1,210 @@
+//! Exchanges for another variant of the same product: the catalogue says what can be
+//! offered, creating the RMA takes the variant, ending it gives the variant back.
+
+use backhaul::domain::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// The shop's T-shirts: (sku, size, price, available).
+async fn shirts(app: &TestApp, variants: &[(&str, &str, &str, i64)]) {
+    let body = json!({
+        "currency": "EUR",
+        "variants": variants.iter().map(|(sku, size, price, available)| json!({
+            "sku": sku, "title": format!("Organic T-shirt {size}"),
+            "options": {"size": size}, "price": price, "available": available,
+        })).collect::<Vec<_>>(),
+    });
+    let put = app
+        .send(
+            "PUT",
+            "/api/v1/catalog/tsh-organic",
+            &As::Role(Role::Integration),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert!(put.status.is_success(), "{}", put.text);
+}
+
+async fn available(app: &TestApp, sku: &str) -> i64 {
+    let group = app
+        .get("/api/v1/catalog/tsh-organic", &As::Role(Role::Integration))
+        .await
+        .body;
+    group["variants"]
+        .as_array()
+        .and_then(|v| v.iter().find(|x| x["sku"] == sku))
+        .and_then(|x| x["available"].as_i64())
+        .expect("the variant is listed")
+}
+
+/// An order whose T-shirt line (line 2, size L, 19.90) is a variant of tsh-organic.
+async fn shirt_order(app: &TestApp, number: &str, quantity: i64) -> As {
+    let mut order = eur_order(number);
+    order["lines"][1]["variant_of"] = json!("tsh-organic");
+    order["lines"][1]["options"] = json!({"size": "L"});
+    order["lines"][1]["quantity"] = json!(quantity);
+    app.delivered_order(&order, 2).await;
+    app.customer_token(number, &email_of(&order)).await
+}
+
+fn exchange(number: &str, sku: &str) -> Value {
+    json!({
+        "order_number": number,
+        "resolution": "exchange_variant",
+        "lines": [{"line_id": "2", "quantity": 1, "reason": "size_too_large", "exchange_for": {"sku": sku}}],
+    })
+}
+
+fn rules(body: &Value) -> Vec<String> {
+    body["decision"]["rules"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|x| x["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
+    shirts(
+        &app,
+        &[
+            ("TSH-ORG-M", "M", "19.90", 2),
+            ("TSH-ORG-L", "L", "19.90", 5),
+            ("TSH-ORG-XL", "XL", "24.90", 5),
+        ],
+    )
+    .await;
+    let customer = shirt_order(&app, "5301", 2).await;
+
+    let quote = app
+        .post(
+            "/api/v1/rmas/quote",
+            &customer,
+            &exchange("5301", "TSH-ORG-M"),
+        )
+        .await;
+    assert_eq!(quote.status, StatusCode::OK, "{}", quote.text);
+    assert_eq!(quote.body["decision"]["outcome"], "authorized");
+    assert!(rules(&quote.body).contains(&"exchange_variant".to_string()));
+    assert_eq!(quote.body["decision"]["estimated_refund"], "0.00");
+    assert_eq!(quote.body["decision"]["label"], "free");
+    assert_eq!(
+        available(&app, "TSH-ORG-M").await,
+        2,
+        "a quote takes nothing"
+    );
+
+    let created = app
+        .create_rma(&customer, &exchange("5301", "TSH-ORG-M"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["resolution"], "exchange_variant");
+    assert_eq!(created.body["lines"][0]["exchange_for"], "TSH-ORG-M");
+    assert_eq!(available(&app, "TSH-ORG-M").await, 1);
+    let second = app
+        .create_rma(&customer, &exchange("5301", "TSH-ORG-M"))
+        .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    assert_eq!(available(&app, "TSH-ORG-M").await, 0);
+
+    // The second comes in and passes: nothing is refunded, the size M ships.
+    let kept = second.body["number"].as_str().expect("number");
+    let inspected = app.receive_and_pass_line(kept, "2").await;
+    assert!(inspected["refund"].is_null(), "{inspected}");
+    let replacement = &inspected["replacement"];
+    assert_eq!(replacement["status"], "to_ship");
+    assert_eq!(replacement["lines"][0]["sku"], "TSH-ORG-M", "{replacement}");
+    assert_eq!(replacement["lines"][0]["quantity"], 1);
+
+    // Cancelled, the first gives its shirt back to the catalogue (and its line back
+    // to the order).
+    let number = created.body["number"].as_str().expect("number");
+    let cancelled = app
+        .post(
+            &format!("/api/v1/rmas/{number}/cancel"),
+            &customer,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    assert_eq!(available(&app, "TSH-ORG-M").await, 1);
+
+    // What cannot be exchanged is refused with the rule that says why; nothing taken.
+    shirts(
+        &app,
+        &[
+            ("TSH-ORG-M", "M", "19.90", 0),
+            ("TSH-ORG-L", "L", "19.90", 5),
+            ("TSH-ORG-XL", "XL", "24.90", 5),
+        ],
+    )
+    .await;
+    let customer = shirt_order(&app, "5302", 3).await;
+    for (sku, rule) in [
+        ("TSH-ORG-M", "exchange_out_of_stock"),
+        ("TSH-ORG-XL", "exchange_price_differs"),
+        ("TSH-ORG-L", "exchange_same_variant"),
+        ("NOT-IN-CATALOGUE", "exchange_not_a_variant"),
+    ] {
+        let refused = app.create_rma(&customer, &exchange("5302", sku)).await;
+        refused.problem(422);
+        assert!(
+            rules(&refused.body).contains(&rule.to_string()),
+            "{sku}: {}",
+            refused.text
+        );
+    }
+    assert_eq!(available(&app, "TSH-ORG-XL").await, 5);
+    let order = app.get("/api/v1/orders/5302", &customer).await.body;
+    assert_eq!(order["lines"][1]["returnable_quantity"], 3, "nothing held");
+
+    // An exchange names its variant; only an exchange does.
+    let mut nameless = exchange("5302", "TSH-ORG-M");
+    nameless["lines"][0]
+        .as_object_mut()
+        .expect("line")
+        .remove("exchange_for");
+    let refused = app.create_rma(&customer, &nameless).await;
+    assert!(
+        refused.has_error_field("lines[0].exchange_for"),
+        "{}",
+        refused.text
+    );
+    refused.problem(422);
+    let mut refund = exchange("5302", "TSH-ORG-M");
+    refund["resolution"] = json!("refund");
+    let refused = app.create_rma(&customer, &refund).await;
+    assert!(
+        refused.has_error_field("lines[0].exchange_for"),
+        "{}",
+        refused.text
+    );
+}
+
+/// Many customers asking for the last three shirts at once: three get one.
+async fn the_last_units_are_promised_once(app: TestApp) {
+    shirts(
+        &app,
+        &[
+            ("TSH-ORG-M", "M", "19.90", 3),
+            ("TSH-ORG-L", "L", "19.90", 9),
+        ],
+    )
+    .await;
+    shirt_order(&app, "5401", 20).await;
+    let body = exchange("5401", "TSH-ORG-M");
+    let attempts = (0..12).map(|_| app.create_rma(&As::Role(Role::Integration), &body));
+    let answers = futures_util::future::join_all(attempts).await;
+    assert_eq!(created_among(&answers, &RACE_ANSWERS), 3);
+    assert_eq!(available(&app, "TSH-ORG-M").await, 0);
+}
+
+crate::on_both_backends!(
+    a_customer_swaps_a_shirt_for_another_size,
+    the_last_units_are_promised_once,
+);
