@@ -299,7 +299,7 @@ async fn a_return_follows_its_parcel_to_the_warehouse(app: TestApp) {
     let tracking = app.issue_label(&number, &customer).await;
     app.poll().await;
     assert_eq!(rma(&app, &number).await["status"], "label_issued");
-    // Hour by hour until the delivery is seen: the RMA passes through in_transit.
+    // Hour by hour until the delivery is seen: the RMA follows its parcel.
     let mut seen = Vec::new();
     while app.now() < delivery(&tracking) + Duration::hours(2) {
         run_for(&app, 1).await;
@@ -310,9 +310,14 @@ async fn a_return_follows_its_parcel_to_the_warehouse(app: TestApp) {
             seen.push(status);
         }
     }
-    assert_eq!(
-        seen,
-        ["label_issued", "in_transit", "delivered_to_warehouse"]
+    // A parcel still waiting for its pickup is looked at once a day: one picked up
+    // late on its first day and delivered before the next look goes from label_issued
+    // to delivered_to_warehouse at once (the sandbox draws the times at random).
+    let polled_in_transit = ["label_issued", "in_transit", "delivered_to_warehouse"];
+    let between_two_looks = ["label_issued", "delivered_to_warehouse"];
+    assert!(
+        seen == polled_in_transit || seen == between_two_looks,
+        "{seen:?} ({tracking})"
     );
     let arrived = rma(&app, &number).await;
     assert_eq!(arrived["status"], "delivered_to_warehouse");
