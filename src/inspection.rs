@@ -6,10 +6,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::db::fulfilments::{self, FulfilmentLine, FulfilmentRow};
 use crate::db::labels;
-use crate::db::orders;
+use crate::db::orders::{self, OrderRecord};
 use crate::db::refunds::{self, InspectionRow, TriggerFor, TriggerRow};
-use crate::db::rmas::{self, Audit};
+use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::{naive, DbConnection};
 use crate::domain::display;
 use crate::domain::note::Note;
@@ -154,6 +155,43 @@ pub struct ReplacementLine {
     pub sku: Option<String>,
 }
 
+/// The warehouse's job of sending `replacement` for `rma`: each line's SKU (the variant
+/// an exchange asked for, or the item ordered) and title.
+fn fulfilment_of(
+    rma: &RmaRow,
+    order: &OrderRecord,
+    replacement: &Replacement,
+    now: DateTime<Utc>,
+) -> Result<FulfilmentRow, AppError> {
+    let lines: Vec<FulfilmentLine> = replacement
+        .lines
+        .iter()
+        .map(|l| {
+            let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
+            FulfilmentLine {
+                line_id: l.line_id.clone(),
+                sku: l
+                    .sku
+                    .clone()
+                    .or_else(|| ordered.map(|o| o.sku.clone()))
+                    .unwrap_or_default(),
+                title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                quantity: l.quantity,
+            }
+        })
+        .collect();
+    Ok(FulfilmentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        rma_id: rma.id.clone(),
+        order_id: rma.order_id.clone(),
+        status: fulfilments::TO_SHIP.to_string(),
+        lines: serde_json::to_string(&lines).map_err(|e| AppError::Internal(e.to_string()))?,
+        created_at: naive(now),
+        shipped_at: None,
+        shipment_id: None,
+    })
+}
+
 /// Inspects `number`'s RMA; 409 unless it has been received and not inspected yet.
 pub fn inspect(
     c: &mut DbConnection,
@@ -277,6 +315,9 @@ pub fn inspect(
         }
     }
     rmas::apply_event(c, number, RmaEvent::Inspect, audit(actor, &note, now))?;
+    if let Some(replacement) = &replacement {
+        fulfilments::insert(c, &fulfilment_of(&rma, &order, replacement, now)?)?;
+    }
 
     let refundable = calculation.refund.outcome != InspectionOutcome::Failed
         && calculation.refund.total.minor() > 0;

@@ -162,6 +162,8 @@ impl Modify for BearerAuth {
         super::orders::add_shipment,
         super::catalog::put,
         super::catalog::get,
+        super::fulfilments::list,
+        super::fulfilments::shipped,
         super::lookup::lookup,
         super::rmas::quote,
         super::rmas::create,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod client;
 pub mod docs;
+pub mod fulfilments;
 pub mod idempotency;
 pub mod incidents;
 pub mod json;
@@ -53,6 +54,16 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/api/v1/catalog/{product_group}",
             web::get().to(catalog::get),
+        ),
+        (
+            Method::GET,
+            "/api/v1/fulfilments",
+            web::get().to(fulfilments::list),
+        ),
+        (
+            Method::POST,
+            "/api/v1/fulfilments/{id}/shipped",
+            web::post().to(fulfilments::shipped),
         ),
         (
             Method::POST,

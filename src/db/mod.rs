@@ -12,6 +12,7 @@
 
 pub mod api_keys;
 pub mod catalog;
+pub mod fulfilments;
 pub mod idempotency;
 pub mod labels;
 pub mod orders;

@@ -56,6 +56,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    fulfilments (id) {
+        id -> Text,
+        rma_id -> Text,
+        order_id -> Text,
+        status -> Text,
+        lines -> Text,
+        created_at -> Timestamp,
+        shipped_at -> Nullable<Timestamp>,
+        shipment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     product_groups (id) {
         id -> Text,
         currency -> Text,
@@ -380,10 +393,14 @@ diesel::joinable!(rmas -> orders (order_id));
 diesel::joinable!(rma_lines -> rmas (rma_id));
 diesel::joinable!(rma_events -> rmas (rma_id));
 diesel::joinable!(catalog_variants -> product_groups (product_group));
+diesel::joinable!(fulfilments -> rmas (rma_id));
+diesel::joinable!(fulfilments -> orders (order_id));
+diesel::joinable!(fulfilments -> shipments (shipment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     catalog_variants,
+    fulfilments,
     product_groups,
     orders,
     order_lines,

@@ -28,7 +28,8 @@ pub use money::{Currency, Money, MoneyError};
 pub use rma_number::RmaNumber;
 pub use rma_status::{transition, IllegalTransition, RmaEvent, RmaStatus};
 pub use vocab::{
-    Condition, Disposition, LabelPayer, OutboxStatus, Resolution, ReturnReason, Role, TriggerStatus,
+    Condition, Disposition, FulfilmentStatus, LabelPayer, OutboxStatus, Resolution, ReturnReason,
+    Role, TriggerStatus,
 };
 
 /// A text that is not one of a vocabulary's values.

@@ -67,6 +67,14 @@ impl Resolution {
 }
 
 string_enum! {
+    /// Where a replacement is: waiting in the warehouse, or on its way.
+    FulfilmentStatus {
+        ToShip => "to_ship",
+        Shipped => "shipped",
+    }
+}
+
+string_enum! {
     /// Who pays for the return label, or whether there is one at all.
     LabelPayer {
         Free => "free",

@@ -2,6 +2,7 @@
 //! offered, creating the RMA takes the variant, ending it gives the variant back.
 
 use backhaul::domain::Role;
+use backhaul_carriers::sandbox::{tracking_number, Scenario};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -121,13 +122,63 @@ async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
     assert_eq!(replacement["lines"][0]["sku"], "TSH-ORG-M", "{replacement}");
     assert_eq!(replacement["lines"][0]["quantity"], 1);
 
+    // The warehouse's queue has it; the parcel it leaves in is the order's, polled
+    // like any other.
+    let bench = As::Role(Role::Warehouse);
+    let queue = app.get("/api/v1/fulfilments?status=to_ship", &bench).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+    let job = &queue.body["items"][0];
+    assert_eq!(job["rma_number"], kept, "{}", queue.text);
+    assert_eq!(job["lines"][0]["sku"], "TSH-ORG-M");
+    assert_eq!(job["lines"][0]["quantity"], 1);
+    let shipped_path = format!(
+        "/api/v1/fulfilments/{}/shipped",
+        job["id"].as_str().expect("id")
+    );
+    let tracking = tracking_number(Scenario::Normal, app.now(), "X-5301");
+    let parcel = json!({"carrier": "sandbox", "tracking_number": tracking});
+    let shipped = app.post(&shipped_path, &bench, &parcel).await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.text);
+    assert_eq!(shipped.body["status"], "shipped");
+    assert_eq!(shipped.body["tracking_number"], tracking.as_str());
+    app.post(&shipped_path, &bench, &parcel).await.problem(409);
+    let sent = app
+        .walk("/api/v1/fulfilments?status=shipped", &bench, 1)
+        .await;
+    assert_eq!(sent.len(), 1);
+    assert!(app
+        .walk("/api/v1/fulfilments?status=to_ship", &bench, 1)
+        .await
+        .is_empty());
+    app.advance(chrono::Duration::days(4));
+    app.poll().await;
+    let order = app
+        .get("/api/v1/orders/5301", &As::Role(Role::Integration))
+        .await
+        .body;
+    let replacement = order["shipments"]
+        .as_array()
+        .and_then(|s| s.iter().find(|x| x["tracking_number"] == tracking.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(replacement["status"], "delivered", "polled: {order}");
+    app.get("/api/v1/fulfilments?status=lost", &bench)
+        .await
+        .problem(400);
+    app.get("/api/v1/fulfilments", &As::Role(Role::Finance))
+        .await
+        .problem(403);
+    app.post("/api/v1/fulfilments/not-an-id/shipped", &bench, &parcel)
+        .await
+        .problem(404);
+
     // Cancelled, the first gives its shirt back to the catalogue (and its line back
     // to the order).
     let number = created.body["number"].as_str().expect("number");
     let cancelled = app
         .post(
             &format!("/api/v1/rmas/{number}/cancel"),
-            &customer,
+            &As::Role(Role::Admin),
             &json!({}),
         )
         .await;

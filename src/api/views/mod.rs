@@ -4,6 +4,7 @@
 //! UTC.
 
 mod catalog;
+mod fulfilment;
 mod incident;
 mod order;
 mod refund;
@@ -13,6 +14,7 @@ use chrono::NaiveDateTime;
 
 pub use crate::domain::display::{amount, time as ts};
 pub use catalog::{CatalogVariant, ProductGroup};
+pub use fulfilment::{Fulfilment, FulfilmentList};
 pub use incident::{
     Incident, IncidentList, IncidentResolution, IncidentStatus, Parcel, ParcelScan,
 };

@@ -1,0 +1,132 @@
+//! `/fulfilments`: the replacements the warehouse sends, and the parcels they leave in.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::docs::{ListErrors, WriteErrors};
+use super::json::ApiJson;
+use super::orders::ShipmentInput;
+use super::views::{Fulfilment, FulfilmentList};
+use crate::api::state::AppState;
+use crate::auth::Principal;
+use crate::domain::order::Problems;
+use crate::domain::tracking::first_poll;
+use crate::domain::{FulfilmentStatus, Role};
+use crate::error::AppError;
+use crate::fulfilments;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FulfilmentQuery {
+    /// Only these: to_ship (the warehouse's queue) or shipped.
+    #[param(value_type = Option<FulfilmentStatus>)]
+    pub status: Option<String>,
+    /// Page size (default and most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 100)]
+    pub cursor: Option<String>,
+}
+
+/// Replacements to send or sent, oldest first, a page at a time
+///
+/// Roles: warehouse, integration.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fulfilments",
+    params(FulfilmentQuery),
+    responses((status = 200, description = "Fulfilments", body = FulfilmentList), ListErrors)
+)]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    query: web::Query<FulfilmentQuery>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[Role::Warehouse, Role::Integration])?;
+    let query = query.into_inner();
+    let status = query
+        .status
+        .as_deref()
+        .map(str::parse::<FulfilmentStatus>)
+        .transpose()
+        .map_err(|e| AppError::invalid("status", e.to_string()))?;
+    let limit = crate::paging::page_size(query.limit, crate::paging::MAX_PAGE)?;
+    let cursor = query.cursor;
+    let page = state
+        .db
+        .read(move |c| fulfilments::page(c, status, cursor.as_deref(), limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(FulfilmentList {
+        items: page.rows.iter().map(Fulfilment::new).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// The parcel a replacement left in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShippedInput {
+    /// The carrier's short name, such as ups, dhl or sandbox.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,32}$")]
+    pub carrier: String,
+    #[schema(schema_with = crate::domain::schema::tracking_number)]
+    pub tracking_number: String,
+    #[schema(schema_with = crate::domain::schema::text::<64>)]
+    pub service: Option<String>,
+    /// When it left; now when absent.
+    pub shipped_at: Option<DateTime<Utc>>,
+}
+
+/// Mark a replacement shipped
+///
+/// Registers its parcel on the order, so the poller follows it like any outbound
+/// parcel. Roles: warehouse, integration.
+#[utoipa::path(
+    post,
+    path = "/api/v1/fulfilments/{id}/shipped",
+    params(("id" = String, Path, description = "The fulfilment's id")),
+    request_body = ShippedInput,
+    responses((status = 200, description = "Shipped", body = Fulfilment), WriteErrors)
+)]
+#[tracing::instrument(skip_all)]
+pub async fn shipped(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    body: ApiJson<ShippedInput>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[Role::Warehouse, Role::Integration])?;
+    let id = path.into_inner();
+    let mut p = Problems::default();
+    if uuid::Uuid::parse_str(&id).is_err() {
+        p.add("id", "is not a fulfilment id");
+    }
+    p.into_result(())
+        .map_err(|_| AppError::not_found("fulfilment"))?;
+    let now = state.clock.now();
+    let input = body.value;
+    let mut shipment = ShipmentInput {
+        carrier: input.carrier,
+        tracking_number: input.tracking_number,
+        service: input.service,
+        shipped_at: input.shipped_at.unwrap_or(now),
+        delivered_at: None,
+        line_ids: None,
+        origin_country: None,
+    }
+    .validate(now)?;
+    shipment.first_poll_at = Some(first_poll(
+        shipment.shipped_at,
+        now,
+        &state.settings.tracking.rules,
+    ));
+    let (shipped, _) = state
+        .db
+        .write(move |c| fulfilments::ship(c, &id, shipment, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(Fulfilment::new(&shipped)))
+}
