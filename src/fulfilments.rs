@@ -47,7 +47,14 @@ pub fn ship(
             .collect(),
     );
     let order = orders::load_by_id(c, &found.fulfilment.order_id)?.order;
-    let (row, _) = orders::add_shipment(c, &order, &shipment, now)?;
+    let (row, created) = orders::add_shipment(c, &order, &shipment, now)?;
+    if !created {
+        // A parcel the order has already (perhaps delivered, no longer followed).
+        return Err(AppError::Conflict(format!(
+            "{} parcel {} is already one of order {}'s; give the replacement's own",
+            shipment.carrier, shipment.tracking_number, found.order_number
+        )));
+    }
     if !fulfilments::mark_shipped(c, id, &row.id, now)? {
         return Err(AppError::Conflict(
             "the replacement was shipped by another request meanwhile".into(),

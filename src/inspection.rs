@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::db::catalog;
 use crate::db::fulfilments::{self, FulfilmentLine, FulfilmentRow};
 use crate::db::labels;
 use crate::db::orders::{self, OrderRecord};
@@ -158,24 +159,46 @@ pub struct ReplacementLine {
 /// The warehouse's job of sending `replacement` for `rma`: each line's SKU (the variant
 /// an exchange asked for, or the item ordered) and title.
 fn fulfilment_of(
+    c: &mut DbConnection,
     rma: &RmaRow,
     order: &OrderRecord,
     replacement: &Replacement,
     now: DateTime<Utc>,
 ) -> Result<FulfilmentRow, AppError> {
+    let skus: Vec<&str> = replacement
+        .lines
+        .iter()
+        .filter_map(|l| l.sku.as_deref())
+        .collect();
+    let variants = if skus.is_empty() {
+        Vec::new()
+    } else {
+        catalog::variants(c, &skus)?
+    };
     let lines: Vec<FulfilmentLine> = replacement
         .lines
         .iter()
         .map(|l| {
             let ordered = order.lines.iter().find(|o| o.line_id == l.line_id);
+            let (sku, title) = match &l.sku {
+                // The variant asked for; its title as the catalogue has it now.
+                Some(sku) => (
+                    sku.clone(),
+                    variants
+                        .iter()
+                        .find(|(v, _)| v.sku == *sku)
+                        .map(|(v, _)| v.title.clone())
+                        .unwrap_or_default(),
+                ),
+                None => (
+                    ordered.map(|o| o.sku.clone()).unwrap_or_default(),
+                    ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                ),
+            };
             FulfilmentLine {
                 line_id: l.line_id.clone(),
-                sku: l
-                    .sku
-                    .clone()
-                    .or_else(|| ordered.map(|o| o.sku.clone()))
-                    .unwrap_or_default(),
-                title: ordered.map(|o| o.title.clone()).unwrap_or_default(),
+                sku,
+                title,
                 quantity: l.quantity,
             }
         })
@@ -289,18 +312,6 @@ pub fn inspect(
     let calculation_json =
         serde_json::to_string(&calculation).map_err(|e| AppError::Internal(e.to_string()))?;
 
-    refunds::insert_inspection(
-        c,
-        &InspectionRow {
-            rma_id: rma.id.clone(),
-            outcome: calculation.refund.outcome.as_str().to_string(),
-            lines: serde_json::to_string(&input.lines)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-            calculation: calculation_json.clone(),
-            inspected_by: actor.to_string(),
-            inspected_at: naive(now),
-        },
-    )?;
     let note = format!(
         "{}: refund {} {}",
         calculation.refund.outcome.as_str(),
@@ -314,9 +325,42 @@ pub fn inspect(
             at,
         }
     }
+    // The status change first: of two inspections at once, the second finds the RMA
+    // inspected (409) before it writes anything.
     rmas::apply_event(c, number, RmaEvent::Inspect, audit(actor, &note, now))?;
+    refunds::insert_inspection(
+        c,
+        &InspectionRow {
+            rma_id: rma.id.clone(),
+            outcome: calculation.refund.outcome.as_str().to_string(),
+            lines: serde_json::to_string(&input.lines)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            calculation: calculation_json.clone(),
+            inspected_by: actor.to_string(),
+            inspected_at: naive(now),
+        },
+    )?;
+    // Units an exchange held that will not be sent (a line failed, or came back
+    // short) go back to the catalogue.
+    let mut unsent: Vec<(&str, i64)> = rma_lines
+        .iter()
+        .filter_map(|r| {
+            let sku = r.exchange_sku.as_deref()?;
+            let sent = replacement
+                .as_ref()
+                .and_then(|rep| rep.lines.iter().find(|l| l.line_id == r.line_id))
+                .map_or(0, |l| l.quantity);
+            Some((sku, r.quantity - sent))
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    unsent.sort();
+    for (sku, quantity) in unsent {
+        catalog::give_back(c, sku, quantity)?;
+    }
     if let Some(replacement) = &replacement {
-        fulfilments::insert(c, &fulfilment_of(&rma, &order, replacement, now)?)?;
+        let fulfilment = fulfilment_of(c, &rma, &order, replacement, now)?;
+        fulfilments::insert(c, &fulfilment)?;
     }
 
     let refundable = calculation.refund.outcome != InspectionOutcome::Failed

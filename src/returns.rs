@@ -2,7 +2,7 @@
 //! from the same decision, and move it through its lifecycle. The JSON API and the CLI
 //! (demo data) both go through here, so there is one place where an RMA is born.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -217,6 +217,9 @@ impl ReturnRules<'_> {
         } else {
             catalog::variants(conn, &skus)?
         };
+        // Units of each variant the lines before this one asked for: two lines
+        // wanting the last one are told it is out of stock, not to retry.
+        let mut asked: HashMap<String, i64> = HashMap::new();
         for wanted in &input.lines {
             let line = record
                 .lines
@@ -238,6 +241,9 @@ impl ReturnRules<'_> {
                 reason: wanted.reason,
                 exchange: wanted.exchange_for.as_ref().map(|e| {
                     let sku = e.sku.trim();
+                    let before = asked.entry(sku.to_string()).or_insert(0);
+                    let taken = *before;
+                    *before += wanted.quantity;
                     ExchangeOffer {
                         sku: sku.to_string(),
                         ordered_sku: line.sku.clone(),
@@ -247,7 +253,7 @@ impl ReturnRules<'_> {
                                 group: v.product_group.clone(),
                                 title: v.title.clone(),
                                 price: Money::from_minor(v.price_minor, *cur),
-                                available: v.available,
+                                available: v.available - taken,
                             }
                         }),
                     }
@@ -378,13 +384,11 @@ impl ReturnRules<'_> {
         let row = rmas::insert(conn, row, &lines)?;
         // What the decision saw available may have gone meanwhile: taking it is
         // conditional, so no unit is promised twice.
-        for line in &lines {
-            if let Some(sku) = &line.exchange_sku {
-                if !catalog::take(conn, sku, line.quantity)? {
-                    return Err(AppError::Conflict(format!(
-                        "{sku} ran out while this exchange was made; ask again"
-                    )));
-                }
+        for (sku, quantity) in rmas::exchanged(&lines) {
+            if !catalog::take(conn, sku, quantity)? {
+                return Err(AppError::Conflict(format!(
+                    "{sku} ran out while this exchange was made; ask again"
+                )));
             }
         }
         let note = match status {

@@ -1,11 +1,13 @@
 //! `/fulfilments`: the replacements the warehouse sends, and the parcels they leave in.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::docs::{ListErrors, WriteErrors};
+use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::orders::ShipmentInput;
 use super::views::{Fulfilment, FulfilmentList};
@@ -88,13 +90,14 @@ pub struct ShippedInput {
 #[utoipa::path(
     post,
     path = "/api/v1/fulfilments/{id}/shipped",
-    params(("id" = String, Path, description = "The fulfilment's id")),
+    params(("id" = String, Path, description = "The fulfilment's id"), IdempotencyKey),
     request_body = ShippedInput,
     responses((status = 200, description = "Shipped", body = Fulfilment), WriteErrors)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn shipped(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: Principal,
     path: web::Path<String>,
     body: ApiJson<ShippedInput>,
@@ -108,11 +111,11 @@ pub async fn shipped(
     p.into_result(())
         .map_err(|_| AppError::not_found("fulfilment"))?;
     let now = state.clock.now();
-    let input = body.value;
+    let input = &body.value;
     let mut shipment = ShipmentInput {
-        carrier: input.carrier,
-        tracking_number: input.tracking_number,
-        service: input.service,
+        carrier: input.carrier.clone(),
+        tracking_number: input.tracking_number.clone(),
+        service: input.service.clone(),
         shipped_at: input.shipped_at.unwrap_or(now),
         delivered_at: None,
         line_ids: None,
@@ -124,9 +127,9 @@ pub async fn shipped(
         now,
         &state.settings.tracking.rules,
     ));
-    let (shipped, _) = state
-        .db
-        .write(move |c| fulfilments::ship(c, &id, shipment, now))
-        .await?;
-    Ok(HttpResponse::Ok().json(Fulfilment::new(&shipped)))
+    idempotency::run(&state, &req, &who, &body.digest, move |c| {
+        let (shipped, _) = fulfilments::ship(c, &id, shipment, now)?;
+        Ok((StatusCode::OK, Fulfilment::new(&shipped)))
+    })
+    .await
 }

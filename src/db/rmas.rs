@@ -141,6 +141,18 @@ pub fn insert(
     ))
 }
 
+/// The units each SKU an RMA's exchange lines ask for, by SKU: taken and given back
+/// in that order, so that two writers never wait on each other's variants.
+pub fn exchanged(lines: &[RmaLineRow]) -> Vec<(&str, i64)> {
+    let mut per_sku: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for line in lines {
+        if let Some(sku) = &line.exchange_sku {
+            *per_sku.entry(sku.as_str()).or_insert(0) += line.quantity;
+        }
+    }
+    per_sku.into_iter().collect()
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RmaRow>> {
     rmas::table
         .find(id)
@@ -230,10 +242,8 @@ pub fn apply_event(
             super::orders::hold_quantities(conn, &rma.order_id, &lines)?;
         } else {
             super::orders::release_quantities(conn, &rma.order_id, &lines)?;
-            for line in &lines {
-                if let Some(sku) = &line.exchange_sku {
-                    super::catalog::give_back(conn, sku, line.quantity)?;
-                }
+            for (sku, quantity) in exchanged(&lines) {
+                super::catalog::give_back(conn, sku, quantity)?;
             }
         }
     }

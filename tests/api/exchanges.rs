@@ -130,6 +130,10 @@ async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
     let job = &queue.body["items"][0];
     assert_eq!(job["rma_number"], kept, "{}", queue.text);
     assert_eq!(job["lines"][0]["sku"], "TSH-ORG-M");
+    assert_eq!(
+        job["lines"][0]["title"], "Organic T-shirt M",
+        "the variant's"
+    );
     assert_eq!(job["lines"][0]["quantity"], 1);
     let shipped_path = format!(
         "/api/v1/fulfilments/{}/shipped",
@@ -237,6 +241,34 @@ async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
     );
 }
 
+/// A return that fails inspection ships nothing, and its shirt goes back to the
+/// catalogue.
+async fn a_failed_exchange_gives_its_variant_back(app: TestApp) {
+    shirts(
+        &app,
+        &[
+            ("TSH-ORG-M", "M", "19.90", 1),
+            ("TSH-ORG-L", "L", "19.90", 9),
+        ],
+    )
+    .await;
+    let customer = shirt_order(&app, "5501", 2).await;
+    let created = app
+        .create_rma(&customer, &exchange("5501", "TSH-ORG-M"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(available(&app, "TSH-ORG-M").await, 0);
+    let number = created.body["number"].as_str().expect("number");
+    let inspected = app.receive_and_inspect(number, "2", "wrong_item").await;
+    assert_eq!(inspected["outcome"], "failed", "{inspected}");
+    assert!(inspected["replacement"].is_null(), "{inspected}");
+    assert_eq!(available(&app, "TSH-ORG-M").await, 1);
+    let queue = app
+        .walk("/api/v1/fulfilments", &As::Role(Role::Warehouse), 10)
+        .await;
+    assert!(queue.is_empty(), "{queue:?}");
+}
+
 /// Many customers asking for the last three shirts at once: three get one.
 async fn the_last_units_are_promised_once(app: TestApp) {
     shirts(
@@ -258,4 +290,5 @@ async fn the_last_units_are_promised_once(app: TestApp) {
 crate::on_both_backends!(
     a_customer_swaps_a_shirt_for_another_size,
     the_last_units_are_promised_once,
+    a_failed_exchange_gives_its_variant_back,
 );

@@ -420,6 +420,12 @@ impl TestApp {
 
     /// Scans `number`'s box at a Berlin bench and passes one of its `line_id`, new.
     pub async fn receive_and_pass_line(&self, number: &str, line_id: &str) -> Value {
+        self.receive_and_inspect(number, line_id, "new").await
+    }
+
+    /// Scans `number`'s box at a Berlin bench and grades one of its `line_id` as in
+    /// `condition`.
+    pub async fn receive_and_inspect(&self, number: &str, line_id: &str, condition: &str) -> Value {
         let bench = As::Role(Role::Warehouse);
         let scan = self
             .post(
@@ -433,7 +439,7 @@ impl TestApp {
             .post(
                 &format!("/api/v1/rmas/{number}/inspection"),
                 &bench,
-                &json!({"lines": [{"line_id": line_id, "quantity_received": 1, "condition": "new", "disposition": "restock"}]}),
+                &json!({"lines": [{"line_id": line_id, "quantity_received": 1, "condition": condition, "disposition": "restock"}]}),
             )
             .await;
         assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
