@@ -320,7 +320,11 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
             let items: Vec<String> = replacement
                 .lines
                 .iter()
-                .map(|l| format!("{} × {}", item(&l.line_id), l.quantity))
+                .map(|l| match &l.sku {
+                    // An exchange sends the variant asked for.
+                    Some(sku) => format!("{sku} × {}", l.quantity),
+                    None => format!("{} × {}", item(&l.line_id), l.quantity),
+                })
                 .collect();
             lang.t_with("after_inspection.exchange", &[("items", &items.join(", "))])
         }
