@@ -13,8 +13,6 @@ use super::orders::ShipmentInput;
 use super::views::{Fulfilment, FulfilmentList};
 use crate::api::state::AppState;
 use crate::auth::Principal;
-use crate::domain::order::Problems;
-use crate::domain::tracking::first_poll;
 use crate::domain::{FulfilmentStatus, Role};
 use crate::error::AppError;
 use crate::fulfilments;
@@ -104,15 +102,12 @@ pub async fn shipped(
 ) -> Result<HttpResponse, AppError> {
     who.require_staff(&[Role::Warehouse, Role::Integration])?;
     let id = path.into_inner();
-    let mut p = Problems::default();
     if uuid::Uuid::parse_str(&id).is_err() {
-        p.add("id", "is not a fulfilment id");
+        return Err(AppError::not_found("fulfilment"));
     }
-    p.into_result(())
-        .map_err(|_| AppError::not_found("fulfilment"))?;
     let now = state.clock.now();
     let input = &body.value;
-    let mut shipment = ShipmentInput {
+    let shipment = ShipmentInput {
         carrier: input.carrier.clone(),
         tracking_number: input.tracking_number.clone(),
         service: input.service.clone(),
@@ -121,12 +116,7 @@ pub async fn shipped(
         line_ids: None,
         origin_country: None,
     }
-    .validate(now)?;
-    shipment.first_poll_at = Some(first_poll(
-        shipment.shipped_at,
-        now,
-        &state.settings.tracking.rules,
-    ));
+    .to_track(now, &state.settings.tracking.rules)?;
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (shipped, _) = fulfilments::ship(c, &id, shipment, now)?;
         Ok((StatusCode::OK, Fulfilment::new(&shipped)))

@@ -17,7 +17,7 @@ use crate::db::orders::{self, NewShipment};
 use crate::domain::order::{
     check_country, check_line_ids, check_order_number, check_time, OrderInput, Problems,
 };
-use crate::domain::tracking::first_poll;
+use crate::domain::tracking::{first_poll, TrackingRules};
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -110,6 +110,17 @@ pub struct ShipmentInput {
 }
 
 impl ShipmentInput {
+    /// The parcel, checked, with its first look by the poller scheduled.
+    pub fn to_track(
+        &self,
+        now: DateTime<Utc>,
+        rules: &TrackingRules,
+    ) -> Result<NewShipment, AppError> {
+        let mut shipment = self.validate(now)?;
+        shipment.first_poll_at = Some(first_poll(shipment.shipped_at, now, rules));
+        Ok(shipment)
+    }
+
     pub fn validate(&self, now: DateTime<Utc>) -> Result<NewShipment, AppError> {
         let mut p = Problems::default();
         // Well-formed times that do not fit the clock or each other.
@@ -206,12 +217,7 @@ pub async fn add_shipment(
     p.into_result(())
         .map_err(|_| AppError::not_found("order"))?;
     let now = state.clock.now();
-    let mut shipment = body.value.validate(now)?;
-    shipment.first_poll_at = Some(first_poll(
-        shipment.shipped_at,
-        now,
-        &state.settings.tracking.rules,
-    ));
+    let shipment = body.value.to_track(now, &state.settings.tracking.rules)?;
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let order =
             orders::find_by_number(c, &number)?.ok_or_else(|| AppError::not_found("order"))?;
