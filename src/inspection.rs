@@ -17,10 +17,11 @@ use crate::domain::display;
 use crate::domain::note::Note;
 use crate::domain::order::Problems;
 use crate::domain::policy::Policy;
+use crate::domain::price_difference::{self, PriceDifference};
 use crate::domain::refund::{self, InspectedLine, InspectionOutcome, RefundCalculation};
 use crate::domain::{
-    Condition, Currency, Disposition, LabelPayer, Money, Resolution, ReturnReason, RmaEvent,
-    RmaNumber, TriggerStatus,
+    Condition, Currency, Disposition, LabelPayer, Money, RefundMethod, Resolution, ReturnReason,
+    RmaEvent, RmaNumber, TriggerStatus,
 };
 use crate::error::AppError;
 
@@ -96,14 +97,22 @@ pub struct RefundTriggerBrief {
     pub amount: String,
     #[schema(value_type = crate::domain::Currency)]
     pub currency: String,
-    /// `original_payment` or `store_credit`.
-    #[schema(schema_with = refund_methods)]
+    /// `original_payment`, `store_credit`, or `charge_customer` (an amount the
+    /// customer owes: an exchange for a dearer product).
+    #[schema(value_type = RefundMethod)]
     pub method: String,
+    /// A store credit's bonus on top of `amount`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::Money>)]
+    pub bonus: Option<String>,
+    /// What finance does: `refund`, `issue_store_credit` or `charge_customer`.
+    #[schema(schema_with = actions)]
+    pub action: String,
     pub status: TriggerStatus,
 }
 
-fn refund_methods() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    crate::domain::schema::string_enum(["original_payment", "store_credit"])
+fn actions() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::domain::schema::string_enum(RefundMethod::ALL.iter().map(|m| m.action()))
 }
 
 impl RefundTriggerBrief {
@@ -113,6 +122,8 @@ impl RefundTriggerBrief {
             amount: display::amount(t.amount_minor, &t.currency),
             currency: t.currency.clone(),
             method: t.method.clone(),
+            bonus: (t.bonus_minor > 0).then(|| display::amount(t.bonus_minor, &t.currency)),
+            action: crate::refunds::action(t).to_string(),
             status: t.status,
         }
     }
@@ -137,6 +148,108 @@ pub struct InspectionCalculation {
     #[serde(flatten)]
     pub refund: RefundCalculation,
     pub replacement: Option<Replacement>,
+    /// With `exchange_product`: what ships against what came back, and the difference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeSettlement>,
+}
+
+/// An exchange for another product after inspection: per line what came back and what
+/// ships instead, both with tax, and who pays the difference. Amounts are the
+/// currency's decimals (stored with the trigger and read back as written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExchangeSettlement {
+    pub lines: Vec<SettledLine>,
+    #[schema(value_type = crate::domain::Money)]
+    pub replacement_value: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub returned_value: String,
+    /// What the customer owes (the replacements are dearer).
+    #[schema(value_type = crate::domain::Money)]
+    pub customer_pays: String,
+    /// What goes back to the original payment (the replacements are cheaper).
+    #[schema(value_type = crate::domain::Money)]
+    pub refunded: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SettledLine {
+    pub line_id: String,
+    /// Units that passed: they ship as replacements.
+    pub quantity: i64,
+    pub replacement_sku: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub returned_value: String,
+    #[schema(value_type = crate::domain::Money)]
+    pub replacement_value: String,
+}
+
+/// What an exchange for another product settles to: the quoted worth of each
+/// replacement that ships (its share for the units that passed) against the worth of
+/// those units as ordered.
+fn settle(
+    rma: &RmaRow,
+    order: &OrderRecord,
+    replacement: &Replacement,
+    currency: Currency,
+) -> Result<(ExchangeSettlement, PriceDifference), AppError> {
+    let quoted = crate::domain::policy::stored_lines(&rma.decision);
+    let overflow = || AppError::Internal(format!("RMA {}: amounts overflow", rma.number));
+    let money = |minor: i64| Money::from_minor(minor, currency).to_string();
+    let (mut replaced, mut returned) = (0i64, 0i64);
+    let mut lines = Vec::with_capacity(replacement.lines.len());
+    for l in &replacement.lines {
+        let (Some(q), Some(ordered)) = (
+            quoted.iter().find(|q| q.line_id == l.line_id),
+            order.lines.iter().find(|o| o.line_id == l.line_id),
+        ) else {
+            return Err(AppError::Internal(format!(
+                "RMA {}: line {} has no quoted replacement",
+                rma.number, l.line_id
+            )));
+        };
+        let value = q
+            .replacement_value
+            .as_deref()
+            .map(|v| Money::parse(v, currency))
+            .transpose()
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .ok_or_else(|| {
+                AppError::Internal(format!(
+                    "RMA {}: line {} has no replacement value",
+                    rma.number, l.line_id
+                ))
+            })?;
+        let shipped = price_difference::replacement_share(value.minor(), l.quantity, q.quantity)
+            .ok_or_else(overflow)?;
+        let back = crate::domain::money::line_value(
+            ordered.unit_price_minor,
+            ordered.tax_minor,
+            l.quantity,
+            ordered.quantity,
+        )
+        .and_then(|v| v.total())
+        .ok_or_else(overflow)?;
+        replaced = replaced.checked_add(shipped).ok_or_else(overflow)?;
+        returned = returned.checked_add(back).ok_or_else(overflow)?;
+        lines.push(SettledLine {
+            line_id: l.line_id.clone(),
+            quantity: l.quantity,
+            replacement_sku: l.sku.clone().unwrap_or_default(),
+            returned_value: money(back),
+            replacement_value: money(shipped),
+        });
+    }
+    let difference = PriceDifference::of(currency, replaced, returned);
+    Ok((
+        ExchangeSettlement {
+            lines,
+            replacement_value: difference.replacement_value.to_string(),
+            returned_value: difference.returned_value.to_string(),
+            customer_pays: difference.customer_pays.to_string(),
+            refunded: difference.refunded.to_string(),
+        },
+        difference,
+    ))
 }
 
 /// What an exchange ships instead of refunding: the lines that passed inspection.
@@ -305,19 +418,70 @@ pub fn inspect(
                 })
                 .collect(),
         });
+    let settled = match (&replacement, resolution) {
+        (Some(r), Resolution::ExchangeProduct) => Some(settle(&rma, &order, r, currency)?),
+        _ => None,
+    };
+    let mut calculation = calculation;
+    if let Some((_, d)) = &settled {
+        calculation.notes.push(match (d.customer_pays.minor(), d.refunded.minor()) {
+            (1.., _) => format!(
+                "replacements {} {currency} with tax for {} {currency} sent back: the customer pays {} {currency}",
+                d.replacement_value, d.returned_value, d.customer_pays
+            ),
+            (_, 1..) => format!(
+                "replacements {} {currency} with tax for {} {currency} sent back: refund {} {currency}",
+                d.replacement_value, d.returned_value, d.refunded
+            ),
+            _ => format!(
+                "replacements {} {currency} with tax for {} {currency} sent back: no money moves",
+                d.replacement_value, d.returned_value
+            ),
+        });
+    }
     let calculation = InspectionCalculation {
         refund: calculation,
         replacement: replacement.clone(),
+        exchange: settled.as_ref().map(|(s, _)| s.clone()),
     };
     let calculation_json =
         serde_json::to_string(&calculation).map_err(|e| AppError::Internal(e.to_string()))?;
 
-    let note = format!(
-        "{}: refund {} {}",
-        calculation.refund.outcome.as_str(),
-        calculation.refund.total,
-        currency
-    );
+    // What settles the inspection: a refund of the total, or for an exchange for
+    // another product its price difference either way; an even exchange moves nothing.
+    let refundable = calculation.refund.outcome != InspectionOutcome::Failed
+        && calculation.refund.total.minor() > 0;
+    let settlement = match (&settled, resolution.refund_method()) {
+        (Some((_, d)), _) if d.customer_pays.minor() > 0 => {
+            Some((RefundMethod::ChargeCustomer, d.customer_pays))
+        }
+        (Some((_, d)), _) if d.refunded.minor() > 0 => {
+            Some((RefundMethod::OriginalPayment, d.refunded))
+        }
+        (Some(_), _) => None,
+        (None, Some(method)) if refundable => Some((method, calculation.refund.total)),
+        (None, _) => None,
+    };
+    let note = match (&replacement, settlement) {
+        (Some(_), Some((RefundMethod::ChargeCustomer, due))) => format!(
+            "{}: replacement to ship, the customer pays {due} {currency}",
+            calculation.refund.outcome.as_str()
+        ),
+        (Some(_), Some((_, back))) => format!(
+            "{}: replacement to ship, refund {back} {currency}",
+            calculation.refund.outcome.as_str()
+        ),
+        (Some(_), None) => format!(
+            "{}: replacement to ship",
+            calculation.refund.outcome.as_str()
+        ),
+        (None, _) => format!(
+            "{}: refund {} {}",
+            calculation.refund.outcome.as_str(),
+            calculation.refund.total,
+            currency
+        ),
+    };
     fn audit<'a>(actor: &'a str, note: &'a str, at: DateTime<Utc>) -> Audit<'a> {
         Audit {
             actor,
@@ -363,22 +527,26 @@ pub fn inspect(
         fulfilments::insert(c, &fulfilment)?;
     }
 
-    let refundable = calculation.refund.outcome != InspectionOutcome::Failed
-        && calculation.refund.total.minor() > 0;
-    let trigger = match resolution.refund_method().filter(|_| refundable) {
-        Some(method) => {
+    let trigger = match settlement {
+        Some((method, amount)) => {
+            let bonus = crate::refunds::store_credit_bonus(&rma, method, amount.minor())?;
             let trigger = TriggerRow::pending(
                 TriggerFor::Rma(&rma.id),
                 &rma.order_id,
-                calculation.refund.total.minor(),
+                amount.minor(),
                 currency.code(),
-                method,
+                method.as_str(),
                 calculation_json,
                 now,
-            );
+            )
+            .with_bonus(bonus);
             refunds::create_trigger(c, &trigger, now)?;
-            let note = format!("refund trigger {} ({method})", trigger.id);
-            rmas::apply_event(c, number, RmaEvent::TriggerRefund, audit(actor, &note, now))?;
+            // An amount the customer owes is finance's to collect; the return itself
+            // is not refunded, so its status stays where the inspection left it.
+            if method != RefundMethod::ChargeCustomer {
+                let note = format!("refund trigger {} ({method})", trigger.id);
+                rmas::apply_event(c, number, RmaEvent::TriggerRefund, audit(actor, &note, now))?;
+            }
             Some(trigger)
         }
         None => None,

@@ -10,10 +10,14 @@ use utoipa::ToSchema;
 use crate::db::refunds::{self, TriggerFor, TriggerRow};
 use crate::db::rmas::{self, Audit, RmaRow};
 use crate::db::DbConnection;
+use crate::domain::store_credit::StoreCreditBonus;
 use crate::domain::UnknownValue;
-use crate::domain::{display, policy, LabelPayer, Resolution, RmaEvent, RmaNumber, RmaStatus};
+use crate::domain::{
+    display, policy, Currency, LabelPayer, Money, RefundMethod, Resolution, RmaEvent, RmaNumber,
+    RmaStatus,
+};
 use crate::error::AppError;
-use crate::inspection::Replacement;
+use crate::inspection::{ExchangeSettlement, Replacement};
 use crate::paging::{self, Page};
 
 /// Refunds an authorized keep-it return at once, in the caller's transaction: nothing
@@ -45,11 +49,16 @@ pub fn refund_keep_it(
         &rma.order_id,
         rma.estimated_refund_minor,
         &rma.currency,
-        method,
+        method.as_str(),
         serde_json::to_string(&Calculation::KeepIt(calculation))
             .map_err(|e| AppError::Internal(e.to_string()))?,
         now,
-    );
+    )
+    .with_bonus(store_credit_bonus(
+        &rma,
+        method,
+        rma.estimated_refund_minor,
+    )?);
     refunds::create_trigger(c, &trigger, now)?;
     let number = RmaNumber::parse(&rma.number)
         .map_err(|e| AppError::Internal(format!("RMA {}: {e}", rma.number)))?;
@@ -60,6 +69,38 @@ pub fn refund_keep_it(
         at: now,
     };
     rmas::apply_event(c, &number, RmaEvent::TriggerRefund, audit)
+}
+
+/// The bonus a store credit of `credit_minor` carries under the terms the customer was
+/// shown with the decision; zero for other methods or a decision without a bonus.
+pub fn store_credit_bonus(
+    rma: &RmaRow,
+    method: RefundMethod,
+    credit_minor: i64,
+) -> Result<i64, AppError> {
+    let terms = match (method, policy::stored_bonus(&rma.decision)) {
+        (RefundMethod::StoreCredit, Some(terms)) => terms,
+        _ => return Ok(0),
+    };
+    let currency = Currency::parse(&rma.currency).map_err(|e| AppError::Internal(e.to_string()))?;
+    let max = match &terms.max {
+        Some(text) => {
+            Some(Money::parse(text, currency).map_err(|e| AppError::Internal(e.to_string()))?)
+        }
+        None => None,
+    };
+    let credit = Money::from_minor(credit_minor, currency);
+    StoreCreditBonus::on(credit, terms.percent, max)
+        .map(|b| b.amount.minor())
+        .ok_or_else(|| AppError::Internal(format!("RMA {}: bonus overflows", rma.number)))
+}
+
+/// What finance does with trigger `t` (`refund`, `issue_store_credit`,
+/// `charge_customer`), as the CSVs' `action` column says it.
+pub fn action(t: &TriggerRow) -> &'static str {
+    t.method
+        .parse::<RefundMethod>()
+        .map_or("refund", |m| m.action())
 }
 
 fn bad_row(rma: &RmaRow) -> impl Fn(UnknownValue) -> AppError + '_ {
@@ -246,6 +287,9 @@ pub struct InspectionRefund {
     /// For an exchange, the replacement to ship.
     #[serde(default)]
     pub replacement: Option<Replacement>,
+    /// For an exchange for another product, what ships against what came back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeSettlement>,
 }
 
 /// One line of an inspected return's refund.
@@ -330,6 +374,19 @@ mod tests {
                     sku: Some("TSH-M".into()),
                 }],
             }),
+            exchange: Some(ExchangeSettlement {
+                lines: vec![crate::inspection::SettledLine {
+                    line_id: "L1".into(),
+                    quantity: 1,
+                    replacement_sku: "TSH-M".into(),
+                    returned_value: "49.90".into(),
+                    replacement_value: "59.90".into(),
+                }],
+                replacement_value: "59.90".into(),
+                returned_value: "49.90".into(),
+                customer_pays: "10.00".into(),
+                refunded: "0.00".into(),
+            }),
         };
         let text = serde_json::to_string(&written).expect("json");
         let Some(Calculation::Inspection(read)) = Calculation::read(&text) else {
@@ -342,6 +399,7 @@ mod tests {
         assert_eq!(read.lines[0].condition, "used");
         assert_eq!(read.notes, ["line L1: 1 of 2 came back"]);
         assert_eq!(read.replacement, written.replacement);
+        assert_eq!(read.exchange, written.exchange);
         // Written back out, it is the same JSON the API served before it was typed.
         let again: serde_json::Value = serde_json::to_value(&read).expect("json");
         let first: serde_json::Value = serde_json::from_str(&text).expect("json");

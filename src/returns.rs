@@ -48,7 +48,8 @@ pub struct ReturnLineInput {
     #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub quantity: i64,
     pub reason: ReturnReason,
-    /// With `exchange_variant`: the variant to send instead.
+    /// With `exchange_variant` (another variant of the product) or `exchange_product`
+    /// (any product of the catalogue): what to send instead.
     #[serde(default)]
     pub exchange_for: Option<ExchangeFor>,
 }
@@ -140,16 +141,19 @@ fn check_lines(record: &OrderRecord, input: &ReturnInput) -> Result<(), AppError
             unfit.add(format!("lines[{i}].line_id"), "each line may appear once");
         }
         let exchange_field = format!("lines[{i}].exchange_for");
-        match (&line.exchange_for, input.resolution) {
-            (Some(wanted), Resolution::ExchangeVariant) => {
+        match (&line.exchange_for, input.resolution.names_replacements()) {
+            (Some(wanted), true) => {
                 p.text(&format!("{exchange_field}.sku"), &wanted.sku, 100);
             }
-            (None, Resolution::ExchangeVariant) => unfit.add(
+            (None, true) => unfit.add(
                 exchange_field,
-                "name the variant to exchange for, such as {\"sku\": \"TSH-ORG-M\"}",
+                "name what to exchange for, such as {\"sku\": \"TSH-ORG-M\"}",
             ),
-            (Some(_), _) => unfit.add(exchange_field, "only with the resolution exchange_variant"),
-            (None, _) => {}
+            (Some(_), false) => unfit.add(
+                exchange_field,
+                "only with the resolutions exchange_variant and exchange_product",
+            ),
+            (None, false) => {}
         }
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
             p.add(

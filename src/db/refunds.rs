@@ -39,6 +39,8 @@ pub struct TriggerRow {
     pub emailed_at: Option<chrono::NaiveDateTime>,
     pub acknowledged_at: Option<chrono::NaiveDateTime>,
     pub acknowledged_by: Option<String>,
+    /// A store credit's bonus on top of `amount_minor`; zero for other methods.
+    pub bonus_minor: i64,
 }
 
 /// What a refund trigger pays back for.
@@ -79,6 +81,15 @@ impl TriggerRow {
             emailed_at: None,
             acknowledged_at: None,
             acknowledged_by: None,
+            bonus_minor: 0,
+        }
+    }
+
+    /// The same trigger with a store credit's bonus on top.
+    pub fn with_bonus(self, bonus_minor: i64) -> TriggerRow {
+        TriggerRow {
+            bonus_minor,
+            ..self
         }
     }
 }
@@ -157,14 +168,43 @@ pub struct ListedTrigger {
     pub order_number: String,
     pub rma_number: Option<String>,
     pub customer_name: String,
+    /// The RMA's resolution; none for an incident's trigger.
+    pub resolution: Option<String>,
 }
 
-/// The number and sum of the listed triggers in one currency.
+/// The number and sum of the listed triggers in one currency settled one way (money
+/// back, store credit, a charge): sums of different directions never mix.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct CurrencyTotal {
     pub currency: String,
+    pub method: String,
     pub count: i64,
     pub amount_minor: i64,
+    /// Store credits' bonuses on top of `amount_minor`.
+    pub bonus_minor: i64,
+}
+
+impl CurrencyTotal {
+    /// Counts `t` into the total of its currency and method in `totals`.
+    pub fn add(totals: &mut Vec<CurrencyTotal>, t: &TriggerRow) {
+        match totals
+            .iter_mut()
+            .find(|x| x.currency == t.currency && x.method == t.method)
+        {
+            Some(x) => {
+                x.count += 1;
+                x.amount_minor = x.amount_minor.saturating_add(t.amount_minor);
+                x.bonus_minor = x.bonus_minor.saturating_add(t.bonus_minor);
+            }
+            None => totals.push(CurrencyTotal {
+                currency: t.currency.clone(),
+                method: t.method.clone(),
+                count: 1,
+                amount_minor: t.amount_minor,
+                bonus_minor: t.bonus_minor,
+            }),
+        }
+    }
 }
 
 /// The triggers joined with their order and (for returns) RMA, narrowed by `$filter`:
@@ -218,6 +258,7 @@ pub fn list_triggers(
             orders::order_number,
             rmas::number.nullable(),
             orders::customer_name,
+            rmas::resolution.nullable(),
         ))
         .limit(limit);
     if let Some(after) = after {
@@ -234,31 +275,35 @@ pub fn list_triggers(
     query.load(conn)
 }
 
-/// How many triggers `filter` names in each currency, and their sum (every page): the
-/// currencies first, then one count and sum each (a shop has a handful of currencies).
+/// How many triggers `filter` names per currency and method, and their sums (every
+/// page): the pairs first, then one count and sum each (a shop has a handful).
 pub fn totals(conn: &mut DbConnection, filter: &TriggerFilter) -> QueryResult<Vec<CurrencyTotal>> {
     use diesel::dsl::sql;
     use diesel::sql_types::BigInt;
-    let currencies: Vec<String> = filtered!(filter)
-        .select(refund_triggers::currency)
+    let pairs: Vec<(String, String)> = filtered!(filter)
+        .select((refund_triggers::currency, refund_triggers::method))
         .distinct()
-        .order(refund_triggers::currency)
+        .order((refund_triggers::currency, refund_triggers::method))
         .load(conn)?;
-    let mut totals = Vec::with_capacity(currencies.len());
-    for currency in currencies {
-        let (count, amount_minor) = filtered!(filter)
+    let mut totals = Vec::with_capacity(pairs.len());
+    for (currency, method) in pairs {
+        let (count, amount_minor, bonus_minor) = filtered!(filter)
             .filter(refund_triggers::currency.eq(currency.clone()))
+            .filter(refund_triggers::method.eq(method.clone()))
             .select((
                 sql::<BigInt>("COUNT(*)"),
                 // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back (refunds in minor
                 // units stay far below 2^63).
                 sql::<BigInt>("CAST(COALESCE(SUM(refund_triggers.amount_minor), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(refund_triggers.bonus_minor), 0) AS BIGINT)"),
             ))
-            .get_result::<(i64, i64)>(conn)?;
+            .get_result::<(i64, i64, i64)>(conn)?;
         totals.push(CurrencyTotal {
             currency,
+            method,
             count,
             amount_minor,
+            bonus_minor,
         });
     }
     Ok(totals)

@@ -308,6 +308,7 @@ diesel::table! {
         emailed_at -> Nullable<Timestamp>,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
+        bonus_minor -> BigInt,
     }
 }
 

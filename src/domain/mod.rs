@@ -11,6 +11,7 @@ pub mod note;
 pub mod order;
 pub mod order_number;
 pub mod policy;
+pub mod price_difference;
 pub mod privacy;
 pub mod refund;
 pub mod request_rate;
@@ -19,6 +20,7 @@ pub mod rma_status;
 pub mod routing;
 pub mod schema;
 pub mod spreadsheet;
+pub mod store_credit;
 pub mod throttle;
 pub mod tracking;
 pub mod vocab;
@@ -28,8 +30,8 @@ pub use money::{Currency, Money, MoneyError};
 pub use rma_number::RmaNumber;
 pub use rma_status::{transition, IllegalTransition, RmaEvent, RmaStatus};
 pub use vocab::{
-    Condition, Disposition, FulfilmentStatus, LabelPayer, OutboxStatus, Resolution, ReturnReason,
-    Role, TriggerStatus,
+    Condition, Disposition, FulfilmentStatus, LabelPayer, OutboxStatus, RefundMethod, Resolution,
+    ReturnReason, Role, TriggerStatus,
 };
 
 /// A text that is not one of a vocabulary's values.

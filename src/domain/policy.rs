@@ -12,6 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::money::{line_value, share_half_up, Currency, LineValue, Money};
+use super::price_difference::{self, PriceDifference, ReturnedLine};
+use super::store_credit::StoreCreditBonus;
 use super::vocab::{Condition, LabelPayer, Resolution, ReturnReason};
 
 /// `config/policy.toml` as written; amounts are decimal strings per currency code.
@@ -36,6 +38,28 @@ pub struct PolicyFile {
     /// How inspection grades shape the refund of returns that are not the shop's fault.
     #[serde(default)]
     pub inspection: InspectionRule,
+    /// What the resolutions other than a refund offer.
+    #[serde(default)]
+    pub resolutions: ResolutionRules,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionRules {
+    #[serde(default)]
+    pub store_credit: StoreCreditRule,
+}
+
+/// A bonus for taking store credit instead of money back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreCreditRule {
+    /// Percent of the credit added on top (0–100); 0 gives no bonus.
+    #[serde(default)]
+    pub bonus_percent: u32,
+    /// The most a bonus can be, per currency; a currency not listed has no cap.
+    #[serde(default)]
+    pub bonus_max: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,6 +180,7 @@ pub struct Policy {
     label_cost: HashMap<&'static str, Money>,
     keep_it_max: HashMap<&'static str, Money>,
     review_max_order: HashMap<&'static str, Money>,
+    store_credit_bonus_max: HashMap<&'static str, Money>,
 }
 
 fn money_table(
@@ -231,7 +256,17 @@ impl Policy {
                 problem: "a deduction cannot exceed 10000 basis points (100 %)".into(),
             });
         }
+        if file.resolutions.store_credit.bonus_percent > 100 {
+            return Err(PolicyError {
+                key: "resolutions.store_credit.bonus_percent".into(),
+                problem: "a bonus is 0 to 100 percent of the credit".into(),
+            });
+        }
         Ok(Policy {
+            store_credit_bonus_max: money_table(
+                "resolutions.store_credit.bonus_max",
+                &file.resolutions.store_credit.bonus_max,
+            )?,
             label_cost: money_table("label.estimated_cost", &file.label.estimated_cost)?,
             keep_it_max: money_table("keep_it.max_refund", &file.keep_it.max_refund)?,
             review_max_order: money_table(
@@ -271,7 +306,8 @@ pub struct RequestedLine {
     pub delivered_at: Option<DateTime<Utc>>,
     pub quantity: i64,
     pub reason: ReturnReason,
-    /// The variant asked for instead, with an `exchange_variant` resolution.
+    /// What is asked for instead, with an `exchange_variant` or `exchange_product`
+    /// resolution.
     pub exchange: Option<ExchangeOffer>,
 }
 
@@ -352,6 +388,10 @@ pub struct LineDecision {
     pub tax_share: Money,
     pub restocking_fee: Money,
     pub refund: Money,
+    /// With `exchange_product`: what the replacement is worth, tax included at this
+    /// line's rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement_value: Option<Money>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -368,6 +408,13 @@ pub struct Decision {
     pub photos_required: bool,
     pub lines: Vec<LineDecision>,
     pub rules: Vec<AppliedRule>,
+    /// With `exchange_product`: the replacements against the items sent back, and who
+    /// pays the difference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_difference: Option<PriceDifference>,
+    /// With `store_credit`: the bonus on top of the credit, as the policy offers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_credit_bonus: Option<StoreCreditBonus>,
 }
 
 /// The parts of a decision stored as JSON with its RMA that are read back.
@@ -379,6 +426,16 @@ struct StoredDecision {
     estimated_label_cost: Option<String>,
     #[serde(default)]
     lines: Vec<StoredLine>,
+    #[serde(default)]
+    store_credit_bonus: Option<StoredBonus>,
+}
+
+/// A stored decision's store-credit bonus terms; its cap in the RMA's currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct StoredBonus {
+    pub percent: u32,
+    #[serde(default)]
+    pub max: Option<String>,
 }
 
 /// A line of a stored decision: its amounts as the currency's decimals.
@@ -390,6 +447,9 @@ pub struct StoredLine {
     pub tax_share: String,
     pub restocking_fee: String,
     pub refund: String,
+    /// With `exchange_product`: the replacement's worth as quoted.
+    #[serde(default)]
+    pub replacement_value: Option<String>,
 }
 
 fn stored(decision: &str) -> StoredDecision {
@@ -404,6 +464,11 @@ pub fn stored_rules(decision: &str) -> Vec<AppliedRule> {
 /// The lines of a stored decision with their amounts; none if it cannot be read.
 pub fn stored_lines(decision: &str) -> Vec<StoredLine> {
     stored(decision).lines
+}
+
+/// The store-credit bonus terms a stored decision promised, if any.
+pub fn stored_bonus(decision: &str) -> Option<StoredBonus> {
+    stored(decision).store_credit_bonus
 }
 
 /// The estimated label cost (the currency's decimals) a stored decision was made with.
@@ -441,9 +506,17 @@ impl Rules {
     }
 }
 
-/// Whether a line's exchange is for another variant of the same product, at the same
-/// price, in stock; the rule that says so or why not.
-fn exchange_fits(line: &RequestedLine, rules: &mut Rules) -> bool {
+/// Whether a line's exchange can go ahead, and if so what the replacement and the
+/// returned items are worth (tax included): the SKU named is in the catalogue, not the
+/// one ordered, in stock, and — for `exchange_variant` — another variant of the ordered
+/// product at the same price, or — for `exchange_product` — any product priced in the
+/// order's currency. The rule that says so, or why not.
+fn exchange_fits(
+    line: &RequestedLine,
+    currency: Currency,
+    any_product: bool,
+    rules: &mut Rules,
+) -> Result<Option<(i64, i64)>, DecisionError> {
     let id = Some(line.line_id.as_str());
     let Some(offer) = &line.exchange else {
         rules.add(
@@ -452,43 +525,71 @@ fn exchange_fits(line: &RequestedLine, rules: &mut Rules) -> bool {
             "name the variant to exchange this item for".into(),
             &[],
         );
-        return false;
+        return Ok(None);
     };
     let sku = ("sku", offer.sku.clone());
-    let Some(group) = &offer.ordered_group else {
-        rules.add(
-            "exchange_not_offered",
-            id,
-            format!(
-                "{} has no other variants to exchange for",
-                offer.ordered_sku
-            ),
-            &[("ordered", offer.ordered_sku.clone())],
-        );
-        return false;
-    };
-    let variant = match &offer.variant {
-        Some(v) if v.group == *group => v,
-        _ => {
-            rules.add(
-                "exchange_not_a_variant",
-                id,
-                format!("{} is not a variant of {}", offer.sku, offer.ordered_sku),
-                &[sku, ("ordered", offer.ordered_sku.clone())],
-            );
-            return false;
-        }
-    };
+    let ordered = ("ordered", offer.ordered_sku.clone());
     if offer.sku == offer.ordered_sku {
         rules.add(
             "exchange_same_variant",
             id,
             format!("{} is the variant ordered", offer.sku),
-            &[sku],
+            std::slice::from_ref(&sku),
         );
-        return false;
+        return Ok(None);
     }
-    if variant.price != line.unit_price {
+    let variant = match (&offer.variant, &offer.ordered_group) {
+        (Some(v), _) if any_product => v,
+        (Some(v), Some(group)) if v.group == *group => v,
+        (None, _) if any_product => {
+            rules.add(
+                "exchange_not_in_catalog",
+                id,
+                format!("{} is not in the shop's catalogue", offer.sku),
+                &[sku],
+            );
+            return Ok(None);
+        }
+        (_, None) => {
+            rules.add(
+                "exchange_not_offered",
+                id,
+                format!(
+                    "{} has no other variants to exchange for",
+                    offer.ordered_sku
+                ),
+                &[ordered],
+            );
+            return Ok(None);
+        }
+        _ => {
+            rules.add(
+                "exchange_not_a_variant",
+                id,
+                format!("{} is not a variant of {}", offer.sku, offer.ordered_sku),
+                &[sku, ordered],
+            );
+            return Ok(None);
+        }
+    };
+    if any_product && variant.price.currency() != currency {
+        rules.add(
+            "exchange_currency_differs",
+            id,
+            format!(
+                "{} is priced in {}, the order was paid in {currency}",
+                offer.sku,
+                variant.price.currency()
+            ),
+            &[
+                sku,
+                ("currency", variant.price.currency().to_string()),
+                ("order_currency", currency.to_string()),
+            ],
+        );
+        return Ok(None);
+    }
+    if !any_product && variant.price != line.unit_price {
         rules.add(
             "exchange_price_differs",
             id,
@@ -508,7 +609,7 @@ fn exchange_fits(line: &RequestedLine, rules: &mut Rules) -> bool {
                 ("paid_currency", line.unit_price.currency().to_string()),
             ],
         );
-        return false;
+        return Ok(None);
     }
     if variant.available < line.quantity {
         rules.add(
@@ -526,22 +627,93 @@ fn exchange_fits(line: &RequestedLine, rules: &mut Rules) -> bool {
                 ("quantity", line.quantity.to_string()),
             ],
         );
-        return false;
+        return Ok(None);
     }
+    let returned = ReturnedLine {
+        unit_price_minor: line.unit_price.minor(),
+        line_tax_minor: line.line_tax.minor(),
+        ordered_quantity: line.ordered_quantity,
+    };
+    let (replacement, back) =
+        price_difference::values(returned, variant.price.minor(), line.quantity)
+            .ok_or(DecisionError::Overflow)?;
+    let mut facts = vec![
+        sku,
+        ("title", variant.title.clone()),
+        ("quantity", line.quantity.to_string()),
+    ];
+    if any_product {
+        let money = |minor: i64| Money::from_minor(minor, currency).to_string();
+        facts.extend([
+            ("value", money(replacement)),
+            ("returned", money(back)),
+            ("currency", currency.to_string()),
+        ]);
+        rules.add(
+            "exchange_product",
+            id,
+            format!(
+                "{} × {} ({}) instead: {} {currency} with tax, for {} {currency} sent back",
+                line.quantity,
+                variant.title,
+                offer.sku,
+                money(replacement),
+                money(back)
+            ),
+            &facts,
+        );
+    } else {
+        rules.add(
+            "exchange_variant",
+            id,
+            format!(
+                "{} × {} ({}) instead, at the same price: no money moves",
+                line.quantity, variant.title, offer.sku
+            ),
+            &facts,
+        );
+    }
+    Ok(Some((replacement, back)))
+}
+
+/// The rule that says who pays the difference of an exchange for another product.
+fn difference_rule(d: &PriceDifference, rules: &mut Rules) {
+    let currency = d.replacement_value.currency();
+    let (variant, effect, amount) = if d.customer_pays.minor() > 0 {
+        (
+            "customer_pays",
+            format!(
+                "the replacement costs more: the customer pays {} {currency}",
+                d.customer_pays
+            ),
+            d.customer_pays,
+        )
+    } else if d.refunded.minor() > 0 {
+        (
+            "refunded",
+            format!(
+                "the replacement costs less: {} {currency} goes back to the original payment",
+                d.refunded
+            ),
+            d.refunded,
+        )
+    } else {
+        (
+            "even",
+            "the replacement is worth the same: no money moves".to_string(),
+            d.refunded,
+        )
+    };
     rules.add(
-        "exchange_variant",
-        id,
-        format!(
-            "{} × {} ({}) instead, at the same price: no money moves",
-            line.quantity, variant.title, offer.sku
-        ),
+        "price_difference",
+        None,
+        effect,
         &[
-            sku,
-            ("title", variant.title.clone()),
-            ("quantity", line.quantity.to_string()),
+            ("variant", variant.to_string()),
+            ("amount", amount.to_string()),
+            ("currency", currency.to_string()),
         ],
     );
-    true
 }
 
 fn date(t: DateTime<Utc>) -> String {
@@ -561,13 +733,24 @@ impl Policy {
         let mut lines = Vec::with_capacity(request.lines.len());
         let mut rejected = false;
 
-        let exchange = request.resolution == Resolution::ExchangeVariant;
+        let exchange = request.resolution.names_replacements();
+        let any_product = request.resolution == Resolution::ExchangeProduct;
+        // What the replacements and the returned items are worth, over the lines that fit.
+        let (mut replaced, mut returned) = (0i64, 0i64);
         for line in &request.lines {
             let (mut eligible, window_days, window_ends_at) =
                 self.line_eligibility(line, &request.order, now, &mut rules);
+            let mut replacement_value = None;
             let (item_minor, tax_minor, fee_minor, refund_minor) = if exchange {
                 // The item is swapped, not bought back: no fee, nothing refunded.
-                eligible &= exchange_fits(line, &mut rules);
+                match exchange_fits(line, currency, any_product, &mut rules)? {
+                    Some((value, back)) => {
+                        replaced = replaced.checked_add(value).ok_or(DecisionError::Overflow)?;
+                        returned = returned.checked_add(back).ok_or(DecisionError::Overflow)?;
+                        replacement_value = any_product.then(|| money(value));
+                    }
+                    None => eligible = false,
+                }
                 let (item, tax, _, _) =
                     self.line_amounts(line, currency, &mut Rules(Vec::new()))?;
                 (item, tax, 0, 0)
@@ -586,8 +769,14 @@ impl Policy {
                 tax_share: money(tax_minor),
                 restocking_fee: money(fee_minor),
                 refund: money(refund_minor),
+                replacement_value,
             });
         }
+        let price_difference = (any_product && !rejected).then(|| {
+            let difference = PriceDifference::of(currency, replaced, returned);
+            difference_rule(&difference, &mut rules);
+            difference
+        });
 
         let lines_total = Money::sum(currency, lines.iter().map(|l| l.refund))
             .map_err(|_| DecisionError::Overflow)?;
@@ -620,9 +809,18 @@ impl Policy {
         } else {
             money(0)
         };
-        let estimated_refund = lines_total
-            .saturating_sub_to_zero(label_deduction)
-            .map_err(|_| DecisionError::Overflow)?;
+        let estimated_refund = match &price_difference {
+            Some(d) => d.refunded,
+            None => lines_total
+                .saturating_sub_to_zero(label_deduction)
+                .map_err(|_| DecisionError::Overflow)?,
+        };
+        let store_credit_bonus = match request.resolution {
+            Resolution::StoreCredit if !rejected => {
+                self.store_credit_bonus(estimated_refund, &mut rules)?
+            }
+            _ => None,
+        };
         let photos_required = self.photos_required(request, &mut rules);
         let review = self.needs_review(request, &mut rules);
 
@@ -645,7 +843,47 @@ impl Policy {
             photos_required,
             lines,
             rules: rules.0,
+            price_difference,
+            store_credit_bonus,
         })
+    }
+
+    /// The policy's bonus on a store credit of `credit`; none when the policy gives
+    /// none or there is no credit.
+    fn store_credit_bonus(
+        &self,
+        credit: Money,
+        rules: &mut Rules,
+    ) -> Result<Option<StoreCreditBonus>, DecisionError> {
+        let percent = self.file.resolutions.store_credit.bonus_percent;
+        if percent == 0 || credit.minor() <= 0 {
+            return Ok(None);
+        }
+        let currency = credit.currency();
+        let max = self.store_credit_bonus_max.get(currency.code()).copied();
+        let bonus = StoreCreditBonus::on(credit, percent, max).ok_or(DecisionError::Overflow)?;
+        let mut facts = vec![
+            ("percent", percent.to_string()),
+            ("bonus", bonus.amount.to_string()),
+            ("credit", credit.to_string()),
+            ("currency", currency.to_string()),
+        ];
+        let effect = match bonus.max.filter(|_| bonus.capped()) {
+            Some(max) => {
+                facts.push(("variant", "capped".into()));
+                facts.push(("max", max.to_string()));
+                format!(
+                    "store credit of {credit} {currency} plus a bonus of {} {currency} ({percent} %, at most {max} {currency})",
+                    bonus.amount
+                )
+            }
+            None => format!(
+                "store credit of {credit} {currency} plus a bonus of {} {currency} ({percent} %)",
+                bonus.amount
+            ),
+        };
+        rules.add("store_credit_bonus", None, effect, &facts);
+        Ok(Some(bonus))
     }
 
     /// Whether a line may come back at all (quantity still returnable, category,
@@ -1418,6 +1656,132 @@ mod tests {
             assert_eq!(d.label, LabelPayer::Free, "{rule}");
             assert!(!has_rule(&d, "restocking_fee"), "{rule}");
         }
+    }
+
+    /// Another product of the catalogue: the difference either way, tax at the returned
+    /// line's rate (20 % in `line`), or the rule that refuses it.
+    #[test]
+    #[allow(clippy::type_complexity)]
+    fn exchanges_for_another_product() {
+        let usd = Currency::parse("USD").expect("USD");
+        let offer = |sku: &str, variant: Option<(i64, Currency, i64)>| {
+            Some(ExchangeOffer {
+                sku: sku.into(),
+                ordered_sku: "TSH-L".into(),
+                ordered_group: Some("tsh".into()),
+                variant: variant.map(|(price, currency, available)| OfferedVariant {
+                    group: "other".into(),
+                    title: "Other".into(),
+                    price: Money::from_minor(price, currency),
+                    available,
+                }),
+            })
+        };
+        // (offer, rule, authorized, customer pays, refunded)
+        let cases = [
+            (
+                offer("JKT", Some((2990, eur(), 1))),
+                "exchange_product",
+                true,
+                1200,
+                0,
+            ),
+            (
+                offer("SCK", Some((990, eur(), 1))),
+                "exchange_product",
+                true,
+                0,
+                1200,
+            ),
+            (
+                offer("TSH-M", Some((1990, eur(), 1))),
+                "exchange_product",
+                true,
+                0,
+                0,
+            ),
+            (
+                offer("CAP", Some((1990, usd, 1))),
+                "exchange_currency_differs",
+                false,
+                0,
+                0,
+            ),
+            (offer("GONE", None), "exchange_not_in_catalog", false, 0, 0),
+            (offer("TSH-L", None), "exchange_same_variant", false, 0, 0),
+            (
+                offer("JKT", Some((2990, eur(), 0))),
+                "exchange_out_of_stock",
+                false,
+                0,
+                0,
+            ),
+            (None, "exchange_for_missing", false, 0, 0),
+        ];
+        for (exchange, rule, authorized, pays, refunded) in cases {
+            let mut l = line(ReturnReason::ChangedMind, "apparel", 1990);
+            l.exchange = exchange;
+            let mut r = request("DE", l);
+            r.resolution = Resolution::ExchangeProduct;
+            let d = policy().decide(&r, at(5)).expect("decides");
+            assert!(has_rule(&d, rule), "{rule}: {:?}", d.rules);
+            assert_eq!(d.outcome == Outcome::Authorized, authorized, "{rule}");
+            assert_eq!(d.restocking_fee.minor(), 0, "{rule}");
+            assert_eq!(d.label, LabelPayer::Free, "{rule}");
+            match &d.price_difference {
+                Some(p) => {
+                    assert!(authorized, "{rule}");
+                    assert_eq!(p.customer_pays.minor(), pays, "{rule}");
+                    assert_eq!(p.refunded.minor(), refunded, "{rule}");
+                    assert_eq!(d.estimated_refund.minor(), refunded, "{rule}");
+                    assert!(has_rule(&d, "price_difference"), "{rule}");
+                }
+                None => assert!(
+                    !authorized,
+                    "{rule}: a refused exchange names no difference"
+                ),
+            }
+        }
+    }
+
+    /// Store credit's bonus: the shipped policy's 10 %, at most 25.00 EUR; none for a
+    /// refund; none when the policy gives none.
+    #[test]
+    fn store_credit_carries_the_policys_bonus() {
+        // (resolution, price, bonus, capped)
+        let cases = [
+            (Resolution::StoreCredit, 5000, Some(600), false),
+            (Resolution::StoreCredit, 50000, Some(2500), true),
+            (Resolution::Refund, 5000, None, false),
+        ];
+        for (resolution, price, bonus, capped) in cases {
+            // Defective: the shop's fault, no fee, no label to pay; 20 % tax on top.
+            let mut r = request("DE", line(ReturnReason::Defective, "apparel", price));
+            r.resolution = resolution;
+            let d = policy().decide(&r, at(5)).expect("decides");
+            assert_eq!(
+                d.store_credit_bonus.map(|b| b.amount.minor()),
+                bonus,
+                "{price}"
+            );
+            let rule = d.rules.iter().find(|r| r.rule == "store_credit_bonus");
+            assert_eq!(rule.is_some(), bonus.is_some(), "{price}");
+            let variant = rule
+                .and_then(|r| r.params.get("variant"))
+                .map(String::as_str);
+            assert_eq!(variant == Some("capped"), capped, "{price}");
+        }
+        let none = POLICY.replace("bonus_percent = 10", "bonus_percent = 0");
+        let mut r = request("DE", line(ReturnReason::Defective, "apparel", 5000));
+        r.resolution = Resolution::StoreCredit;
+        let d = Policy::from_toml(&none)
+            .expect("valid")
+            .decide(&r, at(5))
+            .expect("decides");
+        assert!(d.store_credit_bonus.is_none());
+        let bad = POLICY.replace("bonus_percent = 10", "bonus_percent = 150");
+        let err = Policy::from_toml(&bad).expect_err("over 100 %");
+        assert!(err.to_string().contains("bonus_percent"), "{err}");
     }
 
     #[test]

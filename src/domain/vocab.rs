@@ -40,29 +40,67 @@ impl ReturnReason {
 string_enum! {
     /// What the customer gets for the return. `exchange_variant`: another variant of
     /// the same product (`exchange_for` on each line) at the same price, no money moves.
+    /// `exchange_product`: any product of the catalogue (`exchange_for` on each line);
+    /// the price difference is paid by the customer or refunded.
     Resolution {
         Refund => "refund",
         StoreCredit => "store_credit",
         Exchange => "exchange",
         ExchangeVariant => "exchange_variant",
+        ExchangeProduct => "exchange_product",
         KeepIt => "keep_it",
     }
 }
 
 impl Resolution {
     /// How finance pays a refund for this resolution; `None` for an exchange, where a
-    /// replacement ships instead of money.
-    pub fn refund_method(&self) -> Option<&'static str> {
+    /// replacement ships instead (an exchange for a cheaper product refunds the
+    /// difference to the original payment, see `inspection`).
+    pub fn refund_method(&self) -> Option<RefundMethod> {
         match self {
-            Resolution::StoreCredit => Some("store_credit"),
-            Resolution::Refund | Resolution::KeepIt => Some("original_payment"),
-            Resolution::Exchange | Resolution::ExchangeVariant => None,
+            Resolution::StoreCredit => Some(RefundMethod::StoreCredit),
+            Resolution::Refund | Resolution::KeepIt => Some(RefundMethod::OriginalPayment),
+            Resolution::Exchange | Resolution::ExchangeVariant | Resolution::ExchangeProduct => {
+                None
+            }
         }
     }
 
     /// A replacement ships instead of money.
     pub fn ships_replacement(&self) -> bool {
-        matches!(self, Resolution::Exchange | Resolution::ExchangeVariant)
+        matches!(
+            self,
+            Resolution::Exchange | Resolution::ExchangeVariant | Resolution::ExchangeProduct
+        )
+    }
+
+    /// Each line names what it is exchanged for (`exchange_for`).
+    pub fn names_replacements(&self) -> bool {
+        matches!(
+            self,
+            Resolution::ExchangeVariant | Resolution::ExchangeProduct
+        )
+    }
+}
+
+string_enum! {
+    /// How finance settles a trigger: money back to the original payment, store credit,
+    /// or an amount the customer owes (an exchange for a dearer product).
+    RefundMethod {
+        OriginalPayment => "original_payment",
+        StoreCredit => "store_credit",
+        ChargeCustomer => "charge_customer",
+    }
+}
+
+impl RefundMethod {
+    /// What finance does, as the CSVs' `action` column says it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            RefundMethod::OriginalPayment => "refund",
+            RefundMethod::StoreCredit => "issue_store_credit",
+            RefundMethod::ChargeCustomer => "charge_customer",
+        }
     }
 }
 

@@ -235,7 +235,8 @@ impl Lang {
             let shown = match k.as_str() {
                 "delivered" | "ends" => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
                     .map_or_else(|_| v.to_string(), |d| self.day(d)),
-                "fee" | "cost" | "refund" | "max" | "total" => self.money(v, currency),
+                "fee" | "cost" | "refund" | "max" | "total" | "bonus" | "credit" | "amount"
+                | "value" | "returned" => self.money(v, currency),
                 "reason" => self.word(v),
                 "category" => policy.category_name(v, self.code()),
                 "name" => statute
@@ -545,13 +546,8 @@ mod tests {
             .chain(IncidentKind::ALL.iter().map(|k| k.as_str()))
             .chain(IncidentAction::ALL.iter().map(|a| a.as_str()))
             .chain(crate::domain::TriggerStatus::ALL.iter().map(|s| s.as_str()))
-            .chain([
-                "manual_review",
-                "passed",
-                "partial",
-                "failed",
-                "original_payment",
-            ]);
+            .chain(crate::domain::RefundMethod::ALL.iter().map(|m| m.as_str()))
+            .chain(["manual_review", "passed", "partial", "failed"]);
         for code in codes {
             let key = format!("w.{code}");
             for lang in Lang::ALL {

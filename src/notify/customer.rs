@@ -125,7 +125,11 @@ pub fn compose(e: &StatusEmail, from: &str, link: &str) -> Result<Message, Strin
         .filter(|_| e.event.to_status == RmaStatus::RefundTriggered)
         .map(|t| {
             lang.money(
-                &crate::domain::display::amount(t.amount_minor, &t.currency),
+                // A store credit's bonus is the customer's too.
+                &crate::domain::display::amount(
+                    t.amount_minor.saturating_add(t.bonus_minor),
+                    &t.currency,
+                ),
                 &t.currency,
             )
         });

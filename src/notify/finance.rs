@@ -12,6 +12,7 @@ use crate::db::refunds::{self, InspectionRow, TriggerRow};
 use crate::db::rmas::{self, RmaRow};
 use crate::db::DbConnection;
 use crate::domain::display::time as ts;
+use crate::domain::RefundMethod;
 use crate::error::AppError;
 use crate::refunds::{Calculation, IncidentRefund};
 
@@ -73,6 +74,9 @@ struct Row {
     restocking: String,
     deduction: String,
     refund: String,
+    /// An exchange for another product: what ships instead, and its worth with tax.
+    replacement_sku: String,
+    replacement_value: String,
 }
 
 /// The SKU and title of order line `line_id`; empty if the order has no such line.
@@ -98,7 +102,32 @@ fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
             restocking: String::new(),
             deduction: String::new(),
             refund: i.total.clone(),
+            replacement_sku: String::new(),
+            replacement_value: String::new(),
         }],
+        // An exchange for another product: per line what came back (with tax) and
+        // what ships instead; no refund per line, the difference is the total.
+        Some(Calculation::Inspection(inspected)) if inspected.exchange.is_some() => inspected
+            .exchange
+            .iter()
+            .flat_map(|x| &x.lines)
+            .map(|l| {
+                let (sku, title) = ordered(e, &l.line_id);
+                Row {
+                    sku,
+                    title,
+                    quantity: l.quantity.to_string(),
+                    item: l.returned_value.clone(),
+                    tax: String::new(),
+                    restocking: String::new(),
+                    deduction: String::new(),
+                    refund: String::new(),
+                    line_id: l.line_id.clone(),
+                    replacement_sku: l.replacement_sku.clone(),
+                    replacement_value: l.replacement_value.clone(),
+                }
+            })
+            .collect(),
         Some(Calculation::Inspection(inspected)) => inspected
             .lines
             .iter()
@@ -114,6 +143,8 @@ fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
                     deduction: l.condition_deduction.clone(),
                     refund: l.refund.clone(),
                     line_id: l.line_id.clone(),
+                    replacement_sku: String::new(),
+                    replacement_value: String::new(),
                 }
             })
             .collect(),
@@ -133,11 +164,54 @@ fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
                     deduction: String::new(),
                     refund: l.refund.clone(),
                     line_id: l.line_id.clone(),
+                    replacement_sku: String::new(),
+                    replacement_value: String::new(),
                 }
             })
             .collect(),
         None => Vec::new(),
     }
+}
+
+/// The table of the email's lines, its heads and cells, for the plain and the HTML part
+/// alike: a refund's steps per line, or an exchange's two sides.
+fn table(rows: &[Row], exchange: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let mut heads = vec!["Line", "SKU", "Title", "Quantity"];
+    heads.extend(match exchange {
+        true => &[
+            "Returned (with tax)",
+            "Replacement",
+            "Replacement (with tax)",
+        ][..],
+        false => &["Item", "Tax", "Restocking", "Condition", "Refund"][..],
+    });
+    let cells = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                r.line_id.clone(),
+                r.sku.clone(),
+                r.title.clone(),
+                r.quantity.clone(),
+            ];
+            cells.extend(match exchange {
+                true => vec![
+                    r.item.clone(),
+                    r.replacement_sku.clone(),
+                    r.replacement_value.clone(),
+                ],
+                false => vec![
+                    r.item.clone(),
+                    r.tax.clone(),
+                    format!("-{}", r.restocking),
+                    format!("-{}", r.deduction),
+                    r.refund.clone(),
+                ],
+            });
+            cells
+        })
+        .collect();
+    (heads, cells)
 }
 
 fn html_escape(s: &str) -> String {
@@ -167,8 +241,19 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
         "refund",
         "currency",
         "method",
+        "replacement_sku",
+        "replacement_value",
+        "bonus",
+        "resolution",
+        "action",
     ];
     w.write_record(header).map_err(|e| e.to_string())?;
+    let bonus = match t.bonus_minor {
+        0 => String::new(),
+        b => crate::domain::display::amount(b, &t.currency),
+    };
+    let resolution = e.rma.as_ref().map_or("", |r| r.resolution.as_str());
+    let action = crate::refunds::action(t);
     for r in rows {
         let cells = [
             t.id.as_str(),
@@ -185,6 +270,11 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
             &r.refund,
             &t.currency,
             &t.method,
+            &r.replacement_sku,
+            &r.replacement_value,
+            &bonus,
+            resolution,
+            action,
         ];
         w.write_record(cells.map(safe_cell))
             .map_err(|e| e.to_string())?;
@@ -205,13 +295,17 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
         &total,
         &t.currency,
         &t.method,
+        "",
+        "",
+        &bonus,
+        resolution,
+        action,
     ];
     w.write_record(total_row.map(safe_cell))
         .map_err(|e| e.to_string())?;
     w.into_inner().map_err(|e| e.to_string())
 }
 
-/// The finance email for `e`, from `from` to `to`.
 /// Where finance sees the trigger: the finance page filtered to its return (or order),
 /// scrolled to its row.
 pub fn page_link(e: &RefundEmail, public_url: &str) -> String {
@@ -234,12 +328,14 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str, page: &str) -> Result<Mess
         Some(Calculation::Incident(i)) => Some(i),
         _ => None,
     };
-    let method = match t.method.as_str() {
-        "store_credit" => "store credit",
-        _ => "the original payment",
+    let method = t.method.parse::<RefundMethod>().ok();
+    let verb = match method {
+        Some(RefundMethod::StoreCredit) => "Store credit",
+        Some(RefundMethod::ChargeCustomer) => "Charge",
+        _ => "Refund",
     };
     let what = match &e.rma {
-        Some(r) => format!("Refund {}", r.number),
+        Some(r) => format!("{verb} {}", r.number),
         None => format!(
             "Refund for a {} parcel",
             incident
@@ -282,7 +378,39 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str, page: &str) -> Result<Mess
             }),
         )),
     }
-    facts.push(("Pay back", format!("{amount} {} to {method}", t.currency)));
+    let currency = &t.currency;
+    let exchange = match &calc {
+        Some(Calculation::Inspection(i)) => i.exchange.as_ref(),
+        _ => None,
+    };
+    let todo = match (method, exchange) {
+        (Some(RefundMethod::StoreCredit), _) if t.bonus_minor > 0 => {
+            let bonus = crate::domain::display::amount(t.bonus_minor, currency);
+            let credit = crate::domain::display::amount(
+                t.amount_minor.saturating_add(t.bonus_minor),
+                currency,
+            );
+            format!(
+                "Issue store credit of {credit} {currency}: {amount} {currency} for the return plus a bonus of {bonus} {currency}"
+            )
+        }
+        (Some(RefundMethod::StoreCredit), _) => {
+            format!("Issue store credit of {amount} {currency}")
+        }
+        (Some(RefundMethod::ChargeCustomer), Some(x)) => format!(
+            "Charge the customer {amount} {currency}: the replacement ({} {currency} with tax) costs more than what came back ({} {currency})",
+            x.replacement_value, x.returned_value
+        ),
+        (Some(RefundMethod::ChargeCustomer), None) => {
+            format!("Charge the customer {amount} {currency}")
+        }
+        (_, Some(x)) => format!(
+            "Refund {amount} {currency} to the original payment: the replacement ({} {currency} with tax) costs less than what came back ({} {currency})",
+            x.replacement_value, x.returned_value
+        ),
+        _ => format!("Refund {amount} {currency} to the original payment"),
+    };
+    facts.push(("To do", todo));
     let rows = rows(e, calc.as_ref());
     let notes = calc.as_ref().map_or(&[][..], Calculation::notes);
     let label = match &calc {
@@ -294,26 +422,23 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str, page: &str) -> Result<Mess
     for (k, v) in &facts {
         plain.push_str(&format!("{k:<16} {v}\n"));
     }
-    plain.push_str("\nLine  SKU  Title  Quantity  Item  Tax  Restocking  Condition  Refund\n");
-    for r in &rows {
-        plain.push_str(&format!(
-            "{}  {}  {}  {}  {}  {}  -{}  -{}  {}\n",
-            r.line_id,
-            r.sku,
-            r.title,
-            r.quantity,
-            r.item,
-            r.tax,
-            r.restocking,
-            r.deduction,
-            r.refund
-        ));
+    let (heads, cells) = table(&rows, exchange.is_some());
+    plain.push_str(&format!("\n{}\n", heads.join("  ")));
+    for row in &cells {
+        plain.push_str(&format!("{}\n", row.join("  ")));
     }
     // Any currency's zero ("0", "0.00", "0.000") has no digit but 0.
     if label.chars().any(|c| c.is_ascii_digit() && c != '0') {
         plain.push_str(&format!("Return label paid by the customer: -{label}\n"));
     }
-    plain.push_str(&format!("Total: {amount} {}\n", t.currency));
+    let total = match t.bonus_minor {
+        0 => format!("Total: {amount} {currency}"),
+        b => format!(
+            "Total: {amount} {currency} + bonus {} {currency}",
+            crate::domain::display::amount(b, currency)
+        ),
+    };
+    plain.push_str(&format!("{total}\n"));
     if !notes.is_empty() {
         plain.push_str("\nHow it was worked out:\n");
         for n in notes {
@@ -334,19 +459,21 @@ pub fn compose(e: &RefundEmail, from: &str, to: &str, page: &str) -> Result<Mess
             html_escape(v)
         ));
     }
-    html.push_str("</table><table border=\"1\" cellpadding=\"4\"><tr><th>Line</th><th>SKU</th><th>Title</th><th>Quantity</th><th>Item</th><th>Tax</th><th>Restocking</th><th>Condition</th><th>Refund</th></tr>");
-    for r in &rows {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>-{}</td><td>-{}</td><td>{}</td></tr>",
-            html_escape(&r.line_id), html_escape(&r.sku), html_escape(&r.title), html_escape(&r.quantity),
-            html_escape(&r.item), html_escape(&r.tax), html_escape(&r.restocking), html_escape(&r.deduction),
-            html_escape(&r.refund)
-        ));
+    html.push_str("</table><table border=\"1\" cellpadding=\"4\"><tr>");
+    for h in &heads {
+        html.push_str(&format!("<th>{}</th>", html_escape(h)));
+    }
+    html.push_str("</tr>");
+    for row in &cells {
+        html.push_str("<tr>");
+        for cell in row {
+            html.push_str(&format!("<td>{}</td>", html_escape(cell)));
+        }
+        html.push_str("</tr>");
     }
     html.push_str(&format!(
-        "</table><p><strong>Total: {} {}</strong></p>",
-        html_escape(&amount),
-        html_escape(&t.currency)
+        "</table><p><strong>{}</strong></p>",
+        html_escape(&total)
     ));
     if !notes.is_empty() {
         html.push_str("<ul>");

@@ -76,19 +76,31 @@ fn money(lang: Lang, minor: i64, currency: &str) -> String {
     lang.money(&crate::api::views::amount(minor, currency), currency)
 }
 
-/// The count and sum per currency of what the filters name.
+/// The count and sum per currency and method of what the filters name; store
+/// credits' bonuses beside their amount.
 fn totals_table(lang: Lang, totals: &[CurrencyTotal]) -> Markup {
     html! {
         table.totals {
             caption { (lang.t("totals")) }
-            tr { th { (lang.t("currency")) } th.num { (lang.t("refunds")) } th.num { (lang.t("amount")) } }
+            tr { th { (lang.t("currency")) } th { (lang.t("method")) } th.num { (lang.t("refunds")) } th.num { (lang.t("amount")) } }
             @for t in totals {
                 tr {
                     td data-label=(lang.t("currency")) { (t.currency) }
+                    td data-label=(lang.t("method")) { (lang.word(&t.method)) }
                     td.num data-label=(lang.t("refunds")) { (t.count) }
-                    td.num data-label=(lang.t("amount")) { (money(lang, t.amount_minor, &t.currency)) }
+                    td.num data-label=(lang.t("amount")) { (amount_cell(lang, t.amount_minor, t.bonus_minor, &t.currency)) }
                 }
             }
+        }
+    }
+}
+
+/// An amount, and a store credit's bonus after it.
+fn amount_cell(lang: Lang, minor: i64, bonus_minor: i64, currency: &str) -> Markup {
+    html! {
+        (money(lang, minor, currency))
+        @if bonus_minor > 0 {
+            " + " (lang.t("bonus")) " " (money(lang, bonus_minor, currency))
         }
     }
 }
@@ -132,7 +144,7 @@ fn rows_table(lang: Lang, staff: &Staff, rows: &[ListedTrigger]) -> Markup {
                     td.id data-label=(lang.t("order")) { (r.order_number) }
                     td.id data-label=(lang.t("rma")) { (r.rma_number.as_deref().unwrap_or("—")) }
                     td data-label=(lang.t("customer")) { (r.customer_name) }
-                    td.num data-label=(lang.t("amount")) { (money(lang, t.amount_minor, &t.currency)) }
+                    td.num data-label=(lang.t("amount")) { (amount_cell(lang, t.amount_minor, t.bonus_minor, &t.currency)) }
                     td data-label=(lang.t("method")) { (lang.word(&t.method)) }
                     td data-label=(lang.t("status")) { (lang.word(t.status.as_str())) }
                     td data-label=(lang.t("calculation")) { (calculation_cell(t)) }
@@ -238,6 +250,9 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 "emailed_at",
                 "acknowledged_at",
                 "acknowledged_by",
+                "bonus",
+                "resolution",
+                "action",
             ],
             move |c, cursor| crate::refunds::page(c, &filter, cursor, crate::paging::MAX_PAGE),
             |r| {
@@ -257,6 +272,12 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                     opt(t.emailed_at),
                     opt(t.acknowledged_at),
                     t.acknowledged_by.clone().unwrap_or_default(),
+                    match t.bonus_minor {
+                        0 => String::new(),
+                        b => crate::api::views::amount(b, &t.currency),
+                    },
+                    r.resolution.clone().unwrap_or_default(),
+                    crate::refunds::action(t).to_string(),
                 ]
             },
         )
@@ -350,18 +371,7 @@ pub async fn acknowledge_selected(
     };
     let mut totals: Vec<CurrencyTotal> = Vec::new();
     for r in &chosen {
-        let t = &r.trigger;
-        match totals.iter_mut().find(|x| x.currency == t.currency) {
-            Some(x) => {
-                x.count += 1;
-                x.amount_minor += t.amount_minor;
-            }
-            None => totals.push(CurrencyTotal {
-                currency: t.currency.clone(),
-                count: 1,
-                amount_minor: t.amount_minor,
-            }),
-        }
+        CurrencyTotal::add(&mut totals, &r.trigger);
     }
     let body = html! {
         h1 { (lang.t_with("confirm_acknowledge", &[("n", &chosen.len().to_string())])) }

@@ -615,6 +615,17 @@ fn refund_calculation(
                     td colspan=(if has_fee { 4 } else { 3 }) { strong { (lang.t("estimated_refund")) } }
                     td.num { strong { (money(&decision.estimated_refund)) } }
                 }
+                // Store credit's bonus on top, and what the credit comes to with it.
+                @if let Some(bonus) = decision.store_credit_bonus.filter(|b| b.amount.minor() > 0) {
+                    tr {
+                        td colspan=(if has_fee { 4 } else { 3 }) { (lang.t("bonus")) " (" (bonus.percent) " %)" }
+                        td.num { "+" (money(&bonus.amount)) }
+                    }
+                    tr {
+                        td colspan=(if has_fee { 4 } else { 3 }) { strong { (lang.t("store_credit_total")) } }
+                        td.num { strong { (lang.money(&crate::api::views::amount(decision.estimated_refund.minor().saturating_add(bonus.amount.minor()), code), code)) } }
+                    }
+                }
             }
         }
     }
@@ -853,11 +864,17 @@ pub async fn status(
         (progress(lang, zone, &rma, keep_it))
         p.next { (lang.t(&format!("next.{}", rma.status.as_str()))) }
         @if let Some(t) = &refund {
+            @let amount = |minor: i64| lang.money(&crate::domain::display::amount(minor, &t.currency), &t.currency);
             p { strong {
-                (lang.t("refund")) ": "
-                (lang.money(&crate::domain::display::amount(t.amount_minor, &t.currency), &t.currency))
-                " · " (lang.word(&t.method))
+                @match t.method.as_str() {
+                    "charge_customer" => { (lang.t("amount_due")) ": " (amount(t.amount_minor)) },
+                    "store_credit" => { (lang.word("store_credit")) ": " (amount(t.amount_minor.saturating_add(t.bonus_minor))) },
+                    _ => { (lang.t("refund")) ": " (amount(t.amount_minor)) " · " (lang.word(&t.method)) },
+                }
             } }
+            @if t.bonus_minor > 0 {
+                p { (lang.t("bonus")) ": " (amount(t.bonus_minor)) }
+            }
         }
         @if keep_it { p { (lang.t("keep_it")) } }
         @if !rma.photos.is_empty() { p { (lang.t("photos_sent")) ": " (rma.photos.len()) } }

@@ -74,6 +74,27 @@ pub fn quoted_printable(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The CSV attached to an email (line ends unfolded), decoded.
+fn csv_part(unfolded: &str) -> String {
+    unfolded
+        .split("Content-Type: text/csv")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").nth(1))
+        .and_then(|body| body.split("\n--").next())
+        .map(quoted_printable)
+        .expect("a CSV part")
+}
+
+/// The email finance got about trigger `id`, decoded, and its CSV.
+pub fn finance_email(app: &TestApp, id: &str) -> (String, String) {
+    let raw = mail_files(app, true)
+        .into_iter()
+        .find(|m| m.contains(id))
+        .expect("finance was emailed")
+        .replace("\r\n", "\n");
+    (quoted_printable(&raw), csv_part(&raw))
+}
+
 /// The email as finance reads it: headers, both bodies, the CSV.
 fn check_email(raw: &str, id: &str) {
     let unfolded = raw.replace("\r\n", "\n");
@@ -99,14 +120,7 @@ fn check_email(raw: &str, id: &str) {
         decoded.contains("/finance/refunds?q=R-") && decoded.contains(&format!("#refund-{id}")),
         "{decoded}"
     );
-    // The CSV attachment, decoded.
-    let csv_part = unfolded
-        .split("Content-Type: text/csv")
-        .nth(1)
-        .and_then(|rest| rest.split("\n\n").nth(1))
-        .and_then(|body| body.split("\n--").next())
-        .expect("a CSV part");
-    let csv = quoted_printable(csv_part);
+    let csv = csv_part(&unfolded);
     assert!(
         csv.starts_with("refund_trigger_id,order_number,rma_number,line_id"),
         "{csv}"

@@ -287,7 +287,193 @@ async fn the_last_units_are_promised_once(app: TestApp) {
     assert_eq!(available(&app, "TSH-ORG-M").await, 0);
 }
 
+/// Puts `group`'s variants in the catalogue: (sku, title, price, available), in `currency`.
+async fn catalogue(
+    app: &TestApp,
+    group: &str,
+    currency: &str,
+    variants: &[(&str, &str, &str, i64)],
+) {
+    let body = json!({
+        "currency": currency,
+        "variants": variants.iter().map(|(sku, title, price, available)| json!({
+            "sku": sku, "title": title, "price": price, "available": available,
+        })).collect::<Vec<_>>(),
+    });
+    let put = app
+        .send(
+            "PUT",
+            &format!("/api/v1/catalog/{group}"),
+            &As::Role(Role::Integration),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert!(put.status.is_success(), "{}", put.text);
+}
+
+fn swap(number: &str, line_id: &str, sku: &str) -> Value {
+    json!({
+        "order_number": number,
+        "resolution": "exchange_product",
+        "lines": [{"line_id": line_id, "quantity": 1, "reason": "changed_mind", "exchange_for": {"sku": sku}}],
+    })
+}
+
+/// Another product, dearer: the customer owes the difference, finance is told to charge
+/// it, the replacement ships. Cheaper: the difference is refunded.
+async fn an_exchange_for_another_product_settles_the_difference(app: TestApp) {
+    catalogue(
+        &app,
+        "jkt-storm",
+        "EUR",
+        &[("JKT-STORM-M", "Storm jacket M", "99.90", 3)],
+    )
+    .await;
+    catalogue(
+        &app,
+        "sck-wool",
+        "EUR",
+        &[("SCK-WOOL", "Wool socks", "7.90", 10)],
+    )
+    .await;
+    catalogue(&app, "cap-usa", "USD", &[("CAP-USA", "Cap", "19.90", 10)]).await;
+    let order = eur_order("5601");
+    app.delivered_order(&order, 2).await;
+    let customer = app.customer_token("5601", &email_of(&order)).await;
+
+    // The jacket (89.90 + 14.35 tax) for a storm jacket at 99.90: its tax at the same
+    // rate is 15.95 (99.90 × 14.35 / 89.90, half up), so 115.85 against 104.25.
+    let quote = app
+        .post(
+            "/api/v1/rmas/quote",
+            &customer,
+            &swap("5601", "1", "JKT-STORM-M"),
+        )
+        .await;
+    assert_eq!(quote.status, StatusCode::OK, "{}", quote.text);
+    let decision = &quote.body["decision"];
+    assert_eq!(decision["outcome"], "authorized", "{decision}");
+    assert_eq!(decision["price_difference"]["replacement_value"], "115.85");
+    assert_eq!(decision["price_difference"]["returned_value"], "104.25");
+    assert_eq!(decision["price_difference"]["customer_pays"], "11.60");
+    assert_eq!(decision["price_difference"]["refunded"], "0.00");
+    assert_eq!(decision["lines"][0]["replacement_value"], "115.85");
+    assert_eq!(decision["estimated_refund"], "0.00");
+    assert_eq!(decision["label"], "free");
+    assert_eq!(
+        decision["restocking_fee"], "0.00",
+        "an exchange pays no fee"
+    );
+    let named = rules(&quote.body);
+    assert!(named.contains(&"exchange_product".to_string()), "{named:?}");
+    assert!(named.contains(&"price_difference".to_string()), "{named:?}");
+
+    let created = app
+        .create_rma(&customer, &swap("5601", "1", "JKT-STORM-M"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["resolution"], "exchange_product");
+    let number = created.body["number"].as_str().expect("number").to_string();
+    let group = app
+        .get("/api/v1/catalog/jkt-storm", &As::Role(Role::Integration))
+        .await
+        .body;
+    assert_eq!(
+        group["variants"][0]["available"], 2,
+        "the storm jacket is held"
+    );
+
+    let inspected = app.receive_and_pass_line(&number, "1").await;
+    let charge = &inspected["refund"];
+    assert_eq!(charge["method"], "charge_customer", "{inspected}");
+    assert_eq!(charge["action"], "charge_customer");
+    assert_eq!(charge["amount"], "11.60");
+    assert_eq!(inspected["replacement"]["lines"][0]["sku"], "JKT-STORM-M");
+    assert_eq!(
+        inspected["calculation"]["exchange"]["customer_pays"],
+        "11.60"
+    );
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &As::Role(Role::Admin))
+        .await
+        .body;
+    assert_eq!(
+        rma["status"], "inspected",
+        "a charge refunds nothing: {rma}"
+    );
+
+    let id = charge["id"].as_str().expect("id").to_string();
+    assert_eq!(app.dispatch().await.sent, 1);
+    let (email, csv) = crate::email::finance_email(&app, &id);
+    assert!(
+        email.contains(&format!("Subject: Charge {number}: 11.60 EUR")),
+        "{email}"
+    );
+    assert!(email.contains("Charge the customer 11.60 EUR"), "{email}");
+    assert!(csv.contains("JKT-STORM-M,115.85"), "{csv}");
+    assert!(
+        csv.contains(",total,,,,,,,,11.60,EUR,charge_customer,,,,exchange_product,charge_customer"),
+        "{csv}"
+    );
+    let listed = app
+        .get("/api/v1/refunds", &As::Role(Role::Finance))
+        .await
+        .body;
+    let listed = listed["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|t| t["id"] == id.as_str()).cloned())
+        .unwrap_or_default();
+    assert_eq!(listed["resolution"], "exchange_product", "{listed}");
+    assert_eq!(listed["action"], "charge_customer");
+
+    // A shirt (19.90 + 3.18 of its line's tax) for socks at 7.90 (+ 1.26): 13.92 back.
+    let created = app
+        .create_rma(&customer, &swap("5601", "2", "SCK-WOOL"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(
+        created.body["decision"]["price_difference"]["refunded"], "13.92",
+        "{}",
+        created.text
+    );
+    let number = created.body["number"].as_str().expect("number").to_string();
+    let inspected = app.receive_and_pass_line(&number, "2").await;
+    assert_eq!(
+        inspected["refund"]["method"], "original_payment",
+        "{inspected}"
+    );
+    assert_eq!(inspected["refund"]["action"], "refund");
+    assert_eq!(inspected["refund"]["amount"], "13.92");
+    let rma = app
+        .get(&format!("/api/v1/rmas/{number}"), &As::Role(Role::Admin))
+        .await
+        .body;
+    assert_eq!(rma["status"], "refund_triggered");
+
+    // What cannot be offered is refused with the rule that says why; nothing held.
+    for (sku, rule) in [
+        ("CAP-USA", "exchange_currency_differs"),
+        ("NOT-IN-CATALOGUE", "exchange_not_in_catalog"),
+        ("HDP-ANC-01", "exchange_same_variant"),
+    ] {
+        let refused = app.create_rma(&customer, &swap("5601", "3", sku)).await;
+        refused.problem(422);
+        assert!(
+            rules(&refused.body).contains(&rule.to_string()),
+            "{sku}: {}",
+            refused.text
+        );
+    }
+    let caps = app
+        .get("/api/v1/catalog/cap-usa", &As::Role(Role::Integration))
+        .await
+        .body;
+    assert_eq!(caps["variants"][0]["available"], 10);
+}
+
 crate::on_both_backends!(
+    an_exchange_for_another_product_settles_the_difference,
     a_customer_swaps_a_shirt_for_another_size,
     the_last_units_are_promised_once,
     a_failed_exchange_gives_its_variant_back,

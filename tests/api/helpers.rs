@@ -418,6 +418,18 @@ impl TestApp {
         self.receive_and_pass_line(number, "1").await
     }
 
+    /// Scans `number`'s box at a Berlin bench; it must match its RMA.
+    pub async fn scan_at_bench(&self, number: &str) {
+        let scan = self
+            .post(
+                "/api/v1/scans",
+                &As::Role(Role::Warehouse),
+                &json!({"barcode": number, "station": "DE-BER/bench-1"}),
+            )
+            .await;
+        assert_eq!(scan.body["result"], "matched", "{}", scan.text);
+    }
+
     /// Scans `number`'s box at a Berlin bench and passes one of its `line_id`, new.
     pub async fn receive_and_pass_line(&self, number: &str, line_id: &str) -> Value {
         self.receive_and_inspect(number, line_id, "new").await
@@ -427,14 +439,7 @@ impl TestApp {
     /// `condition`.
     pub async fn receive_and_inspect(&self, number: &str, line_id: &str, condition: &str) -> Value {
         let bench = As::Role(Role::Warehouse);
-        let scan = self
-            .post(
-                "/api/v1/scans",
-                &bench,
-                &json!({"barcode": number, "station": "DE-BER/bench-1"}),
-            )
-            .await;
-        assert_eq!(scan.body["result"], "matched", "{}", scan.text);
+        self.scan_at_bench(number).await;
         let inspected = self
             .post(
                 &format!("/api/v1/rmas/{number}/inspection"),

@@ -674,6 +674,22 @@ async fn an_inspector_passes_a_return_and_finance_sees_it(app: TestApp) {
     assert!(csv
         .html
         .starts_with("refund_trigger_id,created_at,order_number"));
+    assert!(
+        csv.html
+            .lines()
+            .next()
+            .is_some_and(|h| h.trim_end().ends_with(",bonus,resolution,action")),
+        "{}",
+        csv.html
+    );
+    // No bonus; a refund, and what finance does: refund it.
+    assert!(
+        csv.html
+            .lines()
+            .any(|l| l.trim_end().ends_with(",,refund,refund")),
+        "{}",
+        csv.html
+    );
     assert!(csv.html.contains(&format!("{id},")), "{}", csv.html);
     assert!(
         csv.html

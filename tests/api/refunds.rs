@@ -15,14 +15,7 @@ const FINANCE: As = As::Role(Role::Finance);
 async fn received(app: &TestApp, order: &str, reason: &str, resolution: &str) -> String {
     let (customer, number) = app.authorized_rma(order, reason, resolution).await;
     app.issue_label(&number, &customer).await;
-    let scan = app
-        .post(
-            "/api/v1/scans",
-            &BENCH,
-            &json!({"barcode": number, "station": "DE-BER/bench-1"}),
-        )
-        .await;
-    assert_eq!(scan.body["result"], "matched", "{}", scan.text);
+    app.scan_at_bench(&number).await;
     number
 }
 
@@ -390,7 +383,88 @@ async fn keep_it_returns_are_refunded_when_authorized(app: TestApp) {
     }
 }
 
+/// Store credit carries the policy's bonus (10 %, at most 25.00 EUR): shown with the
+/// decision, then worked out on what the inspection found, under the terms shown.
+async fn store_credit_comes_with_a_bonus(app: TestApp) {
+    let order = eur_order("SC-1");
+    app.delivered_order(&order, 2).await;
+    let customer = app.customer_token("SC-1", &email_of(&order)).await;
+    let body = return_body(
+        "SC-1",
+        &[("1", 1, "defective"), ("3", 1, "defective")],
+        "store_credit",
+    );
+    let quote = app.post("/api/v1/rmas/quote", &customer, &body).await;
+    assert_eq!(quote.status, StatusCode::OK, "{}", quote.text);
+    let decision = &quote.body["decision"];
+    // 104.25 + 172.79 = 277.04; 10 % is 27.70, capped at 25.00.
+    assert_eq!(decision["estimated_refund"], "277.04", "{decision}");
+    assert_eq!(decision["store_credit_bonus"]["percent"], 10);
+    assert_eq!(decision["store_credit_bonus"]["max"], "25.00");
+    assert_eq!(decision["store_credit_bonus"]["amount"], "25.00");
+    let capped = decision["rules"]
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|x| x["rule"] == "store_credit_bonus")
+                .cloned()
+        })
+        .expect("the bonus rule");
+    assert_eq!(capped["params"]["variant"], "capped", "{capped}");
+    let refund = return_body("SC-1", &[("1", 1, "defective")], "refund");
+    let plain = app.post("/api/v1/rmas/quote", &customer, &refund).await;
+    assert!(
+        plain.body["decision"]["store_credit_bonus"].is_null(),
+        "only store credit: {}",
+        plain.text
+    );
+
+    let created = app.create_rma(&customer, &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let number = created.body["number"].as_str().expect("number").to_string();
+    app.scan_at_bench(&number).await;
+    // The headphones are not what was sold: only the jacket is credited, 104.25, and
+    // its bonus is 10 % of that (10.425, half up), under the cap.
+    let inspected = app
+        .post(
+            &format!("/api/v1/rmas/{number}/inspection"),
+            &BENCH,
+            &json!({"lines": [
+                {"line_id": "1", "quantity_received": 1, "condition": "new", "disposition": "restock"},
+                {"line_id": "3", "quantity_received": 1, "condition": "wrong_item", "disposition": "return_to_customer"}]}),
+        )
+        .await;
+    assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
+    let credit = &inspected.body["refund"];
+    assert_eq!(credit["method"], "store_credit", "{}", inspected.text);
+    assert_eq!(credit["action"], "issue_store_credit");
+    assert_eq!(credit["amount"], "104.25");
+    assert_eq!(credit["bonus"], "10.43");
+    let listed = refunds(&app, &format!("?q={number}")).await;
+    assert_eq!(listed[0]["bonus"], "10.43", "{listed:?}");
+    assert_eq!(listed[0]["resolution"], "store_credit");
+
+    assert_eq!(app.dispatch().await.sent, 1);
+    let id = credit["id"].as_str().expect("id");
+    let (email, _) = crate::email::finance_email(&app, id);
+    assert!(
+        email.contains(&format!("Subject: Store credit {number}: 104.25 EUR")),
+        "{email}"
+    );
+    assert!(
+        email.contains(
+            "Issue store credit of 114.68 EUR: 104.25 EUR for the return plus a bonus of 10.43 EUR"
+        ),
+        "{email}"
+    );
+    assert!(
+        email.contains(",store_credit,,,10.43,store_credit,issue_store_credit"),
+        "{email}"
+    );
+}
+
 crate::on_both_backends!(
+    store_credit_comes_with_a_bonus,
     keep_it_returns_are_refunded_when_authorized,
     statuses_are_stored_as_their_words,
     a_passed_inspection_triggers_one_refund,

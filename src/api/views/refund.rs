@@ -16,6 +16,9 @@ pub struct RefundTrigger {
     pub brief: RefundTriggerBrief,
     pub order_number: String,
     pub rma_number: Option<String>,
+    /// The RMA's resolution; null for an incident's trigger.
+    #[schema(value_type = Option<crate::domain::Resolution>)]
+    pub resolution: Option<String>,
     pub incident_id: Option<String>,
     /// The refund maths as finance's email shows it (an inspection's lines, or an
     /// incident's parcel value); null only if the stored maths cannot be read.
@@ -39,6 +42,7 @@ impl RefundTrigger {
             brief: RefundTriggerBrief::new(t),
             order_number: listed.order_number.clone(),
             rma_number: listed.rma_number.clone(),
+            resolution: listed.resolution.clone(),
             incident_id: t.incident_id.clone(),
             calculation: Calculation::read(&t.calculation),
             created_at: ts(t.created_at),

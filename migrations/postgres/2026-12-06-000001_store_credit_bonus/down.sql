@@ -1,0 +1,1 @@
+ALTER TABLE refund_triggers DROP COLUMN bonus_minor;
