@@ -177,19 +177,25 @@ pub struct SettledLine {
     /// Units that passed: they ship as replacements.
     pub quantity: i64,
     pub replacement_sku: String,
+    /// The units that came back, tax included, less `condition_deduction`.
     #[schema(value_type = crate::domain::Money)]
     pub returned_value: String,
+    /// Taken off for the state they came back in (not for the shop's faults).
+    #[schema(value_type = crate::domain::Money)]
+    pub condition_deduction: String,
     #[schema(value_type = crate::domain::Money)]
     pub replacement_value: String,
 }
 
-/// What an exchange for another product settles to: the quoted worth of each
-/// replacement that ships (its share for the units that passed) against the worth of
-/// those units as ordered.
+/// What an exchange for another product settles to: each replacement that ships (the
+/// units that passed) at its quoted price, against those units as ordered less any
+/// deduction for the state they came back in; tax on both sides at the returned line's
+/// rate. No restocking fee and no label: an exchange keeps the sale.
 fn settle(
     rma: &RmaRow,
     order: &OrderRecord,
     replacement: &Replacement,
+    calculation: &RefundCalculation,
     currency: Currency,
 ) -> Result<(ExchangeSettlement, PriceDifference), AppError> {
     let quoted = crate::domain::policy::stored_lines(&rma.decision);
@@ -198,37 +204,32 @@ fn settle(
     let (mut replaced, mut returned) = (0i64, 0i64);
     let mut lines = Vec::with_capacity(replacement.lines.len());
     for l in &replacement.lines {
-        let (Some(q), Some(ordered)) = (
-            quoted.iter().find(|q| q.line_id == l.line_id),
-            order.lines.iter().find(|o| o.line_id == l.line_id),
-        ) else {
+        let price = quoted
+            .iter()
+            .find(|q| q.line_id == l.line_id)
+            .and_then(|q| q.replacement_price.as_deref())
+            .map(|p| Money::parse(p, currency));
+        let (Some(Ok(price)), Some(ordered)) =
+            (price, order.lines.iter().find(|o| o.line_id == l.line_id))
+        else {
             return Err(AppError::Internal(format!(
-                "RMA {}: line {} has no quoted replacement",
+                "RMA {}: line {} has no quoted replacement price",
                 rma.number, l.line_id
             )));
         };
-        let value = q
-            .replacement_value
-            .as_deref()
-            .map(|v| Money::parse(v, currency))
-            .transpose()
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .ok_or_else(|| {
-                AppError::Internal(format!(
-                    "RMA {}: line {} has no replacement value",
-                    rma.number, l.line_id
-                ))
-            })?;
-        let shipped = price_difference::replacement_share(value.minor(), l.quantity, q.quantity)
-            .ok_or_else(overflow)?;
-        let back = crate::domain::money::line_value(
-            ordered.unit_price_minor,
-            ordered.tax_minor,
-            l.quantity,
-            ordered.quantity,
-        )
-        .and_then(|v| v.total())
-        .ok_or_else(overflow)?;
+        let line = price_difference::ReturnedLine {
+            unit_price_minor: ordered.unit_price_minor,
+            line_tax_minor: ordered.tax_minor,
+            ordered_quantity: ordered.quantity,
+        };
+        let (shipped, worth) =
+            price_difference::values(line, price.minor(), l.quantity).ok_or_else(overflow)?;
+        let deduction = calculation
+            .lines
+            .iter()
+            .find(|c| c.line_id == l.line_id)
+            .map_or(0, |c| c.condition_deduction.minor());
+        let back = (worth - deduction).max(0);
         replaced = replaced.checked_add(shipped).ok_or_else(overflow)?;
         returned = returned.checked_add(back).ok_or_else(overflow)?;
         lines.push(SettledLine {
@@ -236,6 +237,7 @@ fn settle(
             quantity: l.quantity,
             replacement_sku: l.sku.clone().unwrap_or_default(),
             returned_value: money(back),
+            condition_deduction: money(deduction),
             replacement_value: money(shipped),
         });
     }
@@ -250,6 +252,45 @@ fn settle(
         },
         difference,
     ))
+}
+
+/// The steps of a settlement in words, as finance reads them.
+fn settlement_notes(
+    s: &ExchangeSettlement,
+    order: &OrderRecord,
+    currency: Currency,
+) -> Vec<String> {
+    let zero = Money::zero(currency).to_string();
+    let mut notes: Vec<String> = s
+        .lines
+        .iter()
+        .map(|l| {
+            let sku = order
+                .lines
+                .iter()
+                .find(|o| o.line_id == l.line_id)
+                .map_or(l.line_id.as_str(), |o| o.sku.as_str());
+            let less = match l.condition_deduction == zero {
+                true => String::new(),
+                false => format!(" after {} {currency} off for its condition", l.condition_deduction),
+            };
+            format!(
+                "{} × {sku} came back worth {} {currency} with tax{less}; {} ships, worth {} {currency} with tax",
+                l.quantity, l.returned_value, l.replacement_sku, l.replacement_value
+            )
+        })
+        .collect();
+    notes.push(if s.customer_pays != zero {
+        format!(
+            "the customer pays the difference: {} {currency}",
+            s.customer_pays
+        )
+    } else if s.refunded != zero {
+        format!("the difference is refunded: {} {currency}", s.refunded)
+    } else {
+        "the same worth: no money moves".to_string()
+    });
+    notes
 }
 
 /// What an exchange ships instead of refunding: the lines that passed inspection.
@@ -419,25 +460,16 @@ pub fn inspect(
                 .collect(),
         });
     let settled = match (&replacement, resolution) {
-        (Some(r), Resolution::ExchangeProduct) => Some(settle(&rma, &order, r, currency)?),
+        (Some(r), Resolution::ExchangeProduct) => {
+            Some(settle(&rma, &order, r, &calculation, currency)?)
+        }
         _ => None,
     };
     let mut calculation = calculation;
-    if let Some((_, d)) = &settled {
-        calculation.notes.push(match (d.customer_pays.minor(), d.refunded.minor()) {
-            (1.., _) => format!(
-                "replacements {} {currency} with tax for {} {currency} sent back: the customer pays {} {currency}",
-                d.replacement_value, d.returned_value, d.customer_pays
-            ),
-            (_, 1..) => format!(
-                "replacements {} {currency} with tax for {} {currency} sent back: refund {} {currency}",
-                d.replacement_value, d.returned_value, d.refunded
-            ),
-            _ => format!(
-                "replacements {} {currency} with tax for {} {currency} sent back: no money moves",
-                d.replacement_value, d.returned_value
-            ),
-        });
+    if let Some((s, _)) = &settled {
+        // The refund's steps (fees, the label) do not apply to an exchange.
+        calculation.notes = settlement_notes(s, &order, currency);
+        calculation.steps.clear();
     }
     let calculation = InspectionCalculation {
         refund: calculation,

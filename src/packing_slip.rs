@@ -1,14 +1,17 @@
-//! The packing slip that goes inside a return's box: the RMA's barcode for the
-//! warehouse's scanner (a box whose label is torn off still finds its return), the
-//! order, where it goes and what is in it. A4, or US Letter for customers in the
-//! countries that use it. It names no customer, so every reader of the return may
-//! print it.
+//! Packing slips. The one inside a return's box: the RMA's barcode for the warehouse's
+//! scanner (a box whose label is torn off still finds its return), the order, where it
+//! goes and what is in it; it names no customer, so every reader of the return may
+//! print it. The one inside a replacement's box (an exchange going out): the same
+//! barcode, the customer's address and what to pack. A4, or US Letter for customers in
+//! the countries that use it.
 
 use backhaul_carriers::label::{code128_modules, draw_barcode};
 use backhaul_carriers::pdf::{Font, Page};
 
 use crate::auth::Principal;
 use crate::core::Core;
+use crate::db::fulfilments::ListedFulfilment;
+use crate::db::orders::OrderRecord;
 use crate::domain::routing::Warehouse;
 use crate::domain::{RmaNumber, RmaStatus};
 use crate::error::AppError;
@@ -19,29 +22,128 @@ const LETTER: &[&str] = &[
     "US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PA", "DO", "PR",
 ];
 
-/// A line of the slip: sku, title, quantity, reason (in words).
+/// A line of the slip: sku, title, quantity, and a last cell (the reason in words, or
+/// the item a replacement is for).
 struct Item {
     sku: String,
     title: String,
     quantity: i64,
-    reason: String,
+    note: String,
 }
 
-/// What a slip prints, read from the return.
+/// What a slip prints.
 struct Slip {
+    heading: &'static str,
+    intro: &'static str,
+    footer: &'static str,
+    /// The RMA number, printed as a barcode.
     number: String,
-    order_number: String,
-    requested: chrono::NaiveDate,
-    resolution: String,
+    /// (label, value) under the barcode.
+    facts: Vec<(&'static str, String)>,
     letter: bool,
-    return_to: Option<Warehouse>,
+    /// A heading and the lines of an address: where the box goes.
+    address: Option<(&'static str, Vec<String>)>,
+    /// The heading of the items' last column.
+    note_heading: &'static str,
     items: Vec<Item>,
+}
+
+impl Slip {
+    /// A return's slip, with where the return goes once known.
+    fn of_return(d: &crate::rmas::RmaDetails, return_to: Option<&Warehouse>) -> Slip {
+        let words = Lang::En;
+        let items = d
+            .lines
+            .iter()
+            .map(|l| {
+                let line = d.order.lines.iter().find(|o| o.line_id == l.line_id);
+                Item {
+                    sku: line.map_or_else(String::new, |o| o.sku.clone()),
+                    title: line.map_or_else(|| l.line_id.clone(), |o| o.title.clone()),
+                    quantity: l.quantity,
+                    note: capitalized(&words.word(&l.reason)),
+                }
+            })
+            .collect();
+        Slip {
+            heading: "Return packing slip",
+            intro: "Put this slip in the box, on top of the items.",
+            footer: "Warehouse: scan the barcode above to match this box to its return.",
+            number: d.rma.number.clone(),
+            facts: vec![
+                ("Order", d.order.order.order_number.clone()),
+                (
+                    "Requested",
+                    d.rma.created_at.date().format("%Y-%m-%d").to_string(),
+                ),
+                ("Resolution", capitalized(&words.word(&d.rma.resolution))),
+            ],
+            letter: LETTER.contains(&d.order.order.ship_country.as_str()),
+            address: return_to.map(|w| {
+                let mut lines = vec![w.name.clone(), w.line1.clone()];
+                lines.extend(w.line2.clone());
+                lines.push(format!("{} {}", w.postal_code, w.city));
+                lines.push(w.country.clone());
+                ("Return to", lines)
+            }),
+            note_heading: "Reason",
+            items,
+        }
+    }
+
+    /// A replacement's slip: what to pack, and the customer's address.
+    fn of_replacement(f: &ListedFulfilment, order: &OrderRecord) -> Slip {
+        let o = &order.order;
+        let mut address = vec![o.ship_name.clone(), o.ship_line1.clone()];
+        address.extend(o.ship_line2.clone());
+        address.push(format!("{} {}", o.ship_postal_code, o.ship_city));
+        address.extend(o.ship_region.clone());
+        address.push(o.ship_country.clone());
+        let items = f
+            .fulfilment
+            .lines()
+            .into_iter()
+            .map(|l| Item {
+                note: order
+                    .lines
+                    .iter()
+                    .find(|o| o.line_id == l.line_id)
+                    .map_or_else(String::new, |o| o.sku.clone()),
+                sku: l.sku,
+                title: l.title,
+                quantity: l.quantity,
+            })
+            .collect();
+        Slip {
+            heading: "Replacement packing slip",
+            intro: "Pack these items and put this slip on top.",
+            footer: "Warehouse: mark it shipped with the parcel's carrier and tracking number.",
+            number: f.rma_number.clone(),
+            facts: vec![
+                ("Order", o.order_number.clone()),
+                ("RMA", f.rma_number.clone()),
+                (
+                    "Waiting since",
+                    f.fulfilment
+                        .created_at
+                        .date()
+                        .format("%Y-%m-%d")
+                        .to_string(),
+                ),
+            ],
+            letter: LETTER.contains(&o.ship_country.as_str()),
+            address: Some(("Ship to", address)),
+            note_heading: "Replaces",
+            items,
+        }
+    }
 }
 
 /// The slip of return `number` as a PDF, for anyone who may read the return. A
 /// refused, cancelled or expired return has none: nothing is to be packed.
 pub async fn render(core: &Core, who: Principal, number: RmaNumber) -> Result<Vec<u8>, AppError> {
-    let (mut slip, return_to) = core
+    let network = core.network.clone();
+    let slip = core
         .db
         .read(move |c| {
             let d = crate::rmas::details(c, &who, &number)?;
@@ -54,33 +156,29 @@ pub async fn render(core: &Core, who: Principal, number: RmaNumber) -> Result<Ve
                     d.rma.number, d.rma.status
                 )));
             }
-            let words = Lang::En;
-            let items = d
-                .lines
-                .iter()
-                .map(|l| {
-                    let line = d.order.lines.iter().find(|o| o.line_id == l.line_id);
-                    Item {
-                        sku: line.map_or_else(String::new, |o| o.sku.clone()),
-                        title: line.map_or_else(|| l.line_id.clone(), |o| o.title.clone()),
-                        quantity: l.quantity,
-                        reason: capitalized(&words.word(&l.reason)),
-                    }
-                })
-                .collect();
-            let slip = Slip {
-                number: d.rma.number.clone(),
-                order_number: d.order.order.order_number.clone(),
-                requested: d.rma.created_at.date(),
-                resolution: capitalized(&words.word(&d.rma.resolution)),
-                letter: LETTER.contains(&d.order.order.ship_country.as_str()),
-                return_to: None,
-                items,
-            };
-            Ok((slip, d.rma.return_to))
+            Ok(Slip::of_return(&d, network.find(&d.rma.return_to)))
         })
         .await?;
-    slip.return_to = core.network.find(&return_to).cloned();
+    drawn(core, slip).await
+}
+
+/// The slip that goes in replacement `id`'s box (fulfilment id), for the warehouse
+/// and the shop's systems.
+pub async fn render_replacement(core: &Core, id: String) -> Result<Vec<u8>, AppError> {
+    let slip = core
+        .db
+        .read(move |c| {
+            let found = crate::db::fulfilments::find(c, &id)?
+                .ok_or_else(|| AppError::not_found("fulfilment"))?;
+            let order = crate::db::orders::load_by_id(c, &found.fulfilment.order_id)?;
+            Ok::<_, AppError>(Slip::of_replacement(&found, &order))
+        })
+        .await?;
+    drawn(core, slip).await
+}
+
+/// `slip` drawn as a PDF.
+async fn drawn(core: &Core, slip: Slip) -> Result<Vec<u8>, AppError> {
     // Drawing (and subsetting a font for other scripts) is CPU work: off the workers.
     let font = core.script_font.clone();
     tokio::task::spawn_blocking(move || draw(&slip, font.as_deref()))
@@ -101,15 +199,9 @@ fn draw(
     let mut page = Page::new(width, height).with_script_font(font);
     let (left, right) = (48.0, width - 48.0);
     let mut y = height - 60.0;
-    page.text(left, y, 18.0, Font::Bold, "Return packing slip");
+    page.text(left, y, 18.0, Font::Bold, slip.heading);
     y -= 18.0;
-    page.text(
-        left,
-        y,
-        11.0,
-        Font::Regular,
-        "Put this slip in the box, on top of the items.",
-    );
+    page.text(left, y, 11.0, Font::Regular, slip.intro);
     y -= 12.0;
     page.rect(left, y, right - left, 1.5);
 
@@ -120,31 +212,26 @@ fn draw(
     page.text(left, y, 16.0, Font::Bold, &format!("RMA {}", slip.number));
 
     y -= 32.0;
-    for (label, value) in [
-        ("Order", slip.order_number.as_str()),
-        ("Requested", &slip.requested.format("%Y-%m-%d").to_string()),
-        ("Resolution", slip.resolution.as_str()),
-    ] {
+    for (label, value) in &slip.facts {
         page.text(left, y, 10.0, Font::Bold, label);
         page.text(left + 90.0, y, 11.0, Font::Regular, value);
         y -= 16.0;
     }
-    if let Some(w) = &slip.return_to {
+    if let Some((label, lines)) = &slip.address {
         y -= 8.0;
-        page.text(left, y, 10.0, Font::Bold, "Return to");
-        let mut lines = vec![w.name.clone(), w.line1.clone()];
-        lines.extend(w.line2.clone());
-        lines.push(format!("{} {}", w.postal_code, w.city));
-        lines.push(w.country.clone());
+        page.text(left, y, 10.0, Font::Bold, label);
         for line in lines {
-            page.text(left + 90.0, y, 11.0, Font::Regular, &line);
+            page.text(left + 90.0, y, 11.0, Font::Regular, line);
             y -= 14.0;
         }
     }
 
     y -= 18.0;
     let columns = [left, left + 110.0, right - 170.0, right - 120.0];
-    for (x, heading) in columns.iter().zip(["SKU", "Item", "Qty", "Reason"]) {
+    for (x, heading) in columns
+        .iter()
+        .zip(["SKU", "Item", "Qty", slip.note_heading])
+    {
         page.text(*x, y, 10.0, Font::Bold, heading);
     }
     y -= 6.0;
@@ -170,15 +257,9 @@ fn draw(
             Font::Regular,
             &item.quantity.to_string(),
         );
-        page.text(columns[3], y, 10.0, Font::Regular, &clip(&item.reason, 24));
+        page.text(columns[3], y, 10.0, Font::Regular, &clip(&item.note, 24));
     }
-    page.text(
-        left,
-        48.0,
-        9.0,
-        Font::Regular,
-        "Warehouse: scan the barcode above to match this box to its return.",
-    );
+    page.text(left, 48.0, 9.0, Font::Regular, slip.footer);
     page.to_pdf()
 }
 

@@ -380,6 +380,7 @@ mod tests {
                     quantity: 1,
                     replacement_sku: "TSH-M".into(),
                     returned_value: "49.90".into(),
+                    condition_deduction: "0.00".into(),
                     replacement_value: "59.90".into(),
                 }],
                 replacement_value: "59.90".into(),

@@ -164,6 +164,7 @@ impl Modify for BearerAuth {
         super::catalog::get,
         super::fulfilments::list,
         super::fulfilments::shipped,
+        super::fulfilments::packing_slip,
         super::lookup::lookup,
         super::rmas::quote,
         super::rmas::create,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::docs::{ListErrors, WriteErrors};
+use super::docs::{DocumentErrors, ListErrors, WriteErrors};
 use super::idempotency::{self, IdempotencyKey};
 use super::json::ApiJson;
 use super::orders::ShipmentInput;
@@ -122,4 +122,38 @@ pub async fn shipped(
         Ok((StatusCode::OK, Fulfilment::new(&shipped)))
     })
     .await
+}
+
+/// The packing slip of a replacement (PDF)
+///
+/// The RMA's barcode, the order, the customer's address and what to pack; A4, or US
+/// Letter for customers in countries that use it. Roles: warehouse, integration.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fulfilments/{id}/packing-slip",
+    params(("id" = String, Path, description = "The fulfilment's id")),
+    responses(
+        (status = 200, description = "The packing slip", content((Vec<u8> = "application/pdf"))),
+        DocumentErrors,
+    )
+)]
+#[tracing::instrument(skip_all)]
+pub async fn packing_slip(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    who.require_staff(&[Role::Warehouse, Role::Integration])?;
+    let id = path.into_inner();
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(AppError::not_found("fulfilment"));
+    }
+    let bytes = crate::packing_slip::render_replacement(&state, id.clone()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"replacement-{id}.pdf\""),
+        ))
+        .body(bytes))
 }

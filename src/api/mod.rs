@@ -66,6 +66,11 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             web::post().to(fulfilments::shipped),
         ),
         (
+            Method::GET,
+            "/api/v1/fulfilments/{id}/packing-slip",
+            web::get().to(fulfilments::packing_slip),
+        ),
+        (
             Method::POST,
             "/api/v1/returns/lookup",
             web::post().to(lookup::lookup),

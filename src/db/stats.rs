@@ -95,13 +95,15 @@ pub fn losses(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {
         .collect())
 }
 
-/// (created, currency, amount) of refund triggers since `since`.
+/// (created, currency, amount) of refund triggers since `since`: money paid back, not
+/// the amounts customers owe for dearer exchanges.
 pub fn refunds_since(
     conn: &mut DbConnection,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<(chrono::NaiveDateTime, String, i64)>> {
     refund_triggers::table
         .filter(refund_triggers::created_at.ge(naive(since)))
+        .filter(refund_triggers::method.ne(crate::domain::RefundMethod::ChargeCustomer.as_str()))
         .order(refund_triggers::created_at)
         .select((
             refund_triggers::created_at,

@@ -392,6 +392,10 @@ pub struct LineDecision {
     /// line's rate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replacement_value: Option<Money>,
+    /// With `exchange_product`: the replacement's unit price as quoted (before tax),
+    /// which the inspection settles with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement_price: Option<Money>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -447,9 +451,9 @@ pub struct StoredLine {
     pub tax_share: String,
     pub restocking_fee: String,
     pub refund: String,
-    /// With `exchange_product`: the replacement's worth as quoted.
+    /// With `exchange_product`: the replacement's unit price as quoted.
     #[serde(default)]
-    pub replacement_value: Option<String>,
+    pub replacement_price: Option<String>,
 }
 
 fn stored(decision: &str) -> StoredDecision {
@@ -516,13 +520,13 @@ fn exchange_fits(
     currency: Currency,
     any_product: bool,
     rules: &mut Rules,
-) -> Result<Option<(i64, i64)>, DecisionError> {
+) -> Result<Option<(i64, i64, Money)>, DecisionError> {
     let id = Some(line.line_id.as_str());
     let Some(offer) = &line.exchange else {
         rules.add(
             "exchange_for_missing",
             id,
-            "name the variant to exchange this item for".into(),
+            "name what to exchange this item for".into(),
             &[],
         );
         return Ok(None);
@@ -673,7 +677,7 @@ fn exchange_fits(
             &facts,
         );
     }
-    Ok(Some((replacement, back)))
+    Ok(Some((replacement, back, variant.price)))
 }
 
 /// The rule that says who pays the difference of an exchange for another product.
@@ -740,14 +744,17 @@ impl Policy {
         for line in &request.lines {
             let (mut eligible, window_days, window_ends_at) =
                 self.line_eligibility(line, &request.order, now, &mut rules);
-            let mut replacement_value = None;
+            let (mut replacement_value, mut replacement_price) = (None, None);
             let (item_minor, tax_minor, fee_minor, refund_minor) = if exchange {
                 // The item is swapped, not bought back: no fee, nothing refunded.
                 match exchange_fits(line, currency, any_product, &mut rules)? {
-                    Some((value, back)) => {
+                    Some((value, back, price)) => {
                         replaced = replaced.checked_add(value).ok_or(DecisionError::Overflow)?;
                         returned = returned.checked_add(back).ok_or(DecisionError::Overflow)?;
-                        replacement_value = any_product.then(|| money(value));
+                        if any_product {
+                            replacement_value = Some(money(value));
+                            replacement_price = Some(price);
+                        }
                     }
                     None => eligible = false,
                 }
@@ -770,6 +777,7 @@ impl Policy {
                 restocking_fee: money(fee_minor),
                 refund: money(refund_minor),
                 replacement_value,
+                replacement_price,
             });
         }
         let price_difference = (any_product && !rejected).then(|| {

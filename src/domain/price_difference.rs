@@ -43,13 +43,6 @@ pub fn values(
     Some((item.checked_add(tax)?, returned))
 }
 
-/// The part of a quoted replacement worth `value_minor` (for `quoted` units) that
-/// `accepted` units come to, half up: what passed inspection is what ships. `None` on
-/// overflow.
-pub fn replacement_share(value_minor: i64, accepted: i64, quoted: i64) -> Option<i64> {
-    share_half_up(value_minor, accepted, quoted.max(1))
-}
-
 /// The two sides of an exchange for another product and who pays the difference: at
 /// most one of `customer_pays` and `refunded` is above zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

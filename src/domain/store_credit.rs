@@ -19,6 +19,9 @@ pub struct StoreCreditBonus {
     /// The bonus on this credit.
     #[schema(value_type = crate::domain::Money)]
     pub amount: Money,
+    /// Whether the cap cut the bonus.
+    #[serde(skip)]
+    capped: bool,
 }
 
 impl StoreCreditBonus {
@@ -26,11 +29,12 @@ impl StoreCreditBonus {
     /// `None` on overflow.
     pub fn on(credit: Money, percent: u32, max: Option<Money>) -> Option<StoreCreditBonus> {
         let share = share_half_up(credit.minor(), i64::from(percent), 100)?;
-        let capped = max.map_or(share, |m| share.min(m.minor().max(0)));
+        let cap = max.map_or(i64::MAX, |m| m.minor().max(0));
         Some(StoreCreditBonus {
             percent,
             max,
-            amount: Money::from_minor(capped, credit.currency()),
+            amount: Money::from_minor(share.min(cap), credit.currency()),
+            capped: share > cap,
         })
     }
 
@@ -41,7 +45,7 @@ impl StoreCreditBonus {
 
     /// Whether the cap cut the bonus.
     pub fn capped(&self) -> bool {
-        self.max.is_some_and(|m| self.amount.minor() >= m.minor())
+        self.capped
     }
 }
 
@@ -59,6 +63,8 @@ mod tests {
         let table = [
             (m(5000, eur), 10, Some(m(2000, eur)), 500, false),
             (m(50000, eur), 10, Some(m(2000, eur)), 2000, true),
+            // Exactly the cap: not cut by it.
+            (m(20000, eur), 10, Some(m(2000, eur)), 2000, false),
             (m(5000, eur), 10, None, 500, false),
             // Half up: 10 % of 0.15 is 0.015 → 0.02.
             (m(15, eur), 10, None, 2, false),

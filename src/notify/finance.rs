@@ -272,7 +272,8 @@ fn csv(e: &RefundEmail, rows: &[Row]) -> Result<Vec<u8>, String> {
             &t.method,
             &r.replacement_sku,
             &r.replacement_value,
-            &bonus,
+            // The bonus is the trigger's, not a line's: on the total row only.
+            "",
             resolution,
             action,
         ];

@@ -308,15 +308,20 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
             .map(|l| format!("{} {}", l.sku, l.title))
             .unwrap_or_else(|| id.to_string())
     };
-    let next = match (&answer.refund, &answer.replacement) {
-        (Some(refund), _) => lang.t_with(
-            "after_inspection.refund",
-            &[
-                ("amount", &lang.money(&refund.amount, &refund.currency)),
-                ("method", &lang.word(&refund.method)),
-            ],
-        ),
-        (None, Some(replacement)) => {
+    // An exchange's replacement first (the warehouse's job), then what finance does.
+    let money_step = answer.refund.as_ref().map(|refund| {
+        let amount = lang.money(&refund.amount, &refund.currency);
+        match refund.method.as_str() {
+            "charge_customer" => lang.t_with("after_inspection.charge", &[("amount", &amount)]),
+            _ => lang.t_with(
+                "after_inspection.refund",
+                &[("amount", &amount), ("method", &lang.word(&refund.method))],
+            ),
+        }
+    });
+    let next = match (money_step, &answer.replacement) {
+        (Some(money), None) => money,
+        (money, Some(replacement)) => {
             let items: Vec<String> = replacement
                 .lines
                 .iter()
@@ -326,7 +331,11 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
                     None => format!("{} × {}", item(&l.line_id), l.quantity),
                 })
                 .collect();
-            lang.t_with("after_inspection.exchange", &[("items", &items.join(", "))])
+            let ship = lang.t_with("after_inspection.exchange", &[("items", &items.join(", "))]);
+            match money {
+                Some(money) => format!("{ship} {money}").into(),
+                None => ship,
+            }
         }
         (None, None) => lang.t("after_inspection.no_refund"),
     };
@@ -336,7 +345,11 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
             (lang.t("outcome")) ": " (lang.word(answer.outcome.as_str()))
         }
         @match &answer.refund {
-            Some(refund) => p { strong { (lang.t("refund")) ": " (lang.money(&refund.amount, &refund.currency)) } " (" (lang.word(&refund.method)) ")" },
+            Some(refund) if refund.method == "charge_customer" => p { strong { (lang.t("amount_due")) ": " (lang.money(&refund.amount, &refund.currency)) } },
+            Some(refund) => p {
+                strong { (lang.t("refund")) ": " (lang.money(&refund.amount, &refund.currency)) } " (" (lang.word(&refund.method)) ")"
+                @if let Some(bonus) = &refund.bonus { " + " (lang.t("bonus")) " " (lang.money(bonus, &refund.currency)) }
+            },
             None => p { (lang.t("no_refund")) },
         }
         table {
@@ -346,7 +359,10 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
                     td data-label=(lang.t("item")) { (item(&l.line_id)) }
                     td.num data-label=(lang.t("received_qty")) { (l.accepted_quantity) " / " (l.expected_quantity) }
                     td data-label=(lang.t("condition")) { (lang.word(l.condition.as_str())) }
-                    td.num data-label=(lang.t("refund")) { (lang.money(&l.refund.to_string(), currency)) }
+                    // An exchange ships instead: no line is refunded.
+                    td.num data-label=(lang.t("refund")) {
+                        @if answer.replacement.is_some() { "—" } @else { (lang.money(&l.refund.to_string(), currency)) }
+                    }
                 }
             }
         }

@@ -37,6 +37,7 @@ mod inspect;
 mod ops;
 mod portal;
 mod queues;
+mod replacements;
 mod scan;
 mod search;
 
@@ -85,6 +86,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/warehouse/to-inspect",
             get_or_head().to(queues::to_inspect),
+        )
+        .route(
+            "/warehouse/replacements",
+            get_or_head().to(replacements::page),
+        )
+        .route(
+            "/warehouse/replacements/{id}/shipped",
+            web::post().to(replacements::shipped),
+        )
+        .route(
+            "/warehouse/replacements/{id}/packing-slip.pdf",
+            get_or_head().to(replacements::packing_slip),
         )
         .route("/staff/search", get_or_head().to(search::page))
         .route("/warehouse/parcels/{id}/link", web::post().to(scan::link))
@@ -348,6 +361,11 @@ const STAFF_PAGES: &[(&str, &str, &[Role])] = &[
         "unmatched_parcels",
         &[Role::Warehouse],
     ),
+    (
+        "/warehouse/replacements",
+        "replacements",
+        &[Role::Warehouse],
+    ),
     ("/finance/refunds", "refunds", &[Role::Finance]),
     ("/ops", "operations", &[]),
 ];
@@ -426,6 +444,17 @@ pub fn page(
         .body(markup.into_string());
     remember_lang(req, state, &mut response);
     response
+}
+
+/// A PDF to download as `name`.
+fn pdf_download(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes)
 }
 
 /// Rows as CSV (the header first when given), each cell made safe to open in a

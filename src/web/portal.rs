@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use backhaul_carriers::LabelFormat;
 use chrono_tz::Tz;
@@ -1103,7 +1103,7 @@ pub async fn label(
     }
     .await;
     match result {
-        Ok((number, bytes)) => pdf_download(&format!("return-label-{number}.pdf"), bytes),
+        Ok((number, bytes)) => super::pdf_download(&format!("return-label-{number}.pdf"), bytes),
         Err(e) => error_page(&req, &state, None, &e),
     }
 }
@@ -1124,19 +1124,9 @@ pub async fn packing_slip(
     }
     .await;
     match result {
-        Ok((number, bytes)) => pdf_download(&format!("packing-slip-{number}.pdf"), bytes),
+        Ok((number, bytes)) => super::pdf_download(&format!("packing-slip-{number}.pdf"), bytes),
         Err(e) => error_page(&req, &state, None, &e),
     }
-}
-
-fn pdf_download(name: &str, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes)
 }
 
 #[cfg(test)]

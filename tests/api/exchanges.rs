@@ -241,25 +241,31 @@ async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
     );
 }
 
-/// A return that fails inspection ships nothing, and its shirt goes back to the
-/// catalogue.
-async fn a_failed_exchange_gives_its_variant_back(app: TestApp) {
+/// An order `number` whose customer exchanges one L shirt for an M (`m_left` in
+/// stock): the RMA's number.
+async fn shirt_exchanged(app: &TestApp, number: &str, m_left: i64) -> String {
     shirts(
-        &app,
+        app,
         &[
-            ("TSH-ORG-M", "M", "19.90", 1),
+            ("TSH-ORG-M", "M", "19.90", m_left),
             ("TSH-ORG-L", "L", "19.90", 9),
         ],
     )
     .await;
-    let customer = shirt_order(&app, "5501", 2).await;
+    let customer = shirt_order(app, number, 2).await;
     let created = app
-        .create_rma(&customer, &exchange("5501", "TSH-ORG-M"))
+        .create_rma(&customer, &exchange(number, "TSH-ORG-M"))
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    created.body["number"].as_str().expect("number").to_string()
+}
+
+/// A return that fails inspection ships nothing, and its shirt goes back to the
+/// catalogue.
+async fn a_failed_exchange_gives_its_variant_back(app: TestApp) {
+    let number = shirt_exchanged(&app, "5501", 1).await;
     assert_eq!(available(&app, "TSH-ORG-M").await, 0);
-    let number = created.body["number"].as_str().expect("number");
-    let inspected = app.receive_and_inspect(number, "2", "wrong_item").await;
+    let inspected = app.receive_and_inspect(&number, "2", "wrong_item").await;
     assert_eq!(inspected["outcome"], "failed", "{inspected}");
     assert!(inspected["replacement"].is_null(), "{inspected}");
     assert_eq!(available(&app, "TSH-ORG-M").await, 1);
@@ -438,13 +444,19 @@ async fn an_exchange_for_another_product_settles_the_difference(app: TestApp) {
         created.text
     );
     let number = created.body["number"].as_str().expect("number").to_string();
-    let inspected = app.receive_and_pass_line(&number, "2").await;
+    // It comes back used: 20 % of its price (3.98) is taken off what it is worth, so
+    // 19.10 against 9.16, and 9.94 goes back.
+    let inspected = app.receive_and_inspect(&number, "2", "used").await;
     assert_eq!(
         inspected["refund"]["method"], "original_payment",
         "{inspected}"
     );
     assert_eq!(inspected["refund"]["action"], "refund");
-    assert_eq!(inspected["refund"]["amount"], "13.92");
+    assert_eq!(inspected["refund"]["amount"], "9.94");
+    let settled = &inspected["calculation"]["exchange"]["lines"][0];
+    assert_eq!(settled["condition_deduction"], "3.98", "{inspected}");
+    assert_eq!(settled["returned_value"], "19.10");
+    assert_eq!(settled["replacement_value"], "9.16");
     let rma = app
         .get(&format!("/api/v1/rmas/{number}"), &As::Role(Role::Admin))
         .await
@@ -472,7 +484,136 @@ async fn an_exchange_for_another_product_settles_the_difference(app: TestApp) {
     assert_eq!(caps["variants"][0]["available"], 10);
 }
 
+/// The warehouse's page: the replacement to pack with its slip, a refused parcel told
+/// beside its form, then shipped and listed as such.
+async fn the_warehouse_packs_and_ships_a_replacement(app: TestApp) {
+    use crate::pages::{user, Browser};
+    let number = shirt_exchanged(&app, "5701", 2).await;
+    app.receive_and_pass_line(&number, "2").await;
+    let queue = app
+        .walk(
+            "/api/v1/fulfilments?status=to_ship",
+            &As::Role(Role::Warehouse),
+            1,
+        )
+        .await;
+    let id = queue[0]["id"].as_str().expect("id").to_string();
+
+    // The slip names what to pack, what it replaces and where it goes.
+    let slip = app
+        .get(
+            &format!("/api/v1/fulfilments/{id}/packing-slip"),
+            &As::Role(Role::Integration),
+        )
+        .await;
+    assert_eq!(slip.status, StatusCode::OK, "{}", slip.text);
+    // The PDF's words come out without spaces: compare without them.
+    let text: String = crate::labels::pdf_text(&slip.bytes)
+        .split_whitespace()
+        .collect();
+    for needle in [
+        "Replacement packing slip",
+        "TSH-ORG-M",
+        "TSH-ORG-L",
+        "Ship to",
+        "Anna Schmidt",
+        "Torstraße 112",
+        &number,
+    ] {
+        let needle: String = needle.split_whitespace().collect();
+        assert!(text.contains(&needle), "{needle} in {text}");
+    }
+    app.get(
+        &format!("/api/v1/fulfilments/{id}/packing-slip"),
+        &As::Role(Role::Finance),
+    )
+    .await
+    .problem(403);
+    app.get(
+        "/api/v1/fulfilments/not-an-id/packing-slip",
+        &As::Role(Role::Warehouse),
+    )
+    .await
+    .problem(404);
+
+    user(&app, "packer", Role::Warehouse).await;
+    let mut bench = Browser::new(&app);
+    bench.sign_in("packer", "correct horse battery").await;
+    let page = bench.get("/warehouse/replacements").await;
+    assert_eq!(page.status, StatusCode::OK);
+    crate::pages::accessible(&page.html);
+    assert!(
+        page.html.contains(&number) && page.html.contains("TSH-ORG-M"),
+        "{}",
+        page.html
+    );
+    let pdf = bench
+        .get(&format!("/warehouse/replacements/{id}/packing-slip.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.html.starts_with("%PDF"), "a PDF");
+
+    let action = format!("/warehouse/replacements/{id}/shipped");
+    let csrf = page.csrf();
+    let refused = bench
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("carrier", "dhl"),
+                ("tracking_number", "1Z#99"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.html);
+    assert!(
+        refused.html.contains(&format!("id=\"e-{id}\"")),
+        "the reason beside its form: {}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("value=\"1Z#99\""),
+        "what was typed is kept"
+    );
+
+    let tracking = tracking_number(Scenario::Normal, app.now(), "X-5701");
+    let shipped = bench
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("carrier", "sandbox"),
+                ("tracking_number", &tracking),
+            ],
+        )
+        .await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.html);
+    assert!(
+        shipped.html.contains(&format!("Shipped: {number}")),
+        "{}",
+        shipped.html
+    );
+    assert!(
+        !shipped.html.contains(&format!("id=\"f-{id}\"")),
+        "gone from the queue"
+    );
+    let again = bench
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("carrier", "sandbox"),
+                ("tracking_number", &tracking),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.html);
+    let sent = bench.get("/warehouse/replacements?status=shipped").await;
+    assert!(sent.html.contains(&tracking), "{}", sent.html);
+}
+
 crate::on_both_backends!(
+    the_warehouse_packs_and_ships_a_replacement,
     an_exchange_for_another_product_settles_the_difference,
     a_customer_swaps_a_shirt_for_another_size,
     the_last_units_are_promised_once,

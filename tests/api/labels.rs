@@ -31,7 +31,7 @@ async fn bytes(app: &TestApp, path: &str, who: &As) -> (StatusCode, String, Vec<
     )
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("label.pdf");
     std::fs::write(&path, pdf).expect("written");
