@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod exchange_offers;
 pub mod fulfilments;
 pub mod guesses;
 pub mod i18n;

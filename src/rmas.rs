@@ -35,6 +35,8 @@ pub struct RmaDetails {
     pub photos: Vec<PhotoView>,
     /// Its refund trigger, once there is one.
     pub refund: Option<crate::db::refunds::TriggerRow>,
+    /// What an exchange sends back, once inspection passed it.
+    pub replacement: Option<crate::db::fulfilments::ListedFulfilment>,
 }
 
 /// A parcel of the return with the carrier's scans, oldest first.
@@ -91,6 +93,7 @@ pub fn details(
         .map(|p| crate::photos::view(&rma.number, p))
         .collect();
     let refund = crate::db::refunds::trigger_for_rma(c, &rma.id)?;
+    let replacement = crate::db::fulfilments::for_rma(c, &rma.id)?;
     Ok(RmaDetails {
         rma,
         order,
@@ -100,6 +103,7 @@ pub fn details(
         parcels: tracked,
         photos,
         refund,
+        replacement,
     })
 }
 

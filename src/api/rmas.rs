@@ -92,6 +92,7 @@ pub async fn create(
             label: None,
             parcels: Vec::new(),
             photos: Vec::new(),
+            replacement: None,
         };
         let view = Rma::new(&created, &st.network);
         Ok((StatusCode::CREATED, view))

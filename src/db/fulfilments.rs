@@ -67,7 +67,21 @@ pub fn insert(conn: &mut DbConnection, row: &FulfilmentRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ListedFulfilment>> {
-    Ok(load(conn, Some(id), None, None, 1)?.into_iter().next())
+    Ok(load(conn, Which::Id(id), None, None, 1)?.into_iter().next())
+}
+
+/// The replacement of RMA `rma_id`, if an exchange made one (one per RMA).
+pub fn for_rma(conn: &mut DbConnection, rma_id: &str) -> QueryResult<Option<ListedFulfilment>> {
+    Ok(load(conn, Which::Rma(rma_id), None, None, 1)?
+        .into_iter()
+        .next())
+}
+
+/// Which fulfilments a query loads.
+enum Which<'a> {
+    All,
+    Id(&'a str),
+    Rma(&'a str),
 }
 
 /// Up to `limit` fulfilments with `status` (all when `None`), oldest first, after id
@@ -78,12 +92,12 @@ pub fn page(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<ListedFulfilment>> {
-    load(conn, None, status, after, limit)
+    load(conn, Which::All, status, after, limit)
 }
 
 fn load(
     conn: &mut DbConnection,
-    id: Option<&str>,
+    which: Which<'_>,
     status: Option<&str>,
     after: Option<&str>,
     limit: i64,
@@ -102,8 +116,10 @@ fn load(
         .order(fulfilments::id)
         .limit(limit)
         .into_boxed();
-    if let Some(id) = id {
-        query = query.filter(fulfilments::id.eq(id.to_string()));
+    match which {
+        Which::All => {}
+        Which::Id(id) => query = query.filter(fulfilments::id.eq(id.to_string())),
+        Which::Rma(id) => query = query.filter(fulfilments::rma_id.eq(id.to_string())),
     }
     if let Some(status) = status {
         query = query.filter(fulfilments::status.eq(status.to_string()));

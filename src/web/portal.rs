@@ -28,11 +28,12 @@ use crate::db::staff::random_token;
 use crate::domain::policy::Outcome;
 use crate::domain::{LabelPayer, Resolution, ReturnReason, RmaStatus};
 use crate::error::AppError;
+use crate::exchange_offers::{self, Offers};
 use crate::i18n::Lang;
 use crate::lookup::{self, LookupInput};
 use crate::photos;
 use crate::returns::parse_number;
-use crate::returns::{LineWindow, ReturnInput, ReturnLineInput};
+use crate::returns::{ExchangeFor, LineWindow, ReturnInput, ReturnLineInput};
 
 const CUSTOMER: &str = "bh_customer";
 /// How long a form with photos waits for its turn when many are being read.
@@ -186,6 +187,20 @@ async fn order_of(state: &AppState, who: &Principal) -> Result<OrderRecord, AppE
         .ok_or_else(|| AppError::not_found("order"))
 }
 
+/// The customer's order and what each line may be exchanged for.
+async fn order_and_offers(
+    state: &AppState,
+    who: &Principal,
+) -> Result<(OrderRecord, Offers), AppError> {
+    let record = order_of(state, who).await?;
+    let r = record.clone();
+    let offers = state
+        .db
+        .read(move |c| exchange_offers::for_order(c, &r))
+        .await?;
+    Ok((record, offers))
+}
+
 pub async fn order_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -211,7 +226,8 @@ pub async fn order_page(
     };
     let token = form_token(&req);
     let zone = customer_zone(&req, &facts.record.order);
-    let markup = order_form(lang, zone, &facts, &chosen, &[]);
+    let bonus = state.policy.file().resolutions.store_credit.bonus_percent;
+    let markup = order_form(lang, zone, &facts, &chosen, &[], bonus);
     respond(&req, &state, StatusCode::OK, markup, token)
 }
 
@@ -221,12 +237,13 @@ struct OrderFacts {
     record: OrderRecord,
     windows: Vec<LineWindow>,
     existing: Vec<(RmaRow, String)>,
+    offers: Offers,
 }
 
 async fn order_facts(state: &web::Data<AppState>, who: &Principal) -> Result<OrderFacts, AppError> {
     let record = order_of(state, who).await?;
     let (st, now, r) = (state.clone(), state.clock.now(), record.clone());
-    let (windows, existing) = state
+    let (windows, existing, offers) = state
         .db
         .read(move |c| {
             let windows = st.rules().windows(c, &r, now)?;
@@ -235,13 +252,15 @@ async fn order_facts(state: &web::Data<AppState>, who: &Principal) -> Result<Ord
                 limit: 50,
                 ..stored_rmas::ListFilter::default()
             };
-            Ok::<_, AppError>((windows, stored_rmas::list(c, &filter)?))
+            let offers = exchange_offers::for_order(c, &r)?;
+            Ok::<_, AppError>((windows, stored_rmas::list(c, &filter)?, offers))
         })
         .await?;
     Ok(OrderFacts {
         record,
         windows,
         existing,
+        offers,
     })
 }
 
@@ -272,6 +291,7 @@ fn order_form(
     facts: &OrderFacts,
     chosen: &HashMap<String, String>,
     errors: &[crate::domain::FieldError],
+    bonus_percent: u32,
 ) -> Markup {
     let (record, windows) = (&facts.record, &facts.windows);
     let said = |field: &str| {
@@ -292,7 +312,10 @@ fn order_form(
         }
         form method="get" action="/returns/quote" {
             table {
-                tr { th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("returnable_until")) } th { (lang.t("quantity")) } th { (lang.t("reason")) } }
+                tr {
+                    th { (lang.t("item")) } th { (lang.t("returnable")) } th { (lang.t("returnable_until")) } th { (lang.t("quantity")) } th { (lang.t("reason")) }
+                    @if !facts.offers.is_empty() { th { (lang.t("exchange_for")) } }
+                }
                 @for l in &record.lines {
                     @let can = l.returnable_quantity();
                     @let (q, r) = (format!("q_{}", l.line_id), format!("r_{}", l.line_id));
@@ -315,13 +338,22 @@ fn order_form(
                             }
                             @if let Some(p) = problem { p.error id={ (r) "_error" } { (p) } }
                         }
+                        @if !facts.offers.is_empty() {
+                            td { (exchange_choice(lang, &l.line_id, facts.offers.get(&l.line_id), chosen, said(&format!("x_{}", l.line_id)))) }
+                        }
                     }
                 }
             }
             label for="resolution" { (lang.t("resolution")) }
             select #resolution name="resolution" {
                 @for res in [Resolution::Refund, Resolution::StoreCredit, Resolution::Exchange] {
-                    option value=(res.as_str()) selected[picked("resolution", res.as_str())] { (lang.word(res.as_str())) }
+                    option value=(res.as_str()) selected[picked("resolution", res.as_str())] {
+                        (lang.word(res.as_str()))
+                        // The bonus store credit carries, said where it is chosen.
+                        @if res == Resolution::StoreCredit && bonus_percent > 0 {
+                            " (" (lang.t_with("bonus_percent", &[("percent", &bonus_percent.to_string())])) ")"
+                        }
+                    }
                 }
             }
             button type="submit" { (lang.t("see_decision")) }
@@ -330,21 +362,55 @@ fn order_form(
     layout(lang, &lang.t("return_items"), None, body)
 }
 
+/// A line's choice of what to send instead, for an exchange: the other sizes and
+/// colours in stock with their price; a line without any shows none.
+fn exchange_choice(
+    lang: Lang,
+    line_id: &str,
+    offers: Option<&Vec<exchange_offers::Alternative>>,
+    chosen: &HashMap<String, String>,
+    problem: Option<String>,
+) -> Markup {
+    let name = format!("x_{line_id}");
+    let Some(offers) = offers else {
+        return html! { "—" };
+    };
+    html! {
+        label for=(name) { (lang.t("exchange_for")) }
+        select id=(name) name=(name) aria-invalid=[problem.as_ref().map(|_| "true")] aria-describedby=[problem.as_ref().map(|_| format!("{name}_error"))] {
+            option value="" { "—" }
+            @for a in offers {
+                @let options: Vec<&str> = a.options.values().map(String::as_str).collect();
+                option value=(a.sku) selected[chosen.get(&name).is_some_and(|v| *v == a.sku)] {
+                    (a.title)
+                    @if !options.is_empty() { " · " (options.join(" / ")) }
+                    " · " (lang.money(&a.price.to_string(), a.price.currency().code()))
+                }
+            }
+        }
+        @if let Some(p) = problem { p.error id={ (name) "_error" } { (p) } }
+    }
+}
+
 /// A problem with the portal's order form in the page's language: which line lacks its
 /// reason, or that none was chosen; anything else as the service said it.
 fn in_words(lang: Lang, record: &OrderRecord, e: &crate::domain::FieldError) -> String {
     if e.field == "lines" {
         return lang.t("choose_lines").to_string();
     }
-    match e
-        .field
-        .strip_prefix("r_")
-        .and_then(|id| record.lines.iter().find(|l| l.line_id == id))
-    {
-        Some(line) => lang
+    let line = |prefix: &str| {
+        e.field
+            .strip_prefix(prefix)
+            .and_then(|id| record.lines.iter().find(|l| l.line_id == id))
+    };
+    match (line("r_"), line("x_")) {
+        (Some(line), _) => lang
             .t_with("choose_reason", &[("item", &line.title)])
             .to_string(),
-        None => e.message.clone(),
+        (_, Some(line)) => lang
+            .t_with("choose_exchange", &[("item", &line.title)])
+            .to_string(),
+        _ => e.message.clone(),
     }
 }
 
@@ -437,7 +503,8 @@ async fn form_again(
     let token = form_token(req);
     let errors = error.field_errors().unwrap_or_default();
     let zone = customer_zone(req, &facts.record.order);
-    let markup = order_form(lang, zone, &facts, form, errors);
+    let bonus = state.policy.file().resolutions.store_credit.bonus_percent;
+    let markup = order_form(lang, zone, &facts, form, errors, bonus);
     respond(req, state, StatusCode::UNPROCESSABLE_ENTITY, markup, token)
 }
 
@@ -467,8 +534,14 @@ fn window_words(lang: Lang, zone: Option<Tz>, window: Option<&LineWindow>) -> Ma
 }
 
 /// The form's choices as the API's input: lines with a quantity above zero.
-fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<ReturnInput, AppError> {
+fn input_of(
+    form: &HashMap<String, String>,
+    record: &OrderRecord,
+    offers: &Offers,
+) -> Result<ReturnInput, AppError> {
     let mut lines = Vec::new();
+    // What each line is exchanged for, when the customer picked something.
+    let mut picked: Vec<(&str, &str)> = Vec::new();
     for l in &record.lines {
         let quantity = form
             .get(&format!("q_{}", l.line_id))
@@ -489,6 +562,13 @@ fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<Retu
                 .parse::<ReturnReason>()
                 .map_err(|e| AppError::invalid(field, e.to_string()))?,
         };
+        if let Some(sku) = form
+            .get(&format!("x_{}", l.line_id))
+            .map(|x| x.trim())
+            .filter(|x| !x.is_empty())
+        {
+            picked.push((l.line_id.as_str(), sku));
+        }
         lines.push(ReturnLineInput {
             line_id: l.line_id.clone(),
             quantity,
@@ -496,12 +576,39 @@ fn input_of(form: &HashMap<String, String>, record: &OrderRecord) -> Result<Retu
             exchange_for: None,
         });
     }
-    let resolution = form
+    let mut resolution = form
         .get("resolution")
         .map(String::as_str)
         .unwrap_or("")
         .parse::<Resolution>()
         .map_err(|e| AppError::invalid("resolution", e.to_string()))?;
+    // An exchange with a size or product picked sends that; without, the same item.
+    if resolution == Resolution::Exchange && !picked.is_empty() {
+        if let Some(line) = lines
+            .iter()
+            .find(|l| !picked.iter().any(|(id, _)| *id == l.line_id))
+        {
+            return Err(AppError::invalid(
+                format!("x_{}", line.line_id),
+                "choose what to send instead",
+            ));
+        }
+        resolution = exchange_offers::resolution_for(record, offers, &picked).ok_or_else(|| {
+            AppError::invalid(
+                format!("x_{}", picked[0].0),
+                "that one can no longer be offered; choose again",
+            )
+        })?;
+        for line in &mut lines {
+            line.exchange_for =
+                picked
+                    .iter()
+                    .find(|(id, _)| *id == line.line_id)
+                    .map(|(_, sku)| ExchangeFor {
+                        sku: (*sku).to_string(),
+                    });
+        }
+    }
     Ok(ReturnInput {
         order_number: record.order.order_number.clone(),
         lines,
@@ -657,8 +764,8 @@ pub async fn quote(
     let form = query.into_inner();
     let lang = lang_of(&req);
     let result = async {
-        let record = order_of(&state, &who).await?;
-        let input = input_of(&form, &record)?;
+        let (record, offers) = order_and_offers(&state, &who).await?;
+        let input = input_of(&form, &record, &offers)?;
         let (st, now) = (state.clone(), state.clock.now());
         let titles: HashMap<String, String> = record
             .lines
@@ -703,6 +810,15 @@ pub async fn quote(
             (refund_calculation(lang, &decision, &titles))
         }
         @if shown.replacement { p { (lang.t("replacement_instead")) } }
+        // Another product: what the customer pays, or gets back, for the difference.
+        @if let Some(d) = decision.price_difference.as_ref().filter(|_| allowed) {
+            @let money = |m: &crate::domain::Money| lang.money(&m.to_string(), m.currency().code());
+            @if d.customer_pays.minor() > 0 {
+                p { strong { (lang.t("amount_due")) ": " (money(&d.customer_pays)) } }
+            } @else if d.refunded.minor() > 0 {
+                p { strong { (lang.t("estimated_refund")) ": " (money(&d.refunded)) } }
+            }
+        }
         @if allowed {
             form method="post" action="/returns/confirm" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(token.0);
@@ -769,8 +885,8 @@ pub async fn confirm(
         }
     };
     let created = async {
-        let record = order_of(&state, &who).await?;
-        let input = input_of(&form, &record)?;
+        let (record, offers) = order_and_offers(&state, &who).await?;
+        let input = input_of(&form, &record, &offers)?;
         let (st, now, actor) = (state.clone(), state.clock.now(), who.actor());
         let rma = state
             .db
@@ -877,6 +993,16 @@ pub async fn status(
             }
         }
         @if keep_it { p { (lang.t("keep_it")) } }
+        @if let Some(r) = &rma.replacement {
+            section.replacement {
+                h2 { (lang.t("your_replacement")) }
+                ul { @for l in &r.lines { li { (l.quantity) " × " (l.title) } } }
+                @match (&r.carrier, &r.tracking_number) {
+                    (Some(carrier), Some(tracking)) => p { (lang.t("replacement_on_its_way")) ": " (carrier.to_uppercase()) " " span.id { (tracking) } },
+                    _ => p { (lang.t("replacement_being_packed")) },
+                }
+            }
+        }
         @if !rma.photos.is_empty() { p { (lang.t("photos_sent")) ": " (rma.photos.len()) } }
         @if label.is_some() && masked {
             p { (lang.t("label_by_email")) }

@@ -582,3 +582,129 @@ async fn the_scan_station_takes_typed_scans_ending_in_enter() {
     .await;
     admin.close().await.expect("closed");
 }
+
+/// A customer swaps a shirt for another size on the portal (a phone's screen): the
+/// sizes in stock are offered beside the line, the decision says no money moves, and
+/// the status page follows the replacement from packing to its parcel. A dearer size
+/// is quoted with the difference to pay.
+#[tokio::test]
+async fn a_customer_exchanges_a_shirt_for_another_size() {
+    let app = spawn_app(Backend::Sqlite).await;
+    crate::exchanges::shirts(
+        &app,
+        &[
+            ("TSH-ORG-M", "M", "19.90", 3),
+            ("TSH-ORG-L", "L", "19.90", 3),
+            ("TSH-ORG-XL", "XL", "24.90", 3),
+            ("TSH-ORG-S", "S", "19.90", 0),
+        ],
+    )
+    .await;
+    let mut order = eur_order("B-X1");
+    order["lines"][1]["variant_of"] = serde_json::json!("tsh-organic");
+    order["lines"][1]["options"] = serde_json::json!({"size": "L"});
+    app.delivered_order(&order, 2).await;
+    let driver = start_driver();
+    let downloads = tempfile::tempdir().expect("downloads");
+    let client = browser(&driver, downloads.path()).await;
+    client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone-sized window");
+    client
+        .goto(&format!("{}/returns", app.address))
+        .await
+        .expect("portal");
+    fill(&client, "#order_number", "B-X1").await;
+    fill(&client, "#email", "b-x1@example.com").await;
+    click_to(&client, "button[type=submit]", "/returns/order").await;
+
+    accessible(&client).await;
+    fits_the_screen(&client).await;
+    let lines = text(&client).await;
+    assert!(lines.contains("Organic T-shirt M"), "{lines}");
+    assert!(
+        !lines.contains("Organic T-shirt S"),
+        "out of stock: {lines}"
+    );
+    assert!(
+        lines.contains("+10 % bonus"),
+        "store credit's bonus: {lines}"
+    );
+    shot(&client, "portal-exchange-1-lines").await;
+
+    // A dearer size first: the difference to pay is said before anything is made.
+    choose(&client, "#q_2", "1").await;
+    choose(&client, "#r_2", "size_too_small").await;
+    choose(&client, "#resolution", "exchange").await;
+    choose(&client, "#x_2", "TSH-ORG-XL").await;
+    click_to(&client, "button[type=submit]", "/returns/quote").await;
+    wait_for_text(&client, "Your return can go ahead.").await;
+    let dearer = text(&client).await;
+    assert!(dearer.contains("Amount due"), "{dearer}");
+    assert!(dearer.contains("you pay the difference"), "{dearer}");
+
+    // The same size's price: no money moves.
+    client
+        .goto(&format!(
+            "{}/returns/order?q_2=1&r_2=size_too_small&resolution=exchange&x_2=TSH-ORG-M",
+            app.address
+        ))
+        .await
+        .expect("back to the lines");
+    click_to(&client, "button[type=submit]", "/returns/quote").await;
+    wait_for_text(&client, "Your return can go ahead.").await;
+    let decision = text(&client).await;
+    assert!(decision.contains("at the same price"), "{decision}");
+    assert!(!decision.contains("Amount due"), "{decision}");
+    accessible(&client).await;
+    fits_the_screen(&client).await;
+    shot(&client, "portal-exchange-2-decision").await;
+    click_to(
+        &client,
+        "form[action='/returns/confirm'] button",
+        "/returns/rmas/",
+    )
+    .await;
+    let status_url = client.current_url().await.expect("url");
+    let number = status_url
+        .path()
+        .rsplit('/')
+        .next()
+        .expect("number")
+        .to_string();
+
+    // Inspected: the replacement is being packed; shipped: its parcel shows.
+    app.receive_and_pass_line(&number, "2").await;
+    client.refresh().await.expect("reloaded");
+    wait_for_text(&client, "Your replacement").await;
+    assert!(text(&client).await.contains("Being packed"));
+    let jobs = app
+        .walk(
+            "/api/v1/fulfilments?status=to_ship",
+            &As::Role(Role::Warehouse),
+            1,
+        )
+        .await;
+    let id = jobs[0]["id"].as_str().expect("id");
+    let tracking = backhaul_carriers::sandbox::tracking_number(
+        backhaul_carriers::sandbox::Scenario::Normal,
+        app.now(),
+        "X-BX1",
+    );
+    let shipped = app
+        .post(
+            &format!("/api/v1/fulfilments/{id}/shipped"),
+            &As::Role(Role::Warehouse),
+            &serde_json::json!({"carrier": "sandbox", "tracking_number": tracking}),
+        )
+        .await;
+    assert_eq!(shipped.status, reqwest::StatusCode::OK, "{}", shipped.text);
+    client.refresh().await.expect("reloaded");
+    wait_for_text(&client, "On its way").await;
+    assert!(text(&client).await.contains(&tracking));
+    accessible(&client).await;
+    fits_the_screen(&client).await;
+    shot(&client, "portal-exchange-3-status").await;
+    client.close().await.expect("closed");
+}

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 /// The shop's T-shirts: (sku, size, price, available).
-async fn shirts(app: &TestApp, variants: &[(&str, &str, &str, i64)]) {
+pub(crate) async fn shirts(app: &TestApp, variants: &[(&str, &str, &str, i64)]) {
     let body = json!({
         "currency": "EUR",
         "variants": variants.iter().map(|(sku, size, price, available)| json!({
@@ -612,7 +612,51 @@ async fn the_warehouse_packs_and_ships_a_replacement(app: TestApp) {
     assert!(sent.html.contains(&tracking), "{}", sent.html);
 }
 
+/// The portal's exchange choices refused in words beside their line: a line sent back
+/// without a pick when another has one, a pick that is not offered.
+async fn the_portal_asks_what_to_send_instead(app: TestApp) {
+    use crate::pages::Browser;
+    shirts(
+        &app,
+        &[
+            ("TSH-ORG-M", "M", "19.90", 3),
+            ("TSH-ORG-L", "L", "19.90", 3),
+        ],
+    )
+    .await;
+    shirt_order(&app, "5801", 2).await;
+    let mut customer = Browser::new(&app);
+    customer.look_up("5801").await;
+    let order = customer.get("/returns/order").await;
+    assert!(order.html.contains("name=\"x_2\""), "a pick for the shirt");
+    assert!(
+        !order.html.contains("name=\"x_1\""),
+        "the jacket has no variants"
+    );
+    let both = "/returns/quote?q_1=1&r_1=size_too_small&q_2=1&r_2=size_too_small&resolution=exchange&x_2=TSH-ORG-M";
+    let refused = customer.get(both).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .html
+            .contains("Choose what to send instead of Rain jacket."),
+        "{}",
+        refused.html
+    );
+    let gone = customer
+        .get("/returns/quote?q_2=1&r_2=size_too_small&resolution=exchange&x_2=TSH-ORG-XXL")
+        .await;
+    assert_eq!(gone.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(gone.html.contains("id=\"x_2_error\""), "{}", gone.html);
+    // A refund ignores a size picked before the customer changed their mind.
+    let refund = customer
+        .get("/returns/quote?q_2=1&r_2=size_too_small&resolution=refund&x_2=TSH-ORG-M")
+        .await;
+    assert_eq!(refund.status, StatusCode::OK, "{}", refund.html);
+}
+
 crate::on_both_backends!(
+    the_portal_asks_what_to_send_instead,
     the_warehouse_packs_and_ships_a_replacement,
     an_exchange_for_another_product_settles_the_difference,
     a_customer_swaps_a_shirt_for_another_size,

@@ -38,6 +38,8 @@ pub struct Rma {
     pub parcels: Vec<Parcel>,
     /// Evidence photos, oldest first.
     pub photos: Vec<PhotoView>,
+    /// What an exchange sends back once inspection passed it: to ship, then its parcel.
+    pub replacement: Option<super::Fulfilment>,
     pub timeline: Vec<Event>,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -91,6 +93,7 @@ impl Rma {
                 .map(|t| Parcel::tracked(&t.parcel, &t.scans))
                 .collect(),
             photos: d.photos.clone(),
+            replacement: d.replacement.as_ref().map(super::Fulfilment::new),
             timeline: d.events.iter().map(Event::new).collect(),
             created_at: ts(r.created_at),
             updated_at: ts(r.updated_at),
