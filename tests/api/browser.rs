@@ -298,6 +298,33 @@ async fn click(client: &Client, css: &str) {
         .expect("clicked");
 }
 
+/// A browser with a phone's screen (the portal must fit it without sideways
+/// scrolling) on the portal's look-up page.
+async fn on_a_phone(driver: &Driver, downloads: &Path, app: &TestApp) -> Client {
+    let client = browser(driver, downloads).await;
+    client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone-sized window");
+    client
+        .goto(&format!("{}/returns", app.address))
+        .await
+        .expect("portal");
+    client
+}
+
+/// Looks order `number` up with its customer's email, on to the order's lines.
+async fn look_up(client: &Client, number: &str) {
+    fill(client, "#order_number", number).await;
+    fill(
+        client,
+        "#email",
+        &format!("{}@example.com", number.to_lowercase()),
+    )
+    .await;
+    click_to(client, "button[type=submit]", "/returns/order").await;
+}
+
 #[tokio::test]
 async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     let app = spawn_app(Backend::Sqlite).await;
@@ -305,22 +332,10 @@ async fn a_customer_goes_from_lookup_to_a_downloaded_pdf_label() {
     app.delivered_order(&order, 2).await;
     let driver = start_driver();
     let downloads = tempfile::tempdir().expect("downloads");
-    let client = browser(&driver, downloads.path()).await;
-    // A phone's screen: the portal must fit it without sideways scrolling.
-    client
-        .set_window_size(390, 844)
-        .await
-        .expect("phone-sized window");
-
-    client
-        .goto(&format!("{}/returns", app.address))
-        .await
-        .expect("portal");
+    let client = on_a_phone(&driver, downloads.path(), &app).await;
     accessible(&client).await;
     shot(&client, "portal-1-lookup").await;
-    fill(&client, "#order_number", "B-1").await;
-    fill(&client, "#email", "b-1@example.com").await;
-    click_to(&client, "button[type=submit]", "/returns/order").await;
+    look_up(&client, "B-1").await;
 
     accessible(&client).await;
     fits_the_screen(&client).await;
@@ -606,18 +621,8 @@ async fn a_customer_exchanges_a_shirt_for_another_size() {
     app.delivered_order(&order, 2).await;
     let driver = start_driver();
     let downloads = tempfile::tempdir().expect("downloads");
-    let client = browser(&driver, downloads.path()).await;
-    client
-        .set_window_size(390, 844)
-        .await
-        .expect("phone-sized window");
-    client
-        .goto(&format!("{}/returns", app.address))
-        .await
-        .expect("portal");
-    fill(&client, "#order_number", "B-X1").await;
-    fill(&client, "#email", "b-x1@example.com").await;
-    click_to(&client, "button[type=submit]", "/returns/order").await;
+    let client = on_a_phone(&driver, downloads.path(), &app).await;
+    look_up(&client, "B-X1").await;
 
     accessible(&client).await;
     fits_the_screen(&client).await;
