@@ -286,6 +286,15 @@ const CATALOG: &[(&str, &str, &[DemoVariant])] = &[
             ("TSH-ORG-XL", "Organic T-shirt, size XL", "XL", "19.90", 5),
         ],
     ),
+    // Another product to exchange the rain jacket for (exchange_product).
+    (
+        "jkt-storm",
+        "EUR",
+        &[
+            ("JKT-STORM-M", "Storm jacket, size M", "M", "99.90", 3),
+            ("JKT-STORM-L", "Storm jacket, size L", "L", "99.90", 2),
+        ],
+    ),
 ];
 
 /// The product group and size of a demo SKU, when the catalogue has it.

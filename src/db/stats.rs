@@ -5,14 +5,37 @@ use diesel::prelude::*;
 
 use super::schema::{incidents, order_lines, orders, parcels, refund_triggers, rma_lines, rmas};
 use super::{naive, DbConnection};
+use crate::domain::money::line_value;
 use crate::domain::RmaStatus;
 
-/// (reason, sku, category, quantity) of the most recent returned lines.
-pub fn returned_lines(
-    conn: &mut DbConnection,
-    limit: i64,
-) -> QueryResult<Vec<(String, String, String, i64)>> {
-    let lines: Vec<(String, String, String, i64)> = rma_lines::table
+/// A returned line as the dashboard counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReturnedLine {
+    pub reason: String,
+    pub sku: String,
+    pub category: String,
+    pub quantity: i64,
+    pub resolution: String,
+    pub status: RmaStatus,
+    pub currency: String,
+    pub created_at: chrono::NaiveDateTime,
+    /// What the returned units were bought for, tax included, in minor units.
+    pub value_minor: i64,
+}
+
+/// The most recent returned lines, `limit` at most.
+pub fn returned_lines(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<ReturnedLine>> {
+    type Row = (
+        String,
+        String,
+        String,
+        i64,
+        String,
+        RmaStatus,
+        String,
+        chrono::NaiveDateTime,
+    );
+    let lines: Vec<Row> = rma_lines::table
         .inner_join(rmas::table)
         .order(rmas::created_at.desc())
         .limit(limit)
@@ -21,29 +44,48 @@ pub fn returned_lines(
             rma_lines::line_id,
             rma_lines::reason,
             rma_lines::quantity,
+            rmas::resolution,
+            rmas::status,
+            rmas::currency,
+            rmas::created_at,
         ))
         .load(conn)?;
     let order_ids: Vec<&String> = lines.iter().map(|l| &l.0).collect();
-    let ordered: Vec<(String, String, String, String)> = order_lines::table
+    type Ordered = (String, String, String, String, i64, i64, i64);
+    let ordered: Vec<Ordered> = order_lines::table
         .filter(order_lines::order_id.eq_any(order_ids))
         .select((
             order_lines::order_id,
             order_lines::line_id,
             order_lines::sku,
             order_lines::category,
+            order_lines::unit_price_minor,
+            order_lines::tax_minor,
+            order_lines::quantity,
         ))
         .load(conn)?;
     Ok(lines
         .into_iter()
-        .map(|(order, line, reason, quantity)| {
-            let found = ordered.iter().find(|o| o.0 == order && o.1 == line);
-            (
-                reason,
-                found.map(|o| o.2.clone()).unwrap_or_default(),
-                found.map(|o| o.3.clone()).unwrap_or_default(),
-                quantity,
-            )
-        })
+        .map(
+            |(order, line, reason, quantity, resolution, status, currency, created_at)| {
+                let found = ordered.iter().find(|o| o.0 == order && o.1 == line);
+                let value_minor = found
+                    .and_then(|o| line_value(o.4, o.5, quantity, o.6))
+                    .and_then(|v| v.total())
+                    .unwrap_or(0);
+                ReturnedLine {
+                    reason,
+                    sku: found.map(|o| o.2.clone()).unwrap_or_default(),
+                    category: found.map(|o| o.3.clone()).unwrap_or_default(),
+                    quantity,
+                    resolution,
+                    status,
+                    currency,
+                    created_at,
+                    value_minor,
+                }
+            },
+        )
         .collect())
 }
 

@@ -15,6 +15,7 @@ pub mod price_difference;
 pub mod privacy;
 pub mod refund;
 pub mod request_rate;
+pub mod revenue_kept;
 pub mod rma_number;
 pub mod rma_status;
 pub mod routing;

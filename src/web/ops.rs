@@ -96,11 +96,12 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
     let mut reasons = HashMap::new();
     let mut skus = HashMap::new();
     let mut categories = HashMap::new();
-    for (reason, sku, category, quantity) in &lines {
-        *reasons.entry(lang.word(reason)).or_insert(0.0) += *quantity as f64;
-        *skus.entry(sku.clone()).or_insert(0.0) += *quantity as f64;
-        *categories.entry(category.clone()).or_insert(0.0) += *quantity as f64;
+    for l in &lines {
+        *reasons.entry(lang.word(&l.reason)).or_insert(0.0) += l.quantity as f64;
+        *skus.entry(l.sku.clone()).or_insert(0.0) += l.quantity as f64;
+        *categories.entry(l.category.clone()).or_insert(0.0) += l.quantity as f64;
     }
+    let (kept, exchanged_by_reason, exchanged_by_sku) = revenue_kept(lang, &lines);
     let mut transit: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for (carrier, shipped, delivered) in &transits {
         let e = transit.entry(carrier.clone()).or_default();
@@ -130,6 +131,12 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
         (bar_chart(&lang.t("by_reason"), &counted(reasons, 20), Figure::Count, ""))
         (bar_chart(&lang.t("by_sku"), &counted(skus, 10), Figure::Count, ""))
         (bar_chart(&lang.t("by_category"), &counted(categories, 20), Figure::Count, ""))
+        (bar_chart(&lang.t("exchange_rate_by_reason"), &exchanged_by_reason, Figure::Measure("%"), ""))
+        (bar_chart(&lang.t("exchange_rate_by_sku"), &exchanged_by_sku, Figure::Measure("%"), ""))
+        @for (currency, rows) in &kept {
+            @let decimals = crate::domain::Currency::parse(currency).map_or(2, |c| c.exponent());
+            (bar_chart(&format!("{} · {currency}", lang.t("revenue_kept")), rows, Figure::Money(decimals), currency))
+        }
         (bar_chart(&lang.t("transit"), &transit, Figure::Measure("h"), ""))
         (bar_chart(&lang.t("loss_rate"), &loss, Figure::Measure("%"), ""))
         @for (currency, days) in &per_currency {
@@ -138,6 +145,82 @@ async fn charts(state: &AppState, lang: Lang) -> Result<Markup, AppError> {
             (bar_chart(&format!("{} · {currency}", lang.t("refund_totals")), &rows, Figure::Money(decimals), currency))
         }
     })
+}
+
+/// Weeks the revenue-kept charts show, the latest last.
+const KEPT_WEEKS: usize = 8;
+
+/// The revenue-kept charts' rows per currency (per week: kept by exchanges and store
+/// credit, then refunded), and the exchange rate by reason and by SKU (top 10).
+#[allow(clippy::type_complexity)]
+fn revenue_kept(
+    lang: Lang,
+    lines: &[stats::ReturnedLine],
+) -> (
+    BTreeMap<String, Vec<(String, f64)>>,
+    Vec<(String, f64)>,
+    Vec<(String, f64)>,
+) {
+    use crate::domain::revenue_kept::{exchange_rate, per_week, Returned};
+    let returned: Vec<(&stats::ReturnedLine, Returned<'_>)> = lines
+        .iter()
+        .filter_map(|l| {
+            Some((
+                l,
+                Returned {
+                    day: l.created_at.date(),
+                    resolution: l.resolution.parse().ok()?,
+                    status: l.status,
+                    currency: &l.currency,
+                    quantity: l.quantity,
+                    value_minor: l.value_minor,
+                },
+            ))
+        })
+        .collect();
+    let items: Vec<Returned<'_>> = returned.iter().map(|(_, r)| r.clone()).collect();
+    let kept = per_week(&items)
+        .into_iter()
+        .map(|(currency, weeks)| {
+            let scale = 10f64.powi(i32::from(
+                crate::domain::Currency::parse(&currency).map_or(2, |c| c.exponent()),
+            ));
+            let skip = weeks.len().saturating_sub(KEPT_WEEKS);
+            let rows = weeks
+                .iter()
+                .skip(skip)
+                .flat_map(|(week, k)| {
+                    let day = lang.day(*week);
+                    [
+                        (
+                            format!("{day} · {}", lang.t("kept")),
+                            k.kept_minor as f64 / scale,
+                        ),
+                        (
+                            format!("{day} · {}", lang.t("refunded")),
+                            k.refunded_minor as f64 / scale,
+                        ),
+                    ]
+                })
+                .collect();
+            (currency, rows)
+        })
+        .collect();
+    let rate = |rows: Vec<(String, f64, i64)>| -> Vec<(String, f64)> {
+        rows.into_iter().map(|(k, pct, _)| (k, pct)).collect()
+    };
+    let by_reason = rate(exchange_rate(
+        returned.iter().map(|(l, r)| (l.reason.as_str(), r)),
+        20,
+    ))
+    .into_iter()
+    .map(|(reason, pct)| (lang.word(&reason), pct))
+    .collect();
+    let by_sku = rate(exchange_rate(
+        returned.iter().map(|(l, r)| (l.sku.as_str(), r)),
+        10,
+    ));
+    (kept, by_reason, by_sku)
 }
 
 /// An action on the page that was refused: the incident or return it was for (its id

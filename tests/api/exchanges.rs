@@ -463,6 +463,19 @@ async fn an_exchange_for_another_product_settles_the_difference(app: TestApp) {
         .body;
     assert_eq!(rma["status"], "refund_triggered");
 
+    // Operations see the sale kept: 104.25 + 23.08 of exchanged items this week, and
+    // every return for a size ending in an exchange.
+    crate::pages::user(&app, "boss", Role::Admin).await;
+    let mut ops = crate::pages::Browser::new(&app);
+    ops.sign_in("boss", "correct horse battery").await;
+    let page = ops.get("/ops").await;
+    assert!(page.html.contains("Revenue kept per week"), "{}", page.html);
+    assert!(page.html.contains("127.33 EUR"), "{}", page.html);
+    assert!(page
+        .html
+        .contains("Returns ending in an exchange, by reason"));
+    assert!(page.html.contains("100.0 %"), "changed mind: all exchanged");
+
     // What cannot be offered is refused with the rule that says why; nothing held.
     for (sku, rule) in [
         ("CAP-USA", "exchange_currency_differs"),
