@@ -138,6 +138,8 @@ pub struct Inspected {
     pub refund: Option<RefundTriggerBrief>,
     /// For an exchange, the replacement to ship.
     pub replacement: Option<Replacement>,
+    /// For a repair, the repair order the items are now at the bench under.
+    pub repair: Option<crate::repairs::Repair>,
     /// The refund maths line by line, as finance gets it.
     pub calculation: InspectionCalculation,
 }
@@ -507,6 +509,10 @@ pub fn inspect(
             "{}: replacement to ship",
             calculation.refund.outcome.as_str()
         ),
+        (None, _) if resolution == Resolution::Repair => format!(
+            "{}: to the repair bench",
+            calculation.refund.outcome.as_str()
+        ),
         (None, _) => format!(
             "{}: refund {} {}",
             calculation.refund.outcome.as_str(),
@@ -558,6 +564,27 @@ pub fn inspect(
         let fulfilment = fulfilment_of(c, &rma, &order, replacement, now)?;
         fulfilments::insert(c, &fulfilment)?;
     }
+    // A repair that passed goes to the bench with what came back.
+    let repair = match (resolution, calculation.refund.outcome) {
+        (Resolution::Repair, InspectionOutcome::Passed | InspectionOutcome::Partial) => {
+            let accepted: Vec<(String, i64)> = calculation
+                .refund
+                .lines
+                .iter()
+                .map(|l| (l.line_id.clone(), l.accepted_quantity))
+                .collect();
+            let row = crate::repairs::open(c, &rma, &order, &accepted, actor, now)?;
+            Some(crate::repairs::Repair::new(
+                &crate::db::repairs::ListedRepair {
+                    repair: row,
+                    rma_number: rma.number.clone(),
+                    order_number: order.order.order_number.clone(),
+                    parcel: None,
+                },
+            ))
+        }
+        _ => None,
+    };
 
     let trigger = match settlement {
         Some((method, amount)) => {
@@ -588,6 +615,7 @@ pub fn inspect(
         outcome: calculation.refund.outcome,
         refund: trigger.as_ref().map(RefundTriggerBrief::new),
         replacement,
+        repair,
         calculation,
     })
 }

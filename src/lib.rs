@@ -27,6 +27,7 @@ pub mod paging;
 pub mod photos;
 pub mod receiving;
 pub mod refunds;
+pub mod repairs;
 pub mod returns;
 pub mod rmas;
 pub mod staff_search;

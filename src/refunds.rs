@@ -211,8 +211,8 @@ pub struct IncidentRefund {
 /// A keep-it return's refund: the decision's lines, paid without the item coming back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct KeepItRefund {
-    /// Always `keep_it`.
-    #[schema(pattern = "^keep_it$")]
+    /// `keep_it`, or `unrepairable` for a repair's item refunded instead.
+    #[schema(pattern = "^(keep_it|unrepairable)$")]
     pub source: String,
     #[schema(value_type = crate::domain::Currency)]
     pub currency: String,

@@ -37,6 +37,8 @@ pub struct RmaDetails {
     pub refund: Option<crate::db::refunds::TriggerRow>,
     /// What an exchange sends back, once inspection passed it.
     pub replacement: Option<crate::db::fulfilments::ListedFulfilment>,
+    /// A repair's order at the bench, once inspection passed it.
+    pub repair: Option<crate::db::repairs::ListedRepair>,
 }
 
 /// A parcel of the return with the carrier's scans, oldest first.
@@ -94,6 +96,7 @@ pub fn details(
         .collect();
     let refund = crate::db::refunds::trigger_for_rma(c, &rma.id)?;
     let replacement = crate::db::fulfilments::for_rma(c, &rma.id)?;
+    let repair = crate::db::repairs::for_rma(c, &rma.id)?;
     Ok(RmaDetails {
         rma,
         order,
@@ -104,6 +107,7 @@ pub fn details(
         photos,
         refund,
         replacement,
+        repair,
     })
 }
 

@@ -165,6 +165,8 @@ impl Modify for BearerAuth {
         super::fulfilments::list,
         super::fulfilments::shipped,
         super::fulfilments::packing_slip,
+        super::repairs::list,
+        super::repairs::status,
         super::lookup::lookup,
         super::rmas::quote,
         super::rmas::create,

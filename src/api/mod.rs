@@ -17,6 +17,7 @@ pub mod orders;
 pub mod photos;
 pub mod problem;
 pub mod refunds;
+pub mod repairs;
 pub mod rmas;
 pub mod state;
 pub mod views;
@@ -69,6 +70,12 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/api/v1/fulfilments/{id}/packing-slip",
             web::get().to(fulfilments::packing_slip),
+        ),
+        (Method::GET, "/api/v1/repairs", web::get().to(repairs::list)),
+        (
+            Method::POST,
+            "/api/v1/repairs/{id}/status",
+            web::post().to(repairs::status),
         ),
         (
             Method::POST,

@@ -93,6 +93,7 @@ pub async fn create(
             parcels: Vec::new(),
             photos: Vec::new(),
             replacement: None,
+            repair: None,
         };
         let view = Rma::new(&created, &st.network);
         Ok((StatusCode::CREATED, view))

@@ -21,6 +21,7 @@ pub mod parcels;
 pub mod photos;
 pub mod received;
 pub mod refunds;
+pub mod repairs;
 pub mod request_rates;
 pub mod rmas;
 pub mod schema;

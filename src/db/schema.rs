@@ -56,6 +56,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    repairs (id) {
+        id -> Text,
+        rma_id -> Text,
+        order_id -> Text,
+        status -> Text,
+        lines -> Text,
+        history -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        shipment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     fulfilments (id) {
         id -> Text,
         rma_id -> Text,
@@ -397,11 +411,15 @@ diesel::joinable!(catalog_variants -> product_groups (product_group));
 diesel::joinable!(fulfilments -> rmas (rma_id));
 diesel::joinable!(fulfilments -> orders (order_id));
 diesel::joinable!(fulfilments -> shipments (shipment_id));
+diesel::joinable!(repairs -> rmas (rma_id));
+diesel::joinable!(repairs -> orders (order_id));
+diesel::joinable!(repairs -> shipments (shipment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     catalog_variants,
     fulfilments,
+    repairs,
     product_groups,
     orders,
     order_lines,

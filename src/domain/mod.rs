@@ -14,6 +14,7 @@ pub mod policy;
 pub mod price_difference;
 pub mod privacy;
 pub mod refund;
+pub mod repair;
 pub mod request_rate;
 pub mod revenue_kept;
 pub mod rma_number;

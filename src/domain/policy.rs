@@ -41,6 +41,9 @@ pub struct PolicyFile {
     /// What the resolutions other than a refund offer.
     #[serde(default)]
     pub resolutions: ResolutionRules,
+    /// Warranty repairs.
+    #[serde(default)]
+    pub repair: super::repair::RepairRule,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -680,6 +683,27 @@ fn exchange_fits(
     Ok(Some((replacement, back, variant.price)))
 }
 
+/// Whether the quantity asked for is still the customer's to send; the rule when not.
+fn quantity_fits(line: &RequestedLine, rules: &mut Rules) -> bool {
+    if line.quantity <= line.returnable_quantity {
+        return true;
+    }
+    rules.add(
+        "returnable_quantity",
+        Some(line.line_id.as_str()),
+        format!(
+            "only {} of {} can still be returned",
+            line.returnable_quantity.max(0),
+            line.ordered_quantity
+        ),
+        &[
+            ("can", line.returnable_quantity.max(0).to_string()),
+            ("ordered", line.ordered_quantity.to_string()),
+        ],
+    );
+    false
+}
+
 /// The rule that says who pays the difference of an exchange for another product.
 fn difference_rule(d: &PriceDifference, rules: &mut Rules) {
     let currency = d.replacement_value.currency();
@@ -738,12 +762,15 @@ impl Policy {
         let mut rejected = false;
 
         let exchange = request.resolution.names_replacements();
+        let repair = request.resolution == Resolution::Repair;
         let any_product = request.resolution == Resolution::ExchangeProduct;
         // What the replacements and the returned items are worth, over the lines that fit.
         let (mut replaced, mut returned) = (0i64, 0i64);
         for line in &request.lines {
-            let (mut eligible, window_days, window_ends_at) =
-                self.line_eligibility(line, &request.order, now, &mut rules);
+            let (mut eligible, window_days, window_ends_at) = match repair {
+                true => self.repair_fits(line, now, &mut rules),
+                false => self.line_eligibility(line, &request.order, now, &mut rules),
+            };
             let (mut replacement_value, mut replacement_price) = (None, None);
             let (item_minor, tax_minor, fee_minor, refund_minor) = if exchange {
                 // The item is swapped, not bought back: no fee, nothing refunded.
@@ -758,6 +785,11 @@ impl Policy {
                     }
                     None => eligible = false,
                 }
+                let (item, tax, _, _) =
+                    self.line_amounts(line, currency, &mut Rules(Vec::new()))?;
+                (item, tax, 0, 0)
+            } else if repair {
+                // Repaired and sent back: nothing refunded, no fee.
                 let (item, tax, _, _) =
                     self.line_amounts(line, currency, &mut Rules(Vec::new()))?;
                 (item, tax, 0, 0)
@@ -796,6 +828,14 @@ impl Policy {
                 "exchange_label_free",
                 None,
                 "an exchange travels on the shop's label".into(),
+                &[],
+            );
+            LabelPayer::Free
+        } else if repair {
+            rules.add(
+                "repair_label_free",
+                None,
+                "a repair travels both ways on the shop's labels".into(),
                 &[],
             );
             LabelPayer::Free
@@ -894,6 +934,71 @@ impl Policy {
         Ok(Some(bonus))
     }
 
+    /// Whether a line may come in for a repair: the quantity is still the customer's, the
+    /// item is defective or damaged, and its warranty (per category, from delivery) has
+    /// not ended. Its warranty as the window.
+    fn repair_fits(
+        &self,
+        line: &RequestedLine,
+        now: DateTime<Utc>,
+        rules: &mut Rules,
+    ) -> (bool, u32, Option<DateTime<Utc>>) {
+        let id = Some(line.line_id.as_str());
+        let mut eligible = quantity_fits(line, rules);
+        let days = self.file.repair.warranty_of(&line.category);
+        if !matches!(line.reason, ReturnReason::Defective | ReturnReason::Damaged) {
+            eligible = false;
+            rules.add(
+                "repair_reason",
+                id,
+                format!(
+                    "a repair is for defective or damaged items, not \"{}\"",
+                    line.reason
+                ),
+                &[("reason", line.reason.as_str().to_string())],
+            );
+        }
+        let Some(delivered) = line.delivered_at else {
+            rules.add(
+                "repair_warranty_not_started",
+                id,
+                format!("delivery not yet confirmed; the {days}-day warranty starts at delivery"),
+                &[("days", days.to_string())],
+            );
+            return (eligible, days, None);
+        };
+        let ends = delivered + Duration::days(i64::from(days));
+        let facts = [
+            ("days", days.to_string()),
+            ("delivered", date(delivered)),
+            ("ends", date(ends)),
+        ];
+        if now > ends {
+            eligible = false;
+            rules.add(
+                "repair_out_of_warranty",
+                id,
+                format!(
+                    "the {days}-day warranty from delivery on {} ended on {}",
+                    date(delivered),
+                    date(ends)
+                ),
+                &facts,
+            );
+        } else {
+            rules.add(
+                "repair_warranty",
+                id,
+                format!(
+                    "under the {days}-day warranty until {}: repaired free of charge",
+                    date(ends)
+                ),
+                &facts,
+            );
+        }
+        (eligible, days, Some(ends))
+    }
+
     /// Whether a line may come back at all (quantity still returnable, category,
     /// window), and its window.
     fn line_eligibility(
@@ -904,29 +1009,12 @@ impl Policy {
         rules: &mut Rules,
     ) -> (bool, u32, Option<DateTime<Utc>>) {
         let id = Some(line.line_id.as_str());
-        let mut eligible = true;
+        let mut eligible = quantity_fits(line, rules);
         let category = self
             .file
             .categories
             .iter()
             .find(|c| c.category == line.category);
-
-        if line.quantity > line.returnable_quantity {
-            eligible = false;
-            rules.add(
-                "returnable_quantity",
-                id,
-                format!(
-                    "only {} of {} can still be returned",
-                    line.returnable_quantity.max(0),
-                    line.ordered_quantity
-                ),
-                &[
-                    ("can", line.returnable_quantity.max(0).to_string()),
-                    ("ordered", line.ordered_quantity.to_string()),
-                ],
-            );
-        }
 
         if let Some(c) = category.filter(|c| !c.returnable) {
             let why = c

@@ -41,7 +41,8 @@ string_enum! {
     /// What the customer gets for the return. `exchange_variant`: another variant of
     /// the same product (`exchange_for` on each line) at the same price, no money moves.
     /// `exchange_product`: any product of the catalogue (`exchange_for` on each line);
-    /// the price difference is paid by the customer or refunded.
+    /// the price difference is paid by the customer or refunded. `repair`: a defective
+    /// or damaged item under warranty is repaired and sent back.
     Resolution {
         Refund => "refund",
         StoreCredit => "store_credit",
@@ -49,6 +50,7 @@ string_enum! {
         ExchangeVariant => "exchange_variant",
         ExchangeProduct => "exchange_product",
         KeepIt => "keep_it",
+        Repair => "repair",
     }
 }
 
@@ -60,9 +62,10 @@ impl Resolution {
         match self {
             Resolution::StoreCredit => Some(RefundMethod::StoreCredit),
             Resolution::Refund | Resolution::KeepIt => Some(RefundMethod::OriginalPayment),
-            Resolution::Exchange | Resolution::ExchangeVariant | Resolution::ExchangeProduct => {
-                None
-            }
+            Resolution::Exchange
+            | Resolution::ExchangeVariant
+            | Resolution::ExchangeProduct
+            | Resolution::Repair => None,
         }
     }
 
@@ -148,6 +151,7 @@ string_enum! {
         Liquidate => "liquidate",
         Scrap => "scrap",
         ReturnToCustomer => "return_to_customer",
+        Repair => "repair",
     }
 }
 

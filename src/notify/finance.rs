@@ -157,7 +157,10 @@ fn rows(e: &RefundEmail, calc: Option<&Calculation>) -> Vec<Row> {
                 Row {
                     sku,
                     title,
-                    quantity: format!("{} kept", l.quantity),
+                    quantity: match kept.source.as_str() {
+                        "unrepairable" => format!("{} unrepairable", l.quantity),
+                        _ => format!("{} kept", l.quantity),
+                    },
                     item: l.item_amount.clone(),
                     tax: l.tax_share.clone(),
                     restocking: l.restocking_fee.clone(),

@@ -1003,6 +1003,15 @@ pub async fn status(
                 }
             }
         }
+        @if let Some(r) = &rma.repair {
+            section.repair {
+                h2 { (lang.t("your_repair")) }
+                p { (lang.word(r.status.as_str())) }
+                @if let (Some(carrier), Some(tracking)) = (&r.carrier, &r.tracking_number) {
+                    p { (lang.t("replacement_on_its_way")) ": " (carrier.to_uppercase()) " " span.id { (tracking) } }
+                }
+            }
+        }
         @if !rma.photos.is_empty() { p { (lang.t("photos_sent")) ": " (rma.photos.len()) } }
         @if label.is_some() && masked {
             p { (lang.t("label_by_email")) }

@@ -59,17 +59,6 @@ fn exchange(number: &str, sku: &str) -> Value {
     })
 }
 
-fn rules(body: &Value) -> Vec<String> {
-    body["decision"]["rules"]
-        .as_array()
-        .map(|r| {
-            r.iter()
-                .filter_map(|x| x["rule"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
     shirts(
         &app,
@@ -91,7 +80,7 @@ async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
         .await;
     assert_eq!(quote.status, StatusCode::OK, "{}", quote.text);
     assert_eq!(quote.body["decision"]["outcome"], "authorized");
-    assert!(rules(&quote.body).contains(&"exchange_variant".to_string()));
+    assert!(decision_rules(&quote.body).contains(&"exchange_variant".to_string()));
     assert_eq!(quote.body["decision"]["estimated_refund"], "0.00");
     assert_eq!(quote.body["decision"]["label"], "free");
     assert_eq!(
@@ -209,7 +198,7 @@ async fn a_customer_swaps_a_shirt_for_another_size(app: TestApp) {
         let refused = app.create_rma(&customer, &exchange("5302", sku)).await;
         refused.problem(422);
         assert!(
-            rules(&refused.body).contains(&rule.to_string()),
+            decision_rules(&refused.body).contains(&rule.to_string()),
             "{sku}: {}",
             refused.text
         );
@@ -371,7 +360,7 @@ async fn an_exchange_for_another_product_settles_the_difference(app: TestApp) {
         decision["restocking_fee"], "0.00",
         "an exchange pays no fee"
     );
-    let named = rules(&quote.body);
+    let named = decision_rules(&quote.body);
     assert!(named.contains(&"exchange_product".to_string()), "{named:?}");
     assert!(named.contains(&"price_difference".to_string()), "{named:?}");
 
@@ -485,7 +474,7 @@ async fn an_exchange_for_another_product_settles_the_difference(app: TestApp) {
         let refused = app.create_rma(&customer, &swap("5601", "3", sku)).await;
         refused.problem(422);
         assert!(
-            rules(&refused.body).contains(&rule.to_string()),
+            decision_rules(&refused.body).contains(&rule.to_string()),
             "{sku}: {}",
             refused.text
         );

@@ -438,13 +438,26 @@ impl TestApp {
     /// Scans `number`'s box at a Berlin bench and grades one of its `line_id` as in
     /// `condition`.
     pub async fn receive_and_inspect(&self, number: &str, line_id: &str, condition: &str) -> Value {
+        self.receive_and_inspect_line(number, line_id, condition, "restock")
+            .await
+    }
+
+    /// Scans `number`'s box at a Berlin bench and grades one of its `line_id` as in
+    /// `condition`, for `disposition`.
+    pub async fn receive_and_inspect_line(
+        &self,
+        number: &str,
+        line_id: &str,
+        condition: &str,
+        disposition: &str,
+    ) -> Value {
         let bench = As::Role(Role::Warehouse);
         self.scan_at_bench(number).await;
         let inspected = self
             .post(
                 &format!("/api/v1/rmas/{number}/inspection"),
                 &bench,
-                &json!({"lines": [{"line_id": line_id, "quantity_received": 1, "condition": condition, "disposition": "restock"}]}),
+                &json!({"lines": [{"line_id": line_id, "quantity_received": 1, "condition": condition, "disposition": disposition}]}),
             )
             .await;
         assert_eq!(inspected.status, StatusCode::OK, "{}", inspected.text);
@@ -563,4 +576,16 @@ pub fn source_files() -> Vec<std::path::PathBuf> {
         &mut found,
     );
     found
+}
+
+/// The rules an answer's decision names, in order.
+pub fn decision_rules(body: &Value) -> Vec<String> {
+    body["decision"]["rules"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|x| x["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

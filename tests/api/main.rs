@@ -22,6 +22,7 @@ mod pages;
 mod paging;
 mod photos;
 mod refunds;
+mod repairs;
 mod rmas;
 mod security;
 mod smtp_sink;

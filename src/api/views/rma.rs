@@ -40,6 +40,8 @@ pub struct Rma {
     pub photos: Vec<PhotoView>,
     /// What an exchange sends back once inspection passed it: to ship, then its parcel.
     pub replacement: Option<super::Fulfilment>,
+    /// A repair's order at the bench, once inspection passed it.
+    pub repair: Option<crate::repairs::Repair>,
     pub timeline: Vec<Event>,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -94,6 +96,7 @@ impl Rma {
                 .collect(),
             photos: d.photos.clone(),
             replacement: d.replacement.as_ref().map(super::Fulfilment::new),
+            repair: d.repair.as_ref().map(crate::repairs::Repair::new),
             timeline: d.events.iter().map(Event::new).collect(),
             created_at: ts(r.created_at),
             updated_at: ts(r.updated_at),
