@@ -762,6 +762,8 @@ impl Policy {
         let mut rejected = false;
 
         let exchange = request.resolution.names_replacements();
+        // Any exchange, the same item's included, keeps the sale: no fee, the shop's label.
+        let swap = request.resolution.ships_replacement();
         let repair = request.resolution == Resolution::Repair;
         let any_product = request.resolution == Resolution::ExchangeProduct;
         // What the replacements and the returned items are worth, over the lines that fit.
@@ -788,8 +790,8 @@ impl Policy {
                 let (item, tax, _, _) =
                     self.line_amounts(line, currency, &mut Rules(Vec::new()))?;
                 (item, tax, 0, 0)
-            } else if repair {
-                // Repaired and sent back: nothing refunded, no fee.
+            } else if repair || swap {
+                // Repaired, or the same item sent again: nothing refunded, no fee.
                 let (item, tax, _, _) =
                     self.line_amounts(line, currency, &mut Rules(Vec::new()))?;
                 (item, tax, 0, 0)
@@ -823,7 +825,7 @@ impl Policy {
         let restocking_fee = Money::sum(currency, lines.iter().map(|l| l.restocking_fee))
             .map_err(|_| DecisionError::Overflow)?;
         let label_cost = self.label_cost_of(currency, &mut rules);
-        let label = if exchange {
+        let label = if swap {
             rules.add(
                 "exchange_label_free",
                 None,

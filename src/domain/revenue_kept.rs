@@ -28,7 +28,16 @@ pub struct Kept {
     pub refunded_minor: i64,
 }
 
-/// Whether a return happened at all: refused, cancelled and expired ones did not.
+/// Whether a return's goods came back and were checked: only then is a sale kept or
+/// money refunded.
+fn came_back(status: RmaStatus) -> bool {
+    matches!(
+        status,
+        RmaStatus::Inspected | RmaStatus::RefundTriggered | RmaStatus::Closed
+    )
+}
+
+/// Whether a return was asked for at all: refused, cancelled and expired ones were not.
 fn counts(status: RmaStatus) -> bool {
     !matches!(
         status,
@@ -49,7 +58,7 @@ pub fn week_of(day: NaiveDate) -> NaiveDate {
 /// Kept against refunded per currency, then per week (its Monday), oldest first.
 pub fn per_week(lines: &[Returned<'_>]) -> BTreeMap<String, BTreeMap<NaiveDate, Kept>> {
     let mut out: BTreeMap<String, BTreeMap<NaiveDate, Kept>> = BTreeMap::new();
-    for l in lines.iter().filter(|l| counts(l.status)) {
+    for l in lines.iter().filter(|l| came_back(l.status)) {
         let week = out
             .entry(l.currency.to_string())
             .or_default()
@@ -123,6 +132,9 @@ mod tests {
     fn exchanges_and_store_credit_keep_the_sale() {
         let mut cancelled = line(17, Resolution::ExchangeVariant, "EUR", 9_999);
         cancelled.status = RmaStatus::Cancelled;
+        // Not back yet: nothing kept or refunded so far.
+        let mut on_its_way = line(17, Resolution::StoreCredit, "EUR", 7_777);
+        on_its_way.status = RmaStatus::InTransit;
         let lines = [
             line(16, Resolution::ExchangeVariant, "EUR", 2_308),
             line(17, Resolution::ExchangeProduct, "EUR", 10_425),
@@ -132,6 +144,7 @@ mod tests {
             line(23, Resolution::Refund, "EUR", 700),
             line(18, Resolution::StoreCredit, "JPY", 3_000),
             cancelled,
+            on_its_way,
         ];
         let weeks = per_week(&lines);
         let eur = &weeks["EUR"];

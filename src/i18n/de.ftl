@@ -373,3 +373,6 @@ rule-repair_out_of_warranty = die { $days }-tägige Garantie ab Zustellung am { 
 rule-repair_warranty = innerhalb der { $days }-tägigen Garantie bis { $ends }: kostenlose Reparatur
 rule-repair_label_free = eine Reparatur reist in beide Richtungen auf Etiketten des Shops
 your_repair = Ihre Reparatur
+next-inspected-replacement = Ihre Artikel sind geprüft; Ihr Ersatz wird gepackt, sein Paket erscheint unten, sobald es unterwegs ist.
+next-inspected-repair = Ihr Artikel ist in unserer Reparatur; wie es vorangeht, sehen Sie unten.
+at_most = höchstens

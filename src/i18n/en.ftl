@@ -373,3 +373,6 @@ rule-repair_out_of_warranty = the { $days }-day warranty from delivery on { $del
 rule-repair_warranty = under the { $days }-day warranty until { $ends }: repaired free of charge
 rule-repair_label_free = a repair travels both ways on the shop's labels
 your_repair = Your repair
+next-inspected-replacement = Your items are checked; your replacement is being packed, and its parcel shows below once it leaves.
+next-inspected-repair = Your item is at our repair bench; how the repair goes shows below.
+at_most = at most

@@ -373,3 +373,6 @@ rule-repair_out_of_warranty = la garantie de { $days } jours depuis la livraison
 rule-repair_warranty = sous la garantie de { $days } jours jusqu'au { $ends } : réparation gratuite
 rule-repair_label_free = une réparation voyage dans les deux sens sur les étiquettes de la boutique
 your_repair = Votre réparation
+next-inspected-replacement = Vos articles sont vérifiés ; votre remplacement est en préparation et son colis apparaîtra ci-dessous dès son départ.
+next-inspected-repair = Votre article est à notre atelier ; le suivi de la réparation apparaît ci-dessous.
+at_most = au plus

@@ -373,3 +373,6 @@ rule-repair_out_of_warranty = 自 { $delivered } 送达起的 { $days } 天保�
 rule-repair_warranty = 在 { $days } 天保修期内（至 { $ends }）：免费维修
 rule-repair_label_free = 维修往返均使用店铺的运单
 your_repair = 您的维修
+next-inspected-replacement = 您的商品已检验；替换商品正在打包，发出后包裹信息将显示在下方。
+next-inspected-repair = 您的商品正在维修；维修进度显示在下方。
+at_most = 最多

@@ -313,10 +313,21 @@ fn outcome(lang: Lang, r: &Return, answer: &Inspected) -> Markup {
         let amount = lang.money(&refund.amount, &refund.currency);
         match refund.method.as_str() {
             "charge_customer" => lang.t_with("after_inspection.charge", &[("amount", &amount)]),
-            _ => lang.t_with(
-                "after_inspection.refund",
-                &[("amount", &amount), ("method", &lang.word(&refund.method))],
-            ),
+            _ => {
+                // A store credit's bonus is finance's to issue too.
+                let amount = match &refund.bonus {
+                    Some(bonus) => format!(
+                        "{amount} + {} {}",
+                        lang.t("bonus"),
+                        lang.money(bonus, &refund.currency)
+                    ),
+                    None => amount,
+                };
+                lang.t_with(
+                    "after_inspection.refund",
+                    &[("amount", &amount), ("method", &lang.word(&refund.method))],
+                )
+            }
         }
     });
     let next = match (money_step, &answer.replacement) {

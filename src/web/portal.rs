@@ -429,6 +429,19 @@ fn customer_zone(req: &HttpRequest, order: &OrderRow) -> Option<Tz> {
         })
 }
 
+/// The words for what happens next: after the check, an exchange's replacement or a
+/// repair follows rather than money.
+fn next_step(rma: &Rma) -> String {
+    let status = rma.status.as_str();
+    match (rma.status, rma.resolution.parse::<Resolution>()) {
+        (RmaStatus::Inspected, Ok(Resolution::Repair)) => format!("next.{status}.repair"),
+        (RmaStatus::Inspected, Ok(r)) if r.ships_replacement() => {
+            format!("next.{status}.replacement")
+        }
+        _ => format!("next.{status}"),
+    }
+}
+
 /// The steps of a return, each done one with its day: requested, approved, label, on
 /// its way, received, checked, refunded (a keep-it return skips the parcel's steps).
 /// A refused, cancelled or expired return shows none.
@@ -447,7 +460,22 @@ fn progress(lang: Lang, zone: Option<Tz>, rma: &Rma, keep_it: bool) -> Markup {
     let Some(now) = rank(rma.status) else {
         return html! {};
     };
-    let steps: &[(u8, &str)] = if keep_it {
+    // An exchange or a repair moves no money (unless a difference is refunded): its
+    // steps end at the check, and what follows shows below them.
+    let goods_back = matches!(
+        rma.resolution.parse::<Resolution>(),
+        Ok(r) if r.ships_replacement() || r == Resolution::Repair
+    ) && now < 6;
+    let steps: &[(u8, &str)] = if goods_back {
+        &[
+            (0, "step.requested"),
+            (1, "step.approved"),
+            (2, "step.label"),
+            (3, "step.on_its_way"),
+            (4, "step.received"),
+            (5, "step.checked"),
+        ]
+    } else if keep_it {
         &[
             (0, "step.requested"),
             (1, "step.approved"),
@@ -725,7 +753,11 @@ fn refund_calculation(
                 // Store credit's bonus on top, and what the credit comes to with it.
                 @if let Some(bonus) = decision.store_credit_bonus.filter(|b| b.amount.minor() > 0) {
                     tr {
-                        td colspan=(if has_fee { 4 } else { 3 }) { (lang.t("bonus")) " (" (bonus.percent) " %)" }
+                        td colspan=(if has_fee { 4 } else { 3 }) {
+                            (lang.t("bonus")) " (" (bonus.percent) " %"
+                            @if let Some(max) = bonus.max.filter(|_| bonus.capped()) { ", " (lang.t("at_most")) " " (money(&max)) }
+                            ")"
+                        }
                         td.num { "+" (money(&bonus.amount)) }
                     }
                     tr {
@@ -806,7 +838,11 @@ pub async fn quote(
         @if shown.label { p { (lang.t("label_payer")) ": " (lang.word(decision.label.as_str())) } }
         @if shown.keep_it { p { (lang.t("keep_it")) } }
         @if shown.refund {
-            p { strong { (lang.t("estimated_refund")) ": " (refund) } }
+            @let what = match decision.resolution {
+                Resolution::StoreCredit => lang.word("store_credit"),
+                _ => lang.t("estimated_refund").into_owned(),
+            };
+            p { strong { (what) ": " (refund) } }
             (refund_calculation(lang, &decision, &titles))
         }
         @if shown.replacement { p { (lang.t("replacement_instead")) } }
@@ -978,7 +1014,7 @@ pub async fn status(
         h1 { (lang.t("rma")) " " span.id { (number) } }
         p.result.(state_class) { (lang.word(rma.status.as_str())) }
         (progress(lang, zone, &rma, keep_it))
-        p.next { (lang.t(&format!("next.{}", rma.status.as_str()))) }
+        p.next { (lang.t(&next_step(&rma))) }
         @if let Some(t) = &refund {
             @let amount = |minor: i64| lang.money(&crate::domain::display::amount(minor, &t.currency), &t.currency);
             p { strong {

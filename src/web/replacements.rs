@@ -76,7 +76,10 @@ fn body(lang: Lang, staff: &Staff, page: &Page<ListedFulfilment>, shown: &Shown)
             @let mine = refused.filter(|r| r.id == *id);
             section id={ "f-" (id) } {
                 h2 { (lang.t("rma")) " " span.id { (f.rma_number) } " · " (lang.t("order")) " " span.id { (f.order_number) } }
-                p { (lang.t("waiting_since")) " " (lang.date(f.fulfilment.created_at)) }
+                @match f.fulfilment.shipped_at {
+                    Some(at) => p { (lang.word("shipped")) " " (lang.date(at)) },
+                    None => p { (lang.t("waiting_since")) " " (lang.date(f.fulfilment.created_at)) },
+                }
                 ul {
                     @for l in f.fulfilment.lines() {
                         li { (l.quantity) " × " code { (l.sku) } " " (l.title) }
@@ -143,12 +146,42 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let query = web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .unwrap_or_default();
+    // Back from a parcel just entered: say so, from the stored parcel.
+    let lang = lang_of(&req);
+    let outcome = match query
+        .get("shipped")
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+    {
+        Some(id) => {
+            let id = id.clone();
+            let found = state
+                .db
+                .read(move |c| crate::db::fulfilments::find(c, &id).map_err(AppError::from))
+                .await;
+            match found {
+                Ok(Some(f)) => f.parcel.as_ref().map(|(carrier, tracking)| {
+                    Ok(shipped_words(lang, &f.rma_number, carrier, tracking))
+                }),
+                Ok(None) => None,
+                Err(e) => return error_page(&req, &state, Some(&staff), &e),
+            }
+        }
+        None => None,
+    };
     let shown = Shown {
         status: status_of(&query),
         after: query.get("after").cloned(),
-        outcome: None,
+        outcome,
     };
     respond(&req, &state, &staff, StatusCode::OK, shown).await
+}
+
+fn shipped_words(lang: Lang, rma: &str, carrier: &str, tracking: &str) -> String {
+    lang.t_with(
+        "replacement_shipped",
+        &[("rma", rma), ("carrier", carrier), ("tracking", tracking)],
+    )
+    .into_owned()
 }
 
 /// The form of one replacement: the parcel it left in, now.
@@ -190,20 +223,13 @@ pub async fn shipped(
     }
     .await;
     let (code, outcome) = match result {
-        // The parcel as stored: the carrier's code, the number without spaces.
-        Ok((f, parcel)) => (
-            StatusCode::OK,
-            Ok(lang
-                .t_with(
-                    "replacement_shipped",
-                    &[
-                        ("rma", f.rma_number.as_str()),
-                        ("carrier", parcel.carrier.as_str()),
-                        ("tracking", parcel.tracking_number.as_str()),
-                    ],
-                )
-                .into_owned()),
-        ),
+        // Done: back to the list (a reload then sends nothing twice), which says so.
+        Ok((f, _)) => {
+            return super::redirect(&format!(
+                "/warehouse/replacements?shipped={}",
+                f.fulfilment.id
+            ))
+        }
         Err(e) => {
             use actix_web::ResponseError;
             (
