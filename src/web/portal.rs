@@ -22,6 +22,7 @@ use crate::api::state::AppState;
 use crate::api::views::ReturnTo;
 use crate::api::views::Rma;
 use crate::auth::{CustomerAccess, Principal};
+use crate::db::idempotency;
 use crate::db::orders::{self, OrderRecord, OrderRow};
 use crate::db::rmas::{self as stored_rmas, RmaRow};
 use crate::db::staff::random_token;
@@ -650,7 +651,7 @@ fn input_of(
 fn choices(form: &HashMap<String, String>) -> Vec<(&String, &String)> {
     let mut chosen: Vec<(&String, &String)> = form
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "lang"))
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "lang" | "submission"))
         .collect();
     chosen.sort();
     chosen
@@ -858,6 +859,9 @@ pub async fn quote(
         @if allowed {
             form method="post" action="/returns/confirm" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(token.0);
+                // This page's one confirmation: sent again (Back, a second click), it
+                // opens the return it made instead of making another.
+                input type="hidden" name="submission" value=(random_token());
                 (hidden_choices(&form))
                 @if decision.photos_required {
                     label for="photo" { (lang.t("photos")) }
@@ -920,6 +924,10 @@ pub async fn confirm(
             return notice(&req, &state, None, slow, "upload_too_slow");
         }
     };
+    let submission = form
+        .get("submission")
+        .filter(|s| (16..=128).contains(&s.len()))
+        .map(|s| format!("portal-confirm:{s}"));
     let created = async {
         let (record, offers) = order_and_offers(&state, &who).await?;
         let input = input_of(&form, &record, &offers)?;
@@ -927,6 +935,15 @@ pub async fn confirm(
         let rma = state
             .db
             .write(move |c| {
+                // The same confirmation twice: the return it made, not a second one.
+                if let Some(key) = &submission {
+                    if !idempotency::claim(c, &actor, key, "", now)? {
+                        let made = idempotency::find(c, &actor, key)?
+                            .map(|stored| stored.response_body)
+                            .unwrap_or_default();
+                        return Ok(Err(made));
+                    }
+                }
                 let crate::returns::Created { rma, quote, .. } =
                     st.rules().create(c, &input, &actor, now)?;
                 if quote.decision.photos_required && photos.is_empty() {
@@ -936,14 +953,18 @@ pub async fn confirm(
                     ));
                 }
                 photos::attach(c, &rma.id, &photos, &actor, now)?;
-                Ok(rma)
+                if let Some(key) = &submission {
+                    idempotency::complete(c, &actor, key, 201, &rma.number)?;
+                }
+                Ok(Ok(rma))
             })
             .await?;
         Ok::<_, AppError>(rma)
     }
     .await;
     let rma = match created {
-        Ok(rma) => rma,
+        Ok(Ok(rma)) => rma,
+        Ok(Err(made)) => return redirect(&format!("/returns/rmas/{made}")),
         Err(e) => return error_page(&req, &state, None, &e),
     };
     let keep_it = rma.label_payer == LabelPayer::KeepIt.as_str();

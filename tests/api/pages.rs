@@ -1465,7 +1465,72 @@ async fn the_inspection_result_explains_the_refund_in_words(app: TestApp) {
     assert!(!inspected.html.contains("changed_mind"), "no codes");
 }
 
+/// The same confirmation sent twice (Back, then Confirm again; a double click) opens
+/// the return it made; a fresh decision page confirms a new one.
+async fn a_confirmation_sent_twice_makes_one_return(app: TestApp) {
+    let order = eur_order("P-9");
+    app.delivered_order(&order, 2).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.look_up("P-9").await;
+    let mut choices = vec![
+        ("csrf", csrf.clone()),
+        ("q_2", "1".to_string()),
+        ("r_2", "size_too_small".to_string()),
+        ("resolution", "refund".to_string()),
+    ];
+    let submission = |html: &str| {
+        let marker = "name=\"submission\" value=\"";
+        let start = html
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("a submission field");
+        html[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let pairs: Vec<(&str, &str)> = choices.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let decision = browser.quote(&pairs).await;
+    choices.push(("submission", submission(&decision.html)));
+    let pairs: Vec<(&str, &str)> = choices.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = browser
+        .post_with_photos("/returns/confirm", &pairs, &[])
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.html);
+    let again = browser
+        .post_with_photos("/returns/confirm", &pairs, &[])
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+    assert_eq!(again.location(), first.location(), "the same return");
+    let listed = app
+        .get(
+            "/api/v1/rmas?order_number=P-9",
+            &As::Role(Role::Integration),
+        )
+        .await;
+    assert_eq!(
+        listed.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.text
+    );
+
+    // The other shirt, from a new decision page: a second return.
+    let pairs: Vec<(&str, &str)> = choices[..4].iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let decision = browser.quote(&pairs).await;
+    let fresh = submission(&decision.html);
+    let mut form = pairs.clone();
+    form.push(("submission", fresh.as_str()));
+    let second = browser
+        .post_with_photos("/returns/confirm", &form, &[])
+        .await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.html);
+    assert_ne!(second.location(), first.location());
+}
+
 crate::on_both_backends!(
+    a_confirmation_sent_twice_makes_one_return,
     the_inspection_result_explains_the_refund_in_words,
     customers_read_times_in_their_own_zone,
     the_status_page_follows_the_return,
