@@ -140,6 +140,7 @@ pub fn advance(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<ListedRepair, AppError> {
+    repairs::lock(c, id)?;
     let found = repairs::find(c, id)?.ok_or_else(|| AppError::not_found("repair"))?;
     let from: RepairStatus = found
         .repair
@@ -170,6 +171,9 @@ pub fn advance(
                 )));
             }
             shipment_id = Some(row.id);
+            // The item is the customer's again: it may come back another day.
+            let held = rmas::lines(c, &rma.id)?;
+            orders::release_quantities(c, &rma.order_id, &held)?;
         }
         (RepairStatus::ShippedBack, None) => {
             return Err(AppError::invalid(

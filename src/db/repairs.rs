@@ -68,6 +68,21 @@ enum Which<'a> {
     Rma(&'a str),
 }
 
+/// Holds repair `id`'s row until the transaction ends (PostgreSQL; SQLite's one writer
+/// serializes writes already), so two moves at once queue up: the second finds the
+/// first's status.
+pub fn lock(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        repairs::table
+            .find(id)
+            .select(repairs::id)
+            .for_update()
+            .first::<String>(pg)
+            .optional()?;
+    }
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ListedRepair>> {
     Ok(load(conn, Which::Id(id), None, None, 1)?.into_iter().next())
 }

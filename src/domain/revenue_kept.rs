@@ -64,9 +64,11 @@ pub fn per_week(lines: &[Returned<'_>]) -> BTreeMap<String, BTreeMap<NaiveDate, 
             .or_default()
             .entry(week_of(l.day))
             .or_default();
-        match keeps_the_sale(l.resolution) {
-            true => week.kept_minor = week.kept_minor.saturating_add(l.value_minor),
-            false => week.refunded_minor = week.refunded_minor.saturating_add(l.value_minor),
+        // A repair neither keeps a sale nor refunds one.
+        if keeps_the_sale(l.resolution) {
+            week.kept_minor = week.kept_minor.saturating_add(l.value_minor);
+        } else if matches!(l.resolution, Resolution::Refund | Resolution::KeepIt) {
+            week.refunded_minor = week.refunded_minor.saturating_add(l.value_minor);
         }
     }
     out
@@ -143,6 +145,7 @@ mod tests {
             line(20, Resolution::KeepIt, "EUR", 500),
             line(23, Resolution::Refund, "EUR", 700),
             line(18, Resolution::StoreCredit, "JPY", 3_000),
+            line(19, Resolution::Repair, "EUR", 17_279),
             cancelled,
             on_its_way,
         ];

@@ -376,3 +376,4 @@ your_repair = Ihre Reparatur
 next-inspected-replacement = Ihre Artikel sind geprüft; Ihr Ersatz wird gepackt, sein Paket erscheint unten, sobald es unterwegs ist.
 next-inspected-repair = Ihr Artikel ist in unserer Reparatur; wie es vorangeht, sehen Sie unten.
 at_most = höchstens
+next-inspected-repaired = Ihr Artikel ist repariert und auf dem Rückweg zu Ihnen.

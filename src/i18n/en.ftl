@@ -376,3 +376,4 @@ your_repair = Your repair
 next-inspected-replacement = Your items are checked; your replacement is being packed, and its parcel shows below once it leaves.
 next-inspected-repair = Your item is at our repair bench; how the repair goes shows below.
 at_most = at most
+next-inspected-repaired = Your item is repaired and on its way back to you.

@@ -376,3 +376,4 @@ your_repair = Su reparación
 next-inspected-replacement = Sus artículos están revisados; su reemplazo se está preparando y su paquete aparecerá abajo cuando salga.
 next-inspected-repair = Su artículo está en nuestro taller; abajo verá cómo va la reparación.
 at_most = como máximo
+next-inspected-repaired = Su artículo está reparado y de camino hacia usted.

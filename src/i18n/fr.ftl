@@ -376,3 +376,4 @@ your_repair = Votre réparation
 next-inspected-replacement = Vos articles sont vérifiés ; votre remplacement est en préparation et son colis apparaîtra ci-dessous dès son départ.
 next-inspected-repair = Votre article est à notre atelier ; le suivi de la réparation apparaît ci-dessous.
 at_most = au plus
+next-inspected-repaired = Votre article est réparé et en route vers vous.

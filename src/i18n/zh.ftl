@@ -376,3 +376,4 @@ your_repair = 您的维修
 next-inspected-replacement = 您的商品已检验；替换商品正在打包，发出后包裹信息将显示在下方。
 next-inspected-repair = 您的商品正在维修；维修进度显示在下方。
 at_most = 最多
+next-inspected-repaired = 您的商品已修好，正在寄回给您。

@@ -434,7 +434,15 @@ fn customer_zone(req: &HttpRequest, order: &OrderRow) -> Option<Tz> {
 /// repair follows rather than money.
 fn next_step(rma: &Rma) -> String {
     let status = rma.status.as_str();
+    let back = rma
+        .repair
+        .as_ref()
+        .is_some_and(|r| r.status == crate::domain::repair::RepairStatus::ShippedBack);
     match (rma.status, rma.resolution.parse::<Resolution>()) {
+        (RmaStatus::Inspected, Ok(Resolution::Repair)) if back => format!("next.{status}.repaired"),
+        (RmaStatus::Inspected, Ok(Resolution::Repair)) if rma.replacement.is_some() => {
+            format!("next.{status}.replacement")
+        }
         (RmaStatus::Inspected, Ok(Resolution::Repair)) => format!("next.{status}.repair"),
         (RmaStatus::Inspected, Ok(r)) if r.ships_replacement() => {
             format!("next.{status}.replacement")
@@ -928,6 +936,22 @@ pub async fn confirm(
         .get("submission")
         .filter(|s| (16..=128).contains(&s.len()))
         .map(|s| format!("portal-confirm:{s}"));
+    // Sent before: open what it made, before the choices are checked again (the last
+    // unit it took is no longer on offer).
+    if let Some(key) = submission.clone() {
+        let actor = who.actor();
+        let made = state
+            .db
+            .read(move |c| idempotency::find(c, &actor, &key).map_err(AppError::from))
+            .await;
+        match made {
+            Ok(Some(stored)) if !stored.response_body.is_empty() => {
+                return redirect(&format!("/returns/rmas/{}", stored.response_body))
+            }
+            Ok(_) => {}
+            Err(e) => return error_page(&req, &state, None, &e),
+        }
+    }
     let created = async {
         let (record, offers) = order_and_offers(&state, &who).await?;
         let input = input_of(&form, &record, &offers)?;
