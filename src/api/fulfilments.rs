@@ -107,15 +107,12 @@ pub async fn shipped(
     }
     let now = state.clock.now();
     let input = &body.value;
-    let shipment = ShipmentInput {
-        carrier: input.carrier.clone(),
-        tracking_number: input.tracking_number.clone(),
-        service: input.service.clone(),
-        shipped_at: input.shipped_at.unwrap_or(now),
-        delivered_at: None,
-        line_ids: None,
-        origin_country: None,
-    }
+    let shipment = ShipmentInput::outbound(
+        &input.carrier,
+        &input.tracking_number,
+        input.service.clone(),
+        input.shipped_at.unwrap_or(now),
+    )
     .to_track(now, &state.settings.tracking.rules)?;
     idempotency::run(&state, &req, &who, &body.digest, move |c| {
         let (shipped, _) = fulfilments::ship(c, &id, shipment, now)?;

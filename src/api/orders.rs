@@ -110,6 +110,25 @@ pub struct ShipmentInput {
 }
 
 impl ShipmentInput {
+    /// A parcel the shop sends now or at `shipped_at` (a replacement, a repaired
+    /// item): the whole of what is named, from the ship-to country.
+    pub fn outbound(
+        carrier: &str,
+        tracking_number: &str,
+        service: Option<String>,
+        shipped_at: DateTime<Utc>,
+    ) -> ShipmentInput {
+        ShipmentInput {
+            carrier: carrier.to_string(),
+            tracking_number: tracking_number.to_string(),
+            service,
+            shipped_at,
+            delivered_at: None,
+            line_ids: None,
+            origin_country: None,
+        }
+    }
+
     /// The parcel, checked, with its first look by the poller scheduled.
     pub fn to_track(
         &self,

@@ -133,16 +133,8 @@ pub async fn status(
     };
     let parcel = match (input.status, &input.carrier, &input.tracking_number) {
         (RepairStatus::ShippedBack, Some(carrier), Some(tracking)) => Some(
-            ShipmentInput {
-                carrier: carrier.clone(),
-                tracking_number: tracking.clone(),
-                service: None,
-                shipped_at: now,
-                delivered_at: None,
-                line_ids: None,
-                origin_country: None,
-            }
-            .to_track(now, &state.settings.tracking.rules)?,
+            ShipmentInput::outbound(carrier, tracking, None, now)
+                .to_track(now, &state.settings.tracking.rules)?,
         ),
         (RepairStatus::ShippedBack, _, _) => {
             problems.add(

@@ -205,16 +205,8 @@ pub async fn shipped(
         if uuid::Uuid::parse_str(&id).is_err() {
             return Err(AppError::not_found("fulfilment"));
         }
-        let shipment = ShipmentInput {
-            carrier: carrier.clone(),
-            tracking_number: tracking_number.clone(),
-            service: None,
-            shipped_at: now,
-            delivered_at: None,
-            line_ids: None,
-            origin_country: None,
-        }
-        .to_track(now, &state.settings.tracking.rules)?;
+        let shipment = ShipmentInput::outbound(&carrier, &tracking_number, None, now)
+            .to_track(now, &state.settings.tracking.rules)?;
         let id = id.clone();
         state
             .db

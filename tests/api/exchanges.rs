@@ -579,16 +579,12 @@ async fn the_warehouse_packs_and_ships_a_replacement(app: TestApp) {
     );
 
     let tracking = tracking_number(Scenario::Normal, app.now(), "X-5701");
-    let shipped = bench
-        .post(
-            &action,
-            &[
-                ("csrf", &csrf),
-                ("carrier", "sandbox"),
-                ("tracking_number", &tracking),
-            ],
-        )
-        .await;
+    let parcel = [
+        ("csrf", csrf.as_str()),
+        ("carrier", "sandbox"),
+        ("tracking_number", tracking.as_str()),
+    ];
+    let shipped = bench.post(&action, &parcel).await;
     // Back to the list, which says so: a reload sends nothing twice.
     assert_eq!(shipped.status, StatusCode::SEE_OTHER, "{}", shipped.html);
     let shipped = bench.get(shipped.location()).await;
@@ -602,16 +598,7 @@ async fn the_warehouse_packs_and_ships_a_replacement(app: TestApp) {
         !shipped.html.contains(&format!("id=\"f-{id}\"")),
         "gone from the queue"
     );
-    let again = bench
-        .post(
-            &action,
-            &[
-                ("csrf", &csrf),
-                ("carrier", "sandbox"),
-                ("tracking_number", &tracking),
-            ],
-        )
-        .await;
+    let again = bench.post(&action, &parcel).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.html);
     let sent = bench.get("/warehouse/replacements?status=shipped").await;
     assert!(sent.html.contains(&tracking), "{}", sent.html);
